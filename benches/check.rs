@@ -1,0 +1,129 @@
+//! In-process benchmark of `skuld`'s check against a floor: parsing the same YAML into a generic
+//! `serde_yaml::Value`.
+//!
+//! ```text
+//! cargo bench --bench check                 # everything, under ~3 minutes on 2 cores
+//! cargo bench --bench check -- 'skuld/'     # only the check
+//! cargo bench --bench check -- '/10k'       # only one size
+//! ```
+//!
+//! Tenants come from the generator of `examples/gen_tenant.rs` (1k, 10k and 100k users, seed 42,
+//! 3% of the users breaking a rule), so `cargo run --release --example gen_tenant -- --users N`
+//! writes the very file measured here. Benchmark ids are `floor/serde_yaml_value/<size>` and
+//! `skuld/check/<size>`; throughput is in bytes of YAML.
+//!
+//! For whole-process numbers (start-up, reading, JSON output, peak RSS) see
+//! `scripts/bench-process.sh`.
+#![forbid(unsafe_code)]
+
+use std::hint::black_box;
+use std::io::Write;
+use std::time::Duration;
+
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
+use criterion::{criterion_group, criterion_main, measurement::WallTime};
+
+#[path = "../examples/gen_tenant.rs"]
+#[expect(
+    dead_code,
+    reason = "the example's command-line front end (main, argument parsing) is not used here"
+)]
+mod gen_tenant;
+
+/// Generator settings shared with `gen_tenant`'s defaults.
+const SEED: u64 = 42;
+const VIOLATIONS_PERCENT: f64 = 3.0;
+
+/// (label, users): 1k, 10k and 100k users are about 0.12, 1.3 and 13 MB of YAML.
+const SIZES: [(&str, usize); 3] = [("1k", 1_000), ("10k", 10_000), ("100k", 100_000)];
+
+fn tenant(users: usize) -> String {
+    gen_tenant::generate(users, SEED, VIOLATIONS_PERCENT, None)
+}
+
+/// Sample count and timing per size, keeping the whole run under ~3 minutes on 2 cores: large
+/// inputs take few samples of one iteration each.
+fn configure(group: &mut BenchmarkGroup<'_, WallTime>, users: usize, bytes: usize) {
+    group.throughput(Throughput::Bytes(u64::try_from(bytes).unwrap_or(u64::MAX)));
+    if users >= 100_000 {
+        group
+            .sample_size(10)
+            .sampling_mode(SamplingMode::Flat)
+            .warm_up_time(Duration::from_secs(2))
+            .measurement_time(Duration::from_secs(10));
+    } else if users >= 10_000 {
+        group
+            .sample_size(20)
+            .sampling_mode(SamplingMode::Auto)
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(5));
+    } else {
+        group
+            .sample_size(50)
+            .sampling_mode(SamplingMode::Auto)
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(3));
+    }
+}
+
+/// Benchmarks cannot return errors: report on stderr and stop.
+fn fail(message: &str) -> ! {
+    let _ = writeln!(std::io::stderr(), "benches/check.rs: {message}");
+    std::process::exit(2)
+}
+
+fn benches(c: &mut Criterion) {
+    let texts: Vec<(&str, usize, String)> = SIZES
+        .iter()
+        .map(|&(label, users)| (label, users, tenant(users)))
+        .collect();
+
+    // The floor: a generic YAML parse of the same text, no semantics.
+    let mut floor = c.benchmark_group("floor");
+    for (label, users, text) in &texts {
+        configure(&mut floor, *users, text.len());
+        floor.bench_with_input(
+            BenchmarkId::new("serde_yaml_value", label),
+            text,
+            |b, text| {
+                b.iter_with_large_drop(|| {
+                    serde_yaml::from_str::<serde_yaml::Value>(black_box(text))
+                })
+            },
+        );
+    }
+    floor.finish();
+
+    // The full check through the library API, with the embedded default policy.
+    let Ok(policy) = skuld::Policy::builtin() else {
+        fail("skuld::Policy::builtin() failed")
+    };
+    let mut group = c.benchmark_group("skuld");
+    for (label, users, text) in &texts {
+        let src = skuld::SourceFile::new("t.yaml", text.clone());
+        // Once outside the timing: the generated tenant must evaluate (findings are expected).
+        match policy.check(&src) {
+            Ok(findings) => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "skuld/check/{label}: {} bytes, {users} users, {} findings",
+                    text.len(),
+                    findings.len()
+                );
+            }
+            Err(_) => fail(&format!(
+                "skuld could not evaluate the generated {label} tenant; see \
+                 `cargo run --release --example gen_tenant -- --users {users} -o t.yaml && \
+                 cargo run --release -- check t.yaml`"
+            )),
+        }
+        configure(&mut group, *users, text.len());
+        group.bench_with_input(BenchmarkId::new("check", label), &src, |b, src| {
+            b.iter_with_large_drop(|| policy.check(black_box(src)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(check, benches);
+criterion_main!(check);

@@ -1,0 +1,683 @@
+//! Generates a large, realistic, deterministic tenant description for benchmarks.
+//!
+//! ```text
+//! cargo run --release --example gen_tenant -- --users 100000 [--seed N] [--violations P]
+//!     [--groups N] [-o FILE]
+//! ```
+//!
+//! The output follows the tenant YAML format of the public contract. With `--violations P`
+//! (default 3) about P per cent of the users break one rule each (a synced user holding only
+//! Office 365 licences, a cloud user with no licence, a direct licence without usage location, a
+//! misspelt SKU, a misspelt group), a few licensed groups get member groups, and one
+//! subscription is over its seats. `--violations 0` yields a tenant without findings.
+//!
+//! The bench (`benches/check.rs`) includes this file as a module and calls [`generate`].
+#![forbid(unsafe_code)]
+
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+
+/// Generator parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// Number of users.
+    pub users: usize,
+    /// PRNG seed: the same options always give the same bytes.
+    pub seed: u64,
+    /// Percentage (0..=100) of users that break a rule.
+    pub violations: f64,
+    /// Total number of groups; `None` means about `users / 50`.
+    pub groups: Option<usize>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            users: 1_000,
+            seed: 42,
+            violations: 3.0,
+            groups: None,
+        }
+    }
+}
+
+/// Generates a tenant into a string (the bench's entry point).
+pub fn generate(users: usize, seed: u64, violations: f64, groups: Option<usize>) -> String {
+    let opts = Options {
+        users,
+        seed,
+        violations,
+        groups,
+    };
+    let mut buf = Vec::with_capacity(users.saturating_mul(112).saturating_add(4096));
+    // Writing into a Vec cannot fail, and the output is ASCII.
+    match write_tenant(&mut buf, &opts) {
+        Ok(()) => String::from_utf8(buf).unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// PRNG: splitmix64 (good enough statistically, tiny, and stable across platforms).
+
+#[derive(Debug)]
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Self {
+        Self(seed ^ 0x5EED_5EED_5EED_5EED)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (0 when `n == 0`).
+    fn below(&mut self, n: usize) -> usize {
+        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
+    }
+
+    /// True with probability `p` (0.0..=1.0).
+    fn chance(&mut self, p: f64) -> bool {
+        ((self.next_u64() >> 11) as f64) / ((1_u64 << 53) as f64) < p
+    }
+
+    fn pick<T: Copy + Default>(&mut self, items: &[T]) -> T {
+        let i = self.below(items.len());
+        items.get(i).copied().unwrap_or_default()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Catalog: the subscribed SKUs, one bit each.
+
+const SKUS: [&str; 9] = [
+    "AAD_PREMIUM",
+    "AAD_PREMIUM_P2",
+    "EMS",
+    "SPE_E3",
+    "SPE_E5",
+    "ENTERPRISEPACK",
+    "STANDARDPACK",
+    "O365_BUSINESS_PREMIUM",
+    "FLOW_FREE",
+];
+const P1: u16 = 1 << 0;
+const P2: u16 = 1 << 1;
+const EMS: u16 = 1 << 2;
+const SPE_E3: u16 = 1 << 3;
+const SPE_E5: u16 = 1 << 4;
+const E3: u16 = 1 << 5;
+const E1: u16 = 1 << 6;
+const BP: u16 = 1 << 7;
+const FLOW: u16 = 1 << 8;
+
+/// Licence bundles of licensed groups: each grants synced-user SSPR (P1 or better).
+const GROUP_BUNDLES: [u16; 8] = [
+    SPE_E3,
+    SPE_E3,
+    SPE_E5,
+    E3 | EMS,
+    E3 | P1,
+    E1 | P1,
+    BP | P2,
+    SPE_E3 | FLOW,
+];
+/// Extra direct licences of ordinary users.
+const DIRECT_EXTRAS: [u16; 8] = [FLOW, FLOW, P2, P1, E3, EMS, SPE_E5, BP];
+/// Office 365 only: enough for cloud SSPR, not for synced users.
+const OFFICE_ONLY: [u16; 3] = [E3, E1, BP];
+/// The misspelt SKU (did-you-mean ENTERPRISEPACK).
+const TYPO_SKU: &str = "ENTERPRISEPAK";
+
+// ---------------------------------------------------------------------------------------------
+// Names.
+
+#[rustfmt::skip]
+const FIRST: [&str; 48] = [
+    "james", "mary", "john", "patricia", "robert", "jennifer", "michael", "linda", "william",
+    "elizabeth", "david", "barbara", "richard", "susan", "joseph", "jessica", "thomas", "sarah",
+    "charles", "karen", "daniel", "nancy", "matthew", "lisa", "anthony", "betty", "mark", "sandra",
+    "paul", "ashley", "steven", "emily", "andrew", "donna", "kenneth", "michelle", "joshua",
+    "carol", "kevin", "amanda", "brian", "melissa", "george", "deborah", "aiko", "lars", "priya",
+    "mateo",
+];
+#[rustfmt::skip]
+const LAST: [&str; 48] = [
+    "smith", "johnson", "williams", "brown", "jones", "garcia", "miller", "davis", "rodriguez",
+    "martinez", "hernandez", "lopez", "gonzalez", "wilson", "anderson", "thomas", "taylor",
+    "moore", "jackson", "martin", "lee", "perez", "thompson", "white", "harris", "sanchez", "clark",
+    "ramirez", "lewis", "robinson", "walker", "young", "allen", "king", "wright", "scott",
+    "torres", "nguyen", "hill", "flores", "green", "adams", "nelson", "baker", "tanaka", "muller",
+    "dubois", "rossi",
+];
+#[rustfmt::skip]
+const DEPTS: [&str; 20] = [
+    "Sales", "Marketing", "Finance", "HR", "Engineering", "Support", "Legal", "Operations", "IT",
+    "Research", "Procurement", "Facilities", "Product", "Design", "Security", "Analytics",
+    "Logistics", "Training", "Communications", "Compliance",
+];
+#[rustfmt::skip]
+const CITIES: [&str; 12] = [
+    "Seattle", "NewYork", "Toronto", "London", "Paris", "Berlin", "Madrid", "Stockholm", "Tokyo",
+    "Singapore", "Sydney", "SaoPaulo",
+];
+const REGIONS: [&str; 6] = ["Americas", "EMEA", "APAC", "LATAM", "ANZ", "Nordics"];
+/// The region (index into `REGIONS`) of each city.
+const CITY_REGION: [usize; 12] = [0, 0, 0, 1, 1, 1, 1, 5, 2, 2, 4, 3];
+/// Usage locations, weighted by repetition (no `NO`: YAML 1.1 readers take it for `false`).
+#[rustfmt::skip]
+const LOCATIONS: [&str; 28] = [
+    "US", "US", "US", "US", "US", "US", "US", "US", "US", "US", "GB", "GB", "DE", "DE", "FR", "FR",
+    "CA", "CA", "IN", "IN", "JP", "AU", "NL", "BR", "ES", "IT", "SE", "SG",
+];
+
+const SSPR_GROUP: &str = "SSPR-Users";
+
+// ---------------------------------------------------------------------------------------------
+// Model.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GroupKind {
+    /// The SSPR scope root.
+    Root,
+    /// Member of the root; no licences.
+    Region,
+    /// Licensed leaf department.
+    Dept,
+    /// Unlicensed department that contains teams.
+    Hub,
+    /// Licensed leaf team, member of a hub (or, as a violation, of a licensed department).
+    Team,
+}
+
+#[derive(Debug)]
+struct Group {
+    kind: GroupKind,
+    /// Index into the naming scheme (unused for root and regions).
+    base: usize,
+    licenses: u16,
+    /// Groups this group is a member of.
+    parent: Option<usize>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct User {
+    first: &'static str,
+    last: &'static str,
+    synced: bool,
+    /// Write `source: cloud` explicitly (it is the default).
+    explicit_cloud: bool,
+    location: Option<&'static str>,
+    direct: u16,
+    typo_sku: bool,
+    groups: [usize; 3],
+    n_groups: usize,
+    /// A reference to a misspelt copy of this group's name.
+    bad_group: Option<usize>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+enum Violation {
+    #[default]
+    SyncedOfficeOnly,
+    CloudNoLicense,
+    DirectNoLocation,
+    TypoSku,
+    UnknownGroup,
+}
+
+const VIOLATIONS: [Violation; 5] = [
+    Violation::SyncedOfficeOnly,
+    Violation::CloudNoLicense,
+    Violation::DirectNoLocation,
+    Violation::TypoSku,
+    Violation::UnknownGroup,
+];
+
+fn build_groups(rng: &mut Rng, total: usize, violation_rate: f64) -> Vec<Group> {
+    let total = total.max(6);
+    let regions = (total / 3).clamp(2, REGIONS.len());
+    let depts = total - 1 - regions;
+    let mut groups = Vec::with_capacity(total);
+    groups.push(Group {
+        kind: GroupKind::Root,
+        base: 0,
+        licenses: 0,
+        parent: None,
+    });
+    for r in 0..regions {
+        groups.push(Group {
+            kind: GroupKind::Region,
+            base: r,
+            licenses: 0,
+            parent: Some(0),
+        });
+    }
+    let first_dept = groups.len();
+    let teams = (0..depts).filter(|j| j % 6 == 5).count();
+    let nested_violations = if violation_rate > 0.0 && teams > 0 {
+        ((teams as f64 * violation_rate).round() as usize).max(1)
+    } else {
+        0
+    };
+    // The region group of department `j`: the one its city lies in.
+    let region = |j: usize| {
+        let city = j % CITIES.len();
+        1 + CITY_REGION.get(city).copied().unwrap_or_default() % regions
+    };
+    let mut teams_seen = 0;
+    for j in 0..depts {
+        let group = match j % 6 {
+            4 => Group {
+                kind: GroupKind::Hub,
+                base: j,
+                licenses: 0,
+                parent: Some(region(j)),
+            },
+            5 => {
+                teams_seen += 1;
+                // A team normally sits in the hub before it; the first few sit in a licensed
+                // department instead (licensing/nested-group).
+                let parent_offset = if teams_seen <= nested_violations {
+                    2
+                } else {
+                    1
+                };
+                Group {
+                    kind: GroupKind::Team,
+                    base: j,
+                    licenses: rng.pick(&GROUP_BUNDLES),
+                    parent: Some(first_dept + j - parent_offset),
+                }
+            }
+            // About one department in ten is outside the SSPR tree.
+            _ => Group {
+                kind: GroupKind::Dept,
+                base: j,
+                licenses: rng.pick(&GROUP_BUNDLES),
+                parent: if j % 10 == 7 { None } else { Some(region(j)) },
+            },
+        };
+        groups.push(group);
+    }
+    groups
+}
+
+fn write_group_name<W: Write>(out: &mut W, groups: &[Group], g: usize) -> io::Result<()> {
+    let Some(group) = groups.get(g) else {
+        return Ok(());
+    };
+    match group.kind {
+        GroupKind::Root => write!(out, "{SSPR_GROUP}"),
+        GroupKind::Region => {
+            write!(
+                out,
+                "Region-{}",
+                REGIONS.get(group.base).copied().unwrap_or_default()
+            )
+        }
+        GroupKind::Dept | GroupKind::Hub => write_base_name(out, group.base),
+        // A team is named after its hub (the group before it), whatever it is nested in.
+        GroupKind::Team => {
+            write_base_name(out, group.base.saturating_sub(1))?;
+            write!(out, "-Team")
+        }
+    }
+}
+
+/// `Dept-City`, then `Dept-City-2`, ... once the combinations run out.
+fn write_base_name<W: Write>(out: &mut W, j: usize) -> io::Result<()> {
+    let dept = DEPTS
+        .get((j / CITIES.len()) % DEPTS.len())
+        .copied()
+        .unwrap_or_default();
+    let city = CITIES.get(j % CITIES.len()).copied().unwrap_or_default();
+    write!(out, "{dept}-{city}")?;
+    let round = j / (DEPTS.len() * CITIES.len());
+    if round > 0 {
+        write!(out, "-{}", round + 1)
+    } else {
+        Ok(())
+    }
+}
+
+/// The group's name with its second character doubled: never a real group name.
+fn write_typo_group_name<W: Write>(out: &mut W, groups: &[Group], g: usize) -> io::Result<()> {
+    let mut name = Vec::new();
+    write_group_name(&mut name, groups, g)?;
+    let mut chars = name.iter();
+    if let (Some(a), Some(b)) = (chars.next(), chars.next()) {
+        out.write_all(&[*a, *b, *b])?;
+        out.write_all(chars.as_slice())?;
+    }
+    Ok(())
+}
+
+fn build_users(rng: &mut Rng, n: usize, groups: &[Group], violation_rate: f64) -> Vec<User> {
+    let licensed: Vec<usize> = (0..groups.len())
+        .filter(|&g| groups.get(g).is_some_and(|x| x.licenses != 0))
+        .collect();
+    let unlicensed_in_scope: Vec<usize> = (0..groups.len())
+        .filter(|&g| {
+            groups
+                .get(g)
+                .is_some_and(|x| matches!(x.kind, GroupKind::Region | GroupKind::Hub))
+        })
+        .collect();
+    let member_groups: Vec<usize> = (0..groups.len())
+        .filter(|&g| groups.get(g).is_some_and(|x| x.kind != GroupKind::Root))
+        .collect();
+
+    let mut users = Vec::with_capacity(n);
+    for _ in 0..n {
+        let synced = rng.chance(0.3);
+        let mut user = User {
+            first: rng.pick(&FIRST),
+            last: rng.pick(&LAST),
+            synced,
+            explicit_cloud: !synced && rng.chance(0.5),
+            location: if rng.chance(0.1) {
+                None
+            } else {
+                Some(rng.pick(&LOCATIONS))
+            },
+            ..User::default()
+        };
+        // Ordinary shape: a licensed primary group, 0-2 other groups, 0-2 direct licences.
+        user.groups = [rng.pick(&licensed), 0, 0];
+        let wanted = 1 + usize::from(rng.chance(0.45)) + usize::from(rng.chance(0.15));
+        user.n_groups = 1;
+        for _ in 1..wanted {
+            let g = rng.pick(&member_groups);
+            let known = user.groups.iter().take(user.n_groups).any(|&h| h == g);
+            if let (false, Some(slot)) = (known, user.groups.get_mut(user.n_groups)) {
+                *slot = g;
+                user.n_groups += 1;
+            }
+        }
+        if user.location.is_some() {
+            let k = rng.below(20);
+            let count = if k < 11 {
+                0
+            } else if k < 18 {
+                1
+            } else {
+                2
+            };
+            for _ in 0..count {
+                user.direct |= rng.pick(&DIRECT_EXTRAS);
+            }
+        }
+        if rng.chance(violation_rate) {
+            match rng.pick(&VIOLATIONS) {
+                Violation::SyncedOfficeOnly => {
+                    user.synced = true;
+                    user.explicit_cloud = false;
+                    user.location = Some(rng.pick(&LOCATIONS));
+                    user.direct = rng.pick(&OFFICE_ONLY);
+                    user.groups = [rng.pick(&unlicensed_in_scope), 0, 0];
+                    user.n_groups = 1;
+                }
+                Violation::CloudNoLicense => {
+                    user.synced = false;
+                    user.direct = 0;
+                    user.groups = [rng.pick(&unlicensed_in_scope), 0, 0];
+                    user.n_groups = 1;
+                }
+                Violation::DirectNoLocation => {
+                    user.location = None;
+                    user.direct = rng.pick(&DIRECT_EXTRAS);
+                }
+                Violation::TypoSku => {
+                    user.location = Some(rng.pick(&LOCATIONS));
+                    user.typo_sku = true;
+                }
+                Violation::UnknownGroup => user.bad_group = Some(rng.pick(&member_groups)),
+            }
+        }
+        users.push(user);
+    }
+    users
+}
+
+fn effective(user: &User, groups: &[Group]) -> u16 {
+    user.groups
+        .iter()
+        .take(user.n_groups)
+        .filter_map(|&g| groups.get(g))
+        .fold(user.direct, |acc, g| acc | g.licenses)
+}
+
+fn write_licenses<W: Write>(out: &mut W, mask: u16, typo: bool) -> io::Result<()> {
+    out.write_all(b"[")?;
+    let mut first = true;
+    for (bit, name) in SKUS.iter().enumerate() {
+        if mask & (1 << bit) != 0 {
+            if !first {
+                out.write_all(b", ")?;
+            }
+            out.write_all(name.as_bytes())?;
+            first = false;
+        }
+    }
+    if typo {
+        if !first {
+            out.write_all(b", ")?;
+        }
+        out.write_all(TYPO_SKU.as_bytes())?;
+    }
+    out.write_all(b"]")
+}
+
+/// Writes the whole tenant document.
+pub fn write_tenant<W: Write>(out: &mut W, opts: &Options) -> io::Result<()> {
+    let rate = (opts.violations / 100.0).clamp(0.0, 1.0);
+    let mut rng = Rng::new(opts.seed);
+    let group_count = opts.groups.unwrap_or(opts.users / 50).max(6);
+    let groups = build_groups(&mut rng, group_count, rate);
+    let users = build_users(&mut rng, opts.users, &groups, rate);
+
+    let mut used = [0_usize; SKUS.len()];
+    for user in &users {
+        let mask = effective(user, &groups);
+        for (bit, count) in used.iter_mut().enumerate() {
+            if mask & (1 << bit) != 0 {
+                *count += 1;
+            }
+        }
+    }
+    // One subscription over its seats when violations are asked for.
+    let over = if rate > 0.0 {
+        [5_usize, 3, 0, 2, 6, 1, 4, 7, 8]
+            .into_iter()
+            .find(|&i| used.get(i).is_some_and(|&u| u >= 2))
+    } else {
+        None
+    };
+
+    writeln!(
+        out,
+        "# Synthetic tenant generated by skuld's examples/gen_tenant.rs:"
+    )?;
+    write!(
+        out,
+        "#   cargo run --release --example gen_tenant -- --users {} --seed {} --violations {}",
+        opts.users, opts.seed, opts.violations
+    )?;
+    if let Some(g) = opts.groups {
+        write!(out, " --groups {g}")?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "# {} users, {} groups; about {}% of users break a rule{}.",
+        users.len(),
+        groups.len(),
+        opts.violations,
+        if over.is_some() {
+            ", one subscription is over its seats"
+        } else {
+            ""
+        }
+    )?;
+    writeln!(out, "tenant: contoso.onmicrosoft.com")?;
+    writeln!(out, "country: US")?;
+    writeln!(out, "sspr:")?;
+    writeln!(out, "  scope: selected")?;
+    writeln!(out, "  group: {SSPR_GROUP}")?;
+    writeln!(out, "  writeback: true")?;
+
+    writeln!(out, "subscriptions:")?;
+    for (i, (name, &n)) in SKUS.iter().zip(used.iter()).enumerate() {
+        let seats = if over == Some(i) {
+            n - (n / 50).max(1)
+        } else {
+            n + n / 25 + 1 + rng.below(5)
+        };
+        writeln!(out, "  - sku: {name}")?;
+        writeln!(out, "    seats: {seats}")?;
+    }
+
+    writeln!(out, "groups:")?;
+    for (g, group) in groups.iter().enumerate() {
+        write!(out, "  - name: ")?;
+        write_group_name(out, &groups, g)?;
+        writeln!(out)?;
+        if group.licenses != 0 {
+            write!(out, "    licenses: ")?;
+            write_licenses(out, group.licenses, false)?;
+            writeln!(out)?;
+        }
+        if let Some(parent) = group.parent {
+            write!(out, "    groups: [")?;
+            write_group_name(out, &groups, parent)?;
+            writeln!(out, "]")?;
+        }
+    }
+
+    let users_key = if users.is_empty() {
+        "users: []"
+    } else {
+        "users:"
+    };
+    writeln!(out, "{users_key}")?;
+    for (i, user) in users.iter().enumerate() {
+        writeln!(
+            out,
+            "  - upn: {}.{}{}@contoso.com",
+            user.first,
+            user.last,
+            i + 1
+        )?;
+        if user.synced {
+            writeln!(out, "    source: synced")?;
+        } else if user.explicit_cloud {
+            writeln!(out, "    source: cloud")?;
+        }
+        if let Some(loc) = user.location {
+            writeln!(out, "    usage_location: {loc}")?;
+        }
+        if user.direct != 0 || user.typo_sku {
+            write!(out, "    licenses: ")?;
+            write_licenses(out, user.direct, user.typo_sku)?;
+            writeln!(out)?;
+        }
+        write!(out, "    groups: [")?;
+        for (k, &g) in user.groups.iter().take(user.n_groups).enumerate() {
+            if k > 0 {
+                write!(out, ", ")?;
+            }
+            write_group_name(out, &groups, g)?;
+        }
+        if let Some(g) = user.bad_group {
+            write!(out, ", ")?;
+            write_typo_group_name(out, &groups, g)?;
+        }
+        writeln!(out, "]")?;
+    }
+    out.flush()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Command line.
+
+const USAGE: &str = "\
+usage: gen_tenant --users N [--seed N] [--violations P] [--groups N] [-o FILE]
+
+  --users N         number of users (default 1000)
+  --seed N          PRNG seed (default 42); same options, same output
+  --violations P    per cent of users breaking a rule (default 3; 0 = clean tenant)
+  --groups N        number of groups (default users/50, at least 6)
+  -o, --output FILE write to FILE instead of stdout
+";
+
+#[derive(Debug)]
+enum Command {
+    Help,
+    Generate(Options, Option<String>),
+}
+
+fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
+    fn value<T: std::str::FromStr>(flag: &str, v: Option<String>) -> Result<T, String> {
+        let v = v.ok_or_else(|| format!("{flag} needs a value"))?;
+        v.parse()
+            .map_err(|_| format!("invalid value for {flag}: {v:?}"))
+    }
+    let mut opts = Options::default();
+    let mut output = None;
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "--users" | "-n" => opts.users = value(&arg, args.next())?,
+            "--seed" => opts.seed = value(&arg, args.next())?,
+            "--violations" => {
+                let p: f64 = value(&arg, args.next())?;
+                if !(0.0..=100.0).contains(&p) {
+                    return Err(format!("--violations must be between 0 and 100, got {p}"));
+                }
+                opts.violations = p;
+            }
+            "--groups" => opts.groups = Some(value(&arg, args.next())?),
+            "-o" | "--output" => output = Some(value(&arg, args.next())?),
+            other => return Err(format!("unexpected argument {other:?}\n\n{USAGE}")),
+        }
+    }
+    Ok(Command::Generate(opts, output))
+}
+
+fn run() -> Result<(), String> {
+    match parse_args(std::env::args().skip(1))? {
+        Command::Help => io::stdout()
+            .write_all(USAGE.as_bytes())
+            .map_err(|e| e.to_string()),
+        Command::Generate(opts, Some(path)) => {
+            let file = std::fs::File::create(&path).map_err(|e| format!("{path}: {e}"))?;
+            write_tenant(&mut BufWriter::with_capacity(1 << 16, file), &opts)
+                .map_err(|e| format!("{path}: {e}"))
+        }
+        Command::Generate(opts, None) => {
+            let stdout = io::stdout().lock();
+            match write_tenant(&mut BufWriter::with_capacity(1 << 16, stdout), &opts) {
+                // `gen_tenant | head` is fine.
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.map_err(|e| format!("stdout: {e}")),
+            }
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            let _ = writeln!(io::stderr(), "gen_tenant: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

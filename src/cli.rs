@@ -1,0 +1,408 @@
+//! The command line: clap definitions, file discovery, and the mapping to exit codes. Output is
+//! written to the writers passed in, so tests can drive the whole CLI in-process too.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::diagnostics::Diagnostics;
+use crate::eval::Finding;
+use crate::report::{self, human};
+use crate::source::SourceFile;
+use crate::tenant::Limits;
+use crate::{Policy, policies};
+
+const AFTER_HELP: &str = "\
+Examples:
+  skuld check tenant.yaml
+  skuld check tenants/ --format json
+  skuld check tenant.yaml --policy my-skus.skuld
+
+Exit status: 0 no error findings, 1 at least one error finding, 2 could not evaluate.";
+
+/// License policy as code for Microsoft 365 / Entra ID tenants.
+#[derive(Debug, Parser)]
+#[command(name = "skuld", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check tenant files against the licensing policy
+    #[command(after_help = AFTER_HELP)]
+    Check(CheckArgs),
+    /// Dump a stage of the pipeline (for bug reports)
+    #[command(hide = true, subcommand)]
+    Debug(DebugCommand),
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Tenant YAML files, or folders searched for *.yaml and *.yml
+    #[arg(required = true, value_name = "TENANT")]
+    tenants: Vec<PathBuf>,
+    /// Policy file or folder of *.skuld files added on top of the default policy (repeatable);
+    /// `builtin:NAME` names an embedded file
+    #[arg(long = "policy", value_name = "PATH")]
+    policies: Vec<String>,
+    /// Leave the embedded default policy out
+    #[arg(long)]
+    no_default_policy: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    format: FormatArg,
+    /// When to use colours (NO_COLOR is honoured)
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    color: ColorArg,
+    /// Largest tenant file to read, in bytes
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_bytes)]
+    max_file_size: usize,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    /// Annotated source snippets and a summary line
+    Human,
+    /// One JSON document on stdout
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+enum DebugCommand {
+    /// Print the AST of a policy file
+    Parse { file: PathBuf },
+    /// Print the compiled policy (default policy plus the files given)
+    Ir { files: Vec<PathBuf> },
+    /// Print a tenant file as loaded
+    Tenant { file: PathBuf },
+}
+
+/// How a run ended; `main` maps it to the process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// No error findings.
+    Clean,
+    /// At least one error finding.
+    Findings,
+    /// Something could not be evaluated.
+    Error,
+}
+
+impl ExitStatus {
+    /// The process exit code: 0, 1 or 2.
+    pub fn code(self) -> u8 {
+        match self {
+            ExitStatus::Clean => 0,
+            ExitStatus::Findings => 1,
+            ExitStatus::Error => 2,
+        }
+    }
+}
+
+/// A file that could not be read.
+#[derive(Debug, Error, Diagnostic)]
+#[error("cannot read `{path}`: {reason}")]
+#[diagnostic(code(skuld::io))]
+struct ReadError {
+    path: String,
+    reason: String,
+    #[help]
+    help: Option<String>,
+}
+
+/// Runs the CLI.
+pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStatus {
+    let result = match cli.command {
+        Command::Check(args) => check(&args, stdout, stderr),
+        Command::Debug(cmd) => debug(cmd, stdout, stderr),
+    };
+    result.unwrap_or(ExitStatus::Error)
+}
+
+fn style_for(color: ColorArg, stream_is_tty: bool) -> human::Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = match color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => stream_is_tty && !no_color,
+    };
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|&w: &usize| w >= 40)
+        .unwrap_or(100);
+    human::Style { color, width }
+}
+
+fn print_errors(
+    errors: &Diagnostics,
+    style: human::Style,
+    stderr: &mut dyn Write,
+) -> io::Result<()> {
+    let mut text = String::new();
+    for e in errors.iter() {
+        human::render_diagnostic(e.as_ref(), style, &mut text);
+    }
+    stderr.write_all(text.as_bytes())
+}
+
+fn check(
+    args: &CheckArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<ExitStatus> {
+    let out_style = style_for(args.color, io::stdout().is_terminal());
+    let err_style = style_for(args.color, io::stderr().is_terminal());
+
+    let policy = match load_policy(&args.policies, !args.no_default_policy) {
+        Ok(p) => p,
+        Err(errors) => {
+            print_errors(&errors, err_style, stderr)?;
+            writeln!(stderr, "the policy has errors: nothing was checked")?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+
+    let (paths, mut errors) = discover_tenants(&args.tenants);
+    if paths.is_empty() && errors.is_empty() {
+        errors.push(miette::Report::new(ReadError {
+            path: args
+                .tenants
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            reason: "no tenant files found".to_owned(),
+            help: Some(
+                "tenant files end in `.yaml` or `.yml`; name a file or a folder that holds some"
+                    .to_owned(),
+            ),
+        }));
+    }
+    let limits = Limits {
+        max_file_bytes: args.max_file_size,
+        ..Limits::default()
+    };
+
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut failed = 0usize;
+    for path in &paths {
+        let source = match read_source(path, limits.max_file_bytes) {
+            Ok(s) => s,
+            Err(e) => {
+                errors.push(e);
+                failed += 1;
+                continue;
+            }
+        };
+        match policy.check_with(&source, &limits) {
+            Ok(mut f) => findings.append(&mut f),
+            Err(d) => {
+                errors.extend(d.into_vec());
+                failed += 1;
+            }
+        }
+    }
+
+    if !errors.is_empty() {
+        print_errors(&Diagnostics::new(errors), err_style, stderr)?;
+    }
+    match args.format {
+        FormatArg::Json => stdout.write_all(report::json::render(&findings).as_bytes())?,
+        FormatArg::Human => {
+            let mut text = String::new();
+            human::render_findings(&findings, out_style, &mut text);
+            text.push_str(&human::summary_line(&findings, paths.len(), failed));
+            text.push('\n');
+            stdout.write_all(text.as_bytes())?;
+        }
+    }
+    stdout.flush()?;
+    Ok(if failed > 0 || paths.is_empty() {
+        ExitStatus::Error
+    } else if findings
+        .iter()
+        .any(|f| f.severity == crate::eval::Severity::Error)
+    {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    })
+}
+
+/// The default policy (unless left out) plus every `--policy` path.
+fn load_policy(paths: &[String], with_default: bool) -> Result<Policy, Diagnostics> {
+    let mut sources = if with_default {
+        policies::default_sources()
+    } else {
+        Vec::new()
+    };
+    let mut errors = Vec::new();
+    for p in paths {
+        if let Some(name) = p.strip_prefix("builtin:") {
+            match policies::builtin(p) {
+                Some(s) => sources.push(s),
+                None => errors.push(miette::Report::new(ReadError {
+                    path: p.clone(),
+                    reason: format!("there is no embedded policy `{name}`"),
+                    help: crate::diagnostics::suggest::did_you_mean(p, policies::builtin_names()),
+                })),
+            }
+            continue;
+        }
+        let path = Path::new(p);
+        let files = if path.is_dir() {
+            let mut files = Vec::new();
+            walk(path, &mut files, &|f| {
+                f.extension().is_some_and(|e| e == "skuld")
+            });
+            if files.is_empty() {
+                errors.push(miette::Report::new(ReadError {
+                    path: p.clone(),
+                    reason: "no policy files (`*.skuld`) in this folder".to_owned(),
+                    help: None,
+                }));
+            }
+            files
+        } else {
+            vec![path.to_path_buf()]
+        };
+        for f in files {
+            match read_source(&f, usize::MAX) {
+                Ok(s) => sources.push(s),
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Diagnostics::new(errors));
+    }
+    Policy::from_sources(&sources)
+}
+
+/// Expands folders into their `*.yaml` / `*.yml` files (sorted); missing paths are errors.
+fn discover_tenants(args: &[PathBuf]) -> (Vec<PathBuf>, Vec<miette::Report>) {
+    let mut paths = Vec::new();
+    let mut errors = Vec::new();
+    for arg in args {
+        if arg.is_dir() {
+            let mut found = Vec::new();
+            walk(arg, &mut found, &|f| {
+                f.extension().is_some_and(|e| e == "yaml" || e == "yml")
+            });
+            if found.is_empty() {
+                errors.push(miette::Report::new(ReadError {
+                    path: arg.display().to_string(),
+                    reason: "no tenant files (`*.yaml`, `*.yml`) in this folder".to_owned(),
+                    help: None,
+                }));
+            }
+            paths.extend(found);
+        } else if arg.exists() {
+            paths.push(arg.clone());
+        } else {
+            errors.push(miette::Report::new(ReadError {
+                path: arg.display().to_string(),
+                reason: "no such file or folder".to_owned(),
+                help: None,
+            }));
+        }
+    }
+    (paths, errors)
+}
+
+/// Files under `dir` (recursively) that `keep` accepts, sorted by path.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, keep: &dyn Fn(&Path) -> bool) {
+    let mut stack = vec![dir.to_path_buf()];
+    let mut found = Vec::new();
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let p = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => stack.push(p),
+                Ok(t) if t.is_file() && keep(&p) => found.push(p),
+                _ => {}
+            }
+        }
+    }
+    found.sort();
+    out.extend(found);
+}
+
+/// Reads a UTF-8 file, refusing files over `max_bytes` before reading them.
+fn read_source(path: &Path, max_bytes: usize) -> Result<SourceFile, miette::Report> {
+    let name = path.display().to_string();
+    let err = |reason: String, help: Option<String>| {
+        miette::Report::new(ReadError {
+            path: name.clone(),
+            reason,
+            help,
+        })
+    };
+    let meta = std::fs::metadata(path).map_err(|e| err(e.to_string(), None))?;
+    if meta.len() > max_bytes as u64 {
+        return Err(err(
+            format!(
+                "the file has {} bytes, more than the limit of {max_bytes}",
+                meta.len()
+            ),
+            Some("raise the limit with `--max-file-size BYTES` if the file is genuine".to_owned()),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| err(e.to_string(), None))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        err(
+            format!("the file is not UTF-8 text (invalid byte at offset {at})"),
+            Some("save the file as UTF-8".to_owned()),
+        )
+    })?;
+    Ok(SourceFile::new(name, text))
+}
+
+fn debug(
+    cmd: DebugCommand,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<ExitStatus> {
+    let style = human::Style::plain();
+    let outcome: Result<String, Diagnostics> = match cmd {
+        DebugCommand::Parse { file } => read_source(&file, usize::MAX)
+            .map_err(|e| Diagnostics::new(vec![e]))
+            .and_then(|s| crate::syntax::parse(&s))
+            .map(|ast| format!("{ast:#?}\n")),
+        DebugCommand::Ir { files } => {
+            let paths: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+            load_policy(&paths, true).map(|p| format!("{p:#?}\n"))
+        }
+        DebugCommand::Tenant { file } => read_source(&file, usize::MAX)
+            .map_err(|e| Diagnostics::new(vec![e]))
+            .and_then(|s| crate::tenant::load(&s, &Limits::default()))
+            .map(|d| format!("{d:#?}\n")),
+    };
+    match outcome {
+        Ok(text) => {
+            stdout.write_all(text.as_bytes())?;
+            Ok(ExitStatus::Clean)
+        }
+        Err(e) => {
+            print_errors(&e, style, stderr)?;
+            Ok(ExitStatus::Error)
+        }
+    }
+}

@@ -1,0 +1,364 @@
+//! The policy as checked: names resolved to ids, expressions typed, the catalog built.
+
+use std::collections::HashMap;
+
+use crate::source::{SourceFile, Span};
+use crate::syntax::ast::{Quantifier, RangeKind};
+
+/// Index of a SKU in the catalog.
+pub type SkuId = u32;
+/// Index of a capability.
+pub type CapId = u32;
+
+/// Where a declaration stands: policy file index and span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin {
+    /// Index into [`Policy::files`].
+    pub file: usize,
+    /// The span in that file.
+    pub span: Span,
+}
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Fails the check (exit code 1).
+    Error,
+    /// Reported; does not fail the check.
+    Warning,
+}
+
+impl Severity {
+    /// `error` / `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// A compiled, checked policy: the catalog and the rules. Built by [`super::compile`].
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub(crate) files: Vec<SourceFile>,
+    pub(crate) catalog: Catalog,
+    pub(crate) capabilities: Vec<Capability>,
+    pub(crate) rules: Vec<Rule>,
+}
+
+/// A licence product.
+#[derive(Debug, Clone)]
+pub struct Sku {
+    /// Part number (Graph `skuPartNumber`), e.g. `AAD_PREMIUM`.
+    pub part: String,
+    /// Product name, e.g. `Microsoft Entra ID P1`.
+    pub display: String,
+    /// Bought with money (as opposed to free or trial SKUs).
+    pub paid: bool,
+    /// Product family (`o365`, `entra`, …) if declared.
+    pub family: Option<String>,
+    /// Graph `skuId` if declared.
+    pub guid: Option<String>,
+    /// Countries where Microsoft does not sell it.
+    pub unavailable_in: Vec<String>,
+    /// Capabilities it grants, sorted.
+    pub grants: Vec<CapId>,
+    /// Doc comment.
+    pub docs: String,
+    /// Declaration.
+    pub origin: Origin,
+}
+
+/// Something a licence lets a user do (`sspr_cloud`, `writeback`, …).
+#[derive(Debug, Clone)]
+pub struct Capability {
+    /// Its name in policies.
+    pub name: String,
+    /// One-line description.
+    pub description: String,
+    /// Doc comment.
+    pub docs: String,
+    /// SKUs granting it, in catalog order.
+    pub skus: Vec<SkuId>,
+    /// Declaration.
+    pub origin: Origin,
+}
+
+/// The SKUs a policy knows.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub(crate) skus: Vec<Sku>,
+    pub(crate) by_part: HashMap<String, SkuId>,
+}
+
+impl Catalog {
+    /// Looks up a part number (exact, case-sensitive: Microsoft's part numbers are).
+    pub fn get(&self, part: &str) -> Option<SkuId> {
+        self.by_part.get(part).copied()
+    }
+
+    /// The SKU with this id.
+    pub fn sku(&self, id: SkuId) -> Option<&Sku> {
+        self.skus.get(id as usize)
+    }
+
+    /// All SKUs in declaration order.
+    pub fn skus(&self) -> &[Sku] {
+        &self.skus
+    }
+
+    /// Part numbers, for did-you-mean.
+    pub fn part_numbers(&self) -> impl Iterator<Item = &str> {
+        self.skus.iter().map(|s| s.part.as_str())
+    }
+}
+
+/// A checked rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Stable public id, e.g. `sspr/cloud-user-license`.
+    pub id: String,
+    /// Severity of its findings.
+    pub severity: Severity,
+    /// Doc comment (the rule's documentation).
+    pub docs: String,
+    /// What it ranges over.
+    pub range: RangeKind,
+    /// `where`: elements for which the rule applies.
+    pub filter: Option<Expr>,
+    /// `require`: a finding for every element where this is false.
+    pub require: Expr,
+    /// `at`: a place expression.
+    pub at: Expr,
+    /// Text of the label at the `at` node.
+    pub at_label: Option<Template>,
+    /// `message`.
+    pub message: Template,
+    /// `subject`; defaults to the natural name of the `at` node.
+    pub subject: Option<Expr>,
+    /// `help … when …`.
+    pub helps: Vec<(Template, Option<Expr>)>,
+    /// `label …`.
+    pub labels: Vec<Label>,
+    /// Variable slots the rule needs at run time.
+    pub slots: usize,
+    /// Declaration (the span of the rule id).
+    pub origin: Origin,
+}
+
+/// A checked label clause.
+#[derive(Debug, Clone)]
+pub struct Label {
+    /// `x in xs where c =>`: slot, collection, filter.
+    pub binding: Option<(usize, Expr, Option<Expr>)>,
+    /// The place to label.
+    pub place: Expr,
+    /// The text.
+    pub text: Template,
+}
+
+/// A checked message template.
+#[derive(Debug, Clone)]
+pub struct Template {
+    /// Pieces in order.
+    pub parts: Vec<TemplatePart>,
+}
+
+/// A piece of a template.
+#[derive(Debug, Clone)]
+pub enum TemplatePart {
+    /// Literal text.
+    Text(String),
+    /// A value to render.
+    Hole(Expr),
+}
+
+/// A typed expression.
+#[derive(Debug, Clone)]
+pub enum Expr {
+    /// A bound variable.
+    Slot(usize),
+    /// The tenant.
+    Tenant,
+    /// A constant.
+    Const(Const),
+    /// `e.field`
+    Field(Box<Expr>, Field),
+    /// `not e`
+    Not(Box<Expr>),
+    /// `a and b`
+    And(Box<Expr>, Box<Expr>),
+    /// `a or b`
+    Or(Box<Expr>, Box<Expr>),
+    /// Comparison.
+    Compare(Compare, Box<Expr>, Box<Expr>),
+    /// `a in b` (negated for `not in`).
+    In {
+        /// The element.
+        item: Box<Expr>,
+        /// The collection.
+        list: Box<Expr>,
+        /// `not in`.
+        negated: bool,
+    },
+    /// `any(x in xs: p)` …
+    Quantifier {
+        /// Which quantifier.
+        kind: Quantifier,
+        /// The variable's slot.
+        slot: usize,
+        /// The collection.
+        list: Box<Expr>,
+        /// The body.
+        body: Box<Expr>,
+    },
+    /// `count(xs)`
+    Count(Box<Expr>),
+}
+
+/// Comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compare {
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+/// A constant value.
+#[derive(Debug, Clone)]
+pub enum Const {
+    /// `true` / `false`
+    Bool(bool),
+    /// A number.
+    Int(i64),
+    /// A string.
+    Str(String),
+    /// `null`
+    Null,
+    /// A SKU by name.
+    Sku(SkuId),
+    /// A capability by name.
+    Cap(CapId),
+    /// A list of SKUs (a set, or a literal).
+    Skus(Vec<SkuId>),
+    /// A list of capabilities.
+    Caps(Vec<CapId>),
+    /// A list of strings.
+    Strs(Vec<String>),
+    /// A list of numbers.
+    Ints(Vec<i64>),
+}
+
+/// Every field the tenant model exposes to rules, resolved at compile time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    // tenant
+    /// `tenant.name`
+    TenantName,
+    /// `tenant.country`
+    TenantCountry,
+    /// `tenant.sspr`
+    TenantSspr,
+    /// `tenant.users`
+    TenantUsers,
+    /// `tenant.groups`
+    TenantGroups,
+    /// `tenant.subscriptions`
+    TenantSubscriptions,
+    /// `tenant.assignments`
+    TenantAssignments,
+    /// `tenant.subscriptions_tracked`
+    TenantSubscriptionsTracked,
+    /// `tenant.subscribed`
+    TenantSubscribed,
+    /// `tenant.skus`: the catalog
+    TenantSkus,
+    // sspr
+    /// `sspr.scope`
+    SsprScope,
+    /// `sspr.group`
+    SsprGroup,
+    /// `sspr.writeback`
+    SsprWriteback,
+    /// `sspr.enabled`
+    SsprEnabled,
+    // user
+    /// `u.upn`
+    UserUpn,
+    /// `u.source`
+    UserSource,
+    /// `u.synced`
+    UserSynced,
+    /// `u.usage_location`
+    UserUsageLocation,
+    /// `u.location`: usage location, else the tenant country
+    UserLocation,
+    /// `u.licenses`: effective
+    UserLicenses,
+    /// `u.direct_licenses`
+    UserDirectLicenses,
+    /// `u.group_licenses`
+    UserGroupLicenses,
+    /// `u.groups`
+    UserGroups,
+    /// `u.in_sspr_scope`
+    UserInSsprScope,
+    // group
+    /// `g.name`
+    GroupName,
+    /// `g.licenses`
+    GroupLicenses,
+    /// `g.member_of`
+    GroupMemberOf,
+    /// `g.member_groups`
+    GroupMemberGroups,
+    /// `g.members`
+    GroupMembers,
+    // subscription
+    /// `s.sku`
+    SubSku,
+    /// `s.seats`
+    SubSeats,
+    /// `s.used`
+    SubUsed,
+    // assignment
+    /// `a.sku`
+    AssignSku,
+    /// `a.direct`
+    AssignDirect,
+    /// `a.holder`
+    AssignHolder,
+    /// `a.group`: the group assigning it, null for a direct assignment
+    AssignGroup,
+    /// `a.subscribed`
+    AssignSubscribed,
+    // sku
+    /// `k.part`
+    SkuPart,
+    /// `k.name`
+    SkuName,
+    /// `k.paid`
+    SkuPaid,
+    /// `k.family`
+    SkuFamily,
+    /// `k.grants`
+    SkuGrants,
+    // capability
+    /// `c.name`
+    CapName,
+    /// `c.skus`
+    CapSkus,
+    /// `c.description`
+    CapDescription,
+}

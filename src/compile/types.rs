@@ -1,0 +1,204 @@
+//! The static types of policy expressions and the fields of each tenant-model type.
+
+use std::fmt;
+
+use super::ir::Field;
+
+/// The type of an expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ty {
+    /// `true` / `false`
+    Bool,
+    /// A whole number.
+    Int,
+    /// Text.
+    Str,
+    /// Text or `null` (an optional YAML value).
+    OptStr,
+    /// `null`
+    Null,
+    /// The tenant.
+    Tenant,
+    /// The tenant's SSPR settings.
+    Sspr,
+    /// A user.
+    User,
+    /// A group.
+    Group,
+    /// A subscribed SKU.
+    Subscription,
+    /// One licence entry.
+    Assignment,
+    /// A SKU.
+    Sku,
+    /// A capability.
+    Capability,
+    /// A list of elements of a type.
+    List(Box<Ty>),
+}
+
+impl Ty {
+    /// A list of `self`.
+    pub fn list(self) -> Ty {
+        Ty::List(Box::new(self))
+    }
+
+    /// The element type when `self` is a list.
+    pub fn element(&self) -> Option<&Ty> {
+        match self {
+            Ty::List(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Whether values of the two types may be compared with `==`.
+    pub fn comparable(&self, other: &Ty) -> bool {
+        use Ty::*;
+        match (self, other) {
+            (Str | OptStr, Str | OptStr) => true,
+            (OptStr | Null, Null) | (Null, OptStr) => true,
+            (List(a), List(b)) => a.comparable(b) || **a == Null || **b == Null,
+            (a, b) => a == b,
+        }
+    }
+}
+
+impl fmt::Display for Ty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ty::Bool => f.write_str("boolean"),
+            Ty::Int => f.write_str("number"),
+            Ty::Str => f.write_str("string"),
+            Ty::OptStr => f.write_str("optional string"),
+            Ty::Null => f.write_str("null"),
+            Ty::Tenant => f.write_str("tenant"),
+            Ty::Sspr => f.write_str("sspr settings"),
+            Ty::User => f.write_str("user"),
+            Ty::Group => f.write_str("group"),
+            Ty::Subscription => f.write_str("subscription"),
+            Ty::Assignment => f.write_str("assignment"),
+            Ty::Sku => f.write_str("SKU"),
+            Ty::Capability => f.write_str("capability"),
+            Ty::List(t) => write!(f, "list of {t}"),
+        }
+    }
+}
+
+/// The fields of a type: name, field, result type.
+pub fn fields_of(ty: &Ty) -> &'static [(&'static str, Field, FieldTy)] {
+    use Field::*;
+    use FieldTy as T;
+    match ty {
+        Ty::Tenant => &[
+            ("name", TenantName, T::Str),
+            ("country", TenantCountry, T::OptStr),
+            ("sspr", TenantSspr, T::Sspr),
+            ("users", TenantUsers, T::Users),
+            ("groups", TenantGroups, T::Groups),
+            ("subscriptions", TenantSubscriptions, T::Subscriptions),
+            ("assignments", TenantAssignments, T::Assignments),
+            ("subscriptions_tracked", TenantSubscriptionsTracked, T::Bool),
+            ("subscribed", TenantSubscribed, T::Skus),
+            ("skus", TenantSkus, T::Skus),
+        ],
+        Ty::Sspr => &[
+            ("scope", SsprScope, T::Str),
+            ("group", SsprGroup, T::OptStr),
+            ("writeback", SsprWriteback, T::Bool),
+            ("enabled", SsprEnabled, T::Bool),
+        ],
+        Ty::User => &[
+            ("upn", UserUpn, T::Str),
+            ("source", UserSource, T::Str),
+            ("synced", UserSynced, T::Bool),
+            ("usage_location", UserUsageLocation, T::OptStr),
+            ("location", UserLocation, T::OptStr),
+            ("licenses", UserLicenses, T::Skus),
+            ("direct_licenses", UserDirectLicenses, T::Skus),
+            ("group_licenses", UserGroupLicenses, T::Skus),
+            ("groups", UserGroups, T::Groups),
+            ("in_sspr_scope", UserInSsprScope, T::Bool),
+        ],
+        Ty::Group => &[
+            ("name", GroupName, T::Str),
+            ("licenses", GroupLicenses, T::Skus),
+            ("member_of", GroupMemberOf, T::Groups),
+            ("member_groups", GroupMemberGroups, T::Groups),
+            ("members", GroupMembers, T::Users),
+        ],
+        Ty::Subscription => &[
+            ("sku", SubSku, T::Sku),
+            ("seats", SubSeats, T::Int),
+            ("used", SubUsed, T::Int),
+        ],
+        Ty::Assignment => &[
+            ("sku", AssignSku, T::Sku),
+            ("direct", AssignDirect, T::Bool),
+            ("holder", AssignHolder, T::Str),
+            ("group", AssignGroup, T::OptStr),
+            ("subscribed", AssignSubscribed, T::Bool),
+        ],
+        Ty::Sku => &[
+            ("part", SkuPart, T::Str),
+            ("name", SkuName, T::Str),
+            ("paid", SkuPaid, T::Bool),
+            ("family", SkuFamily, T::OptStr),
+            ("grants", SkuGrants, T::Caps),
+        ],
+        Ty::Capability => &[
+            ("name", CapName, T::Str),
+            ("description", CapDescription, T::Str),
+            ("skus", CapSkus, T::Skus),
+        ],
+        _ => &[],
+    }
+}
+
+/// A field's result type, in a `const`-friendly form.
+#[derive(Debug, Clone, Copy)]
+pub enum FieldTy {
+    /// boolean
+    Bool,
+    /// number
+    Int,
+    /// string
+    Str,
+    /// optional string
+    OptStr,
+    /// SSPR settings
+    Sspr,
+    /// a SKU
+    Sku,
+    /// list of users
+    Users,
+    /// list of groups
+    Groups,
+    /// list of subscriptions
+    Subscriptions,
+    /// list of assignments
+    Assignments,
+    /// list of SKUs
+    Skus,
+    /// list of capabilities
+    Caps,
+}
+
+impl FieldTy {
+    /// As a [`Ty`].
+    pub fn ty(self) -> Ty {
+        match self {
+            FieldTy::Bool => Ty::Bool,
+            FieldTy::Int => Ty::Int,
+            FieldTy::Str => Ty::Str,
+            FieldTy::OptStr => Ty::OptStr,
+            FieldTy::Sspr => Ty::Sspr,
+            FieldTy::Sku => Ty::Sku,
+            FieldTy::Users => Ty::User.list(),
+            FieldTy::Groups => Ty::Group.list(),
+            FieldTy::Subscriptions => Ty::Subscription.list(),
+            FieldTy::Assignments => Ty::Assignment.list(),
+            FieldTy::Skus => Ty::Sku.list(),
+            FieldTy::Caps => Ty::Capability.list(),
+        }
+    }
+}

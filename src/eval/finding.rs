@@ -1,0 +1,156 @@
+//! A finding: one way the tenant breaks one rule, as plain data that is also a miette diagnostic.
+
+use std::fmt;
+
+use miette::{Diagnostic, LabeledSpan};
+
+use crate::compile::Severity;
+use crate::source::{SourceFile, Span};
+
+/// Where the rule behind a finding is defined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FindingOrigin {
+    /// A check built into the tenant loader (`tenant/*`).
+    Builtin,
+    /// A rule in a policy file.
+    Policy {
+        /// The policy file's name (`builtin:sspr-2017` for embedded ones).
+        file: String,
+        /// 1-based line of the rule id.
+        line: usize,
+        /// 1-based column of the rule id.
+        column: usize,
+    },
+}
+
+impl fmt::Display for FindingOrigin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FindingOrigin::Builtin => f.write_str("built-in tenant check"),
+            FindingOrigin::Policy { file, line, column } => write!(f, "{file}:{line}:{column}"),
+        }
+    }
+}
+
+/// One finding.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// The rule's public id, e.g. `sspr/cloud-user-license`.
+    pub rule: String,
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong, in one line.
+    pub message: String,
+    /// What the finding is about: a UPN, group name, SKU part number…
+    pub subject: Option<String>,
+    /// The tenant file.
+    pub file: SourceFile,
+    /// The offending node.
+    pub span: Span,
+    /// Text of the primary label.
+    pub label: Option<String>,
+    /// Further places that contribute to the cause.
+    pub related: Vec<(Span, String)>,
+    /// What to do about it.
+    pub help: Option<String>,
+    /// Where the rule is defined.
+    pub origin: FindingOrigin,
+}
+
+impl Finding {
+    /// A finding with no labels or help yet.
+    pub fn new(
+        rule: String,
+        severity: Severity,
+        message: String,
+        subject: Option<String>,
+        file: SourceFile,
+        span: Span,
+        origin: FindingOrigin,
+    ) -> Self {
+        Finding {
+            rule,
+            severity,
+            message,
+            subject,
+            file,
+            span,
+            label: None,
+            related: Vec::new(),
+            help: None,
+            origin,
+        }
+    }
+
+    /// Sets the primary label.
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// Sets the help text.
+    pub fn with_help(mut self, help: String) -> Self {
+        self.help = Some(help);
+        self
+    }
+
+    /// Adds a secondary label.
+    pub fn add_label(&mut self, span: Span, text: String) {
+        self.related.push((span, text));
+    }
+
+    /// 1-based line and column of the offending node.
+    pub fn line_col(&self) -> (usize, usize) {
+        self.file.line_col(self.span.start as usize)
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Finding {}
+
+impl Diagnostic for Finding {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.rule))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(FindingHelp(self)))
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.file)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let primary = LabeledSpan::new_primary_with_span(self.label.clone(), self.span);
+        let related = self
+            .related
+            .iter()
+            .map(|(span, text)| LabeledSpan::new_with_span(Some(text.clone()), *span));
+        Some(Box::new(std::iter::once(primary).chain(related)))
+    }
+}
+
+/// Help text followed by where the rule is defined.
+struct FindingHelp<'a>(&'a Finding);
+
+impl fmt::Display for FindingHelp<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(help) = &self.0.help {
+            writeln!(f, "{help}")?;
+        }
+        write!(f, "rule `{}`: {}", self.0.rule, self.0.origin)
+    }
+}

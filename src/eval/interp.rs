@@ -1,0 +1,569 @@
+//! The expression interpreter, place (span) resolution and template rendering.
+
+use std::fmt::Write as _;
+
+use super::finding::{Finding, FindingOrigin};
+use super::value::{Kind, List, Value};
+use crate::compile::Policy;
+use crate::compile::ir::{Compare, Const, Expr, Field, Rule, Template, TemplatePart};
+use crate::source::Span;
+use crate::syntax::ast::Quantifier;
+use crate::tenant::document::SsprScope;
+use crate::tenant::model::{Holder, TenantModel};
+
+pub(super) struct Interp<'a> {
+    policy: &'a Policy,
+    model: &'a TenantModel<'a>,
+}
+
+impl<'a> Interp<'a> {
+    pub(super) fn new(policy: &'a Policy, model: &'a TenantModel<'a>) -> Self {
+        Interp { policy, model }
+    }
+
+    pub(super) fn truthy(&self, e: &'a Expr, env: &mut [Value<'a>]) -> bool {
+        matches!(self.eval(e, env), Value::Bool(true))
+    }
+
+    fn slot(env: &[Value<'a>], i: usize) -> Value<'a> {
+        env.get(i).copied().unwrap_or(Value::Null)
+    }
+
+    pub(super) fn eval(&self, e: &'a Expr, env: &mut [Value<'a>]) -> Value<'a> {
+        match e {
+            Expr::Slot(i) => Self::slot(env, *i),
+            Expr::Tenant => Value::Tenant,
+            Expr::Const(c) => match c {
+                Const::Bool(b) => Value::Bool(*b),
+                Const::Int(i) => Value::Int(*i),
+                Const::Str(s) => Value::Str(s),
+                Const::Null => Value::Null,
+                Const::Sku(s) => Value::Entity(Kind::Sku, *s),
+                Const::Cap(c) => Value::Entity(Kind::Capability, *c),
+                Const::Skus(v) => Value::List(List::Ids(Kind::Sku, v)),
+                Const::Caps(v) => Value::List(List::Ids(Kind::Capability, v)),
+                Const::Strs(v) => Value::List(List::Strs(v)),
+                Const::Ints(v) => Value::List(List::Ints(v)),
+            },
+            Expr::Field(base, field) => {
+                let base = self.eval(base, env);
+                self.field(base, *field)
+            }
+            Expr::Not(inner) => Value::Bool(!self.truthy(inner, env)),
+            Expr::And(a, b) => Value::Bool(self.truthy(a, env) && self.truthy(b, env)),
+            Expr::Or(a, b) => Value::Bool(self.truthy(a, env) || self.truthy(b, env)),
+            Expr::Compare(op, a, b) => {
+                let (a, b) = (self.eval(a, env), self.eval(b, env));
+                Value::Bool(match op {
+                    Compare::Eq => a.equals(b),
+                    Compare::Ne => !a.equals(b),
+                    ordered => match (a, b) {
+                        (Value::Int(x), Value::Int(y)) => match ordered {
+                            Compare::Lt => x < y,
+                            Compare::Le => x <= y,
+                            Compare::Gt => x > y,
+                            _ => x >= y,
+                        },
+                        _ => false,
+                    },
+                })
+            }
+            Expr::In {
+                item,
+                list,
+                negated,
+            } => {
+                let item = self.eval(item, env);
+                let found = match self.eval(list, env) {
+                    Value::List(l) => l.contains(item),
+                    _ => false,
+                };
+                Value::Bool(found != *negated)
+            }
+            Expr::Quantifier {
+                kind,
+                slot,
+                list,
+                body,
+            } => {
+                let Value::List(l) = self.eval(list, env) else {
+                    return Value::Null;
+                };
+                let mut count: i64 = 0;
+                for item in l.iter() {
+                    if let Some(s) = env.get_mut(*slot) {
+                        *s = item;
+                    }
+                    let holds = self.truthy(body, env);
+                    match kind {
+                        Quantifier::Any if holds => return Value::Bool(true),
+                        Quantifier::All if !holds => return Value::Bool(false),
+                        Quantifier::None if holds => return Value::Bool(false),
+                        Quantifier::Count if holds => count += 1,
+                        _ => {}
+                    }
+                }
+                match kind {
+                    Quantifier::Any => Value::Bool(false),
+                    Quantifier::All | Quantifier::None => Value::Bool(true),
+                    Quantifier::Count => Value::Int(count),
+                }
+            }
+            Expr::Count(list) => match self.eval(list, env) {
+                Value::List(l) => Value::Int(l.len() as i64),
+                _ => Value::Null,
+            },
+        }
+    }
+
+    fn field(&self, base: Value<'a>, field: Field) -> Value<'a> {
+        let m = self.model;
+        let doc = m.doc;
+        let catalog = &self.policy.catalog;
+        let opt = |s: Option<&'a str>| s.map_or(Value::Null, Value::Str);
+        let ids = |k: Kind, r| Value::List(List::Ids(k, m.ids(r)));
+        use Field as F;
+        match (base, field) {
+            (Value::Tenant, F::TenantName) => Value::Str(&doc.name.value),
+            (Value::Tenant, F::TenantCountry) => opt(m.country),
+            (Value::Tenant, F::TenantSspr) => Value::Sspr,
+            (Value::Tenant, F::TenantUsers) => {
+                Value::List(List::All(Kind::User, m.users.len() as u32))
+            }
+            (Value::Tenant, F::TenantGroups) => {
+                Value::List(List::All(Kind::Group, m.groups.len() as u32))
+            }
+            (Value::Tenant, F::TenantSubscriptions) => {
+                Value::List(List::All(Kind::Subscription, m.subscriptions.len() as u32))
+            }
+            (Value::Tenant, F::TenantAssignments) => {
+                Value::List(List::All(Kind::Assignment, m.assignments.len() as u32))
+            }
+            (Value::Tenant, F::TenantSubscriptionsTracked) => {
+                Value::Bool(m.subscriptions_tracked())
+            }
+            (Value::Tenant, F::TenantSubscribed) => {
+                Value::List(List::Ids(Kind::Sku, &m.subscribed))
+            }
+            (Value::Tenant, F::TenantSkus) => {
+                Value::List(List::All(Kind::Sku, catalog.skus().len() as u32))
+            }
+
+            (Value::Sspr, F::SsprScope) => Value::Str(self.scope().as_str()),
+            (Value::Sspr, F::SsprGroup) => opt(doc
+                .sspr
+                .as_ref()
+                .and_then(|s| s.group.as_ref())
+                .map(|g| g.value.as_str())),
+            (Value::Sspr, F::SsprWriteback) => Value::Bool(
+                doc.sspr
+                    .as_ref()
+                    .and_then(|s| s.writeback.as_ref())
+                    .is_some_and(|w| w.value),
+            ),
+            (Value::Sspr, F::SsprEnabled) => Value::Bool(self.scope() != SsprScope::None),
+
+            (Value::Entity(Kind::User, u), f) => {
+                let (Some(facts), Some(ud)) = (m.users.get(u as usize), m.user_doc(u)) else {
+                    return Value::Null;
+                };
+                match f {
+                    F::UserUpn => Value::Str(&ud.upn.value),
+                    F::UserSource => Value::Str(if facts.synced { "synced" } else { "cloud" }),
+                    F::UserSynced => Value::Bool(facts.synced),
+                    F::UserUsageLocation => {
+                        opt(ud.usage_location.as_ref().map(|l| l.value.as_str()))
+                    }
+                    F::UserLocation => opt(ud
+                        .usage_location
+                        .as_ref()
+                        .map(|l| l.value.as_str())
+                        .or(m.country)),
+                    F::UserLicenses => ids(Kind::Sku, facts.effective),
+                    F::UserDirectLicenses => ids(Kind::Sku, facts.direct),
+                    F::UserGroupLicenses => ids(Kind::Sku, facts.via_groups),
+                    F::UserGroups => ids(Kind::Group, facts.groups),
+                    F::UserInSsprScope => Value::Bool(facts.in_sspr_scope),
+                    _ => Value::Null,
+                }
+            }
+            (Value::Entity(Kind::Group, g), f) => {
+                let (Some(facts), Some(gd)) = (m.groups.get(g as usize), m.group_doc(g)) else {
+                    return Value::Null;
+                };
+                match f {
+                    F::GroupName => Value::Str(&gd.name.value),
+                    F::GroupLicenses => ids(Kind::Sku, facts.licenses),
+                    F::GroupMemberOf => ids(Kind::Group, facts.member_of),
+                    F::GroupMemberGroups => ids(Kind::Group, facts.member_groups),
+                    F::GroupMembers => ids(Kind::User, facts.members),
+                    _ => Value::Null,
+                }
+            }
+            (Value::Entity(Kind::Subscription, s), f) => {
+                let Some(sub) = m.subscriptions.get(s as usize) else {
+                    return Value::Null;
+                };
+                match f {
+                    F::SubSku => Value::Entity(Kind::Sku, sub.sku),
+                    F::SubSeats => Value::Int(i64::try_from(sub.seats).unwrap_or(i64::MAX)),
+                    F::SubUsed => Value::Int(i64::try_from(sub.used).unwrap_or(i64::MAX)),
+                    _ => Value::Null,
+                }
+            }
+            (Value::Entity(Kind::Assignment, a), f) => {
+                let Some(asg) = m.assignments.get(a as usize) else {
+                    return Value::Null;
+                };
+                match f {
+                    F::AssignSku => Value::Entity(Kind::Sku, asg.sku),
+                    F::AssignDirect => Value::Bool(matches!(asg.holder, Holder::User(_))),
+                    F::AssignHolder => match asg.holder {
+                        Holder::User(u) => opt(m.user_doc(u).map(|d| d.upn.value.as_str())),
+                        Holder::Group(g) => opt(m.group_doc(g).map(|d| d.name.value.as_str())),
+                    },
+                    F::AssignGroup => match asg.holder {
+                        Holder::User(_) => Value::Null,
+                        Holder::Group(g) => opt(m.group_doc(g).map(|d| d.name.value.as_str())),
+                    },
+                    F::AssignSubscribed => {
+                        Value::Bool(m.subscribed.binary_search(&asg.sku).is_ok())
+                    }
+                    _ => Value::Null,
+                }
+            }
+            (Value::Entity(Kind::Sku, s), f) => {
+                let Some(sku) = catalog.sku(s) else {
+                    return Value::Null;
+                };
+                match f {
+                    F::SkuPart => Value::Str(&sku.part),
+                    F::SkuName => Value::Str(&sku.display),
+                    F::SkuPaid => Value::Bool(sku.paid),
+                    F::SkuFamily => opt(sku.family.as_deref()),
+                    F::SkuGrants => Value::List(List::Ids(Kind::Capability, &sku.grants)),
+                    _ => Value::Null,
+                }
+            }
+            (Value::Entity(Kind::Capability, c), f) => {
+                let Some(cap) = self.policy.capabilities.get(c as usize) else {
+                    return Value::Null;
+                };
+                match f {
+                    F::CapName => Value::Str(&cap.name),
+                    F::CapDescription => Value::Str(&cap.description),
+                    F::CapSkus => Value::List(List::Ids(Kind::Sku, &cap.skus)),
+                    _ => Value::Null,
+                }
+            }
+            _ => Value::Null,
+        }
+    }
+
+    fn scope(&self) -> SsprScope {
+        self.model
+            .doc
+            .sspr
+            .as_ref()
+            .map_or(SsprScope::None, |s| s.scope.value)
+    }
+
+    /// The span of the tenant node a value stands for. A user, group or subscription is a
+    /// mapping of several lines; a finding about it points at its first line (`- upn: …`), which
+    /// is what names it, rather than underlining the whole block.
+    fn value_span(&self, v: Value<'a>) -> Option<Span> {
+        let m = self.model;
+        let doc = m.doc;
+        let first_line = |s: Span| {
+            let text = doc.source.text();
+            let end = text
+                .get(s.start as usize..s.end as usize)
+                .and_then(|t| t.find(['\n', '\r']))
+                .map_or(s.end, |i| s.start + i as u32);
+            Span {
+                start: s.start,
+                end: end.max(s.start),
+            }
+        };
+        match v {
+            Value::Tenant => Some(doc.name.span),
+            Value::Sspr => doc.sspr.as_ref().map(|s| s.span),
+            Value::Entity(Kind::User, u) => m.user_doc(u).map(|d| first_line(d.span)),
+            Value::Entity(Kind::Group, g) => m.group_doc(g).map(|d| first_line(d.span)),
+            Value::Entity(Kind::Subscription, s) => {
+                let sub = m.subscriptions.get(s as usize)?;
+                doc.subscriptions
+                    .as_ref()?
+                    .items
+                    .get(sub.doc as usize)
+                    .map(|d| first_line(d.span))
+            }
+            Value::Entity(Kind::Assignment, a) => m.assignments.get(a as usize).map(|a| a.span),
+            _ => None,
+        }
+    }
+
+    /// The span of `field` of the node `base` stands for, when the file has it.
+    fn field_span(&self, base: Value<'a>, field: Field) -> Option<Span> {
+        let m = self.model;
+        let doc = m.doc;
+        use Field as F;
+        match (base, field) {
+            (Value::Tenant, F::TenantName) => Some(doc.name.span),
+            (Value::Tenant, F::TenantCountry) => doc.country.as_ref().map(|c| c.span),
+            (Value::Tenant, F::TenantSspr) => doc.sspr.as_ref().map(|s| s.span),
+            (Value::Tenant, F::TenantSubscriptions) => {
+                doc.subscriptions.as_ref().and_then(|s| s.span)
+            }
+            (Value::Sspr, F::SsprScope) => doc.sspr.as_ref().map(|s| s.scope.span),
+            (Value::Sspr, F::SsprGroup) => doc.sspr.as_ref()?.group.as_ref().map(|g| g.span),
+            (Value::Sspr, F::SsprWriteback) => {
+                doc.sspr.as_ref()?.writeback.as_ref().map(|w| w.span)
+            }
+            (Value::Entity(Kind::User, u), f) => {
+                let d = m.user_doc(u)?;
+                match f {
+                    F::UserUpn => Some(d.upn.span),
+                    F::UserSource | F::UserSynced => d.source.as_ref().map(|s| s.span),
+                    F::UserUsageLocation | F::UserLocation => {
+                        d.usage_location.as_ref().map(|l| l.span)
+                    }
+                    F::UserLicenses | F::UserDirectLicenses => d.licenses.span,
+                    F::UserGroups | F::UserGroupLicenses => d.groups.span,
+                    _ => None,
+                }
+            }
+            (Value::Entity(Kind::Group, g), f) => {
+                let d = m.group_doc(g)?;
+                match f {
+                    F::GroupName => Some(d.name.span),
+                    F::GroupLicenses => d.licenses.span,
+                    F::GroupMemberOf => d.groups.span,
+                    _ => None,
+                }
+            }
+            (Value::Entity(Kind::Subscription, s), f) => {
+                let sub = m.subscriptions.get(s as usize)?;
+                let d = doc.subscriptions.as_ref()?.items.get(sub.doc as usize)?;
+                match f {
+                    F::SubSku => Some(d.sku.span),
+                    F::SubSeats => Some(d.seats.span),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The span a place expression names: the field's own node when the file has it.
+    fn place_span(&self, e: &'a Expr, env: &mut [Value<'a>]) -> Option<Span> {
+        match e {
+            Expr::Field(base, field) => {
+                let b = self.eval(base, env);
+                self.field_span(b, *field)
+                    .or_else(|| self.value_span(self.field(b, *field)))
+            }
+            other => {
+                let v = self.eval(other, env);
+                self.value_span(v)
+            }
+        }
+    }
+
+    /// The span for a finding: the place, else the nearest enclosing node that has one.
+    fn at_span(&self, e: &'a Expr, env: &mut [Value<'a>]) -> Span {
+        let mut cur = e;
+        loop {
+            if let Some(s) = self.place_span(cur, env) {
+                return s;
+            }
+            match cur {
+                Expr::Field(base, _) => cur = base,
+                _ => return self.model.doc.name.span,
+            }
+        }
+    }
+
+    fn render(&self, t: &'a Template, env: &mut [Value<'a>]) -> String {
+        let mut out = String::new();
+        for part in &t.parts {
+            match part {
+                TemplatePart::Text(s) => out.push_str(s),
+                TemplatePart::Hole(e) => {
+                    let v = self.eval(e, env);
+                    self.write_value(&mut out, v);
+                }
+            }
+        }
+        out
+    }
+
+    fn write_value(&self, out: &mut String, v: Value<'a>) {
+        let m = self.model;
+        match v {
+            Value::Bool(b) => {
+                let _ = write!(out, "{b}");
+            }
+            Value::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Value::Str(s) => out.push_str(s),
+            Value::Null => out.push_str("none"),
+            Value::Tenant => out.push_str(&m.doc.name.value),
+            Value::Sspr => out.push_str(self.scope().as_str()),
+            Value::Entity(Kind::Sku, s) => {
+                if let Some(sku) = self.policy.catalog.sku(s) {
+                    let _ = write!(out, "{} (`{}`)", sku.display, sku.part);
+                }
+            }
+            Value::Entity(Kind::Subscription, _) | Value::Entity(Kind::Assignment, _) => {
+                self.write_value(
+                    out,
+                    self.field(
+                        v,
+                        if matches!(v, Value::Entity(Kind::Subscription, _)) {
+                            Field::SubSku
+                        } else {
+                            Field::AssignSku
+                        },
+                    ),
+                );
+            }
+            Value::Entity(Kind::User, _) => self.write_value(out, self.field(v, Field::UserUpn)),
+            Value::Entity(Kind::Group, _) => self.write_value(out, self.field(v, Field::GroupName)),
+            Value::Entity(Kind::Capability, _) => {
+                self.write_value(out, self.field(v, Field::CapName))
+            }
+            Value::List(l) => {
+                if l.is_empty() {
+                    out.push_str("none");
+                }
+                let n = l.len();
+                for (i, item) in l.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(if i + 1 == n { " or " } else { ", " });
+                    }
+                    self.write_value(out, item);
+                }
+            }
+        }
+    }
+
+    /// The natural subject of a node: a UPN, group name or SKU part number.
+    fn subject_of(&self, v: Value<'a>) -> Option<String> {
+        let field = match v {
+            Value::Entity(Kind::User, _) => Field::UserUpn,
+            Value::Entity(Kind::Group, _) => Field::GroupName,
+            Value::Entity(Kind::Subscription, _) => {
+                return self.subject_of(self.field(v, Field::SubSku));
+            }
+            Value::Entity(Kind::Assignment, _) => {
+                return self.subject_of(self.field(v, Field::AssignSku));
+            }
+            Value::Entity(Kind::Sku, _) => Field::SkuPart,
+            _ => return None,
+        };
+        match self.field(v, field) {
+            Value::Str(s) => Some(s.to_owned()),
+            _ => None,
+        }
+    }
+
+    /// Builds the finding for `rule` with the current bindings.
+    pub(super) fn finding(
+        &self,
+        policy: &'a Policy,
+        rule: &'a Rule,
+        env: &mut [Value<'a>],
+    ) -> Finding {
+        let message = self.render(&rule.message, env);
+        let span = self.at_span(&rule.at, env);
+        let subject = match &rule.subject {
+            Some(e) => {
+                let v = self.eval(e, env);
+                let mut s = String::new();
+                self.write_value(&mut s, v);
+                Some(s)
+            }
+            None => {
+                // The subject is the entity the `at` path starts from (`u` in `u.licenses`).
+                let mut root = &rule.at;
+                while let Expr::Field(base, _) = root {
+                    if matches!(**base, Expr::Tenant) {
+                        break;
+                    }
+                    root = base;
+                }
+                let v = self.eval(root, env);
+                self.subject_of(v)
+            }
+        };
+        let origin = match policy.files.get(rule.origin.file) {
+            Some(f) => {
+                let (line, column) = f.line_col(rule.origin.span.start as usize);
+                FindingOrigin::Policy {
+                    file: f.name().to_owned(),
+                    line,
+                    column,
+                }
+            }
+            None => FindingOrigin::Builtin,
+        };
+        let mut finding = Finding::new(
+            rule.id.clone(),
+            rule.severity,
+            message,
+            subject,
+            self.model.doc.source.clone(),
+            span,
+            origin,
+        );
+        if let Some(label) = &rule.at_label {
+            finding.label = Some(self.render(label, env));
+        }
+        let mut help = String::new();
+        for (text, when) in &rule.helps {
+            if when.as_ref().is_none_or(|w| self.truthy(w, env)) {
+                if !help.is_empty() {
+                    help.push('\n');
+                }
+                help.push_str(&self.render(text, env));
+            }
+        }
+        if !help.is_empty() {
+            finding.help = Some(help);
+        }
+        for label in &rule.labels {
+            match &label.binding {
+                None => {
+                    if let Some(s) = self.place_span(&label.place, env) {
+                        if s != span {
+                            let text = self.render(&label.text, env);
+                            finding.add_label(s, text);
+                        }
+                    }
+                }
+                Some((slot, list, filter)) => {
+                    let Value::List(l) = self.eval(list, env) else {
+                        continue;
+                    };
+                    for item in l.iter() {
+                        if let Some(s) = env.get_mut(*slot) {
+                            *s = item;
+                        }
+                        if filter.as_ref().is_some_and(|f| !self.truthy(f, env)) {
+                            continue;
+                        }
+                        if let Some(s) = self.place_span(&label.place, env) {
+                            if s != span && !finding.related.iter().any(|(r, _)| *r == s) {
+                                let text = self.render(&label.text, env);
+                                finding.add_label(s, text);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        finding
+    }
+}

@@ -1,0 +1,72 @@
+//! Stage 4: rules over the tenant model → findings.
+//!
+//! The language is total: expressions have no recursion and quantifiers range over finite lists
+//! of the model, so every evaluation terminates. Expressions were type-checked by `compile`, so a
+//! value of an unexpected shape here is an internal inconsistency; it evaluates to `null` (and so
+//! to "rule does not fire") rather than panicking.
+
+pub mod finding;
+mod interp;
+pub mod value;
+
+pub use crate::compile::Severity;
+pub use finding::{Finding, FindingOrigin};
+
+use crate::compile::Policy;
+use crate::compile::ir::Rule;
+use crate::syntax::ast::RangeKind;
+use crate::tenant::model::TenantModel;
+use interp::Interp;
+use value::{Kind, Value};
+
+/// Applies every rule of `policy` to `model`, appending findings to `out`.
+pub fn evaluate(policy: &Policy, model: &TenantModel<'_>, out: &mut Vec<Finding>) {
+    let interp = Interp::new(policy, model);
+    let mut env: Vec<Value<'_>> = Vec::new();
+    for rule in &policy.rules {
+        env.clear();
+        env.resize(rule.slots.max(1), Value::Null);
+        let (kind, n) = match rule.range {
+            RangeKind::Tenant => {
+                run_one(&interp, policy, rule, &mut env, Value::Tenant, out);
+                continue;
+            }
+            RangeKind::User => (Kind::User, model.users.len()),
+            RangeKind::Group => (Kind::Group, model.groups.len()),
+            RangeKind::Subscription => (Kind::Subscription, model.subscriptions.len()),
+            RangeKind::Assignment => (Kind::Assignment, model.assignments.len()),
+        };
+        for i in 0..n {
+            run_one(
+                &interp,
+                policy,
+                rule,
+                &mut env,
+                Value::Entity(kind, i as u32),
+                out,
+            );
+        }
+    }
+}
+
+fn run_one<'a>(
+    interp: &Interp<'a>,
+    policy: &'a Policy,
+    rule: &'a Rule,
+    env: &mut [Value<'a>],
+    element: Value<'a>,
+    out: &mut Vec<Finding>,
+) {
+    if let Some(slot) = env.first_mut() {
+        *slot = element;
+    }
+    if let Some(filter) = &rule.filter {
+        if !interp.truthy(filter, env) {
+            return;
+        }
+    }
+    if interp.truthy(&rule.require, env) {
+        return;
+    }
+    out.push(interp.finding(policy, rule, env));
+}

@@ -1,0 +1,83 @@
+//! Human output: one miette report per finding or error, then a one-line summary.
+
+use std::fmt::Write as _;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
+
+use super::Summary;
+use crate::eval::Finding;
+
+/// How to draw reports.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// ANSI colours.
+    pub color: bool,
+    /// Wrap width in columns.
+    pub width: usize,
+}
+
+impl Style {
+    /// No colour, fixed width: for pipes, files and snapshot tests.
+    pub fn plain() -> Self {
+        Style {
+            color: false,
+            width: 100,
+        }
+    }
+
+    fn handler(self) -> GraphicalReportHandler {
+        let theme = if self.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        GraphicalReportHandler::new_themed(theme)
+            .with_width(self.width)
+            .with_links(false)
+            .with_context_lines(1)
+    }
+}
+
+/// Renders one diagnostic (a finding or an error).
+pub fn render_diagnostic(d: &dyn Diagnostic, style: Style, out: &mut String) {
+    let mut text = String::new();
+    if style.handler().render_report(&mut text, d).is_err() {
+        text = format!("{d}\n");
+    }
+    out.push_str(&text);
+}
+
+/// Renders findings, each as a report.
+pub fn render_findings(findings: &[Finding], style: Style, out: &mut String) {
+    for f in findings {
+        render_diagnostic(f, style, out);
+        out.push('\n');
+    }
+}
+
+/// The closing line: counts of findings and of files.
+pub fn summary_line(findings: &[Finding], files: usize, failed: usize) -> String {
+    let s = Summary::of(findings);
+    let mut line = String::new();
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    if s.errors == 0 && s.warnings == 0 {
+        line.push_str("no findings");
+    } else {
+        let _ = write!(
+            line,
+            "{}, {}",
+            plural(s.errors, "error", "errors"),
+            plural(s.warnings, "warning", "warnings")
+        );
+    }
+    let _ = write!(line, " in {}", plural(files, "tenant file", "tenant files"));
+    if failed > 0 {
+        let _ = write!(
+            line,
+            "; {} could not be checked",
+            plural(failed, "file", "files")
+        );
+    }
+    line
+}

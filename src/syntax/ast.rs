@@ -1,0 +1,298 @@
+//! The policy as written: every node carries its span; no name is resolved yet.
+
+use std::fmt;
+
+use crate::source::Span;
+
+/// An identifier, string or rule id with its span.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Name {
+    /// The text (for a quoted name: without quotes, escapes resolved).
+    pub text: String,
+    /// Where it stands.
+    pub span: Span,
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}@{}..{}", self.text, self.span.start, self.span.end)
+    }
+}
+
+/// One policy file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct File {
+    /// Declarations in source order.
+    pub items: Vec<Item>,
+}
+
+/// A top-level declaration.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// `capability name "description"`
+    Capability(CapabilityDecl),
+    /// `sku PART "Display name" { … }`
+    Sku(SkuDecl),
+    /// `set name = [a, b]`
+    Set(SetDecl),
+    /// `grant caps to skus`
+    Grant(GrantDecl),
+    /// `rule id { … }`
+    Rule(RuleDecl),
+}
+
+/// `capability name "description"`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapabilityDecl {
+    /// Doc comment lines, `///` stripped.
+    pub docs: String,
+    /// The capability's name.
+    pub name: Name,
+    /// Optional one-line description.
+    pub description: Option<Name>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `sku PART "Display name" { attrs }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkuDecl {
+    /// Doc comment lines.
+    pub docs: String,
+    /// Part number (Graph `skuPartNumber`).
+    pub part: Name,
+    /// Display name (the product name Microsoft shows).
+    pub display: Name,
+    /// Attributes in the body.
+    pub attrs: Vec<SkuAttr>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// One attribute in a SKU body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SkuAttr {
+    /// `grants a, b`
+    Grants(Vec<Name>),
+    /// `paid`
+    Paid(Span),
+    /// `free`
+    Free(Span),
+    /// `family name`
+    Family(Name),
+    /// `id "guid"`
+    Id(Name),
+    /// `unavailable_in [CU, IR]`
+    UnavailableIn(Vec<Name>),
+}
+
+/// `set name = [a, b]`
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetDecl {
+    /// Doc comment lines.
+    pub docs: String,
+    /// The set's name.
+    pub name: Name,
+    /// Members (SKU, capability or set names).
+    pub members: Vec<Name>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `grant caps to targets`
+#[derive(Debug, Clone, PartialEq)]
+pub struct GrantDecl {
+    /// Capabilities granted.
+    pub capabilities: Vec<Name>,
+    /// SKUs or sets of SKUs receiving them.
+    pub targets: Vec<Name>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// Severity as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeverityKw {
+    /// `error`
+    Error,
+    /// `warning`
+    Warning,
+}
+
+/// What a rule ranges over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeKind {
+    /// Once, for the tenant.
+    Tenant,
+    /// Each user.
+    User,
+    /// Each group.
+    Group,
+    /// Each subscribed SKU.
+    Subscription,
+    /// Each licence entry (direct or group).
+    Assignment,
+}
+
+/// `rule id { … }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleDecl {
+    /// Doc comment lines (the rule's documentation).
+    pub docs: String,
+    /// The stable public id.
+    pub id: Name,
+    /// `severity …`
+    pub severity: (SeverityKw, Span),
+    /// `for …`
+    pub range: RangeKind,
+    /// The bound variable (`for user u`); `None` for `for tenant`.
+    pub var: Option<Name>,
+    /// `where …`
+    pub filter: Option<Expr>,
+    /// `require …`: the finding fires when this is false.
+    pub require: Expr,
+    /// `at …`: the node the finding points at.
+    pub at: Expr,
+    /// `at … "label"`: the text of the label at that node.
+    pub at_label: Option<Template>,
+    /// `message "…"`
+    pub message: Template,
+    /// `subject …`
+    pub subject: Option<Expr>,
+    /// `help "…" [when …]`
+    pub helps: Vec<Help>,
+    /// `label …`
+    pub labels: Vec<Label>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `help "…" when cond`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Help {
+    /// The text.
+    pub text: Template,
+    /// Shown only when this holds.
+    pub when: Option<Expr>,
+}
+
+/// `label [x in xs [where c] =>] place "text"`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Label {
+    /// Optional iteration: variable, collection, filter.
+    pub binding: Option<(Name, Expr, Option<Expr>)>,
+    /// The node to label.
+    pub place: Expr,
+    /// The label text.
+    pub text: Template,
+}
+
+/// A message template: text with `{expr}` holes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    /// Pieces in order.
+    pub parts: Vec<TemplatePart>,
+    /// The whole literal.
+    pub span: Span,
+}
+
+/// A piece of a template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TemplatePart {
+    /// Literal text.
+    Text(String),
+    /// `{expr}`
+    Hole(Expr),
+}
+
+/// An expression with its span.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    /// What it is.
+    pub kind: ExprKind,
+    /// Where it stands.
+    pub span: Span,
+}
+
+/// Expression forms.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// A name: variable, root (`tenant`, `users`, …), capability, SKU or set.
+    Var(String),
+    /// `42`
+    Int(i64),
+    /// `"text"`
+    Str(String),
+    /// `true` / `false`
+    Bool(bool),
+    /// `null`
+    Null,
+    /// `[a, b]`
+    List(Vec<Expr>),
+    /// `e.field`
+    Field(Box<Expr>, Name),
+    /// `not e`
+    Not(Box<Expr>),
+    /// `a op b`
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `any(x in xs: p)` and friends
+    Quantifier(Quantifier, Name, Box<Expr>, Box<Expr>),
+    /// `count(xs)`
+    Count(Box<Expr>),
+}
+
+/// Binary operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    /// `or`
+    Or,
+    /// `and`
+    And,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `in`
+    In,
+    /// `not in`
+    NotIn,
+}
+
+impl BinOp {
+    /// The operator as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinOp::Or => "or",
+            BinOp::And => "and",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::In => "in",
+            BinOp::NotIn => "not in",
+        }
+    }
+}
+
+/// Quantifier kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantifier {
+    /// true when some element satisfies the body
+    Any,
+    /// true when every element satisfies the body
+    All,
+    /// true when no element satisfies the body
+    None,
+    /// the number of elements that satisfy the body
+    Count,
+}

@@ -1,0 +1,575 @@
+//! pest pairs → AST. All pest code lives here: one function per grammar rule, operators through a
+//! Pratt parser built once.
+
+use std::sync::LazyLock;
+
+use pest::Parser as _;
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+
+use super::ast::*;
+use super::error::ParseError;
+use crate::source::{SourceFile, Span};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/skuld.pest"]
+pub(super) struct PolicyParser;
+
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::op_or, Assoc::Left))
+        .op(Op::infix(Rule::op_and, Assoc::Left))
+        .op(Op::prefix(Rule::op_not))
+        .op(Op::infix(Rule::op_eq, Assoc::Left)
+            | Op::infix(Rule::op_ne, Assoc::Left)
+            | Op::infix(Rule::op_lt, Assoc::Left)
+            | Op::infix(Rule::op_le, Assoc::Left)
+            | Op::infix(Rule::op_gt, Assoc::Left)
+            | Op::infix(Rule::op_ge, Assoc::Left)
+            | Op::infix(Rule::op_in, Assoc::Left)
+            | Op::infix(Rule::op_not_in, Assoc::Left))
+        .op(Op::postfix(Rule::field))
+});
+
+/// Parses a whole file, declaration by declaration. A syntax error is recorded and parsing
+/// resumes at the next line that starts with a declaration keyword, so one run reports the
+/// errors of every broken declaration, not only the first.
+pub(super) fn parse_file(source: &SourceFile) -> (File, Vec<ParseError>) {
+    let text = source.text();
+    let mut items = Vec::new();
+    let mut errors = Vec::new();
+    let mut pos = 0;
+    while pos < text.len() {
+        let Some(rest) = text.get(pos..) else { break };
+        match PolicyParser::parse(Rule::next_item, rest) {
+            Ok(mut pairs) => {
+                let Some(pair) = pairs.next() else { break };
+                let end = pair.as_span().end();
+                let cx = Cx { base: pos };
+                match pair.into_inner().find(|p| p.as_rule() != Rule::EOI) {
+                    Some(item) => match cx.item(item) {
+                        Ok(item) => items.push(item),
+                        Err(e) => errors.push(e.into_parse_error(source)),
+                    },
+                    None => break,
+                }
+                if end == 0 {
+                    break;
+                }
+                pos += end;
+            }
+            Err(err) => {
+                let e = ParseError::from_pest(source, pos, &err);
+                let at = e.offset();
+                errors.push(e);
+                match resync(text, at.max(pos + 1)) {
+                    Some(next) => pos = next,
+                    None => break,
+                }
+            }
+        }
+    }
+    (File { items }, errors)
+}
+
+/// The start of the next line at or after `from` that begins a declaration.
+fn resync(text: &str, from: usize) -> Option<usize> {
+    const STARTS: [&str; 6] = ["rule ", "sku ", "capability ", "set ", "grant ", "///"];
+    let mut offset = text.get(from..)?.find('\n')? + from + 1;
+    loop {
+        let line = text.get(offset..)?;
+        if STARTS.iter().any(|s| line.starts_with(s)) {
+            return Some(offset);
+        }
+        offset += line.find('\n')? + 1;
+    }
+}
+
+/// An internal inconsistency between the grammar and this file: reported, never a panic.
+#[derive(Debug)]
+pub(super) struct Internal {
+    pub(super) what: String,
+    pub(super) span: Span,
+}
+
+impl Internal {
+    fn into_parse_error(self, source: &SourceFile) -> ParseError {
+        ParseError::internal(source, self.span, self.what)
+    }
+}
+
+type R<T> = Result<T, Internal>;
+
+/// Conversion context: `base` is the byte offset of the parsed slice in the file.
+#[derive(Clone, Copy)]
+struct Cx {
+    base: usize,
+}
+
+impl Cx {
+    fn span(self, pair: &Pair<'_, Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.base + s.start(), self.base + s.end())
+    }
+
+    fn internal(self, pair: &Pair<'_, Rule>, what: &str) -> Internal {
+        Internal {
+            what: format!("{what} (found {:?})", pair.as_rule()),
+            span: self.span(pair),
+        }
+    }
+
+    /// Takes the next child, or reports which one was missing.
+    fn next<'i>(
+        self,
+        pairs: &mut Pairs<'i, Rule>,
+        parent: &Pair<'i, Rule>,
+        want: &str,
+    ) -> R<Pair<'i, Rule>> {
+        pairs.next().ok_or_else(|| Internal {
+            what: format!("expected {want} in {:?}", parent.as_rule()),
+            span: self.span(parent),
+        })
+    }
+
+    fn item(self, pair: Pair<'_, Rule>) -> R<Item> {
+        Ok(match pair.as_rule() {
+            Rule::capability_decl => Item::Capability(self.capability(pair)?),
+            Rule::sku_decl => Item::Sku(self.sku(pair)?),
+            Rule::set_decl => Item::Set(self.set(pair)?),
+            Rule::grant_decl => Item::Grant(self.grant(pair)?),
+            Rule::rule_decl => Item::Rule(self.rule(pair)?),
+            _ => return Err(self.internal(&pair, "item")),
+        })
+    }
+
+    fn docs(self, pair: Pair<'_, Rule>) -> String {
+        let mut out = String::new();
+        for doc in pair.into_inner() {
+            let line = doc.as_str().trim_start_matches("///");
+            let line = line.strip_prefix(' ').unwrap_or(line).trim_end();
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(line);
+        }
+        out
+    }
+
+    fn ident(self, pair: Pair<'_, Rule>) -> Name {
+        Name {
+            text: pair.as_str().to_owned(),
+            span: self.span(&pair),
+        }
+    }
+
+    fn string(self, pair: Pair<'_, Rule>) -> Name {
+        let span = self.span(&pair);
+        let raw = pair.into_inner().next().map_or("", |p| p.as_str());
+        Name {
+            text: unescape(raw),
+            span,
+        }
+    }
+
+    fn name(self, pair: Pair<'_, Rule>) -> R<Name> {
+        let outer = pair.clone();
+        let inner = self.next(&mut pair.into_inner(), &outer, "a name")?;
+        Ok(match inner.as_rule() {
+            Rule::ident => self.ident(inner),
+            Rule::string => self.string(inner),
+            _ => return Err(self.internal(&inner, "name")),
+        })
+    }
+
+    fn name_list(self, pair: Pair<'_, Rule>) -> R<Vec<Name>> {
+        pair.into_inner().map(|p| self.name(p)).collect()
+    }
+
+    fn capability(self, pair: Pair<'_, Rule>) -> R<CapabilityDecl> {
+        let span = self.span(&pair);
+        let outer = pair.clone();
+        let mut it = pair.into_inner();
+        let docs = self.docs(self.next(&mut it, &outer, "docs")?);
+        let _kw = self.next(&mut it, &outer, "`capability`")?;
+        let name = self.ident(self.next(&mut it, &outer, "a name")?);
+        let description = it.next().map(|p| self.string(p));
+        Ok(CapabilityDecl {
+            docs,
+            name,
+            description,
+            span,
+        })
+    }
+
+    fn sku(self, pair: Pair<'_, Rule>) -> R<SkuDecl> {
+        let span = self.span(&pair);
+        let outer = pair.clone();
+        let mut it = pair.into_inner();
+        let docs = self.docs(self.next(&mut it, &outer, "docs")?);
+        let _kw = self.next(&mut it, &outer, "`sku`")?;
+        let part = self.name(self.next(&mut it, &outer, "a part number")?)?;
+        let display = self.string(self.next(&mut it, &outer, "a display name")?);
+        let mut attrs = Vec::new();
+        if let Some(body) = it.next() {
+            for attr in body.into_inner() {
+                attrs.push(self.sku_attr(attr)?);
+            }
+        }
+        Ok(SkuDecl {
+            docs,
+            part,
+            display,
+            attrs,
+            span,
+        })
+    }
+
+    fn sku_attr(self, pair: Pair<'_, Rule>) -> R<SkuAttr> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let outer = pair.clone();
+        let mut it = pair.into_inner();
+        let _kw = self.next(&mut it, &outer, "a keyword")?;
+        Ok(match rule {
+            Rule::grants_attr => {
+                SkuAttr::Grants(self.name_list(self.next(&mut it, &outer, "names")?)?)
+            }
+            Rule::paid_attr => SkuAttr::Paid(span),
+            Rule::free_attr => SkuAttr::Free(span),
+            Rule::family_attr => {
+                SkuAttr::Family(self.ident(self.next(&mut it, &outer, "a family")?))
+            }
+            Rule::guid_attr => SkuAttr::Id(self.string(self.next(&mut it, &outer, "an id")?)),
+            Rule::unavailable_attr => SkuAttr::UnavailableIn(it.map(|p| self.ident(p)).collect()),
+            _ => return Err(self.internal(&outer, "SKU attribute")),
+        })
+    }
+
+    fn set(self, pair: Pair<'_, Rule>) -> R<SetDecl> {
+        let span = self.span(&pair);
+        let outer = pair.clone();
+        let mut it = pair.into_inner();
+        let docs = self.docs(self.next(&mut it, &outer, "docs")?);
+        let _kw = self.next(&mut it, &outer, "`set`")?;
+        let name = self.ident(self.next(&mut it, &outer, "a name")?);
+        let members = match it.next() {
+            Some(list) => self.name_list(list)?,
+            None => Vec::new(),
+        };
+        Ok(SetDecl {
+            docs,
+            name,
+            members,
+            span,
+        })
+    }
+
+    fn grant(self, pair: Pair<'_, Rule>) -> R<GrantDecl> {
+        let span = self.span(&pair);
+        let outer = pair.clone();
+        let mut it = pair.into_inner();
+        let _docs = self.next(&mut it, &outer, "docs")?;
+        let _kw = self.next(&mut it, &outer, "`grant`")?;
+        let capabilities = self.name_list(self.next(&mut it, &outer, "capabilities")?)?;
+        let _to = self.next(&mut it, &outer, "`to`")?;
+        let targets = self.name_list(self.next(&mut it, &outer, "targets")?)?;
+        Ok(GrantDecl {
+            capabilities,
+            targets,
+            span,
+        })
+    }
+
+    fn rule(self, pair: Pair<'_, Rule>) -> R<RuleDecl> {
+        let span = self.span(&pair);
+        let outer = pair.clone();
+        let mut it = pair.into_inner();
+        let docs = self.docs(self.next(&mut it, &outer, "docs")?);
+        let _kw = self.next(&mut it, &outer, "`rule`")?;
+        let id = self.ident(self.next(&mut it, &outer, "a rule id")?);
+
+        let severity_clause = self.next(&mut it, &outer, "`severity`")?;
+        let severity_pair = severity_clause
+            .into_inner()
+            .nth(1)
+            .and_then(|s| s.into_inner().next())
+            .ok_or_else(|| self.internal(&outer, "severity"))?;
+        let severity = match severity_pair.as_rule() {
+            Rule::kw_error => SeverityKw::Error,
+            Rule::kw_warning => SeverityKw::Warning,
+            _ => return Err(self.internal(&severity_pair, "severity")),
+        };
+        let severity = (severity, self.span(&severity_pair));
+
+        let for_clause = self.next(&mut it, &outer, "`for`")?;
+        let (range, var, filter) = self.for_clause(for_clause)?;
+
+        let mut require = None;
+        let mut at = None;
+        let mut at_label = None;
+        let mut message = None;
+        let mut subject = None;
+        let mut helps = Vec::new();
+        let mut labels = Vec::new();
+        for clause in it {
+            let clause_outer = clause.clone();
+            let rule = clause.as_rule();
+            let mut parts = clause.into_inner();
+            let _kw = self.next(&mut parts, &clause_outer, "a keyword")?;
+            match rule {
+                Rule::require_clause => {
+                    require =
+                        Some(self.expr(self.next(&mut parts, &clause_outer, "an expression")?)?)
+                }
+                Rule::at_clause => {
+                    at = Some(self.expr(self.next(
+                        &mut parts,
+                        &clause_outer,
+                        "an expression",
+                    )?)?);
+                    at_label = parts.next().map(|t| self.template(t)).transpose()?;
+                }
+                Rule::message_clause => {
+                    message =
+                        Some(self.template(self.next(&mut parts, &clause_outer, "a message")?)?)
+                }
+                Rule::subject_clause => {
+                    subject =
+                        Some(self.expr(self.next(&mut parts, &clause_outer, "an expression")?)?)
+                }
+                Rule::help_clause => {
+                    let text =
+                        self.template(self.next(&mut parts, &clause_outer, "a help text")?)?;
+                    let when = match (parts.next(), parts.next()) {
+                        (Some(_when), Some(cond)) => Some(self.expr(cond)?),
+                        _ => None,
+                    };
+                    helps.push(Help { text, when });
+                }
+                Rule::label_clause => {
+                    let mut next = self.next(&mut parts, &clause_outer, "a label")?;
+                    let binding = if next.as_rule() == Rule::label_binding {
+                        let b_outer = next.clone();
+                        let mut b = next.into_inner();
+                        let var = self.ident(self.next(&mut b, &b_outer, "a variable")?);
+                        let _in = self.next(&mut b, &b_outer, "`in`")?;
+                        let coll = self.expr(self.next(&mut b, &b_outer, "a collection")?)?;
+                        let filter = match (b.next(), b.next()) {
+                            (Some(_where), Some(cond)) => Some(self.expr(cond)?),
+                            _ => None,
+                        };
+                        next = self.next(&mut parts, &clause_outer, "a place")?;
+                        Some((var, coll, filter))
+                    } else {
+                        None
+                    };
+                    let place = self.expr(next)?;
+                    let text =
+                        self.template(self.next(&mut parts, &clause_outer, "a label text")?)?;
+                    labels.push(Label {
+                        binding,
+                        place,
+                        text,
+                    });
+                }
+                _ => return Err(self.internal(&clause_outer, "rule clause")),
+            }
+        }
+        let missing = |what: &str| Internal {
+            what: format!("rule without {what}"),
+            span,
+        };
+        Ok(RuleDecl {
+            docs,
+            id,
+            severity,
+            range,
+            var,
+            filter,
+            require: require.ok_or_else(|| missing("`require`"))?,
+            at: at.ok_or_else(|| missing("`at`"))?,
+            at_label,
+            message: message.ok_or_else(|| missing("`message`"))?,
+            subject,
+            helps,
+            labels,
+            span,
+        })
+    }
+
+    fn for_clause(self, pair: Pair<'_, Rule>) -> R<(RangeKind, Option<Name>, Option<Expr>)> {
+        let outer = pair.clone();
+        let mut it = pair.into_inner();
+        let _kw = self.next(&mut it, &outer, "`for`")?;
+        let range = self.next(&mut it, &outer, "a range")?;
+        let range_outer = range.clone();
+        let mut r = range.into_inner();
+        let first = self.next(&mut r, &range_outer, "a range kind")?;
+        let (kind, var) = match first.as_rule() {
+            Rule::kw_tenant => (RangeKind::Tenant, None),
+            Rule::range_kind => {
+                let kw = self.next(&mut first.clone().into_inner(), &first, "a range keyword")?;
+                let kind = match kw.as_rule() {
+                    Rule::kw_user => RangeKind::User,
+                    Rule::kw_group => RangeKind::Group,
+                    Rule::kw_subscription => RangeKind::Subscription,
+                    Rule::kw_assignment => RangeKind::Assignment,
+                    _ => return Err(self.internal(&kw, "range keyword")),
+                };
+                let var = self.ident(self.next(&mut r, &range_outer, "a variable")?);
+                (kind, Some(var))
+            }
+            _ => return Err(self.internal(&first, "range")),
+        };
+        let filter = match (it.next(), it.next()) {
+            (Some(_where), Some(cond)) => Some(self.expr(cond)?),
+            _ => None,
+        };
+        Ok((kind, var, filter))
+    }
+
+    fn template(self, pair: Pair<'_, Rule>) -> R<Template> {
+        let span = self.span(&pair);
+        let mut parts: Vec<TemplatePart> = Vec::new();
+        let push_text = |parts: &mut Vec<TemplatePart>, s: &str| {
+            if let Some(TemplatePart::Text(prev)) = parts.last_mut() {
+                prev.push_str(s);
+            } else {
+                parts.push(TemplatePart::Text(s.to_owned()));
+            }
+        };
+        for piece in pair.into_inner() {
+            match piece.as_rule() {
+                Rule::template_text => push_text(&mut parts, piece.as_str()),
+                Rule::template_escape => {
+                    let s = match piece.as_str() {
+                        "{{" => "{".to_owned(),
+                        "}}" => "}".to_owned(),
+                        other => unescape(other),
+                    };
+                    push_text(&mut parts, &s);
+                }
+                Rule::template_hole => {
+                    let hole_outer = piece.clone();
+                    let inner = self.next(&mut piece.into_inner(), &hole_outer, "an expression")?;
+                    parts.push(TemplatePart::Hole(self.expr(inner)?));
+                }
+                _ => return Err(self.internal(&piece, "template part")),
+            }
+        }
+        Ok(Template { parts, span })
+    }
+
+    fn expr(self, pair: Pair<'_, Rule>) -> R<Expr> {
+        PRATT
+            .map_primary(|p| self.primary(p))
+            .map_prefix(|op, rhs| {
+                let rhs = rhs?;
+                Ok(Expr {
+                    span: self.span(&op).to(rhs.span),
+                    kind: ExprKind::Not(Box::new(rhs)),
+                })
+            })
+            .map_postfix(|lhs, op| {
+                let lhs = lhs?;
+                let span = lhs.span.to(self.span(&op));
+                let outer = op.clone();
+                let name = self.ident(self.next(&mut op.into_inner(), &outer, "a field name")?);
+                Ok(Expr {
+                    span,
+                    kind: ExprKind::Field(Box::new(lhs), name),
+                })
+            })
+            .map_infix(|lhs, op, rhs| {
+                let (lhs, rhs) = (lhs?, rhs?);
+                let op = match op.as_rule() {
+                    Rule::op_or => BinOp::Or,
+                    Rule::op_and => BinOp::And,
+                    Rule::op_eq => BinOp::Eq,
+                    Rule::op_ne => BinOp::Ne,
+                    Rule::op_lt => BinOp::Lt,
+                    Rule::op_le => BinOp::Le,
+                    Rule::op_gt => BinOp::Gt,
+                    Rule::op_ge => BinOp::Ge,
+                    Rule::op_in => BinOp::In,
+                    Rule::op_not_in => BinOp::NotIn,
+                    _ => return Err(self.internal(&op, "operator")),
+                };
+                Ok(Expr {
+                    span: lhs.span.to(rhs.span),
+                    kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                })
+            })
+            .parse(pair.into_inner())
+    }
+
+    fn primary(self, pair: Pair<'_, Rule>) -> R<Expr> {
+        let span = self.span(&pair);
+        let outer = pair.clone();
+        let kind = match pair.as_rule() {
+            Rule::expr => return self.expr(pair),
+            Rule::var => ExprKind::Var(pair.as_str().to_owned()),
+            Rule::int => ExprKind::Int(
+                pair.as_str()
+                    .parse()
+                    .map_err(|_| self.internal(&outer, "integer too large"))?,
+            ),
+            Rule::string => ExprKind::Str(self.string(pair).text),
+            Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
+            Rule::null => ExprKind::Null,
+            Rule::list => {
+                ExprKind::List(pair.into_inner().map(|p| self.expr(p)).collect::<R<_>>()?)
+            }
+            Rule::count_call => {
+                let mut it = pair.into_inner();
+                let _kw = self.next(&mut it, &outer, "`count`")?;
+                ExprKind::Count(Box::new(self.expr(self.next(
+                    &mut it,
+                    &outer,
+                    "an expression",
+                )?)?))
+            }
+            Rule::quantifier => {
+                let mut it = pair.into_inner();
+                let kind_pair = self.next(&mut it, &outer, "a quantifier")?;
+                let q = match kind_pair.into_inner().next().map(|p| p.as_rule()) {
+                    Some(Rule::kw_any) => Quantifier::Any,
+                    Some(Rule::kw_all) => Quantifier::All,
+                    Some(Rule::kw_none) => Quantifier::None,
+                    Some(Rule::kw_count) => Quantifier::Count,
+                    _ => return Err(self.internal(&outer, "quantifier")),
+                };
+                let var = self.ident(self.next(&mut it, &outer, "a variable")?);
+                let _in = self.next(&mut it, &outer, "`in`")?;
+                let coll = self.expr(self.next(&mut it, &outer, "a collection")?)?;
+                let body = self.expr(self.next(&mut it, &outer, "a condition")?)?;
+                ExprKind::Quantifier(q, var, Box::new(coll), Box::new(body))
+            }
+            _ => return Err(self.internal(&outer, "expression")),
+        };
+        Ok(Expr { kind, span })
+    }
+}
+
+/// Resolves `\"`, `\\`, `\n`, `\t`; any other escaped character stands for itself.
+fn unescape(raw: &str) -> String {
+    if !raw.contains('\\') {
+        return raw.to_owned();
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
+}

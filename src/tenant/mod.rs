@@ -1,0 +1,10 @@
+//! Stage 3: tenant YAML → [`TenantDocument`] (every node spanned) → [`model::TenantModel`], the
+//! derived tenant that rules see.
+
+pub mod country;
+pub mod document;
+mod load;
+pub mod model;
+
+pub use document::TenantDocument;
+pub use load::{Limits, LoadError, load};
