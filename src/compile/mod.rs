@@ -149,10 +149,14 @@ impl<'a> Checker<'a> {
         )
         .at(self.file(file), name.span, "declared again here")
         .also(self.file(first.file), first.span, "first declared here")
-        .help(Some(format!(
-            "remove one of the declarations; to add capabilities to an existing SKU, write `grant CAPABILITY to {}`",
-            name.text
-        )));
+        .help(Some(match what {
+            "SKU" => format!(
+                "remove one of the declarations; to add capabilities to an existing SKU, write `grant CAPABILITY to {}`",
+                name.text
+            ),
+            "rule" => "rule ids are unique across all policy files; give the new rule an id of its own (e.g. `acme/…`)".to_owned(),
+            _ => "remove one of the declarations".to_owned(),
+        }));
         self.error(e);
     }
 

@@ -44,6 +44,11 @@ impl ParseError {
                 let mut expected: Vec<&str> = positives.iter().map(describe).collect();
                 expected.sort_unstable();
                 expected.dedup();
+                // After a complete expression the parser would also accept an operator; when
+                // something else (a clause keyword) is possible too, the operators are noise.
+                if expected.iter().any(|e| !OPERATORS.contains(e)) {
+                    expected.retain(|e| !OPERATORS.contains(e));
+                }
                 let unexpected: Vec<&str> = negatives.iter().map(describe).collect();
                 let message = if !expected.is_empty() {
                     format!("expected {}, found {found}", one_of(&expected))
@@ -52,11 +57,7 @@ impl ParseError {
                 } else {
                     format!("unexpected {found}")
                 };
-                let label = if expected.is_empty() {
-                    "not allowed here".to_owned()
-                } else {
-                    format!("expected {}", one_of(&expected))
-                };
+                let label = format!("unexpected {found}");
                 (message, label, hint(&expected, &found))
             }
             ErrorVariant::CustomError { message } => (message.clone(), "here".to_owned(), None),
@@ -88,6 +89,21 @@ impl ParseError {
         self.span.start as usize
     }
 }
+
+/// How [`describe`] names the operators that may follow any expression.
+const OPERATORS: &[&str] = &[
+    "`!=`",
+    "`<=`",
+    "`<`",
+    "`==`",
+    "`>=`",
+    "`>`",
+    "`and`",
+    "`in`",
+    "`not in`",
+    "`or`",
+    "a field access (`.name`)",
+];
 
 fn next_char_boundary(text: &str, offset: usize) -> usize {
     text.get(offset..)

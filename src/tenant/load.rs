@@ -426,6 +426,7 @@ pub fn load(source: &SourceFile, limits: &Limits) -> Result<TenantDocument, Diag
         max_scalar: limits.max_scalar_bytes,
         errors: Vec::new(),
         yaml11: Vec::new(),
+        scratch: Vec::new(),
     };
     let document = loader.document().ok().flatten();
     let Loader {
@@ -1174,6 +1175,9 @@ struct Loader<'a> {
     max_scalar: usize,
     errors: Vec<(u32, LoadError)>,
     yaml11: Vec<Spanned<String>>,
+    /// Reused buffer for the items of one name list: each list is then allocated at its exact
+    /// size (a tenant has hundreds of thousands of short lists).
+    scratch: Vec<Spanned<String>>,
 }
 
 impl<'a> Loader<'a> {
@@ -1670,7 +1674,8 @@ impl<'a> Loader<'a> {
 
     /// `licenses:` / `groups:`: a sequence of strings; null or empty is an empty list.
     fn name_list(&mut self, key: &str, key_span: Span) -> R<ListField<Spanned<String>>> {
-        let mut items = Vec::new();
+        let mut items = std::mem::take(&mut self.scratch);
+        items.clear();
         let expected = "a list of names";
         match self.node()? {
             Node::Scalar(s) => match resolve(&s) {
@@ -1705,8 +1710,10 @@ impl<'a> Loader<'a> {
             }
             Node::Invalid => {}
         }
+        let exact = items.drain(..).collect();
+        self.scratch = items;
         Ok(ListField {
-            items,
+            items: exact,
             span: Some(self.since(key_span)),
         })
     }

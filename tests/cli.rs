@@ -1,0 +1,360 @@
+//! The `skuld` binary as a whole process: exit codes, stdout, stderr, JSON.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs skuld in the repository root with a fixed, colourless environment.
+fn skuld(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_skuld"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("COLUMNS")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn clean_tenant_exits_0() {
+    let o = skuld(&["check", "examples/clean.yaml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "no findings in 1 tenant file\n");
+    assert_eq!(stderr(&o), "");
+}
+
+#[test]
+fn human_report_of_the_problem_example() {
+    let o = skuld(&["check", "examples/problems.yaml"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(!out.contains('\u{1b}'), "no colour when not on a terminal");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn json_follows_the_contract() {
+    let o = skuld(&[
+        "check",
+        "--format",
+        "json",
+        "examples/problems.yaml",
+        "examples/clean.yaml",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let obj = doc.as_object().unwrap();
+    assert_eq!(obj.keys().collect::<Vec<_>>(), ["findings", "summary"]);
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 9);
+    for f in findings {
+        let keys: Vec<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
+        for k in ["rule", "severity", "message", "file", "line", "column"] {
+            assert!(keys.contains(&k), "missing {k} in {f}");
+        }
+        assert!(keys.iter().all(|k| {
+            [
+                "rule", "severity", "message", "file", "line", "column", "subject",
+            ]
+            .contains(k)
+        }));
+        assert_eq!(f["file"], "examples/problems.yaml");
+        assert!(f["line"].as_u64().unwrap() >= 1 && f["column"].as_u64().unwrap() >= 1);
+    }
+    let errors = findings.iter().filter(|f| f["severity"] == "error").count();
+    let warnings = findings
+        .iter()
+        .filter(|f| f["severity"] == "warning")
+        .count();
+    assert_eq!(doc["summary"]["errors"], errors);
+    assert_eq!(doc["summary"]["warnings"], warnings);
+    assert_eq!((errors, warnings), (7, 2));
+    let first = &findings[0];
+    assert_eq!(first["rule"], "sspr/writeback-license");
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(17), Some(3))
+    );
+    assert!(first.get("subject").is_none());
+    let cloud = findings
+        .iter()
+        .find(|f| f["rule"] == "sspr/cloud-user-license")
+        .unwrap();
+    assert_eq!(cloud["subject"], "intern@fabrikam.com");
+    assert_eq!(
+        (cloud["line"].as_u64(), cloud["column"].as_u64()),
+        (Some(59), Some(5))
+    );
+}
+
+#[test]
+fn warnings_alone_exit_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = write(
+        dir.path(),
+        "t.yaml",
+        "tenant: t\ncountry: US\ngroups:\n  - name: A\n    licenses: [STANDARDPACK]\n  - name: B\n    groups: [A]\n",
+    );
+    let o = skuld(&["check", "--format", "json", &t]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["summary"]["warnings"], 1);
+    assert_eq!(doc["findings"][0]["rule"], "licensing/nested-group");
+}
+
+#[test]
+fn malformed_yaml_exits_2_with_a_located_diagnostic() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = write(
+        dir.path(),
+        "bad.yaml",
+        "tenant: t\nusers:\n  - upn: a@b.c\n    licenses: [EMS\n",
+    );
+    let o = skuld(&["check", &t]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("skuld::tenant::syntax"), "{err}");
+    assert!(err.contains("bad.yaml:"), "{err}");
+    assert!(stdout(&o).contains("1 file could not be checked"));
+}
+
+#[test]
+fn unknown_key_exits_2_with_did_you_mean() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = write(
+        dir.path(),
+        "t.yaml",
+        "tenant: t\nusers:\n  - upn: a@b.c\n    usage_locaton: US\n",
+    );
+    let o = skuld(&["check", &t]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("skuld::tenant::unknown-key"), "{err}");
+    assert!(err.contains("usage_location"), "{err}");
+    assert!(err.contains("t.yaml:4:5"), "{err}");
+}
+
+#[test]
+fn one_bad_file_does_not_stop_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.yaml", "tenant: [\n");
+    write(
+        dir.path(),
+        "b.yaml",
+        "tenant: t\nsspr:\n  scope: all\nusers:\n  - upn: x@t.com\n",
+    );
+    let o = skuld(&["check", "--format", "json", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let rules: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["sspr/tenant-license", "sspr/cloud-user-license"]);
+    assert!(stderr(&o).contains("a.yaml"));
+}
+
+#[test]
+fn folders_are_searched_and_sorted() {
+    let o = skuld(&["check", "--format", "json", "tests/fixtures/folder"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let found: Vec<(&str, &str)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["file"].as_str().unwrap(), f["rule"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("tests/fixtures/folder/a.yaml", "sspr/tenant-license"),
+            ("tests/fixtures/folder/a.yaml", "sspr/cloud-user-license"),
+            (
+                "tests/fixtures/folder/nested/b.yml",
+                "licensing/usage-location"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn nothing_passes_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = skuld(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no tenant files"), "{}", stderr(&o));
+
+    let o = skuld(&["check", "no/such/file.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no such file or folder"));
+
+    let o = skuld(&["check", "--no-default-policy", "examples/clean.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("skuld::policy::no-rules"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        stdout(&o),
+        "",
+        "nothing is written when the policy is unusable"
+    );
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    assert_eq!(skuld(&[]).status.code(), Some(2));
+    assert_eq!(skuld(&["check"]).status.code(), Some(2));
+    assert_eq!(
+        skuld(&["check", "--format", "xml", "examples/clean.yaml"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn policy_errors_exit_2_and_point_into_the_policy() {
+    let o = skuld(&[
+        "check",
+        "--policy",
+        "tests/policies/err/unknown-names.skuld",
+        "examples/clean.yaml",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("tests/policies/err/unknown-names.skuld:2:7"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `sspr_cloud`?"), "{err}");
+    assert!(err.contains("nothing was checked"));
+}
+
+#[test]
+fn an_added_policy_can_declare_a_sku() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = write(
+        dir.path(),
+        "t.yaml",
+        "tenant: t\nsspr:\n  scope: all\n  writeback: true\nusers:\n  - upn: a@t.com\n    source: synced\n    usage_location: US\n    licenses: [SPB]\n",
+    );
+    let without = skuld(&["check", "--format", "json", &t]);
+    assert_eq!(without.status.code(), Some(1));
+    assert!(stdout(&without).contains("tenant/unknown-sku"));
+
+    let with = skuld(&[
+        "check",
+        "--policy",
+        "tests/policies/ok/business-premium.skuld",
+        &t,
+    ]);
+    assert_eq!(
+        with.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&with),
+        stderr(&with)
+    );
+
+    // A folder of policies, and an embedded file by name, work too.
+    let folder = skuld(&["check", "--policy", "tests/policies/ok", &t]);
+    assert_eq!(
+        folder.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&folder),
+        stderr(&folder)
+    );
+    let builtin = skuld(&[
+        "check",
+        "--no-default-policy",
+        "--policy",
+        "builtin:catalog",
+        "--policy",
+        "builtin:licensing",
+        &t,
+    ]);
+    assert_eq!(
+        builtin.status.code(),
+        Some(1),
+        "SPB is unknown without the added file"
+    );
+    let missing = skuld(&["check", "--policy", "builtin:sspr-2071", &t]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("builtin:sspr-2017"),
+        "did-you-mean: {}",
+        stderr(&missing)
+    );
+}
+
+#[test]
+fn oversized_and_non_utf8_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = write(
+        dir.path(),
+        "t.yaml",
+        "tenant: t\n# padding padding padding\n",
+    );
+    let o = skuld(&["check", "--max-file-size", "10", &t]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("more than the limit of 10"),
+        "{}",
+        stderr(&o)
+    );
+
+    let p = dir.path().join("latin1.yaml");
+    std::fs::write(&p, b"tenant: caf\xe9\n").unwrap();
+    let o = skuld(&["check", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not UTF-8"), "{}", stderr(&o));
+}
+
+#[test]
+fn color_only_when_asked_or_on_a_terminal() {
+    let o = Command::new(env!("CARGO_BIN_EXE_skuld"))
+        .args(["check", "--color", "always", "examples/problems.yaml"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(stdout(&o).contains('\u{1b}'), "--color always colours");
+    let o = Command::new(env!("CARGO_BIN_EXE_skuld"))
+        .args(["check", "examples/problems.yaml"])
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert!(!stdout(&o).contains('\u{1b}'), "a pipe is not a terminal");
+}
+
+#[test]
+fn help_shows_examples_and_version_names_the_tool() {
+    let o = skuld(&["check", "--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("skuld check tenant.yaml"));
+    let o = skuld(&["--version"]);
+    assert!(stdout(&o).starts_with("skuld "));
+}
