@@ -17,6 +17,11 @@
 //! Cases under `tests/cases/<rule-id>/` named `fires-*` must produce a finding of that rule, and
 //! those named `silent-*` must not: the file name states the intent, the harness holds it to it.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "helpers of tests: a panic is a test failure"
+)]
+
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;

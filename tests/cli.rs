@@ -1,5 +1,10 @@
 //! The `skuld` binary as a whole process: exit codes, stdout, stderr, JSON.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "helpers of tests: a panic is a test failure"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -2,6 +2,11 @@
 //! the default policy) and its rendered diagnostics are snapshotted; every file under
 //! `tests/policies/ok/` must compile.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "helpers of tests: a panic is a test failure"
+)]
+
 use skuld::report::human::{Style, render_diagnostic};
 use skuld::{Policy, SourceFile};
 

@@ -38,7 +38,7 @@ pub enum Item {
     /// `grant caps to skus`
     Grant(GrantDecl),
     /// `rule id { … }`
-    Rule(RuleDecl),
+    Rule(Box<RuleDecl>),
 }
 
 /// `capability name "description"`

@@ -138,7 +138,7 @@ impl Cx {
             Rule::sku_decl => Item::Sku(self.sku(pair)?),
             Rule::set_decl => Item::Set(self.set(pair)?),
             Rule::grant_decl => Item::Grant(self.grant(pair)?),
-            Rule::rule_decl => Item::Rule(self.rule(pair)?),
+            Rule::rule_decl => Item::Rule(Box::new(self.rule(pair)?)),
             _ => return Err(self.internal(&pair, "item")),
         })
     }

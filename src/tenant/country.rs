@@ -318,12 +318,12 @@ pub fn country_hint(s: &str) -> Option<String> {
     if is_country_code(&upper) {
         return Some(format!("country codes are upper case: `{upper}`"));
     }
-    if upper.len() == 3 {
-        if let Some(&(alpha2, _, name)) = COUNTRIES.iter().find(|&&(_, a3, _)| a3 == upper) {
-            return Some(format!(
-                "`{s}` is an ISO 3166-1 alpha-3 code ({name}); use the alpha-2 code `{alpha2}`"
-            ));
-        }
+    if upper.len() == 3
+        && let Some(&(alpha2, _, name)) = COUNTRIES.iter().find(|&&(_, a3, _)| a3 == upper)
+    {
+        return Some(format!(
+            "`{s}` is an ISO 3166-1 alpha-3 code ({name}); use the alpha-2 code `{alpha2}`"
+        ));
     }
     if let Some((name, code)) = by_name(s) {
         return Some(format!(
@@ -335,12 +335,12 @@ pub fn country_hint(s: &str) -> Option<String> {
             .iter()
             .map(|&(_, _, name)| name)
             .chain(NAME_ALIASES.iter().map(|&(name, _)| name));
-        if let Some(name) = suggest(s, names) {
-            if let Some((name, code)) = by_name(name) {
-                return Some(format!(
-                    "did you mean {name}? its ISO 3166-1 alpha-2 code is `{code}`"
-                ));
-            }
+        if let Some(name) = suggest(s, names)
+            && let Some((name, code)) = by_name(name)
+        {
+            return Some(format!(
+                "did you mean {name}? its ISO 3166-1 alpha-2 code is `{code}`"
+            ));
         }
     }
     None

@@ -438,7 +438,21 @@ pub fn load(source: &SourceFile, limits: &Limits) -> Result<TenantDocument, Diag
             Ok(document)
         }
         _ => {
+            if errors.is_empty() {
+                // Unreachable in practice (no document is only returned with an error), but
+                // never report failure without saying why.
+                errors.push((
+                    0,
+                    LoadError::Empty {
+                        src: source.clone(),
+                        span: None,
+                    },
+                ));
+            }
             errors.sort_by_key(|&(pos, _)| pos);
+            // An error inside an anchored node is found again at every alias: report it once.
+            let mut seen = std::collections::HashSet::new();
+            errors.retain(|(pos, e)| seen.insert((*pos, e.to_string())));
             Err(Diagnostics::new(
                 errors
                     .into_iter()
@@ -814,10 +828,10 @@ impl<'a> Events<'a> {
             Ev::SeqEnd(_) | Ev::MapEnd(_) => self.depth = self.depth.saturating_sub(1),
             _ => {}
         }
-        if let Some(span) = ev.span() {
-            if !span.is_empty() {
-                self.last_end = span.end;
-            }
+        if let Some(span) = ev.span()
+            && !span.is_empty()
+        {
+            self.last_end = span.end;
         }
         Ok(ev)
     }
@@ -943,7 +957,7 @@ fn is_float(v: &str) -> bool {
         None => (unsigned, None),
     };
     let mantissa_ok = match mantissa.split_once('.') {
-        Some((whole, frac)) if whole.is_empty() => all_digits(frac, 10),
+        Some(("", frac)) => all_digits(frac, 10),
         Some((whole, frac)) => all_digits(whole, 10) && frac.chars().all(|c| c.is_ascii_digit()),
         None => all_digits(mantissa, 10),
     };
@@ -1204,7 +1218,7 @@ impl<'a> Loader<'a> {
             match self.next(false)? {
                 Ev::SeqStart(..) | Ev::MapStart(..) => depth += 1,
                 Ev::SeqEnd(_) | Ev::MapEnd(_) => depth -= 1,
-                Ev::StreamEnd => return Err(Stop),
+                Ev::StreamEnd => return Err(self.unexpected()),
                 _ => {}
             }
         }
@@ -1710,7 +1724,8 @@ impl<'a> Loader<'a> {
             }
             Node::Invalid => {}
         }
-        let exact = items.drain(..).collect();
+        let mut exact = Vec::with_capacity(items.len());
+        exact.append(&mut items);
         self.scratch = items;
         Ok(ListField {
             items: exact,
@@ -1753,11 +1768,9 @@ impl<'a> Loader<'a> {
                     }
                     Node::Scalar(s) => {
                         let found = found(resolve(&s).unwrap_or(Kind::Str), &s);
-                        let help = Some(format!("write `- {example}`"));
-                        let expected = format!(
-                            "{one} (a mapping with `{}`)",
-                            example.split(':').next().unwrap_or("")
-                        );
+                        let first = example.split(':').next().unwrap_or("");
+                        let help = Some(format!("write `- {first}: {}`", shown(&s.value)));
+                        let expected = format!("{one} (a mapping with `{first}`)");
                         self.wrong_type(
                             &expected,
                             format!("an item of `{key}`"),
