@@ -1,0 +1,115 @@
+//! Documentation that can be checked: every `skuld` code block of `docs/language.md` compiles on
+//! top of the default policy, and every rule page in `docs/rules/` has the fixed sections.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "helpers of tests: a panic is a test failure"
+)]
+
+use std::path::Path;
+
+use skuld::{Policy, SourceFile};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The fenced blocks of a language in a Markdown text, with their starting line.
+fn code_blocks(markdown: &str, lang: &str) -> Vec<(usize, String)> {
+    let mut blocks = Vec::new();
+    let mut current: Option<(usize, String)> = None;
+    for (i, line) in markdown.lines().enumerate() {
+        let fence = line.trim_start().starts_with("```");
+        match (&mut current, fence) {
+            (None, true) if line.trim_start().trim_start_matches('`') == lang => {
+                current = Some((i + 2, String::new()));
+            }
+            (Some(_), true) => blocks.push(current.take().unwrap()),
+            (Some((_, text)), false) => {
+                text.push_str(line);
+                text.push('\n');
+            }
+            _ => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn language_reference_examples_compile() {
+    let doc = std::fs::read_to_string(root().join("docs/language.md")).unwrap();
+    let blocks = code_blocks(&doc, "skuld");
+    assert!(
+        blocks.len() >= 6,
+        "expected the reference's examples, found {}",
+        blocks.len()
+    );
+    for (line, text) in blocks {
+        let mut sources = skuld::policies::default_sources();
+        sources.push(SourceFile::new(format!("docs/language.md:{line}"), text));
+        if let Err(e) = Policy::from_sources(&sources) {
+            panic!("the example at docs/language.md:{line} does not compile: {e}");
+        }
+    }
+}
+
+#[test]
+fn rule_pages_have_the_fixed_sections() {
+    let policy = Policy::builtin().unwrap();
+    let mut ids: Vec<String> = policy.rules().iter().map(|r| r.id.clone()).collect();
+    ids.extend(
+        skuld::tenant::model::BUILTIN_CHECKS
+            .iter()
+            .map(|(id, _, _)| (*id).to_owned()),
+    );
+    let index = std::fs::read_to_string(root().join("docs/rules/README.md")).unwrap();
+    for id in ids {
+        let page = std::fs::read_to_string(root().join(format!("docs/rules/{id}.md")))
+            .unwrap_or_else(|_| panic!("docs/rules/{id}.md is missing"));
+        assert!(
+            page.starts_with(&format!("# {id}\n")),
+            "{id}: the page starts with its id"
+        );
+        for section in [
+            "## What it checks",
+            "## Why",
+            "## Example",
+            "## How to fix",
+            "## Severity",
+        ] {
+            assert!(page.contains(section), "{id}: missing `{section}`");
+        }
+        assert!(
+            index.contains(&format!("`{id}`")) || index.contains(&id),
+            "{id} is not in docs/rules/README.md"
+        );
+    }
+}
+
+#[test]
+fn rule_page_examples_fire_their_rule() {
+    let policy = Policy::builtin().unwrap();
+    let mut ids: Vec<String> = policy.rules().iter().map(|r| r.id.clone()).collect();
+    ids.extend(
+        skuld::tenant::model::BUILTIN_CHECKS
+            .iter()
+            .map(|(id, _, _)| (*id).to_owned()),
+    );
+    for id in ids {
+        let page = std::fs::read_to_string(root().join(format!("docs/rules/{id}.md"))).unwrap();
+        let example = page.split("## Example").nth(1).unwrap_or_default();
+        let Some((line, yaml)) = code_blocks(example, "yaml").into_iter().next() else {
+            panic!("docs/rules/{id}.md: the Example section has no yaml block");
+        };
+        let findings = policy
+            .check(&SourceFile::new(format!("docs/rules/{id}.md"), yaml))
+            .unwrap_or_else(|e| {
+                panic!("docs/rules/{id}.md example (block at +{line}) does not load: {e}")
+            });
+        assert!(
+            findings.iter().any(|f| f.rule == id),
+            "docs/rules/{id}.md: the example does not produce `{id}` (got {:?})",
+            findings.iter().map(|f| &f.rule).collect::<Vec<_>>()
+        );
+    }
+}
