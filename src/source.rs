@@ -173,8 +173,8 @@ mod tests {
         assert_eq!(f.line_col(3), (2, 1));
         // `ç` is two bytes: the `d` after it is the second character.
         assert_eq!(f.line_col(5), (2, 2));
-        assert_eq!(f.line_col(11), (3, 1));
-        assert_eq!(f.line_col(12), (4, 1));
+        assert_eq!(f.line_col(10), (3, 1));
+        assert_eq!(f.line_col(11), (4, 1));
         // Past the end clamps to the end.
         assert_eq!(f.line_col(999), (4, 2));
     }

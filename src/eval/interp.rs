@@ -268,35 +268,37 @@ impl<'a> Interp<'a> {
             .map_or(SsprScope::None, |s| s.scope.value)
     }
 
-    /// The span of the tenant node a value stands for. A user, group or subscription is a
-    /// mapping of several lines; a finding about it points at its first line (`- upn: …`), which
-    /// is what names it, rather than underlining the whole block.
+    /// The first line of a span: a finding or label about a block of several lines (a user, the
+    /// `sspr:` block, a block list) points at the line that names it rather than underlining
+    /// the whole block.
+    fn first_line(&self, s: Span) -> Span {
+        let text = self.model.doc.source.text();
+        let end = text
+            .get(s.start as usize..s.end as usize)
+            .and_then(|t| t.find(['\n', '\r']))
+            .map_or(s.end, |i| s.start + i as u32);
+        Span {
+            start: s.start,
+            end: end.max(s.start),
+        }
+    }
+
+    /// The span of the tenant node a value stands for.
     fn value_span(&self, v: Value<'a>) -> Option<Span> {
         let m = self.model;
         let doc = m.doc;
-        let first_line = |s: Span| {
-            let text = doc.source.text();
-            let end = text
-                .get(s.start as usize..s.end as usize)
-                .and_then(|t| t.find(['\n', '\r']))
-                .map_or(s.end, |i| s.start + i as u32);
-            Span {
-                start: s.start,
-                end: end.max(s.start),
-            }
-        };
         match v {
             Value::Tenant => Some(doc.name.span),
             Value::Sspr => doc.sspr.as_ref().map(|s| s.span),
-            Value::Entity(Kind::User, u) => m.user_doc(u).map(|d| first_line(d.span)),
-            Value::Entity(Kind::Group, g) => m.group_doc(g).map(|d| first_line(d.span)),
+            Value::Entity(Kind::User, u) => m.user_doc(u).map(|d| d.span),
+            Value::Entity(Kind::Group, g) => m.group_doc(g).map(|d| d.span),
             Value::Entity(Kind::Subscription, s) => {
                 let sub = m.subscriptions.get(s as usize)?;
                 doc.subscriptions
                     .as_ref()?
                     .items
                     .get(sub.doc as usize)
-                    .map(|d| first_line(d.span))
+                    .map(|d| d.span)
             }
             Value::Entity(Kind::Assignment, a) => m.assignments.get(a as usize).map(|a| a.span),
             _ => None,
@@ -357,6 +359,10 @@ impl<'a> Interp<'a> {
 
     /// The span a place expression names: the field's own node when the file has it.
     fn place_span(&self, e: &'a Expr, env: &mut [Value<'a>]) -> Option<Span> {
+        self.full_place_span(e, env).map(|s| self.first_line(s))
+    }
+
+    fn full_place_span(&self, e: &'a Expr, env: &mut [Value<'a>]) -> Option<Span> {
         match e {
             Expr::Field(base, field) => {
                 let b = self.eval(base, env);

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use super::country;
 use super::document::{Spanned, SsprScope, TenantDocument, UserSource};
 use crate::compile::ir::{Catalog, SkuId};
-use crate::diagnostics::suggest::suggest;
+use crate::diagnostics::suggest::Suggester;
 use crate::eval::Severity;
 use crate::eval::finding::{Finding, FindingOrigin};
 use crate::source::Span;
@@ -158,6 +158,9 @@ impl<'d> TenantModel<'d> {
             doc,
             catalog,
             findings,
+            help_memo: HashMap::new(),
+            sku_suggester: None,
+            group_suggester: None,
         };
         b.build()
     }
@@ -167,6 +170,11 @@ struct Builder<'d, 'c, 'f> {
     doc: &'d TenantDocument,
     catalog: &'c Catalog,
     findings: &'f mut Vec<Finding>,
+    /// Did-you-mean help per unknown name: the same typo often recurs across a tenant.
+    help_memo: HashMap<(bool, &'d str), String>,
+    /// Prepared on the first unknown SKU / group.
+    sku_suggester: Option<Suggester<'c>>,
+    group_suggester: Option<Suggester<'d>>,
 }
 
 impl<'d> Builder<'d, '_, '_> {
@@ -186,12 +194,15 @@ impl<'d> Builder<'d, '_, '_> {
         self.findings.push(finding);
     }
 
-    fn resolve_sku(&mut self, name: &Spanned<String>) -> Option<SkuId> {
+    fn resolve_sku(&mut self, name: &'d Spanned<String>) -> Option<SkuId> {
         if let Some(id) = self.catalog.get(&name.value) {
             return Some(id);
         }
         let catalog = self.catalog;
-        let help = match suggest(&name.value, catalog.part_numbers()) {
+        let suggester = self
+            .sku_suggester
+            .get_or_insert_with(|| Suggester::new(catalog.part_numbers()));
+        let help = self.help_memo.entry((true, name.value.as_str())).or_insert_with(|| match suggester.suggest(&name.value) {
             Some(s) => {
                 let display = catalog
                     .get(s)
@@ -200,7 +211,7 @@ impl<'d> Builder<'d, '_, '_> {
                 format!("did you mean `{s}`{display}?")
             }
             None => "SKUs are named by part number (Graph `skuPartNumber`, e.g. `ENTERPRISEPACK`); a SKU the default catalog lacks can be declared in a policy file passed with `--policy`".to_owned(),
-        };
+        }).clone();
         let f = self
             .finding(
                 "tenant/unknown-sku",
@@ -216,16 +227,23 @@ impl<'d> Builder<'d, '_, '_> {
 
     fn resolve_group(
         &mut self,
-        name: &Spanned<String>,
+        name: &'d Spanned<String>,
         index: &HashMap<&'d str, GroupId>,
     ) -> Option<GroupId> {
         if let Some(&g) = index.get(name.value.as_str()) {
             return Some(g);
         }
-        let help = match suggest(&name.value, index.keys().copied()) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!("define it under `groups:` (`- name: {}`)", name.value),
-        };
+        let suggester = self
+            .group_suggester
+            .get_or_insert_with(|| Suggester::new(index.keys().copied()));
+        let help = self
+            .help_memo
+            .entry((false, name.value.as_str()))
+            .or_insert_with(|| match suggester.suggest(&name.value) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("define it under `groups:` (`- name: {}`)", name.value),
+            })
+            .clone();
         let f = self
             .finding(
                 "tenant/unknown-group",
@@ -385,13 +403,13 @@ impl<'d> Builder<'d, '_, '_> {
         }
 
         // Users.
-        let mut upn_index: HashMap<String, u32> = HashMap::with_capacity(doc.users.len());
+        let mut upn_index: HashMap<UpnKey<'d>, u32> = HashMap::with_capacity(doc.users.len());
         let mut members: Vec<Vec<UserId>> = vec![Vec::new(); model.groups.len()];
         let mut direct: Vec<u32> = Vec::new();
         let mut effective: Vec<u32> = Vec::new();
         let mut groups: Vec<u32> = Vec::new();
         for (i, u) in doc.users.iter().enumerate() {
-            let key = u.upn.value.to_lowercase();
+            let key = UpnKey(u.upn.value.as_str());
             if let Some(&first) = upn_index.get(&key) {
                 let first_span = doc.users.get(first as usize).map(|f| f.span);
                 let first_upn = doc
@@ -531,6 +549,43 @@ impl<'d> Builder<'d, '_, '_> {
         model
     }
 }
+
+/// A UPN that hashes and compares ignoring case, without allocating a lower-cased copy.
+#[derive(Debug, Clone, Copy)]
+struct UpnKey<'a>(&'a str);
+
+impl UpnKey<'_> {
+    fn folded(&self) -> impl Iterator<Item = char> + '_ {
+        self.0.chars().flat_map(char::to_lowercase)
+    }
+}
+
+impl std::hash::Hash for UpnKey<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        if self.0.is_ascii() {
+            for b in self.0.bytes() {
+                state.write_u8(b.to_ascii_lowercase());
+            }
+        } else {
+            for c in self.folded() {
+                let mut buf = [0u8; 4];
+                state.write(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+}
+
+impl PartialEq for UpnKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        if self.0.is_ascii() && other.0.is_ascii() {
+            self.0.eq_ignore_ascii_case(other.0)
+        } else {
+            self.folded().eq(other.folded())
+        }
+    }
+}
+
+impl Eq for UpnKey<'_> {}
 
 /// The checks built into the tenant loader, with their fixed severities. Their ids are public
 /// like those of policy rules; each is documented in `docs/rules/`.
