@@ -1,5 +1,7 @@
 //! The one did-you-mean helper: unknown SKU, group, YAML key, capability, rule id all go through it.
 
+use std::collections::HashMap;
+
 /// The candidate closest to `word`, if one is close enough to be a plausible typo.
 ///
 /// Case-insensitive equality wins outright (part numbers are case-sensitive, and `aad_premium`
@@ -22,6 +24,10 @@ pub struct Suggester<'a> {
     entries: Vec<(usize, Vec<char>, &'a str)>,
     /// Which characters each entry contains (see [`char_mask`]), parallel to `entries`.
     masks: Vec<u64>,
+    /// Each entry's folded text and each of its one-character deletions → entry indices. Two
+    /// words one edit apart (insertion, deletion, substitution, transposition) share a key, so
+    /// the common typo is found with a few hash look-ups instead of a scan (the SymSpell idea).
+    near: HashMap<String, Vec<u32>>,
 }
 
 impl<'a> Suggester<'a> {
@@ -39,22 +45,62 @@ impl<'a> Suggester<'a> {
             .collect();
         entries.sort_by_key(|(len, _, _)| *len);
         let masks = entries.iter().map(|(_, f, _)| char_mask(f)).collect();
-        Suggester { entries, masks }
+        let mut near: HashMap<String, Vec<u32>> = HashMap::new();
+        for (i, (_, folded, _)) in entries.iter().enumerate() {
+            for key in std::iter::once(folded.iter().collect()).chain(deletions(folded)) {
+                let ids = near.entry(key).or_default();
+                if ids.last() != Some(&(i as u32)) {
+                    ids.push(i as u32);
+                }
+            }
+        }
+        Suggester {
+            entries,
+            masks,
+            near,
+        }
     }
 
     /// The closest candidate to `word` (see [`suggest`]).
     pub fn suggest(&self, word: &str) -> Option<&'a str> {
         let lower: Vec<char> = word.chars().flat_map(char::to_lowercase).collect();
         let max_edits = (lower.len() / 3).max(1);
+        let mut rows = Rows::default();
+
+        // Fast path: a candidate at most one edit away shares a key with the word.
+        let mut best: Option<(usize, u32)> = None;
+        let keys = std::iter::once(lower.iter().collect::<String>()).chain(deletions(&lower));
+        for key in keys {
+            for &id in self.near.get(&key).map_or(&[][..], Vec::as_slice) {
+                let Some((_, folded, original)) = self.entries.get(id as usize) else {
+                    continue;
+                };
+                if *original == word {
+                    continue;
+                }
+                if let Some(d) = rows.bounded_distance(&lower, folded, 1) {
+                    if best.is_none_or(|b| (d, id) < b) {
+                        best = Some((d, id));
+                    }
+                }
+            }
+        }
+        if let Some((_, id)) = best {
+            return self.entries.get(id as usize).map(|(_, _, o)| *o);
+        }
+        if max_edits < 2 {
+            return None;
+        }
+
+        // Slow path, for typos of two or more edits: scan the candidates of a plausible length.
         let lo = self
             .entries
             .partition_point(|(len, _, _)| *len + max_edits < lower.len());
         let hi = self
             .entries
             .partition_point(|(len, _, _)| *len <= lower.len() + max_edits);
-        let mut best: Option<(&'a str, usize)> = None;
-        let mut rows = Rows::default();
         let word_mask = char_mask(&lower);
+        let mut best: Option<(&'a str, usize)> = None;
         let masks = self.masks.get(lo..hi).unwrap_or(&[]);
         for ((_, folded, original), &mask) in
             self.entries.get(lo..hi).unwrap_or(&[]).iter().zip(masks)
@@ -83,6 +129,18 @@ impl<'a> Suggester<'a> {
         }
         best.map(|(c, _)| c)
     }
+}
+
+/// The word with one character left out, for each position.
+fn deletions(chars: &[char]) -> impl Iterator<Item = String> + '_ {
+    (0..chars.len()).map(move |i| {
+        chars
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != i)
+            .map(|(_, c)| *c)
+            .collect()
+    })
 }
 
 /// A 64-bit set of the characters of a word (characters hashed into 64 buckets; a collision can
