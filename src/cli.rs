@@ -36,6 +36,16 @@ enum Command {
     /// Check tenant files against the licensing policy
     #[command(after_help = AFTER_HELP)]
     Check(CheckArgs),
+    /// List the rules of the policy: id, severity, summary
+    Rules(PolicyArgs),
+    /// Show a rule's documentation and definition
+    #[command(after_help = "Example:\n  skuld explain sspr/cloud-user-license")]
+    Explain {
+        /// The rule id, e.g. `sspr/cloud-user-license`
+        rule: String,
+        #[command(flatten)]
+        policy: PolicyArgs,
+    },
     /// Dump a stage of the pipeline (for bug reports)
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),
@@ -62,6 +72,16 @@ struct CheckArgs {
     /// Largest tenant file to read, in bytes
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_bytes)]
     max_file_size: usize,
+}
+
+#[derive(Debug, Args)]
+struct PolicyArgs {
+    /// Policy file or folder added on top of the default policy (repeatable)
+    #[arg(long = "policy", value_name = "PATH")]
+    policies: Vec<String>,
+    /// Leave the embedded default policy out
+    #[arg(long)]
+    no_default_policy: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -122,10 +142,22 @@ struct ReadError {
     help: Option<String>,
 }
 
+/// A rule id that no rule has.
+#[derive(Debug, Error, Diagnostic)]
+#[error("no rule has the id `{id}`")]
+#[diagnostic(code("skuld::unknown-rule"))]
+struct UnknownRule {
+    id: String,
+    #[help]
+    help: String,
+}
+
 /// Runs the CLI.
 pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStatus {
     let result = match cli.command {
         Command::Check(args) => check(&args, stdout, stderr),
+        Command::Rules(policy) => rules(&policy, stdout, stderr),
+        Command::Explain { rule, policy } => explain(&rule, &policy, stdout, stderr),
         Command::Debug(cmd) => debug(cmd, stdout, stderr),
     };
     result.unwrap_or(ExitStatus::Error)
@@ -405,4 +437,130 @@ fn debug(
             Ok(ExitStatus::Error)
         }
     }
+}
+
+fn policy_or_report(args: &PolicyArgs, stderr: &mut dyn Write) -> io::Result<Option<Policy>> {
+    match load_policy(&args.policies, !args.no_default_policy) {
+        Ok(p) => Ok(Some(p)),
+        Err(errors) => {
+            print_errors(
+                &errors,
+                style_for(ColorArg::Auto, io::stderr().is_terminal()),
+                stderr,
+            )?;
+            Ok(None)
+        }
+    }
+}
+
+/// The first line of a doc comment.
+fn summary(docs: &str) -> &str {
+    docs.lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim()
+}
+
+fn rules(
+    args: &PolicyArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<ExitStatus> {
+    let Some(policy) = policy_or_report(args, stderr)? else {
+        return Ok(ExitStatus::Error);
+    };
+    let mut rows: Vec<(String, &str, String, String)> = policy
+        .rules()
+        .iter()
+        .map(|r| {
+            let origin = policy
+                .files()
+                .get(r.origin.file)
+                .map_or(String::new(), |f| {
+                    let (line, _) = f.line_col(r.origin.span.start as usize);
+                    format!("{}:{line}", f.name())
+                });
+            (
+                r.id.clone(),
+                r.severity.as_str(),
+                origin,
+                summary(&r.docs).to_owned(),
+            )
+        })
+        .collect();
+    rows.extend(
+        crate::tenant::model::BUILTIN_CHECKS
+            .iter()
+            .map(|(id, sev, text)| {
+                (
+                    (*id).to_owned(),
+                    sev.as_str(),
+                    "built-in".to_owned(),
+                    (*text).to_owned(),
+                )
+            }),
+    );
+    let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    let origin_width = rows.iter().map(|r| r.2.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for (id, sev, origin, text) in &rows {
+        out.push_str(&format!(
+            "{id:width$}  {sev:7}  {origin:origin_width$}  {text}\n"
+        ));
+    }
+    stdout.write_all(out.as_bytes())?;
+    Ok(ExitStatus::Clean)
+}
+
+fn explain(
+    id: &str,
+    args: &PolicyArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<ExitStatus> {
+    let Some(policy) = policy_or_report(args, stderr)? else {
+        return Ok(ExitStatus::Error);
+    };
+    let mut out = String::new();
+    if let Some(rule) = policy.rules().iter().find(|r| r.id == id) {
+        let file = policy.files().get(rule.origin.file);
+        let (line, _) = file.map_or((0, 0), |f| f.line_col(rule.origin.span.start as usize));
+        out.push_str(&format!("{} ({})\n", rule.id, rule.severity.as_str()));
+        out.push_str(&format!(
+            "defined in {}:{line}\n\n",
+            file.map_or("?", |f| f.name())
+        ));
+        if let Some(f) = file {
+            out.push_str(f.slice(rule.decl));
+            out.push('\n');
+        }
+    } else if let Some((_, sev, text)) = crate::tenant::model::BUILTIN_CHECKS
+        .iter()
+        .find(|(i, _, _)| *i == id)
+    {
+        out.push_str(&format!(
+            "{id} ({})\nbuilt into the tenant loader\n\n{text}\n",
+            sev.as_str()
+        ));
+    } else {
+        let ids: Vec<&str> = policy
+            .rules()
+            .iter()
+            .map(|r| r.id.as_str())
+            .chain(
+                crate::tenant::model::BUILTIN_CHECKS
+                    .iter()
+                    .map(|(i, _, _)| *i),
+            )
+            .collect();
+        let e = UnknownRule {
+            id: id.to_owned(),
+            help: crate::diagnostics::suggest::did_you_mean(id, ids.iter().copied())
+                .unwrap_or_else(|| "`skuld rules` lists the rules".to_owned()),
+        };
+        print_errors(&Diagnostics::single(e), human::Style::plain(), stderr)?;
+        return Ok(ExitStatus::Error);
+    }
+    stdout.write_all(out.as_bytes())?;
+    Ok(ExitStatus::Clean)
 }

@@ -363,3 +363,47 @@ fn help_shows_examples_and_version_names_the_tool() {
     let o = skuld(&["--version"]);
     assert!(stdout(&o).starts_with("skuld "));
 }
+
+#[test]
+fn rules_and_explain_show_the_policy_docs() {
+    let o = skuld(&["rules"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert_eq!(
+        out.lines().count(),
+        14,
+        "8 policy rules and 6 built-in checks:\n{out}"
+    );
+    assert!(
+        out.contains("sspr/cloud-user-license     error    builtin:sspr-2017:"),
+        "{out}"
+    );
+    assert!(out.contains("licensing/nested-group      warning"), "{out}");
+
+    let o = skuld(&["explain", "licensing/seats"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("licensing/seats (error)\ndefined in builtin:licensing:"),
+        "{out}"
+    );
+    assert!(
+        out.contains("require s.used <= s.seats"),
+        "the definition is shown: {out}"
+    );
+
+    let o = skuld(&["explain", "licensing/seat"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean `licensing/seats`?"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = skuld(&[
+        "rules",
+        "--policy",
+        "tests/policies/ok/organisation-rules.skuld",
+    ]);
+    assert!(stdout(&o).contains("acme/usage-location-allowed"));
+}

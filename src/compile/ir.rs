@@ -146,6 +146,8 @@ pub struct Rule {
     pub slots: usize,
     /// Declaration (the span of the rule id).
     pub origin: Origin,
+    /// The whole `rule … { … }` declaration in the same file.
+    pub decl: Span,
 }
 
 /// A checked label clause.

@@ -625,6 +625,7 @@ impl<'a> Checker<'a> {
             labels,
             slots: scope.max,
             origin,
+            decl: r.span,
         });
     }
 
