@@ -186,6 +186,7 @@ fn print_errors(
     let mut text = String::new();
     for e in errors.iter() {
         human::render_diagnostic(e.as_ref(), style, &mut text);
+        text.push('\n');
     }
     stderr.write_all(text.as_bytes())
 }

@@ -407,3 +407,44 @@ fn rules_and_explain_show_the_policy_docs() {
     ]);
     assert!(stdout(&o).contains("acme/usage-location-allowed"));
 }
+
+#[test]
+fn broken_tenants_are_reported_with_spans() {
+    insta::glob!("tenants/err/*.yaml", |path| {
+        let rel = path
+            .strip_prefix(root())
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let o = skuld(&["check", &rel]);
+        assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+        insta::assert_snapshot!(stderr(&o));
+    });
+}
+
+#[test]
+fn an_alias_bomb_is_stopped_by_the_budget() {
+    // 1,000 names anchored once and replayed for 1,500 users: 1.5 million names from a 60 KB file.
+    let names: Vec<String> = (0..1000).map(|i| format!("SKU{i}")).collect();
+    let mut yaml = format!(
+        "tenant: t\nusers:\n  - upn: u0@t.com\n    licenses: &all [{}]\n",
+        names.join(", ")
+    );
+    for i in 1..1500 {
+        yaml.push_str(&format!("  - upn: u{i}@t.com\n    licenses: *all\n"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let t = write(dir.path(), "bomb.yaml", &yaml);
+    let o = skuld(&["check", &t]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("skuld::tenant::alias-bomb"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        stdout(&o).lines().last(),
+        Some("no findings in 1 tenant file; 1 file could not be checked")
+    );
+}

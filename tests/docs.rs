@@ -113,3 +113,33 @@ fn rule_page_examples_fire_their_rule() {
         );
     }
 }
+
+#[test]
+fn readme_sample_is_real_output() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let (_, sample) = code_blocks(&readme, "text")
+        .into_iter()
+        .next()
+        .expect("README has a text sample");
+    let policy = Policy::builtin().unwrap();
+    let tenant = SourceFile::new(
+        "examples/problems.yaml",
+        std::fs::read_to_string(root().join("examples/problems.yaml")).unwrap(),
+    );
+    let findings = policy.check(&tenant).unwrap();
+    let mut out = String::new();
+    skuld::report::human::render_findings(
+        &findings,
+        skuld::report::human::Style::plain(),
+        &mut out,
+    );
+    out.push_str(&skuld::report::human::summary_line(&findings, 1, 0));
+    // The sample shows some of the findings: its lines must appear in the real output, in order.
+    let mut actual = out.lines().map(str::trim_end);
+    for line in sample.lines().map(str::trim_end) {
+        assert!(
+            actual.any(|a| a == line),
+            "README sample line not in the real output (or out of order): {line:?}\n--- real output ---\n{out}"
+        );
+    }
+}
