@@ -356,6 +356,8 @@ pub enum Field {
     SkuFamily,
     /// `k.grants`
     SkuGrants,
+    /// `k.unavailable_in`
+    SkuUnavailableIn,
     // capability
     /// `c.name`
     CapName,

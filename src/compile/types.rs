@@ -144,6 +144,7 @@ pub fn fields_of(ty: &Ty) -> &'static [(&'static str, Field, FieldTy)] {
             ("paid", SkuPaid, T::Bool),
             ("family", SkuFamily, T::OptStr),
             ("grants", SkuGrants, T::Caps),
+            ("unavailable_in", SkuUnavailableIn, T::Strs),
         ],
         Ty::Capability => &[
             ("name", CapName, T::Str),
@@ -181,6 +182,8 @@ pub enum FieldTy {
     Skus,
     /// list of capabilities
     Caps,
+    /// list of strings
+    Strs,
 }
 
 impl FieldTy {
@@ -199,6 +202,7 @@ impl FieldTy {
             FieldTy::Assignments => Ty::Assignment.list(),
             FieldTy::Skus => Ty::Sku.list(),
             FieldTy::Caps => Ty::Capability.list(),
+            FieldTy::Strs => Ty::Str.list(),
         }
     }
 }

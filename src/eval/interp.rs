@@ -242,6 +242,7 @@ impl<'a> Interp<'a> {
                     F::SkuPaid => Value::Bool(sku.paid),
                     F::SkuFamily => opt(sku.family.as_deref()),
                     F::SkuGrants => Value::List(List::Ids(Kind::Capability, &sku.grants)),
+                    F::SkuUnavailableIn => Value::List(List::Strs(&sku.unavailable_in)),
                     _ => Value::Null,
                 }
             }
