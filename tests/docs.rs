@@ -143,3 +143,21 @@ fn readme_sample_is_real_output() {
         );
     }
 }
+
+#[test]
+fn readme_tenant_example_is_clean() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let (_, yaml) = code_blocks(&readme, "yaml")
+        .into_iter()
+        .next()
+        .expect("README shows a tenant");
+    let findings = Policy::builtin()
+        .unwrap()
+        .check(&SourceFile::new("README.md", yaml))
+        .unwrap();
+    let rules: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
+    assert!(
+        rules.is_empty(),
+        "the README's tenant should be clean, got {rules:?}"
+    );
+}
