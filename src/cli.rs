@@ -53,7 +53,7 @@ enum Command {
 
 #[derive(Debug, Args)]
 struct CheckArgs {
-    /// Tenant YAML files, or folders searched for *.yaml and *.yml
+    /// Tenant YAML files, folders searched for *.yaml and *.yml, or `-` for standard input
     #[arg(required = true, value_name = "TENANT")]
     tenants: Vec<PathBuf>,
     /// Policy file or folder of *.skuld files added on top of the default policy (repeatable);
@@ -343,7 +343,7 @@ fn discover_tenants(args: &[PathBuf]) -> (Vec<PathBuf>, Vec<miette::Report>) {
                 }));
             }
             paths.extend(found);
-        } else if arg.exists() {
+        } else if arg.exists() || arg.as_os_str() == STDIN {
             paths.push(arg.clone());
         } else {
             errors.push(miette::Report::new(ReadError {
@@ -377,8 +377,14 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, keep: &dyn Fn(&Path) -> bool) {
     out.extend(found);
 }
 
-/// Reads a UTF-8 file, refusing files over `max_bytes` before reading them.
+/// The path that stands for standard input.
+const STDIN: &str = "-";
+
+/// Reads a UTF-8 file (or standard input for `-`), refusing more than `max_bytes`.
 fn read_source(path: &Path, max_bytes: usize) -> Result<SourceFile, miette::Report> {
+    if path.as_os_str() == STDIN {
+        return read_stdin(max_bytes);
+    }
     let name = path.display().to_string();
     let err = |reason: String, help: Option<String>| {
         miette::Report::new(ReadError {

@@ -448,3 +448,25 @@ fn an_alias_bomb_is_stopped_by_the_budget() {
         Some("no findings in 1 tenant file; 1 file could not be checked")
     );
 }
+
+#[test]
+fn standard_input_is_a_tenant_too() {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_skuld"))
+        .args(["check", "--format", "json", "-"])
+        .current_dir(root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"tenant: t\nsspr:\n  scope: all\nusers:\n  - upn: a@t.com\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["findings"][0]["file"], "<stdin>");
+}
