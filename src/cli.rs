@@ -414,6 +414,36 @@ fn read_source(path: &Path, max_bytes: usize) -> Result<SourceFile, miette::Repo
     Ok(SourceFile::new(name, text))
 }
 
+fn read_stdin(max_bytes: usize) -> Result<SourceFile, miette::Report> {
+    use std::io::Read as _;
+    let err = |reason: String| {
+        miette::Report::new(ReadError {
+            path: "<stdin>".to_owned(),
+            reason,
+            help: None,
+        })
+    };
+    let mut bytes = Vec::new();
+    let limit = u64::try_from(max_bytes)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    io::stdin()
+        .lock()
+        .take(limit)
+        .read_to_end(&mut bytes)
+        .map_err(|e| err(e.to_string()))?;
+    if bytes.len() > max_bytes {
+        return Err(err(format!("more than the limit of {max_bytes} bytes")));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        err(format!(
+            "the input is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    Ok(SourceFile::new("<stdin>", text))
+}
+
 fn debug(
     cmd: DebugCommand,
     stdout: &mut dyn Write,
