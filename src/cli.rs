@@ -580,19 +580,9 @@ fn explain(
             sev.as_str()
         ));
     } else {
-        let ids: Vec<&str> = policy
-            .rules()
-            .iter()
-            .map(|r| r.id.as_str())
-            .chain(
-                crate::tenant::model::BUILTIN_CHECKS
-                    .iter()
-                    .map(|(i, _, _)| *i),
-            )
-            .collect();
         let e = UnknownRule {
             id: id.to_owned(),
-            help: crate::diagnostics::suggest::did_you_mean(id, ids.iter().copied())
+            help: crate::diagnostics::suggest::did_you_mean(id, policy.rule_ids())
                 .unwrap_or_else(|| "`skuld rules` lists the rules".to_owned()),
         };
         print_errors(&Diagnostics::single(e), human::Style::plain(), stderr)?;

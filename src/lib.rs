@@ -72,6 +72,15 @@ impl Policy {
         &self.catalog
     }
 
+    /// Every public rule id: the policy's rules in declaration order, then the built-in
+    /// `tenant/*` checks.
+    pub fn rule_ids(&self) -> impl Iterator<Item = &str> {
+        self.rules
+            .iter()
+            .map(|r| r.id.as_str())
+            .chain(tenant::model::BUILTIN_CHECKS.iter().map(|(id, _, _)| *id))
+    }
+
     /// The rules, in declaration order.
     pub fn rules(&self) -> &[compile::ir::Rule] {
         &self.rules

@@ -184,12 +184,7 @@ fn every_case_file_holds() {
 #[test]
 fn every_rule_has_a_firing_and_a_silent_case() {
     let policy = Policy::builtin().unwrap();
-    let mut ids: Vec<String> = policy.rules().iter().map(|r| r.id.clone()).collect();
-    ids.extend(
-        skuld::tenant::model::BUILTIN_CHECKS
-            .iter()
-            .map(|(id, _, _)| (*id).to_owned()),
-    );
+    let ids: Vec<String> = policy.rule_ids().map(str::to_owned).collect();
     let mut missing = Vec::new();
     for id in ids {
         let dir = cases_dir().join(&id);

@@ -56,12 +56,7 @@ fn language_reference_examples_compile() {
 #[test]
 fn rule_pages_have_the_fixed_sections() {
     let policy = Policy::builtin().unwrap();
-    let mut ids: Vec<String> = policy.rules().iter().map(|r| r.id.clone()).collect();
-    ids.extend(
-        skuld::tenant::model::BUILTIN_CHECKS
-            .iter()
-            .map(|(id, _, _)| (*id).to_owned()),
-    );
+    let ids: Vec<String> = policy.rule_ids().map(str::to_owned).collect();
     let index = std::fs::read_to_string(root().join("docs/rules/README.md")).unwrap();
     for id in ids {
         let page = std::fs::read_to_string(root().join(format!("docs/rules/{id}.md")))
@@ -89,12 +84,7 @@ fn rule_pages_have_the_fixed_sections() {
 #[test]
 fn rule_page_examples_fire_their_rule() {
     let policy = Policy::builtin().unwrap();
-    let mut ids: Vec<String> = policy.rules().iter().map(|r| r.id.clone()).collect();
-    ids.extend(
-        skuld::tenant::model::BUILTIN_CHECKS
-            .iter()
-            .map(|(id, _, _)| (*id).to_owned()),
-    );
+    let ids: Vec<String> = policy.rule_ids().map(str::to_owned).collect();
     for id in ids {
         let page = std::fs::read_to_string(root().join(format!("docs/rules/{id}.md"))).unwrap();
         let example = page.split("## Example").nth(1).unwrap_or_default();

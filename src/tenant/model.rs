@@ -358,6 +358,11 @@ impl<'d> Builder<'d, '_, '_> {
             scratch.clear();
             for parent in &g.groups.items {
                 if let Some(p) = self.resolve_group(parent, &group_index) {
+                    // A group listed as a member of itself (Entra ID cannot express it) adds
+                    // nobody: it is not a nested group.
+                    if p == gid as GroupId || scratch.contains(&p) {
+                        continue;
+                    }
                     scratch.push(p);
                     if let Some(children) = member_groups.get_mut(p as usize) {
                         children.push(gid as GroupId);
