@@ -19,7 +19,15 @@ const AFTER_HELP: &str = "\
 Examples:
   skuld check tenant.yaml
   skuld check tenants/ --format json
+  skuld check tenants/ --format sarif --output skuld.sarif
+  skuld check tenants/ --format github      # annotations in GitHub Actions
   skuld check tenant.yaml --policy my-skus.skuld
+
+Formats: human (default), compact (path:line:col: severity[rule]: message), json (the
+documented contract), sarif (SARIF 2.1.0, for code scanning), github (workflow commands; also a
+summary table appended to $GITHUB_STEP_SUMMARY when set), azure (##vso logging commands), junit
+(JUnit XML: a testsuite per file, a testcase per rule). SKULD_DOCS_URL, when set, is the base
+URL of skuld's files for SARIF help links. See docs/formats.md.
 
 Exit status: 0 no error findings, 1 at least one error finding, 2 could not evaluate.";
 
@@ -66,6 +74,10 @@ struct CheckArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]
     format: FormatArg,
+    /// Write the report to FILE instead of standard output (replaced whole, never left
+    /// half-written); diagnostics still go to standard error
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
     /// When to use colours (NO_COLOR is honoured)
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     color: ColorArg,
@@ -88,8 +100,32 @@ struct PolicyArgs {
 enum FormatArg {
     /// Annotated source snippets and a summary line
     Human,
-    /// One JSON document on stdout
+    /// One `path:line:col: severity[rule]: message` line per finding
+    Compact,
+    /// One JSON document (the documented contract)
     Json,
+    /// SARIF 2.1.0, for code scanning
+    Sarif,
+    /// GitHub Actions workflow commands (annotations), and a job summary table
+    Github,
+    /// Azure Pipelines logging commands
+    Azure,
+    /// JUnit XML: a testsuite per tenant file, a testcase per rule
+    Junit,
+}
+
+impl From<FormatArg> for report::Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Human => report::Format::Human,
+            FormatArg::Compact => report::Format::Compact,
+            FormatArg::Json => report::Format::Json,
+            FormatArg::Sarif => report::Format::Sarif,
+            FormatArg::Github => report::Format::Github,
+            FormatArg::Azure => report::Format::Azure,
+            FormatArg::Junit => report::Format::Junit,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -140,6 +176,15 @@ struct ReadError {
     reason: String,
     #[help]
     help: Option<String>,
+}
+
+/// A report that could not be written.
+#[derive(Debug, Error, Diagnostic)]
+#[error("cannot write `{path}`: {reason}")]
+#[diagnostic(code(skuld::io))]
+struct WriteError {
+    path: String,
+    reason: String,
 }
 
 /// A rule id that no rule has.
@@ -208,9 +253,15 @@ fn check(
         }
     };
 
-    let (paths, mut errors) = discover_tenants(&args.tenants);
+    let (paths, discovery_errors) = discover_tenants(&args.tenants);
+    let mut errors: Vec<report::RunError> = discovery_errors
+        .into_iter()
+        .map(|report| report::RunError { file: None, report })
+        .collect();
     if paths.is_empty() && errors.is_empty() {
-        errors.push(miette::Report::new(ReadError {
+        errors.push(report::RunError {
+            file: None,
+            report: miette::Report::new(ReadError {
             path: args
                 .tenants
                 .iter()
@@ -222,7 +273,8 @@ fn check(
                 "tenant files end in `.yaml` or `.yml`; name a file or a folder that holds some"
                     .to_owned(),
             ),
-        }));
+            }),
+        });
     }
     let limits = Limits {
         max_file_bytes: args.max_file_size,
@@ -230,40 +282,86 @@ fn check(
     };
 
     let mut findings: Vec<Finding> = Vec::new();
-    let mut failed = 0usize;
+    let mut files: Vec<report::CheckedFile> = Vec::with_capacity(paths.len());
     for path in &paths {
-        let source = match read_source(path, limits.max_file_bytes) {
-            Ok(s) => s,
-            Err(e) => {
-                errors.push(e);
-                failed += 1;
-                continue;
+        let name = if path.as_os_str() == STDIN {
+            "<stdin>".to_owned()
+        } else {
+            path.display().to_string()
+        };
+        let outcome = read_source(path, limits.max_file_bytes)
+            .map_err(|e| vec![e])
+            .and_then(|source| {
+                policy
+                    .check_with(&source, &limits)
+                    .map_err(Diagnostics::into_vec)
+            });
+        let loaded = match outcome {
+            Ok(mut f) => {
+                findings.append(&mut f);
+                true
+            }
+            Err(reports) => {
+                errors.extend(reports.into_iter().map(|report| report::RunError {
+                    file: Some(name.clone()),
+                    report,
+                }));
+                false
             }
         };
-        match policy.check_with(&source, &limits) {
-            Ok(mut f) => findings.append(&mut f),
-            Err(d) => {
-                errors.extend(d.into_vec());
-                failed += 1;
-            }
-        }
+        files.push(report::CheckedFile { name, loaded });
     }
 
     if !errors.is_empty() {
-        print_errors(&Diagnostics::new(errors), err_style, stderr)?;
-    }
-    match args.format {
-        FormatArg::Json => stdout.write_all(report::json::render(&findings).as_bytes())?,
-        FormatArg::Human => {
-            let mut text = String::new();
-            human::render_findings(&findings, out_style, &mut text);
-            text.push_str(&human::summary_line(&findings, paths.len(), failed));
+        let mut text = String::new();
+        for e in &errors {
+            human::render_diagnostic(e.report.as_ref(), err_style, &mut text);
             text.push('\n');
+        }
+        stderr.write_all(text.as_bytes())?;
+    }
+    let out_style = if args.output.is_some() {
+        // A file is not a terminal.
+        style_for(args.color, false)
+    } else {
+        out_style
+    };
+    let run = report::Run {
+        policy: &policy,
+        findings,
+        files,
+        errors,
+        root: std::env::current_dir().ok(),
+        docs_url: std::env::var("SKULD_DOCS_URL")
+            .ok()
+            .filter(|u| !u.trim().is_empty()),
+    };
+    let text = report::render(args.format.into(), &run, out_style);
+    let mut write_failed = false;
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = write_atomically(path, text.as_bytes()) {
+                report_write_error(path, &e, stderr)?;
+                write_failed = true;
+            }
+        }
+        None => {
             stdout.write_all(text.as_bytes())?;
+            stdout.flush()?;
         }
     }
-    stdout.flush()?;
-    Ok(if failed > 0 || paths.is_empty() {
+    if matches!(args.format, FormatArg::Github)
+        && let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty())
+    {
+        let path = PathBuf::from(summary);
+        if let Err(e) = append(&path, report::github::step_summary(&run).as_bytes()) {
+            report_write_error(&path, &e, stderr)?;
+            write_failed = true;
+        }
+    }
+    let failed = run.failed();
+    let findings = run.findings;
+    Ok(if failed > 0 || paths.is_empty() || write_failed {
         ExitStatus::Error
     } else if findings
         .iter()
@@ -273,6 +371,75 @@ fn check(
     } else {
         ExitStatus::Clean
     })
+}
+
+fn report_write_error(path: &Path, e: &io::Error, stderr: &mut dyn Write) -> io::Result<()> {
+    let d = Diagnostics::single(WriteError {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    });
+    print_errors(
+        &d,
+        style_for(ColorArg::Auto, io::stderr().is_terminal()),
+        stderr,
+    )
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder renamed into place, so
+/// that an interrupted or failed run never leaves a half-written report (and leaves an existing
+/// file untouched).
+fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+    if path.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "it is a folder",
+        ));
+    }
+    let mut last = None;
+    for attempt in 0..100u32 {
+        let tmp = dir.join(format!(
+            ".{}.{}.{attempt}.tmp",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
+        let mut file = match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                last = Some(e);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let written = file
+            .write_all(bytes)
+            .and_then(|()| file.sync_all())
+            .and_then(|()| std::fs::rename(&tmp, path));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        return written;
+    }
+    Err(last.unwrap_or_else(|| io::Error::other("no temporary file name was free")))
+}
+
+/// Appends `bytes` to `path` (creating it), as GitHub expects for `$GITHUB_STEP_SUMMARY`.
+fn append(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)?;
+    f.write_all(bytes)
 }
 
 /// The default policy (unless left out) plus every `--policy` path.
@@ -490,14 +657,6 @@ fn policy_or_report(args: &PolicyArgs, stderr: &mut dyn Write) -> io::Result<Opt
     }
 }
 
-/// The first line of a doc comment.
-fn summary(docs: &str) -> &str {
-    docs.lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .trim()
-}
-
 fn rules(
     args: &PolicyArgs,
     stdout: &mut dyn Write,
@@ -521,7 +680,7 @@ fn rules(
                 r.id.clone(),
                 r.severity.as_str(),
                 origin,
-                summary(&r.docs).to_owned(),
+                report::summary(&r.docs).to_owned(),
             )
         })
         .collect();

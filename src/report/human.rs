@@ -81,3 +81,13 @@ pub fn summary_line(findings: &[Finding], files: usize, failed: usize) -> String
     }
     line
 }
+
+/// The whole human report of a run: every finding, then the summary line. (Errors go to
+/// standard error, rendered by the CLI.)
+pub fn render(run: &super::Run<'_>, style: Style) -> String {
+    let mut text = String::new();
+    render_findings(&run.findings, style, &mut text);
+    text.push_str(&summary_line(&run.findings, run.files.len(), run.failed()));
+    text.push('\n');
+    text
+}

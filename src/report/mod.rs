@@ -1,18 +1,251 @@
 //! Renderers: findings and errors → text. One renderer per format; renderers only format, they
 //! compute nothing about the tenant.
+//!
+//! Every renderer takes the same input, a [`Run`]: the findings, the tenant files checked, the
+//! errors that stopped some of them, and the policy (for the rule list).
 
+pub mod azure;
+pub mod compact;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
+use std::path::Path;
+
+use crate::compile::Policy;
 use crate::eval::{Finding, Severity};
+use crate::source::Span;
 
 /// Output formats of `skuld check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// miette reports with source snippets, then a summary line.
     Human,
+    /// One `path:line:col: severity[rule]: message` line per finding.
+    Compact,
     /// The contract's JSON document.
     Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// GitHub Actions workflow commands.
+    Github,
+    /// Azure Pipelines logging commands.
+    Azure,
+    /// JUnit XML.
+    Junit,
+}
+
+/// Everything a renderer sees of one `skuld check` run.
+#[derive(Debug)]
+pub struct Run<'a> {
+    /// The policy the tenants were checked against (for the rule list).
+    pub policy: &'a Policy,
+    /// Every finding, in the order of the files, each file's by position.
+    pub findings: Vec<Finding>,
+    /// The tenant files, in the order they were checked.
+    pub files: Vec<CheckedFile>,
+    /// Errors that stopped a file (or that named no file at all).
+    pub errors: Vec<RunError>,
+    /// The directory paths are made relative to in the formats read by code hosts (SARIF,
+    /// GitHub, Azure); `None` leaves paths as given.
+    pub root: Option<std::path::PathBuf>,
+    /// Base URL of the skuld repository's files (`SKULD_DOCS_URL`), used for SARIF `helpUri`
+    /// and `informationUri`; `None` leaves them out.
+    pub docs_url: Option<String>,
+}
+
+/// A tenant file named on the command line (or found in a folder).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedFile {
+    /// Its name as shown to users (the path as given, `<stdin>` for standard input).
+    pub name: String,
+    /// False when an error stopped it before evaluation.
+    pub loaded: bool,
+}
+
+/// An error that stopped a file, or the run.
+#[derive(Debug)]
+pub struct RunError {
+    /// The file it stopped (the name as in [`CheckedFile::name`]), if any.
+    pub file: Option<String>,
+    /// The diagnostic.
+    pub report: miette::Report,
+}
+
+/// A rule as output formats list it: the policy's rules, then the built-in tenant checks.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleInfo<'a> {
+    /// Public id.
+    pub id: &'a str,
+    /// Default severity.
+    pub severity: Severity,
+    /// The one-line summary (first non-empty line of the docs).
+    pub summary: &'a str,
+    /// The whole documentation.
+    pub docs: &'a str,
+    /// True for the rules skuld ships (they have a page under `docs/rules/`).
+    pub shipped: bool,
+}
+
+impl Run<'_> {
+    /// Every rule: the policy's in declaration order, then the built-in checks.
+    pub fn rules(&self) -> Vec<RuleInfo<'_>> {
+        let files = self.policy.files();
+        let mut rules: Vec<RuleInfo<'_>> = self
+            .policy
+            .rules()
+            .iter()
+            .map(|r| RuleInfo {
+                id: &r.id,
+                severity: r.severity,
+                summary: summary(&r.docs),
+                docs: r.docs.trim(),
+                shipped: files
+                    .get(r.origin.file)
+                    .is_some_and(|f| f.name().starts_with("builtin:")),
+            })
+            .collect();
+        rules.extend(
+            crate::tenant::model::BUILTIN_CHECKS
+                .iter()
+                .map(|(id, severity, text)| RuleInfo {
+                    id,
+                    severity: *severity,
+                    summary: text,
+                    docs: text,
+                    shipped: true,
+                }),
+        );
+        rules
+    }
+
+    /// Number of files that could not be checked.
+    pub fn failed(&self) -> usize {
+        self.files.iter().filter(|f| !f.loaded).count()
+    }
+
+    /// A file name as code hosts want it: relative to [`Run::root`] when under it, `/`
+    /// separators, no leading `./`.
+    pub fn repo_path(&self, name: &str) -> String {
+        repo_path(name, self.root.as_deref())
+    }
+}
+
+/// The first non-empty line of a doc comment.
+pub fn summary(docs: &str) -> &str {
+    docs.lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim()
+}
+
+/// See [`Run::repo_path`].
+pub fn repo_path(name: &str, root: Option<&Path>) -> String {
+    let path = Path::new(name);
+    let rel = match root {
+        Some(root) if path.is_absolute() => path.strip_prefix(root).unwrap_or(path),
+        _ => path,
+    };
+    let mut s = rel.to_string_lossy().replace('\\', "/");
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest.to_owned();
+    }
+    s
+}
+
+/// 1-based start and end positions of a span, columns in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    /// Line of the first character.
+    pub start_line: usize,
+    /// Column of the first character.
+    pub start_column: usize,
+    /// Line of the end (the position just after the last character).
+    pub end_line: usize,
+    /// Column just after the last character (exclusive end, as SARIF wants it).
+    pub end_column: usize,
+    /// Column of the last character (inclusive end, as GitHub wants it).
+    pub last_column: usize,
+}
+
+impl Region {
+    /// The region of `span` in `file`.
+    pub fn of(file: &crate::source::SourceFile, span: Span) -> Self {
+        let (start_line, start_column) = file.line_col(span.start as usize);
+        let (end_line, end_column) = file.line_col(span.end as usize);
+        let last_column = if end_line == start_line {
+            end_column.saturating_sub(1).max(start_column)
+        } else {
+            end_column.saturating_sub(1).max(1)
+        };
+        Region {
+            start_line,
+            start_column,
+            end_line: end_line.max(start_line),
+            end_column: if end_line == start_line {
+                end_column.max(start_column)
+            } else {
+                end_column
+            },
+            last_column,
+        }
+    }
+}
+
+/// Where an error points: the file its first label is in, 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorLocation {
+    /// The file: the source's name, else the file the error stopped.
+    pub file: Option<String>,
+    /// 1-based line and column of the first label, when it has one.
+    pub position: Option<(usize, usize)>,
+}
+
+impl RunError {
+    /// The error's stable code (`skuld::tenant::…`, `skuld::io`), or `skuld::error`.
+    pub fn code(&self) -> String {
+        self.report
+            .code()
+            .map_or_else(|| "skuld::error".to_owned(), |c| c.to_string())
+    }
+
+    /// Where the error points.
+    pub fn location(&self) -> ErrorLocation {
+        let mut loc = ErrorLocation {
+            file: self.file.clone(),
+            position: None,
+        };
+        let (Some(source), Some(label)) = (
+            self.report.source_code(),
+            self.report.labels().and_then(|mut l| l.next()),
+        ) else {
+            return loc;
+        };
+        let Ok(contents) = source.read_span(label.inner(), 0, 0) else {
+            return loc;
+        };
+        // Without context lines, miette gives the 0-based line and the column in bytes; read
+        // the line up to the label again to count characters instead.
+        let byte_column = contents.column();
+        let line_start = label.offset().saturating_sub(byte_column);
+        let column = source
+            .read_span(&(line_start, byte_column).into(), 0, 0)
+            .ok()
+            .and_then(|c| {
+                std::str::from_utf8(c.data())
+                    .ok()
+                    .map(|d| d.chars().take_while(|ch| *ch != '\n').count())
+            })
+            .unwrap_or(byte_column)
+            .min(byte_column);
+        loc.position = Some((contents.line() + 1, column + 1));
+        if let Some(name) = contents.name() {
+            loc.file = Some(name.to_owned());
+        }
+        loc
+    }
 }
 
 /// Counts of findings by severity.
@@ -35,5 +268,54 @@ impl Summary {
             }
         }
         s
+    }
+}
+
+/// Renders a run in `format`. `style` is used by the human format only.
+pub fn render(format: Format, run: &Run<'_>, style: human::Style) -> String {
+    match format {
+        Format::Human => human::render(run, style),
+        Format::Compact => compact::render(run),
+        Format::Json => json::render(&run.findings),
+        Format::Sarif => sarif::render(run),
+        Format::Github => github::render(run),
+        Format::Azure => azure::render(run),
+        Format::Junit => junit::render(run),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    #[test]
+    fn regions_are_one_based_with_both_kinds_of_end() {
+        let f = SourceFile::new("t.yaml", "ab\ncdéf\n");
+        let r = Region::of(&f, Span::new(4, 8)); // "déf" on line 2 (é is two bytes)
+        assert_eq!(
+            r,
+            Region {
+                start_line: 2,
+                start_column: 2,
+                end_line: 2,
+                end_column: 5,
+                last_column: 4
+            }
+        );
+        let empty = Region::of(&f, Span::new(1, 1));
+        assert_eq!((empty.end_column, empty.last_column), (2, 2));
+    }
+
+    #[test]
+    fn repo_paths_use_slashes_and_drop_the_root() {
+        let root = Path::new("/repo");
+        assert_eq!(repo_path("/repo/t/a.yaml", Some(root)), "t/a.yaml");
+        assert_eq!(repo_path("./t/a.yaml", Some(root)), "t/a.yaml");
+        assert_eq!(
+            repo_path("/elsewhere/a.yaml", Some(root)),
+            "/elsewhere/a.yaml"
+        );
+        assert_eq!(repo_path("t\\a.yaml", None), "t/a.yaml");
     }
 }

@@ -1,0 +1,38 @@
+//! Compact output: one `path:line:col: severity[rule]: message` line per finding, for editors'
+//! problem matchers and grep. A message never spans lines: line breaks become spaces.
+
+use std::fmt::Write as _;
+
+use super::Run;
+
+/// Renders every finding as one line.
+pub fn render(run: &Run<'_>) -> String {
+    let mut out = String::new();
+    for f in &run.findings {
+        let (line, column) = f.line_col();
+        let _ = writeln!(
+            out,
+            "{}:{line}:{column}: {}[{}]: {}",
+            f.file.name(),
+            f.severity.as_str(),
+            f.rule,
+            one_line(&f.message)
+        );
+    }
+    out
+}
+
+/// `text` with every line break replaced by a space.
+fn one_line(text: &str) -> String {
+    text.replace("\r\n", " ").replace(['\r', '\n'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn messages_stay_on_one_line() {
+        assert_eq!(one_line("a\r\nb\nc\rd"), "a b c d");
+    }
+}

@@ -1,0 +1,172 @@
+//! GitHub Actions workflow commands: one `::error` / `::warning` annotation per finding and per
+//! error, with GitHub's escaping; plus a Markdown table for the job summary
+//! (`$GITHUB_STEP_SUMMARY`), since GitHub shows only a few annotations per step.
+
+use std::fmt::Write as _;
+
+use super::{Region, Run};
+use crate::eval::Severity;
+
+/// Renders every finding (and every error) as a workflow command.
+pub fn render(run: &Run<'_>) -> String {
+    let mut out = String::new();
+    for e in &run.errors {
+        let loc = e.location();
+        let mut props = Vec::new();
+        if let Some(file) = &loc.file {
+            props.push(("file", run.repo_path(file)));
+        }
+        if let Some((line, col)) = loc.position {
+            props.push(("line", line.to_string()));
+            props.push(("col", col.to_string()));
+        }
+        props.push(("title", e.code()));
+        command(&mut out, "error", &props, &e.report.to_string());
+    }
+    for f in &run.findings {
+        let r = Region::of(&f.file, f.span);
+        let props = [
+            ("file", run.repo_path(f.file.name())),
+            ("line", r.start_line.to_string()),
+            ("col", r.start_column.to_string()),
+            ("endLine", r.end_line.to_string()),
+            ("endColumn", r.last_column.to_string()),
+            ("title", f.rule.clone()),
+        ];
+        let mut message = f.message.clone();
+        if let Some(help) = &f.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        let kind = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        command(&mut out, kind, &props, &message);
+    }
+    out
+}
+
+fn command(out: &mut String, kind: &str, props: &[(&str, String)], message: &str) {
+    out.push_str("::");
+    out.push_str(kind);
+    for (i, (key, value)) in props.iter().enumerate() {
+        out.push(if i == 0 { ' ' } else { ',' });
+        out.push_str(key);
+        out.push('=');
+        out.push_str(&escape_property(value));
+    }
+    out.push_str("::");
+    out.push_str(&escape_data(message));
+    out.push('\n');
+}
+
+/// The Markdown job summary: a heading with the counts and one table row per finding and error.
+pub fn step_summary(run: &Run<'_>) -> String {
+    let mut out = String::from("### skuld: ");
+    out.push_str(&super::human::summary_line(
+        &run.findings,
+        run.files.len(),
+        run.failed(),
+    ));
+    out.push_str("\n\n");
+    if run.findings.is_empty() && run.errors.is_empty() {
+        return out;
+    }
+    out.push_str("| rule | file:line | message |\n|---|---|---|\n");
+    for e in &run.errors {
+        let loc = e.location();
+        let place = match (&loc.file, loc.position) {
+            (Some(f), Some((line, _))) => format!("{}:{line}", run.repo_path(f)),
+            (Some(f), None) => run.repo_path(f),
+            (None, _) => String::new(),
+        };
+        row(&mut out, &e.code(), &place, &e.report.to_string());
+    }
+    for f in &run.findings {
+        let (line, _) = f.line_col();
+        let place = format!("{}:{line}", run.repo_path(f.file.name()));
+        row(&mut out, &f.rule, &place, &f.message);
+    }
+    out.push('\n');
+    out
+}
+
+fn row(out: &mut String, rule: &str, place: &str, message: &str) {
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} |",
+        escape_cell(rule),
+        escape_cell(place),
+        escape_cell(message)
+    );
+}
+
+/// Escapes a workflow command's message (`%`, `\r`, `\n`).
+pub fn escape_data(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes a workflow command's property value (the data escapes plus `:` and `,`).
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Escapes a Markdown table cell: `|` and line breaks.
+fn escape_cell(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace("\r\n", "<br>")
+        .replace(['\r', '\n'], "<br>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_escapes_percent_and_line_breaks() {
+        assert_eq!(escape_data("100% a\r\nb:c,d"), "100%25 a%0D%0Ab:c,d");
+    }
+
+    #[test]
+    fn properties_also_escape_colon_and_comma() {
+        assert_eq!(
+            escape_property("a:b,c%d\ne"),
+            "a%3Ab%2Cc%25d%0Ae",
+            "colons and commas would end the property"
+        );
+    }
+
+    #[test]
+    fn percent_is_escaped_first() {
+        // `%3A` in the input must not be mistaken for an escape.
+        assert_eq!(escape_property("%3A:"), "%253A%3A");
+    }
+
+    #[test]
+    fn table_cells_escape_pipes_and_line_breaks() {
+        assert_eq!(escape_cell("a|b\nc"), "a\\|b<br>c");
+    }
+
+    #[test]
+    fn a_command_puts_properties_then_the_message() {
+        let mut out = String::new();
+        command(
+            &mut out,
+            "warning",
+            &[("file", "a,b.yaml".to_owned()), ("title", "r/x".to_owned())],
+            "m: 1\n2",
+        );
+        assert_eq!(out, "::warning file=a%2Cb.yaml,title=r/x::m: 1%0A2\n");
+    }
+}

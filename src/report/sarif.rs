@@ -1,0 +1,361 @@
+//! SARIF 2.1.0: one run; `tool.driver.rules` from the policy and the built-in checks; one result
+//! per finding with its region, related locations and a fingerprint; errors that stopped a file
+//! as tool execution notifications.
+//!
+//! Written with typed structs rather than `serde_json::Value`, so the key order is fixed.
+//! Columns are counted in Unicode code points (`columnKind`), as skuld counts them everywhere.
+//! Suppressions: skuld has no waivers yet, so no result carries `suppressions`.
+
+use serde::Serialize;
+
+use super::{Region, Run};
+use crate::eval::{Finding, Severity};
+
+const SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+/// The key of skuld's partial fingerprint; bump the version if the hashed text ever changes.
+pub const FINGERPRINT_KEY: &str = "skuld/v1";
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [SarifRun<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRun<'a> {
+    tool: Tool<'a>,
+    invocations: [Invocation; 1],
+    column_kind: &'static str,
+    results: Vec<SarifResult>,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    driver: Driver<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver<'a> {
+    name: &'static str,
+    version: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    information_uri: Option<String>,
+    rules: Vec<Rule<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule<'a> {
+    id: &'a str,
+    short_description: Text,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    full_description: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<Text>,
+    default_configuration: Configuration,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: Text,
+    descriptor: Descriptor,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<Location>,
+}
+
+#[derive(Serialize)]
+struct Descriptor {
+    id: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult {
+    rule_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    level: &'static str,
+    message: Text,
+    locations: Vec<Location>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location>,
+    partial_fingerprints: Fingerprints,
+}
+
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "skuld/v1")]
+    v1: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    physical_location: PhysicalLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Text>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<SarifRegion>,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRegion {
+    start_line: usize,
+    start_column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_column: Option<usize>,
+}
+
+impl From<Region> for SarifRegion {
+    fn from(r: Region) -> Self {
+        SarifRegion {
+            start_line: r.start_line,
+            start_column: r.start_column,
+            end_line: Some(r.end_line),
+            end_column: Some(r.end_column),
+        }
+    }
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// Renders the run as one SARIF 2.1.0 log (pretty-printed, with a final newline).
+pub fn render(run: &Run<'_>) -> String {
+    let infos = run.rules();
+    let base = run.docs_url.as_deref().map(|b| b.trim_end_matches('/'));
+    let rules = infos
+        .iter()
+        .map(|r| Rule {
+            id: r.id,
+            short_description: Text {
+                text: if r.summary.is_empty() {
+                    r.id.to_owned()
+                } else {
+                    r.summary.to_owned()
+                },
+            },
+            full_description: (!r.docs.is_empty()).then(|| Text {
+                text: r.docs.to_owned(),
+            }),
+            help_uri: base
+                .filter(|_| r.shipped)
+                .map(|b| format!("{b}/docs/rules/{}.md", r.id)),
+            help: r.shipped.then(|| Text {
+                text: format!("See docs/rules/{}.md in the skuld repository.", r.id),
+            }),
+            default_configuration: Configuration {
+                level: level(r.severity),
+            },
+        })
+        .collect();
+
+    let notifications = run
+        .errors
+        .iter()
+        .map(|e| {
+            let loc = e.location();
+            Notification {
+                level: "error",
+                message: Text {
+                    text: e.report.to_string(),
+                },
+                descriptor: Descriptor { id: e.code() },
+                locations: loc
+                    .file
+                    .iter()
+                    .map(|f| Location {
+                        id: None,
+                        physical_location: PhysicalLocation {
+                            artifact_location: ArtifactLocation {
+                                uri: uri(&run.repo_path(f)),
+                            },
+                            region: loc.position.map(|(line, column)| SarifRegion {
+                                start_line: line,
+                                start_column: column,
+                                end_line: None,
+                                end_column: None,
+                            }),
+                        },
+                        message: None,
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+
+    let results = run
+        .findings
+        .iter()
+        .map(|f| result(run, f, infos.iter().position(|r| r.id == f.rule)))
+        .collect();
+
+    let log = Log {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: [SarifRun {
+            tool: Tool {
+                driver: Driver {
+                    name: "skuld",
+                    version: env!("CARGO_PKG_VERSION"),
+                    information_uri: base.map(str::to_owned),
+                    rules,
+                },
+            },
+            invocations: [Invocation {
+                execution_successful: run.errors.is_empty(),
+                tool_execution_notifications: notifications,
+            }],
+            column_kind: "unicodeCodePoints",
+            results,
+        }],
+    };
+    let mut out = serde_json::to_string_pretty(&log)
+        .unwrap_or_else(|e| format!("{{\"error\":\"cannot serialise the SARIF log: {e}\"}}"));
+    out.push('\n');
+    out
+}
+
+fn result(run: &Run<'_>, f: &Finding, rule_index: Option<usize>) -> SarifResult {
+    let artifact = || ArtifactLocation {
+        uri: uri(&run.repo_path(f.file.name())),
+    };
+    SarifResult {
+        rule_id: f.rule.clone(),
+        rule_index,
+        level: level(f.severity),
+        message: Text {
+            text: f.message.clone(),
+        },
+        locations: vec![Location {
+            id: None,
+            physical_location: PhysicalLocation {
+                artifact_location: artifact(),
+                region: Some(Region::of(&f.file, f.span).into()),
+            },
+            message: f.label.as_ref().map(|l| Text { text: l.clone() }),
+        }],
+        related_locations: f
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, (span, text))| Location {
+                id: Some(i + 1),
+                physical_location: PhysicalLocation {
+                    artifact_location: artifact(),
+                    region: Some(Region::of(&f.file, *span).into()),
+                },
+                message: Some(Text { text: text.clone() }),
+            })
+            .collect(),
+        partial_fingerprints: Fingerprints {
+            v1: fingerprint(&f.rule, f.subject.as_deref().unwrap_or(&f.message)),
+        },
+    }
+}
+
+/// A stable fingerprint of a finding: FNV-1a (64 bits) of the rule id and the subject, as 16 hex
+/// digits. No line numbers go in, so re-ordering the YAML keeps it.
+pub fn fingerprint(rule: &str, subject: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in rule.bytes().chain([0]).chain(subject.bytes()) {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// A path as a URI reference: `/` separators kept, everything outside RFC 3986's unreserved
+/// characters percent-encoded.
+pub fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv1a_matches_the_reference_values() {
+        // FNV-1a 64 of "" is the offset basis; of "a" a published test vector.
+        let fnv = |s: &str| {
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            for b in s.bytes() {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+            h
+        };
+        assert_eq!(fnv(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv("a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fingerprint("r", "s"), format!("{:016x}", fnv("r\0s")));
+    }
+
+    #[test]
+    fn fingerprints_separate_rule_and_subject() {
+        assert_ne!(fingerprint("ab", "c"), fingerprint("a", "bc"));
+        assert_eq!(fingerprint("r/x", "u@x.com").len(), 16);
+    }
+
+    #[test]
+    fn uris_are_percent_encoded_paths() {
+        assert_eq!(uri("t/a b.yaml"), "t/a%20b.yaml");
+        assert_eq!(uri("<stdin>"), "%3Cstdin%3E");
+        assert_eq!(uri("é.yaml"), "%C3%A9.yaml");
+    }
+}
