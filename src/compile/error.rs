@@ -22,6 +22,14 @@ pub enum CompileErrorKind {
     Invalid,
     /// The policy has no rules at all.
     NoRules,
+    /// More policy files than [`PolicyLimits::max_files`](super::PolicyLimits::max_files).
+    TooManyFiles,
+    /// More rules than [`PolicyLimits::max_rules`](super::PolicyLimits::max_rules).
+    TooManyRules,
+    /// A policy file over [`PolicyLimits::max_file_bytes`](super::PolicyLimits::max_file_bytes).
+    TooLarge,
+    /// Sets naming sets deeper than [`MAX_DEPTH`](crate::syntax::MAX_DEPTH).
+    TooDeep,
 }
 
 impl CompileErrorKind {
@@ -34,6 +42,10 @@ impl CompileErrorKind {
             CompileErrorKind::Type => "skuld::policy::type",
             CompileErrorKind::Invalid => "skuld::policy::invalid",
             CompileErrorKind::NoRules => "skuld::policy::no-rules",
+            CompileErrorKind::TooManyFiles => "skuld::policy::too-many-files",
+            CompileErrorKind::TooManyRules => "skuld::policy::too-many-rules",
+            CompileErrorKind::TooLarge => "skuld::policy::too-large",
+            CompileErrorKind::TooDeep => "skuld::policy::too-deep",
         }
     }
 }

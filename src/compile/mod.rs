@@ -30,11 +30,80 @@ const ROOTS: &[(&str, Option<Field>)] = &[
     ("skus", Some(Field::TenantSkus)),
 ];
 
-/// Parses and checks policy files into one policy. The policy must end up with at least one rule.
+/// Budgets for compiling policies: a policy comes from files anyone can put in a pull request,
+/// so how much of it is read is bounded. Exceeding one is a diagnostic
+/// (`skuld::policy::too-many-files`, `…::too-many-rules`, `…::too-large`), never a crash.
+/// How deep one file may nest is fixed ([`syntax::MAX_DEPTH`], `skuld::policy::too-deep`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyLimits {
+    /// Most policy files in one policy, the embedded default ones included.
+    pub max_files: usize,
+    /// Most rules over all files, the default policy's included.
+    pub max_rules: usize,
+    /// Largest policy file, in bytes (checked before parsing).
+    pub max_file_bytes: usize,
+}
+
+impl Default for PolicyLimits {
+    /// 1,000 files, 10,000 rules, 16 MiB per file: far beyond any real policy (the default one
+    /// is 3 files, 14 rules, 20 KB).
+    fn default() -> Self {
+        PolicyLimits {
+            max_files: 1_000,
+            max_rules: 10_000,
+            max_file_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// Parses and checks policy files into one policy, with the default [`PolicyLimits`]. The policy
+/// must end up with at least one rule.
 pub fn compile(files: &[SourceFile]) -> Result<Policy, Diagnostics> {
+    compile_with_limits(files, &PolicyLimits::default())
+}
+
+/// [`compile`] with explicit budgets.
+pub fn compile_with_limits(
+    files: &[SourceFile],
+    limits: &PolicyLimits,
+) -> Result<Policy, Diagnostics> {
+    if files.len() > limits.max_files {
+        return Err(Diagnostics::single(
+            CompileError::new(
+                CompileErrorKind::TooManyFiles,
+                format!(
+                    "the policy has {} files, over the limit of {}",
+                    files.len(),
+                    limits.max_files
+                ),
+            )
+            .help(Some(
+                "check the `--policy` arguments: a folder of policies is read recursively"
+                    .to_owned(),
+            )),
+        ));
+    }
     let mut parse_errors = Vec::new();
     let mut asts = Vec::new();
     for file in files {
+        let size = file.text().len();
+        if size > limits.max_file_bytes {
+            parse_errors.push(miette::Report::new(
+                CompileError::new(
+                    CompileErrorKind::TooLarge,
+                    format!(
+                        "the policy file {} is {size} bytes, over the limit of {} bytes",
+                        file.name(),
+                        limits.max_file_bytes
+                    ),
+                )
+                .help(Some(
+                    "check that this is the policy file you meant; policy files are small"
+                        .to_owned(),
+                )),
+            ));
+            continue;
+        }
         match syntax::parse(file) {
             Ok(ast) => asts.push(ast),
             Err(d) => parse_errors.extend(d.into_vec()),
@@ -42,6 +111,9 @@ pub fn compile(files: &[SourceFile]) -> Result<Policy, Diagnostics> {
     }
     if !parse_errors.is_empty() {
         return Err(Diagnostics::new(parse_errors));
+    }
+    if let Some(e) = too_many_rules(files, &asts, limits.max_rules) {
+        return Err(Diagnostics::single(e));
     }
     let mut checker = Checker {
         files,
@@ -53,6 +125,8 @@ pub fn compile(files: &[SourceFile]) -> Result<Policy, Diagnostics> {
         sets: HashMap::new(),
         rules: Vec::new(),
         rule_index: HashMap::new(),
+        set_depth: 0,
+        set_too_deep: false,
     };
     checker.declare(&asts);
     checker.grant(&asts);
@@ -95,6 +169,47 @@ pub fn compile(files: &[SourceFile]) -> Result<Policy, Diagnostics> {
     })
 }
 
+/// An error at the first rule past `max_rules` (counted over all files, in order), if any.
+fn too_many_rules(
+    files: &[SourceFile],
+    asts: &[ast::File],
+    max_rules: usize,
+) -> Option<CompileError> {
+    let total: usize = asts
+        .iter()
+        .map(|a| {
+            a.items
+                .iter()
+                .filter(|i| matches!(i, ast::Item::Rule(_)))
+                .count()
+        })
+        .sum();
+    if total <= max_rules {
+        return None;
+    }
+    let (file, rule) = files
+        .iter()
+        .zip(asts)
+        .flat_map(|(f, a)| {
+            a.items.iter().filter_map(move |i| match i {
+                ast::Item::Rule(r) => Some((f, r)),
+                _ => None,
+            })
+        })
+        .nth(max_rules)?;
+    Some(
+        CompileError::new(
+            CompileErrorKind::TooManyRules,
+            format!("the policy has {total} rules, over the limit of {max_rules}"),
+        )
+        .at(file, rule.id.span, "the first rule over the limit")
+        .help(Some(
+            "check that the policy files are the ones you meant; no real policy has this many rules"
+                .to_owned(),
+        )),
+    )
+}
+
 /// A set as declared, resolved lazily (sets may name other sets).
 struct SetEntry<'a> {
     decl: &'a ast::SetDecl,
@@ -119,6 +234,10 @@ struct Checker<'a> {
     sets: HashMap<String, SetEntry<'a>>,
     rules: Vec<ir::Rule>,
     rule_index: HashMap<String, Origin>,
+    /// How many sets are being resolved, one inside the other (sets naming sets recurse).
+    set_depth: usize,
+    /// Whether a chain of sets past [`syntax::MAX_DEPTH`] has been reported (once is enough).
+    set_too_deep: bool,
 }
 
 /// What a name in a SKU list, set or grant refers to.
@@ -378,9 +497,25 @@ impl<'a> Checker<'a> {
             self.error(e);
             return None;
         }
+        if self.set_depth >= syntax::MAX_DEPTH {
+            if !self.set_too_deep {
+                self.set_too_deep = true;
+                let e = CompileError::new(
+                    CompileErrorKind::TooDeep,
+                    format!("sets name sets more than {} levels deep", syntax::MAX_DEPTH),
+                )
+                .at(self.file(use_file), use_site.span, "the set past the limit")
+                .help(Some(
+                    "list the members of a long chain of sets in fewer sets".to_owned(),
+                ));
+                self.error(e);
+            }
+            return None;
+        }
         if let Some(entry) = self.sets.get_mut(set) {
             entry.resolving = true;
         }
+        self.set_depth += 1;
         let mut skus = Vec::new();
         let mut caps = Vec::new();
         for member in &decl.members {
@@ -423,6 +558,7 @@ impl<'a> Checker<'a> {
             v.dedup();
             SetValue::Caps(v)
         };
+        self.set_depth -= 1;
         if let Some(entry) = self.sets.get_mut(set) {
             entry.resolving = false;
             entry.resolved = Some(value.clone());

@@ -90,6 +90,37 @@ impl ParseError {
     }
 }
 
+/// A policy file that nests deeper than [`MAX_DEPTH`](super::MAX_DEPTH) levels: brackets,
+/// strings and template holes in the text, or operators, fields and sub-expressions in one
+/// expression. The limit keeps the parser, the type checker and the interpreter (which recurse
+/// over the expression tree) within a small, fixed stack, whatever the input.
+#[derive(Debug, Error, Diagnostic)]
+#[error("the policy nests deeper than {limit} levels")]
+#[diagnostic(
+    code("skuld::policy::too-deep"),
+    help(
+        "split the condition into smaller ones (a `set`, another rule); no real policy nests this deep"
+    )
+)]
+pub struct TooDeepError {
+    #[source_code]
+    source_file: SourceFile,
+    #[label("nesting passes {limit} levels here")]
+    span: Span,
+    limit: usize,
+}
+
+impl TooDeepError {
+    pub(super) fn new(source: &SourceFile, offset: usize, limit: usize) -> Self {
+        let end = next_char_boundary(source.text(), offset);
+        TooDeepError {
+            source_file: source.clone(),
+            span: Span::new(offset, end),
+            limit,
+        }
+    }
+}
+
 /// How [`describe`] names the operators that may follow any expression.
 const OPERATORS: &[&str] = &[
     "`!=`",

@@ -5,7 +5,13 @@ mod error;
 mod parser;
 mod rule_names;
 
-pub use error::ParseError;
+pub use error::{ParseError, TooDeepError};
+
+/// How deep a policy file may nest: brackets, strings and template holes in the text, and the
+/// tree of one expression (each operator, field access and sub-expression is a level). Deep
+/// enough for any real policy, shallow enough that parsing, checking and evaluating an
+/// expression stay within a small stack (a test checks this on a 2 MiB thread).
+pub const MAX_DEPTH: usize = 128;
 
 use crate::diagnostics::Diagnostics;
 use crate::source::SourceFile;
@@ -16,8 +22,6 @@ pub fn parse(source: &SourceFile) -> Result<ast::File, Diagnostics> {
     if errors.is_empty() {
         Ok(file)
     } else {
-        Err(Diagnostics::new(
-            errors.into_iter().map(miette::Report::new).collect(),
-        ))
+        Err(Diagnostics::new(errors))
     }
 }

@@ -7,8 +7,9 @@ use pest::Parser as _;
 use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 
+use super::MAX_DEPTH;
 use super::ast::*;
-use super::error::ParseError;
+use super::error::{ParseError, TooDeepError};
 use crate::source::{SourceFile, Span};
 
 #[derive(pest_derive::Parser)]
@@ -33,11 +34,18 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 
 /// Parses a whole file, declaration by declaration. A syntax error is recorded and parsing
 /// resumes at the next line that starts with a declaration keyword, so one run reports the
-/// errors of every broken declaration, not only the first.
-pub(super) fn parse_file(source: &SourceFile) -> (File, Vec<ParseError>) {
+/// errors of every broken declaration, not only the first. A file that nests deeper than
+/// [`MAX_DEPTH`] is rejected before pest sees it (one error, nothing parsed).
+pub(super) fn parse_file(source: &SourceFile) -> (File, Vec<miette::Report>) {
     let text = source.text();
     let mut items = Vec::new();
-    let mut errors = Vec::new();
+    let mut errors: Vec<miette::Report> = Vec::new();
+    if let Some(at) = too_deep_at(text, MAX_DEPTH) {
+        errors.push(miette::Report::new(TooDeepError::new(
+            source, at, MAX_DEPTH,
+        )));
+        return (File { items }, errors);
+    }
     let mut pos = 0;
     while pos < text.len() {
         let Some(rest) = text.get(pos..) else { break };
@@ -45,11 +53,14 @@ pub(super) fn parse_file(source: &SourceFile) -> (File, Vec<ParseError>) {
             Ok(mut pairs) => {
                 let Some(pair) = pairs.next() else { break };
                 let end = pair.as_span().end();
-                let cx = Cx { base: pos };
+                let cx = Cx {
+                    base: pos,
+                    depth: 0,
+                };
                 match pair.into_inner().find(|p| p.as_rule() != Rule::EOI) {
                     Some(item) => match cx.item(item) {
                         Ok(item) => items.push(item),
-                        Err(e) => errors.push(e.into_parse_error(source)),
+                        Err(e) => errors.push(e.into_report(source)),
                     },
                     None => break,
                 }
@@ -61,7 +72,7 @@ pub(super) fn parse_file(source: &SourceFile) -> (File, Vec<ParseError>) {
             Err(err) => {
                 let e = ParseError::from_pest(source, pos, &err);
                 let at = e.offset();
-                errors.push(e);
+                errors.push(miette::Report::new(e));
                 match resync(text, at.max(pos + 1)) {
                     Some(next) => pos = next,
                     None => break,
@@ -85,25 +96,101 @@ fn resync(text: &str, from: usize) -> Option<usize> {
     }
 }
 
-/// An internal inconsistency between the grammar and this file: reported, never a panic.
+/// The first byte offset at which `text` nests deeper than `limit` levels, counting open
+/// parentheses, brackets and braces, strings, and template holes (`{…}` in a string), outside
+/// `//` comments. A linear scan with a stack of at most `limit + 1` entries: it bounds pest's
+/// recursion (one level per bracket) before pest runs. Unbalanced closers are ignored; a
+/// lone `{` in a plain string counts as a hole, which can only over-count.
+fn too_deep_at(text: &str, limit: usize) -> Option<usize> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Level {
+        Bracket,
+        Str,
+        Hole,
+    }
+    let mut stack: Vec<Level> = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let top = stack.last().copied();
+        let opened = if top == Some(Level::Str) {
+            match c {
+                '\\' => {
+                    chars.next();
+                    None
+                }
+                '"' => {
+                    stack.pop();
+                    None
+                }
+                '{' | '}' if chars.peek().map(|&(_, n)| n) == Some(c) => {
+                    chars.next();
+                    None
+                }
+                '{' => Some(Level::Hole),
+                _ => None,
+            }
+        } else {
+            match c {
+                '/' if chars.peek().map(|&(_, n)| n) == Some('/') => {
+                    for (_, n) in chars.by_ref() {
+                        if n == '\n' {
+                            break;
+                        }
+                    }
+                    None
+                }
+                '"' => Some(Level::Str),
+                '(' | '[' | '{' => Some(Level::Bracket),
+                ')' | ']' | '}' => {
+                    if top == Some(Level::Bracket) || (c == '}' && top == Some(Level::Hole)) {
+                        stack.pop();
+                    }
+                    None
+                }
+                _ => None,
+            }
+        };
+        if let Some(level) = opened {
+            stack.push(level);
+            if stack.len() > limit {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
+/// Why converting a pair failed: an inconsistency between the grammar and this file (reported,
+/// never a panic), or an expression nested past [`MAX_DEPTH`].
 #[derive(Debug)]
 pub(super) struct Internal {
     pub(super) what: String,
     pub(super) span: Span,
+    pub(super) too_deep: bool,
 }
 
 impl Internal {
-    fn into_parse_error(self, source: &SourceFile) -> ParseError {
-        ParseError::internal(source, self.span, self.what)
+    fn into_report(self, source: &SourceFile) -> miette::Report {
+        if self.too_deep {
+            miette::Report::new(TooDeepError::new(
+                source,
+                self.span.start as usize,
+                MAX_DEPTH,
+            ))
+        } else {
+            miette::Report::new(ParseError::internal(source, self.span, self.what))
+        }
     }
 }
 
 type R<T> = Result<T, Internal>;
 
-/// Conversion context: `base` is the byte offset of the parsed slice in the file.
+/// Conversion context: `base` is the byte offset of the parsed slice in the file; `depth` bounds
+/// the depth of the expression tree being built (see [`Cx::deeper`]).
 #[derive(Clone, Copy)]
 struct Cx {
     base: usize,
+    depth: usize,
 }
 
 impl Cx {
@@ -116,7 +203,23 @@ impl Cx {
         Internal {
             what: format!("{what} (found {:?})", pair.as_rule()),
             span: self.span(pair),
+            too_deep: false,
         }
+    }
+
+    /// The context for converting `pair`, whose tree is at most `levels` deeper than this one,
+    /// or an error past [`MAX_DEPTH`]: the type checker, the interpreter and `Drop` recurse over
+    /// the expression tree, so its depth is bounded before it is built.
+    fn deeper(self, pair: &Pair<'_, Rule>, levels: usize) -> R<Cx> {
+        let depth = self.depth.saturating_add(levels);
+        if depth > MAX_DEPTH {
+            return Err(Internal {
+                what: String::new(),
+                span: self.span(pair),
+                too_deep: true,
+            });
+        }
+        Ok(Cx { depth, ..self })
     }
 
     /// Takes the next child, or reports which one was missing.
@@ -129,6 +232,7 @@ impl Cx {
         pairs.next().ok_or_else(|| Internal {
             what: format!("expected {want} in {:?}", parent.as_rule()),
             span: self.span(parent),
+            too_deep: false,
         })
     }
 
@@ -379,6 +483,7 @@ impl Cx {
         let missing = |what: &str| Internal {
             what: format!("rule without {what}"),
             span,
+            too_deep: false,
         };
         Ok(RuleDecl {
             docs,
@@ -462,6 +567,34 @@ impl Cx {
     }
 
     fn expr(self, pair: Pair<'_, Rule>) -> R<Expr> {
+        // The tree of one flat `expr` is at most one level per operator deeper than its operands
+        // (a left-associative chain `a or b or …` nests on the left; `not not …` on the right).
+        let operators = pair
+            .clone()
+            .into_inner()
+            .filter(|p| {
+                matches!(
+                    p.as_rule(),
+                    Rule::op_or
+                        | Rule::op_and
+                        | Rule::op_not
+                        | Rule::op_eq
+                        | Rule::op_ne
+                        | Rule::op_lt
+                        | Rule::op_le
+                        | Rule::op_gt
+                        | Rule::op_ge
+                        | Rule::op_in
+                        | Rule::op_not_in
+                        | Rule::field
+                )
+            })
+            .count();
+        let cx = self.deeper(&pair, operators.saturating_add(1))?;
+        cx.pratt(pair)
+    }
+
+    fn pratt(self, pair: Pair<'_, Rule>) -> R<Expr> {
         PRATT
             .map_primary(|p| self.primary(p))
             .map_prefix(|op, rhs| {
