@@ -695,9 +695,13 @@ fn shuffled<T: Clone>(v: &[T], seed: u64) -> Vec<T> {
     keyed.into_iter().map(|(_, x)| x).collect()
 }
 
+/// `cases` generated tenants, or `PROPTEST_CASES` when set (for longer runs).
 fn config(cases: u32) -> Config {
     Config {
-        cases,
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(cases),
         failure_persistence: None,
         ..Config::default()
     }
