@@ -9,7 +9,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::diagnostics::Diagnostics;
-use crate::eval::Finding;
+use crate::eval::{Finding, Severity};
 use crate::report::{self, human};
 use crate::source::SourceFile;
 use crate::tenant::Limits;
@@ -84,6 +84,18 @@ struct CheckArgs {
     /// Largest tenant file to read, in bytes
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_bytes)]
     max_file_size: usize,
+    /// Which findings make the run fail (exit 1)
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// Report only these rules (repeatable; rule ids as `skuld rules` lists them)
+    #[arg(long = "only-rule", value_name = "RULE")]
+    only_rules: Vec<String>,
+    /// Leave these rules out (repeatable)
+    #[arg(long = "skip-rule", value_name = "RULE")]
+    skip_rules: Vec<String>,
+    /// Change a rule's severity: `RULE=error` or `RULE=warning` (repeatable)
+    #[arg(long = "severity", value_name = "RULE=LEVEL")]
+    severities: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -126,6 +138,17 @@ impl From<FormatArg> for report::Format {
             FormatArg::Junit => report::Format::Junit,
         }
     }
+}
+
+/// The least severe finding that fails the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    /// Error findings fail the run (the default)
+    Error,
+    /// Warnings fail the run too
+    Warning,
+    /// Findings never fail the run (only errors that stop it do)
+    Never,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -253,6 +276,14 @@ fn check(
         }
     };
 
+    let selection = match Selection::new(args, &policy) {
+        Ok(s) => s,
+        Err(errors) => {
+            print_errors(&errors, err_style, stderr)?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+
     let (paths, discovery_errors) = discover_tenants(&args.tenants);
     let mut errors: Vec<report::RunError> = discovery_errors
         .into_iter()
@@ -297,8 +328,8 @@ fn check(
                     .map_err(Diagnostics::into_vec)
             });
         let loaded = match outcome {
-            Ok(mut f) => {
-                findings.append(&mut f);
+            Ok(f) => {
+                findings.extend(selection.apply(f));
                 true
             }
             Err(reports) => {
@@ -361,16 +392,110 @@ fn check(
     }
     let failed = run.failed();
     let findings = run.findings;
+    let fails = |f: &Finding| match args.fail_on {
+        FailOn::Error => f.severity == Severity::Error,
+        FailOn::Warning => true,
+        FailOn::Never => false,
+    };
     Ok(if failed > 0 || paths.is_empty() || write_failed {
         ExitStatus::Error
-    } else if findings
-        .iter()
-        .any(|f| f.severity == crate::eval::Severity::Error)
-    {
+    } else if findings.iter().any(fails) {
         ExitStatus::Findings
     } else {
         ExitStatus::Clean
     })
+}
+
+/// Which rules to report, and at which severity: `--only-rule`, `--skip-rule`, `--severity`.
+struct Selection {
+    only: Vec<String>,
+    skip: Vec<String>,
+    severity: Vec<(String, Severity)>,
+}
+
+impl Selection {
+    /// Checks every rule id named on the command line against the policy (did-you-mean).
+    fn new(args: &CheckArgs, policy: &Policy) -> Result<Self, Diagnostics> {
+        let mut errors = Vec::new();
+        let known = |id: &str, flag: &str, errors: &mut Vec<miette::Report>| {
+            let ok = policy.rule_ids().any(|r| r == id);
+            if !ok {
+                errors.push(miette::Report::new(UnknownRule {
+                    id: id.to_owned(),
+                    help: crate::diagnostics::suggest::did_you_mean(id, policy.rule_ids())
+                        .unwrap_or_else(|| {
+                            format!("`{flag}` takes a rule id; `skuld rules` lists them")
+                        }),
+                }));
+            }
+            ok
+        };
+        let only: Vec<String> = args
+            .only_rules
+            .iter()
+            .filter(|r| known(r, "--only-rule", &mut errors))
+            .cloned()
+            .collect();
+        let skip: Vec<String> = args
+            .skip_rules
+            .iter()
+            .filter(|r| known(r, "--skip-rule", &mut errors))
+            .cloned()
+            .collect();
+        let mut severity = Vec::new();
+        for spec in &args.severities {
+            let parsed = spec.rsplit_once('=').and_then(|(rule, level)| {
+                let level = match level {
+                    "error" => Severity::Error,
+                    "warning" => Severity::Warning,
+                    _ => return None,
+                };
+                Some((rule.to_owned(), level))
+            });
+            match parsed {
+                Some((rule, level)) => {
+                    if known(&rule, "--severity", &mut errors) {
+                        severity.push((rule, level));
+                    }
+                }
+                None => errors.push(miette::Report::new(BadSeverity { spec: spec.clone() })),
+            }
+        }
+        if errors.is_empty() {
+            Ok(Selection {
+                only,
+                skip,
+                severity,
+            })
+        } else {
+            Err(Diagnostics::new(errors))
+        }
+    }
+
+    /// The findings to report, with their severities overridden.
+    fn apply(&self, findings: Vec<Finding>) -> impl Iterator<Item = Finding> + '_ {
+        findings
+            .into_iter()
+            .filter(|f| self.only.is_empty() || self.only.contains(&f.rule))
+            .filter(|f| !self.skip.contains(&f.rule))
+            .map(|mut f| {
+                if let Some((_, level)) = self.severity.iter().rev().find(|(r, _)| *r == f.rule) {
+                    f.severity = *level;
+                }
+                f
+            })
+    }
+}
+
+/// A `--severity` argument that is not `RULE=error` or `RULE=warning`.
+#[derive(Debug, Error, Diagnostic)]
+#[error("`--severity {spec}` is not `RULE=error` or `RULE=warning`")]
+#[diagnostic(
+    code("skuld::usage"),
+    help("for example `--severity licensing/nested-group=error`")
+)]
+struct BadSeverity {
+    spec: String,
 }
 
 fn report_write_error(path: &Path, e: &io::Error, stderr: &mut dyn Write) -> io::Result<()> {

@@ -470,3 +470,76 @@ fn standard_input_is_a_tenant_too() {
     let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(doc["findings"][0]["file"], "<stdin>");
 }
+
+#[test]
+fn gates_select_rules_and_set_the_failing_level() {
+    let json = |args: &[&str]| {
+        let mut all = vec!["check", "--format", "json"];
+        all.extend_from_slice(args);
+        all.push("examples/problems.yaml");
+        let o = skuld(&all);
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_default();
+        (o.status.code(), doc)
+    };
+    let rules = |doc: &serde_json::Value| -> Vec<String> {
+        doc["findings"].as_array().map_or(vec![], |a| {
+            a.iter()
+                .map(|f| f["rule"].as_str().unwrap().to_owned())
+                .collect()
+        })
+    };
+
+    let (code, doc) = json(&["--only-rule", "licensing/nested-group"]);
+    assert_eq!(code, Some(0), "only a warning left");
+    assert_eq!(rules(&doc), ["licensing/nested-group"]);
+
+    let (code, _) = json(&[
+        "--only-rule",
+        "licensing/nested-group",
+        "--fail-on",
+        "warning",
+    ]);
+    assert_eq!(code, Some(1), "--fail-on warning fails on the warning");
+
+    let (code, doc) = json(&[
+        "--only-rule",
+        "licensing/nested-group",
+        "--severity",
+        "licensing/nested-group=error",
+    ]);
+    assert_eq!(code, Some(1));
+    assert_eq!(doc["summary"]["errors"], 1);
+
+    let (code, doc) = json(&[
+        "--skip-rule",
+        "sspr/writeback-license",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(code, Some(0), "--fail-on never");
+    assert!(!rules(&doc).contains(&"sspr/writeback-license".to_owned()));
+    assert_eq!(rules(&doc).len(), 8);
+
+    let o = skuld(&[
+        "check",
+        "--skip-rule",
+        "sspr/writeback-licence",
+        "examples/problems.yaml",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean `sspr/writeback-license`?"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stdout(&o), "");
+
+    let o = skuld(&[
+        "check",
+        "--severity",
+        "licensing/seats=fatal",
+        "examples/problems.yaml",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("skuld::usage"), "{}", stderr(&o));
+}
