@@ -84,6 +84,9 @@ struct CheckArgs {
     /// Largest tenant file to read, in bytes
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_bytes)]
     max_file_size: usize,
+    /// Threads checking tenant files at once (default: the number of cores)
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
     /// Which findings make the run fail (exit 1)
     #[arg(long, value_enum, value_name = "LEVEL", default_value_t = FailOn::Error)]
     fail_on: FailOn,
@@ -312,21 +315,33 @@ fn check(
         ..Limits::default()
     };
 
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut files: Vec<report::CheckedFile> = Vec::with_capacity(paths.len());
-    for path in &paths {
-        let name = if path.as_os_str() == STDIN {
-            "<stdin>".to_owned()
-        } else {
-            path.display().to_string()
-        };
-        let outcome = read_source(path, limits.max_file_bytes)
+    // The policy is compiled once; files are read and checked in parallel, and reported in the
+    // order they were named.
+    let jobs = args.jobs.unwrap_or_else(crate::parallel::default_jobs);
+    let outcomes = crate::parallel::map(&paths, jobs, |path| {
+        read_source(path, limits.max_file_bytes)
             .map_err(|e| vec![e])
             .and_then(|source| {
                 policy
                     .check_with(&source, &limits)
                     .map_err(Diagnostics::into_vec)
-            });
+            })
+    });
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut files: Vec<report::CheckedFile> = Vec::with_capacity(paths.len());
+    for (path, outcome) in paths.iter().zip(outcomes) {
+        let name = if path.as_os_str() == STDIN {
+            "<stdin>".to_owned()
+        } else {
+            path.display().to_string()
+        };
+        let outcome = outcome.unwrap_or_else(|| {
+            Err(vec![miette::Report::new(ReadError {
+                path: name.clone(),
+                reason: "internal error: the check of this file did not finish".to_owned(),
+                help: Some("this is a bug in skuld; please report it with the file".to_owned()),
+            })])
+        });
         let loaded = match outcome {
             Ok(f) => {
                 findings.extend(selection.apply(f));

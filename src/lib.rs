@@ -16,6 +16,7 @@ pub mod cli;
 pub mod compile;
 pub mod diagnostics;
 pub mod eval;
+pub mod parallel;
 pub mod policies;
 pub mod report;
 pub mod source;

@@ -543,3 +543,40 @@ fn gates_select_rules_and_set_the_failing_level() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("skuld::usage"), "{}", stderr(&o));
 }
+
+#[test]
+fn parallel_checking_keeps_the_order() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..24 {
+        write(
+            dir.path(),
+            &format!("t{i:02}.yaml"),
+            &format!("tenant: t{i}\nsspr:\n  scope: all\nusers:\n  - upn: u{i}@t.com\n"),
+        );
+    }
+    write(dir.path(), "t07.yaml", "tenant: [\n");
+    let d = dir.path().to_str().unwrap();
+    let one = skuld(&["check", "--format", "json", "-j", "1", d]);
+    let many = skuld(&["check", "--format", "json", "-j", "4", d]);
+    assert_eq!(
+        one.status.code(),
+        Some(2),
+        "one unreadable file makes the run exit 2"
+    );
+    assert_eq!(many.status.code(), Some(2));
+    assert_eq!(
+        stdout(&one),
+        stdout(&many),
+        "same report whatever the number of threads"
+    );
+    assert_eq!(stderr(&one), stderr(&many));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&many)).unwrap();
+    let files: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files.len(), 46, "23 readable tenants, two findings each");
+    assert!(files.windows(2).all(|w| w[0] <= w[1]), "in file order");
+}
