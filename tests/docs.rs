@@ -151,3 +151,58 @@ fn readme_tenant_example_is_clean() {
         "the README's tenant should be clean, got {rules:?}"
     );
 }
+
+#[test]
+fn ci_recipes_parse_and_their_skuld_commands_are_valid() {
+    // The hook definition is valid YAML with the fields pre-commit requires.
+    let hooks: serde_yaml::Value = serde_yaml::from_str(
+        &std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap(),
+    )
+    .unwrap();
+    let hook = &hooks[0];
+    for key in ["id", "name", "entry", "language"] {
+        assert!(
+            hook[key].is_string(),
+            ".pre-commit-hooks.yaml: `{key}` missing"
+        );
+    }
+    assert!(hook["entry"].as_str().unwrap().starts_with("skuld check"));
+
+    // Every YAML block of docs/ci.md parses, and every `skuld …` command in it is accepted by
+    // the real argument parser (run with `--help` appended, which validates the flags first).
+    let doc = std::fs::read_to_string(root().join("docs/ci.md")).unwrap();
+    let mut commands = Vec::new();
+    for (line, block) in code_blocks(&doc, "yaml") {
+        let _: serde_yaml::Value = serde_yaml::from_str(&block)
+            .unwrap_or_else(|e| panic!("docs/ci.md:{line}: not YAML: {e}"));
+        for l in block.lines() {
+            let l = l
+                .trim()
+                .trim_start_matches("- ")
+                .trim_start_matches("run: ")
+                .trim_start_matches("script: ");
+            if let Some(rest) = l.strip_prefix("skuld ") {
+                commands.push(rest.to_owned());
+            }
+        }
+    }
+    assert!(commands.len() >= 4, "{commands:?}");
+    for c in commands {
+        // Pipeline variables stand for paths.
+        let args: Vec<&str> = c
+            .split_whitespace()
+            .map(|a| if a.contains("$(") { "out.xml" } else { a })
+            .collect();
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_skuld"))
+            .args(&args)
+            .arg("--help")
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "`skuld {c}` is not a valid command line: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
