@@ -254,8 +254,17 @@ fn print_errors(
     style: human::Style,
     stderr: &mut dyn Write,
 ) -> io::Result<()> {
+    print_reports(errors.iter(), style, stderr)
+}
+
+/// Renders diagnostics to standard error, a blank line after each.
+fn print_reports<'a>(
+    reports: impl IntoIterator<Item = &'a miette::Report>,
+    style: human::Style,
+    stderr: &mut dyn Write,
+) -> io::Result<()> {
     let mut text = String::new();
-    for e in errors.iter() {
+    for e in reports {
         human::render_diagnostic(e.as_ref(), style, &mut text);
         text.push('\n');
     }
@@ -330,11 +339,7 @@ fn check(
     let mut findings: Vec<Finding> = Vec::new();
     let mut files: Vec<report::CheckedFile> = Vec::with_capacity(paths.len());
     for (path, outcome) in paths.iter().zip(outcomes) {
-        let name = if path.as_os_str() == STDIN {
-            "<stdin>".to_owned()
-        } else {
-            path.display().to_string()
-        };
+        let name = display_name(path);
         let outcome = outcome.unwrap_or_else(|| {
             Err(vec![miette::Report::new(ReadError {
                 path: name.clone(),
@@ -358,14 +363,7 @@ fn check(
         files.push(report::CheckedFile { name, loaded });
     }
 
-    if !errors.is_empty() {
-        let mut text = String::new();
-        for e in &errors {
-            human::render_diagnostic(e.report.as_ref(), err_style, &mut text);
-            text.push('\n');
-        }
-        stderr.write_all(text.as_bytes())?;
-    }
+    print_reports(errors.iter().map(|e| &e.report), err_style, stderr)?;
     let out_style = if args.output.is_some() {
         // A file is not a terminal.
         style_for(args.color, false)
@@ -445,18 +443,14 @@ impl Selection {
             }
             ok
         };
-        let only: Vec<String> = args
-            .only_rules
-            .iter()
-            .filter(|r| known(r, "--only-rule", &mut errors))
-            .cloned()
-            .collect();
-        let skip: Vec<String> = args
-            .skip_rules
-            .iter()
-            .filter(|r| known(r, "--skip-rule", &mut errors))
-            .cloned()
-            .collect();
+        let mut checked = |ids: &[String], flag: &str| -> Vec<String> {
+            ids.iter()
+                .filter(|r| known(r, flag, &mut errors))
+                .cloned()
+                .collect()
+        };
+        let only = checked(&args.only_rules, "--only-rule");
+        let skip = checked(&args.skip_rules, "--skip-rule");
         let mut severity = Vec::new();
         for spec in &args.severities {
             let parsed = spec.rsplit_once('=').and_then(|(rule, level)| {
@@ -684,15 +678,24 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, keep: &dyn Fn(&Path) -> bool) {
     out.extend(found);
 }
 
-/// The path that stands for standard input.
+/// The path that stands for standard input, and the name it is shown under.
 const STDIN: &str = "-";
+const STDIN_NAME: &str = "<stdin>";
 
-/// Reads a UTF-8 file (or standard input for `-`), refusing more than `max_bytes`.
-fn read_source(path: &Path, max_bytes: usize) -> Result<SourceFile, miette::Report> {
+/// The name a tenant path is shown under in reports.
+fn display_name(path: &Path) -> String {
     if path.as_os_str() == STDIN {
-        return read_stdin(max_bytes);
+        STDIN_NAME.to_owned()
+    } else {
+        path.display().to_string()
     }
-    let name = path.display().to_string();
+}
+
+/// Reads a UTF-8 file (or standard input for `-`), refusing more than `max_bytes` (a file's
+/// size is checked before it is read).
+fn read_source(path: &Path, max_bytes: usize) -> Result<SourceFile, miette::Report> {
+    use std::io::Read as _;
+    let name = display_name(path);
     let err = |reason: String, help: Option<String>| {
         miette::Report::new(ReadError {
             path: name.clone(),
@@ -700,17 +703,33 @@ fn read_source(path: &Path, max_bytes: usize) -> Result<SourceFile, miette::Repo
             help,
         })
     };
-    let meta = std::fs::metadata(path).map_err(|e| err(e.to_string(), None))?;
-    if meta.len() > max_bytes as u64 {
-        return Err(err(
-            format!(
-                "the file has {} bytes, more than the limit of {max_bytes}",
-                meta.len()
-            ),
-            Some("raise the limit with `--max-file-size BYTES` if the file is genuine".to_owned()),
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| err(e.to_string(), None))?;
+    let too_large = |size: String| {
+        err(
+            format!("{size} more than the limit of {max_bytes} bytes"),
+            Some("raise the limit with `--max-file-size BYTES` if the input is genuine".to_owned()),
+        )
+    };
+    let bytes = if path.as_os_str() == STDIN {
+        let mut bytes = Vec::new();
+        let limit = u64::try_from(max_bytes)
+            .unwrap_or(u64::MAX)
+            .saturating_add(1);
+        io::stdin()
+            .lock()
+            .take(limit)
+            .read_to_end(&mut bytes)
+            .map_err(|e| err(e.to_string(), None))?;
+        if bytes.len() > max_bytes {
+            return Err(too_large("the input has".to_owned()));
+        }
+        bytes
+    } else {
+        let meta = std::fs::metadata(path).map_err(|e| err(e.to_string(), None))?;
+        if meta.len() > max_bytes as u64 {
+            return Err(too_large(format!("the file has {} bytes,", meta.len())));
+        }
+        std::fs::read(path).map_err(|e| err(e.to_string(), None))?
+    };
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         err(
@@ -719,36 +738,6 @@ fn read_source(path: &Path, max_bytes: usize) -> Result<SourceFile, miette::Repo
         )
     })?;
     Ok(SourceFile::new(name, text))
-}
-
-fn read_stdin(max_bytes: usize) -> Result<SourceFile, miette::Report> {
-    use std::io::Read as _;
-    let err = |reason: String| {
-        miette::Report::new(ReadError {
-            path: "<stdin>".to_owned(),
-            reason,
-            help: None,
-        })
-    };
-    let mut bytes = Vec::new();
-    let limit = u64::try_from(max_bytes)
-        .unwrap_or(u64::MAX)
-        .saturating_add(1);
-    io::stdin()
-        .lock()
-        .take(limit)
-        .read_to_end(&mut bytes)
-        .map_err(|e| err(e.to_string()))?;
-    if bytes.len() > max_bytes {
-        return Err(err(format!("more than the limit of {max_bytes} bytes")));
-    }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        err(format!(
-            "the input is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
-    })?;
-    Ok(SourceFile::new("<stdin>", text))
 }
 
 fn debug(

@@ -423,18 +423,11 @@ impl<'a> Interp<'a> {
                     let _ = write!(out, "{} (`{}`)", sku.display, sku.part);
                 }
             }
-            Value::Entity(Kind::Subscription, _) | Value::Entity(Kind::Assignment, _) => {
-                self.write_value(
-                    out,
-                    self.field(
-                        v,
-                        if matches!(v, Value::Entity(Kind::Subscription, _)) {
-                            Field::SubSku
-                        } else {
-                            Field::AssignSku
-                        },
-                    ),
-                );
+            Value::Entity(Kind::Subscription, _) => {
+                self.write_value(out, self.field(v, Field::SubSku))
+            }
+            Value::Entity(Kind::Assignment, _) => {
+                self.write_value(out, self.field(v, Field::AssignSku))
             }
             Value::Entity(Kind::User, _) => self.write_value(out, self.field(v, Field::UserUpn)),
             Value::Entity(Kind::Group, _) => self.write_value(out, self.field(v, Field::GroupName)),

@@ -162,12 +162,7 @@ fn error(errors: &[&RunError]) -> String {
 pub fn escape_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => push_xml_char(&mut out, c),
-        }
+        push_text_char(&mut out, c);
     }
     out
 }
@@ -178,18 +173,25 @@ pub fn escape_attr(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
             '\t' => out.push_str("&#9;"),
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
-            c => push_xml_char(&mut out, c),
+            c => push_text_char(&mut out, c),
         }
     }
     out
+}
+
+/// Pushes `c` as element text: markup characters escaped, others through [`push_xml_char`].
+fn push_text_char(out: &mut String, c: char) {
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        c => push_xml_char(out, c),
+    }
 }
 
 /// Pushes `c`, or U+FFFD when XML 1.0 does not allow it.
