@@ -15,7 +15,10 @@ use crate::source::SourceFile;
 use crate::tenant::Limits;
 use crate::{Policy, policies};
 
+mod check_policy;
+mod completions;
 mod fmt;
+mod skus;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -33,9 +36,25 @@ URL of skuld's files for SARIF help links. See docs/formats.md.
 
 Exit status: 0 no error findings, 1 at least one error finding, 2 could not evaluate.";
 
+/// `skuld 0.1.0 (default policy: sspr-2017, 7 rules)`: the version names the embedded policy.
+fn version() -> &'static str {
+    static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let rules = Policy::builtin().map_or_else(
+            |_| "does not compile".to_owned(),
+            |p| format!("{} rules", p.rule_ids().count()),
+        );
+        format!(
+            "{} (default policy: {}, {rules})",
+            env!("CARGO_PKG_VERSION"),
+            policies::DEFAULT_POLICY_VERSION
+        )
+    });
+    &VERSION
+}
+
 /// License policy as code for Microsoft 365 / Entra ID tenants.
 #[derive(Debug, Parser)]
-#[command(name = "skuld", version, about, after_help = AFTER_HELP)]
+#[command(name = "skuld", version = version(), about, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -47,7 +66,11 @@ enum Command {
     #[command(after_help = AFTER_HELP)]
     Check(CheckArgs),
     /// List the rules of the policy: id, severity, summary
+    #[command(after_help = "Examples:\n  skuld rules\n  skuld rules --policy my-rules.skuld")]
     Rules(PolicyArgs),
+    /// List the SKU catalog: part number, name, paid or free, family, capabilities granted
+    #[command(after_help = skus::AFTER_HELP)]
+    Skus(skus::SkusArgs),
     /// Show a rule's documentation and definition
     #[command(after_help = "Example:\n  skuld explain sspr/cloud-user-license")]
     Explain {
@@ -59,6 +82,15 @@ enum Command {
     /// Rewrite policy files in the canonical layout
     #[command(after_help = fmt::AFTER_HELP)]
     Fmt(fmt::FmtArgs),
+    /// Analyse policy files without a tenant: unused or ungranted names, constant rules
+    #[command(after_help = check_policy::AFTER_HELP)]
+    CheckPolicy(check_policy::CheckPolicyArgs),
+    /// Print a shell completion script
+    #[command(after_help = completions::COMPLETIONS_HELP)]
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (or write one page per command with --dir)
+    #[command(after_help = completions::MAN_HELP)]
+    Man(completions::ManArgs),
     /// Dump a stage of the pipeline (for bug reports)
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),
@@ -235,6 +267,10 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStat
         Command::Rules(policy) => rules(&policy, stdout, stderr),
         Command::Explain { rule, policy } => explain(&rule, &policy, stdout, stderr),
         Command::Fmt(args) => fmt::run(&args, stdout, stderr),
+        Command::Skus(args) => skus::run(&args, stdout, stderr),
+        Command::CheckPolicy(args) => check_policy::run(&args, stdout, stderr),
+        Command::Completions(args) => completions::completions(&args, stdout),
+        Command::Man(args) => completions::man(&args, stdout, stderr),
         Command::Debug(cmd) => debug(cmd, stdout, stderr),
     };
     result.unwrap_or(ExitStatus::Error)
@@ -584,6 +620,11 @@ fn append(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// The default policy (unless left out) plus every `--policy` path.
 fn load_policy(paths: &[String], with_default: bool) -> Result<Policy, Diagnostics> {
+    Policy::from_sources(&policy_sources(paths, with_default)?)
+}
+
+/// The files of the default policy (unless left out) plus every path given, read.
+fn policy_sources(paths: &[String], with_default: bool) -> Result<Vec<SourceFile>, Diagnostics> {
     let mut sources = if with_default {
         policies::default_sources()
     } else {
@@ -629,7 +670,7 @@ fn load_policy(paths: &[String], with_default: bool) -> Result<Policy, Diagnosti
     if !errors.is_empty() {
         return Err(Diagnostics::new(errors));
     }
-    Policy::from_sources(&sources)
+    Ok(sources)
 }
 
 /// Expands folders into their `*.yaml` / `*.yml` files (sorted); missing paths are errors.

@@ -6,6 +6,10 @@
 
 use crate::source::SourceFile;
 
+/// The version of the default policy, shown by `skuld --version`: the licensing matrix it encodes
+/// (Microsoft's SSPR licensing page of 2017-04-26). Change it with the matrix.
+pub const DEFAULT_POLICY_VERSION: &str = "sspr-2017, matrix of 2017-04-26";
+
 /// Embedded policy files: name, text.
 const FILES: &[(&str, &str)] = &[
     ("builtin:catalog", include_str!("../policies/catalog.skuld")),

@@ -6,6 +6,7 @@
 
 mod error;
 pub mod ir;
+pub mod lint;
 mod types;
 
 use std::collections::HashMap;
