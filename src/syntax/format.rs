@@ -25,6 +25,8 @@ pub fn format_file(file: &File, source: Option<&SourceFile>) -> String {
         lines: Vec::new(),
         comments,
         next: 0,
+        text: source.map_or_else(String::new, |s| s.text().to_owned()),
+        limit: u32::MAX,
     };
     for item in &file.items {
         p.item(item);
@@ -226,9 +228,54 @@ struct Printer {
     lines: Vec<String>,
     comments: Vec<Comment>,
     next: usize,
+    /// The source text (empty for an AST built in memory).
+    text: String,
+    /// Comments from here on belong to a later construct: [`Printer::trailing_after`] leaves
+    /// them (the end of a body, say, for its last clause).
+    limit: u32,
 }
 
 impl Printer {
+    /// The first byte at or after `from` that is neither whitespace nor in a comment.
+    fn next_code(&self, from: u32) -> Option<u32> {
+        let mut i = from as usize;
+        loop {
+            let rest = self.text.get(i..)?;
+            let trimmed = rest.trim_start();
+            i += rest.len() - trimmed.len();
+            if trimmed.starts_with("//") {
+                i += trimmed.find('\n')?;
+            } else if trimmed.is_empty() {
+                return None;
+            } else {
+                return u32::try_from(i).ok();
+            }
+        }
+    }
+
+    /// Keeps a comment on the line of the construct it trails: after printing something that
+    /// ended at byte `end` of the source, the comments that follow on the same source line are
+    /// appended to the last output line.
+    fn trailing_after(&mut self, end: Option<u32>) {
+        let Some(end) = end else { return };
+        while let Some(c) = self.comments.get(self.next) {
+            let between = self.text.get(end as usize..c.start as usize);
+            let same_line = between.is_some_and(|b| !b.contains('\n'));
+            if c.own_line || c.kind == CommentKind::Doc || !same_line || c.start >= self.limit {
+                return;
+            }
+            let c = c.clone();
+            self.next += 1;
+            if !self.trailing(&c) {
+                let indent = self
+                    .lines
+                    .last()
+                    .map_or(0, |l| l.len() - l.trim_start().len());
+                self.line(indent, &c.text);
+            }
+        }
+    }
+
     fn line(&mut self, indent: usize, text: &str) {
         self.lines.push(format!("{:indent$}{text}", ""));
     }
@@ -319,6 +366,7 @@ impl Printer {
                     text.push_str(&quote(&d.text));
                 }
                 self.line(0, &text);
+                self.trailing_after(Some(c.span.end));
             }
             Item::Sku(s) => self.sku(s),
             Item::Set(s) => {
@@ -338,6 +386,7 @@ impl Printer {
                     }
                     self.line(0, "]");
                 }
+                self.trailing_after(Some(s.span.end));
             }
             Item::Grant(g) => {
                 self.flush_top(g.span.start);
@@ -347,6 +396,7 @@ impl Printer {
                 words.push("to".to_owned());
                 words.extend(comma_list(&g.targets));
                 self.wrapped(0, &words);
+                self.trailing_after(Some(g.span.end));
             }
             Item::Rule(r) => self.rule(r),
         }
@@ -372,9 +422,13 @@ impl Printer {
         let head = format!("sku {} {}", name(&s.part), quote(&s.display.text));
         if s.attrs.is_empty() {
             self.line(0, &head);
+            self.trailing_after(Some(s.span.end));
             return;
         }
         self.line(0, &format!("{head} {{"));
+        self.limit = s.attrs.first().and_then(attr_pos).unwrap_or(s.span.end);
+        self.trailing_after(Some(s.display.span.end));
+        self.limit = s.span.end;
         let attrs: Vec<Vec<String>> = s.attrs.iter().map(sku_attr).collect();
         let flat = attrs
             .iter()
@@ -384,14 +438,18 @@ impl Printer {
         if INDENT + flat.len() <= WIDTH {
             self.flush_in(s.attrs.first().and_then(attr_pos), INDENT, false);
             self.line(INDENT, &flat);
+            self.trailing_after(s.attrs.last().and_then(attr_end));
         } else {
             for (attr, words) in s.attrs.iter().zip(&attrs) {
                 self.flush_in(attr_pos(attr), INDENT, false);
                 self.wrapped(INDENT, words);
+                self.trailing_after(attr_end(attr));
             }
         }
+        self.limit = u32::MAX;
         self.flush_in(Some(s.span.end), INDENT, false);
         self.line(0, "}");
+        self.trailing_after(Some(s.span.end));
     }
 
     fn rule(&mut self, r: &RuleDecl) {
@@ -399,12 +457,16 @@ impl Printer {
         self.docs(&r.docs);
         self.flush_in(Some(r.id.span.start), 0, false);
         self.line(0, &format!("rule {} {{", r.id.text));
+        self.limit = r.severity.1.start;
+        self.trailing_after(Some(r.id.span.end));
+        self.limit = r.span.end;
         let severity = match r.severity.0 {
             SeverityKw::Error => "error",
             SeverityKw::Warning => "warning",
         };
         self.clause(
             Some(r.severity.1.start),
+            Some(r.severity.1.end),
             vec![Seg::Text(format!("severity {severity}"))],
         );
 
@@ -424,35 +486,51 @@ impl Printer {
         if let Some(f) = &r.filter {
             segs.push(Seg::Expr("where", f));
         }
+        // `for tenant` alone has no node with a span: its keyword is the first code after
+        // `severity …`.
         let pos = r
             .var
             .as_ref()
             .map(|v| v.span.start)
-            .or(r.filter.as_ref().map(|f| f.span.start));
-        self.clause(pos, segs);
+            .or(r.filter.as_ref().map(|f| f.span.start))
+            .or_else(|| self.next_code(r.severity.1.end));
+        let end = r
+            .filter
+            .as_ref()
+            .map(|f| f.span.end)
+            .or(r.var.as_ref().map(|v| v.span.end));
+        self.clause(pos, end, segs);
 
         self.clause(
             Some(r.require.span.start),
+            Some(r.require.span.end),
             vec![Seg::Expr("require", &r.require)],
         );
         let mut segs = vec![Seg::Expr("at", &r.at)];
         if let Some(t) = &r.at_label {
             segs.push(Seg::Text(template(t)));
         }
-        self.clause(Some(r.at.span.start), segs);
+        let end = r.at_label.as_ref().map_or(r.at.span.end, |t| t.span.end);
+        self.clause(Some(r.at.span.start), Some(end), segs);
         self.clause(
             Some(r.message.span.start),
+            Some(r.message.span.end),
             vec![Seg::Text(format!("message {}", template(&r.message)))],
         );
         if let Some(s) = &r.subject {
-            self.clause(Some(s.span.start), vec![Seg::Expr("subject", s)]);
+            self.clause(
+                Some(s.span.start),
+                Some(s.span.end),
+                vec![Seg::Expr("subject", s)],
+            );
         }
         for h in &r.helps {
             let mut segs = vec![Seg::Text(format!("help {}", template(&h.text)))];
             if let Some(w) = &h.when {
                 segs.push(Seg::Expr("when", w));
             }
-            self.clause(Some(h.text.span.start), segs);
+            let end = h.when.as_ref().map_or(h.text.span.end, |w| w.span.end);
+            self.clause(Some(h.text.span.start), Some(end), segs);
         }
         for l in &r.labels {
             let mut segs = Vec::new();
@@ -478,16 +556,23 @@ impl Printer {
                     l.place.span.start
                 }
             };
-            self.clause(Some(pos), segs);
+            self.clause(Some(pos), Some(l.text.span.end), segs);
         }
+        self.limit = u32::MAX;
         self.flush_in(Some(r.span.end), INDENT, false);
         self.line(0, "}");
+        self.trailing_after(Some(r.span.end));
     }
 
     /// One rule clause: on one line when it fits; otherwise each segment on its own line (the
     /// first at the clause's indentation, the rest one step further), and an expression that
     /// still does not fit broken before each `and`/`or` of its top-level chain.
-    fn clause(&mut self, pos: Option<u32>, segs: Vec<Seg<'_>>) {
+    fn clause(&mut self, pos: Option<u32>, end: Option<u32>, segs: Vec<Seg<'_>>) {
+        self.clause_lines(pos, segs);
+        self.trailing_after(end);
+    }
+
+    fn clause_lines(&mut self, pos: Option<u32>, segs: Vec<Seg<'_>>) {
         self.flush_in(pos, INDENT, false);
         let flat: Vec<String> = segs.iter().map(Seg::flat).collect();
         let joined = flat.join(" ");
@@ -598,6 +683,14 @@ fn sku_attr(a: &SkuAttr) -> Vec<String> {
             let list: Vec<&str> = c.iter().map(|n| n.text.as_str()).collect();
             vec![format!("unavailable_in [{}]", list.join(", "))]
         }
+    }
+}
+
+fn attr_end(a: &SkuAttr) -> Option<u32> {
+    match a {
+        SkuAttr::Grants(names) | SkuAttr::UnavailableIn(names) => names.last().map(|n| n.span.end),
+        SkuAttr::Paid(span) | SkuAttr::Free(span) => Some(span.end),
+        SkuAttr::Family(n) | SkuAttr::Id(n) => Some(n.span.end),
     }
 }
 
