@@ -90,7 +90,8 @@ fn man_dir_writes_one_page_per_command() {
     assert_eq!(pages, expected);
     let check = std::fs::read_to_string(dir.path().join("skuld-check.1")).unwrap();
     assert!(check.contains("fail\\-on"), "{check}");
-    let (code, _, err) = skuld(&["man", "--dir", "/no/such/folder"]);
+    let file = dir.path().join("skuld.1");
+    let (code, _, err) = skuld(&["man", "--dir", file.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(err.contains("cannot write"), "{err}");
 }
@@ -209,4 +210,70 @@ fn rules_lists_id_severity_and_summary() {
         .unwrap();
     assert!(line.contains(" warning "), "{line}");
     assert!(line.contains("A group assigns licenses"), "{line}");
+}
+
+/// Every `skuld …` line of docs/cli.md runs for real (in a scratch folder holding the files the
+/// examples name; redirections and comments cut off) and is accepted: exit 0 or 1, never 2.
+#[test]
+fn every_command_in_the_cli_docs_runs() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/cli.md")).unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path();
+    std::fs::create_dir(dir.join("policies")).unwrap();
+    for f in ["catalog", "licensing", "sspr-2017"] {
+        std::fs::copy(
+            root.join(format!("policies/{f}.skuld")),
+            dir.join(format!("policies/{f}.skuld")),
+        )
+        .unwrap();
+    }
+    std::fs::copy(
+        root.join("tests/check_policy/clean.skuld"),
+        dir.join("my-skus.skuld"),
+    )
+    .unwrap();
+    let mut in_block = false;
+    let mut ran = 0;
+    for line in doc.lines() {
+        if line.starts_with("```") {
+            in_block = line == "```sh";
+            continue;
+        }
+        let Some(rest) = line.strip_prefix("skuld ").filter(|_| in_block) else {
+            continue;
+        };
+        let cut = [" #", " >", " <", " &&", " |"]
+            .iter()
+            .filter_map(|m| rest.find(m))
+            .min()
+            .unwrap_or(rest.len());
+        let args: Vec<&str> = rest[..cut].split_whitespace().collect();
+        // `< FILE` feeds the file to standard input.
+        let input = rest
+            .split_once(" < ")
+            .and_then(|(_, f)| f.split_whitespace().next())
+            .map_or_else(Vec::new, |f| std::fs::read(dir.join(f)).unwrap());
+        let mut child = Command::new(env!("CARGO_BIN_EXE_skuld"))
+            .args(&args)
+            .current_dir(dir)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write as _;
+            child.stdin.take().unwrap().write_all(&input).unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        let code = out.status.code().unwrap();
+        assert!(
+            code == 0 || code == 1,
+            "`skuld {rest}` exited {code}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        ran += 1;
+    }
+    assert!(ran >= 15, "only {ran} commands found in docs/cli.md");
 }

@@ -32,8 +32,8 @@ pub(super) struct CompletionsArgs {
 
 #[derive(Debug, Args)]
 pub(super) struct ManArgs {
-    /// Write one page per command into this folder (skuld.1, skuld-check.1, …) instead of the
-    /// page of `skuld` to standard output
+    /// Write one page per command into this folder (created if needed: skuld.1, skuld-check.1,
+    /// …) instead of the page of `skuld` to standard output
     #[arg(long, value_name = "DIR")]
     dir: Option<PathBuf>,
 }
@@ -63,6 +63,10 @@ pub(super) fn man(
         stdout.write_all(&page)?;
         return Ok(ExitStatus::Clean);
     };
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        super::report_write_error(dir, &e, stderr)?;
+        return Ok(ExitStatus::Error);
+    }
     let mut pages = vec![cmd.clone()];
     pages.extend(cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned());
     for page in pages {
