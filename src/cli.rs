@@ -66,8 +66,10 @@ enum Command {
     #[command(after_help = AFTER_HELP)]
     Check(CheckArgs),
     /// List the rules of the policy: id, severity, summary
-    #[command(after_help = "Examples:\n  skuld rules\n  skuld rules --policy my-rules.skuld")]
-    Rules(PolicyArgs),
+    #[command(
+        after_help = "Examples:\n  skuld rules\n  skuld rules --format json\n  skuld rules --policy my-rules.skuld"
+    )]
+    Rules(skus::RulesArgs),
     /// List the SKU catalog: part number, name, paid or free, family, capabilities granted
     #[command(after_help = skus::AFTER_HELP)]
     Skus(skus::SkusArgs),
@@ -264,7 +266,10 @@ struct UnknownRule {
 pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStatus {
     let result = match cli.command {
         Command::Check(args) => check(&args, stdout, stderr),
-        Command::Rules(policy) => rules(&policy, stdout, stderr),
+        Command::Rules(args) => match args.format {
+            skus::ListFormat::Human => rules(&args.policy, stdout, stderr),
+            skus::ListFormat::Json => skus::rules_json(&args, stdout, stderr),
+        },
         Command::Explain { rule, policy } => explain(&rule, &policy, stdout, stderr),
         Command::Fmt(args) => fmt::run(&args, stdout, stderr),
         Command::Skus(args) => skus::run(&args, stdout, stderr),

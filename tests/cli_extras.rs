@@ -277,3 +277,29 @@ fn every_command_in_the_cli_docs_runs() {
     }
     assert!(ran >= 15, "only {ran} commands found in docs/cli.md");
 }
+
+#[test]
+fn rules_as_json_match_the_table() {
+    let (code, table, _) = skuld(&["rules"]);
+    assert_eq!(code, 0);
+    let (code, out, err) = skuld(&["rules", "--format", "json"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rows = json.as_array().unwrap();
+    assert_eq!(rows.len(), table.lines().count());
+    let seats = rows.iter().find(|r| r["id"] == "licensing/seats").unwrap();
+    assert_eq!(seats["severity"], "error");
+    assert!(
+        seats["defined_in"]
+            .as_str()
+            .unwrap()
+            .starts_with("builtin:licensing:")
+    );
+    assert!(
+        seats["docs"]
+            .as_str()
+            .unwrap()
+            .contains("Fires for each subscribed SKU")
+    );
+    assert!(rows.iter().any(|r| r["defined_in"] == "built-in"));
+}

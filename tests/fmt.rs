@@ -593,3 +593,15 @@ fn long_lists_and_expressions_are_broken() {
     );
     assert_eq!(tree(&out), tree(&text));
 }
+
+#[test]
+fn a_comment_inside_a_template_hole_is_refused_not_dropped() {
+    let text = "rule a/b {\n    severity error\n    for user u\n    require u.synced\n    at u\n    message \"{u.upn // who\n}\"\n}\n";
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("t.skuld");
+    std::fs::write(&f, text).unwrap();
+    let (code, _, err) = skuld(&["fmt", f.to_str().unwrap()], None);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("skuld::fmt::comment_in_template"), "{err}");
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), text);
+}

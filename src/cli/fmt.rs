@@ -47,6 +47,23 @@ struct Unstable {
     what: &'static str,
 }
 
+/// A template that may hold a comment inside a `{…}` hole.
+#[derive(Debug, Error, Diagnostic)]
+#[error("`{path}` has a line break and `//` inside a message template")]
+#[diagnostic(
+    code(skuld::fmt::comment_in_template),
+    help(
+        "a comment inside `{{…}}` cannot be kept (templates are printed on one line); move it out of the template, or write the template on one line"
+    )
+)]
+struct CommentInTemplate {
+    path: String,
+    #[source_code]
+    file: SourceFile,
+    #[label("this template")]
+    span: miette::SourceSpan,
+}
+
 /// A path that holds no policy files.
 #[derive(Debug, Error, Diagnostic)]
 #[error("no policy files (`*.skuld`) in `{path}`")]
@@ -140,6 +157,13 @@ pub(super) fn run(
 /// tree and keeps every comment.
 fn format_checked(source: &SourceFile) -> Result<String, Vec<miette::Report>> {
     let ast = syntax::parse(source).map_err(crate::Diagnostics::into_vec)?;
+    if let Some(span) = format::comment_in_template(&ast, source.text()) {
+        return Err(vec![miette::Report::new(CommentInTemplate {
+            path: source.name().to_owned(),
+            file: source.clone(),
+            span: span.into(),
+        })]);
+    }
     let formatted = format::format_file(&ast, Some(source));
     let unstable = |what| {
         vec![miette::Report::new(Unstable {

@@ -1,4 +1,5 @@
-//! `skuld skus`: the SKU catalog of the policy, as a table or as JSON.
+//! Listings of the policy for people and scripts: `skuld skus` (the SKU catalog, as a table or
+//! as JSON) and `skuld rules --format json`.
 
 use std::io::{self, Write};
 
@@ -130,4 +131,70 @@ fn table(rows: &[SkuRow<'_>]) -> String {
         ));
     }
     out
+}
+
+#[derive(Debug, Args)]
+pub(super) struct RulesArgs {
+    #[command(flatten)]
+    pub(super) policy: PolicyArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub(super) format: ListFormat,
+}
+
+/// One rule as `skuld rules --format json` prints it.
+#[derive(serde::Serialize)]
+struct RuleRow<'a> {
+    id: &'a str,
+    severity: &'a str,
+    /// `file:line`, or `built-in` for the tenant loader's checks.
+    defined_in: String,
+    summary: &'a str,
+    docs: &'a str,
+}
+
+/// `skuld rules --format json`: the same rows as the table, with the whole documentation.
+pub(super) fn rules_json(
+    args: &RulesArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<ExitStatus> {
+    let Some(policy) = policy_or_report(&args.policy, stderr)? else {
+        return Ok(ExitStatus::Error);
+    };
+    let mut rows: Vec<RuleRow<'_>> = policy
+        .rules()
+        .iter()
+        .map(|r| RuleRow {
+            id: &r.id,
+            severity: r.severity.as_str(),
+            defined_in: policy
+                .files()
+                .get(r.origin.file)
+                .map_or(String::new(), |f| {
+                    format!(
+                        "{}:{}",
+                        f.name(),
+                        f.line_col(r.origin.span.start as usize).0
+                    )
+                }),
+            summary: crate::report::summary(&r.docs),
+            docs: &r.docs,
+        })
+        .collect();
+    rows.extend(
+        crate::tenant::model::BUILTIN_CHECKS
+            .iter()
+            .map(|(id, sev, text)| RuleRow {
+                id,
+                severity: sev.as_str(),
+                defined_in: "built-in".to_owned(),
+                summary: text,
+                docs: text,
+            }),
+    );
+    let mut json = serde_json::to_string_pretty(&rows).map_err(io::Error::other)?;
+    json.push('\n');
+    stdout.write_all(json.as_bytes())?;
+    Ok(ExitStatus::Clean)
 }

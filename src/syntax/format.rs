@@ -80,6 +80,25 @@ struct Comment {
     blank_after: bool,
 }
 
+/// A message template whose source holds a line break and `//`: possibly a comment inside a
+/// `{…}` hole, which the layout cannot keep (templates are printed on one line). Formatting
+/// such a file is refused rather than risk dropping the comment.
+pub fn comment_in_template(file: &File, text: &str) -> Option<Span> {
+    file.items.iter().find_map(|item| match item {
+        Item::Capability(_) | Item::Sku(_) | Item::Set(_) | Item::Grant(_) => None,
+        Item::Rule(r) => {
+            let mut templates = vec![&r.message];
+            templates.extend(r.at_label.iter());
+            templates.extend(r.helps.iter().map(|h| &h.text));
+            templates.extend(r.labels.iter().map(|l| &l.text));
+            templates.into_iter().map(|t| t.span).find(|span| {
+                text.get(span.range())
+                    .is_some_and(|t| t.contains('\n') && t.contains("//"))
+            })
+        }
+    })
+}
+
 /// Finds the comments of `text`: every `//` outside string literals and templates (whose spans the
 /// AST knows; outside them `//` means nothing else in the grammar).
 fn comments_of(file: &File, text: &str) -> Vec<Comment> {
