@@ -102,3 +102,22 @@ fn a_policy_that_does_not_compile_exits_2() {
     assert_eq!(code, 2);
     assert!(err.contains("no/such/file.skuld"), "{err}");
 }
+
+#[test]
+fn a_paid_sku_granting_only_untested_capabilities_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("p.skuld");
+    std::fs::write(
+        &f,
+        "capability fax\nsku FAX_PLAN \"Fax\" { paid grants fax }\nsku FAX_FREE \"Fax trial\" { free grants fax }\n",
+    )
+    .unwrap();
+    let (code, _, err) = skuld(&["check-policy", f.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("paid SKU `FAX_PLAN` grants only capabilities no rule tests: fax"),
+        "{err}"
+    );
+    assert!(!err.contains("`FAX_FREE` grants"), "{err}");
+    assert!(err.contains("skuld::lint::unused-capability"), "{err}");
+}

@@ -23,8 +23,8 @@ pub enum LintKind {
     UnusedCapability,
     /// A set that no rule, grant or other set names (warning).
     UnusedSet,
-    /// A paid SKU that grants no capability at all: no capability check can pass with it
-    /// (warning).
+    /// A paid SKU that grants no capability any rule tests (or none at all): no capability
+    /// check of the rules can pass with it (warning).
     PaidSkuGrantsNothing,
     /// Two SKUs whose part numbers differ only in case, or that share a product id (error).
     DuplicatePartNumber,
@@ -258,17 +258,38 @@ fn analyse(policy: &Policy, files: &[(&SourceFile, ast::File)]) -> Vec<Lint> {
             .and_then(|id| policy.catalog.sku(id));
         if let Some(s) = compiled
             && s.paid
-            && s.grants.is_empty()
         {
-            lints.push(Lint {
-                kind: LintKind::PaidSkuGrantsNothing,
-                message: format!("paid SKU `{part}` grants no capability"),
-                file: (*file).clone(),
-                labels: vec![(sku.part.span, "grants nothing".to_owned())],
-                help: format!(
-                    "users holding only `{part}` fail every capability check; add `grant CAPABILITY to {part}`, or mark it `free` if it is meant to grant nothing"
-                ),
-            });
+            let grants: Vec<&str> = s
+                .grants
+                .iter()
+                .filter_map(|&c| policy.capabilities.get(c as usize))
+                .map(|c| c.name.as_str())
+                .collect();
+            if !grants.iter().any(|g| used_by_rules.contains(g)) {
+                let (message, label) = if grants.is_empty() {
+                    (
+                        format!("paid SKU `{part}` grants no capability"),
+                        "grants nothing".to_owned(),
+                    )
+                } else {
+                    (
+                        format!(
+                            "paid SKU `{part}` grants only capabilities no rule tests: {}",
+                            grants.join(", ")
+                        ),
+                        "grants nothing rules test".to_owned(),
+                    )
+                };
+                lints.push(Lint {
+                    kind: LintKind::PaidSkuGrantsNothing,
+                    message,
+                    file: (*file).clone(),
+                    labels: vec![(sku.part.span, label)],
+                    help: format!(
+                        "users holding only `{part}` fail every capability check of the rules; grant it a capability rules test (`grant CAPABILITY to {part}`), or mark it `free` if it is meant to grant nothing"
+                    ),
+                });
+            }
         }
         let here = format!(
             "{}:{}",
