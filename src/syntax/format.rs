@@ -604,17 +604,17 @@ impl Printer {
             match seg {
                 Seg::Expr(kw, e) if indent + text.len() > WIDTH => {
                     let (op, operands) = chain(e);
-                    let mut first = true;
-                    for operand in operands {
-                        if first {
-                            self.line(indent, &format!("{kw} {}", operand_text(op, operand)));
-                            first = false;
+                    for (j, operand) in operands.into_iter().enumerate() {
+                        // The first operand is a left operand, the others right ones.
+                        let text = match op {
+                            Some(op) => child(operand, prec_of_op(op), j > 0),
+                            None => expr(operand),
+                        };
+                        if j == 0 {
+                            self.line(indent, &format!("{kw} {text}"));
                         } else {
                             let op = op.map_or("", BinOp::as_str);
-                            self.line(
-                                2 * INDENT,
-                                &format!("{op} {}", operand_text_right(op, operand)),
-                            );
+                            self.line(2 * INDENT, &format!("{op} {text}"));
                         }
                     }
                 }
@@ -673,18 +673,6 @@ fn collect_chain<'a>(e: &'a Expr, op: BinOp, out: &mut Vec<&'a Expr>) {
         }
         _ => out.push(e),
     }
-}
-
-fn operand_text(op: Option<BinOp>, e: &Expr) -> String {
-    match op {
-        Some(op) => child(e, prec_of_op(op), false),
-        None => expr(e),
-    }
-}
-
-fn operand_text_right(op: &str, e: &Expr) -> String {
-    let p = if op == "or" { PREC_OR } else { PREC_AND };
-    child(e, p, true)
 }
 
 fn sku_attr(a: &SkuAttr) -> Vec<String> {
@@ -888,7 +876,7 @@ fn child(e: &Expr, p: u8, right: bool) -> String {
 /// An expression on one line, with the fewest parentheses that keep its tree, plus two kinds for
 /// readability: `not (a == b)` rather than `not a == b`, `a or (b and c)` rather than
 /// `a or b and c`.
-pub fn expr(e: &Expr) -> String {
+fn expr(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Var(v) => v.clone(),
         ExprKind::Int(i) => i.to_string(),
