@@ -541,6 +541,11 @@ fn stdin_is_formatted_to_stdout() {
     let (code, out, err) = skuld(&["fmt", "-"], Some(MESSY));
     assert_eq!((code, err.as_str()), (0, ""));
     assert_eq!(out, TIDY);
+    let (code, out, _) = skuld(&["fmt", "--check", "-"], Some(MESSY));
+    assert_eq!(code, 1);
+    assert!(out.starts_with("--- <stdin>\n+++ <stdin>\n"), "{out}");
+    let (code, out, _) = skuld(&["fmt", "--check", "-"], Some(TIDY));
+    assert_eq!((code, out.as_str()), (0, ""));
 }
 
 #[test]

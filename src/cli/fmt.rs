@@ -120,9 +120,9 @@ pub(super) fn run(
                 continue;
             }
         };
-        if path.as_os_str() == STDIN {
+        let stdin = path.as_os_str() == STDIN;
+        if stdin && !args.check {
             stdout.write_all(formatted.as_bytes())?;
-            changed |= formatted != source.text();
             continue;
         }
         if formatted == source.text() {
@@ -130,11 +130,11 @@ pub(super) fn run(
         }
         changed = true;
         if args.check {
-            let name = path.display().to_string();
+            let name = source.name();
             let diff = similar::TextDiff::from_lines(source.text(), &formatted)
                 .unified_diff()
                 .context_radius(3)
-                .header(&name, &name)
+                .header(name, name)
                 .to_string();
             stdout.write_all(diff.as_bytes())?;
         } else if let Err(e) = super::write_atomically(path, formatted.as_bytes()) {
