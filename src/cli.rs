@@ -36,7 +36,8 @@ URL of skuld's files for SARIF help links. See docs/formats.md.
 
 Exit status: 0 no error findings, 1 at least one error finding, 2 could not evaluate.";
 
-/// `skuld 0.1.0 (default policy: sspr-2017, 7 rules)`: the version names the embedded policy.
+/// `skuld 0.1.0 (default policy: sspr-2017, matrix of 2017-04-26, 14 rules)`: the version names
+/// the embedded policy and how many rule ids it has (as `skuld rules` lists them).
 fn version() -> &'static str {
     static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         let rules = Policy::builtin().map_or_else(
