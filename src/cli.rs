@@ -15,6 +15,8 @@ use crate::source::SourceFile;
 use crate::tenant::Limits;
 use crate::{Policy, policies};
 
+mod test;
+
 const AFTER_HELP: &str = "\
 Examples:
   skuld check tenant.yaml
@@ -54,6 +56,9 @@ enum Command {
         #[command(flatten)]
         policy: PolicyArgs,
     },
+    /// Run policy tests: tenant files with `# expect: RULE-ID` comments
+    #[command(after_help = test::AFTER_HELP)]
+    Test(test::TestArgs),
     /// Dump a stage of the pipeline (for bug reports)
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),
@@ -229,6 +234,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStat
         Command::Check(args) => check(&args, stdout, stderr),
         Command::Rules(policy) => rules(&policy, stdout, stderr),
         Command::Explain { rule, policy } => explain(&rule, &policy, stdout, stderr),
+        Command::Test(args) => test::run(&args, stdout, stderr),
         Command::Debug(cmd) => debug(cmd, stdout, stderr),
     };
     result.unwrap_or(ExitStatus::Error)
@@ -376,9 +382,7 @@ fn check(
         files,
         errors,
         root: std::env::current_dir().ok(),
-        docs_url: std::env::var("SKULD_DOCS_URL")
-            .ok()
-            .filter(|u| !u.trim().is_empty()),
+        docs_url: crate::eval::finding::docs_base_url(),
     };
     let text = report::render(args.format.into(), &run, out_style);
     let mut write_failed = false;

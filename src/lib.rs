@@ -22,6 +22,7 @@ pub mod report;
 pub mod source;
 pub mod syntax;
 pub mod tenant;
+pub mod testing;
 
 pub use compile::Policy;
 pub use diagnostics::Diagnostics;

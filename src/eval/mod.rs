@@ -7,6 +7,7 @@
 
 pub mod finding;
 mod interp;
+pub mod trace;
 pub mod value;
 
 pub use crate::compile::Severity;
