@@ -15,6 +15,7 @@ use crate::source::SourceFile;
 use crate::tenant::Limits;
 use crate::{Policy, policies};
 
+mod schema;
 mod test;
 
 const AFTER_HELP: &str = "\
@@ -59,6 +60,9 @@ enum Command {
     /// Run policy tests: tenant files with `# expect: RULE-ID` comments
     #[command(after_help = test::AFTER_HELP)]
     Test(test::TestArgs),
+    /// Print the JSON Schema of tenant files (for editors)
+    #[command(after_help = schema::AFTER_HELP)]
+    Schema(PolicyArgs),
     /// Dump a stage of the pipeline (for bug reports)
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),
@@ -235,6 +239,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStat
         Command::Rules(policy) => rules(&policy, stdout, stderr),
         Command::Explain { rule, policy } => explain(&rule, &policy, stdout, stderr),
         Command::Test(args) => test::run(&args, stdout, stderr),
+        Command::Schema(args) => schema::run(&args, stdout, stderr),
         Command::Debug(cmd) => debug(cmd, stdout, stderr),
     };
     result.unwrap_or(ExitStatus::Error)

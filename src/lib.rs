@@ -19,6 +19,7 @@ pub mod eval;
 pub mod parallel;
 pub mod policies;
 pub mod report;
+pub mod schema;
 pub mod source;
 pub mod syntax;
 pub mod tenant;
