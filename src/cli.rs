@@ -15,6 +15,7 @@ use crate::source::SourceFile;
 use crate::tenant::Limits;
 use crate::{Policy, policies};
 
+mod explain_user;
 mod schema;
 mod test;
 
@@ -49,11 +50,14 @@ enum Command {
     Check(CheckArgs),
     /// List the rules of the policy: id, severity, summary
     Rules(PolicyArgs),
-    /// Show a rule's documentation and definition
-    #[command(after_help = "Example:\n  skuld explain sspr/cloud-user-license")]
+    /// Show a rule's documentation and definition, or (with --user) how a tenant's user is seen
+    #[command(after_help = explain_user::AFTER_HELP)]
     Explain {
-        /// The rule id, e.g. `sspr/cloud-user-license`
+        /// The rule id, e.g. `sspr/cloud-user-license`; with `--user`, the tenant file
+        #[arg(value_name = "RULE-ID|TENANT")]
         rule: String,
+        #[command(flatten)]
+        user: explain_user::UserArgs,
         #[command(flatten)]
         policy: PolicyArgs,
     },
@@ -237,7 +241,10 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStat
     let result = match cli.command {
         Command::Check(args) => check(&args, stdout, stderr),
         Command::Rules(policy) => rules(&policy, stdout, stderr),
-        Command::Explain { rule, policy } => explain(&rule, &policy, stdout, stderr),
+        Command::Explain { rule, user, policy } => match user.upn() {
+            Some(_) => explain_user::run(Path::new(&rule), &user, &policy, stdout, stderr),
+            None => explain(&rule, &policy, stdout, stderr),
+        },
         Command::Test(args) => test::run(&args, stdout, stderr),
         Command::Schema(args) => schema::run(&args, stdout, stderr),
         Command::Debug(cmd) => debug(cmd, stdout, stderr),
