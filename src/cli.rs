@@ -31,7 +31,7 @@ Formats: human (default), compact (path:line:col: severity[rule]: message), json
 documented contract), sarif (SARIF 2.1.0, for code scanning), github (workflow commands; also a
 summary table appended to $GITHUB_STEP_SUMMARY when set), azure (##vso logging commands), junit
 (JUnit XML: a testsuite per file, a testcase per rule). SKULD_DOCS_URL, when set, is the base
-URL of skuld's files for SARIF help links. See docs/formats.md.
+URL of skuld's files for SARIF help links and findings' rule links. See docs/formats.md.
 
 Exit status: 0 no error findings, 1 at least one error finding, 2 could not evaluate.";
 

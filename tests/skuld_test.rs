@@ -284,3 +284,73 @@ fn a_policy_added_on_the_command_line_is_tested() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("tenant/unknown-sku"));
 }
+
+/// The fenced blocks of a Markdown text: (info string, text).
+fn blocks(markdown: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut lines = markdown.lines();
+    while let Some(line) = lines.next() {
+        if let Some(info) = line.strip_prefix("```") {
+            let text: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
+            out.push((info.to_owned(), text.join("\n") + "\n"));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_commands_in_the_docs_work() {
+    for page in ["docs/testing.md", "docs/editors.md"] {
+        let doc = std::fs::read_to_string(root().join(page)).unwrap();
+        let mut n = 0;
+        for (info, text) in blocks(&doc) {
+            if info != "console" {
+                continue;
+            }
+            for cmd in text.lines().filter_map(|l| l.strip_prefix("$ skuld ")) {
+                let args: Vec<&str> = cmd.split_whitespace().collect();
+                let o = skuld_in(&root(), &args);
+                assert_eq!(
+                    o.status.code(),
+                    Some(0),
+                    "{page}: `skuld {cmd}`: {}",
+                    stderr(&o)
+                );
+                n += 1;
+            }
+        }
+        assert!(n >= 2, "{page}");
+    }
+}
+
+#[test]
+fn the_examples_in_docs_testing_are_real() {
+    let doc = std::fs::read_to_string(root().join("docs/testing.md")).unwrap();
+    let blocks = blocks(&doc);
+    let yaml: Vec<&String> = blocks
+        .iter()
+        .filter(|(i, _)| i == "yaml")
+        .map(|(_, t)| t)
+        .collect();
+    let (expectations, suite) = (yaml[0], yaml[1]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("x.test.yaml"), expectations).unwrap();
+    let o = skuld_in(dir.path(), &["test", "x.test.yaml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+
+    let tests = dir.path().join("tests");
+    std::fs::create_dir(&tests).unwrap();
+    std::fs::write(
+        tests.join("a.test.yaml"),
+        "tenant: contoso.onmicrosoft.com\n",
+    )
+    .unwrap();
+    std::fs::write(tests.join("suite.skuld-test.yaml"), suite).unwrap();
+    let o = skuld_in(dir.path(), &["test", "tests"]);
+    assert_eq!(o.status.code(), Some(1));
+    let shown = blocks
+        .iter()
+        .find(|(i, t)| i.is_empty() && t.starts_with("running 3 tests"))
+        .unwrap();
+    assert_eq!(stdout(&o), shown.1);
+}
