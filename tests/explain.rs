@@ -201,3 +201,19 @@ fn findings_link_their_rule_page_when_the_docs_url_is_known() {
         assert!(root().join(page).is_file(), "{page}");
     }
 }
+
+#[test]
+fn the_example_in_docs_explain_is_real_output() {
+    let doc = std::fs::read_to_string(root().join("docs/explain.md")).unwrap();
+    let block = doc.split("```console\n").nth(1).unwrap();
+    let block = block.split("```").next().unwrap();
+    let (cmd, shown) = block.split_once('\n').unwrap();
+    let args: Vec<&str> = cmd
+        .strip_prefix("$ skuld ")
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let o = skuld(&args);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), shown);
+}

@@ -36,7 +36,7 @@ pub(super) struct UserArgs {
     )]
     rule: Option<String>,
     /// With --user: output format
-    #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Human, requires = "upn")]
     format: ExplainFormat,
 }
 
