@@ -139,11 +139,7 @@ fn zero_tests_is_an_error() {
     std::fs::write(dir.path().join("tenant.yaml"), TENANT).unwrap();
     let o = skuld_in(dir.path(), &["test", "."]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("skuld::test::none-found"),
-        "{}",
-        stderr(&o)
-    );
+    insta::assert_snapshot!(stderr(&o));
     let o = skuld_in(dir.path(), &["test", "missing"]);
     assert_eq!(o.status.code(), Some(2));
 }

@@ -8,7 +8,7 @@
 pub mod explain;
 pub mod finding;
 mod interp;
-pub mod trace;
+pub(crate) mod trace;
 pub mod value;
 
 pub use crate::compile::Severity;
