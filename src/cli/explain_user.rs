@@ -212,7 +212,9 @@ fn human(x: &UserExplanation, file: &str) -> String {
 
     out.push_str("\nrules:\n");
     if x.rules.is_empty() {
-        out.push_str("  none applies to a single user\n");
+        out.push_str(
+            "  none: rules over groups and subscriptions, and the built-in tenant/* checks, are not explained per user\n",
+        );
     }
     for r in &x.rules {
         let on = match (&r.element, r.range) {
