@@ -19,6 +19,9 @@ mod check_policy;
 mod completions;
 mod fmt;
 mod skus;
+mod explain_user;
+mod schema;
+mod test;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -32,7 +35,7 @@ Formats: human (default), compact (path:line:col: severity[rule]: message), json
 documented contract), sarif (SARIF 2.1.0, for code scanning), github (workflow commands; also a
 summary table appended to $GITHUB_STEP_SUMMARY when set), azure (##vso logging commands), junit
 (JUnit XML: a testsuite per file, a testcase per rule). SKULD_DOCS_URL, when set, is the base
-URL of skuld's files for SARIF help links. See docs/formats.md.
+URL of skuld's files for SARIF help links and findings' rule links. See docs/formats.md.
 
 Exit status: 0 no error findings, 1 at least one error finding, 2 could not evaluate.";
 
@@ -74,11 +77,14 @@ enum Command {
     /// List the SKU catalog: part number, name, paid or free, family, capabilities granted
     #[command(after_help = skus::AFTER_HELP)]
     Skus(skus::SkusArgs),
-    /// Show a rule's documentation and definition
-    #[command(after_help = "Example:\n  skuld explain sspr/cloud-user-license")]
+    /// Show a rule's documentation and definition, or (with --user) how a tenant's user is seen
+    #[command(after_help = explain_user::AFTER_HELP)]
     Explain {
-        /// The rule id, e.g. `sspr/cloud-user-license`
+        /// The rule id, e.g. `sspr/cloud-user-license`; with `--user`, the tenant file
+        #[arg(value_name = "RULE-ID|TENANT")]
         rule: String,
+        #[command(flatten)]
+        user: explain_user::UserArgs,
         #[command(flatten)]
         policy: PolicyArgs,
     },
@@ -94,6 +100,12 @@ enum Command {
     /// Print the man page (or write one page per command with --dir)
     #[command(after_help = completions::MAN_HELP)]
     Man(completions::ManArgs),
+    /// Run policy tests: tenant files with `# expect: RULE-ID` comments
+    #[command(after_help = test::AFTER_HELP)]
+    Test(test::TestArgs),
+    /// Print the JSON Schema of tenant files (for editors)
+    #[command(after_help = schema::AFTER_HELP)]
+    Schema(PolicyArgs),
     /// Dump a stage of the pipeline (for bug reports)
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),
@@ -271,12 +283,17 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStat
             skus::ListFormat::Human => rules(&args.policy, stdout, stderr),
             skus::ListFormat::Json => skus::rules_json(&args, stdout, stderr),
         },
-        Command::Explain { rule, policy } => explain(&rule, &policy, stdout, stderr),
+        Command::Explain { rule, user, policy } => match user.upn() {
+            Some(_) => explain_user::run(Path::new(&rule), &user, &policy, stdout, stderr),
+            None => explain(&rule, &policy, stdout, stderr),
+        },
         Command::Fmt(args) => fmt::run(&args, stdout, stderr),
         Command::Skus(args) => skus::run(&args, stdout, stderr),
         Command::CheckPolicy(args) => check_policy::run(&args, stdout, stderr),
         Command::Completions(args) => completions::completions(&args, stdout),
         Command::Man(args) => completions::man(&args, stdout, stderr),
+        Command::Test(args) => test::run(&args, stdout, stderr),
+        Command::Schema(args) => schema::run(&args, stdout, stderr),
         Command::Debug(cmd) => debug(cmd, stdout, stderr),
     };
     result.unwrap_or(ExitStatus::Error)
@@ -424,9 +441,7 @@ fn check(
         files,
         errors,
         root: std::env::current_dir().ok(),
-        docs_url: std::env::var("SKULD_DOCS_URL")
-            .ok()
-            .filter(|u| !u.trim().is_empty()),
+        docs_url: crate::eval::finding::docs_base_url(),
     };
     let text = report::render(args.format.into(), &run, out_style);
     let mut write_failed = false;

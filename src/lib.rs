@@ -19,9 +19,11 @@ pub mod eval;
 pub mod parallel;
 pub mod policies;
 pub mod report;
+pub mod schema;
 pub mod source;
 pub mod syntax;
 pub mod tenant;
+pub mod testing;
 
 pub use compile::Policy;
 pub use diagnostics::Diagnostics;

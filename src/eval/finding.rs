@@ -103,6 +103,32 @@ impl Finding {
     pub fn line_col(&self) -> (usize, usize) {
         self.file.line_col(self.span.start as usize)
     }
+
+    /// True for the rules skuld ships (the `tenant/*` checks and the embedded policies): they
+    /// have a page under `docs/rules/`.
+    pub fn is_shipped(&self) -> bool {
+        match &self.origin {
+            FindingOrigin::Builtin => true,
+            FindingOrigin::Policy { file, .. } => file.starts_with("builtin:"),
+        }
+    }
+}
+
+/// The environment variable naming the base URL of skuld's files (e.g.
+/// `https://github.com/OWNER/skuld/blob/main`). skuld cannot know where its documentation is
+/// published, so without it no rule links are made.
+pub const DOCS_URL_VAR: &str = "SKULD_DOCS_URL";
+
+/// The value of [`DOCS_URL_VAR`], when set and not blank.
+pub fn docs_base_url() -> Option<String> {
+    std::env::var(DOCS_URL_VAR)
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+}
+
+/// The URL of a shipped rule's page under `docs/rules/`, below `base`.
+pub fn rule_page_url(base: &str, rule: &str) -> String {
+    format!("{}/docs/rules/{rule}.md", base.trim_end_matches('/'))
 }
 
 impl fmt::Display for Finding {
@@ -127,6 +153,12 @@ impl Diagnostic for Finding {
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         Some(Box::new(FindingHelp(self)))
+    }
+
+    /// The rule's page, for shipped rules, when `SKULD_DOCS_URL` says where the docs are.
+    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        let base = docs_base_url().filter(|_| self.is_shipped())?;
+        Some(Box::new(rule_page_url(&base, &self.rule)))
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {

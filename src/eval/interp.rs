@@ -405,7 +405,7 @@ impl<'a> Interp<'a> {
         out
     }
 
-    fn write_value(&self, out: &mut String, v: Value<'a>) {
+    pub(super) fn write_value(&self, out: &mut String, v: Value<'a>) {
         let m = self.model;
         match v {
             Value::Bool(b) => {

@@ -5,8 +5,10 @@
 //! value of an unexpected shape here is an internal inconsistency; it evaluates to `null` (and so
 //! to "rule does not fire") rather than panicking.
 
+pub mod explain;
 pub mod finding;
 mod interp;
+pub(crate) mod trace;
 pub mod value;
 
 pub use crate::compile::Severity;

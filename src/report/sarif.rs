@@ -187,7 +187,7 @@ pub fn render(run: &Run<'_>) -> String {
             }),
             help_uri: base
                 .filter(|_| r.shipped)
-                .map(|b| format!("{b}/docs/rules/{}.md", r.id)),
+                .map(|b| crate::eval::finding::rule_page_url(b, r.id)),
             help: r.shipped.then(|| Text {
                 text: format!("See docs/rules/{}.md in the skuld repository.", r.id),
             }),

@@ -1,0 +1,253 @@
+//! `skuld explain TENANT --user UPN`: renders [`crate::eval::explain`] for a person or as JSON.
+
+use std::fmt::Write as _;
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
+
+use clap::{Args, ValueEnum};
+use miette::Diagnostic;
+use thiserror::Error;
+
+use super::{ColorArg, ExitStatus, PolicyArgs, UnknownRule};
+use crate::diagnostics::Diagnostics;
+use crate::diagnostics::suggest::did_you_mean;
+use crate::eval::explain::{UserExplanation, explain_user};
+use crate::tenant::Limits;
+
+pub(super) const AFTER_HELP: &str = "\
+Examples:
+  skuld explain sspr/cloud-user-license
+  skuld explain examples/clean.yaml --user patti.fernandez@contoso.com
+  skuld explain examples/clean.yaml --user lee.gu@contoso.com --rule licensing/usage-location
+  skuld explain examples/clean.yaml --user lee.gu@contoso.com --format json";
+
+#[derive(Debug, Args)]
+pub(super) struct UserArgs {
+    /// Explain how skuld sees this user (UPN) of the tenant file: licences and their sources,
+    /// usage location, SSPR scope, and each rule's verdict
+    #[arg(long = "user", value_name = "UPN")]
+    upn: Option<String>,
+    /// With --user: only this rule's verdict
+    #[arg(
+        long = "rule",
+        id = "only_rule",
+        value_name = "RULE-ID",
+        requires = "upn"
+    )]
+    rule: Option<String>,
+    /// With --user: output format
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Human, requires = "upn")]
+    format: ExplainFormat,
+}
+
+impl UserArgs {
+    pub(super) fn upn(&self) -> Option<&str> {
+        self.upn.as_deref()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ExplainFormat {
+    /// Text for a person
+    Human,
+    /// One JSON document
+    Json,
+}
+
+/// A UPN the tenant does not have.
+#[derive(Debug, Error, Diagnostic)]
+#[error("the tenant `{file}` has no user `{upn}`")]
+#[diagnostic(code("skuld::explain::unknown-user"))]
+struct UnknownUser {
+    file: String,
+    upn: String,
+    #[help]
+    help: String,
+}
+
+pub(super) fn run(
+    tenant: &Path,
+    args: &UserArgs,
+    policy: &PolicyArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<ExitStatus> {
+    let style = super::style_for(ColorArg::Auto, io::stderr().is_terminal());
+    let Some(upn) = args.upn() else {
+        return Ok(ExitStatus::Error);
+    };
+    let Some(policy) = super::policy_or_report(policy, stderr)? else {
+        return Ok(ExitStatus::Error);
+    };
+    if let Some(id) = &args.rule
+        && !policy.rule_ids().any(|r| r == id)
+    {
+        let e = UnknownRule {
+            id: id.clone(),
+            help: did_you_mean(id, policy.rule_ids())
+                .unwrap_or_else(|| "`skuld rules` lists the rules".to_owned()),
+        };
+        super::print_errors(&Diagnostics::single(e), style, stderr)?;
+        return Ok(ExitStatus::Error);
+    }
+    let limits = Limits::default();
+    let doc = match super::read_source(tenant, limits.max_file_bytes)
+        .map_err(|e| Diagnostics::new(vec![e]))
+        .and_then(|s| crate::tenant::load(&s, &limits))
+    {
+        Ok(doc) => doc,
+        Err(errors) => {
+            super::print_errors(&errors, style, stderr)?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let explanation = match explain_user(&policy, &doc, upn, args.rule.as_deref()) {
+        Ok(x) => x,
+        Err(upns) => {
+            let e = UnknownUser {
+                file: doc.source.name().to_owned(),
+                upn: upn.to_owned(),
+                help: did_you_mean(upn, upns.iter().map(String::as_str))
+                    .unwrap_or_else(|| "name a `upn` of the tenant file's `users`".to_owned()),
+            };
+            super::print_errors(&Diagnostics::single(e), style, stderr)?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let text = match args.format {
+        ExplainFormat::Human => human(&explanation, doc.source.name()),
+        ExplainFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&explanation).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+    };
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(ExitStatus::Clean)
+}
+
+fn human(x: &UserExplanation, file: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "user {} ({file}:{}), {} account",
+        x.upn, x.line, x.source
+    );
+
+    out.push_str("\neffective licences:\n");
+    if x.licences.is_empty() {
+        out.push_str("  none\n");
+    }
+    for l in &x.licences {
+        let from = match (&l.group, l.group_line) {
+            (Some(g), Some(gl)) => format!(
+                "via group `{g}` (line {gl}): group licences reach its direct members, line {}",
+                l.line
+            ),
+            _ => format!("assigned directly, line {}", l.line),
+        };
+        let _ = writeln!(out, "  {} ({}): {from}", l.name, l.sku);
+    }
+    for n in &x.not_received {
+        let _ = writeln!(
+            out,
+            "  not received: {} from group `{}` (line {}): the user is in it only through {}, and \
+             group licences do not flow through nesting",
+            n.sku,
+            n.group,
+            n.group_line,
+            n.chain
+                .iter()
+                .map(|g| format!("`{g}`"))
+                .collect::<Vec<_>>()
+                .join(" → ")
+        );
+    }
+
+    let u = &x.usage_location;
+    let location = match (u.source, &u.value, u.line) {
+        ("user", Some(v), Some(l)) => format!("{v}, the user's own (line {l})"),
+        ("tenant", Some(v), Some(l)) => format!(
+            "{v}, inherited from the tenant's `country` (line {l}); it covers group-based licences only, a direct assignment needs the user's own"
+        ),
+        _ => {
+            "none: neither the user's `usage_location` nor the tenant's `country` is set".to_owned()
+        }
+    };
+    let _ = writeln!(out, "\nusage location: {location}");
+
+    let s = &x.sspr;
+    let sspr = match (s.scope, s.in_scope) {
+        ("off", _) => "off: the tenant file has no `sspr` entry".to_owned(),
+        ("none", _) => format!(
+            "not in scope: SSPR scope is `none` (line {})",
+            s.line.unwrap_or(0)
+        ),
+        ("all", _) => format!(
+            "in scope: SSPR scope is `all` (line {})",
+            s.line.unwrap_or(0)
+        ),
+        (_, true) => {
+            let group = s.group.as_deref().unwrap_or("?");
+            if s.chain.len() <= 1 {
+                format!("in scope: direct member of the selected group `{group}`")
+            } else {
+                format!(
+                    "in scope: member of the selected group `{group}` through nesting: {}",
+                    s.chain
+                        .iter()
+                        .map(|g| format!("`{g}`"))
+                        .collect::<Vec<_>>()
+                        .join(" → ")
+                )
+            }
+        }
+        (_, false) => format!(
+            "not in scope: not a member, directly or through nested groups, of the selected group `{}`",
+            s.group.as_deref().unwrap_or("?")
+        ),
+    };
+    let _ = writeln!(out, "SSPR: {sspr}");
+
+    out.push_str("\nrules:\n");
+    if x.rules.is_empty() {
+        out.push_str(
+            "  none: rules over groups and subscriptions, and the built-in tenant/* checks, are not explained per user\n",
+        );
+    }
+    for r in &x.rules {
+        let on = match (&r.element, r.range) {
+            (Some(e), _) => format!(" (assignment {e})"),
+            (None, "tenant") => " (tenant-wide)".to_owned(),
+            _ => String::new(),
+        };
+        let verdict = if !r.applies {
+            "does not apply: its `where` condition is false"
+        } else if r.fired {
+            "FIRES: its `require` condition is false"
+        } else {
+            "holds: its `require` condition is true"
+        };
+        let _ = writeln!(out, "  {}{on}: {verdict}", r.rule);
+        for c in &r.conditions {
+            let indent = "  ".repeat(c.depth + 2);
+            let clause = if c.clause.is_empty() {
+                String::new()
+            } else {
+                format!("{} ", c.clause)
+            };
+            let _ = writeln!(out, "{indent}{clause}{} = {}", c.text, shorten(&c.value));
+        }
+    }
+    out
+}
+
+/// A value cut to a readable length (`--format json` has it whole).
+fn shorten(value: &str) -> String {
+    const MAX: usize = 120;
+    match value.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", value.get(..cut).unwrap_or(value)),
+        None => value.to_owned(),
+    }
+}
