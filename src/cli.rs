@@ -15,6 +15,8 @@ use crate::source::SourceFile;
 use crate::tenant::Limits;
 use crate::{Policy, policies};
 
+mod import;
+
 const AFTER_HELP: &str = "\
 Examples:
   skuld check tenant.yaml
@@ -54,6 +56,9 @@ enum Command {
         #[command(flatten)]
         policy: PolicyArgs,
     },
+    /// Write tenant YAML from exported data (`skuld import graph DIR`)
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Dump a stage of the pipeline (for bug reports)
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),
@@ -229,6 +234,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStat
         Command::Check(args) => check(&args, stdout, stderr),
         Command::Rules(policy) => rules(&policy, stdout, stderr),
         Command::Explain { rule, policy } => explain(&rule, &policy, stdout, stderr),
+        Command::Import(cmd) => import::run(cmd, stdout, stderr),
         Command::Debug(cmd) => debug(cmd, stdout, stderr),
     };
     result.unwrap_or(ExitStatus::Error)
