@@ -49,13 +49,34 @@ fn stderr(o: &Output) -> String {
 /// A copy of the fixture in a temporary folder, as `graph/`, to break or reorder.
 fn fixture_copy() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("graph");
-    std::fs::create_dir(&dir).unwrap();
-    for entry in std::fs::read_dir(root().join(FIXTURE)).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
-    }
+    copy_dir(&root().join(FIXTURE), &tmp.path().join("graph"));
     tmp
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+/// Every JSON file below `dir`.
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(json_files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
 }
 
 /// The YAML without its header comment (which names the folder).
@@ -167,8 +188,7 @@ fn output_does_not_depend_on_the_order_of_the_responses() {
     // Reverse every `value` array and every member list: the same tenant comes out.
     let tmp = fixture_copy();
     let dir = tmp.path().join("graph");
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
+    for path in json_files(&dir) {
         let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let items = v["value"].as_array_mut().unwrap();
         items.reverse();
@@ -527,4 +547,82 @@ proptest! {
         let back = reloaded(&yaml);
         prop_assert_eq!(back, Ok(without_comments(t)), "{}", yaml);
     }
+}
+
+#[test]
+fn member_lists_come_from_members_files_and_a_full_expand_is_suspect() {
+    // Without the `members/` files, All Staff keeps only the three members `$expand` gave.
+    let tmp = fixture_copy();
+    std::fs::remove_dir_all(tmp.path().join("graph/members")).unwrap();
+    let o = skuld_in(tmp.path(), &["import", "graph", "graph"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let yaml = stdout(&o);
+    let frank = yaml.split("frank_fabrikam").nth(1).unwrap();
+    assert!(!frank.contains("groups:"), "{yaml}");
+
+    // A group with exactly as many expanded members as Graph returns at most is reported.
+    let p = tmp.path().join("graph/groups.json");
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    let members: Vec<Value> = (0..100)
+        .map(|i| {
+            serde_json::json!({
+                "@odata.type": "#microsoft.graph.user",
+                "id": format!("00000000-0000-4000-8000-{i:012}")
+            })
+        })
+        .collect();
+    v["value"][0]["members"] = Value::from(members);
+    std::fs::write(&p, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let o = skuld_in(tmp.path(), &["import", "graph", "graph"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("skuld::import::members-truncated"), "{err}");
+    assert!(err.contains("group `Sales` has 100 members"), "{err}");
+    assert!(err.contains("as `members/"), "{err}");
+
+    // A members file whose last page links to another is incomplete.
+    let err = broken(|d| {
+        let dir = d.join("members");
+        let page2 = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.to_string_lossy().ends_with(".2.json"))
+            .unwrap();
+        std::fs::remove_file(page2).unwrap();
+    });
+    assert!(err.contains("skuld::import::missing-pages"), "{err}");
+    assert!(
+        err.contains("graph/members/9e30691c-2386-42ea-926a-1e48cc11d357.json"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted_and_errors_after_it_point_right() {
+    let tmp = fixture_copy();
+    let p = tmp.path().join("graph/organization.json");
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, format!("\u{FEFF}{text}")).unwrap();
+    let o = skuld_in(tmp.path(), &["import", "graph", "graph"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        body(&stdout(&o)),
+        body(&stdout(&skuld(&["import", "graph", FIXTURE])))
+    );
+
+    let err =
+        broken(|d| std::fs::write(d.join("organization.json"), "\u{FEFF}{\"value\": [}").unwrap());
+    assert!(err.contains("expected value"), "{err}");
+    // The label sits under the `}`, past the byte-order mark (which takes no column on screen).
+    let source = err
+        .lines()
+        .find(|l| l.contains("{\"value\": [}"))
+        .unwrap()
+        .replace('\u{FEFF}', "");
+    let marker = err.lines().find(|l| l.contains('┬')).unwrap();
+    assert_eq!(
+        source.chars().position(|c| c == '}'),
+        marker.chars().position(|c| c == '┬'),
+        "{err}"
+    );
 }

@@ -4,6 +4,7 @@
 //! Naming convention (docs/import.md): resource `users` is `users.json`, and when Graph pages it,
 //! `users.2.json`, `users.3.json`, … in the order the `@odata.nextLink`s were followed.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
@@ -171,6 +172,8 @@ pub struct Responses {
     pub groups: Collection<Group>,
     /// `organization*.json`
     pub organization: Collection<Organization>,
+    /// `members/<group id>*.json`: the full member lists of groups, by group id.
+    pub members: BTreeMap<String, Collection<Member>>,
 }
 
 /// The resources, their file stem and how to save them (for the help of a missing file).
@@ -258,7 +261,7 @@ pub struct IoError {
 #[diagnostic(code("skuld::import::json"))]
 pub struct BadJson {
     file: String,
-    resource: &'static str,
+    resource: String,
     reason: String,
     #[source_code]
     src: SourceFile,
@@ -276,7 +279,7 @@ pub struct BadJson {
 #[diagnostic(code("skuld::import::missing-pages"))]
 pub struct MissingPages {
     file: String,
-    resource: &'static str,
+    resource: String,
     #[source_code]
     src: SourceFile,
     #[label("Graph has more results")]
@@ -309,18 +312,29 @@ pub fn read(dir: &Path) -> Result<Responses, Vec<ReadError>> {
             ]);
         }
     };
-    let mut names: Vec<String> = entries
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
-        .collect();
-    names.sort();
+    let names = file_names(entries);
 
     let mut errors = Vec::new();
     let skus = collection(dir, &names, "subscribedSkus", &mut errors);
     let users = collection(dir, &names, "users", &mut errors);
     let groups = collection(dir, &names, "groups", &mut errors);
     let organization = collection(dir, &names, "organization", &mut errors);
+    // Optional: full member lists of groups too large for `$expand`, one resource per group id.
+    let mut members = BTreeMap::new();
+    let members_dir = dir.join("members");
+    if let Ok(entries) = std::fs::read_dir(&members_dir) {
+        let names = file_names(entries);
+        let ids: BTreeSet<&str> = names
+            .iter()
+            .filter(|n| n.ends_with(".json"))
+            .filter_map(|n| n.split('.').next())
+            .collect();
+        for id in ids {
+            if let Some(c) = collection(&members_dir, &names, id, &mut errors) {
+                members.insert(id.to_owned(), c);
+            }
+        }
+    }
     match (skus, users, groups, organization) {
         (Some(skus), Some(users), Some(groups), Some(organization)) if errors.is_empty() => {
             Ok(Responses {
@@ -328,10 +342,22 @@ pub fn read(dir: &Path) -> Result<Responses, Vec<ReadError>> {
                 users,
                 groups,
                 organization,
+                members,
             })
         }
         _ => Err(errors),
     }
+}
+
+/// The names of the files in a folder, sorted.
+fn file_names(entries: std::fs::ReadDir) -> Vec<String> {
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .collect();
+    names.sort();
+    names
 }
 
 /// The page number of `file` for `resource`: `users.json` is 1, `users.7.json` is 7.
@@ -351,7 +377,7 @@ fn page_number(resource: &str, file: &str) -> Option<u32> {
 fn collection<T: DeserializeOwned>(
     dir: &Path,
     names: &[String],
-    resource: &'static str,
+    resource: &str,
     errors: &mut Vec<ReadError>,
 ) -> Option<Collection<T>> {
     let mut pages: Vec<(u32, &String)> = names
@@ -359,10 +385,7 @@ fn collection<T: DeserializeOwned>(
         .filter_map(|n| page_number(resource, n).map(|p| (p, n)))
         .collect();
     pages.sort();
-    let url = RESOURCES
-        .iter()
-        .find(|(r, _)| *r == resource)
-        .map_or("", |(_, u)| u);
+    let url = request(resource);
     if pages.first().is_none_or(|(p, _)| *p != 1) {
         let json: Vec<&str> = names
             .iter()
@@ -421,14 +444,20 @@ fn collection<T: DeserializeOwned>(
                 continue;
             }
         };
-        match serde_json::from_str::<Page<T>>(src.text()) {
+        // A byte-order mark (PowerShell 5's `-Encoding utf8` writes one) is not JSON.
+        let bom = if src.text().starts_with('\u{FEFF}') {
+            3
+        } else {
+            0
+        };
+        match serde_json::from_str::<Page<T>>(src.text().get(bom..).unwrap_or("")) {
             Ok(page) => {
                 if i + 1 == last && page.next_link.is_some() {
                     let span = find(&src, "\"@odata.nextLink\"").unwrap_or(Span::new(0, 0));
                     errors.push(
                         MissingPages {
                             file: shown,
-                            resource,
+                            resource: resource.to_owned(),
                             src: src.clone(),
                             span,
                             help: format!(
@@ -445,7 +474,7 @@ fn collection<T: DeserializeOwned>(
                     .extend(page.value.into_iter().map(|item| (item, file)));
             }
             Err(e) => {
-                errors.push(bad_json(&src, shown, resource, &e).into());
+                errors.push(bad_json(&src, bom, shown, resource, &e).into());
                 ok = false;
             }
         }
@@ -471,14 +500,28 @@ fn read_text(path: &Path) -> Result<String, String> {
     })
 }
 
+/// How to save a resource: its Graph request.
+fn request(resource: &str) -> String {
+    match RESOURCES.iter().find(|(r, _)| *r == resource) {
+        Some((_, u)) => (*u).to_owned(),
+        // A file of `members/`: the resource is a group id.
+        None => {
+            format!("GET https://graph.microsoft.com/v1.0/groups/{resource}/members?$select=id")
+        }
+    }
+}
+
 fn bad_json(
     src: &SourceFile,
+    bom: usize,
     file: String,
-    resource: &'static str,
+    resource: &str,
     e: &serde_json::Error,
 ) -> BadJson {
     use serde_json::error::Category;
-    let offset = offset_of(src, e.line(), e.column());
+    // serde_json counts from the end of the byte-order mark, on the first line only.
+    let skip = if e.line() == 1 { bom } else { 0 };
+    let offset = offset_of(src, e.line(), e.column()) + skip;
     let end = src
         .text()
         .get(offset..)
@@ -490,10 +533,7 @@ fn bad_json(
         }
         Category::Data => format!(
             "a collection response is `{{\"value\": [...]}}`; save the body of `{}`",
-            RESOURCES
-                .iter()
-                .find(|(r, _)| *r == resource)
-                .map_or("", |(_, u)| u)
+            request(resource)
         ),
         Category::Io => "read the file again".to_owned(),
     };
@@ -505,7 +545,7 @@ fn bad_json(
         .to_owned();
     BadJson {
         file,
-        resource,
+        resource: resource.to_owned(),
         reason,
         src: src.clone(),
         span: Span::new(offset, end),

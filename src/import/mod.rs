@@ -22,6 +22,9 @@ use crate::source::{SourceFile, Span};
 use crate::tenant::document::LicenseError;
 use emit::{FailedAssignment, SkuName};
 
+/// The most members Graph returns for a group through `$expand` (a documented known issue).
+const EXPAND_LIMIT: usize = 100;
+
 /// The result of an import: the tenant and what the reader should know about it.
 #[derive(Debug)]
 pub struct Import {
@@ -213,12 +216,16 @@ impl<'c, 'r> Mapper<'c, 'r> {
                     &r.users.files,
                     &r.groups.files,
                 ]
-                .iter()
+                .into_iter()
+                .chain(r.members.values().map(|c| &c.files))
                 .flat_map(|fs| fs.iter())
                 .map(|f| {
-                    Path::new(f.name())
-                        .file_name()
-                        .map_or_else(|| f.name().to_owned(), |n| n.to_string_lossy().into_owned())
+                    // Relative to the folder: `users.2.json`, `members/<id>.json`.
+                    let p = Path::new(f.name());
+                    p.strip_prefix(dir)
+                        .unwrap_or(p)
+                        .to_string_lossy()
+                        .into_owned()
                 })
                 .collect();
                 files.join(", ")
@@ -334,14 +341,33 @@ impl<'c, 'r> Mapper<'c, 'r> {
         let mut user_groups: HashMap<&str, BTreeSet<String>> = HashMap::new();
         let mut parent_groups: HashMap<&str, BTreeSet<String>> = HashMap::new();
         let mut seen_groups: BTreeSet<&str> = BTreeSet::new();
-        for (g, _) in &r.groups.items {
+        for (g, file) in &r.groups.items {
             if !seen_groups.insert(g.id.as_str()) {
                 continue;
             }
             let Some(parent) = group_name.get(g.id.as_str()) else {
                 continue;
             };
-            for m in g.members.iter().flatten() {
+            // A `members/<id>.json` file holds the full list; `$expand` stops at 100 members
+            // without saying so.
+            let members: Vec<&graph::Member> = match r.members.get(&g.id) {
+                Some(c) => c.items.iter().map(|(m, _)| m).collect(),
+                None => {
+                    let expanded: Vec<&graph::Member> = g.members.iter().flatten().collect();
+                    if expanded.len() >= EXPAND_LIMIT {
+                        self.warnings.push(warning(
+                            "skuld::import::members-truncated",
+                            format!("group `{parent}` has {} members in `groups.json`, the most `$expand` returns: the list is probably cut short", expanded.len()),
+                            r.groups.files.get(*file),
+                            &g.id,
+                            "this group",
+                            Some(format!("save every page of `GET https://graph.microsoft.com/v1.0/groups/{}/members?$select=id` as `members/{}.json`, `members/{}.2.json`, …", g.id, g.id, g.id)),
+                        ));
+                    }
+                    expanded
+                }
+            };
+            for m in members {
                 let kind = m.odata_type.as_deref().unwrap_or("");
                 let is_user = kind.eq_ignore_ascii_case("#microsoft.graph.user")
                     || kind.is_empty() && user_ids.contains(m.id.as_str());
