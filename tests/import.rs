@@ -626,3 +626,33 @@ fn a_byte_order_mark_is_accepted_and_errors_after_it_point_right() {
         "{err}"
     );
 }
+
+#[test]
+fn the_commands_in_docs_import_md_work() {
+    let page = std::fs::read_to_string(root().join("docs/import.md")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("tests/fixtures/graph")).unwrap();
+    copy_dir(&root().join(FIXTURE), &tmp.path().join(FIXTURE));
+    copy_dir(&root().join("policies"), &tmp.path().join("policies"));
+    let mut ran = 0;
+    let mut in_sh = false;
+    for line in page.lines() {
+        if line.starts_with("```") {
+            in_sh = line == "```sh";
+            continue;
+        }
+        let Some(command) = line.strip_prefix("skuld ").filter(|_| in_sh) else {
+            continue;
+        };
+        let command = command.split(" #").next().unwrap();
+        let args: Vec<&str> = command.split_whitespace().collect();
+        let o = skuld_in(tmp.path(), &args);
+        assert!(
+            matches!(o.status.code(), Some(0 | 1)),
+            "`skuld {command}`: {}",
+            stderr(&o)
+        );
+        ran += 1;
+    }
+    assert_eq!(ran, 4, "the quick start has four commands");
+}
