@@ -656,3 +656,29 @@ fn the_commands_in_docs_import_md_work() {
     }
     assert_eq!(ran, 4, "the quick start has four commands");
 }
+
+#[test]
+fn minified_responses_are_reported_without_snippets_of_their_one_long_line() {
+    // `Invoke-MgGraphRequest -OutputType Json` writes one line; make it a long one.
+    let tmp = fixture_copy();
+    let p = tmp.path().join("graph/users.2.json");
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    v["value"][0]["aboutMe"] = Value::from("x".repeat(3_000_000));
+    std::fs::write(&p, serde_json::to_string(&v).unwrap()).unwrap();
+    let o = skuld_in(tmp.path(), &["import", "graph", "graph"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("skuld::import::unknown-sku-id"), "{err}");
+    assert!(err.contains("(graph/users.2.json:1:"), "{err}");
+    assert!(err.len() < 10_000, "no snippet of the long line");
+
+    // A syntax error on such a line keeps serde's position in the message.
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, format!("{text}]")).unwrap();
+    let o = skuld_in(tmp.path(), &["import", "graph", "graph"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("skuld::import::json"), "{err}");
+    assert!(err.contains("at line 1 column"), "{err}");
+    assert!(err.len() < 10_000, "no snippet of the long line");
+}

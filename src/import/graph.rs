@@ -266,7 +266,7 @@ pub struct BadJson {
     #[source_code]
     src: SourceFile,
     #[label("here")]
-    span: Span,
+    span: Option<Span>,
     #[help]
     help: String,
 }
@@ -283,7 +283,7 @@ pub struct MissingPages {
     #[source_code]
     src: SourceFile,
     #[label("Graph has more results")]
-    span: Span,
+    span: Option<Span>,
     #[help]
     help: String,
 }
@@ -453,7 +453,7 @@ fn collection<T: DeserializeOwned>(
         match serde_json::from_str::<Page<T>>(src.text().get(bom..).unwrap_or("")) {
             Ok(page) => {
                 if i + 1 == last && page.next_link.is_some() {
-                    let span = find(&src, "\"@odata.nextLink\"").unwrap_or(Span::new(0, 0));
+                    let span = find(&src, "\"@odata.nextLink\"").filter(|s| showable(&src, *s));
                     errors.push(
                         MissingPages {
                             file: shown,
@@ -537,18 +537,23 @@ fn bad_json(
         ),
         Category::Io => "read the file again".to_owned(),
     };
-    // serde_json appends " at line L column C": the label shows the place instead.
+    // serde_json appends " at line L column C": the label shows the place instead, unless the
+    // line is too long to show.
+    let span = Some(Span::new(offset, end)).filter(|s| showable(src, *s));
     let message = e.to_string();
-    let reason = message
-        .rsplit_once(" at line ")
-        .map_or(message.as_str(), |(m, _)| m)
-        .to_owned();
+    let reason = match span {
+        Some(_) => message
+            .rsplit_once(" at line ")
+            .map_or(message.as_str(), |(m, _)| m)
+            .to_owned(),
+        None => message,
+    };
     BadJson {
         file,
         resource: resource.to_owned(),
         reason,
         src: src.clone(),
-        span: Span::new(offset, end),
+        span,
         help,
     }
 }
@@ -569,6 +574,25 @@ fn offset_of(src: &SourceFile, line: usize, column: usize) -> usize {
         at -= 1;
     }
     at
+}
+
+/// Longest line shown in a snippet: minified JSON (as `Invoke-MgGraphRequest -OutputType Json`
+/// writes it) is one line of megabytes, which a snippet cannot show (and miette's renderer
+/// does not survive).
+const MAX_SHOWN_LINE: usize = 2000;
+
+/// Whether the line(s) around `span` are short enough to show in a snippet.
+pub(crate) fn showable(src: &SourceFile, span: Span) -> bool {
+    let text = src.text();
+    let start = text
+        .get(..span.start as usize)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let end = text
+        .get(span.end as usize..)
+        .and_then(|t| t.find('\n'))
+        .map_or(text.len(), |i| span.end as usize + i);
+    end.saturating_sub(start) <= MAX_SHOWN_LINE
 }
 
 /// The span of the first occurrence of `needle` in the file.

@@ -93,6 +93,14 @@ fn warning(
         .iter()
         .find_map(|n| graph::find(s, n))
     });
+    // On a line too long to show, the place goes into the message instead.
+    let (span, message) = match (span, src) {
+        (Some(sp), Some(file)) if !graph::showable(file, sp) => {
+            let (line, column) = file.line_col(sp.start as usize);
+            (None, format!("{message} ({}:{line}:{column})", file.name()))
+        }
+        _ => (span, message),
+    };
     miette::Report::new(ImportWarning {
         message,
         code,
