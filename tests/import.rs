@@ -682,3 +682,65 @@ fn minified_responses_are_reported_without_snippets_of_their_one_long_line() {
     assert!(err.contains("at line 1 column"), "{err}");
     assert!(err.len() < 10_000, "no snippet of the long line");
 }
+
+#[test]
+fn incomplete_or_ambiguous_responses_give_warnings_and_still_a_tenant() {
+    let tmp = fixture_copy();
+    let edit = |name: &str, f: &dyn Fn(&mut Value)| {
+        let p = tmp.path().join("graph").join(name);
+        let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        f(&mut v);
+        std::fs::write(&p, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    };
+    // Two groups named Sales; bob saved without licenseAssignmentStates; a user without a UPN.
+    edit("groups.json", &|v| {
+        v["value"][1]["displayName"] = Value::from("Sales")
+    });
+    edit("users.json", &|v| {
+        v["value"][1]
+            .as_object_mut()
+            .unwrap()
+            .remove("licenseAssignmentStates");
+    });
+    edit("users.2.json", &|v| {
+        v["value"][1]
+            .as_object_mut()
+            .unwrap()
+            .remove("userPrincipalName");
+    });
+    let o = skuld_in(tmp.path(), &["import", "graph", "graph"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (yaml, err) = (stdout(&o), stderr(&o));
+    for code in [
+        "skuld::import::duplicate-group-name",
+        "skuld::import::no-assignment-states",
+        "skuld::import::user-without-upn",
+    ] {
+        assert!(err.contains(code), "{code}: {err}");
+    }
+    let doc = skuld::tenant::load(
+        &SourceFile::new("import.yaml", yaml.clone()),
+        &skuld::tenant::Limits::default(),
+    )
+    .unwrap();
+    let groups: Vec<&str> = doc.groups.iter().map(|g| g.name.value.as_str()).collect();
+    assert_eq!(groups.len(), 3);
+    assert!(
+        groups.iter().filter(|g| g.starts_with("Sales (")).count() == 2,
+        "{groups:?}"
+    );
+    // bob's E3 and EMS from Sales and FLOW_FREE from All Staff are now all direct.
+    let bob = doc
+        .users
+        .iter()
+        .find(|u| u.upn.value == "bob@contoso.com")
+        .unwrap();
+    let licenses: Vec<&str> = bob
+        .licenses
+        .items
+        .iter()
+        .map(|l| l.value.as_str())
+        .collect();
+    assert_eq!(licenses, ["EMS", "ENTERPRISEPACK", "FLOW_FREE"]);
+    assert!(!yaml.contains("erin@contoso.com"), "{yaml}");
+}

@@ -211,40 +211,36 @@ impl<'c, 'r> Mapper<'c, 'r> {
         }
     }
 
-    fn map(mut self, dir: &Path, r: &graph::Responses) -> Import {
-        let mut header = vec![
-            format!(
-                "Imported by `skuld import graph` from the Microsoft Graph responses in `{}`:",
-                dir.display()
-            ),
-            {
-                let files: Vec<String> = [
-                    &r.organization.files,
-                    &r.skus.files,
-                    &r.users.files,
-                    &r.groups.files,
-                ]
-                .into_iter()
-                .chain(r.members.values().map(|c| &c.files))
-                .flat_map(|fs| fs.iter())
-                .map(|f| {
-                    // Relative to the folder: `users.2.json`, `members/<id>.json`.
-                    let p = Path::new(f.name());
-                    p.strip_prefix(dir)
-                        .unwrap_or(p)
-                        .to_string_lossy()
-                        .into_owned()
-                })
-                .collect();
-                files.join(", ")
+    fn map(mut self, dir: &Path, r: &'r graph::Responses) -> Import {
+        let (name, country) = self.organization(r);
+        let subscriptions = self.subscriptions(r);
+        // A group listed twice (overlapping pages) counts once.
+        let mut seen = BTreeSet::new();
+        let unique: Vec<&'r (graph::Group, usize)> = r
+            .groups
+            .items
+            .iter()
+            .filter(|(g, _)| seen.insert(g.id.as_str()))
+            .collect();
+        let names = self.group_names(r, &unique);
+        let (user_groups, parent_groups) = self.memberships(r, &unique, &names);
+        let groups = self.groups(r, &unique, &names, parent_groups);
+        let users = self.users(r, &names, user_groups);
+        Import {
+            tenant: emit::Tenant {
+                header: header(dir, r),
+                name,
+                country,
+                subscriptions: Some(subscriptions),
+                groups,
+                users,
             },
-        ];
-        header.push(
-            "Graph has no SSPR settings in these responses: add an `sspr:` block to check them."
-                .to_owned(),
-        );
+            warnings: self.warnings,
+        }
+    }
 
-        // Organization: the tenant's name is its initial `*.onmicrosoft.com` domain.
+    /// The tenant's name (its initial `*.onmicrosoft.com` domain) and country.
+    fn organization(&mut self, r: &graph::Responses) -> (String, Option<String>) {
         let org = r.organization.items.first().map(|(o, _)| o);
         let name = org
             .and_then(|o| {
@@ -269,8 +265,11 @@ impl<'c, 'r> Mapper<'c, 'r> {
         let country = org
             .and_then(|o| o.country_letter_code.clone())
             .filter(|c| !c.trim().is_empty());
+        (name, country)
+    }
 
-        // Subscriptions: seats are the enabled prepaid units, entries for one SKU added up.
+    /// Seats are the enabled prepaid units; entries for one SKU add up.
+    fn subscriptions(&mut self, r: &graph::Responses) -> Vec<emit::Subscription> {
         let mut seats: BTreeMap<SkuName, u64> = BTreeMap::new();
         for (s, file) in &r.skus.items {
             let Some(src) = r.skus.files.get(*file) else {
@@ -285,32 +284,32 @@ impl<'c, 'r> Mapper<'c, 'r> {
             let total = seats.entry(name).or_insert(0);
             *total = total.saturating_add(n);
         }
-        let subscriptions = seats
+        seats
             .into_iter()
             .map(|(sku, seats)| emit::Subscription { sku, seats })
-            .collect();
+            .collect()
+    }
 
-        // Groups: names (unique), licences, members.
-        let mut by_name: HashMap<String, usize> = HashMap::new();
-        for (g, _) in &r.groups.items {
-            let base = group_base_name(g);
-            *by_name.entry(base).or_insert(0) += 1;
+    /// Group id → the unique name written for it: the display name, or `Name (id)` when
+    /// several groups share it.
+    fn group_names(
+        &mut self,
+        r: &graph::Responses,
+        unique: &[&'r (graph::Group, usize)],
+    ) -> HashMap<&'r str, String> {
+        let mut count: HashMap<String, usize> = HashMap::new();
+        for (g, _) in unique {
+            *count.entry(group_base_name(g)).or_insert(0) += 1;
         }
-        let mut group_name: HashMap<&str, String> = HashMap::new();
-        let mut groups: Vec<emit::Group> = Vec::new();
-        let mut seen_groups: BTreeSet<&str> = BTreeSet::new();
-        for (g, file) in &r.groups.items {
-            if !seen_groups.insert(g.id.as_str()) {
-                continue;
-            }
+        let mut names = HashMap::with_capacity(unique.len());
+        for (g, file) in unique {
             let base = group_base_name(g);
-            let name = if by_name.get(&base).copied().unwrap_or(0) > 1 {
-                let src = r.groups.files.get(*file);
+            let name = if count.get(&base).copied().unwrap_or(0) > 1 {
                 let unique = format!("{base} ({})", g.id);
                 self.warnings.push(warning(
                     "skuld::import::duplicate-group-name",
                     format!("several groups are named `{base}`"),
-                    src,
+                    r.groups.files.get(*file),
                     &g.id,
                     "one of them",
                     Some(format!("group names must be unique in tenant YAML, so this one is written as `{unique}`")),
@@ -319,50 +318,32 @@ impl<'c, 'r> Mapper<'c, 'r> {
             } else {
                 base
             };
-            group_name.insert(g.id.as_str(), name.clone());
-            let mut licenses = Vec::new();
-            if let Some(src) = r.groups.files.get(*file) {
-                for l in g.assigned_licenses.iter().flatten() {
-                    licenses.push(self.sku(&l.sku_id, src));
-                }
-                if g.members_next_link.is_some() {
-                    self.warnings.push(warning(
-                        "skuld::import::members-truncated",
-                        format!("the members of group `{name}` are cut short (`members@odata.nextLink`)"),
-                        Some(src),
-                        "members@odata.nextLink",
-                        "more members",
-                        Some("Graph's `$expand=members` returns at most 20 members: for this group, save `GET /groups/{id}/members?$select=id` (all pages) and merge the `value` arrays into its `members`".to_owned()),
-                    ));
-                }
-            }
-            licenses.sort();
-            licenses.dedup();
-            groups.push(emit::Group {
-                name,
-                licenses,
-                groups: Vec::new(),
-            });
+            names.insert(g.id.as_str(), name);
         }
-        // Memberships: users and groups that are direct members of each group.
+        names
+    }
+
+    /// The direct members of every group: user id → its groups, group id → the groups it is a
+    /// member of. A `members/<id>.json` file holds a group's full list; `$expand` stops at
+    /// [`EXPAND_LIMIT`] members without saying so.
+    fn memberships(
+        &mut self,
+        r: &'r graph::Responses,
+        unique: &[&'r (graph::Group, usize)],
+        names: &HashMap<&'r str, String>,
+    ) -> (Memberships<'r>, Memberships<'r>) {
         let user_ids: BTreeSet<&str> = r.users.items.iter().map(|(u, _)| u.id.as_str()).collect();
-        let mut user_groups: HashMap<&str, BTreeSet<String>> = HashMap::new();
-        let mut parent_groups: HashMap<&str, BTreeSet<String>> = HashMap::new();
-        let mut seen_groups: BTreeSet<&str> = BTreeSet::new();
-        for (g, file) in &r.groups.items {
-            if !seen_groups.insert(g.id.as_str()) {
-                continue;
-            }
-            let Some(parent) = group_name.get(g.id.as_str()) else {
+        let mut user_groups: Memberships<'r> = HashMap::new();
+        let mut parent_groups: Memberships<'r> = HashMap::new();
+        for (g, file) in unique {
+            let Some(parent) = names.get(g.id.as_str()) else {
                 continue;
             };
-            // A `members/<id>.json` file holds the full list; `$expand` stops at 100 members
-            // without saying so.
-            let members: Vec<&graph::Member> = match r.members.get(&g.id) {
+            let members: Vec<&'r graph::Member> = match r.members.get(&g.id) {
                 Some(c) => c.items.iter().map(|(m, _)| m).collect(),
                 None => {
                     let expanded: Vec<&graph::Member> = g.members.iter().flatten().collect();
-                    if expanded.len() >= EXPAND_LIMIT {
+                    if expanded.len() >= EXPAND_LIMIT || g.members_next_link.is_some() {
                         self.warnings.push(warning(
                             "skuld::import::members-truncated",
                             format!("group `{parent}` has {} members in `groups.json`, the most `$expand` returns: the list is probably cut short", expanded.len()),
@@ -380,7 +361,7 @@ impl<'c, 'r> Mapper<'c, 'r> {
                 let is_user = kind.eq_ignore_ascii_case("#microsoft.graph.user")
                     || kind.is_empty() && user_ids.contains(m.id.as_str());
                 let is_group = kind.eq_ignore_ascii_case("#microsoft.graph.group")
-                    || kind.is_empty() && group_name.contains_key(m.id.as_str());
+                    || kind.is_empty() && names.contains_key(m.id.as_str());
                 if is_user {
                     user_groups
                         .entry(m.id.as_str())
@@ -394,29 +375,53 @@ impl<'c, 'r> Mapper<'c, 'r> {
                 }
             }
         }
-        let ids_of_groups: Vec<&str> = {
-            let mut seen = BTreeSet::new();
-            r.groups
-                .items
-                .iter()
-                .map(|(g, _)| g.id.as_str())
-                .filter(|id| seen.insert(*id))
-                .collect()
-        };
-        for (g, id) in groups.iter_mut().zip(ids_of_groups) {
-            if let Some(parents) = parent_groups.remove(id) {
-                g.groups = parents.into_iter().collect();
+        (user_groups, parent_groups)
+    }
+
+    /// The groups, sorted by name, with their licences and the groups they are members of.
+    fn groups(
+        &mut self,
+        r: &graph::Responses,
+        unique: &[&'r (graph::Group, usize)],
+        names: &HashMap<&'r str, String>,
+        mut parent_groups: Memberships<'r>,
+    ) -> Vec<emit::Group> {
+        let mut groups = Vec::with_capacity(unique.len());
+        for (g, file) in unique {
+            let mut licenses = Vec::new();
+            if let Some(src) = r.groups.files.get(*file) {
+                for l in g.assigned_licenses.iter().flatten() {
+                    licenses.push(self.sku(&l.sku_id, src));
+                }
             }
+            licenses.sort();
+            licenses.dedup();
+            groups.push(emit::Group {
+                name: names.get(g.id.as_str()).cloned().unwrap_or_default(),
+                licenses,
+                groups: parent_groups
+                    .remove(g.id.as_str())
+                    .map(|p| p.into_iter().collect())
+                    .unwrap_or_default(),
+            });
         }
         groups.sort_by(|a, b| a.name.cmp(&b.name));
+        groups
+    }
 
-        // Users.
+    /// The users, sorted by UPN: direct licences, memberships, failed assignments.
+    fn users(
+        &mut self,
+        r: &'r graph::Responses,
+        names: &HashMap<&'r str, String>,
+        mut user_groups: Memberships<'r>,
+    ) -> Vec<emit::User> {
         let mut users: Vec<emit::User> = Vec::new();
-        let mut seen_users: BTreeSet<&str> = BTreeSet::new();
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
         let mut without_states = 0usize;
-        let mut first_without_states: Option<(String, usize)> = None;
+        let mut first_without_states: Option<(&str, usize)> = None;
         for (u, file) in &r.users.items {
-            if !seen_users.insert(u.id.as_str()) {
+            if !seen.insert(u.id.as_str()) {
                 continue;
             }
             let Some(src) = r.users.files.get(*file) else {
@@ -443,38 +448,21 @@ impl<'c, 'r> Mapper<'c, 'r> {
                 Some(states) => {
                     for s in states {
                         let group = s.assigned_by_group.as_deref().filter(|g| !g.is_empty());
-                        let state = s.state.as_deref().unwrap_or("Active");
                         let failed = s
                             .error
                             .as_deref()
                             .filter(|e| !e.is_empty() && !e.eq_ignore_ascii_case("None"));
                         if let Some(e) = failed {
-                            let error = license_error(e);
-                            let group = match group {
-                                None => None,
-                                Some(id) => match group_name.get(id) {
-                                    Some(n) => Some(n.clone()),
-                                    None => {
-                                        self.warnings.push(warning(
-                                            "skuld::import::unknown-group",
-                                            format!("user `{upn}` has a license error from group `{id}`, which `groups.json` does not list"),
-                                            Some(src),
-                                            id,
-                                            "this group id",
-                                            Some("the error is kept without its group; check that `groups.json` holds every page".to_owned()),
-                                        ));
-                                        None
-                                    }
-                                },
-                            };
+                            let group = group.and_then(|id| self.error_group(&upn, id, names, src));
                             license_errors.push(FailedAssignment {
                                 sku: self.sku(&s.sku_id, src),
-                                error,
+                                error: license_error(e),
                                 group,
                             });
                         }
                         // The licence is held when Graph assigned it (possibly with an error on
                         // some of its plans); group licences live on the group.
+                        let state = s.state.as_deref().unwrap_or("Active");
                         let held = matches!(state, "Active" | "ActiveWithError");
                         if held && group.is_none() {
                             licenses.push(self.sku(&s.sku_id, src));
@@ -484,9 +472,7 @@ impl<'c, 'r> Mapper<'c, 'r> {
                 None => {
                     // Without states, direct and group licences cannot be told apart.
                     without_states += 1;
-                    if first_without_states.is_none() {
-                        first_without_states = Some((u.id.clone(), *file));
-                    }
+                    first_without_states.get_or_insert((u.id.as_str(), *file));
                     for l in u.assigned_licenses.iter().flatten() {
                         licenses.push(self.sku(&l.sku_id, src));
                     }
@@ -514,7 +500,7 @@ impl<'c, 'r> Mapper<'c, 'r> {
                 "skuld::import::no-assignment-states",
                 format!("{without_states} users have no `licenseAssignmentStates`: all their `assignedLicenses` are written as direct licenses"),
                 r.users.files.get(file),
-                &id,
+                id,
                 "the first of them",
                 Some("select `licenseAssignmentStates` when saving the users, so that group licenses are told apart and assignment errors kept".to_owned()),
             ));
@@ -525,19 +511,65 @@ impl<'c, 'r> Mapper<'c, 'r> {
                 .cmp(&b.upn.to_lowercase())
                 .then_with(|| a.upn.cmp(&b.upn))
         });
-
-        Import {
-            tenant: emit::Tenant {
-                header,
-                name,
-                country,
-                subscriptions: Some(subscriptions),
-                groups,
-                users,
-            },
-            warnings: self.warnings,
-        }
+        users
     }
+
+    /// The name of the group whose assignment failed; an id `groups.json` lacks is reported
+    /// and the error kept without its group.
+    fn error_group(
+        &mut self,
+        upn: &str,
+        id: &str,
+        names: &HashMap<&'r str, String>,
+        src: &SourceFile,
+    ) -> Option<String> {
+        if let Some(n) = names.get(id) {
+            return Some(n.clone());
+        }
+        self.warnings.push(warning(
+            "skuld::import::unknown-group",
+            format!("user `{upn}` has a license error from group `{id}`, which `groups.json` does not list"),
+            Some(src),
+            id,
+            "this group id",
+            Some("the error is kept without its group; check that `groups.json` holds every page".to_owned()),
+        ));
+        None
+    }
+}
+
+/// Object id → the names of the groups it is a direct member of.
+type Memberships<'r> = HashMap<&'r str, BTreeSet<String>>;
+
+/// The header comment: where the tenant came from (no timestamp, so output is reproducible).
+fn header(dir: &Path, r: &graph::Responses) -> Vec<String> {
+    let files: Vec<String> = [
+        &r.organization.files,
+        &r.skus.files,
+        &r.users.files,
+        &r.groups.files,
+    ]
+    .into_iter()
+    .chain(r.members.values().map(|c| &c.files))
+    .flat_map(|fs| fs.iter())
+    .map(|f| {
+        // Relative to the folder: `users.2.json`, `members/<id>.json`.
+        let p = Path::new(f.name());
+        p.strip_prefix(dir)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .into_owned()
+    })
+    .collect();
+    vec![
+        format!(
+            "Imported by `skuld import graph` from the Microsoft Graph responses in `{}`:",
+            dir.display()
+        ),
+        files.join(", "),
+        "Graph has no SSPR settings in these responses: add an `sspr:` block to check them."
+            .to_owned(),
+    ]
 }
 
 fn group_base_name(g: &graph::Group) -> String {
