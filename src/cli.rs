@@ -17,10 +17,11 @@ use crate::{Policy, policies};
 
 mod check_policy;
 mod completions;
-mod fmt;
-mod skus;
 mod explain_user;
+mod fmt;
+mod import;
 mod schema;
+mod skus;
 mod test;
 
 const AFTER_HELP: &str = "\
@@ -106,6 +107,12 @@ enum Command {
     /// Print the JSON Schema of tenant files (for editors)
     #[command(after_help = schema::AFTER_HELP)]
     Schema(PolicyArgs),
+    /// Write tenant YAML from exported data (`skuld import graph DIR`)
+    #[command(
+        subcommand,
+        after_help = "Example:\n  skuld import graph graph-export/ -o tenant.yaml"
+    )]
+    Import(import::ImportCommand),
     /// Dump a stage of the pipeline (for bug reports)
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),
@@ -294,6 +301,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStat
         Command::Man(args) => completions::man(&args, stdout, stderr),
         Command::Test(args) => test::run(&args, stdout, stderr),
         Command::Schema(args) => schema::run(&args, stdout, stderr),
+        Command::Import(cmd) => import::run(cmd, stdout, stderr),
         Command::Debug(cmd) => debug(cmd, stdout, stderr),
     };
     result.unwrap_or(ExitStatus::Error)

@@ -9,6 +9,8 @@
 //! 4. [`eval`]: rules over the model → [`Finding`]s, ordered by position;
 //! 5. `report` (in the binary's support code): findings → human or JSON output.
 //!
+//! Beside the pipeline, [`import`] turns saved Microsoft Graph responses into tenant YAML.
+//!
 //! The core never prints; renderers never compute.
 #![forbid(unsafe_code)]
 
@@ -16,6 +18,7 @@ pub mod cli;
 pub mod compile;
 pub mod diagnostics;
 pub mod eval;
+pub mod import;
 pub mod parallel;
 pub mod policies;
 pub mod report;

@@ -371,8 +371,8 @@ fn rules_and_explain_show_the_policy_docs() {
     let out = stdout(&o);
     assert_eq!(
         out.lines().count(),
-        14,
-        "8 policy rules and 6 built-in checks:\n{out}"
+        15,
+        "9 policy rules and 6 built-in checks:\n{out}"
     );
     assert!(
         out.contains("sspr/cloud-user-license     error    builtin:sspr-2017:"),

@@ -109,6 +109,18 @@ impl Catalog {
         &self.skus
     }
 
+    /// Looks up a Graph `skuId` (GUIDs compare ignoring case).
+    pub fn by_guid(&self, guid: &str) -> Option<SkuId> {
+        self.skus
+            .iter()
+            .position(|s| {
+                s.guid
+                    .as_deref()
+                    .is_some_and(|g| g.eq_ignore_ascii_case(guid))
+            })
+            .map(|i| i as SkuId)
+    }
+
     /// Part numbers, for did-you-mean.
     pub fn part_numbers(&self) -> impl Iterator<Item = &str> {
         self.skus.iter().map(|s| s.part.as_str())
@@ -316,6 +328,8 @@ pub enum Field {
     UserGroups,
     /// `u.in_sspr_scope`
     UserInSsprScope,
+    /// `u.license_errors`: assignments Microsoft Graph reports as failed
+    UserLicenseErrors,
     // group
     /// `g.name`
     GroupName,
@@ -345,6 +359,13 @@ pub enum Field {
     AssignGroup,
     /// `a.subscribed`
     AssignSubscribed,
+    // license error
+    /// `e.sku`
+    LicenseErrorSku,
+    /// `e.error`: `CountViolation`, …
+    LicenseErrorError,
+    /// `e.group`: the group whose assignment failed, null for a direct assignment
+    LicenseErrorGroup,
     // sku
     /// `k.part`
     SkuPart,

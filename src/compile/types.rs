@@ -33,6 +33,8 @@ pub enum Ty {
     Sku,
     /// A capability.
     Capability,
+    /// A licence assignment Microsoft Graph reports as failed.
+    LicenseError,
     /// A list of elements of a type.
     List(Box<Ty>),
 }
@@ -79,6 +81,7 @@ impl fmt::Display for Ty {
             Ty::Assignment => f.write_str("assignment"),
             Ty::Sku => f.write_str("SKU"),
             Ty::Capability => f.write_str("capability"),
+            Ty::LicenseError => f.write_str("license error"),
             Ty::List(t) => write!(f, "list of {t}"),
         }
     }
@@ -118,6 +121,7 @@ pub fn fields_of(ty: &Ty) -> &'static [(&'static str, Field, FieldTy)] {
             ("group_licenses", UserGroupLicenses, T::Skus),
             ("groups", UserGroups, T::Groups),
             ("in_sspr_scope", UserInSsprScope, T::Bool),
+            ("license_errors", UserLicenseErrors, T::LicenseErrors),
         ],
         Ty::Group => &[
             ("name", GroupName, T::Str),
@@ -150,6 +154,11 @@ pub fn fields_of(ty: &Ty) -> &'static [(&'static str, Field, FieldTy)] {
             ("name", CapName, T::Str),
             ("description", CapDescription, T::Str),
             ("skus", CapSkus, T::Skus),
+        ],
+        Ty::LicenseError => &[
+            ("sku", LicenseErrorSku, T::Sku),
+            ("error", LicenseErrorError, T::Str),
+            ("group", LicenseErrorGroup, T::OptStr),
         ],
         _ => &[],
     }
@@ -184,6 +193,8 @@ pub enum FieldTy {
     Caps,
     /// list of strings
     Strs,
+    /// list of licence errors
+    LicenseErrors,
 }
 
 impl FieldTy {
@@ -203,6 +214,7 @@ impl FieldTy {
             FieldTy::Skus => Ty::Sku.list(),
             FieldTy::Caps => Ty::Capability.list(),
             FieldTy::Strs => Ty::Str.list(),
+            FieldTy::LicenseErrors => Ty::LicenseError.list(),
         }
     }
 }

@@ -184,6 +184,7 @@ impl<'a> Interp<'a> {
                     F::UserGroupLicenses => ids(Kind::Sku, facts.via_groups),
                     F::UserGroups => ids(Kind::Group, facts.groups),
                     F::UserInSsprScope => Value::Bool(facts.in_sspr_scope),
+                    F::UserLicenseErrors => ids(Kind::LicenseError, facts.license_errors),
                     _ => Value::Null,
                 }
             }
@@ -229,6 +230,20 @@ impl<'a> Interp<'a> {
                     F::AssignSubscribed => {
                         Value::Bool(m.subscribed.binary_search(&asg.sku).is_ok())
                     }
+                    _ => Value::Null,
+                }
+            }
+            (Value::Entity(Kind::LicenseError, e), f) => {
+                let Some(err) = m.license_errors.get(e as usize) else {
+                    return Value::Null;
+                };
+                match f {
+                    F::LicenseErrorSku => Value::Entity(Kind::Sku, err.sku),
+                    F::LicenseErrorError => Value::Str(err.error.as_str()),
+                    F::LicenseErrorGroup => opt(err
+                        .group
+                        .and_then(|g| m.group_doc(g))
+                        .map(|d| d.name.value.as_str())),
                     _ => Value::Null,
                 }
             }
@@ -302,6 +317,9 @@ impl<'a> Interp<'a> {
                     .map(|d| d.span)
             }
             Value::Entity(Kind::Assignment, a) => m.assignments.get(a as usize).map(|a| a.span),
+            Value::Entity(Kind::LicenseError, e) => {
+                m.license_errors.get(e as usize).map(|e| e.span)
+            }
             _ => None,
         }
     }
@@ -333,6 +351,7 @@ impl<'a> Interp<'a> {
                     }
                     F::UserLicenses | F::UserDirectLicenses => d.licenses.span,
                     F::UserGroups | F::UserGroupLicenses => d.groups.span,
+                    F::UserLicenseErrors => d.license_errors.span,
                     _ => None,
                 }
             }
@@ -429,6 +448,11 @@ impl<'a> Interp<'a> {
             Value::Entity(Kind::Assignment, _) => {
                 self.write_value(out, self.field(v, Field::AssignSku))
             }
+            Value::Entity(Kind::LicenseError, _) => {
+                self.write_value(out, self.field(v, Field::LicenseErrorSku));
+                out.push_str(": ");
+                self.write_value(out, self.field(v, Field::LicenseErrorError));
+            }
             Value::Entity(Kind::User, _) => self.write_value(out, self.field(v, Field::UserUpn)),
             Value::Entity(Kind::Group, _) => self.write_value(out, self.field(v, Field::GroupName)),
             Value::Entity(Kind::Capability, _) => {
@@ -459,6 +483,9 @@ impl<'a> Interp<'a> {
             }
             Value::Entity(Kind::Assignment, _) => {
                 return self.subject_of(self.field(v, Field::AssignSku));
+            }
+            Value::Entity(Kind::LicenseError, _) => {
+                return self.subject_of(self.field(v, Field::LicenseErrorSku));
             }
             Value::Entity(Kind::Sku, _) => Field::SkuPart,
             _ => return None,

@@ -18,6 +18,8 @@ pub enum Kind {
     Sku,
     /// capabilities
     Capability,
+    /// failed licence assignments
+    LicenseError,
 }
 
 /// A value.

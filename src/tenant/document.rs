@@ -136,6 +136,71 @@ pub struct UserDocument {
     pub licenses: ListField<Spanned<String>>,
     /// `groups:` direct memberships.
     pub groups: ListField<Spanned<String>>,
+    /// `license_errors:` assignments Microsoft Graph reports as failed (written by
+    /// `skuld import graph`; see docs/import.md).
+    pub license_errors: ListField<LicenseErrorDocument>,
+}
+
+/// One `license_errors:` entry of a user: a licence that could not be assigned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LicenseErrorDocument {
+    /// The mapping.
+    pub span: Span,
+    /// `sku:` part number as written.
+    pub sku: Spanned<String>,
+    /// `error:` why the assignment failed.
+    pub error: Spanned<LicenseError>,
+    /// `group:` the group whose assignment failed; absent for a direct assignment.
+    pub group: Option<Spanned<String>>,
+}
+
+/// Why Microsoft Graph could not assign a licence (`licenseAssignmentState.error`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LicenseError {
+    /// Not enough seats left in the subscription.
+    CountViolation,
+    /// The SKU conflicts with another licence of the user.
+    MutuallyExclusiveViolation,
+    /// A service plan of the SKU needs a plan the user does not have.
+    DependencyViolation,
+    /// The SKU is not available in the user's usage location.
+    ProhibitedInUsageLocationViolation,
+    /// A proxy address of the user clashes with another object.
+    UniquenessViolation,
+    /// Any other error.
+    Other,
+}
+
+impl LicenseError {
+    /// Every error, with its spelling in YAML, in Graph and in policies.
+    pub const ALL: [(&'static str, LicenseError); 6] = [
+        ("CountViolation", LicenseError::CountViolation),
+        (
+            "MutuallyExclusiveViolation",
+            LicenseError::MutuallyExclusiveViolation,
+        ),
+        ("DependencyViolation", LicenseError::DependencyViolation),
+        (
+            "ProhibitedInUsageLocationViolation",
+            LicenseError::ProhibitedInUsageLocationViolation,
+        ),
+        ("UniquenessViolation", LicenseError::UniquenessViolation),
+        ("Other", LicenseError::Other),
+    ];
+
+    /// The spelling used in YAML, in Graph and in policies.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LicenseError::CountViolation => "CountViolation",
+            LicenseError::MutuallyExclusiveViolation => "MutuallyExclusiveViolation",
+            LicenseError::DependencyViolation => "DependencyViolation",
+            LicenseError::ProhibitedInUsageLocationViolation => {
+                "ProhibitedInUsageLocationViolation"
+            }
+            LicenseError::UniquenessViolation => "UniquenessViolation",
+            LicenseError::Other => "Other",
+        }
+    }
 }
 
 /// Where a user account lives.

@@ -17,8 +17,8 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, StrInput, Tag};
 use thiserror::Error;
 
 use super::document::{
-    GroupDocument, ListField, Spanned, SsprDocument, SsprScope, SubscriptionDocument,
-    TenantDocument, UserDocument, UserSource,
+    GroupDocument, LicenseError, LicenseErrorDocument, ListField, Spanned, SsprDocument, SsprScope,
+    SubscriptionDocument, TenantDocument, UserDocument, UserSource,
 };
 use crate::diagnostics::Diagnostics;
 use crate::diagnostics::suggest::did_you_mean;
@@ -1088,15 +1088,17 @@ enum Place {
     Subscription,
     Group,
     User,
+    LicenseError,
 }
 
 impl Place {
-    const ALL: [Place; 5] = [
+    const ALL: [Place; 6] = [
         Place::Top,
         Place::Sspr,
         Place::Subscription,
         Place::Group,
         Place::User,
+        Place::LicenseError,
     ];
 
     fn keys(self) -> &'static [&'static str] {
@@ -1112,7 +1114,15 @@ impl Place {
             Place::Sspr => &["scope", "group", "writeback"],
             Place::Subscription => &["sku", "seats"],
             Place::Group => &["name", "licenses", "groups"],
-            Place::User => &["upn", "source", "usage_location", "licenses", "groups"],
+            Place::User => &[
+                "upn",
+                "source",
+                "usage_location",
+                "licenses",
+                "groups",
+                "license_errors",
+            ],
+            Place::LicenseError => &["sku", "error", "group"],
         }
     }
 
@@ -1123,6 +1133,7 @@ impl Place {
             Place::Subscription => "a subscription",
             Place::Group => "a group",
             Place::User => "a user",
+            Place::LicenseError => "a license error",
         }
     }
 
@@ -1595,7 +1606,10 @@ impl<'a> Loader<'a> {
         let expected = || match options {
             [(a, _), (b, _)] => format!("`{a}` or `{b}`"),
             [(a, _), (b, _), (c, _)] => format!("`{a}`, `{b}` or `{c}`"),
-            _ => names().collect::<Vec<_>>().join(", "),
+            _ => names()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
         };
         let s = match self.node()? {
             Node::Scalar(s) => s,
@@ -2150,6 +2164,7 @@ impl<'a> Loader<'a> {
         let mut usage_location = None;
         let mut licenses = ListField::default();
         let mut groups = ListField::default();
+        let mut license_errors = ListField::default();
         while let Some((key, key_span)) = self.next_key(&mut st)? {
             match key {
                 "upn" => upn = self.string_field(key, StrField::Plain)?,
@@ -2157,6 +2172,18 @@ impl<'a> Loader<'a> {
                 "usage_location" => usage_location = self.string_field(key, StrField::Country)?,
                 "licenses" => licenses = self.name_list(key, key_span)?,
                 "groups" => groups = self.name_list(key, key_span)?,
+                "license_errors" => {
+                    let items = self.mapping_list(
+                        key,
+                        "a license error",
+                        "sku: ENTERPRISEPACK",
+                        Self::license_error,
+                    )?;
+                    license_errors = ListField {
+                        items,
+                        span: Some(self.entry(key_span)),
+                    };
+                }
                 _ => self.skip_node()?,
             }
         }
@@ -2176,7 +2203,50 @@ impl<'a> Loader<'a> {
             usage_location,
             licenses,
             groups,
+            license_errors,
         }))
+    }
+
+    /// One `license_errors:` entry: `sku`, `error` and, for a group's assignment, `group`.
+    fn license_error(&mut self, start: Span) -> R<Option<LicenseErrorDocument>> {
+        let mut st = MapState::new(Place::LicenseError);
+        let mut sku = None;
+        let mut error = None;
+        let mut group = None;
+        while let Some((key, _)) = self.next_key(&mut st)? {
+            match key {
+                "sku" => sku = self.string_field(key, StrField::Plain)?,
+                "error" => error = self.enum_field(key, &LicenseError::ALL)?,
+                "group" => group = self.string_field(key, StrField::Plain)?,
+                _ => self.skip_node()?,
+            }
+        }
+        let span = self.since(start);
+        if st.seen("sku").is_none() {
+            self.missing(
+                "sku",
+                Place::LicenseError,
+                span,
+                "add `sku: PART_NUMBER`, the SKU that could not be assigned".to_owned(),
+            );
+        }
+        if st.seen("error").is_none() {
+            self.missing(
+                "error",
+                Place::LicenseError,
+                span,
+                "add `error: CountViolation` (or the error Microsoft Graph reports)".to_owned(),
+            );
+        }
+        Ok(match (sku, error) {
+            (Some(sku), Some(error)) => Some(LicenseErrorDocument {
+                span,
+                sku,
+                error,
+                group,
+            }),
+            _ => None,
+        })
     }
 }
 

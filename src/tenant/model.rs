@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use super::country;
-use super::document::{Spanned, SsprScope, TenantDocument, UserSource};
+use super::document::{LicenseError, Spanned, SsprScope, TenantDocument, UserSource};
 use crate::compile::ir::{Catalog, SkuId};
 use crate::diagnostics::suggest::Suggester;
 use crate::eval::Severity;
@@ -44,6 +44,22 @@ pub struct UserFacts {
     pub in_sspr_scope: bool,
     /// Synced from on-premises AD.
     pub synced: bool,
+    /// Its failed assignments: indices into [`TenantModel::license_errors`].
+    pub license_errors: IdRange,
+}
+
+/// A licence assignment Microsoft Graph reports as failed (a user's `license_errors:` entry).
+#[derive(Debug, Clone)]
+pub struct LicenseErrorFacts {
+    /// The SKU that could not be assigned.
+    pub sku: SkuId,
+    /// Why.
+    pub error: LicenseError,
+    /// The group whose assignment failed; `None` for a direct assignment (or an unknown group,
+    /// which is reported as `tenant/unknown-group`).
+    pub group: Option<GroupId>,
+    /// The entry in the tenant file.
+    pub span: Span,
 }
 
 /// A group, resolved.
@@ -107,6 +123,8 @@ pub struct TenantModel<'d> {
     pub subscriptions: Vec<SubscriptionFacts>,
     /// Every licence entry, in file order.
     pub assignments: Vec<AssignmentFacts>,
+    /// Every failed assignment, in file order.
+    pub license_errors: Vec<LicenseErrorFacts>,
     /// SKUs with a subscription, sorted.
     pub subscribed: Vec<SkuId>,
     /// `country`, when present.
@@ -287,6 +305,7 @@ impl<'d> Builder<'d, '_, '_> {
             groups: Vec::with_capacity(doc.groups.len()),
             subscriptions: Vec::new(),
             assignments: Vec::new(),
+            license_errors: Vec::new(),
             subscribed: Vec::new(),
             country: doc.country.as_ref().map(|c| c.value.as_str()),
             ids: Vec::with_capacity(doc.users.len() * 6),
@@ -490,6 +509,32 @@ impl<'d> Builder<'d, '_, '_> {
                     .iter()
                     .any(|&g| in_scope_group.get(g as usize).copied().unwrap_or(false)),
             };
+            // Failed assignments: an unknown SKU or group is reported like anywhere else.
+            let errors_start = model.license_errors.len() as u32;
+            for e in &u.license_errors.items {
+                let group = match &e.group {
+                    Some(name) => match self.resolve_group(name, &group_index) {
+                        Some(g) => Some(g),
+                        None => continue,
+                    },
+                    None => None,
+                };
+                if let Some(sku) = self.resolve_sku(&e.sku) {
+                    model.license_errors.push(LicenseErrorFacts {
+                        sku,
+                        error: e.error.value,
+                        group,
+                        span: e.span,
+                    });
+                }
+            }
+            let errors_end = model.license_errors.len() as u32;
+            let license_errors = if errors_end == errors_start {
+                IdRange::default()
+            } else {
+                let ids: Vec<u32> = (errors_start..errors_end).collect();
+                model.push_ids(&ids)
+            };
             let direct_r = model.push_ids(&direct);
             let effective_r = model.push_ids(&effective);
             let groups_r = model.push_ids(&groups);
@@ -504,6 +549,7 @@ impl<'d> Builder<'d, '_, '_> {
                     .source
                     .as_ref()
                     .is_some_and(|s| s.value == UserSource::Synced),
+                license_errors,
             });
         }
         for (g, m) in members.iter().enumerate() {

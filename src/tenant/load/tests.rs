@@ -393,7 +393,7 @@ fn unknown_key_of_another_level_lists_the_allowed_keys() {
     );
     assert_eq!(
         d.help,
-        "`seats` is a key of a subscription, not of a user; a user takes `upn`, `source`, `usage_location`, `licenses` and `groups`"
+        "`seats` is a key of a subscription, not of a user; a user takes `upn`, `source`, `usage_location`, `licenses`, `groups` and `license_errors`"
     );
     let d = one(
         "tenant: t\nfavourite_colour: blue\n",

@@ -1,0 +1,71 @@
+//! `skuld import graph DIR [-o FILE]`: Microsoft Graph responses → tenant YAML (see
+//! docs/import.md). The mapping is in the library (`crate::import`); this is the command.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use super::{ColorArg, ExitStatus, PolicyArgs, policy_or_report, print_reports, style_for};
+use crate::import;
+
+/// `skuld import …`
+#[derive(Debug, Subcommand)]
+pub(super) enum ImportCommand {
+    /// Write tenant YAML from a folder of saved Microsoft Graph responses (organization.json,
+    /// subscribedSkus.json, users.json, groups.json; pages as users.2.json, …)
+    #[command(
+        after_help = "Example:\n  skuld import graph graph-export/ -o tenant.yaml\n  skuld check tenant.yaml\n\nSee docs/import.md for the Graph requests to save."
+    )]
+    Graph(GraphArgs),
+}
+
+#[derive(Debug, Args)]
+pub(super) struct GraphArgs {
+    /// The folder of saved responses
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+    /// Write the tenant YAML to FILE (replaced whole, never left half-written) instead of
+    /// standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    policy: PolicyArgs,
+}
+
+pub(super) fn run(
+    cmd: ImportCommand,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<ExitStatus> {
+    let ImportCommand::Graph(args) = cmd;
+    let style = style_for(ColorArg::Auto, io::stderr().is_terminal());
+    // The policy's catalog names the SKUs: a policy file that declares a SKU with its `id`
+    // lets the import name it too.
+    let Some(policy) = policy_or_report(&args.policy, stderr)? else {
+        return Ok(ExitStatus::Error);
+    };
+    let imported = match import::graph(&args.dir, policy.catalog()) {
+        Ok(i) => i,
+        Err(errors) => {
+            print_reports(errors.iter(), style, stderr)?;
+            writeln!(stderr, "nothing was written")?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    print_reports(imported.warnings.iter(), style, stderr)?;
+    let yaml = import::emit::to_yaml(&imported.tenant);
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = super::write_atomically(path, yaml.as_bytes()) {
+                super::report_write_error(path, &e, stderr)?;
+                return Ok(ExitStatus::Error);
+            }
+        }
+        None => {
+            stdout.write_all(yaml.as_bytes())?;
+            stdout.flush()?;
+        }
+    }
+    Ok(ExitStatus::Clean)
+}

@@ -1,0 +1,621 @@
+//! Reading the Microsoft Graph responses an admin saved: the files of a folder, their pages, and
+//! the parts of each response skuld needs (serde, everything else ignored).
+//!
+//! Naming convention (docs/import.md): resource `users` is `users.json`, and when Graph pages it,
+//! `users.2.json`, `users.3.json`, … in the order the `@odata.nextLink`s were followed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use miette::Diagnostic;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use thiserror::Error;
+
+use crate::diagnostics::suggest::did_you_mean;
+use crate::source::{SourceFile, Span};
+
+/// Largest response file read (a page of Graph users is a few MB at most).
+const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// One saved collection response (`{"value": [...], "@odata.nextLink": ...}`).
+#[derive(Debug, Deserialize)]
+struct Page<T> {
+    value: Vec<T>,
+    #[serde(rename = "@odata.nextLink", default)]
+    next_link: Option<String>,
+}
+
+/// `GET /subscribedSkus`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscribedSku {
+    /// `skuId`
+    pub sku_id: String,
+    /// `skuPartNumber`
+    #[serde(default)]
+    pub sku_part_number: Option<String>,
+    /// `prepaidUnits`
+    #[serde(default)]
+    pub prepaid_units: Option<PrepaidUnits>,
+}
+
+/// `prepaidUnits` of a subscribed SKU.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PrepaidUnits {
+    /// Seats that can be assigned.
+    #[serde(default)]
+    pub enabled: Option<u64>,
+}
+
+/// `{skuId, disabledPlans}`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignedLicense {
+    /// `skuId`
+    pub sku_id: String,
+}
+
+/// `licenseAssignmentState`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LicenseAssignmentState {
+    /// `skuId`
+    pub sku_id: String,
+    /// The group id, `null` for a direct assignment.
+    #[serde(default)]
+    pub assigned_by_group: Option<String>,
+    /// `Active`, `ActiveWithError`, `Disabled` or `Error`.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// `None`, `CountViolation`, …, `Other` (older pages: `Others`); `null` when none.
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// `GET /users?$select=...`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    /// `id`
+    pub id: String,
+    /// `userPrincipalName`
+    #[serde(default)]
+    pub user_principal_name: Option<String>,
+    /// `usageLocation`
+    #[serde(default)]
+    pub usage_location: Option<String>,
+    /// `onPremisesSyncEnabled`: `true`, `false` (no longer synced) or `null` (never synced).
+    #[serde(default)]
+    pub on_premises_sync_enabled: Option<bool>,
+    /// `assignedLicenses`: direct and group licences together.
+    #[serde(default)]
+    pub assigned_licenses: Option<Vec<AssignedLicense>>,
+    /// `licenseAssignmentStates`: one per licence and source.
+    #[serde(default)]
+    pub license_assignment_states: Option<Vec<LicenseAssignmentState>>,
+}
+
+/// A member of a group (`$expand=members($select=id)`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Member {
+    /// `#microsoft.graph.user`, `#microsoft.graph.group`, …
+    #[serde(rename = "@odata.type", default)]
+    pub odata_type: Option<String>,
+    /// `id`
+    pub id: String,
+}
+
+/// `GET /groups?$select=...&$expand=members`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Group {
+    /// `id`
+    pub id: String,
+    /// `displayName`
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// `assignedLicenses`
+    #[serde(default)]
+    pub assigned_licenses: Option<Vec<AssignedLicense>>,
+    /// `members` (direct members; Graph's `$expand` returns at most 20 of them).
+    #[serde(default)]
+    pub members: Option<Vec<Member>>,
+    /// Present when the expanded members were cut short.
+    #[serde(rename = "members@odata.nextLink", default)]
+    pub members_next_link: Option<String>,
+}
+
+/// `GET /organization`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization {
+    /// `displayName`
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// `countryLetterCode`
+    #[serde(default)]
+    pub country_letter_code: Option<String>,
+    /// `verifiedDomains`
+    #[serde(default)]
+    pub verified_domains: Vec<VerifiedDomain>,
+}
+
+/// One of the organization's `verifiedDomains`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifiedDomain {
+    /// `contoso.onmicrosoft.com`
+    pub name: String,
+    /// True for the `*.onmicrosoft.com` domain the tenant was created with.
+    #[serde(default)]
+    pub is_initial: bool,
+}
+
+/// A resource read from all its pages, with the file each item came from.
+#[derive(Debug)]
+pub struct Collection<T> {
+    /// Items in page order, each with the index of its file in `files`.
+    pub items: Vec<(T, usize)>,
+    /// The page files, in order.
+    pub files: Vec<SourceFile>,
+}
+
+/// The four resources of an import.
+#[derive(Debug)]
+pub struct Responses {
+    /// `subscribedSkus*.json`
+    pub skus: Collection<SubscribedSku>,
+    /// `users*.json`
+    pub users: Collection<User>,
+    /// `groups*.json`
+    pub groups: Collection<Group>,
+    /// `organization*.json`
+    pub organization: Collection<Organization>,
+    /// `members/<group id>*.json`: the full member lists of groups, by group id.
+    pub members: BTreeMap<String, Collection<Member>>,
+}
+
+/// The resources, their file stem and how to save them (for the help of a missing file).
+pub const RESOURCES: [(&str, &str); 4] = [
+    (
+        "organization",
+        "GET https://graph.microsoft.com/v1.0/organization?$select=displayName,countryLetterCode,verifiedDomains",
+    ),
+    (
+        "subscribedSkus",
+        "GET https://graph.microsoft.com/v1.0/subscribedSkus?$select=skuId,skuPartNumber,prepaidUnits,capabilityStatus,appliesTo",
+    ),
+    (
+        "users",
+        "GET https://graph.microsoft.com/v1.0/users?$select=id,userPrincipalName,usageLocation,onPremisesSyncEnabled,assignedLicenses,licenseAssignmentStates",
+    ),
+    (
+        "groups",
+        "GET https://graph.microsoft.com/v1.0/groups?$select=id,displayName,assignedLicenses&$expand=members($select=id)",
+    ),
+];
+
+/// An error that stops the import (exit code 2).
+#[derive(Debug, Error, Diagnostic)]
+pub enum ReadError {
+    /// The folder does not exist or is not a folder.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Folder(#[from] NotAFolder),
+    /// A required response file is absent.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Missing(#[from] MissingFile),
+    /// A file could not be read.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Io(#[from] IoError),
+    /// A file is not JSON, or not the shape of the response.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Json(#[from] BadJson),
+    /// The last page still links to a next one.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Pages(#[from] MissingPages),
+}
+
+/// The folder to import does not exist or is not a folder.
+#[derive(Debug, Error, Diagnostic)]
+#[error("`{path}` is not a folder of Microsoft Graph responses: {reason}")]
+#[diagnostic(
+    code("skuld::import::not-a-folder"),
+    help(
+        "save the responses (`organization.json`, `subscribedSkus.json`, `users.json`, `groups.json`) in one folder and name it; see docs/import.md"
+    )
+)]
+pub struct NotAFolder {
+    path: String,
+    reason: String,
+}
+
+/// A required response file is absent.
+#[derive(Debug, Error, Diagnostic)]
+#[error("`{folder}` has no `{file}`")]
+#[diagnostic(code("skuld::import::missing-file"))]
+pub struct MissingFile {
+    folder: String,
+    file: String,
+    #[help]
+    help: String,
+}
+
+/// A file could not be read.
+#[derive(Debug, Error, Diagnostic)]
+#[error("cannot read `{path}`: {reason}")]
+#[diagnostic(code(skuld::io))]
+pub struct IoError {
+    path: String,
+    reason: String,
+}
+
+/// A file is not JSON, or not the shape of the Graph response.
+#[derive(Debug, Error, Diagnostic)]
+#[error("`{file}` is not a Microsoft Graph `{resource}` response: {reason}")]
+#[diagnostic(code("skuld::import::json"))]
+pub struct BadJson {
+    file: String,
+    resource: String,
+    reason: String,
+    #[source_code]
+    src: SourceFile,
+    #[label("here")]
+    span: Option<Span>,
+    #[help]
+    help: String,
+}
+
+/// The last page of a resource still has an `@odata.nextLink`: pages are missing.
+#[derive(Debug, Error, Diagnostic)]
+#[error(
+    "`{file}` is the last page of `{resource}` saved, but links to a next page: pages are missing"
+)]
+#[diagnostic(code("skuld::import::missing-pages"))]
+pub struct MissingPages {
+    file: String,
+    resource: String,
+    #[source_code]
+    src: SourceFile,
+    #[label("Graph has more results")]
+    span: Option<Span>,
+    #[help]
+    help: String,
+}
+
+/// Reads the four resources from `dir`; every error found, not just the first.
+pub fn read(dir: &Path) -> Result<Responses, Vec<ReadError>> {
+    let shown = dir.display().to_string();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            let reason = if dir.exists() {
+                if dir.is_dir() {
+                    e.to_string()
+                } else {
+                    "it is a file".to_owned()
+                }
+            } else {
+                "no such folder".to_owned()
+            };
+            return Err(vec![
+                NotAFolder {
+                    path: shown,
+                    reason,
+                }
+                .into(),
+            ]);
+        }
+    };
+    let names = file_names(entries);
+
+    let mut errors = Vec::new();
+    let skus = collection(dir, &names, "subscribedSkus", &mut errors);
+    let users = collection(dir, &names, "users", &mut errors);
+    let groups = collection(dir, &names, "groups", &mut errors);
+    let organization = collection(dir, &names, "organization", &mut errors);
+    // Optional: full member lists of groups too large for `$expand`, one resource per group id.
+    let mut members = BTreeMap::new();
+    let members_dir = dir.join("members");
+    if let Ok(entries) = std::fs::read_dir(&members_dir) {
+        let names = file_names(entries);
+        let ids: BTreeSet<&str> = names
+            .iter()
+            .filter(|n| n.ends_with(".json"))
+            .filter_map(|n| n.split('.').next())
+            .collect();
+        for id in ids {
+            if let Some(c) = collection(&members_dir, &names, id, &mut errors) {
+                members.insert(id.to_owned(), c);
+            }
+        }
+    }
+    match (skus, users, groups, organization) {
+        (Some(skus), Some(users), Some(groups), Some(organization)) if errors.is_empty() => {
+            Ok(Responses {
+                skus,
+                users,
+                groups,
+                organization,
+                members,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// The names of the files in a folder, sorted.
+fn file_names(entries: std::fs::ReadDir) -> Vec<String> {
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .collect();
+    names.sort();
+    names
+}
+
+/// The page number of `file` for `resource`: `users.json` is 1, `users.7.json` is 7.
+fn page_number(resource: &str, file: &str) -> Option<u32> {
+    let rest = file.strip_prefix(resource)?.strip_prefix('.')?;
+    let middle = rest.strip_suffix("json")?;
+    if middle.is_empty() {
+        return Some(1);
+    }
+    let n = middle.strip_suffix('.')?;
+    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) || n.starts_with('0') {
+        return None;
+    }
+    n.parse().ok().filter(|&n| n >= 2)
+}
+
+fn collection<T: DeserializeOwned>(
+    dir: &Path,
+    names: &[String],
+    resource: &str,
+    errors: &mut Vec<ReadError>,
+) -> Option<Collection<T>> {
+    let mut pages: Vec<(u32, &String)> = names
+        .iter()
+        .filter_map(|n| page_number(resource, n).map(|p| (p, n)))
+        .collect();
+    pages.sort();
+    let url = request(resource);
+    if pages.first().is_none_or(|(p, _)| *p != 1) {
+        let json: Vec<&str> = names
+            .iter()
+            .filter(|n| n.ends_with(".json"))
+            .map(String::as_str)
+            .collect();
+        let file = format!("{resource}.json");
+        let mut help = format!("save the response of `{url}` as `{file}`");
+        if let Some(d) = did_you_mean(&file, json.iter().copied()) {
+            help = format!("{d} (the files must be named as docs/import.md says); else {help}");
+        }
+        errors.push(
+            MissingFile {
+                folder: dir.display().to_string(),
+                file,
+                help,
+            }
+            .into(),
+        );
+        return None;
+    }
+    let mut out = Collection {
+        items: Vec::new(),
+        files: Vec::new(),
+    };
+    let mut ok = true;
+    let last = pages.len();
+    for (i, (number, name)) in pages.iter().enumerate() {
+        let expected = i as u32 + 1;
+        if *number != expected {
+            errors.push(
+                MissingFile {
+                    folder: dir.display().to_string(),
+                    file: format!("{resource}.{expected}.json"),
+                    help: format!(
+                        "`{name}` is there, so page {expected} of `{resource}` is missing: save every page, following each `@odata.nextLink`"
+                    ),
+                }
+                .into(),
+            );
+            return None;
+        }
+        let path: PathBuf = dir.join(name);
+        let shown = path.display().to_string();
+        let src = match read_text(&path) {
+            Ok(text) => SourceFile::new(shown.clone(), text),
+            Err(reason) => {
+                errors.push(
+                    IoError {
+                        path: shown,
+                        reason,
+                    }
+                    .into(),
+                );
+                ok = false;
+                continue;
+            }
+        };
+        // A byte-order mark (PowerShell 5's `-Encoding utf8` writes one) is not JSON.
+        let bom = if src.text().starts_with('\u{FEFF}') {
+            3
+        } else {
+            0
+        };
+        match serde_json::from_str::<Page<T>>(src.text().get(bom..).unwrap_or("")) {
+            Ok(page) => {
+                if i + 1 == last && page.next_link.is_some() {
+                    let span = find(&src, "\"@odata.nextLink\"").filter(|s| showable(&src, *s));
+                    errors.push(
+                        MissingPages {
+                            file: shown,
+                            resource: resource.to_owned(),
+                            src: src.clone(),
+                            span,
+                            help: format!(
+                                "fetch the `@odata.nextLink` URL and save the result as `{resource}.{}.json`; repeat until a page has no `@odata.nextLink`",
+                                number + 1
+                            ),
+                        }
+                        .into(),
+                    );
+                    ok = false;
+                }
+                let file = out.files.len();
+                out.items
+                    .extend(page.value.into_iter().map(|item| (item, file)));
+            }
+            Err(e) => {
+                errors.push(bad_json(&src, bom, shown, resource, &e).into());
+                ok = false;
+            }
+        }
+        out.files.push(src);
+    }
+    ok.then_some(out)
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "the file has {} bytes, more than the limit of {MAX_FILE_BYTES}",
+            meta.len()
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "the file is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// How to save a resource: its Graph request.
+fn request(resource: &str) -> String {
+    match RESOURCES.iter().find(|(r, _)| *r == resource) {
+        Some((_, u)) => (*u).to_owned(),
+        // A file of `members/`: the resource is a group id.
+        None => {
+            format!("GET https://graph.microsoft.com/v1.0/groups/{resource}/members?$select=id")
+        }
+    }
+}
+
+fn bad_json(
+    src: &SourceFile,
+    bom: usize,
+    file: String,
+    resource: &str,
+    e: &serde_json::Error,
+) -> BadJson {
+    use serde_json::error::Category;
+    // serde_json counts from the end of the byte-order mark, on the first line only.
+    let skip = if e.line() == 1 { bom } else { 0 };
+    let offset = offset_of(src, e.line(), e.column()) + skip;
+    let end = src
+        .text()
+        .get(offset..)
+        .and_then(|r| r.chars().next())
+        .map_or(offset, |c| offset + c.len_utf8());
+    let help = match e.classify() {
+        Category::Syntax | Category::Eof => {
+            "the file must be the response body exactly as Graph returned it (JSON)".to_owned()
+        }
+        Category::Data => format!(
+            "a collection response is `{{\"value\": [...]}}`; save the body of `{}`",
+            request(resource)
+        ),
+        Category::Io => "read the file again".to_owned(),
+    };
+    // serde_json appends " at line L column C": the label shows the place instead, unless the
+    // line is too long to show.
+    let span = Some(Span::new(offset, end)).filter(|s| showable(src, *s));
+    let message = e.to_string();
+    let reason = match span {
+        Some(_) => message
+            .rsplit_once(" at line ")
+            .map_or(message.as_str(), |(m, _)| m)
+            .to_owned(),
+        None => message,
+    };
+    BadJson {
+        file,
+        resource: resource.to_owned(),
+        reason,
+        src: src.clone(),
+        span,
+        help,
+    }
+}
+
+/// Byte offset of serde_json's 1-based line and column (a column counts bytes; 0 means the
+/// line's end before its first byte was read).
+fn offset_of(src: &SourceFile, line: usize, column: usize) -> usize {
+    let text = src.text();
+    let mut start = 0;
+    for _ in 1..line {
+        match text.get(start..).and_then(|r| r.find('\n')) {
+            Some(i) => start += i + 1,
+            None => break,
+        }
+    }
+    let mut at = (start + column.saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// Longest line shown in a snippet: minified JSON (as `Invoke-MgGraphRequest -OutputType Json`
+/// writes it) is one line of megabytes, which a snippet cannot show (and miette's renderer
+/// does not survive).
+const MAX_SHOWN_LINE: usize = 2000;
+
+/// Whether the line(s) around `span` are short enough to show in a snippet.
+pub(crate) fn showable(src: &SourceFile, span: Span) -> bool {
+    let text = src.text();
+    let start = text
+        .get(..span.start as usize)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let end = text
+        .get(span.end as usize..)
+        .and_then(|t| t.find('\n'))
+        .map_or(text.len(), |i| span.end as usize + i);
+    end.saturating_sub(start) <= MAX_SHOWN_LINE
+}
+
+/// The span of the first occurrence of `needle` in the file.
+pub(crate) fn find(src: &SourceFile, needle: &str) -> Option<Span> {
+    src.text()
+        .find(needle)
+        .map(|i| Span::new(i, i + needle.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_number;
+
+    #[test]
+    fn page_numbers_follow_the_naming_convention() {
+        assert_eq!(page_number("users", "users.json"), Some(1));
+        assert_eq!(page_number("users", "users.2.json"), Some(2));
+        assert_eq!(page_number("users", "users.12.json"), Some(12));
+        assert_eq!(page_number("users", "users.1.json"), None);
+        assert_eq!(page_number("users", "users.02.json"), None);
+        assert_eq!(page_number("users", "users.x.json"), None);
+        assert_eq!(page_number("users", "usersx.json"), None);
+        assert_eq!(page_number("users", "users.json.bak"), None);
+        assert_eq!(page_number("groups", "users.json"), None);
+    }
+}

@@ -1,0 +1,589 @@
+//! `skuld import graph`: Microsoft Graph responses saved in a folder → tenant YAML.
+//!
+//! [`graph`] reads the files (pages, JSON, the fields skuld needs); this module maps them to the
+//! contract's tenant format ([`emit::Tenant`]); [`emit`] writes the YAML. The mapping (see
+//! docs/import.md): seats from `prepaidUnits.enabled`; a user's direct licences from the
+//! `licenseAssignmentStates` without `assignedByGroup` (group licences are recorded once, on the
+//! group); `source: synced` only for `onPremisesSyncEnabled: true`; memberships and nesting from
+//! the groups' direct members; SKU GUIDs named by part number through the policy's catalog;
+//! failed assignments kept as `license_errors`.
+
+pub mod emit;
+pub mod graph;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::compile::Catalog;
+use crate::source::{SourceFile, Span};
+use crate::tenant::document::LicenseError;
+use emit::{FailedAssignment, SkuName};
+
+/// The most members Graph returns for a group through `$expand` (a documented known issue).
+const EXPAND_LIMIT: usize = 100;
+
+/// The result of an import: the tenant and what the reader should know about it.
+#[derive(Debug)]
+pub struct Import {
+    /// The tenant, sorted.
+    pub tenant: emit::Tenant,
+    /// Warnings: unknown SKU ids, unknown groups, truncated member lists, ….
+    pub warnings: Vec<miette::Report>,
+}
+
+/// Something in the responses skuld keeps but cannot map cleanly (reported as a warning).
+#[derive(Debug, Error)]
+#[error("{message}")]
+pub struct ImportWarning {
+    message: String,
+    /// `skuld::import::…`
+    code: &'static str,
+    src: Option<SourceFile>,
+    span: Option<Span>,
+    label: String,
+    help: Option<String>,
+}
+
+impl Diagnostic for ImportWarning {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Warning)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.src.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let span = self.span?;
+        Some(Box::new(std::iter::once(
+            miette::LabeledSpan::new_with_span(Some(self.label.clone()), span),
+        )))
+    }
+}
+
+/// A warning about the place in `src` where `needle` first occurs (a GUID, an id).
+fn warning(
+    code: &'static str,
+    message: String,
+    src: Option<&SourceFile>,
+    needle: &str,
+    label: &str,
+    help: Option<String>,
+) -> miette::Report {
+    // Prefer the id where it is a `skuId` (a subscribed SKU's `id` also contains it).
+    let span = src.and_then(|s| {
+        [
+            format!("\"skuId\": \"{needle}\""),
+            format!("\"skuId\":\"{needle}\""),
+            format!("\"{needle}\""),
+        ]
+        .iter()
+        .find_map(|n| graph::find(s, n))
+    });
+    // On a line too long to show, the place goes into the message instead.
+    let (span, message) = match (span, src) {
+        (Some(sp), Some(file)) if !graph::showable(file, sp) => {
+            let (line, column) = file.line_col(sp.start as usize);
+            (None, format!("{message} ({}:{line}:{column})", file.name()))
+        }
+        _ => (span, message),
+    };
+    miette::Report::new(ImportWarning {
+        message,
+        code,
+        src: span.and(src.cloned()),
+        span,
+        label: label.to_owned(),
+        help,
+    })
+}
+
+/// Reads the responses in `dir` and maps them to a tenant, naming SKUs through `catalog`.
+/// `Err` holds every error that stops the import.
+pub fn graph(dir: &Path, catalog: &Catalog) -> Result<Import, Vec<miette::Report>> {
+    let r = graph::read(dir).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(miette::Report::new)
+            .collect::<Vec<_>>()
+    })?;
+    Ok(Mapper::new(catalog, &r).map(dir, &r))
+}
+
+struct Mapper<'c, 'r> {
+    catalog: &'c Catalog,
+    /// `skuId` (lower case) → `skuPartNumber` as the tenant's `subscribedSkus` names it.
+    subscribed_parts: HashMap<String, &'r str>,
+    /// SKU ids already warned about.
+    warned_skus: BTreeSet<String>,
+    warnings: Vec<miette::Report>,
+}
+
+impl<'c, 'r> Mapper<'c, 'r> {
+    fn new(catalog: &'c Catalog, r: &'r graph::Responses) -> Self {
+        let subscribed_parts = r
+            .skus
+            .items
+            .iter()
+            .filter_map(|(s, _)| {
+                s.sku_part_number
+                    .as_deref()
+                    .filter(|p| !p.trim().is_empty())
+                    .map(|p| (s.sku_id.to_ascii_lowercase(), p.trim()))
+            })
+            .collect();
+        Mapper {
+            catalog,
+            subscribed_parts,
+            warned_skus: BTreeSet::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The name to write for a Graph `skuId`: the catalog's part number; else the part number
+    /// `subscribedSkus` gives (the catalog lacks it: `skuld check` will say so); else the GUID
+    /// itself with a comment. Each unmapped id is reported once, at its first place in `src`.
+    fn sku(&mut self, guid: &str, src: &SourceFile) -> SkuName {
+        let guid = guid.trim();
+        if let Some(sku) = self
+            .catalog
+            .by_guid(guid)
+            .and_then(|id| self.catalog.sku(id))
+        {
+            return SkuName {
+                name: sku.part.clone(),
+                comment: None,
+            };
+        }
+        let key = guid.to_ascii_lowercase();
+        let first = self.warned_skus.insert(key.clone());
+        match self.subscribed_parts.get(&key) {
+            Some(part) => {
+                if first {
+                    self.warnings.push(warning(
+                        "skuld::import::sku-not-in-catalog",
+                        format!("SKU `{part}` (`{guid}`) is not in the policy's SKU catalog"),
+                        Some(src),
+                        guid,
+                        "this SKU id",
+                        Some(format!(
+                            "it is written as `{part}`, which `skuld check` reports as `tenant/unknown-sku` until a policy file declares it: `sku {part} \"Product name\" {{ paid id \"{guid}\" }}` passed with `--policy`"
+                        )),
+                    ));
+                }
+                SkuName {
+                    name: (*part).to_owned(),
+                    comment: Some(format!("skuId {guid}: not in the policy's catalog")),
+                }
+            }
+            None => {
+                if first {
+                    self.warnings.push(warning(
+                        "skuld::import::unknown-sku-id",
+                        format!("unknown SKU id `{guid}`: neither the policy's catalog nor `subscribedSkus` names it"),
+                        Some(src),
+                        guid,
+                        "this SKU id",
+                        Some("it is kept as the GUID (with a comment); declare the SKU with `id \"GUID\"` in a policy file passed with `--policy`, or check that `subscribedSkus.json` is complete".to_owned()),
+                    ));
+                }
+                SkuName {
+                    name: guid.to_owned(),
+                    comment: Some(
+                        "unknown SKU id: not in the policy's catalog nor in subscribedSkus"
+                            .to_owned(),
+                    ),
+                }
+            }
+        }
+    }
+
+    fn map(mut self, dir: &Path, r: &'r graph::Responses) -> Import {
+        let (name, country) = self.organization(r);
+        let subscriptions = self.subscriptions(r);
+        // A group listed twice (overlapping pages) counts once.
+        let mut seen = BTreeSet::new();
+        let unique: Vec<&'r (graph::Group, usize)> = r
+            .groups
+            .items
+            .iter()
+            .filter(|(g, _)| seen.insert(g.id.as_str()))
+            .collect();
+        let names = self.group_names(r, &unique);
+        let (user_groups, parent_groups) = self.memberships(r, &unique, &names);
+        let groups = self.groups(r, &unique, &names, parent_groups);
+        let users = self.users(r, &names, user_groups);
+        Import {
+            tenant: emit::Tenant {
+                header: header(dir, r),
+                name,
+                country,
+                subscriptions: Some(subscriptions),
+                groups,
+                users,
+            },
+            warnings: self.warnings,
+        }
+    }
+
+    /// The tenant's name (its initial `*.onmicrosoft.com` domain) and country.
+    fn organization(&mut self, r: &graph::Responses) -> (String, Option<String>) {
+        let org = r.organization.items.first().map(|(o, _)| o);
+        let name = org
+            .and_then(|o| {
+                o.verified_domains
+                    .iter()
+                    .find(|d| d.is_initial)
+                    .map(|d| d.name.clone())
+                    .or_else(|| o.display_name.clone())
+            })
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| {
+                self.warnings.push(warning(
+                    "skuld::import::no-tenant-name",
+                    "`organization.json` names no tenant (no initial verified domain, no display name)".to_owned(),
+                    None,
+                    "",
+                    "",
+                    Some("the tenant is written as `unknown`; select `verifiedDomains` and `displayName`".to_owned()),
+                ));
+                "unknown".to_owned()
+            });
+        let country = org
+            .and_then(|o| o.country_letter_code.clone())
+            .filter(|c| !c.trim().is_empty());
+        (name, country)
+    }
+
+    /// Seats are the enabled prepaid units; entries for one SKU add up.
+    fn subscriptions(&mut self, r: &graph::Responses) -> Vec<emit::Subscription> {
+        let mut seats: BTreeMap<SkuName, u64> = BTreeMap::new();
+        for (s, file) in &r.skus.items {
+            let Some(src) = r.skus.files.get(*file) else {
+                continue;
+            };
+            let name = self.sku(&s.sku_id, src);
+            let n = s
+                .prepaid_units
+                .as_ref()
+                .and_then(|p| p.enabled)
+                .unwrap_or(0);
+            let total = seats.entry(name).or_insert(0);
+            *total = total.saturating_add(n);
+        }
+        seats
+            .into_iter()
+            .map(|(sku, seats)| emit::Subscription { sku, seats })
+            .collect()
+    }
+
+    /// Group id → the unique name written for it: the display name, or `Name (id)` when
+    /// several groups share it.
+    fn group_names(
+        &mut self,
+        r: &graph::Responses,
+        unique: &[&'r (graph::Group, usize)],
+    ) -> HashMap<&'r str, String> {
+        let mut count: HashMap<String, usize> = HashMap::new();
+        for (g, _) in unique {
+            *count.entry(group_base_name(g)).or_insert(0) += 1;
+        }
+        let mut names = HashMap::with_capacity(unique.len());
+        for (g, file) in unique {
+            let base = group_base_name(g);
+            let name = if count.get(&base).copied().unwrap_or(0) > 1 {
+                let unique = format!("{base} ({})", g.id);
+                self.warnings.push(warning(
+                    "skuld::import::duplicate-group-name",
+                    format!("several groups are named `{base}`"),
+                    r.groups.files.get(*file),
+                    &g.id,
+                    "one of them",
+                    Some(format!("group names must be unique in tenant YAML, so this one is written as `{unique}`")),
+                ));
+                unique
+            } else {
+                base
+            };
+            names.insert(g.id.as_str(), name);
+        }
+        names
+    }
+
+    /// The direct members of every group: user id → its groups, group id → the groups it is a
+    /// member of. A `members/<id>.json` file holds a group's full list; `$expand` stops at
+    /// [`EXPAND_LIMIT`] members without saying so.
+    fn memberships(
+        &mut self,
+        r: &'r graph::Responses,
+        unique: &[&'r (graph::Group, usize)],
+        names: &HashMap<&'r str, String>,
+    ) -> (Memberships<'r>, Memberships<'r>) {
+        let user_ids: BTreeSet<&str> = r.users.items.iter().map(|(u, _)| u.id.as_str()).collect();
+        let mut user_groups: Memberships<'r> = HashMap::new();
+        let mut parent_groups: Memberships<'r> = HashMap::new();
+        for (g, file) in unique {
+            let Some(parent) = names.get(g.id.as_str()) else {
+                continue;
+            };
+            let members: Vec<&'r graph::Member> = match r.members.get(&g.id) {
+                Some(c) => c.items.iter().map(|(m, _)| m).collect(),
+                None => {
+                    let expanded: Vec<&graph::Member> = g.members.iter().flatten().collect();
+                    if expanded.len() >= EXPAND_LIMIT || g.members_next_link.is_some() {
+                        self.warnings.push(warning(
+                            "skuld::import::members-truncated",
+                            format!("group `{parent}` has {} members in `groups.json`, the most `$expand` returns: the list is probably cut short", expanded.len()),
+                            r.groups.files.get(*file),
+                            &g.id,
+                            "this group",
+                            Some(format!("save every page of `GET https://graph.microsoft.com/v1.0/groups/{}/members?$select=id` as `members/{}.json`, `members/{}.2.json`, …", g.id, g.id, g.id)),
+                        ));
+                    }
+                    expanded
+                }
+            };
+            for m in members {
+                let kind = m.odata_type.as_deref().unwrap_or("");
+                let is_user = kind.eq_ignore_ascii_case("#microsoft.graph.user")
+                    || kind.is_empty() && user_ids.contains(m.id.as_str());
+                let is_group = kind.eq_ignore_ascii_case("#microsoft.graph.group")
+                    || kind.is_empty() && names.contains_key(m.id.as_str());
+                if is_user {
+                    user_groups
+                        .entry(m.id.as_str())
+                        .or_default()
+                        .insert(parent.clone());
+                } else if is_group && m.id != g.id {
+                    parent_groups
+                        .entry(m.id.as_str())
+                        .or_default()
+                        .insert(parent.clone());
+                }
+            }
+        }
+        (user_groups, parent_groups)
+    }
+
+    /// The groups, sorted by name, with their licences and the groups they are members of.
+    fn groups(
+        &mut self,
+        r: &graph::Responses,
+        unique: &[&'r (graph::Group, usize)],
+        names: &HashMap<&'r str, String>,
+        mut parent_groups: Memberships<'r>,
+    ) -> Vec<emit::Group> {
+        let mut groups = Vec::with_capacity(unique.len());
+        for (g, file) in unique {
+            let mut licenses = Vec::new();
+            if let Some(src) = r.groups.files.get(*file) {
+                for l in g.assigned_licenses.iter().flatten() {
+                    licenses.push(self.sku(&l.sku_id, src));
+                }
+            }
+            licenses.sort();
+            licenses.dedup();
+            groups.push(emit::Group {
+                name: names.get(g.id.as_str()).cloned().unwrap_or_default(),
+                licenses,
+                groups: parent_groups
+                    .remove(g.id.as_str())
+                    .map(|p| p.into_iter().collect())
+                    .unwrap_or_default(),
+            });
+        }
+        groups.sort_by(|a, b| a.name.cmp(&b.name));
+        groups
+    }
+
+    /// The users, sorted by UPN: direct licences, memberships, failed assignments.
+    fn users(
+        &mut self,
+        r: &'r graph::Responses,
+        names: &HashMap<&'r str, String>,
+        mut user_groups: Memberships<'r>,
+    ) -> Vec<emit::User> {
+        let mut users: Vec<emit::User> = Vec::new();
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        let mut without_states = 0usize;
+        let mut first_without_states: Option<(&str, usize)> = None;
+        for (u, file) in &r.users.items {
+            if !seen.insert(u.id.as_str()) {
+                continue;
+            }
+            let Some(src) = r.users.files.get(*file) else {
+                continue;
+            };
+            let Some(upn) = u
+                .user_principal_name
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+            else {
+                self.warnings.push(warning(
+                    "skuld::import::user-without-upn",
+                    format!("user `{}` has no `userPrincipalName`: left out", u.id),
+                    Some(src),
+                    &u.id,
+                    "this user",
+                    Some("select `userPrincipalName` when saving the users".to_owned()),
+                ));
+                continue;
+            };
+            let mut licenses = Vec::new();
+            let mut license_errors = Vec::new();
+            match &u.license_assignment_states {
+                Some(states) => {
+                    for s in states {
+                        let group = s.assigned_by_group.as_deref().filter(|g| !g.is_empty());
+                        let failed = s
+                            .error
+                            .as_deref()
+                            .filter(|e| !e.is_empty() && !e.eq_ignore_ascii_case("None"));
+                        if let Some(e) = failed {
+                            let group = group.and_then(|id| self.error_group(&upn, id, names, src));
+                            license_errors.push(FailedAssignment {
+                                sku: self.sku(&s.sku_id, src),
+                                error: license_error(e),
+                                group,
+                            });
+                        }
+                        // The licence is held when Graph assigned it (possibly with an error on
+                        // some of its plans); group licences live on the group.
+                        let state = s.state.as_deref().unwrap_or("Active");
+                        let held = matches!(state, "Active" | "ActiveWithError");
+                        if held && group.is_none() {
+                            licenses.push(self.sku(&s.sku_id, src));
+                        }
+                    }
+                }
+                None => {
+                    // Without states, direct and group licences cannot be told apart.
+                    without_states += 1;
+                    first_without_states.get_or_insert((u.id.as_str(), *file));
+                    for l in u.assigned_licenses.iter().flatten() {
+                        licenses.push(self.sku(&l.sku_id, src));
+                    }
+                }
+            }
+            licenses.sort();
+            licenses.dedup();
+            license_errors
+                .sort_by(|a, b| (&a.sku, a.error, &a.group).cmp(&(&b.sku, b.error, &b.group)));
+            license_errors.dedup();
+            users.push(emit::User {
+                upn,
+                synced: u.on_premises_sync_enabled == Some(true),
+                usage_location: u.usage_location.clone().filter(|l| !l.trim().is_empty()),
+                licenses,
+                groups: user_groups
+                    .remove(u.id.as_str())
+                    .map(|g| g.into_iter().collect())
+                    .unwrap_or_default(),
+                license_errors,
+            });
+        }
+        if let Some((id, file)) = first_without_states {
+            self.warnings.push(warning(
+                "skuld::import::no-assignment-states",
+                format!("{without_states} users have no `licenseAssignmentStates`: all their `assignedLicenses` are written as direct licenses"),
+                r.users.files.get(file),
+                id,
+                "the first of them",
+                Some("select `licenseAssignmentStates` when saving the users, so that group licenses are told apart and assignment errors kept".to_owned()),
+            ));
+        }
+        users.sort_by(|a, b| {
+            a.upn
+                .to_lowercase()
+                .cmp(&b.upn.to_lowercase())
+                .then_with(|| a.upn.cmp(&b.upn))
+        });
+        users
+    }
+
+    /// The name of the group whose assignment failed; an id `groups.json` lacks is reported
+    /// and the error kept without its group.
+    fn error_group(
+        &mut self,
+        upn: &str,
+        id: &str,
+        names: &HashMap<&'r str, String>,
+        src: &SourceFile,
+    ) -> Option<String> {
+        if let Some(n) = names.get(id) {
+            return Some(n.clone());
+        }
+        self.warnings.push(warning(
+            "skuld::import::unknown-group",
+            format!("user `{upn}` has a license error from group `{id}`, which `groups.json` does not list"),
+            Some(src),
+            id,
+            "this group id",
+            Some("the error is kept without its group; check that `groups.json` holds every page".to_owned()),
+        ));
+        None
+    }
+}
+
+/// Object id → the names of the groups it is a direct member of.
+type Memberships<'r> = HashMap<&'r str, BTreeSet<String>>;
+
+/// The header comment: where the tenant came from (no timestamp, so output is reproducible).
+fn header(dir: &Path, r: &graph::Responses) -> Vec<String> {
+    let files: Vec<String> = [
+        &r.organization.files,
+        &r.skus.files,
+        &r.users.files,
+        &r.groups.files,
+    ]
+    .into_iter()
+    .chain(r.members.values().map(|c| &c.files))
+    .flat_map(|fs| fs.iter())
+    .map(|f| {
+        // Relative to the folder: `users.2.json`, `members/<id>.json`.
+        let p = Path::new(f.name());
+        p.strip_prefix(dir)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .into_owned()
+    })
+    .collect();
+    vec![
+        format!(
+            "Imported by `skuld import graph` from the Microsoft Graph responses in `{}`:",
+            dir.display()
+        ),
+        files.join(", "),
+        "Graph has no SSPR settings in these responses: add an `sspr:` block to check them."
+            .to_owned(),
+    ]
+}
+
+fn group_base_name(g: &graph::Group) -> String {
+    g.display_name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| g.id.clone())
+}
+
+/// Graph's `licenseAssignmentState.error`; `Others` is the older spelling of `Other`, and an
+/// error newer than this list is kept as `Other`.
+fn license_error(e: &str) -> LicenseError {
+    LicenseError::ALL
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(e))
+        .map_or(LicenseError::Other, |(_, k)| *k)
+}
