@@ -15,6 +15,8 @@ use crate::source::SourceFile;
 use crate::tenant::Limits;
 use crate::{Policy, policies};
 
+mod diff;
+
 const AFTER_HELP: &str = "\
 Examples:
   skuld check tenant.yaml
@@ -46,6 +48,9 @@ enum Command {
     Check(CheckArgs),
     /// List the rules of the policy: id, severity, summary
     Rules(PolicyArgs),
+    /// Compare two versions of one tenant: findings introduced and fixed
+    #[command(after_help = "Example:\n  skuld diff base/tenant.yaml tenant.yaml --format json")]
+    Diff(diff::DiffArgs),
     /// Show a rule's documentation and definition
     #[command(after_help = "Example:\n  skuld explain sspr/cloud-user-license")]
     Explain {
@@ -61,7 +66,8 @@ enum Command {
 
 #[derive(Debug, Args)]
 struct CheckArgs {
-    /// Tenant YAML files, folders searched for *.yaml and *.yml, or `-` for standard input
+    /// Tenant YAML files, folders searched for *.yaml and *.yml, quoted globs such as
+    /// 'tenants/**/*.yaml', or `-` for standard input
     #[arg(required = true, value_name = "TENANT")]
     tenants: Vec<PathBuf>,
     /// Policy file or folder of *.skuld files added on top of the default policy (repeatable);
@@ -87,9 +93,9 @@ struct CheckArgs {
     /// Threads checking tenant files at once (default: the number of cores)
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
-    /// Which findings make the run fail (exit 1)
-    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = FailOn::Error)]
-    fail_on: FailOn,
+    /// Which findings make the run fail (exit 1) [default: error]
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    fail_on: Option<FailOn>,
     /// Report only these rules (repeatable; rule ids as `skuld rules` lists them)
     #[arg(long = "only-rule", value_name = "RULE")]
     only_rules: Vec<String>,
@@ -99,6 +105,20 @@ struct CheckArgs {
     /// Change a rule's severity: `RULE=error` or `RULE=warning` (repeatable)
     #[arg(long = "severity", value_name = "RULE=LEVEL")]
     severities: Vec<String>,
+    /// Waivers file (default: `skuld-waivers.yaml` beside the config file, or in the current
+    /// folder, when it exists); see docs/waivers.md
+    #[arg(long, value_name = "FILE")]
+    waivers: Option<PathBuf>,
+    /// Report only findings absent from this earlier `--format json` report
+    #[arg(long, value_name = "FINDINGS.json")]
+    baseline: Option<PathBuf>,
+    /// Config file (default: `.skuld.yaml` here or in the nearest parent, up to the repository
+    /// root)
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Ignore any config file
+    #[arg(long)]
+    no_config: bool,
 }
 
 #[derive(Debug, Args)]
@@ -228,6 +248,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStat
     let result = match cli.command {
         Command::Check(args) => check(&args, stdout, stderr),
         Command::Rules(policy) => rules(&policy, stdout, stderr),
+        Command::Diff(args) => diff::run(&args, stdout, stderr),
         Command::Explain { rule, policy } => explain(&rule, &policy, stdout, stderr),
         Command::Debug(cmd) => debug(cmd, stdout, stderr),
     };
@@ -279,7 +300,17 @@ fn check(
     let out_style = style_for(args.color, io::stdout().is_terminal());
     let err_style = style_for(args.color, io::stderr().is_terminal());
 
-    let policy = match load_policy(&args.policies, !args.no_default_policy) {
+    let Some(config) = load_config(args, err_style, stderr)? else {
+        return Ok(ExitStatus::Error);
+    };
+    // Command-line policies replace the config's; either flag or config leaves the default out.
+    let policy_paths = if args.policies.is_empty() {
+        &config.policies
+    } else {
+        &args.policies
+    };
+    let with_default = !args.no_default_policy && config.default_policy != Some(false);
+    let policy = match load_policy(policy_paths, with_default) {
         Ok(p) => p,
         Err(errors) => {
             print_errors(&errors, err_style, stderr)?;
@@ -288,15 +319,58 @@ fn check(
         }
     };
 
-    let selection = match Selection::new(args, &policy) {
+    let config_problems = config.check_rules(&policy);
+    if !config_problems.is_empty() {
+        print_problems(config_problems, err_style, stderr)?;
+        return Ok(ExitStatus::Error);
+    }
+    let selection = match Selection::new(args, &config, &policy) {
         Ok(s) => s,
         Err(errors) => {
             print_errors(&errors, err_style, stderr)?;
             return Ok(ExitStatus::Error);
         }
     };
+    let fail_on = args.fail_on.unwrap_or_else(|| {
+        config
+            .fail_on
+            .as_deref()
+            .and_then(|v| FailOn::from_str(v, false).ok())
+            .unwrap_or(FailOn::Error)
+    });
+    let Some(mut waivers) = load_waivers(args, &config, &policy, err_style, stderr)? else {
+        return Ok(ExitStatus::Error);
+    };
+    let today = match crate::waivers::Date::today() {
+        Ok(d) => d,
+        Err(bad) => {
+            print_errors(
+                &Diagnostics::single(BadToday { value: bad }),
+                err_style,
+                stderr,
+            )?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let root = std::env::current_dir().ok();
+    let baseline = match &args.baseline {
+        None => None,
+        Some(path) => {
+            let parsed = read_source(path, usize::MAX).and_then(|src| {
+                crate::baseline::Baseline::parse(&src, root.as_deref()).map_err(miette::Report::new)
+            });
+            match parsed {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    print_reports([&e], err_style, stderr)?;
+                    return Ok(ExitStatus::Error);
+                }
+            }
+        }
+    };
 
     let (paths, discovery_errors) = discover_tenants(&args.tenants);
+    let missing = !discovery_errors.is_empty();
     let mut errors: Vec<report::RunError> = discovery_errors
         .into_iter()
         .map(|report| report::RunError { file: None, report })
@@ -333,11 +407,13 @@ fn check(
             .and_then(|source| {
                 policy
                     .check_with(&source, &limits)
+                    .map(|findings| (source, findings))
                     .map_err(Diagnostics::into_vec)
             })
     });
     let mut findings: Vec<Finding> = Vec::new();
     let mut files: Vec<report::CheckedFile> = Vec::with_capacity(paths.len());
+    let mut bad_waivers = false;
     for (path, outcome) in paths.iter().zip(outcomes) {
         let name = display_name(path);
         let outcome = outcome.unwrap_or_else(|| {
@@ -348,7 +424,13 @@ fn check(
             })])
         });
         let loaded = match outcome {
-            Ok(f) => {
+            Ok((source, f)) => {
+                let problems = waivers.add_inline(&source, &policy);
+                bad_waivers |= !problems.is_empty();
+                errors.extend(problems.into_iter().map(|p| report::RunError {
+                    file: Some(name.clone()),
+                    report: miette::Report::new(p),
+                }));
                 findings.extend(selection.apply(f));
                 true
             }
@@ -362,8 +444,17 @@ fn check(
         };
         files.push(report::CheckedFile { name, loaded });
     }
+    let applied = waivers.apply(findings, today);
+    let (findings, known) = match &baseline {
+        Some(b) => {
+            let (new, known) = b.filter(applied.findings, root.as_deref());
+            (new, Some(known))
+        }
+        None => (applied.findings, None),
+    };
 
     print_reports(errors.iter().map(|e| &e.report), err_style, stderr)?;
+    print_problems(applied.notes, err_style, stderr)?;
     let out_style = if args.output.is_some() {
         // A file is not a terminal.
         style_for(args.color, false)
@@ -375,7 +466,9 @@ fn check(
         findings,
         files,
         errors,
-        root: std::env::current_dir().ok(),
+        waived: applied.waived,
+        known,
+        root,
         docs_url: std::env::var("SKULD_DOCS_URL")
             .ok()
             .filter(|u| !u.trim().is_empty()),
@@ -405,18 +498,119 @@ fn check(
     }
     let failed = run.failed();
     let findings = run.findings;
-    let fails = |f: &Finding| match args.fail_on {
+    let fails = |f: &Finding| match fail_on {
         FailOn::Error => f.severity == Severity::Error,
         FailOn::Warning => true,
         FailOn::Never => false,
     };
-    Ok(if failed > 0 || paths.is_empty() || write_failed {
-        ExitStatus::Error
-    } else if findings.iter().any(fails) {
-        ExitStatus::Findings
-    } else {
-        ExitStatus::Clean
-    })
+    Ok(
+        if failed > 0 || paths.is_empty() || write_failed || bad_waivers || missing {
+            ExitStatus::Error
+        } else if findings.iter().any(fails) {
+            ExitStatus::Findings
+        } else {
+            ExitStatus::Clean
+        },
+    )
+}
+
+/// Prints problems in skuld's own files (config, waivers) as diagnostics.
+fn print_problems(
+    problems: Vec<crate::config::Problem>,
+    style: human::Style,
+    stderr: &mut dyn Write,
+) -> io::Result<()> {
+    let reports: Vec<miette::Report> = problems.into_iter().map(miette::Report::new).collect();
+    print_reports(&reports, style, stderr)
+}
+
+/// The config file that applies (`--config`, else `.skuld.yaml` found upwards, unless
+/// `--no-config`); `None` after printing its problems.
+fn load_config(
+    args: &CheckArgs,
+    style: human::Style,
+    stderr: &mut dyn Write,
+) -> io::Result<Option<crate::config::Config>> {
+    use crate::config::Config;
+    if args.no_config {
+        return Ok(Some(Config::default()));
+    }
+    let path = match &args.config {
+        Some(p) => p.clone(),
+        None => match std::env::current_dir()
+            .ok()
+            .and_then(|cwd| Config::find(&cwd))
+        {
+            Some(found) => found,
+            None => return Ok(Some(Config::default())),
+        },
+    };
+    let source = match read_source(&path, MAX_OWN_FILE) {
+        Ok(s) => s,
+        Err(e) => {
+            print_reports([&e], style, stderr)?;
+            return Ok(None);
+        }
+    };
+    match Config::parse(&source, &path) {
+        Ok(c) => Ok(Some(c)),
+        Err(problems) => {
+            print_problems(problems, style, stderr)?;
+            Ok(None)
+        }
+    }
+}
+
+/// Largest config, waivers or baseline file read (hand-written files; a baseline of a million
+/// findings still fits).
+const MAX_OWN_FILE: usize = 256 * 1024 * 1024;
+
+/// The waivers of the run: `--waivers`, else the config's `waivers` (both must exist), else
+/// `skuld-waivers.yaml` beside the config or in the current folder when it exists. `None` after
+/// printing problems.
+fn load_waivers(
+    args: &CheckArgs,
+    config: &crate::config::Config,
+    policy: &Policy,
+    style: human::Style,
+    stderr: &mut dyn Write,
+) -> io::Result<Option<crate::waivers::Waivers>> {
+    use crate::waivers::{DEFAULT_FILE, Waivers};
+    let path = match args.waivers.as_ref().or(config.waivers.as_ref()) {
+        Some(p) => p.clone(),
+        None => {
+            let default = config.dir.join(DEFAULT_FILE);
+            if !default.is_file() {
+                return Ok(Some(Waivers::default()));
+            }
+            default
+        }
+    };
+    let source = match read_source(&path, MAX_OWN_FILE) {
+        Ok(s) => s,
+        Err(e) => {
+            print_reports([&e], style, stderr)?;
+            return Ok(None);
+        }
+    };
+    match Waivers::parse(&source, &path, policy) {
+        Ok(w) => Ok(Some(w)),
+        Err(problems) => {
+            print_problems(problems, style, stderr)?;
+            Ok(None)
+        }
+    }
+}
+
+/// `SKULD_TODAY` that is not a date.
+#[derive(Debug, Error, Diagnostic)]
+#[error("SKULD_TODAY=`{value}` is not a date")]
+#[diagnostic(
+    code("skuld::usage"),
+    help("set it to a day as YYYY-MM-DD, e.g. `SKULD_TODAY=2027-01-31`, or unset it")
+)]
+struct BadToday {
+    value: String,
 }
 
 /// Which rules to report, and at which severity: `--only-rule`, `--skip-rule`, `--severity`.
@@ -428,7 +622,13 @@ struct Selection {
 
 impl Selection {
     /// Checks every rule id named on the command line against the policy (did-you-mean).
-    fn new(args: &CheckArgs, policy: &Policy) -> Result<Self, Diagnostics> {
+    /// The config's lists come first: `--only-rule` replaces the config's `only-rules`,
+    /// `--skip-rule` adds to `skip-rules`, `--severity` wins over `severity`.
+    fn new(
+        args: &CheckArgs,
+        config: &crate::config::Config,
+        policy: &Policy,
+    ) -> Result<Self, Diagnostics> {
         let mut errors = Vec::new();
         let known = |id: &str, flag: &str, errors: &mut Vec<miette::Report>| {
             let ok = policy.rule_ids().any(|r| r == id);
@@ -449,9 +649,17 @@ impl Selection {
                 .cloned()
                 .collect()
         };
-        let only = checked(&args.only_rules, "--only-rule");
-        let skip = checked(&args.skip_rules, "--skip-rule");
-        let mut severity = Vec::new();
+        let mut only = checked(&args.only_rules, "--only-rule");
+        if args.only_rules.is_empty() {
+            only = config.only_rules.iter().map(|(r, _)| r.clone()).collect();
+        }
+        let mut skip: Vec<String> = config.skip_rules.iter().map(|(r, _)| r.clone()).collect();
+        skip.extend(checked(&args.skip_rules, "--skip-rule"));
+        let mut severity: Vec<(String, Severity)> = config
+            .severity
+            .iter()
+            .map(|(r, level, _)| (r.clone(), *level))
+            .collect();
         for spec in &args.severities {
             let parsed = spec.rsplit_once('=').and_then(|(rule, level)| {
                 let level = match level {
@@ -626,7 +834,8 @@ fn load_policy(paths: &[String], with_default: bool) -> Result<Policy, Diagnosti
     Policy::from_sources(&sources)
 }
 
-/// Expands folders into their `*.yaml` / `*.yml` files (sorted); missing paths are errors.
+/// Expands folders into their `*.yaml` / `*.yml` files (sorted) and globs into the files they
+/// match (sorted); missing paths and globs that match nothing are errors.
 fn discover_tenants(args: &[PathBuf]) -> (Vec<PathBuf>, Vec<miette::Report>) {
     let mut paths = Vec::new();
     let mut errors = Vec::new();
@@ -646,6 +855,18 @@ fn discover_tenants(args: &[PathBuf]) -> (Vec<PathBuf>, Vec<miette::Report>) {
             paths.extend(found);
         } else if arg.exists() || arg.as_os_str() == STDIN {
             paths.push(arg.clone());
+        } else if let Some(glob) = crate::config::glob::TenantGlob::new(arg) {
+            let mut found = Vec::new();
+            walk(glob.base(), &mut found, &|f| glob.is_match(f));
+            if found.is_empty() {
+                let e = glob.no_match();
+                errors.push(miette::Report::new(ReadError {
+                    path: arg.display().to_string(),
+                    reason: e.reason,
+                    help: e.help,
+                }));
+            }
+            paths.extend(found);
         } else {
             errors.push(miette::Report::new(ReadError {
                 path: arg.display().to_string(),
@@ -654,6 +875,9 @@ fn discover_tenants(args: &[PathBuf]) -> (Vec<PathBuf>, Vec<miette::Report>) {
             }));
         }
     }
+    // A file named twice (say by a folder and a glob) is checked once, where first named.
+    let mut seen = std::collections::HashSet::new();
+    paths.retain(|p| p.as_os_str() == STDIN || seen.insert(p.clone()));
     (paths, errors)
 }
 

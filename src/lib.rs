@@ -12,8 +12,10 @@
 //! The core never prints; renderers never compute.
 #![forbid(unsafe_code)]
 
+pub mod baseline;
 pub mod cli;
 pub mod compile;
+pub mod config;
 pub mod diagnostics;
 pub mod eval;
 pub mod parallel;
@@ -22,6 +24,7 @@ pub mod report;
 pub mod source;
 pub mod syntax;
 pub mod tenant;
+pub mod waivers;
 
 pub use compile::Policy;
 pub use diagnostics::Diagnostics;

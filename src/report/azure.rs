@@ -36,6 +36,20 @@ pub fn render(run: &Run<'_>) -> String {
         ];
         command(&mut out, &props, &f.message);
     }
+    // Azure's log issues are errors or warnings only: waived findings are plain log lines.
+    for w in &run.waived {
+        let f = &w.finding;
+        let (line, column) = f.line_col();
+        out.push_str(&escape(&format!(
+            "skuld: waived {} at {}:{line}:{column} until {}: {} -- {}",
+            f.rule,
+            run.repo_path(f.file.name()),
+            w.expires,
+            f.message,
+            w.reason
+        )));
+        out.push('\n');
+    }
     out
 }
 

@@ -44,6 +44,19 @@ pub fn render(run: &Run<'_>) -> String {
         };
         command(&mut out, kind, &props, &message);
     }
+    // Waived findings stay visible as notices, which do not read as failures.
+    for w in &run.waived {
+        let f = &w.finding;
+        let r = Region::of(&f.file, f.span);
+        let props = [
+            ("file", run.repo_path(f.file.name())),
+            ("line", r.start_line.to_string()),
+            ("col", r.start_column.to_string()),
+            ("title", format!("{} (waived)", f.rule)),
+        ];
+        let message = format!("{}\nwaived until {}: {}", f.message, w.expires, w.reason);
+        command(&mut out, "notice", &props, &message);
+    }
     out
 }
 
@@ -69,6 +82,9 @@ pub fn step_summary(run: &Run<'_>) -> String {
         run.files.len(),
         run.failed(),
     ));
+    if !run.waived.is_empty() {
+        let _ = write!(out, "; {} waived", run.waived.len());
+    }
     out.push_str("\n\n");
     if run.findings.is_empty() && run.errors.is_empty() {
         return out;
