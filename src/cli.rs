@@ -541,7 +541,11 @@ fn load_config(
             .ok()
             .and_then(|cwd| Config::find(&cwd))
         {
-            Some(found) => found,
+            // Shown relative to the current folder when it is in it, as other paths are.
+            Some(found) => std::env::current_dir()
+                .ok()
+                .and_then(|cwd| found.strip_prefix(cwd).ok().map(Path::to_path_buf))
+                .unwrap_or(found),
             None => return Ok(Some(Config::default())),
         },
     };

@@ -63,6 +63,12 @@ impl Problem {
         self
     }
 
+    /// Sorts problems into the order of the file.
+    pub(crate) fn in_file_order(mut problems: Vec<Problem>) -> Vec<Problem> {
+        problems.sort_by_key(|p| p.span.start);
+        problems
+    }
+
     /// The stable code, e.g. `skuld::waiver::expired`.
     pub fn code(&self) -> &'static str {
         self.code
@@ -398,7 +404,7 @@ impl Config {
         if problems.is_empty() {
             Ok(config)
         } else {
-            Err(problems)
+            Err(Problem::in_file_order(problems))
         }
     }
 

@@ -160,7 +160,7 @@ impl Waivers {
         if problems.is_empty() {
             Ok(Waivers { waivers })
         } else {
-            Err(problems)
+            Err(Problem::in_file_order(problems))
         }
     }
 
