@@ -24,12 +24,18 @@ Examples:
   skuld check tenants/ --format sarif --output skuld.sarif
   skuld check tenants/ --format github      # annotations in GitHub Actions
   skuld check tenant.yaml --policy my-skus.skuld
+  skuld check 'tenants/**/*.yaml' --baseline main-findings.json
+  skuld check tenants/ --waivers skuld-waivers.yaml   # see docs/waivers.md
 
 Formats: human (default), compact (path:line:col: severity[rule]: message), json (the
 documented contract), sarif (SARIF 2.1.0, for code scanning), github (workflow commands; also a
 summary table appended to $GITHUB_STEP_SUMMARY when set), azure (##vso logging commands), junit
 (JUnit XML: a testsuite per file, a testcase per rule). SKULD_DOCS_URL, when set, is the base
 URL of skuld's files for SARIF help links. See docs/formats.md.
+
+Settings come from .skuld.yaml in this folder or a parent (up to the repository root) unless
+--config or --no-config; flags override it. SKULD_TODAY=YYYY-MM-DD fixes the date waivers expire
+against.
 
 Exit status: 0 no error findings, 1 at least one error finding, 2 could not evaluate.";
 

@@ -11,6 +11,7 @@
 pub mod date;
 mod inline;
 
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
@@ -174,21 +175,24 @@ impl Waivers {
 
     /// Applies the waivers that have not expired on `today` to `findings`.
     pub fn apply(&self, findings: Vec<Finding>, today: Date) -> Applied {
+        if self.waivers.is_empty() {
+            return Applied {
+                findings,
+                waived: Vec::new(),
+                notes: Vec::new(),
+            };
+        }
         let mut used = vec![false; self.waivers.len()];
         let live = |w: &Waiver| w.expires >= today;
         let mut kept = Vec::new();
         let mut waived = Vec::new();
-        let mut paths: Vec<(String, PathBuf)> = Vec::new();
+        // Each tenant file's path, normalized once.
+        let mut paths: HashMap<String, PathBuf> = HashMap::new();
         for f in findings {
-            let name = f.file.name().to_owned();
-            let path = match paths.iter().find(|(n, _)| *n == name) {
-                Some((_, p)) => p.clone(),
-                None => {
-                    let p = normalize(Path::new(&name));
-                    paths.push((name, p.clone()));
-                    p
-                }
-            };
+            let path = paths
+                .entry(f.file.name().to_owned())
+                .or_insert_with(|| normalize(Path::new(f.file.name())))
+                .clone();
             let hit = self
                 .waivers
                 .iter()
