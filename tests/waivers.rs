@@ -316,6 +316,13 @@ fn every_format_shows_waived_findings() {
     let github = run("github");
     assert!(github.contains("::notice file=tests/fixtures/waivers/tenant.yaml,line=10,col=5,title=sspr/cloud-user-license (waived)::"), "{github}");
     assert!(run("azure").contains("skuld: waived sspr/cloud-user-license at tests/fixtures/waivers/tenant.yaml:10:5 until 2027-01-31"));
+    let junit = run("junit");
+    assert!(
+        junit
+            .contains("<system-out>waived error[sspr/cloud-user-license] (intern@waivers.example)"),
+        "{junit}"
+    );
+    assert_eq!(junit.matches("<failure").count(), 1, "{junit}");
     let human = run("human");
     assert!(human.contains("waived error[sspr/cloud-user-license] (intern@waivers.example) at tests/fixtures/waivers/tenant.yaml:10:5"), "{human}");
     assert!(human.contains("-- licence ordered, ticket IT-1234 (until 2027-01-31, tests/fixtures/waivers/active.yaml:2)"));

@@ -167,3 +167,31 @@ fn parse(
         line: None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{directive, words};
+
+    #[test]
+    fn a_directive_is_a_comment_that_starts_with_skuld() {
+        assert_eq!(
+            directive("  - upn: a@x  # skuld: waive r until d -- x"),
+            Some(14)
+        );
+        assert_eq!(directive("# skuld: waive"), Some(0));
+        assert_eq!(directive("  - upn: a@x  #skuld: waive"), Some(14));
+        // Not a comment: `#` inside a plain scalar.
+        assert_eq!(directive("  - upn: a#skuld:x"), None);
+        // A comment about skuld, not a directive.
+        assert_eq!(directive("  # checked by skuld: see docs"), None);
+        assert_eq!(directive("  - upn: a@x"), None);
+    }
+
+    #[test]
+    fn words_keep_their_spans() {
+        let text = "ab  cd é";
+        let w = words(text, 0, text.len());
+        let found: Vec<(&str, u32, u32)> = w.iter().map(|(t, s)| (*t, s.start, s.end)).collect();
+        assert_eq!(found, [("ab", 0, 2), ("cd", 4, 6), ("é", 7, 9)]);
+    }
+}
