@@ -43,6 +43,8 @@ fn json(o: &Output) -> Value {
 /// A folder holding `t.yaml` (the problem example) and `base.json`, its report.
 fn with_baseline() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
+    // A repository root: no config file from the folders above applies.
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
     std::fs::copy(
         root().join("examples/problems.yaml"),
         dir.path().join("t.yaml"),

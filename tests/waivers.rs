@@ -272,6 +272,8 @@ fn malformed_inline_waivers_are_errors() {
 #[test]
 fn the_default_waivers_file_is_read_from_the_current_folder() {
     let dir = tempfile::tempdir().unwrap();
+    // A repository root: no config file from the folders above applies.
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
     std::fs::copy(root().join(TENANT), dir.path().join("t.yaml")).unwrap();
     let run = || {
         skuld_in(
