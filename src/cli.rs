@@ -450,6 +450,7 @@ fn check(
         };
         files.push(report::CheckedFile { name, loaded });
     }
+    waivers.retain_rules(|rule| selection.reports(rule));
     let applied = waivers.apply(findings, today);
     let (findings, known) = match &baseline {
         Some(b) => {
@@ -697,6 +698,12 @@ impl Selection {
         } else {
             Err(Diagnostics::new(errors))
         }
+    }
+
+    /// True when findings of `rule` are reported.
+    fn reports(&self, rule: &str) -> bool {
+        (self.only.is_empty() || self.only.iter().any(|r| r == rule))
+            && !self.skip.iter().any(|r| r == rule)
     }
 
     /// The findings to report, with their severities overridden.

@@ -167,6 +167,25 @@ fn a_waiver_that_matches_nothing_is_reported_as_unused() {
 }
 
 #[test]
+fn waivers_of_rules_left_out_are_not_unused() {
+    let w = waivers("unused");
+    let o = skuld(
+        "2026-11-25",
+        &[
+            "check",
+            TENANT,
+            "--waivers",
+            &w,
+            "--skip-rule",
+            "sspr/cloud-user-license",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stderr(&o), "");
+    assert_eq!(stdout(&o), "no findings in 1 tenant file\n");
+}
+
+#[test]
 fn a_malformed_waivers_file_stops_the_run_before_checking() {
     let w = waivers("malformed");
     let o = skuld("2026-11-25", &["check", TENANT, "--waivers", &w]);

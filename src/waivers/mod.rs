@@ -173,6 +173,12 @@ impl Waivers {
         problems
     }
 
+    /// Keeps the waivers of the rules `reported` accepts: a run with `--only-rule` or
+    /// `--skip-rule` does not call the other rules' waivers unused.
+    pub fn retain_rules(&mut self, reported: impl Fn(&str) -> bool) {
+        self.waivers.retain(|w| reported(&w.rule));
+    }
+
     /// Applies the waivers that have not expired on `today` to `findings`.
     pub fn apply(&self, findings: Vec<Finding>, today: Date) -> Applied {
         if self.waivers.is_empty() {
