@@ -461,7 +461,15 @@ fn check(
     };
 
     print_reports(errors.iter().map(|e| &e.report), err_style, stderr)?;
-    print_problems(applied.notes, err_style, stderr)?;
+    let notes: Vec<report::RunError> = applied
+        .notes
+        .into_iter()
+        .map(|p| report::RunError {
+            file: None,
+            report: miette::Report::new(p),
+        })
+        .collect();
+    print_reports(notes.iter().map(|e| &e.report), err_style, stderr)?;
     let out_style = if args.output.is_some() {
         // A file is not a terminal.
         style_for(args.color, false)
@@ -475,6 +483,7 @@ fn check(
         errors,
         waived: applied.waived,
         known,
+        notes,
         root,
         docs_url: std::env::var("SKULD_DOCS_URL")
             .ok()

@@ -388,6 +388,36 @@ fn every_format_shows_waived_findings() {
     assert_valid_sarif(&inline);
 }
 
+#[test]
+fn expired_and_unused_waivers_are_annotations_for_code_hosts() {
+    let expired = waivers("expired");
+    let unused = waivers("unused");
+    let run = |w: &str, format: &str| {
+        stdout(&skuld(
+            "2026-11-25",
+            &["check", TENANT, "--waivers", w, "--format", format],
+        ))
+    };
+    let github = run(&unused, "github");
+    assert!(
+        github.contains("::warning file=tests/fixtures/waivers/unused.yaml,line=6,col=5,title=skuld%3A%3Awaiver%3A%3Aunused::"),
+        "{github}"
+    );
+    let azure = run(&expired, "azure");
+    assert!(azure.starts_with("##vso[task.logissue type=warning;sourcepath=tests/fixtures/waivers/expired.yaml;linenumber=5;columnnumber=14;code=skuld::waiver::expired;]"), "{azure}");
+    let sarif: Value = serde_json::from_str(&run(&expired, "sarif")).unwrap();
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], true);
+    let note = &invocation["toolExecutionNotifications"][0];
+    assert_eq!(note["level"], "warning");
+    assert_eq!(note["descriptor"]["id"], "skuld::waiver::expired");
+    assert_eq!(
+        note["locations"][0]["physicalLocation"]["region"]["startLine"],
+        5
+    );
+    assert_valid_sarif(&sarif);
+}
+
 /// Validates against the official SARIF 2.1.0 schema beside the repository, when it is there.
 #[expect(
     clippy::print_stderr,

@@ -8,9 +8,11 @@ use crate::eval::Severity;
 /// Renders every finding (and every error) as a logging command.
 pub fn render(run: &Run<'_>) -> String {
     let mut out = String::new();
-    for e in &run.errors {
+    let errors = run.errors.iter().map(|e| (e, "error"));
+    let notes = run.notes.iter().map(|e| (e, "warning"));
+    for (e, kind) in errors.chain(notes) {
         let loc = e.location();
-        let mut props = vec![("type", "error".to_owned())];
+        let mut props = vec![("type", kind.to_owned())];
         if let Some(file) = &loc.file {
             props.push(("sourcepath", run.repo_path(file)));
         }

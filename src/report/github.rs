@@ -10,7 +10,9 @@ use crate::eval::Severity;
 /// Renders every finding (and every error) as a workflow command.
 pub fn render(run: &Run<'_>) -> String {
     let mut out = String::new();
-    for e in &run.errors {
+    let errors = run.errors.iter().map(|e| (e, "error"));
+    let notes = run.notes.iter().map(|e| (e, "warning"));
+    for (e, kind) in errors.chain(notes) {
         let loc = e.location();
         let mut props = Vec::new();
         if let Some(file) = &loc.file {
@@ -21,7 +23,7 @@ pub fn render(run: &Run<'_>) -> String {
             props.push(("col", col.to_string()));
         }
         props.push(("title", e.code()));
-        command(&mut out, "error", &props, &e.report.to_string());
+        command(&mut out, kind, &props, &e.report.to_string());
     }
     for f in &run.findings {
         let r = Region::of(&f.file, f.span);

@@ -52,6 +52,9 @@ pub struct Run<'a> {
     pub waived: Vec<crate::waivers::Waived>,
     /// With `--baseline`: how many findings were left out because the baseline has them.
     pub known: Option<usize>,
+    /// Warnings that stop nothing: expired and unused waivers, pointing into the file that
+    /// holds the waiver.
+    pub notes: Vec<RunError>,
     /// The directory paths are made relative to in the formats read by code hosts (SARIF,
     /// GitHub, Azure); `None` leaves paths as given.
     pub root: Option<std::path::PathBuf>,

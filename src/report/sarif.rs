@@ -207,13 +207,14 @@ pub fn render(run: &Run<'_>) -> String {
         })
         .collect();
 
-    let notifications = run
-        .errors
-        .iter()
-        .map(|e| {
+    let errors = run.errors.iter().map(|e| (e, "error"));
+    let notes = run.notes.iter().map(|e| (e, "warning"));
+    let notifications = errors
+        .chain(notes)
+        .map(|(e, level)| {
             let loc = e.location();
             Notification {
-                level: "error",
+                level,
                 message: Text {
                     text: e.report.to_string(),
                 },
