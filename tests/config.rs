@@ -289,3 +289,28 @@ fn a_glob_matching_nothing_is_an_error() {
         "{err}"
     );
 }
+
+/// The default policy, compiled once for all generated cases.
+static POLICY: std::sync::LazyLock<skuld::Policy> =
+    std::sync::LazyLock::new(|| skuld::Policy::builtin().unwrap());
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+    /// skuld's own files are hand-written and often broken: any text gives settings or
+    /// diagnostics, never a panic (inline waivers: after a `# skuld: waive` prefix too).
+    #[test]
+    fn config_and_waivers_files_never_panic(
+        prefix in proptest::prop_oneof![
+            proptest::strategy::Just(""),
+            proptest::strategy::Just("- upn: a # skuld: waive "),
+        ],
+        text in "[a-z:/\\- \n\\[\\]{}#\"'&*!~0-9,é.]{0,120}",
+    ) {
+        let source = skuld::SourceFile::new("x.yaml", format!("{prefix}{text}"));
+        let _ = skuld::config::Config::parse(&source, Path::new("x.yaml"));
+        let _ = skuld::waivers::Waivers::parse(&source, Path::new("x.yaml"), &POLICY);
+        let mut w = skuld::waivers::Waivers::default();
+        let _ = w.add_inline(&source, &POLICY);
+    }
+}
