@@ -892,7 +892,7 @@ fn discover_tenants(args: &[PathBuf]) -> (Vec<PathBuf>, Vec<miette::Report>) {
                     help: e.help,
                 }));
             }
-            paths.extend(found);
+            paths.extend(found.into_iter().map(|p| glob.shown(p)));
         } else {
             errors.push(miette::Report::new(ReadError {
                 path: arg.display().to_string(),

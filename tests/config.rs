@@ -270,9 +270,21 @@ fn globs_expand_sorted_and_deduplicated() {
         })
         .collect();
     assert_eq!(suites, ["tenants/clean.yaml", "tenants/eu/problems.yaml"]);
-    // `*` stays within a folder.
-    let o = skuld_in(r, &["check", "tenants/*.yaml", "--format", "compact"]);
+    // `*` stays within a folder; `./` and a pattern without a folder work too.
+    for pattern in ["tenants/*.yaml", "./tenants/*.yaml", "tenants/*.y*ml"] {
+        let o = skuld_in(r, &["check", pattern, "--format", "compact"]);
+        assert_eq!(o.status.code(), Some(0), "{pattern}: {}", stderr(&o));
+    }
+    let o = skuld_in(
+        &r.join("tenants"),
+        &["check", "*.yaml", "--format", "junit"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("<testsuite name=\"clean.yaml\""),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]

@@ -11,6 +11,8 @@ use globset::{GlobBuilder, GlobMatcher};
 pub struct TenantGlob {
     /// The folder to search: the pattern's leading components without glob characters.
     base: PathBuf,
+    /// True when the pattern names no folder (`*.yaml`), so `.` is searched on its behalf.
+    implicit_dot: bool,
     matcher: GlobMatcher,
 }
 
@@ -40,17 +42,24 @@ impl TenantGlob {
             }
             base.push(if part.is_empty() { "/" } else { part });
         }
-        let matcher = GlobBuilder::new(&text)
+        // Paths found under `.` are matched without their `./`, so the pattern drops it too.
+        let mut pattern = text.as_str();
+        while let Some(rest) = pattern.strip_prefix("./") {
+            pattern = rest;
+        }
+        let matcher = GlobBuilder::new(pattern)
             .literal_separator(true)
             .build()
             .ok()?
             .compile_matcher();
+        let implicit_dot = base.as_os_str().is_empty();
         Some(TenantGlob {
-            base: if base.as_os_str().is_empty() {
+            base: if implicit_dot {
                 PathBuf::from(".")
             } else {
                 base
             },
+            implicit_dot,
             matcher,
         })
     }
@@ -63,8 +72,22 @@ impl TenantGlob {
     /// True when `path` (as found under [`TenantGlob::base`]) matches.
     pub fn is_match(&self, path: &Path) -> bool {
         // A pattern without a folder (`*.yaml`) is walked from `.`: match without the `./`.
-        let path = path.strip_prefix(".").unwrap_or(path);
+        let mut path = path;
+        while let Ok(rest) = path.strip_prefix(".") {
+            path = rest;
+        }
         self.matcher.is_match(path)
+    }
+
+    /// A found path as the user would write it: `*.yaml` finds `./a.yaml`, shown as `a.yaml`.
+    pub fn shown(&self, path: PathBuf) -> PathBuf {
+        if self.implicit_dot {
+            path.strip_prefix(".")
+                .map(Path::to_path_buf)
+                .unwrap_or(path)
+        } else {
+            path
+        }
     }
 
     /// The error for a glob that matched nothing.
