@@ -306,57 +306,27 @@ fn check(
     let out_style = style_for(args.color, io::stdout().is_terminal());
     let err_style = style_for(args.color, io::stderr().is_terminal());
 
-    let Some(config) = load_config(args, err_style, stderr)? else {
+    let Some(Settings {
+        policy,
+        selection,
+        mut waivers,
+        today,
+        fail_on,
+    }) = settings(
+        &SettingsArgs {
+            config: args.config.as_deref(),
+            no_config: args.no_config,
+            policies: &args.policies,
+            no_default_policy: args.no_default_policy,
+            rules: (&args.only_rules, &args.skip_rules, &args.severities),
+            waivers: args.waivers.as_deref(),
+            fail_on: args.fail_on,
+        },
+        err_style,
+        stderr,
+    )?
+    else {
         return Ok(ExitStatus::Error);
-    };
-    // Command-line policies replace the config's; either flag or config leaves the default out.
-    let policy_paths = if args.policies.is_empty() {
-        &config.policies
-    } else {
-        &args.policies
-    };
-    let with_default = !args.no_default_policy && config.default_policy != Some(false);
-    let policy = match load_policy(policy_paths, with_default) {
-        Ok(p) => p,
-        Err(errors) => {
-            print_errors(&errors, err_style, stderr)?;
-            writeln!(stderr, "the policy has errors: nothing was checked")?;
-            return Ok(ExitStatus::Error);
-        }
-    };
-
-    let config_problems = config.check_rules(&policy);
-    if !config_problems.is_empty() {
-        print_problems(config_problems, err_style, stderr)?;
-        return Ok(ExitStatus::Error);
-    }
-    let selection = match Selection::new(args, &config, &policy) {
-        Ok(s) => s,
-        Err(errors) => {
-            print_errors(&errors, err_style, stderr)?;
-            return Ok(ExitStatus::Error);
-        }
-    };
-    let fail_on = args.fail_on.unwrap_or_else(|| {
-        config
-            .fail_on
-            .as_deref()
-            .and_then(|v| FailOn::from_str(v, false).ok())
-            .unwrap_or(FailOn::Error)
-    });
-    let Some(mut waivers) = load_waivers(args, &config, &policy, err_style, stderr)? else {
-        return Ok(ExitStatus::Error);
-    };
-    let today = match crate::waivers::Date::today() {
-        Ok(d) => d,
-        Err(bad) => {
-            print_errors(
-                &Diagnostics::single(BadToday { value: bad }),
-                err_style,
-                stderr,
-            )?;
-            return Ok(ExitStatus::Error);
-        }
     };
     let root = std::env::current_dir().ok();
     let baseline = match &args.baseline {
@@ -530,6 +500,95 @@ fn check(
     )
 }
 
+/// The flags `check` and `diff` share: config, policy, rule selection, waivers, gate.
+struct SettingsArgs<'a> {
+    config: Option<&'a Path>,
+    no_config: bool,
+    policies: &'a [String],
+    no_default_policy: bool,
+    /// `--only-rule`, `--skip-rule`, `--severity`.
+    rules: (&'a [String], &'a [String], &'a [String]),
+    waivers: Option<&'a Path>,
+    fail_on: Option<FailOn>,
+}
+
+/// What a run is set up with before any tenant is read: the config file merged with the flags.
+struct Settings {
+    policy: Policy,
+    selection: Selection,
+    waivers: crate::waivers::Waivers,
+    today: crate::waivers::Date,
+    fail_on: FailOn,
+}
+
+/// Reads the config file, the policy, the rule selection and the waivers; `None` after
+/// printing what is wrong (the run then exits with 2, nothing checked).
+fn settings(
+    a: &SettingsArgs<'_>,
+    err_style: human::Style,
+    stderr: &mut dyn Write,
+) -> io::Result<Option<Settings>> {
+    let Some(config) = load_config(a.config, a.no_config, err_style, stderr)? else {
+        return Ok(None);
+    };
+    // Command-line policies replace the config's; either flag or config leaves the default out.
+    let policy_paths = if a.policies.is_empty() {
+        &config.policies
+    } else {
+        a.policies
+    };
+    let with_default = !a.no_default_policy && config.default_policy != Some(false);
+    let policy = match load_policy(policy_paths, with_default) {
+        Ok(p) => p,
+        Err(errors) => {
+            print_errors(&errors, err_style, stderr)?;
+            writeln!(stderr, "the policy has errors: nothing was checked")?;
+            return Ok(None);
+        }
+    };
+
+    let config_problems = config.check_rules(&policy);
+    if !config_problems.is_empty() {
+        print_problems(config_problems, err_style, stderr)?;
+        return Ok(None);
+    }
+    let selection = match Selection::new(a.rules, &config, &policy) {
+        Ok(s) => s,
+        Err(errors) => {
+            print_errors(&errors, err_style, stderr)?;
+            return Ok(None);
+        }
+    };
+    let fail_on = a.fail_on.unwrap_or_else(|| {
+        config
+            .fail_on
+            .as_deref()
+            .and_then(|v| FailOn::from_str(v, false).ok())
+            .unwrap_or(FailOn::Error)
+    });
+    let Some(waivers) = load_waivers(a.waivers, &config, &policy, err_style, stderr)? else {
+        return Ok(None);
+    };
+    let today = match crate::waivers::Date::today() {
+        Ok(d) => d,
+        Err(bad) => {
+            print_errors(
+                &Diagnostics::single(BadToday { value: bad }),
+                err_style,
+                stderr,
+            )?;
+            return Ok(None);
+        }
+    };
+    Ok(Some(Settings {
+        policy,
+        selection,
+        waivers,
+        today,
+        fail_on,
+    }))
+}
+
 /// Prints problems in skuld's own files (config, waivers) as diagnostics.
 fn print_problems(
     problems: Vec<crate::config::Problem>,
@@ -543,16 +602,17 @@ fn print_problems(
 /// The config file that applies (`--config`, else `.skuld.yaml` found upwards, unless
 /// `--no-config`); `None` after printing its problems.
 fn load_config(
-    args: &CheckArgs,
+    config: Option<&Path>,
+    no_config: bool,
     style: human::Style,
     stderr: &mut dyn Write,
 ) -> io::Result<Option<crate::config::Config>> {
     use crate::config::Config;
-    if args.no_config {
+    if no_config {
         return Ok(Some(Config::default()));
     }
-    let path = match &args.config {
-        Some(p) => p.clone(),
+    let path = match config {
+        Some(p) => p.to_path_buf(),
         None => match std::env::current_dir()
             .ok()
             .and_then(|cwd| Config::find(&cwd))
@@ -589,15 +649,15 @@ const MAX_OWN_FILE: usize = 256 * 1024 * 1024;
 /// `skuld-waivers.yaml` beside the config or in the current folder when it exists. `None` after
 /// printing problems.
 fn load_waivers(
-    args: &CheckArgs,
+    waivers: Option<&Path>,
     config: &crate::config::Config,
     policy: &Policy,
     style: human::Style,
     stderr: &mut dyn Write,
 ) -> io::Result<Option<crate::waivers::Waivers>> {
     use crate::waivers::{DEFAULT_FILE, Waivers};
-    let path = match args.waivers.as_ref().or(config.waivers.as_ref()) {
-        Some(p) => p.clone(),
+    let path = match waivers.or(config.waivers.as_deref()) {
+        Some(p) => p.to_path_buf(),
         None => {
             let default = config.dir.join(DEFAULT_FILE);
             if !default.is_file() {
@@ -645,7 +705,7 @@ impl Selection {
     /// The config's lists come first: `--only-rule` replaces the config's `only-rules`,
     /// `--skip-rule` adds to `skip-rules`, `--severity` wins over `severity`.
     fn new(
-        args: &CheckArgs,
+        (only_rules, skip_rules, severities): (&[String], &[String], &[String]),
         config: &crate::config::Config,
         policy: &Policy,
     ) -> Result<Self, Diagnostics> {
@@ -669,18 +729,18 @@ impl Selection {
                 .cloned()
                 .collect()
         };
-        let mut only = checked(&args.only_rules, "--only-rule");
-        if args.only_rules.is_empty() {
+        let mut only = checked(only_rules, "--only-rule");
+        if only_rules.is_empty() {
             only = config.only_rules.iter().map(|(r, _)| r.clone()).collect();
         }
         let mut skip: Vec<String> = config.skip_rules.iter().map(|(r, _)| r.clone()).collect();
-        skip.extend(checked(&args.skip_rules, "--skip-rule"));
+        skip.extend(checked(skip_rules, "--skip-rule"));
         let mut severity: Vec<(String, Severity)> = config
             .severity
             .iter()
             .map(|(r, level, _)| (r.clone(), *level))
             .collect();
-        for spec in &args.severities {
+        for spec in severities {
             let parsed = spec.rsplit_once('=').and_then(|(rule, level)| {
                 let level = match level {
                     "error" => Severity::Error,

@@ -318,3 +318,48 @@ fn diff_stops_when_a_version_cannot_be_checked() {
     assert_eq!(stdout(&o), "");
     assert!(stderr(&o).contains("a version could not be checked: nothing was compared"));
 }
+
+#[test]
+fn diff_applies_waivers_and_the_config() {
+    // HEAD adds an unlicensed user, with an inline waiver on its line.
+    let dir = two_versions(
+        "  - upn: intern@fabrikam.com\n",
+        "  - upn: temp@fabrikam.com  # skuld: waive sspr/cloud-user-license until 2027-01-31 -- starts next week\n    groups: [IT]\n  - upn: intern@fabrikam.com\n",
+    );
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let o = skuld_in(
+        dir.path(),
+        &["diff", "base.yaml", "head.yaml", "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc = json(&o);
+    assert_eq!(doc["summary"]["introduced"], 0);
+    assert_eq!(doc["summary"]["waived"], 1);
+    let human = skuld_in(dir.path(), &["diff", "base.yaml", "head.yaml"]);
+    assert_eq!(
+        stdout(&human),
+        "0 introduced (0 errors, 0 warnings), 0 fixed; 1 waived\n"
+    );
+
+    // Without the waiver, the config's `fail-on: never` and `skip-rules` apply.
+    let dir = two_versions("intern@fabrikam.com", "intern2@fabrikam.com");
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let o = skuld_in(dir.path(), &["diff", "base.yaml", "head.yaml"]);
+    assert_eq!(o.status.code(), Some(1));
+    std::fs::write(dir.path().join(".skuld.yaml"), "fail-on: never\n").unwrap();
+    let o = skuld_in(dir.path(), &["diff", "base.yaml", "head.yaml"]);
+    assert_eq!(o.status.code(), Some(0));
+    std::fs::write(
+        dir.path().join(".skuld.yaml"),
+        "skip-rules: [sspr/cloud-user-license]\n",
+    )
+    .unwrap();
+    let o = skuld_in(dir.path(), &["diff", "base.yaml", "head.yaml"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "0 introduced (0 errors, 0 warnings), 0 fixed\n");
+    let o = skuld_in(
+        dir.path(),
+        &["diff", "base.yaml", "head.yaml", "--no-config"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+}

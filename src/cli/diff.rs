@@ -1,13 +1,15 @@
 //! `skuld diff BASE.yaml HEAD.yaml`: checks two versions of one tenant and reports the findings
-//! HEAD introduces and, separately, those it fixes. Findings are matched by fingerprint (rule id
-//! + subject), so moved lines do not count as changes.
+//! HEAD introduces and, separately, those it fixes. Findings are matched by fingerprint (the
+//! rule id and the subject), so moved lines do not count as changes. The config file, rule
+//! selection and waivers apply to both versions as in `check`, so a waived finding is neither
+//! introduced nor fixed.
 
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use super::{ColorArg, ExitStatus, FailOn, PolicyArgs};
+use super::{ColorArg, ExitStatus, FailOn, PolicyArgs, Settings, SettingsArgs};
 use crate::diagnostics::Diagnostics;
 use crate::eval::Severity;
 use crate::report::{human, json};
@@ -24,9 +26,18 @@ pub(super) struct DiffArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     format: DiffFormat,
-    /// Which introduced findings make the run fail (exit 1)
-    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = FailOn::Error)]
-    fail_on: FailOn,
+    /// Which introduced findings make the run fail (exit 1) [default: error]
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    fail_on: Option<FailOn>,
+    /// Waivers file, as for `check`
+    #[arg(long, value_name = "FILE")]
+    waivers: Option<PathBuf>,
+    /// Config file, as for `check`
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Ignore any config file
+    #[arg(long)]
+    no_config: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -43,16 +54,39 @@ pub(super) fn run(
     stderr: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
     let err_style = super::style_for(ColorArg::Auto, io::stderr().is_terminal());
-    let Some(policy) = super::policy_or_report(&args.policy, stderr)? else {
+    let Some(Settings {
+        policy,
+        selection,
+        mut waivers,
+        today,
+        fail_on,
+    }) = super::settings(
+        &SettingsArgs {
+            config: args.config.as_deref(),
+            no_config: args.no_config,
+            policies: &args.policy.policies,
+            no_default_policy: args.policy.no_default_policy,
+            rules: (&[], &[], &[]),
+            waivers: args.waivers.as_deref(),
+            fail_on: args.fail_on,
+        },
+        err_style,
+        stderr,
+    )?
+    else {
         return Ok(ExitStatus::Error);
     };
     let limits = Limits::default();
-    let check = |path: &PathBuf| {
+    let check = |path: &Path| {
         super::read_source(path, limits.max_file_bytes)
             .map_err(|e| Diagnostics::new(vec![e]))
-            .and_then(|source| policy.check_with(&source, &limits))
+            .and_then(|source| {
+                policy
+                    .check_with(&source, &limits)
+                    .map(|findings| (source, findings))
+            })
     };
-    let (base, head) = match (check(&args.base), check(&args.head)) {
+    let ((base_src, base), (head_src, head)) = match (check(&args.base), check(&args.head)) {
         (Ok(base), Ok(head)) => (base, head),
         (base, head) => {
             for errors in [base.err(), head.err()].into_iter().flatten() {
@@ -65,7 +99,18 @@ pub(super) fn run(
             return Ok(ExitStatus::Error);
         }
     };
-    let diff = crate::baseline::diff(base, head);
+    let mut problems = waivers.add_inline(&base_src, &policy);
+    problems.extend(waivers.add_inline(&head_src, &policy));
+    if !problems.is_empty() {
+        super::print_problems(problems, err_style, stderr)?;
+        return Ok(ExitStatus::Error);
+    }
+    waivers.retain_rules(|rule| selection.reports(rule));
+    // Expired and unused waivers are `check`'s to report: a diff sees one tenant of many.
+    let base = waivers.apply(selection.apply(base).collect(), today);
+    let head = waivers.apply(selection.apply(head).collect(), today);
+    let mut diff = crate::baseline::diff(base.findings, head.findings);
+    diff.waived = head.waived.len();
     let text = match args.format {
         DiffFormat::Human => human::render_diff(
             &diff,
@@ -75,7 +120,7 @@ pub(super) fn run(
     };
     stdout.write_all(text.as_bytes())?;
     stdout.flush()?;
-    let fails = diff.introduced.iter().any(|f| match args.fail_on {
+    let fails = diff.introduced.iter().any(|f| match fail_on {
         FailOn::Error => f.severity == Severity::Error,
         FailOn::Warning => true,
         FailOn::Never => false,

@@ -145,7 +145,7 @@ pub fn render_diff(diff: &crate::baseline::Diff, style: Style) -> String {
         text.push('\n');
     }
     let s = Summary::of(&diff.introduced);
-    let _ = writeln!(
+    let _ = write!(
         text,
         "{} introduced ({} {}, {} {}), {} fixed",
         diff.introduced.len(),
@@ -159,5 +159,9 @@ pub fn render_diff(diff: &crate::baseline::Diff, style: Style) -> String {
         },
         diff.fixed.len()
     );
+    if diff.waived > 0 {
+        let _ = write!(text, "; {} waived", diff.waived);
+    }
+    text.push('\n');
     text
 }

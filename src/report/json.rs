@@ -117,13 +117,14 @@ struct DiffDocument<'a> {
 struct DiffSummary {
     introduced: usize,
     fixed: usize,
+    waived: usize,
     /// Counts of the introduced findings.
     #[serde(flatten)]
     counts: Summary,
 }
 
 /// Renders `skuld diff`: `{"introduced":[…],"fixed":[…],"summary":{"introduced","fixed",
-/// "errors","warnings"}}`, findings as in the check document (errors and warnings count the
+/// "waived","errors","warnings"}}`, findings as in the check document (errors and warnings count the
 /// introduced findings).
 pub fn render_diff(diff: &crate::baseline::Diff) -> String {
     let doc = DiffDocument {
@@ -132,6 +133,7 @@ pub fn render_diff(diff: &crate::baseline::Diff) -> String {
         summary: DiffSummary {
             introduced: diff.introduced.len(),
             fixed: diff.fixed.len(),
+            waived: diff.waived,
             counts: Summary::of(&diff.introduced),
         },
     };
