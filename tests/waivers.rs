@@ -447,3 +447,43 @@ fn assert_valid_sarif(doc: &Value) {
         errors.join("\n")
     );
 }
+
+/// The examples of docs/waivers.md: the waivers file and the inline comment are accepted.
+#[test]
+fn the_documented_examples_are_valid() {
+    let doc = std::fs::read_to_string(root().join("docs/waivers.md")).unwrap();
+    let blocks: Vec<&str> = doc
+        .split("```yaml\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .collect();
+    let file = blocks
+        .iter()
+        .find(|b| b.starts_with("# skuld-waivers.yaml"))
+        .unwrap();
+    let inline = blocks
+        .iter()
+        .find(|b| b.contains("# skuld: waive"))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    std::fs::write(dir.path().join("skuld-waivers.yaml"), file).unwrap();
+    let tenant = format!(
+        "tenant: contoso.onmicrosoft.com\nsspr:\n  scope: all\n{}    licenses: [AAD_BASIC]\n    usage_location: US\n  - upn: x@contoso.com\n",
+        inline
+    );
+    std::fs::write(dir.path().join("t.yaml"), tenant).unwrap();
+    let o = skuld_in(
+        dir.path(),
+        "2026-11-25",
+        &["check", "t.yaml", "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let doc = json(&o);
+    // Here intern holds a licence and x@ does not: x@ is found, and the two waivers of the file
+    // and the inline one are reported as unused, not as mistakes.
+    assert_eq!(subjects(&doc["findings"]), ["x@contoso.com"]);
+    let err = stderr(&o);
+    assert_eq!(err.matches("skuld::waiver::unused").count(), 3, "{err}");
+    assert!(!err.contains("skuld::waivers"), "{err}");
+}
