@@ -326,3 +326,24 @@ proptest::proptest! {
         let _ = w.add_inline(&source, &POLICY);
     }
 }
+
+/// The `.skuld.yaml` example of docs/waivers.md is a valid config with known rule ids.
+#[test]
+fn the_documented_config_is_valid() {
+    let doc = std::fs::read_to_string(root().join("docs/waivers.md")).unwrap();
+    let block = doc
+        .split("```yaml\n")
+        .filter_map(|b| b.split("```").next())
+        .find(|b| b.starts_with("# .skuld.yaml"))
+        .unwrap();
+    let source = skuld::SourceFile::new("repo/.skuld.yaml", block);
+    let config = skuld::config::Config::parse(&source, Path::new("repo/.skuld.yaml")).unwrap();
+    assert_eq!(config.policies, ["repo/policies/our-skus.skuld"]);
+    assert_eq!(
+        config.waivers.as_deref(),
+        Some(Path::new("repo/ci/skuld-waivers.yaml"))
+    );
+    assert_eq!(config.fail_on.as_deref(), Some("error"));
+    assert_eq!(config.skip_rules.len(), 1);
+    assert!(config.check_rules(&POLICY).is_empty());
+}
