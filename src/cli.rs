@@ -17,6 +17,7 @@ use crate::{Policy, policies};
 
 mod check_policy;
 mod completions;
+mod diff;
 mod explain_user;
 mod fmt;
 mod import;
@@ -31,12 +32,18 @@ Examples:
   skuld check tenants/ --format sarif --output skuld.sarif
   skuld check tenants/ --format github      # annotations in GitHub Actions
   skuld check tenant.yaml --policy my-skus.skuld
+  skuld check 'tenants/**/*.yaml' --baseline main-findings.json
+  skuld check tenants/ --waivers skuld-waivers.yaml   # see docs/waivers.md
 
 Formats: human (default), compact (path:line:col: severity[rule]: message), json (the
 documented contract), sarif (SARIF 2.1.0, for code scanning), github (workflow commands; also a
 summary table appended to $GITHUB_STEP_SUMMARY when set), azure (##vso logging commands), junit
 (JUnit XML: a testsuite per file, a testcase per rule). SKULD_DOCS_URL, when set, is the base
 URL of skuld's files for SARIF help links and findings' rule links. See docs/formats.md.
+
+Settings come from .skuld.yaml in this folder or a parent (up to the repository root) unless
+--config or --no-config; flags override it. SKULD_TODAY=YYYY-MM-DD fixes the date waivers expire
+against.
 
 Exit status: 0 no error findings, 1 at least one error finding, 2 could not evaluate.";
 
@@ -78,6 +85,9 @@ enum Command {
     /// List the SKU catalog: part number, name, paid or free, family, capabilities granted
     #[command(after_help = skus::AFTER_HELP)]
     Skus(skus::SkusArgs),
+    /// Compare two versions of one tenant: findings introduced and fixed
+    #[command(after_help = "Example:\n  skuld diff base/tenant.yaml tenant.yaml --format json")]
+    Diff(diff::DiffArgs),
     /// Show a rule's documentation and definition, or (with --user) how a tenant's user is seen
     #[command(after_help = explain_user::AFTER_HELP)]
     Explain {
@@ -120,7 +130,8 @@ enum Command {
 
 #[derive(Debug, Args)]
 struct CheckArgs {
-    /// Tenant YAML files, folders searched for *.yaml and *.yml, or `-` for standard input
+    /// Tenant YAML files, folders searched for *.yaml and *.yml, quoted globs such as
+    /// 'tenants/**/*.yaml', or `-` for standard input
     #[arg(required = true, value_name = "TENANT")]
     tenants: Vec<PathBuf>,
     /// Policy file or folder of *.skuld files added on top of the default policy (repeatable);
@@ -146,9 +157,9 @@ struct CheckArgs {
     /// Threads checking tenant files at once (default: the number of cores)
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
-    /// Which findings make the run fail (exit 1)
-    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = FailOn::Error)]
-    fail_on: FailOn,
+    /// Which findings make the run fail (exit 1) [default: error]
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    fail_on: Option<FailOn>,
     /// Report only these rules (repeatable; rule ids as `skuld rules` lists them)
     #[arg(long = "only-rule", value_name = "RULE")]
     only_rules: Vec<String>,
@@ -158,6 +169,20 @@ struct CheckArgs {
     /// Change a rule's severity: `RULE=error` or `RULE=warning` (repeatable)
     #[arg(long = "severity", value_name = "RULE=LEVEL")]
     severities: Vec<String>,
+    /// Waivers file (default: `skuld-waivers.yaml` beside the config file, or in the current
+    /// folder, when it exists); see docs/waivers.md
+    #[arg(long, value_name = "FILE")]
+    waivers: Option<PathBuf>,
+    /// Report only findings absent from this earlier `--format json` report
+    #[arg(long, value_name = "FINDINGS.json")]
+    baseline: Option<PathBuf>,
+    /// Config file (default: `.skuld.yaml` here or in the nearest parent, up to the repository
+    /// root)
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Ignore any config file
+    #[arg(long)]
+    no_config: bool,
 }
 
 #[derive(Debug, Args)]
@@ -302,6 +327,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStat
         Command::Test(args) => test::run(&args, stdout, stderr),
         Command::Schema(args) => schema::run(&args, stdout, stderr),
         Command::Import(cmd) => import::run(cmd, stdout, stderr),
+        Command::Diff(args) => diff::run(&args, stdout, stderr),
         Command::Debug(cmd) => debug(cmd, stdout, stderr),
     };
     result.unwrap_or(ExitStatus::Error)
@@ -352,24 +378,47 @@ fn check(
     let out_style = style_for(args.color, io::stdout().is_terminal());
     let err_style = style_for(args.color, io::stderr().is_terminal());
 
-    let policy = match load_policy(&args.policies, !args.no_default_policy) {
-        Ok(p) => p,
-        Err(errors) => {
-            print_errors(&errors, err_style, stderr)?;
-            writeln!(stderr, "the policy has errors: nothing was checked")?;
-            return Ok(ExitStatus::Error);
-        }
+    let Some(Settings {
+        policy,
+        selection,
+        mut waivers,
+        today,
+        fail_on,
+    }) = settings(
+        &SettingsArgs {
+            config: args.config.as_deref(),
+            no_config: args.no_config,
+            policies: &args.policies,
+            no_default_policy: args.no_default_policy,
+            rules: (&args.only_rules, &args.skip_rules, &args.severities),
+            waivers: args.waivers.as_deref(),
+            fail_on: args.fail_on,
+        },
+        err_style,
+        stderr,
+    )?
+    else {
+        return Ok(ExitStatus::Error);
     };
-
-    let selection = match Selection::new(args, &policy) {
-        Ok(s) => s,
-        Err(errors) => {
-            print_errors(&errors, err_style, stderr)?;
-            return Ok(ExitStatus::Error);
+    let root = std::env::current_dir().ok();
+    let baseline = match &args.baseline {
+        None => None,
+        Some(path) => {
+            let parsed = read_source(path, usize::MAX).and_then(|src| {
+                crate::baseline::Baseline::parse(&src, root.as_deref()).map_err(miette::Report::new)
+            });
+            match parsed {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    print_reports([&e], err_style, stderr)?;
+                    return Ok(ExitStatus::Error);
+                }
+            }
         }
     };
 
     let (paths, discovery_errors) = discover_tenants(&args.tenants);
+    let missing = !discovery_errors.is_empty();
     let mut errors: Vec<report::RunError> = discovery_errors
         .into_iter()
         .map(|report| report::RunError { file: None, report })
@@ -406,11 +455,13 @@ fn check(
             .and_then(|source| {
                 policy
                     .check_with(&source, &limits)
+                    .map(|findings| (source, findings))
                     .map_err(Diagnostics::into_vec)
             })
     });
     let mut findings: Vec<Finding> = Vec::new();
     let mut files: Vec<report::CheckedFile> = Vec::with_capacity(paths.len());
+    let mut bad_waivers = false;
     for (path, outcome) in paths.iter().zip(outcomes) {
         let name = display_name(path);
         let outcome = outcome.unwrap_or_else(|| {
@@ -421,7 +472,13 @@ fn check(
             })])
         });
         let loaded = match outcome {
-            Ok(f) => {
+            Ok((source, f)) => {
+                let problems = waivers.add_inline(&source, &policy);
+                bad_waivers |= !problems.is_empty();
+                errors.extend(problems.into_iter().map(|p| report::RunError {
+                    file: Some(name.clone()),
+                    report: miette::Report::new(p),
+                }));
                 findings.extend(selection.apply(f));
                 true
             }
@@ -435,8 +492,26 @@ fn check(
         };
         files.push(report::CheckedFile { name, loaded });
     }
+    waivers.retain_rules(|rule| selection.reports(rule));
+    let applied = waivers.apply(findings, today);
+    let (findings, known) = match &baseline {
+        Some(b) => {
+            let (new, known) = b.filter(applied.findings, root.as_deref());
+            (new, Some(known))
+        }
+        None => (applied.findings, None),
+    };
 
     print_reports(errors.iter().map(|e| &e.report), err_style, stderr)?;
+    let notes: Vec<report::RunError> = applied
+        .notes
+        .into_iter()
+        .map(|p| report::RunError {
+            file: None,
+            report: miette::Report::new(p),
+        })
+        .collect();
+    print_reports(notes.iter().map(|e| &e.report), err_style, stderr)?;
     let out_style = if args.output.is_some() {
         // A file is not a terminal.
         style_for(args.color, false)
@@ -448,7 +523,10 @@ fn check(
         findings,
         files,
         errors,
-        root: std::env::current_dir().ok(),
+        waived: applied.waived,
+        known,
+        notes,
+        root,
         docs_url: crate::eval::finding::docs_base_url(),
     };
     let text = report::render(args.format.into(), &run, out_style);
@@ -476,18 +554,213 @@ fn check(
     }
     let failed = run.failed();
     let findings = run.findings;
-    let fails = |f: &Finding| match args.fail_on {
+    let fails = |f: &Finding| match fail_on {
         FailOn::Error => f.severity == Severity::Error,
         FailOn::Warning => true,
         FailOn::Never => false,
     };
-    Ok(if failed > 0 || paths.is_empty() || write_failed {
-        ExitStatus::Error
-    } else if findings.iter().any(fails) {
-        ExitStatus::Findings
+    Ok(
+        if failed > 0 || paths.is_empty() || write_failed || bad_waivers || missing {
+            ExitStatus::Error
+        } else if findings.iter().any(fails) {
+            ExitStatus::Findings
+        } else {
+            ExitStatus::Clean
+        },
+    )
+}
+
+/// The flags `check` and `diff` share: config, policy, rule selection, waivers, gate.
+struct SettingsArgs<'a> {
+    config: Option<&'a Path>,
+    no_config: bool,
+    policies: &'a [String],
+    no_default_policy: bool,
+    /// `--only-rule`, `--skip-rule`, `--severity`.
+    rules: (&'a [String], &'a [String], &'a [String]),
+    waivers: Option<&'a Path>,
+    fail_on: Option<FailOn>,
+}
+
+/// What a run is set up with before any tenant is read: the config file merged with the flags.
+struct Settings {
+    policy: Policy,
+    selection: Selection,
+    waivers: crate::waivers::Waivers,
+    today: crate::waivers::Date,
+    fail_on: FailOn,
+}
+
+/// Reads the config file, the policy, the rule selection and the waivers; `None` after
+/// printing what is wrong (the run then exits with 2, nothing checked).
+fn settings(
+    a: &SettingsArgs<'_>,
+    err_style: human::Style,
+    stderr: &mut dyn Write,
+) -> io::Result<Option<Settings>> {
+    let Some(config) = load_config(a.config, a.no_config, err_style, stderr)? else {
+        return Ok(None);
+    };
+    // Command-line policies replace the config's; either flag or config leaves the default out.
+    let policy_paths = if a.policies.is_empty() {
+        &config.policies
     } else {
-        ExitStatus::Clean
-    })
+        a.policies
+    };
+    let with_default = !a.no_default_policy && config.default_policy != Some(false);
+    let policy = match load_policy(policy_paths, with_default) {
+        Ok(p) => p,
+        Err(errors) => {
+            print_errors(&errors, err_style, stderr)?;
+            writeln!(stderr, "the policy has errors: nothing was checked")?;
+            return Ok(None);
+        }
+    };
+
+    let config_problems = config.check_rules(&policy);
+    if !config_problems.is_empty() {
+        print_problems(config_problems, err_style, stderr)?;
+        return Ok(None);
+    }
+    let selection = match Selection::new(a.rules, &config, &policy) {
+        Ok(s) => s,
+        Err(errors) => {
+            print_errors(&errors, err_style, stderr)?;
+            return Ok(None);
+        }
+    };
+    let fail_on = a.fail_on.unwrap_or_else(|| {
+        config
+            .fail_on
+            .as_deref()
+            .and_then(|v| FailOn::from_str(v, false).ok())
+            .unwrap_or(FailOn::Error)
+    });
+    let Some(waivers) = load_waivers(a.waivers, &config, &policy, err_style, stderr)? else {
+        return Ok(None);
+    };
+    let today = match crate::waivers::Date::today() {
+        Ok(d) => d,
+        Err(bad) => {
+            print_errors(
+                &Diagnostics::single(BadToday { value: bad }),
+                err_style,
+                stderr,
+            )?;
+            return Ok(None);
+        }
+    };
+    Ok(Some(Settings {
+        policy,
+        selection,
+        waivers,
+        today,
+        fail_on,
+    }))
+}
+
+/// Prints problems in skuld's own files (config, waivers) as diagnostics.
+fn print_problems(
+    problems: Vec<crate::config::Problem>,
+    style: human::Style,
+    stderr: &mut dyn Write,
+) -> io::Result<()> {
+    let reports: Vec<miette::Report> = problems.into_iter().map(miette::Report::new).collect();
+    print_reports(&reports, style, stderr)
+}
+
+/// The config file that applies (`--config`, else `.skuld.yaml` found upwards, unless
+/// `--no-config`); `None` after printing its problems.
+fn load_config(
+    config: Option<&Path>,
+    no_config: bool,
+    style: human::Style,
+    stderr: &mut dyn Write,
+) -> io::Result<Option<crate::config::Config>> {
+    use crate::config::Config;
+    if no_config {
+        return Ok(Some(Config::default()));
+    }
+    let path = match config {
+        Some(p) => p.to_path_buf(),
+        None => match std::env::current_dir()
+            .ok()
+            .and_then(|cwd| Config::find(&cwd))
+        {
+            // Shown relative to the current folder when it is in it, as other paths are.
+            Some(found) => std::env::current_dir()
+                .ok()
+                .and_then(|cwd| found.strip_prefix(cwd).ok().map(Path::to_path_buf))
+                .unwrap_or(found),
+            None => return Ok(Some(Config::default())),
+        },
+    };
+    let source = match read_source(&path, MAX_OWN_FILE) {
+        Ok(s) => s,
+        Err(e) => {
+            print_reports([&e], style, stderr)?;
+            return Ok(None);
+        }
+    };
+    match Config::parse(&source, &path) {
+        Ok(c) => Ok(Some(c)),
+        Err(problems) => {
+            print_problems(problems, style, stderr)?;
+            Ok(None)
+        }
+    }
+}
+
+/// Largest config, waivers or baseline file read (hand-written files; a baseline of a million
+/// findings still fits).
+const MAX_OWN_FILE: usize = 256 * 1024 * 1024;
+
+/// The waivers of the run: `--waivers`, else the config's `waivers` (both must exist), else
+/// `skuld-waivers.yaml` beside the config or in the current folder when it exists. `None` after
+/// printing problems.
+fn load_waivers(
+    waivers: Option<&Path>,
+    config: &crate::config::Config,
+    policy: &Policy,
+    style: human::Style,
+    stderr: &mut dyn Write,
+) -> io::Result<Option<crate::waivers::Waivers>> {
+    use crate::waivers::{DEFAULT_FILE, Waivers};
+    let path = match waivers.or(config.waivers.as_deref()) {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let default = config.dir.join(DEFAULT_FILE);
+            if !default.is_file() {
+                return Ok(Some(Waivers::default()));
+            }
+            default
+        }
+    };
+    let source = match read_source(&path, MAX_OWN_FILE) {
+        Ok(s) => s,
+        Err(e) => {
+            print_reports([&e], style, stderr)?;
+            return Ok(None);
+        }
+    };
+    match Waivers::parse(&source, &path, policy) {
+        Ok(w) => Ok(Some(w)),
+        Err(problems) => {
+            print_problems(problems, style, stderr)?;
+            Ok(None)
+        }
+    }
+}
+
+/// `SKULD_TODAY` that is not a date.
+#[derive(Debug, Error, Diagnostic)]
+#[error("SKULD_TODAY=`{value}` is not a date")]
+#[diagnostic(
+    code("skuld::usage"),
+    help("set it to a day as YYYY-MM-DD, e.g. `SKULD_TODAY=2027-01-31`, or unset it")
+)]
+struct BadToday {
+    value: String,
 }
 
 /// Which rules to report, and at which severity: `--only-rule`, `--skip-rule`, `--severity`.
@@ -499,7 +772,13 @@ struct Selection {
 
 impl Selection {
     /// Checks every rule id named on the command line against the policy (did-you-mean).
-    fn new(args: &CheckArgs, policy: &Policy) -> Result<Self, Diagnostics> {
+    /// The config's lists come first: `--only-rule` replaces the config's `only-rules`,
+    /// `--skip-rule` adds to `skip-rules`, `--severity` wins over `severity`.
+    fn new(
+        (only_rules, skip_rules, severities): (&[String], &[String], &[String]),
+        config: &crate::config::Config,
+        policy: &Policy,
+    ) -> Result<Self, Diagnostics> {
         let mut errors = Vec::new();
         let known = |id: &str, flag: &str, errors: &mut Vec<miette::Report>| {
             let ok = policy.rule_ids().any(|r| r == id);
@@ -520,10 +799,18 @@ impl Selection {
                 .cloned()
                 .collect()
         };
-        let only = checked(&args.only_rules, "--only-rule");
-        let skip = checked(&args.skip_rules, "--skip-rule");
-        let mut severity = Vec::new();
-        for spec in &args.severities {
+        let mut only = checked(only_rules, "--only-rule");
+        if only_rules.is_empty() {
+            only = config.only_rules.iter().map(|(r, _)| r.clone()).collect();
+        }
+        let mut skip: Vec<String> = config.skip_rules.iter().map(|(r, _)| r.clone()).collect();
+        skip.extend(checked(skip_rules, "--skip-rule"));
+        let mut severity: Vec<(String, Severity)> = config
+            .severity
+            .iter()
+            .map(|(r, level, _)| (r.clone(), *level))
+            .collect();
+        for spec in severities {
             let parsed = spec.rsplit_once('=').and_then(|(rule, level)| {
                 let level = match level {
                     "error" => Severity::Error,
@@ -550,6 +837,12 @@ impl Selection {
         } else {
             Err(Diagnostics::new(errors))
         }
+    }
+
+    /// True when findings of `rule` are reported.
+    fn reports(&self, rule: &str) -> bool {
+        (self.only.is_empty() || self.only.iter().any(|r| r == rule))
+            && !self.skip.iter().any(|r| r == rule)
     }
 
     /// The findings to report, with their severities overridden.
@@ -702,7 +995,8 @@ fn policy_sources(paths: &[String], with_default: bool) -> Result<Vec<SourceFile
     Ok(sources)
 }
 
-/// Expands folders into their `*.yaml` / `*.yml` files (sorted); missing paths are errors.
+/// Expands folders into their `*.yaml` / `*.yml` files (sorted) and globs into the files they
+/// match (sorted); missing paths and globs that match nothing are errors.
 fn discover_tenants(args: &[PathBuf]) -> (Vec<PathBuf>, Vec<miette::Report>) {
     let mut paths = Vec::new();
     let mut errors = Vec::new();
@@ -722,6 +1016,18 @@ fn discover_tenants(args: &[PathBuf]) -> (Vec<PathBuf>, Vec<miette::Report>) {
             paths.extend(found);
         } else if arg.exists() || arg.as_os_str() == STDIN {
             paths.push(arg.clone());
+        } else if let Some(glob) = crate::config::glob::TenantGlob::new(arg) {
+            let mut found = Vec::new();
+            walk(glob.base(), &mut found, &|f| glob.is_match(f));
+            if found.is_empty() {
+                let e = glob.no_match();
+                errors.push(miette::Report::new(ReadError {
+                    path: arg.display().to_string(),
+                    reason: e.reason,
+                    help: e.help,
+                }));
+            }
+            paths.extend(found.into_iter().map(|p| glob.shown(p)));
         } else {
             errors.push(miette::Report::new(ReadError {
                 path: arg.display().to_string(),
@@ -730,6 +1036,9 @@ fn discover_tenants(args: &[PathBuf]) -> (Vec<PathBuf>, Vec<miette::Report>) {
             }));
         }
     }
+    // A file named twice (say by a folder and a glob) is checked once, where first named.
+    let mut seen = std::collections::HashSet::new();
+    paths.retain(|p| p.as_os_str() == STDIN || seen.insert(p.clone()));
     (paths, errors)
 }
 

@@ -14,8 +14,10 @@
 //! The core never prints; renderers never compute.
 #![forbid(unsafe_code)]
 
+pub mod baseline;
 pub mod cli;
 pub mod compile;
+pub mod config;
 pub mod diagnostics;
 pub mod eval;
 pub mod import;
@@ -27,6 +29,7 @@ pub mod source;
 pub mod syntax;
 pub mod tenant;
 pub mod testing;
+pub mod waivers;
 
 pub use compile::Policy;
 pub use diagnostics::Diagnostics;

@@ -76,7 +76,14 @@ fn json_follows_the_contract() {
         }
         assert!(keys.iter().all(|k| {
             [
-                "rule", "severity", "message", "file", "line", "column", "subject",
+                "rule",
+                "severity",
+                "message",
+                "file",
+                "line",
+                "column",
+                "subject",
+                "fingerprint",
             ]
             .contains(k)
         }));

@@ -8,9 +8,11 @@ use crate::eval::Severity;
 /// Renders every finding (and every error) as a logging command.
 pub fn render(run: &Run<'_>) -> String {
     let mut out = String::new();
-    for e in &run.errors {
+    let errors = run.errors.iter().map(|e| (e, "error"));
+    let notes = run.notes.iter().map(|e| (e, "warning"));
+    for (e, kind) in errors.chain(notes) {
         let loc = e.location();
-        let mut props = vec![("type", "error".to_owned())];
+        let mut props = vec![("type", kind.to_owned())];
         if let Some(file) = &loc.file {
             props.push(("sourcepath", run.repo_path(file)));
         }
@@ -35,6 +37,20 @@ pub fn render(run: &Run<'_>) -> String {
             ("code", f.rule.clone()),
         ];
         command(&mut out, &props, &f.message);
+    }
+    // Azure's log issues are errors or warnings only: waived findings are plain log lines.
+    for w in &run.waived {
+        let f = &w.finding;
+        let (line, column) = f.line_col();
+        out.push_str(&escape(&format!(
+            "skuld: waived {} at {}:{line}:{column} until {}: {} -- {}",
+            f.rule,
+            run.repo_path(f.file.name()),
+            w.expires,
+            f.message,
+            w.reason
+        )));
+        out.push('\n');
     }
     out
 }

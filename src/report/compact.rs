@@ -19,6 +19,20 @@ pub fn render(run: &Run<'_>) -> String {
             one_line(&f.message)
         );
     }
+    // Waived findings as notes, so a problem matcher that reads errors and warnings skips them.
+    for w in &run.waived {
+        let f = &w.finding;
+        let (line, column) = f.line_col();
+        let _ = writeln!(
+            out,
+            "{}:{line}:{column}: note[{}]: waived until {}: {} -- {}",
+            f.file.name(),
+            f.rule,
+            w.expires,
+            one_line(&f.message),
+            one_line(&w.reason)
+        );
+    }
     out
 }
 

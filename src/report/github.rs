@@ -10,7 +10,9 @@ use crate::eval::Severity;
 /// Renders every finding (and every error) as a workflow command.
 pub fn render(run: &Run<'_>) -> String {
     let mut out = String::new();
-    for e in &run.errors {
+    let errors = run.errors.iter().map(|e| (e, "error"));
+    let notes = run.notes.iter().map(|e| (e, "warning"));
+    for (e, kind) in errors.chain(notes) {
         let loc = e.location();
         let mut props = Vec::new();
         if let Some(file) = &loc.file {
@@ -21,7 +23,7 @@ pub fn render(run: &Run<'_>) -> String {
             props.push(("col", col.to_string()));
         }
         props.push(("title", e.code()));
-        command(&mut out, "error", &props, &e.report.to_string());
+        command(&mut out, kind, &props, &e.report.to_string());
     }
     for f in &run.findings {
         let r = Region::of(&f.file, f.span);
@@ -43,6 +45,19 @@ pub fn render(run: &Run<'_>) -> String {
             Severity::Warning => "warning",
         };
         command(&mut out, kind, &props, &message);
+    }
+    // Waived findings stay visible as notices, which do not read as failures.
+    for w in &run.waived {
+        let f = &w.finding;
+        let r = Region::of(&f.file, f.span);
+        let props = [
+            ("file", run.repo_path(f.file.name())),
+            ("line", r.start_line.to_string()),
+            ("col", r.start_column.to_string()),
+            ("title", format!("{} (waived)", f.rule)),
+        ];
+        let message = format!("{}\nwaived until {}: {}", f.message, w.expires, w.reason);
+        command(&mut out, "notice", &props, &message);
     }
     out
 }
@@ -69,6 +84,9 @@ pub fn step_summary(run: &Run<'_>) -> String {
         run.files.len(),
         run.failed(),
     ));
+    if !run.waived.is_empty() {
+        let _ = write!(out, "; {} waived", run.waived.len());
+    }
     out.push_str("\n\n");
     if run.findings.is_empty() && run.errors.is_empty() {
         return out;

@@ -87,7 +87,81 @@ pub fn summary_line(findings: &[Finding], files: usize, failed: usize) -> String
 pub fn render(run: &super::Run<'_>, style: Style) -> String {
     let mut text = String::new();
     render_findings(&run.findings, style, &mut text);
+    for w in &run.waived {
+        text.push_str(&waived_line(w));
+        text.push('\n');
+    }
+    if !run.waived.is_empty() {
+        text.push('\n');
+    }
     text.push_str(&summary_line(&run.findings, run.files.len(), run.failed()));
+    if !run.waived.is_empty() {
+        let _ = write!(text, "; {} waived", run.waived.len());
+    }
+    if let Some(known) = run.known {
+        let _ = write!(text, "; {known} known from the baseline left out");
+    }
+    text.push('\n');
+    text
+}
+
+/// One line for a waived finding: where, what, and the waiver's reason and end.
+pub fn waived_line(w: &crate::waivers::Waived) -> String {
+    let f = &w.finding;
+    let (line, column) = f.line_col();
+    let subject = f
+        .subject
+        .as_ref()
+        .map_or_else(String::new, |s| format!(" ({s})"));
+    format!(
+        "waived {}[{}]{subject} at {}:{line}:{column}: {} -- {} (until {}, {})",
+        f.severity.as_str(),
+        f.rule,
+        f.file.name(),
+        f.message.replace(['\r', '\n'], " "),
+        w.reason,
+        w.expires,
+        w.waiver
+    )
+}
+
+/// `skuld diff` for people: each introduced finding as a report, then one line per fixed
+/// finding, then the counts.
+pub fn render_diff(diff: &crate::baseline::Diff, style: Style) -> String {
+    let mut text = String::new();
+    render_findings(&diff.introduced, style, &mut text);
+    for f in &diff.fixed {
+        let (line, column) = f.line_col();
+        let _ = writeln!(
+            text,
+            "fixed {}[{}] at {}:{line}:{column}: {}",
+            f.severity.as_str(),
+            f.rule,
+            f.file.name(),
+            f.message.replace(['\r', '\n'], " ")
+        );
+    }
+    if !diff.fixed.is_empty() {
+        text.push('\n');
+    }
+    let s = Summary::of(&diff.introduced);
+    let _ = write!(
+        text,
+        "{} introduced ({} {}, {} {}), {} fixed",
+        diff.introduced.len(),
+        s.errors,
+        if s.errors == 1 { "error" } else { "errors" },
+        s.warnings,
+        if s.warnings == 1 {
+            "warning"
+        } else {
+            "warnings"
+        },
+        diff.fixed.len()
+    );
+    if diff.waived > 0 {
+        let _ = write!(text, "; {} waived", diff.waived);
+    }
     text.push('\n');
     text
 }

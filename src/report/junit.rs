@@ -1,7 +1,8 @@
 //! JUnit XML: one `<testsuite>` per tenant file, one `<testcase>` per rule (every rule of the
 //! policy and every built-in check, so passing rules show as passed), and a `<failure>` carrying
 //! the findings of that rule in that file. A file that could not be read has one `load`
-//! testcase with an `<error>` instead. Written by hand: the format is small, and the escaping is
+//! testcase with an `<error>` instead. Waived findings are listed in their testcase's
+//! `<system-out>`, without failing it. Written by hand: the format is small, and the escaping is
 //! below with its tests.
 
 use std::fmt::Write as _;
@@ -31,12 +32,31 @@ pub fn render(run: &Run<'_>) -> String {
                     .filter(|x| x.rule == rule.id && x.file.name() == file.name)
                     .collect();
                 t += 1;
-                if found.is_empty() {
-                    testcase(&mut cases, rule.id, &file.name, None);
-                } else {
+                let mut body = String::new();
+                if !found.is_empty() {
                     f += 1;
-                    testcase(&mut cases, rule.id, &file.name, Some(&failure(&found)));
+                    body.push_str(&failure(&found));
                 }
+                // Waived findings do not fail the testcase; they are listed in its output.
+                let waived: Vec<String> = run
+                    .waived
+                    .iter()
+                    .filter(|w| w.finding.rule == rule.id && w.finding.file.name() == file.name)
+                    .map(super::human::waived_line)
+                    .collect();
+                if !waived.is_empty() {
+                    let _ = writeln!(
+                        body,
+                        "      <system-out>{}</system-out>",
+                        escape_text(&waived.join("\n"))
+                    );
+                }
+                testcase(
+                    &mut cases,
+                    rule.id,
+                    &file.name,
+                    (!body.is_empty()).then_some(body.as_str()),
+                );
             }
         } else {
             t += 1;

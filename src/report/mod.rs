@@ -48,6 +48,13 @@ pub struct Run<'a> {
     pub files: Vec<CheckedFile>,
     /// Errors that stopped a file (or that named no file at all).
     pub errors: Vec<RunError>,
+    /// Findings a waiver accepted: shown as waived, never failing the run.
+    pub waived: Vec<crate::waivers::Waived>,
+    /// With `--baseline`: how many findings were left out because the baseline has them.
+    pub known: Option<usize>,
+    /// Warnings that stop nothing: expired and unused waivers, pointing into the file that
+    /// holds the waiver.
+    pub notes: Vec<RunError>,
     /// The directory paths are made relative to in the formats read by code hosts (SARIF,
     /// GitHub, Azure); `None` leaves paths as given.
     pub root: Option<std::path::PathBuf>,
@@ -276,7 +283,7 @@ pub fn render(format: Format, run: &Run<'_>, style: human::Style) -> String {
     match format {
         Format::Human => human::render(run, style),
         Format::Compact => compact::render(run),
-        Format::Json => json::render(&run.findings),
+        Format::Json => json::render_run(run),
         Format::Sarif => sarif::render(run),
         Format::Github => github::render(run),
         Format::Azure => azure::render(run),

@@ -4,7 +4,8 @@
 //!
 //! Written with typed structs rather than `serde_json::Value`, so the key order is fixed.
 //! Columns are counted in Unicode code points (`columnKind`), as skuld counts them everywhere.
-//! Suppressions: skuld has no waivers yet, so no result carries `suppressions`.
+//! Waived findings are results too, carrying `suppressions` (kind `external` for the waivers
+//! file, `inSource` for a comment in the tenant file, with the reason as justification).
 
 use serde::Serialize;
 
@@ -107,6 +108,15 @@ struct SarifResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location>,
     partial_fingerprints: Fingerprints,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression>,
+}
+
+#[derive(Serialize)]
+struct Suppression {
+    kind: &'static str,
+    status: &'static str,
+    justification: String,
 }
 
 #[derive(Serialize)]
@@ -197,13 +207,14 @@ pub fn render(run: &Run<'_>) -> String {
         })
         .collect();
 
-    let notifications = run
-        .errors
-        .iter()
-        .map(|e| {
+    let errors = run.errors.iter().map(|e| (e, "error"));
+    let notes = run.notes.iter().map(|e| (e, "warning"));
+    let notifications = errors
+        .chain(notes)
+        .map(|(e, level)| {
             let loc = e.location();
             Notification {
-                level: "error",
+                level,
                 message: Text {
                     text: e.report.to_string(),
                 },
@@ -235,6 +246,19 @@ pub fn render(run: &Run<'_>) -> String {
         .findings
         .iter()
         .map(|f| result(run, f, infos.iter().position(|r| r.id == f.rule)))
+        .chain(run.waived.iter().map(|w| {
+            let f = &w.finding;
+            let mut r = result(run, f, infos.iter().position(|r| r.id == f.rule));
+            r.suppressions.push(Suppression {
+                kind: match w.kind {
+                    crate::waivers::Kind::File => "external",
+                    crate::waivers::Kind::Inline => "inSource",
+                },
+                status: "accepted",
+                justification: format!("{} (until {}, {})", w.reason, w.expires, w.waiver),
+            });
+            r
+        }))
         .collect();
 
     let log = Log {
@@ -296,8 +320,9 @@ fn result(run: &Run<'_>, f: &Finding, rule_index: Option<usize>) -> SarifResult 
             })
             .collect(),
         partial_fingerprints: Fingerprints {
-            v1: fingerprint(&f.rule, f.subject.as_deref().unwrap_or(&f.message)),
+            v1: crate::baseline::fingerprint(f),
         },
+        suppressions: Vec::new(),
     }
 }
 

@@ -1,0 +1,154 @@
+//! Baselines: `skuld check --baseline FINDINGS.json` reports only the findings that are not in a
+//! report written earlier with `--format json`, so that a pull request is judged on what it adds.
+//!
+//! Findings are matched by file and fingerprint (rule id + subject, the fingerprint SARIF
+//! carries), never by line: moving a user in the YAML keeps it known. Each baseline entry
+//! matches one finding, so a second identical finding is new.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::config::Problem;
+use crate::eval::Finding;
+use crate::source::{SourceFile, Span};
+
+const CODE: &str = "skuld::baseline";
+
+/// The findings of a baseline report, by (file, fingerprint), with how many of each.
+#[derive(Debug, Clone, Default)]
+pub struct Baseline {
+    known: HashMap<(String, String), usize>,
+}
+
+/// A finding's fingerprint: the one SARIF puts in `partialFingerprints` (rule id + subject, or
+/// the message when a finding has no subject).
+pub fn fingerprint(f: &Finding) -> String {
+    crate::report::sarif::fingerprint(&f.rule, f.subject.as_deref().unwrap_or(&f.message))
+}
+
+impl Baseline {
+    /// Reads a `--format json` report. Reports without `fingerprint` fields (older skuld) work
+    /// too: the fingerprint is computed from `rule` and `subject` (or `message`).
+    pub fn parse(source: &SourceFile, root: Option<&Path>) -> Result<Baseline, Problem> {
+        let problem = |message: String, span: Span, label: &str| {
+            Problem::new(CODE, message, source, span, label).with_help(Some(
+                "a baseline is the output of `skuld check --format json`".to_owned(),
+            ))
+        };
+        let doc: serde_json::Value = serde_json::from_str(source.text()).map_err(|e| {
+            let offset = offset_of(source, e.line(), e.column());
+            problem(
+                format!("the baseline is not JSON: {e}"),
+                Span::new(offset, offset),
+                "here",
+            )
+        })?;
+        let whole = Span::new(0, source.text().len().min(1));
+        let Some(findings) = doc.get("findings").and_then(|f| f.as_array()) else {
+            return Err(problem(
+                "the baseline has no `findings` list".to_owned(),
+                whole,
+                "expected `{\"findings\": [...], ...}`",
+            ));
+        };
+        let mut known: HashMap<(String, String), usize> = HashMap::new();
+        for (i, f) in findings.iter().enumerate() {
+            let field = |k: &str| f.get(k).and_then(|v| v.as_str());
+            let (Some(rule), Some(file)) = (field("rule"), field("file")) else {
+                return Err(problem(
+                    format!("finding {} of the baseline has no `rule` or `file`", i + 1),
+                    whole,
+                    "in this file",
+                ));
+            };
+            let fp = match field("fingerprint") {
+                Some(fp) => fp.to_owned(),
+                None => crate::report::sarif::fingerprint(
+                    rule,
+                    field("subject").or(field("message")).unwrap_or(""),
+                ),
+            };
+            *known
+                .entry((crate::report::repo_path(file, root), fp))
+                .or_default() += 1;
+        }
+        Ok(Baseline { known })
+    }
+
+    /// The findings not in the baseline, and how many were left out as known.
+    pub fn filter(&self, findings: Vec<Finding>, root: Option<&Path>) -> (Vec<Finding>, usize) {
+        let mut left = self.known.clone();
+        let mut known = 0;
+        let new = findings
+            .into_iter()
+            .filter(|f| {
+                let key = (
+                    crate::report::repo_path(f.file.name(), root),
+                    fingerprint(f),
+                );
+                match left.get_mut(&key) {
+                    Some(n) if *n > 0 => {
+                        *n -= 1;
+                        known += 1;
+                        false
+                    }
+                    _ => true,
+                }
+            })
+            .collect();
+        (new, known)
+    }
+}
+
+/// The byte offset of a 1-based line and column (serde_json's), clamped to the text.
+fn offset_of(source: &SourceFile, line: usize, column: usize) -> usize {
+    let text = source.text();
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    (start + column.saturating_sub(1)).min(text.len())
+}
+
+/// Two versions of one tenant compared: what the newer one adds and what it fixes.
+#[derive(Debug, Default)]
+pub struct Diff {
+    /// Findings of the new version the old one does not have, in the new version's order.
+    pub introduced: Vec<Finding>,
+    /// Findings of the old version the new one no longer has, in the old version's order.
+    pub fixed: Vec<Finding>,
+    /// How many findings of the new version waivers accepted (left out of both lists).
+    pub waived: usize,
+}
+
+/// Compares the findings of two versions of one tenant by fingerprint (not by file or line,
+/// since the versions are different files and lines move).
+pub fn diff(base: Vec<Finding>, head: Vec<Finding>) -> Diff {
+    let count = |findings: &[Finding]| {
+        let mut m: HashMap<String, usize> = HashMap::new();
+        for f in findings {
+            *m.entry(fingerprint(f)).or_default() += 1;
+        }
+        m
+    };
+    let keep_unmatched = |findings: Vec<Finding>, mut other: HashMap<String, usize>| {
+        findings
+            .into_iter()
+            .filter(|f| match other.get_mut(&fingerprint(f)) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    false
+                }
+                _ => true,
+            })
+            .collect()
+    };
+    let base_counts = count(&base);
+    let head_counts = count(&head);
+    Diff {
+        introduced: keep_unmatched(head, base_counts),
+        fixed: keep_unmatched(base, head_counts),
+        waived: 0,
+    }
+}

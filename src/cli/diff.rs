@@ -1,0 +1,133 @@
+//! `skuld diff BASE.yaml HEAD.yaml`: checks two versions of one tenant and reports the findings
+//! HEAD introduces and, separately, those it fixes. Findings are matched by fingerprint (the
+//! rule id and the subject), so moved lines do not count as changes. The config file, rule
+//! selection and waivers apply to both versions as in `check`, so a waived finding is neither
+//! introduced nor fixed.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use super::{ColorArg, ExitStatus, FailOn, PolicyArgs, Settings, SettingsArgs};
+use crate::diagnostics::Diagnostics;
+use crate::eval::Severity;
+use crate::report::{human, json};
+use crate::tenant::Limits;
+
+#[derive(Debug, Args)]
+pub(super) struct DiffArgs {
+    /// The tenant file before the change (e.g. from the target branch)
+    base: PathBuf,
+    /// The tenant file after the change
+    head: PathBuf,
+    #[command(flatten)]
+    policy: PolicyArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    format: DiffFormat,
+    /// Which introduced findings make the run fail (exit 1) [default: error]
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    fail_on: Option<FailOn>,
+    /// Waivers file, as for `check`
+    #[arg(long, value_name = "FILE")]
+    waivers: Option<PathBuf>,
+    /// Config file, as for `check`
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Ignore any config file
+    #[arg(long)]
+    no_config: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DiffFormat {
+    /// Reports of the introduced findings, a line per fixed one, and the counts
+    Human,
+    /// `{"introduced":[…],"fixed":[…],"summary":{…}}`
+    Json,
+}
+
+pub(super) fn run(
+    args: &DiffArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<ExitStatus> {
+    let err_style = super::style_for(ColorArg::Auto, io::stderr().is_terminal());
+    let Some(Settings {
+        policy,
+        selection,
+        mut waivers,
+        today,
+        fail_on,
+    }) = super::settings(
+        &SettingsArgs {
+            config: args.config.as_deref(),
+            no_config: args.no_config,
+            policies: &args.policy.policies,
+            no_default_policy: args.policy.no_default_policy,
+            rules: (&[], &[], &[]),
+            waivers: args.waivers.as_deref(),
+            fail_on: args.fail_on,
+        },
+        err_style,
+        stderr,
+    )?
+    else {
+        return Ok(ExitStatus::Error);
+    };
+    let limits = Limits::default();
+    let check = |path: &Path| {
+        super::read_source(path, limits.max_file_bytes)
+            .map_err(|e| Diagnostics::new(vec![e]))
+            .and_then(|source| {
+                policy
+                    .check_with(&source, &limits)
+                    .map(|findings| (source, findings))
+            })
+    };
+    let ((base_src, base), (head_src, head)) = match (check(&args.base), check(&args.head)) {
+        (Ok(base), Ok(head)) => (base, head),
+        (base, head) => {
+            for errors in [base.err(), head.err()].into_iter().flatten() {
+                super::print_errors(&errors, err_style, stderr)?;
+            }
+            writeln!(
+                stderr,
+                "a version could not be checked: nothing was compared"
+            )?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let mut problems = waivers.add_inline(&base_src, &policy);
+    problems.extend(waivers.add_inline(&head_src, &policy));
+    if !problems.is_empty() {
+        super::print_problems(problems, err_style, stderr)?;
+        return Ok(ExitStatus::Error);
+    }
+    waivers.retain_rules(|rule| selection.reports(rule));
+    // Expired and unused waivers are `check`'s to report: a diff sees one tenant of many.
+    let base = waivers.apply(selection.apply(base).collect(), today);
+    let head = waivers.apply(selection.apply(head).collect(), today);
+    let mut diff = crate::baseline::diff(base.findings, head.findings);
+    diff.waived = head.waived.len();
+    let text = match args.format {
+        DiffFormat::Human => human::render_diff(
+            &diff,
+            super::style_for(ColorArg::Auto, io::stdout().is_terminal()),
+        ),
+        DiffFormat::Json => json::render_diff(&diff),
+    };
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    let fails = diff.introduced.iter().any(|f| match fail_on {
+        FailOn::Error => f.severity == Severity::Error,
+        FailOn::Warning => true,
+        FailOn::Never => false,
+    });
+    Ok(if fails {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    })
+}

@@ -1,0 +1,448 @@
+//! The project config file, `.skuld.yaml`: policy paths, waivers path, `fail-on`, severity
+//! overrides and rule selection, so that the CI command is just `skuld check tenants/`.
+//!
+//! It is found in the current folder or the nearest ancestor, stopping at the repository root
+//! (the folder holding `.git`); `--config FILE` names one, `--no-config` ignores it. Paths in it
+//! are relative to the folder it is in. Command-line flags override it.
+
+pub mod glob;
+pub(crate) mod yaml;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use miette::{Diagnostic, LabeledSpan};
+
+use crate::compile::Severity;
+use crate::diagnostics::suggest::did_you_mean;
+use crate::source::{SourceFile, Span};
+use yaml::{Key, Node};
+
+/// The config file's conventional name.
+pub const FILE_NAME: &str = ".skuld.yaml";
+
+/// A problem in one of skuld's own files (config, waivers, baseline), pointing into it.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    code: &'static str,
+    message: String,
+    src: SourceFile,
+    span: Span,
+    label: String,
+    help: Option<String>,
+    warning: bool,
+}
+
+impl Problem {
+    pub(crate) fn new(
+        code: &'static str,
+        message: String,
+        src: &SourceFile,
+        span: Span,
+        label: &str,
+    ) -> Self {
+        Problem {
+            code,
+            message,
+            src: src.clone(),
+            span,
+            label: label.to_owned(),
+            help: None,
+            warning: false,
+        }
+    }
+
+    pub(crate) fn with_help(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
+    }
+
+    /// Makes it a warning: reported, but it does not stop the run.
+    pub(crate) fn warning_only(mut self) -> Self {
+        self.warning = true;
+        self
+    }
+
+    /// Sorts problems into the order of the file.
+    pub(crate) fn in_file_order(mut problems: Vec<Problem>) -> Vec<Problem> {
+        problems.sort_by_key(|p| p.span.start);
+        problems
+    }
+
+    /// The stable code, e.g. `skuld::waiver::expired`.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Problem {}
+
+impl Diagnostic for Problem {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(if self.warning {
+            miette::Severity::Warning
+        } else {
+            miette::Severity::Error
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.src)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span),
+        )))
+    }
+}
+
+/// Reads a mapping with a fixed set of keys: unknown and repeated keys are reported (with
+/// did-you-mean), and values are looked up by key.
+pub(crate) struct Fields<'a> {
+    entries: Vec<(&'a Key, &'a Node)>,
+}
+
+impl<'a> Fields<'a> {
+    /// `None` (with a problem) when `node` is not a mapping.
+    pub(crate) fn read(
+        node: &'a Node,
+        known: &[&str],
+        what: &str,
+        code: &'static str,
+        src: &SourceFile,
+        problems: &mut Vec<Problem>,
+    ) -> Option<Self> {
+        let Node::Map { entries, .. } = node else {
+            problems.push(Problem::new(
+                code,
+                format!("{what} must be a mapping, found {}", node.kind()),
+                src,
+                node.span(),
+                "expected `key: value` lines",
+            ));
+            return None;
+        };
+        let mut kept: Vec<(&Key, &Node)> = Vec::new();
+        for (key, value) in entries {
+            if !known.contains(&key.name.as_str()) {
+                problems.push(
+                    Problem::new(
+                        code,
+                        format!("unknown key `{}` in {what}", key.name),
+                        src,
+                        key.span,
+                        "unknown key",
+                    )
+                    .with_help(Some(
+                        did_you_mean(&key.name, known.iter().copied()).unwrap_or_else(|| {
+                            format!("the keys of {what} are: {}", known.join(", "))
+                        }),
+                    )),
+                );
+            } else if kept.iter().any(|(k, _)| k.name == key.name) {
+                problems.push(
+                    Problem::new(
+                        code,
+                        format!("`{}` is given twice in {what}", key.name),
+                        src,
+                        key.span,
+                        "repeated here",
+                    )
+                    .with_help(Some("keep one of them".to_owned())),
+                );
+            } else {
+                kept.push((key, value));
+            }
+        }
+        Some(Fields { entries: kept })
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<&'a Node> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.name == key)
+            .map(|(_, v)| *v)
+    }
+}
+
+/// A text value, or a problem saying what was expected.
+pub(crate) fn text<'a>(
+    node: &'a Node,
+    what: &str,
+    code: &'static str,
+    src: &SourceFile,
+    problems: &mut Vec<Problem>,
+) -> Option<(&'a str, Span)> {
+    match node.text() {
+        Some(t) if !t.trim().is_empty() => Some((t, node.span())),
+        _ => {
+            problems.push(Problem::new(
+                code,
+                format!("{what} must be text, found {}", node.kind()),
+                src,
+                node.span(),
+                "expected text here",
+            ));
+            None
+        }
+    }
+}
+
+/// A list of texts (a single text counts as a list of one).
+fn texts(
+    node: &Node,
+    what: &str,
+    src: &SourceFile,
+    problems: &mut Vec<Problem>,
+) -> Vec<(String, Span)> {
+    match node {
+        Node::Seq { items, .. } => items
+            .iter()
+            .filter_map(|n| text(n, what, CODE, src, problems))
+            .map(|(t, s)| (t.to_owned(), s))
+            .collect(),
+        _ => text(node, what, CODE, src, problems)
+            .map(|(t, s)| vec![(t.to_owned(), s)])
+            .unwrap_or_default(),
+    }
+}
+
+const CODE: &str = "skuld::config";
+
+const KEYS: &[&str] = &[
+    "policies",
+    "default-policy",
+    "waivers",
+    "fail-on",
+    "severity",
+    "only-rules",
+    "skip-rules",
+];
+
+/// The settings of a config file. Rule ids are checked against the policy later
+/// ([`Config::check_rules`]), since the policy itself depends on the config.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The file, for diagnostics.
+    source: Option<SourceFile>,
+    /// Policy paths, resolved against the config file's folder (`builtin:` names kept).
+    pub policies: Vec<String>,
+    /// `default-policy: false` leaves the embedded policy out.
+    pub default_policy: Option<bool>,
+    /// The waivers file, resolved.
+    pub waivers: Option<PathBuf>,
+    /// `error`, `warning` or `never`.
+    pub fail_on: Option<String>,
+    /// Severity overrides, in file order.
+    pub severity: Vec<(String, Severity, Span)>,
+    /// Rules reported alone.
+    pub only_rules: Vec<(String, Span)>,
+    /// Rules left out.
+    pub skip_rules: Vec<(String, Span)>,
+    /// The folder the file is in.
+    pub dir: PathBuf,
+}
+
+impl Config {
+    /// The config file that applies in `start`: `.skuld.yaml` in it or the nearest ancestor,
+    /// not looking above the repository root (a folder holding `.git`).
+    pub fn find(start: &Path) -> Option<PathBuf> {
+        for dir in start.ancestors() {
+            let candidate = dir.join(FILE_NAME);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+            if dir.join(".git").exists() {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// Reads a config file (its `path` is used to resolve the paths in it).
+    pub fn parse(source: &SourceFile, path: &Path) -> Result<Config, Vec<Problem>> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let root = yaml::parse(source, CODE).map_err(|p| vec![p])?;
+        let mut problems = Vec::new();
+        let mut config = Config {
+            source: Some(source.clone()),
+            dir: dir.clone(),
+            ..Config::default()
+        };
+        if root.is_null() {
+            return Ok(config);
+        }
+        let Some(fields) =
+            Fields::read(&root, KEYS, "the config file", CODE, source, &mut problems)
+        else {
+            return Err(problems);
+        };
+        let resolve = |p: &str| -> String {
+            if p.starts_with("builtin:") || Path::new(p).is_absolute() {
+                p.to_owned()
+            } else {
+                dir.join(p).display().to_string()
+            }
+        };
+        if let Some(n) = fields.get("policies") {
+            config.policies = texts(n, "a policy path", source, &mut problems)
+                .iter()
+                .map(|(p, _)| resolve(p))
+                .collect();
+        }
+        if let Some(n) = fields.get("default-policy") {
+            match n.text() {
+                Some("true") => config.default_policy = Some(true),
+                Some("false") => config.default_policy = Some(false),
+                _ => problems.push(
+                    Problem::new(
+                        CODE,
+                        "`default-policy` must be `true` or `false`".to_owned(),
+                        source,
+                        n.span(),
+                        "not a boolean",
+                    )
+                    .with_help(Some(
+                        "`default-policy: false` leaves the embedded policy out".to_owned(),
+                    )),
+                ),
+            }
+        }
+        if let Some(n) = fields.get("waivers")
+            && let Some((p, _)) = text(n, "`waivers`", CODE, source, &mut problems)
+        {
+            config.waivers = Some(PathBuf::from(resolve(p)));
+        }
+        if let Some(n) = fields.get("fail-on") {
+            match n.text() {
+                Some(v @ ("error" | "warning" | "never")) => config.fail_on = Some(v.to_owned()),
+                other => problems.push(
+                    Problem::new(
+                        CODE,
+                        "`fail-on` must be `error`, `warning` or `never`".to_owned(),
+                        source,
+                        n.span(),
+                        "not a level",
+                    )
+                    .with_help(other.and_then(|v| did_you_mean(v, ["error", "warning", "never"]))),
+                ),
+            }
+        }
+        if let Some(n) = fields.get("severity") {
+            match n {
+                Node::Map { entries, .. } => {
+                    for (key, value) in entries {
+                        match value.text() {
+                            Some("error") => {
+                                config
+                                    .severity
+                                    .push((key.name.clone(), Severity::Error, key.span));
+                            }
+                            Some("warning") => {
+                                config.severity.push((
+                                    key.name.clone(),
+                                    Severity::Warning,
+                                    key.span,
+                                ));
+                            }
+                            _ => problems.push(
+                                Problem::new(
+                                    CODE,
+                                    format!(
+                                        "the severity of `{}` must be `error` or `warning`",
+                                        key.name
+                                    ),
+                                    source,
+                                    value.span(),
+                                    "not a severity",
+                                )
+                                .with_help(Some(
+                                    "for example `licensing/nested-group: error`".to_owned(),
+                                )),
+                            ),
+                        }
+                    }
+                }
+                other => problems.push(Problem::new(
+                    CODE,
+                    format!(
+                        "`severity` must be a mapping of rule ids to levels, found {}",
+                        other.kind()
+                    ),
+                    source,
+                    other.span(),
+                    "expected `RULE: error` lines",
+                )),
+            }
+        }
+        if let Some(n) = fields.get("only-rules") {
+            config.only_rules = texts(n, "a rule id", source, &mut problems);
+        }
+        if let Some(n) = fields.get("skip-rules") {
+            config.skip_rules = texts(n, "a rule id", source, &mut problems);
+        }
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(Problem::in_file_order(problems))
+        }
+    }
+
+    /// Every rule id the config names that the policy does not have (did-you-mean).
+    pub fn check_rules(&self, policy: &crate::Policy) -> Vec<Problem> {
+        let Some(source) = &self.source else {
+            return Vec::new();
+        };
+        let named = self
+            .severity
+            .iter()
+            .map(|(id, _, span)| (id, span))
+            .chain(self.only_rules.iter().map(|(id, span)| (id, span)))
+            .chain(self.skip_rules.iter().map(|(id, span)| (id, span)));
+        named
+            .filter(|(id, _)| !policy.rule_ids().any(|r| r == id.as_str()))
+            .map(|(id, span)| unknown_rule(id, *span, source, policy, CODE))
+            .collect()
+    }
+}
+
+/// An unknown rule id in one of skuld's files.
+pub(crate) fn unknown_rule(
+    id: &str,
+    span: Span,
+    source: &SourceFile,
+    policy: &crate::Policy,
+    code: &'static str,
+) -> Problem {
+    Problem::new(
+        code,
+        format!("no rule has the id `{id}`"),
+        source,
+        span,
+        "unknown rule",
+    )
+    .with_help(Some(
+        did_you_mean(id, policy.rule_ids())
+            .unwrap_or_else(|| "`skuld rules` lists the rule ids".to_owned()),
+    ))
+}
