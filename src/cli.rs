@@ -887,6 +887,24 @@ fn report_write_error(path: &Path, e: &io::Error, stderr: &mut dyn Write) -> io:
 /// that an interrupted or failed run never leaves a half-written report (and leaves an existing
 /// file untouched).
 fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    // A symlink is written through (the rename would replace the link itself), and a path that is
+    // not a regular file (`/dev/null`, `/dev/stdout`, a FIFO) is written in place: renaming a temp
+    // file over a device would replace the device with a file.
+    let resolved;
+    let path = match std::fs::canonicalize(path) {
+        Ok(real) => {
+            if !std::fs::metadata(&real)?.is_file() && !real.is_dir() {
+                return std::fs::OpenOptions::new()
+                    .write(true)
+                    .truncate(true)
+                    .open(&real)?
+                    .write_all(bytes);
+            }
+            resolved = real;
+            resolved.as_path()
+        }
+        Err(_) => path,
+    };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -1263,4 +1281,48 @@ fn explain(
     }
     stdout.write_all(out.as_bytes())?;
     Ok(ExitStatus::Clean)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_atomically;
+
+    #[test]
+    fn an_atomic_write_replaces_a_file_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.json");
+        std::fs::write(&path, "old").unwrap();
+        write_atomically(&path, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_atomic_write_goes_through_a_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("real.json");
+        let link = dir.path().join("link.json");
+        std::fs::write(&target, "old").unwrap();
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write_atomically(&link, b"new").unwrap();
+        assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+    }
+
+    /// `-o /dev/null` must write to the device, not rename a file over it.
+    #[cfg(unix)]
+    #[test]
+    fn an_atomic_write_to_a_device_writes_in_place() {
+        use std::os::unix::fs::FileTypeExt as _;
+        let null = std::path::Path::new("/dev/null");
+        if !null
+            .metadata()
+            .is_ok_and(|m| m.file_type().is_char_device())
+        {
+            return; // not a Unix machine with a usable /dev/null
+        }
+        write_atomically(null, b"discarded").unwrap();
+        assert!(null.metadata().unwrap().file_type().is_char_device());
+    }
 }

@@ -426,3 +426,37 @@ fn alias_bomb_through_check_fails_fast() {
     assert_eq!(got, Err(vec!["skuld::tenant::alias-bomb".to_owned()]));
     assert!(start.elapsed() < Duration::from_secs(10));
 }
+
+// --- very long lines -----------------------------------------------------------------------------
+
+/// A flow list of 20,000 SKUs on one line: the findings on it are reported by line and column,
+/// without a snippet (miette's renderer panics on a label more than 65,535 columns into a line).
+#[test]
+fn findings_on_a_very_long_line_render_without_a_snippet() {
+    let skus = vec!["ENTERPRISEPACK"; 20_000].join(", ");
+    let text = format!(
+        "tenant: t.onmicrosoft.com\nusers:\n  - upn: a@x.com\n    usage_location: US\n    licenses: [{skus}, XSKU]\n"
+    );
+    let policy = Policy::builtin().unwrap();
+    let findings = policy.check(&SourceFile::new("t.yaml", text)).unwrap();
+    let mut out = String::new();
+    render_findings(&findings, Style::plain(), &mut out);
+    assert!(
+        out.contains("unknown SKU `XSKU` (at line 5, column 320016; the line is too long to show)"),
+        "{out}"
+    );
+    assert!(out.len() < 10_000, "a snippet of the long line was printed");
+}
+
+/// A YAML error far into a long line renders too.
+#[test]
+fn errors_on_a_very_long_line_render_without_a_snippet() {
+    let text = format!(
+        "tenant: t\nusers: [{}, ]]\n",
+        "{upn: a@x.com}, ".repeat(10_000)
+    );
+    let file = SourceFile::new("t.yaml", text);
+    let d = skuld::tenant::load(&file, &Limits::default()).unwrap_err();
+    let out = render_all(&d);
+    assert!(out.contains("the line is too long to show"), "{out}");
+}

@@ -41,10 +41,86 @@ impl Style {
 /// Renders one diagnostic (a finding or an error).
 pub fn render_diagnostic(d: &dyn Diagnostic, style: Style, out: &mut String) {
     let mut text = String::new();
-    if style.handler().render_report(&mut text, d).is_err() {
+    let rendered = match too_long_to_show(d) {
+        None => style.handler().render_report(&mut text, d),
+        Some(place) => style
+            .handler()
+            .render_report(&mut text, &WithoutSnippet { inner: d, place }),
+    };
+    if rendered.is_err() {
         text = format!("{d}\n");
     }
     out.push_str(&text);
+}
+
+/// Longest source line shown in a snippet. A label on a longer line (minified JSON, a flow list
+/// of thousands of SKUs) is reported by line and column instead: such a snippet is unreadable, and
+/// miette's renderer panics on a label more than 65,535 columns into a line.
+const MAX_SHOWN_LINE: usize = 2000;
+
+/// `Some("line L, column C")` of the first label when a label sits on a line too long to show.
+fn too_long_to_show(d: &dyn Diagnostic) -> Option<String> {
+    let source = d.source_code()?;
+    let mut first = None;
+    let mut too_long = false;
+    for label in d.labels()? {
+        // What the snippet would show: the label's lines and one line of context either side.
+        let Ok(contents) = source.read_span(label.inner(), 1, 1) else {
+            continue;
+        };
+        too_long |= contents
+            .data()
+            .split(|&b| b == b'\n')
+            .any(|line| line.len() > MAX_SHOWN_LINE);
+        let Ok(contents) = source.read_span(label.inner(), 0, 0) else {
+            continue;
+        };
+        first.get_or_insert_with(|| {
+            let line = contents.line() + 1;
+            let column = contents.column() + 1;
+            format!("line {line}, column {column}")
+        });
+    }
+    if too_long { first } else { None }
+}
+
+/// A diagnostic shown without its source snippet: its message names the place instead.
+struct WithoutSnippet<'a> {
+    inner: &'a dyn Diagnostic,
+    place: String,
+}
+
+impl std::fmt::Debug for WithoutSnippet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.inner, f)
+    }
+}
+
+impl std::fmt::Display for WithoutSnippet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} (at {}; the line is too long to show)",
+            self.inner, self.place
+        )
+    }
+}
+
+impl std::error::Error for WithoutSnippet<'_> {}
+
+impl Diagnostic for WithoutSnippet<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.inner.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.inner.severity()
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.inner.help()
+    }
+    fn url<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.inner.url()
+    }
 }
 
 /// Renders findings, each as a report.
