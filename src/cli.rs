@@ -15,6 +15,8 @@ use crate::source::SourceFile;
 use crate::tenant::Limits;
 use crate::{Policy, policies};
 
+mod compare;
+
 const AFTER_HELP: &str = "\
 Examples:
   skuld check tenant.yaml
@@ -99,6 +101,10 @@ struct CheckArgs {
     /// Change a rule's severity: `RULE=error` or `RULE=warning` (repeatable)
     #[arg(long = "severity", value_name = "RULE=LEVEL")]
     severities: Vec<String>,
+    /// Show the findings that appear or disappear when policy A is replaced by policy B (each
+    /// read as one more `--policy`, e.g. `builtin:sspr-2017 builtin:sspr-current`)
+    #[arg(long, num_args = 2, value_names = ["POLICY_A", "POLICY_B"])]
+    compare: Option<Vec<String>>,
 }
 
 #[derive(Debug, Args)]
@@ -276,6 +282,9 @@ fn check(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
+    if let Some(pair) = &args.compare {
+        return compare::run(args, pair, stdout, stderr);
+    }
     let out_style = style_for(args.color, io::stdout().is_terminal());
     let err_style = style_for(args.color, io::stderr().is_terminal());
 
@@ -587,7 +596,7 @@ fn load_policy(paths: &[String], with_default: bool) -> Result<Policy, Diagnosti
     for p in paths {
         if let Some(name) = p.strip_prefix("builtin:") {
             match policies::builtin(p) {
-                Some(s) => sources.push(s),
+                Some(s) => policies::add_builtin(&mut sources, s),
                 None => errors.push(miette::Report::new(ReadError {
                     path: p.clone(),
                     reason: format!("there is no embedded policy `{name}`"),

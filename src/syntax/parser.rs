@@ -311,7 +311,7 @@ impl Cx {
         let outer = pair.clone();
         let mut it = pair.into_inner();
         let docs = self.docs(self.next(&mut it, &outer, "docs")?);
-        let _kw = self.next(&mut it, &outer, "`sku`")?;
+        let product = self.next(&mut it, &outer, "`sku`")?.as_rule() == Rule::kw_product;
         let part = self.name(self.next(&mut it, &outer, "a part number")?)?;
         let display = self.string(self.next(&mut it, &outer, "a display name")?);
         let mut attrs = Vec::new();
@@ -322,6 +322,7 @@ impl Cx {
         }
         Ok(SkuDecl {
             docs,
+            product,
             part,
             display,
             attrs,
@@ -346,6 +347,10 @@ impl Cx {
             }
             Rule::guid_attr => SkuAttr::Id(self.string(self.next(&mut it, &outer, "an id")?)),
             Rule::unavailable_attr => SkuAttr::UnavailableIn(it.map(|p| self.ident(p)).collect()),
+            Rule::plans_attr => SkuAttr::Plans(match it.next() {
+                Some(list) => self.name_list(list)?,
+                None => Vec::new(),
+            }),
             _ => return Err(self.internal(&outer, "SKU attribute")),
         })
     }
@@ -377,10 +382,22 @@ impl Cx {
         let _kw = self.next(&mut it, &outer, "`grant`")?;
         let capabilities = self.name_list(self.next(&mut it, &outer, "capabilities")?)?;
         let _to = self.next(&mut it, &outer, "`to`")?;
-        let targets = self.name_list(self.next(&mut it, &outer, "targets")?)?;
+        let (mut targets, mut plans) = (Vec::new(), Vec::new());
+        for target in self.next(&mut it, &outer, "targets")?.into_inner() {
+            match target.as_rule() {
+                Rule::plan_ref => {
+                    let outer = target.clone();
+                    let mut inner = target.into_inner();
+                    let _kw = self.next(&mut inner, &outer, "`plan`")?;
+                    plans.push(self.name(self.next(&mut inner, &outer, "a plan name")?)?);
+                }
+                _ => targets.push(self.name(target)?),
+            }
+        }
         Ok(GrantDecl {
             capabilities,
             targets,
+            plans,
             span,
         })
     }
