@@ -449,3 +449,42 @@ fn compare_shows_findings_that_appear_and_disappear() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn every_skuld_command_in_docs_policies_runs() {
+    let doc = std::fs::read_to_string(root().join("docs/policies.md")).unwrap();
+    let commands: Vec<&str> = doc
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("skuld "))
+        .collect();
+    assert!(commands.len() >= 4, "{commands:?}");
+    for c in commands {
+        let args: Vec<&str> = c.split_whitespace().collect();
+        let o = skuld(&args);
+        assert!(
+            matches!(o.status.code(), Some(0 | 1)),
+            "docs/policies.md: `skuld {c}` exited {:?}: {}",
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    // The `skuld` policy blocks compile on top of the default policy.
+    let mut in_block = false;
+    let mut block = String::new();
+    for line in doc.lines() {
+        if line == "```skuld" {
+            in_block = true;
+            block.clear();
+        } else if in_block && line == "```" {
+            in_block = false;
+            let mut sources = skuld::policies::default_sources();
+            sources.push(SourceFile::new("docs/policies.md", block.clone()));
+            if let Err(e) = Policy::from_sources(&sources) {
+                panic!("docs/policies.md block does not compile: {e}\n{block}");
+            }
+        } else if in_block {
+            block.push_str(line);
+            block.push('\n');
+        }
+    }
+}
