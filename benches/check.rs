@@ -5,7 +5,13 @@
 //! cargo bench --bench check                 # everything, under ~3 minutes on 2 cores
 //! cargo bench --bench check -- 'skuld/'     # only the check
 //! cargo bench --bench check -- '/10k'       # only one size
+//! cargo bench --bench check -- 'policy/'    # only compiling the embedded default policy
 //! ```
+//!
+//! `policy/compile_default` compiles the default policy as every run does (parse and check of
+//! the embedded files, the generated full catalog included); `policy/compile_without_full_catalog`
+//! leaves out `builtin:catalog-microsoft`, which is what the default policy was before the full
+//! catalog.
 //!
 //! Tenants come from the generator of `examples/gen_tenant.rs` (1k, 10k and 100k users, seed 42,
 //! 3% of the users breaking a rule), so `cargo run --release --example gen_tenant -- --users N`
@@ -126,5 +132,32 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(check, benches);
+/// Compiling the embedded default policy, which happens once per run.
+fn policy_benches(c: &mut Criterion) {
+    let full = skuld::policies::default_sources();
+    let without: Vec<skuld::SourceFile> = full
+        .iter()
+        .filter(|s| s.name() != "builtin:catalog-microsoft")
+        .cloned()
+        .collect();
+    if skuld::Policy::from_sources(&full).is_err() || skuld::Policy::from_sources(&without).is_err()
+    {
+        fail("the default policy does not compile");
+    }
+    let mut group = c.benchmark_group("policy");
+    group
+        .sample_size(50)
+        .nresamples(10_000)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    group.bench_function("compile_default", |b| {
+        b.iter_with_large_drop(|| skuld::Policy::from_sources(black_box(&full)))
+    });
+    group.bench_function("compile_without_full_catalog", |b| {
+        b.iter_with_large_drop(|| skuld::Policy::from_sources(black_box(&without)))
+    });
+    group.finish();
+}
+
+criterion_group!(check, policy_benches, benches);
 criterion_main!(check);

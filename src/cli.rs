@@ -16,6 +16,7 @@ use crate::tenant::Limits;
 use crate::{Policy, policies};
 
 mod check_policy;
+mod compare;
 mod completions;
 mod diff;
 mod explain_user;
@@ -183,6 +184,10 @@ struct CheckArgs {
     /// Ignore any config file
     #[arg(long)]
     no_config: bool,
+    /// Show the findings that appear or disappear when policy A is replaced by policy B (each
+    /// read as one more `--policy`, e.g. `builtin:sspr-2017 builtin:sspr-current`)
+    #[arg(long, num_args = 2, value_names = ["POLICY_A", "POLICY_B"])]
+    compare: Option<Vec<String>>,
 }
 
 #[derive(Debug, Args)]
@@ -375,6 +380,9 @@ fn check(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
+    if let Some(pair) = &args.compare {
+        return compare::run(args, pair, stdout, stderr);
+    }
     let out_style = style_for(args.color, io::stdout().is_terminal());
     let err_style = style_for(args.color, io::stderr().is_terminal());
 
@@ -974,7 +982,7 @@ fn policy_sources(paths: &[String], with_default: bool) -> Result<Vec<SourceFile
     for p in paths {
         if let Some(name) = p.strip_prefix("builtin:") {
             match policies::builtin(p) {
-                Some(s) => sources.push(s),
+                Some(s) => policies::add_builtin(&mut sources, s),
                 None => errors.push(miette::Report::new(ReadError {
                     path: p.clone(),
                     reason: format!("there is no embedded policy `{name}`"),

@@ -1,8 +1,14 @@
 //! The policies embedded in the binary.
 //!
 //! The default policy is the SSPR licensing matrix of 2017-04-26 (the seed document) plus the
-//! general licensing rules, over the shared SKU catalog. Each embedded file has a `builtin:` name,
-//! which is what diagnostics and findings show as its path.
+//! general licensing rules, over the shared SKU catalog: the hand-written part (capabilities,
+//! `paid`/`free`, families) and the full catalog generated from Microsoft's product table
+//! (`examples/gen_catalog.rs`). Each embedded file has a `builtin:` name, which is what
+//! diagnostics and findings show as its path.
+//!
+//! The SSPR matrices of 2017, 2019 and today are alternatives: they declare the same rules, so
+//! selecting one (`--policy builtin:sspr-current`) replaces the one in the default policy
+//! instead of adding to it ([`add_builtin`]).
 
 use crate::source::SourceFile;
 
@@ -14,6 +20,10 @@ pub const DEFAULT_POLICY_VERSION: &str = "sspr-2017, matrix of 2017-04-26";
 const FILES: &[(&str, &str)] = &[
     ("builtin:catalog", include_str!("../policies/catalog.skuld")),
     (
+        "builtin:catalog-microsoft",
+        include_str!("../policies/catalog-microsoft.skuld"),
+    ),
+    (
         "builtin:sspr-2017",
         include_str!("../policies/sspr-2017.skuld"),
     ),
@@ -21,12 +31,32 @@ const FILES: &[(&str, &str)] = &[
         "builtin:licensing",
         include_str!("../policies/licensing.skuld"),
     ),
+    (
+        "builtin:sspr-2019",
+        include_str!("../policies/sspr-2019.skuld"),
+    ),
+    (
+        "builtin:sspr-current",
+        include_str!("../policies/sspr-current.skuld"),
+    ),
 ];
+
+/// How many files of [`FILES`] make up the default policy (the first ones).
+const DEFAULT_FILES: usize = 4;
+
+/// Groups of embedded files that are alternatives of one another: a policy holds at most one
+/// file of a group.
+const ALTERNATIVES: &[&[&str]] = &[&[
+    "builtin:sspr-2017",
+    "builtin:sspr-2019",
+    "builtin:sspr-current",
+]];
 
 /// The files of the default policy, in order.
 pub fn default_sources() -> Vec<SourceFile> {
     FILES
         .iter()
+        .take(DEFAULT_FILES)
         .map(|(name, text)| SourceFile::new(*name, *text))
         .collect()
 }
@@ -42,4 +72,24 @@ pub fn builtin(name: &str) -> Option<SourceFile> {
 /// The names of the embedded files.
 pub fn builtin_names() -> impl Iterator<Item = &'static str> {
     FILES.iter().map(|(n, _)| *n)
+}
+
+/// Adds an embedded file to a policy's files. A file with alternatives (`builtin:sspr-2019`)
+/// takes the place of the alternative already there (`builtin:sspr-2017` of the default
+/// policy), or of itself, so the same rule is never declared twice; any other file is added at
+/// the end.
+pub fn add_builtin(sources: &mut Vec<SourceFile>, file: SourceFile) {
+    let group = ALTERNATIVES
+        .iter()
+        .find(|g| g.contains(&file.name()))
+        .copied()
+        .unwrap_or(&[]);
+    let same = |s: &SourceFile| s.name() == file.name() || group.contains(&s.name());
+    match sources.iter().position(same) {
+        Some(at) => {
+            sources.retain(|s| !same(s));
+            sources.insert(at.min(sources.len()), file);
+        }
+        None => sources.push(file),
+    }
 }

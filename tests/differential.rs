@@ -62,7 +62,7 @@ const CLOUD_ONLY: [&str; 7] = [
     "AAD_BASIC",
 ];
 
-const UNKNOWN_SKUS: [&str; 3] = ["SPB", "ENTERPRISEPAK", "enterprisepack"];
+const UNKNOWN_SKUS: [&str; 3] = ["M365_BUSINESS_PREMIUM", "ENTERPRISEPAK", "enterprisepack"];
 
 const GROUP_NAMES: [&str; 6] = [
     "Sales",
@@ -309,6 +309,23 @@ fn reference(t: &Tenant) -> Findings {
             if used > *n {
                 finding(&mut out, "licensing/seats", Some(sku));
             }
+        }
+    }
+
+    // licensing/group-licensing-entitlement: a user with a licence from a direct group and no
+    // effective licence with Entra ID P1 inside, nor Office 365 E3/E5.
+    for u in &users {
+        let from_groups = u.groups.iter().any(|g| !group_licenses(g).is_empty());
+        let entitled = effective(u).iter().any(|s| {
+            PREMIUM.contains(&s.as_str())
+                || ["ENTERPRISEPACK", "ENTERPRISEPREMIUM"].contains(&s.as_str())
+        });
+        if from_groups && !entitled {
+            finding(
+                &mut out,
+                "licensing/group-licensing-entitlement",
+                Some(&u.upn),
+            );
         }
     }
 
@@ -776,6 +793,7 @@ fn reference_agrees_with_a_hand_checked_tenant() {
     };
     let s = |x: &str| Some(x.to_owned());
     let want: Findings = vec![
+        ("licensing/group-licensing-entitlement".into(), s("a@x.com")),
         ("licensing/nested-group".into(), s("SSPR-Pilot")),
         ("licensing/unsubscribed-sku".into(), s("FLOW_FREE")),
         ("licensing/usage-location".into(), s("b@x.com")),

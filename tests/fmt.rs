@@ -313,6 +313,7 @@ fn arb_sku_attr() -> impl Strategy<Value = SkuAttr> {
         arb_ident().prop_map(|f| SkuAttr::Family(nm(f))),
         "[ -~]{0,36}".prop_map(|g| SkuAttr::Id(nm(g))),
         proptest::collection::vec("[A-Z]{2}".prop_map(nm), 0..3).prop_map(SkuAttr::UnavailableIn),
+        proptest::collection::vec(arb_name(), 0..6).prop_map(SkuAttr::Plans),
     ]
 }
 
@@ -393,12 +394,14 @@ fn arb_item() -> impl Strategy<Value = Item> {
         ),
         (
             arb_docs(),
+            any::<bool>(),
             arb_name(),
             "[ -~]{0,30}",
             proptest::collection::vec(arb_sku_attr(), 0..5)
         )
-            .prop_map(|(docs, part, display, attrs)| Item::Sku(SkuDecl {
+            .prop_map(|(docs, product, part, display, attrs)| Item::Sku(SkuDecl {
                 docs,
+                product,
                 part,
                 display: nm(display),
                 attrs,
@@ -417,11 +420,16 @@ fn arb_item() -> impl Strategy<Value = Item> {
             })),
         (
             proptest::collection::vec(arb_name(), 1..20),
-            proptest::collection::vec(arb_name(), 1..20)
+            proptest::collection::vec(arb_name(), 0..20),
+            proptest::collection::vec(arb_name(), 0..4)
         )
-            .prop_map(|(capabilities, targets)| Item::Grant(GrantDecl {
+            .prop_filter("a grant names at least one target", |(_, t, p)| {
+                !t.is_empty() || !p.is_empty()
+            })
+            .prop_map(|(capabilities, targets, plans)| Item::Grant(GrantDecl {
                 capabilities,
                 targets,
+                plans,
                 span: S,
             })),
         arb_rule().prop_map(|r| Item::Rule(Box::new(r))),

@@ -238,6 +238,11 @@ fn import_then_check_end_to_end() {
     let want: Vec<(String, String)> = [
         ("licensing/assignment-error", "alice@contoso.com"),
         ("licensing/assignment-error", "carol@contoso.com"),
+        // A guest who receives only the free Power Automate licence from `All Staff`.
+        (
+            "licensing/group-licensing-entitlement",
+            "frank_fabrikam.com#EXT#@contoso.onmicrosoft.com",
+        ),
         ("licensing/nested-group", "Sales"),
         ("licensing/seats", "EMS"),
         ("licensing/seats", "ENTERPRISEPACK"),

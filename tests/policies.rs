@@ -62,6 +62,7 @@ fn default_policy_covers_the_contract() {
             "licensing/unsubscribed-sku",
             "licensing/seats",
             "licensing/nested-group",
+            "licensing/group-licensing-entitlement",
             "licensing/assignment-error",
         ]
     );

@@ -59,8 +59,13 @@ pub struct Sku {
     pub paid: bool,
     /// Product family (`o365`, `entra`, …) if declared.
     pub family: Option<String>,
-    /// Graph `skuId` if declared.
+    /// Graph `skuId` if declared (the first of [`Sku::guids`]).
     pub guid: Option<String>,
+    /// Every Graph `skuId` declared for it, lower-case; Microsoft's table lists one SKU
+    /// (`MCOPSTN5`) under two.
+    pub guids: Vec<String>,
+    /// Service plans it includes (from `plans [...]`), sorted.
+    pub plans: Vec<String>,
     /// Countries where Microsoft does not sell it.
     pub unavailable_in: Vec<String>,
     /// Capabilities it grants, sorted.
@@ -91,12 +96,24 @@ pub struct Capability {
 pub struct Catalog {
     pub(crate) skus: Vec<Sku>,
     pub(crate) by_part: HashMap<String, SkuId>,
+    /// Lower-case GUID → SKU.
+    pub(crate) by_guid: HashMap<String, SkuId>,
 }
 
 impl Catalog {
     /// Looks up a part number (exact, case-sensitive: Microsoft's part numbers are).
     pub fn get(&self, part: &str) -> Option<SkuId> {
         self.by_part.get(part).copied()
+    }
+
+    /// Looks up a Graph `skuId` (case-insensitive, as GUIDs are).
+    pub fn by_guid(&self, guid: &str) -> Option<SkuId> {
+        self.by_guid.get(&guid.trim().to_ascii_lowercase()).copied()
+    }
+
+    /// Looks up a SKU as a tenant file may name it: by part number (exact), else by GUID.
+    pub fn resolve(&self, name: &str) -> Option<SkuId> {
+        self.get(name).or_else(|| self.by_guid(name))
     }
 
     /// The SKU with this id.
@@ -107,18 +124,6 @@ impl Catalog {
     /// All SKUs in declaration order.
     pub fn skus(&self) -> &[Sku] {
         &self.skus
-    }
-
-    /// Looks up a Graph `skuId` (GUIDs compare ignoring case).
-    pub fn by_guid(&self, guid: &str) -> Option<SkuId> {
-        self.skus
-            .iter()
-            .position(|s| {
-                s.guid
-                    .as_deref()
-                    .is_some_and(|g| g.eq_ignore_ascii_case(guid))
-            })
-            .map(|i| i as SkuId)
     }
 
     /// Part numbers, for did-you-mean.
@@ -348,6 +353,10 @@ pub enum Field {
     SubSeats,
     /// `s.used`
     SubUsed,
+    /// `s.groups`: the groups assigning the SKU
+    SubGroups,
+    /// `s.at_risk`: the other SKUs of those groups
+    SubAtRisk,
     // assignment
     /// `a.sku`
     AssignSku,
@@ -379,6 +388,8 @@ pub enum Field {
     SkuGrants,
     /// `k.unavailable_in`
     SkuUnavailableIn,
+    /// `k.plans`: the service plans it includes
+    SkuPlans,
     // capability
     /// `c.name`
     CapName,

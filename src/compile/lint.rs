@@ -161,7 +161,8 @@ fn analyse(policy: &Policy, files: &[(&SourceFile, ast::File)]) -> Vec<Lint> {
                             | ast::SkuAttr::Free(_)
                             | ast::SkuAttr::Family(_)
                             | ast::SkuAttr::Id(_)
-                            | ast::SkuAttr::UnavailableIn(_) => {}
+                            | ast::SkuAttr::UnavailableIn(_)
+                            | ast::SkuAttr::Plans(_) => {}
                         }
                     }
                 }
@@ -310,12 +311,15 @@ fn analyse(policy: &Policy, files: &[(&SourceFile, ast::File)]) -> Vec<Lint> {
                 | ast::SkuAttr::Paid(_)
                 | ast::SkuAttr::Free(_)
                 | ast::SkuAttr::Family(_)
-                | ast::SkuAttr::UnavailableIn(_) => {}
+                | ast::SkuAttr::UnavailableIn(_)
+                | ast::SkuAttr::Plans(_) => {}
             }
         }
         for (key, what, span) in keys {
             let key = (what, key);
             match seen.get(&key) {
+                // A hand-written `sku` and a generated `product` of one part number are one SKU.
+                Some((first, _)) if first == part => {}
                 Some((first, at)) => lints.push(Lint {
                     kind: LintKind::DuplicatePartNumber,
                     message: format!("SKU `{part}` has the same {what} as `{first}` ({at})"),

@@ -121,6 +121,8 @@ pub fn compile_with_limits(
         errors: Vec::new(),
         skus: Vec::new(),
         sku_index: HashMap::new(),
+        sku_decls: Vec::new(),
+        plan_index: HashMap::new(),
         caps: Vec::new(),
         cap_index: HashMap::new(),
         sets: HashMap::new(),
@@ -162,9 +164,19 @@ pub fn compile_with_limits(
         .enumerate()
         .map(|(i, s)| (s.part.clone(), i as SkuId))
         .collect();
+    let mut by_guid = HashMap::new();
+    for (i, s) in skus.iter().enumerate() {
+        for g in &s.guids {
+            by_guid.entry(g.clone()).or_insert(i as SkuId);
+        }
+    }
     Ok(Policy {
         files: files.to_vec(),
-        catalog: Catalog { skus, by_part },
+        catalog: Catalog {
+            skus,
+            by_part,
+            by_guid,
+        },
         capabilities: caps,
         rules,
     })
@@ -230,6 +242,10 @@ struct Checker<'a> {
     errors: Vec<CompileError>,
     skus: Vec<ir::Sku>,
     sku_index: HashMap<String, SkuId>,
+    /// Per SKU: its `sku` and its `product` declaration (at most one of each).
+    sku_decls: Vec<SkuDecls>,
+    /// Service plan → the SKUs that include it (built after pass 1).
+    plan_index: HashMap<String, Vec<SkuId>>,
     caps: Vec<Capability>,
     cap_index: HashMap<String, CapId>,
     sets: HashMap<String, SetEntry<'a>>,
@@ -239,6 +255,14 @@ struct Checker<'a> {
     set_depth: usize,
     /// Whether a chain of sets past [`syntax::MAX_DEPTH`] has been reported (once is enough).
     set_too_deep: bool,
+}
+
+/// The declarations of one SKU: a hand-written `sku` and a generated `product` may both declare
+/// it, and merge.
+#[derive(Clone, Copy, Default)]
+struct SkuDecls {
+    sku: Option<Origin>,
+    product: Option<Origin>,
 }
 
 /// What a name in a SKU list, set or grant refers to.
@@ -377,38 +401,40 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Declares a SKU, or merges a `sku` and a `product` declaration of the same part number:
+    /// the hand-written `sku` decides display name, docs, `paid`/`free`, family and where
+    /// diagnostics point; ids and plans add up.
     fn declare_sku(&mut self, s: &ast::SkuDecl, file: usize) {
         let origin = Origin {
             file,
             span: s.part.span,
         };
-        if let Some(&first) = self.sku_index.get(&s.part.text) {
-            if let Some(first) = self.skus.get(first as usize).map(|s| s.origin) {
-                self.duplicate("SKU", &s.part, file, first);
+        let existing = self.sku_index.get(&s.part.text).copied();
+        if let Some(id) = existing {
+            let decls = self.sku_decls.get(id as usize).copied().unwrap_or_default();
+            let (first, what) = if s.product {
+                (decls.product, "product")
+            } else {
+                (decls.sku, "SKU")
+            };
+            if let Some(first) = first {
+                self.duplicate(what, &s.part, file, first);
+                return;
             }
-            return;
         }
-        let mut sku = ir::Sku {
-            part: s.part.text.clone(),
-            display: s.display.text.clone(),
-            paid: false,
-            family: None,
-            guid: None,
-            unavailable_in: Vec::new(),
-            grants: Vec::new(),
-            docs: s.docs.clone(),
-            origin,
-        };
         let (mut paid, mut free) = (None, None);
+        let (mut family, mut unavailable_in) = (None, None);
+        let (mut guids, mut plans) = (Vec::new(), Vec::new());
         for attr in &s.attrs {
             match attr {
                 ast::SkuAttr::Paid(span) => paid = Some(*span),
                 ast::SkuAttr::Free(span) => free = Some(*span),
-                ast::SkuAttr::Family(f) => sku.family = Some(f.text.clone()),
-                ast::SkuAttr::Id(g) => sku.guid = Some(g.text.clone()),
+                ast::SkuAttr::Family(f) => family = Some(f.text.clone()),
+                ast::SkuAttr::Id(g) => guids.push(g.text.trim().to_ascii_lowercase()),
                 ast::SkuAttr::UnavailableIn(cs) => {
-                    sku.unavailable_in = cs.iter().map(|c| c.text.clone()).collect();
+                    unavailable_in = Some(cs.iter().map(|c| c.text.clone()).collect());
                 }
+                ast::SkuAttr::Plans(ps) => plans.extend(ps.iter().map(|p| p.text.clone())),
                 // Resolved in pass 2, once every capability is known.
                 ast::SkuAttr::Grants(_) => {}
             }
@@ -423,10 +449,104 @@ impl<'a> Checker<'a> {
             .help(Some("keep one of the two".to_owned()));
             self.error(e);
         }
-        sku.paid = paid.is_some();
-        self.sku_index
-            .insert(s.part.text.clone(), self.skus.len() as SkuId);
-        self.skus.push(sku);
+        let id = match existing {
+            Some(id) => id,
+            None => {
+                self.sku_index
+                    .insert(s.part.text.clone(), self.skus.len() as SkuId);
+                self.sku_decls.push(SkuDecls::default());
+                self.skus.push(ir::Sku {
+                    part: s.part.text.clone(),
+                    display: s.display.text.clone(),
+                    paid: false,
+                    family: None,
+                    guid: None,
+                    guids: Vec::new(),
+                    plans: Vec::new(),
+                    unavailable_in: Vec::new(),
+                    grants: Vec::new(),
+                    docs: s.docs.clone(),
+                    origin,
+                });
+                (self.skus.len() - 1) as SkuId
+            }
+        };
+        if let Some(decls) = self.sku_decls.get_mut(id as usize) {
+            if s.product {
+                decls.product = Some(origin);
+            } else {
+                decls.sku = Some(origin);
+            }
+        }
+        let Some(sku) = self.skus.get_mut(id as usize) else {
+            return;
+        };
+        if !s.product {
+            sku.display = s.display.text.clone();
+            sku.docs = s.docs.clone();
+            sku.origin = origin;
+            sku.paid = paid.is_some();
+            sku.family = family;
+            sku.unavailable_in = unavailable_in.unwrap_or_default();
+            // The hand-written ids come first.
+            guids.append(&mut sku.guids);
+            sku.guids = guids;
+        } else {
+            sku.guids.append(&mut guids);
+        }
+        let mut seen = std::collections::HashSet::new();
+        sku.guids.retain(|g| seen.insert(g.clone()));
+        sku.guid = sku.guids.first().cloned();
+        sku.plans.append(&mut plans);
+        sku.plans.sort_unstable();
+        sku.plans.dedup();
+    }
+
+    /// Whether `s` (in `file`) is the declaration the SKU was recorded under, i.e. not a
+    /// duplicate that was reported and skipped.
+    fn is_recorded(&self, sku: SkuId, s: &ast::SkuDecl, file: usize) -> bool {
+        let origin = Origin {
+            file,
+            span: s.part.span,
+        };
+        self.sku_decls
+            .get(sku as usize)
+            .is_some_and(|d| d.sku == Some(origin) || d.product == Some(origin))
+    }
+
+    /// The SKUs that include service plan `plan`, or an error with a did-you-mean.
+    fn skus_with_plan(&mut self, plan: &ast::Name, file: usize) -> Vec<SkuId> {
+        if self.plan_index.is_empty() {
+            for (i, sku) in self.skus.iter().enumerate() {
+                for p in &sku.plans {
+                    self.plan_index
+                        .entry(p.clone())
+                        .or_default()
+                        .push(i as SkuId);
+                }
+            }
+        }
+        if let Some(skus) = self.plan_index.get(&plan.text) {
+            return skus.clone();
+        }
+        // Without the generated catalog no SKU lists its plans: a `plan` grant then matches
+        // nothing, so that policies naming plans still compose with a hand-written catalog.
+        if self.plan_index.is_empty() {
+            return Vec::new();
+        }
+        let help = did_you_mean(&plan.text, self.plan_index.keys().map(String::as_str));
+        let e = CompileError::new(
+            CompileErrorKind::UnknownName,
+            format!("unknown service plan `{}`", plan.text),
+        )
+        .at(
+            self.file(file),
+            plan.span,
+            "no SKU of the catalog includes this plan",
+        )
+        .help(help);
+        self.error(e);
+        Vec::new()
     }
 
     /// Resolves a catalog name: SKU, capability or set.
@@ -586,11 +706,7 @@ impl<'a> Checker<'a> {
                         let Some(&sku) = self.sku_index.get(&s.part.text) else {
                             continue;
                         };
-                        if self
-                            .skus
-                            .get(sku as usize)
-                            .is_some_and(|k| k.origin.file != file || k.origin.span != s.part.span)
-                        {
+                        if !self.is_recorded(sku, s, file) {
                             continue; // a duplicate declaration, already reported
                         }
                         for attr in &s.attrs {
@@ -618,6 +734,9 @@ impl<'a> Checker<'a> {
                                 }
                                 None => {}
                             }
+                        }
+                        for plan in &g.plans {
+                            targets.extend(self.skus_with_plan(plan, file));
                         }
                         self.add_grants(&targets, &caps);
                     }

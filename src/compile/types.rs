@@ -134,6 +134,8 @@ pub fn fields_of(ty: &Ty) -> &'static [(&'static str, Field, FieldTy)] {
             ("sku", SubSku, T::Sku),
             ("seats", SubSeats, T::Int),
             ("used", SubUsed, T::Int),
+            ("groups", SubGroups, T::Groups),
+            ("at_risk", SubAtRisk, T::Skus),
         ],
         Ty::Assignment => &[
             ("sku", AssignSku, T::Sku),
@@ -149,6 +151,7 @@ pub fn fields_of(ty: &Ty) -> &'static [(&'static str, Field, FieldTy)] {
             ("family", SkuFamily, T::OptStr),
             ("grants", SkuGrants, T::Caps),
             ("unavailable_in", SkuUnavailableIn, T::Strs),
+            ("plans", SkuPlans, T::Strs),
         ],
         Ty::Capability => &[
             ("name", CapName, T::Str),

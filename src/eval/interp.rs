@@ -209,6 +209,8 @@ impl<'a> Interp<'a> {
                     F::SubSku => Value::Entity(Kind::Sku, sub.sku),
                     F::SubSeats => Value::Int(i64::try_from(sub.seats).unwrap_or(i64::MAX)),
                     F::SubUsed => Value::Int(i64::try_from(sub.used).unwrap_or(i64::MAX)),
+                    F::SubGroups => ids(Kind::Group, sub.groups),
+                    F::SubAtRisk => ids(Kind::Sku, sub.at_risk),
                     _ => Value::Null,
                 }
             }
@@ -258,6 +260,7 @@ impl<'a> Interp<'a> {
                     F::SkuFamily => opt(sku.family.as_deref()),
                     F::SkuGrants => Value::List(List::Ids(Kind::Capability, &sku.grants)),
                     F::SkuUnavailableIn => Value::List(List::Strs(&sku.unavailable_in)),
+                    F::SkuPlans => Value::List(List::Strs(&sku.plans)),
                     _ => Value::Null,
                 }
             }

@@ -31,7 +31,7 @@ pub struct File {
 pub enum Item {
     /// `capability name "description"`
     Capability(CapabilityDecl),
-    /// `sku PART "Display name" { … }`
+    /// `sku PART "Display name" { … }` or `product PART "Display name" { … }`
     Sku(SkuDecl),
     /// `set name = [a, b]`
     Set(SetDecl),
@@ -54,11 +54,14 @@ pub struct CapabilityDecl {
     pub span: Span,
 }
 
-/// `sku PART "Display name" { attrs }`
+/// `sku PART "Display name" { attrs }`, or `product …` with the same shape.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SkuDecl {
     /// Doc comment lines.
     pub docs: String,
+    /// Declared with `product`: a fact of Microsoft's product table (the generated catalog),
+    /// which merges with a hand-written `sku` declaration of the same part number.
+    pub product: bool,
     /// Part number (Graph `skuPartNumber`).
     pub part: Name,
     /// Display name (the product name Microsoft shows).
@@ -84,6 +87,8 @@ pub enum SkuAttr {
     Id(Name),
     /// `unavailable_in [CU, IR]`
     UnavailableIn(Vec<Name>),
+    /// `plans [AAD_PREMIUM, MFA_PREMIUM]`: service plans the SKU includes
+    Plans(Vec<Name>),
 }
 
 /// `set name = [a, b]`
@@ -106,6 +111,8 @@ pub struct GrantDecl {
     pub capabilities: Vec<Name>,
     /// SKUs or sets of SKUs receiving them.
     pub targets: Vec<Name>,
+    /// `plan NAME` targets: every SKU that includes the service plan receives them.
+    pub plans: Vec<Name>,
     /// The whole declaration.
     pub span: Span,
 }

@@ -181,7 +181,9 @@ fn strings_of_item(item: &Item, out: &mut Vec<Span>) {
             out.push(s.display.span);
             for a in &s.attrs {
                 match a {
-                    SkuAttr::Grants(names) | SkuAttr::UnavailableIn(names) => {
+                    SkuAttr::Grants(names)
+                    | SkuAttr::UnavailableIn(names)
+                    | SkuAttr::Plans(names) => {
                         out.extend(names.iter().map(|n| n.span));
                     }
                     SkuAttr::Paid(_) | SkuAttr::Free(_) => {}
@@ -193,6 +195,7 @@ fn strings_of_item(item: &Item, out: &mut Vec<Span>) {
         Item::Grant(g) => {
             out.extend(g.capabilities.iter().map(|n| n.span));
             out.extend(g.targets.iter().map(|n| n.span));
+            out.extend(g.plans.iter().map(|n| n.span));
         }
         Item::Rule(r) => {
             let exprs = [
@@ -413,7 +416,7 @@ impl Printer {
                 let mut words = vec!["grant".to_owned()];
                 words.extend(comma_list(&g.capabilities));
                 words.push("to".to_owned());
-                words.extend(comma_list(&g.targets));
+                words.extend(grant_targets(g));
                 self.wrapped(0, &words);
                 self.trailing_after(Some(g.span.end));
             }
@@ -438,7 +441,8 @@ impl Printer {
         self.flush_top(s.span.start);
         self.docs(&s.docs);
         self.flush_in(Some(s.part.span.start), 0, false);
-        let head = format!("sku {} {}", name(&s.part), quote(&s.display.text));
+        let keyword = if s.product { "product" } else { "sku" };
+        let head = format!("{keyword} {} {}", name(&s.part), quote(&s.display.text));
         if s.attrs.is_empty() {
             self.line(0, &head);
             self.trailing_after(Some(s.span.end));
@@ -454,7 +458,9 @@ impl Printer {
             .map(|a| a.join(" "))
             .collect::<Vec<_>>()
             .join(" ");
-        if INDENT + flat.len() <= WIDTH {
+        // A `product` (a generated fact of Microsoft's table) keeps one attribute per line, the
+        // layout `examples/gen_catalog.rs` writes, so the generated catalog is canonical.
+        if !s.product && INDENT + flat.len() <= WIDTH {
             self.flush_in(s.attrs.first().and_then(attr_pos), INDENT, false);
             self.line(INDENT, &flat);
             self.trailing_after(s.attrs.last().and_then(attr_end));
@@ -690,12 +696,40 @@ fn sku_attr(a: &SkuAttr) -> Vec<String> {
             let list: Vec<&str> = c.iter().map(|n| n.text.as_str()).collect();
             vec![format!("unavailable_in [{}]", list.join(", "))]
         }
+        // One word: a SKU's service plans stay on one line, however long, as generated.
+        SkuAttr::Plans(p) => {
+            let list: Vec<String> = p.iter().map(name).collect();
+            vec![format!("plans [{}]", list.join(", "))]
+        }
     }
+}
+
+/// The targets of a grant in source order: SKU or set names, and `plan NAME`s.
+fn grant_targets(g: &GrantDecl) -> Vec<String> {
+    let mut targets: Vec<(u32, String)> = g
+        .targets
+        .iter()
+        .map(|n| (n.span.start, name(n)))
+        .chain(
+            g.plans
+                .iter()
+                .map(|n| (n.span.start, format!("plan {}", name(n)))),
+        )
+        .collect();
+    targets.sort_by_key(|(start, _)| *start);
+    let n = targets.len();
+    targets
+        .into_iter()
+        .enumerate()
+        .map(|(i, (_, t))| if i + 1 < n { format!("{t},") } else { t })
+        .collect()
 }
 
 fn attr_end(a: &SkuAttr) -> Option<u32> {
     match a {
-        SkuAttr::Grants(names) | SkuAttr::UnavailableIn(names) => names.last().map(|n| n.span.end),
+        SkuAttr::Grants(names) | SkuAttr::UnavailableIn(names) | SkuAttr::Plans(names) => {
+            names.last().map(|n| n.span.end)
+        }
         SkuAttr::Paid(span) | SkuAttr::Free(span) => Some(span.end),
         SkuAttr::Family(n) | SkuAttr::Id(n) => Some(n.span.end),
     }
@@ -703,7 +737,7 @@ fn attr_end(a: &SkuAttr) -> Option<u32> {
 
 fn attr_pos(a: &SkuAttr) -> Option<u32> {
     match a {
-        SkuAttr::Grants(names) | SkuAttr::UnavailableIn(names) => {
+        SkuAttr::Grants(names) | SkuAttr::UnavailableIn(names) | SkuAttr::Plans(names) => {
             names.first().map(|n| n.span.start)
         }
         SkuAttr::Paid(span) | SkuAttr::Free(span) => Some(span.start),
@@ -950,7 +984,9 @@ fn erase_item(item: &mut Item) {
             erase_name(&mut s.display);
             for a in &mut s.attrs {
                 match a {
-                    SkuAttr::Grants(names) | SkuAttr::UnavailableIn(names) => {
+                    SkuAttr::Grants(names)
+                    | SkuAttr::UnavailableIn(names)
+                    | SkuAttr::Plans(names) => {
                         names.iter_mut().for_each(erase_name);
                     }
                     SkuAttr::Paid(span) | SkuAttr::Free(span) => *span = NO_SPAN,
@@ -967,6 +1003,7 @@ fn erase_item(item: &mut Item) {
             g.span = NO_SPAN;
             g.capabilities.iter_mut().for_each(erase_name);
             g.targets.iter_mut().for_each(erase_name);
+            g.plans.iter_mut().for_each(erase_name);
         }
         Item::Rule(r) => {
             r.span = NO_SPAN;

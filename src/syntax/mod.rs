@@ -2,6 +2,7 @@
 
 pub mod ast;
 mod error;
+mod fast;
 pub mod format;
 mod parser;
 mod rule_names;

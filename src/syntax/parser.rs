@@ -38,12 +38,44 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 /// [`MAX_DEPTH`] is rejected before pest sees it (one error, nothing parsed).
 pub(super) fn parse_file(source: &SourceFile) -> (File, Vec<miette::Report>) {
     let text = source.text();
-    let mut items = Vec::new();
+    // Products nest two levels at most, so the depth check is not needed on the fast path.
+    if let Some(file) = super::fast::products(text) {
+        return (file, Vec::new());
+    }
+    let items = Vec::new();
     let mut errors: Vec<miette::Report> = Vec::new();
     if let Some(at) = too_deep_at(text, MAX_DEPTH) {
         errors.push(miette::Report::new(TooDeepError::new(
             source, at, MAX_DEPTH,
         )));
+        return (File { items }, errors);
+    }
+    parse_file_with_pest(source, text, items, errors)
+}
+
+/// The pest path of [`parse_file`].
+pub(super) fn parse_file_with_pest(
+    source: &SourceFile,
+    text: &str,
+    mut items: Vec<Item>,
+    mut errors: Vec<miette::Report>,
+) -> (File, Vec<miette::Report>) {
+    // A well-formed file is parsed in one go. Parsing item by item (below) restarts pest on the
+    // rest of the file for every declaration, which is quadratic on a large file such as the
+    // generated catalog; it is kept for files with errors, to report each and resume.
+    if let Ok(mut pairs) = PolicyParser::parse(Rule::file, text) {
+        let cx = Cx { base: 0, depth: 0 };
+        for item in pairs
+            .next()
+            .into_iter()
+            .flat_map(Pair::into_inner)
+            .filter(|p| p.as_rule() != Rule::EOI)
+        {
+            match cx.item(item) {
+                Ok(item) => items.push(item),
+                Err(e) => errors.push(e.into_report(source)),
+            }
+        }
         return (File { items }, errors);
     }
     let mut pos = 0;
@@ -85,7 +117,15 @@ pub(super) fn parse_file(source: &SourceFile) -> (File, Vec<miette::Report>) {
 
 /// The start of the next line at or after `from` that begins a declaration.
 fn resync(text: &str, from: usize) -> Option<usize> {
-    const STARTS: [&str; 6] = ["rule ", "sku ", "capability ", "set ", "grant ", "///"];
+    const STARTS: [&str; 7] = [
+        "rule ",
+        "sku ",
+        "product ",
+        "capability ",
+        "set ",
+        "grant ",
+        "///",
+    ];
     let mut offset = text.get(from..)?.find('\n')? + from + 1;
     loop {
         let line = text.get(offset..)?;
@@ -311,7 +351,7 @@ impl Cx {
         let outer = pair.clone();
         let mut it = pair.into_inner();
         let docs = self.docs(self.next(&mut it, &outer, "docs")?);
-        let _kw = self.next(&mut it, &outer, "`sku`")?;
+        let product = self.next(&mut it, &outer, "`sku`")?.as_rule() == Rule::kw_product;
         let part = self.name(self.next(&mut it, &outer, "a part number")?)?;
         let display = self.string(self.next(&mut it, &outer, "a display name")?);
         let mut attrs = Vec::new();
@@ -322,6 +362,7 @@ impl Cx {
         }
         Ok(SkuDecl {
             docs,
+            product,
             part,
             display,
             attrs,
@@ -346,6 +387,10 @@ impl Cx {
             }
             Rule::guid_attr => SkuAttr::Id(self.string(self.next(&mut it, &outer, "an id")?)),
             Rule::unavailable_attr => SkuAttr::UnavailableIn(it.map(|p| self.ident(p)).collect()),
+            Rule::plans_attr => SkuAttr::Plans(match it.next() {
+                Some(list) => self.name_list(list)?,
+                None => Vec::new(),
+            }),
             _ => return Err(self.internal(&outer, "SKU attribute")),
         })
     }
@@ -377,10 +422,22 @@ impl Cx {
         let _kw = self.next(&mut it, &outer, "`grant`")?;
         let capabilities = self.name_list(self.next(&mut it, &outer, "capabilities")?)?;
         let _to = self.next(&mut it, &outer, "`to`")?;
-        let targets = self.name_list(self.next(&mut it, &outer, "targets")?)?;
+        let (mut targets, mut plans) = (Vec::new(), Vec::new());
+        for target in self.next(&mut it, &outer, "targets")?.into_inner() {
+            match target.as_rule() {
+                Rule::plan_ref => {
+                    let outer = target.clone();
+                    let mut inner = target.into_inner();
+                    let _kw = self.next(&mut inner, &outer, "`plan`")?;
+                    plans.push(self.name(self.next(&mut inner, &outer, "a plan name")?)?);
+                }
+                _ => targets.push(self.name(target)?),
+            }
+        }
         Ok(GrantDecl {
             capabilities,
             targets,
+            plans,
             span,
         })
     }
@@ -686,7 +743,7 @@ impl Cx {
 }
 
 /// Resolves `\"`, `\\`, `\n`, `\t`; any other escaped character stands for itself.
-fn unescape(raw: &str) -> String {
+pub(super) fn unescape(raw: &str) -> String {
     if !raw.contains('\\') {
         return raw.to_owned();
     }

@@ -11,7 +11,7 @@ pub(super) fn describe(rule: &Rule) -> &'static str {
         Rule::COMMENT => "a comment",
         Rule::item => "a declaration (`capability`, `sku`, `set`, `grant` or `rule`)",
         Rule::sku_attr => {
-            "a SKU attribute (`grants`, `paid`, `free`, `family`, `id`, `unavailable_in`)"
+            "a SKU attribute (`grants`, `paid`, `free`, `family`, `id`, `unavailable_in`, `plans`)"
         }
         Rule::id_segment => "a rule id",
         Rule::infix => "an operator",
@@ -30,6 +30,9 @@ pub(super) fn describe(rule: &Rule) -> &'static str {
         Rule::family_attr => "`family`",
         Rule::guid_attr => "`id`",
         Rule::unavailable_attr => "`unavailable_in`",
+        Rule::plans_attr => "`plans`",
+        Rule::grant_targets => "SKUs, sets or `plan NAME`",
+        Rule::plan_ref => "`plan NAME`",
         Rule::country => "a two-letter country code",
         Rule::set_decl => "a set declaration",
         Rule::grant_decl => "a grant declaration",
@@ -79,6 +82,9 @@ pub(super) fn describe(rule: &Rule) -> &'static str {
         Rule::template_hole => "`{expression}`",
         Rule::kw_capability => "`capability`",
         Rule::kw_sku => "`sku`",
+        Rule::kw_product => "`product`",
+        Rule::kw_plans => "`plans`",
+        Rule::kw_plan => "`plan`",
         Rule::kw_grants => "`grants`",
         Rule::kw_paid => "`paid`",
         Rule::kw_free => "`free`",

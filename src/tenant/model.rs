@@ -86,6 +86,11 @@ pub struct SubscriptionFacts {
     pub seats: u64,
     /// Users who effectively hold the SKU (one seat each, however many ways they hold it).
     pub used: u64,
+    /// Groups that assign the SKU, in file order.
+    pub groups: IdRange,
+    /// The other SKUs those groups assign, sorted: group licensing is all-or-nothing per group,
+    /// so a member the group cannot give this SKU (no seat left) gets none of them from it.
+    pub at_risk: IdRange,
     /// Index of the first entry in the document's subscriptions.
     pub doc: u32,
 }
@@ -213,7 +218,8 @@ impl<'d> Builder<'d, '_, '_> {
     }
 
     fn resolve_sku(&mut self, name: &'d Spanned<String>) -> Option<SkuId> {
-        if let Some(id) = self.catalog.get(&name.value) {
+        // By part number, or by GUID (Graph `skuId`, any case), as an import may write it.
+        if let Some(id) = self.catalog.resolve(&name.value) {
             return Some(id);
         }
         let catalog = self.catalog;
@@ -228,7 +234,7 @@ impl<'d> Builder<'d, '_, '_> {
                     .map_or(String::new(), |k| format!(" ({})", k.display));
                 format!("did you mean `{s}`{display}?")
             }
-            None => "SKUs are named by part number (Graph `skuPartNumber`, e.g. `ENTERPRISEPACK`); a SKU the default catalog lacks can be declared in a policy file passed with `--policy`".to_owned(),
+            None => "SKUs are named by part number (Graph `skuPartNumber`, e.g. `ENTERPRISEPACK`) or GUID (`skuId`); a SKU the default catalog lacks can be declared in a policy file passed with `--policy`".to_owned(),
         }).clone();
         let f = self
             .finding(
@@ -578,6 +584,8 @@ impl<'d> Builder<'d, '_, '_> {
                             sku,
                             seats: s.seats.value,
                             used: 0,
+                            groups: IdRange::default(),
+                            at_risk: IdRange::default(),
                             doc: i as u32,
                         });
                     }
@@ -593,6 +601,28 @@ impl<'d> Builder<'d, '_, '_> {
             }
             for s in &mut model.subscriptions {
                 s.used = used.get(s.sku as usize).copied().unwrap_or(0);
+            }
+            for i in 0..model.subscriptions.len() {
+                let Some(sku) = model.subscriptions.get(i).map(|s| s.sku) else {
+                    continue;
+                };
+                let mut groups = Vec::new();
+                let mut at_risk = Vec::new();
+                for (g, facts) in model.groups.iter().enumerate() {
+                    let licenses = model.ids(facts.licenses);
+                    if licenses.contains(&sku) {
+                        groups.push(g as GroupId);
+                        at_risk.extend(licenses.iter().copied().filter(|&k| k != sku));
+                    }
+                }
+                at_risk.sort_unstable();
+                at_risk.dedup();
+                let groups = model.push_ids(&groups);
+                let at_risk = model.push_ids(&at_risk);
+                if let Some(s) = model.subscriptions.get_mut(i) {
+                    s.groups = groups;
+                    s.at_risk = at_risk;
+                }
             }
             model.subscribed = model.subscriptions.iter().map(|s| s.sku).collect();
             model.subscribed.sort_unstable();

@@ -1,0 +1,225 @@
+//! Generates `policies/catalog-microsoft.skuld`, the full SKU catalog, from Microsoft's
+//! "Product names and service plan identifiers for licensing" CSV.
+//!
+//! ```text
+//! cargo run --example gen_catalog -- ../shared/data/product-names-and-service-plans.csv \
+//!     > policies/catalog-microsoft.skuld
+//! ```
+//!
+//! The CSV stays where it is (third-party data, not copied into the repository); the generated
+//! file of facts is committed, and `tests/catalog.rs` regenerates it and compares byte for byte.
+//!
+//! One `product` per distinct `String_Id` (the Graph `skuPartNumber`): its display name, GUID(s)
+//! and service plans. How the data's quirks are handled (see docs/policies.md):
+//! - the UTF-8 byte-order mark is skipped; CRLF and LF line ends are both accepted; quoted
+//!   fields may hold commas, line breaks and doubled quotes (RFC 4180);
+//! - every field has U+00A0 (no-break space) replaced by a plain space, then is trimmed, so
+//!   `MCOCAP_FACULTY\u{a0}` and `AAD_PREMIUM_USGOV_GCCHIGH ` become plain keys;
+//! - a part number listed with two GUIDs (`MCOPSTN5`) is one product with both ids, in the
+//!   order they first appear; its display name is the first one listed;
+//! - products are sorted by part number and plans by name (byte order), duplicates dropped, so
+//!   the output does not depend on the row order of the CSV.
+#![forbid(unsafe_code)]
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+/// The columns the generator reads, by header name.
+const PART: &str = "String_Id";
+const DISPLAY: &str = "Product_Display_Name";
+const GUID: &str = "GUID";
+const PLAN: &str = "Service_Plan_Name";
+
+/// One product as collected from its rows.
+#[derive(Debug, Default)]
+struct Product {
+    display: String,
+    guids: Vec<String>,
+    plans: Vec<String>,
+}
+
+/// The generated policy text for the CSV `text`, or what is wrong with it.
+pub fn generate(text: &str) -> Result<String, String> {
+    let rows = parse_csv(text.strip_prefix('\u{feff}').unwrap_or(text))?;
+    let mut rows = rows.into_iter();
+    let header = rows.next().ok_or("the CSV is empty")?;
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| clean(h) == name)
+            .ok_or_else(|| format!("the CSV has no `{name}` column"))
+    };
+    let (part, display, guid, plan) = (
+        column(PART)?,
+        column(DISPLAY)?,
+        column(GUID)?,
+        column(PLAN)?,
+    );
+    let mut products: BTreeMap<String, Product> = BTreeMap::new();
+    for (n, row) in rows.enumerate() {
+        if row.iter().all(|f| clean(f).is_empty()) {
+            continue;
+        }
+        let field = |i: usize| {
+            row.get(i)
+                .map(|f| clean(f))
+                .ok_or_else(|| format!("row {} has only {} fields", n + 2, row.len()))
+        };
+        let key = field(part)?;
+        if key.is_empty() {
+            return Err(format!("row {} has no `{PART}`", n + 2));
+        }
+        let p = products.entry(key).or_default();
+        if p.display.is_empty() {
+            p.display = field(display)?;
+        }
+        let id = field(guid)?.to_ascii_lowercase();
+        if !id.is_empty() && !p.guids.contains(&id) {
+            p.guids.push(id);
+        }
+        let plan = field(plan)?;
+        if !plan.is_empty() {
+            p.plans.push(plan);
+        }
+    }
+    let mut out = String::new();
+    out.push_str(
+        "// The full SKU catalog: every product of Microsoft's \"Product names and service plan\n\
+         // identifiers for licensing\" table, with its GUID(s) and service plans.\n\
+         //\n\
+         // GENERATED, do not edit: regenerate with\n\
+         //   cargo run --example gen_catalog -- ../shared/data/product-names-and-service-plans.csv \\\n\
+         //       > policies/catalog-microsoft.skuld\n\
+         // (tests/catalog.rs checks that this file is what the generator makes of the CSV).\n\
+         // What a SKU grants, whether it is paid and its family are in catalog.skuld and the\n\
+         // matrix policies, not here; see docs/policies.md.\n",
+    );
+    for (part, mut p) in products {
+        p.plans.sort_unstable();
+        p.plans.dedup();
+        out.push('\n');
+        out.push_str(&format!(
+            "product {} {} {{\n",
+            name(&part),
+            quote(&p.display)
+        ));
+        for id in &p.guids {
+            out.push_str(&format!("    id {}\n", quote(id)));
+        }
+        let plans: Vec<String> = p.plans.iter().map(|s| name(s)).collect();
+        out.push_str(&format!("    plans [{}]\n}}\n", plans.join(", ")));
+    }
+    Ok(out)
+}
+
+/// A field as a key: U+00A0 made a plain space, then trimmed.
+fn clean(field: &str) -> String {
+    field.replace('\u{a0}', " ").trim().to_owned()
+}
+
+/// Words the policy grammar reserves: such a name must be quoted.
+const RESERVED: &[&str] = &[
+    "and", "or", "not", "in", "any", "all", "none", "count", "true", "false", "null", "where",
+    "require", "at", "message", "subject", "help", "label", "when", "severity",
+];
+
+/// A name as the policy language writes it: bare when it is an identifier, else quoted.
+fn name(s: &str) -> String {
+    let mut chars = s.chars();
+    let ident = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !RESERVED.contains(&s);
+    if ident { s.to_owned() } else { quote(s) }
+}
+
+/// A policy-language string literal.
+fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// RFC 4180 CSV: records of fields; quoted fields may hold commas, quotes (doubled) and line
+/// breaks; records end in CRLF or LF.
+fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    let mut line = 1usize;
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                c => {
+                    if c == '\n' {
+                        line += 1;
+                    }
+                    field.push(c);
+                }
+            }
+            continue;
+        }
+        match c {
+            '"' if field.is_empty() => quoted = true,
+            ',' => record.push(std::mem::take(&mut field)),
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' => {
+                line += 1;
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            c => field.push(c),
+        }
+    }
+    if quoted {
+        return Err(format!(
+            "a quoted field opened by line {line} is not closed"
+        ));
+    }
+    if !field.is_empty() || !record.is_empty() {
+        record.push(field);
+        records.push(record);
+    }
+    Ok(records)
+}
+
+fn main() -> ExitCode {
+    let result = (|| -> Result<(), String> {
+        let path = std::env::args_os()
+            .nth(1)
+            .ok_or("usage: gen_catalog PATH/TO/product-names-and-service-plans.csv")?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.to_string_lossy()))?;
+        let out = generate(&text)?;
+        io::stdout()
+            .write_all(out.as_bytes())
+            .map_err(|e| format!("cannot write: {e}"))
+    })();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            let _ = writeln!(io::stderr(), "gen_catalog: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
