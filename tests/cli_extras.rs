@@ -100,12 +100,10 @@ fn man_dir_writes_one_page_per_command() {
 fn version_names_the_default_policy() {
     let (code, out, _) = skuld(&["--version"]);
     assert_eq!(code, 0);
-    let policy = skuld::Policy::builtin().unwrap();
     let expected = format!(
-        "skuld {} (default policy: {}, {} rules)\n",
+        "skuld {} (default policy: {})\n",
         env!("CARGO_PKG_VERSION"),
         skuld::policies::DEFAULT_POLICY_VERSION,
-        policy.rule_ids().count()
     );
     assert_eq!(out, expected);
 }
