@@ -7,6 +7,7 @@
 //! place and message agree. Exit code: 0 when nothing appears, 1 when some finding appears, 2 on
 //! errors (a policy that does not compile, a tenant file that cannot be read).
 
+use crate::report::json::JsonFinding;
 use std::collections::BTreeSet;
 use std::io::{self, Write};
 
@@ -17,7 +18,7 @@ use super::{
     print_errors, print_reports, read_source, report_write_error, style_for, write_atomically,
 };
 use crate::Policy;
-use crate::eval::{Finding, Severity};
+use crate::eval::Finding;
 use crate::tenant::Limits;
 
 /// What identifies a finding across two policies.
@@ -228,18 +229,6 @@ struct JsonComparison<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonFinding<'a> {
-    rule: &'a str,
-    severity: Severity,
-    message: &'a str,
-    file: &'a str,
-    line: usize,
-    column: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    subject: Option<&'a str>,
-}
-
-#[derive(Serialize)]
 struct JsonSummary {
     appeared: usize,
     disappeared: usize,
@@ -247,24 +236,11 @@ struct JsonSummary {
     files: usize,
 }
 
-/// `{"before","after","appeared":[…],"disappeared":[…],"summary":{…}}`; findings as in the
-/// contract's JSON document.
+/// `{"before","after","appeared":[…],"disappeared":[…],"summary":{…}}`; findings as in
+/// `--format json` (the contract's fields and the fingerprint).
 fn json(c: &Comparison<'_>) -> String {
     fn findings(fs: &[Finding]) -> Vec<JsonFinding<'_>> {
-        fs.iter()
-            .map(|f| {
-                let (line, column) = f.line_col();
-                JsonFinding {
-                    rule: &f.rule,
-                    severity: f.severity,
-                    message: &f.message,
-                    file: f.file.name(),
-                    line,
-                    column,
-                    subject: f.subject.as_deref(),
-                }
-            })
-            .collect()
+        fs.iter().map(crate::report::json::finding).collect()
     }
     let doc = JsonComparison {
         before: c.before,

@@ -27,8 +27,9 @@ struct JsonSummary {
     known: Option<usize>,
 }
 
+/// One finding as the contract's JSON document shows it (also used by `check --compare`).
 #[derive(Serialize)]
-struct JsonFinding<'a> {
+pub(crate) struct JsonFinding<'a> {
     rule: &'a str,
     severity: Severity,
     message: &'a str,
@@ -55,7 +56,7 @@ struct JsonWaiver<'a> {
     at: &'a str,
 }
 
-fn finding(f: &Finding) -> JsonFinding<'_> {
+pub(crate) fn finding(f: &Finding) -> JsonFinding<'_> {
     let (line, column) = f.line_col();
     JsonFinding {
         rule: &f.rule,
