@@ -1,6 +1,10 @@
 use std::time::{Duration, Instant};
 
+use super::offsets::Offsets;
+use super::scalar::YAML11_BOOLEANS;
 use super::*;
+use crate::source::Span;
+use crate::tenant::document::{ListField, SsprScope, UserSource};
 
 fn src(text: &str) -> SourceFile {
     SourceFile::new("t.yaml", text)
