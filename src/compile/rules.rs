@@ -1,0 +1,207 @@
+//! Pass 3: each rule's header, selection, labels, message template and place.
+
+use super::Checker;
+use super::CompileError;
+use super::CompileErrorKind;
+use super::Severity;
+use super::expr::Scope;
+use super::ir;
+use super::ir::Expr;
+use super::ir::Origin;
+use super::types::Ty;
+use crate::syntax::ast;
+
+impl<'a> Checker<'a> {
+    /// Pass 3: rules.
+    pub(super) fn check_rules(&mut self, asts: &'a [ast::File]) {
+        for (file, ast) in asts.iter().enumerate() {
+            for item in &ast.items {
+                if let ast::Item::Rule(r) = item {
+                    self.check_rule(r, file);
+                }
+            }
+        }
+    }
+
+    fn check_rule(&mut self, r: &ast::RuleDecl, file: usize) {
+        let origin = Origin {
+            file,
+            span: r.id.span,
+        };
+        if let Some(&first) = self.rule_index.get(&r.id.text) {
+            self.duplicate("rule", &r.id, file, first);
+            return;
+        }
+        self.rule_index.insert(r.id.text.clone(), origin);
+        let errors_before = self.errors.len();
+        let mut scope = Scope {
+            file,
+            vars: Vec::new(),
+            max: 0,
+        };
+        let range_ty = match r.range {
+            ast::RangeKind::Tenant => None,
+            ast::RangeKind::User => Some(Ty::User),
+            ast::RangeKind::Group => Some(Ty::Group),
+            ast::RangeKind::Subscription => Some(Ty::Subscription),
+            ast::RangeKind::Assignment => Some(Ty::Assignment),
+        };
+        if let (Some(ty), Some(var)) = (range_ty, &r.var) {
+            scope.push(&var.text, ty);
+        }
+        let filter = r
+            .filter
+            .as_ref()
+            .and_then(|e| self.bool_expr(e, &mut scope, "`where`"));
+        let require = self.bool_expr(&r.require, &mut scope, "`require`");
+        let at = self.place(&r.at, &mut scope);
+        let message = self.template(&r.message, &mut scope);
+        let at_label = match &r.at_label {
+            Some(t) => self.template(t, &mut scope).map(Some),
+            None => Some(None),
+        };
+        let subject = r
+            .subject
+            .as_ref()
+            .and_then(|e| self.expr(e, &mut scope).map(|(e, _)| e));
+        let mut helps = Vec::new();
+        for h in &r.helps {
+            let text = self.template(&h.text, &mut scope);
+            let when = match &h.when {
+                Some(w) => self.bool_expr(w, &mut scope, "`when`").map(Some),
+                None => Some(None),
+            };
+            if let (Some(text), Some(when)) = (text, when) {
+                helps.push((text, when));
+            }
+        }
+        let mut labels = Vec::new();
+        for l in &r.labels {
+            if let Some(label) = self.label(l, &mut scope) {
+                labels.push(label);
+            }
+        }
+        if self.errors.len() != errors_before {
+            return;
+        }
+        let (Some(require), Some(at), Some(message), Some(at_label)) =
+            (require, at, message, at_label)
+        else {
+            return;
+        };
+        self.rules.push(ir::Rule {
+            id: r.id.text.clone(),
+            severity: match r.severity.0 {
+                ast::SeverityKw::Error => Severity::Error,
+                ast::SeverityKw::Warning => Severity::Warning,
+            },
+            docs: r.docs.clone(),
+            range: r.range,
+            filter,
+            require,
+            at,
+            at_label,
+            message,
+            subject,
+            helps,
+            labels,
+            slots: scope.max,
+            origin,
+            decl: r.span,
+        });
+    }
+
+    pub(super) fn label(&mut self, l: &ast::Label, scope: &mut Scope) -> Option<ir::Label> {
+        let depth = scope.vars.len();
+        let binding = match &l.binding {
+            Some((var, coll, filter)) => {
+                let (list, ty) = self.expr(coll, scope)?;
+                let Some(elem) = ty.element().cloned() else {
+                    self.type_error(
+                        coll.span,
+                        scope,
+                        format!("expected a list to label each element of, found {ty}"),
+                    );
+                    return None;
+                };
+                let slot = scope.push(&var.text, elem);
+                let filter = match filter {
+                    Some(f) => Some(self.bool_expr(f, scope, "`where`")?),
+                    None => None,
+                };
+                Some((slot, list, filter))
+            }
+            None => None,
+        };
+        let place = self.place(&l.place, scope);
+        let text = self.template(&l.text, scope);
+        scope.vars.truncate(depth);
+        Some(ir::Label {
+            binding,
+            place: place?,
+            text: text?,
+        })
+    }
+
+    pub(super) fn template(
+        &mut self,
+        t: &ast::Template,
+        scope: &mut Scope,
+    ) -> Option<ir::Template> {
+        let mut parts = Vec::new();
+        let mut ok = true;
+        for p in &t.parts {
+            match p {
+                ast::TemplatePart::Text(s) => parts.push(ir::TemplatePart::Text(s.clone())),
+                ast::TemplatePart::Hole(e) => match self.expr(e, scope) {
+                    Some((e, _)) => parts.push(ir::TemplatePart::Hole(e)),
+                    None => ok = false,
+                },
+            }
+        }
+        ok.then_some(ir::Template { parts })
+    }
+
+    /// A place: a variable or a chain of fields on one, naming a node of the tenant file.
+    pub(super) fn place(&mut self, e: &ast::Expr, scope: &mut Scope) -> Option<Expr> {
+        fn is_path(e: &ast::Expr) -> bool {
+            match &e.kind {
+                ast::ExprKind::Var(_) => true,
+                ast::ExprKind::Field(base, _) => is_path(base),
+                _ => false,
+            }
+        }
+        if !is_path(e) {
+            let err = CompileError::new(
+                CompileErrorKind::Invalid,
+                "a finding must point at a node of the tenant file",
+            )
+            .at(
+                self.file(scope.file),
+                e.span,
+                "not a variable or a field of one",
+            )
+            .help(Some(
+                "write a variable (`u`) or a field of one (`u.licenses`, `tenant.sspr.writeback`)"
+                    .to_owned(),
+            ));
+            self.error(err);
+            return None;
+        }
+        self.expr(e, scope).map(|(e, _)| e)
+    }
+
+    pub(super) fn bool_expr(
+        &mut self,
+        e: &ast::Expr,
+        scope: &mut Scope,
+        what: &str,
+    ) -> Option<Expr> {
+        let (expr, ty) = self.expr(e, scope)?;
+        if ty != Ty::Bool {
+            self.type_error(e.span, scope, format!("{what} needs a boolean, found {ty}"));
+            return None;
+        }
+        Some(expr)
+    }
+}
