@@ -4,7 +4,7 @@ use miette::Diagnostic;
 use pest::error::{ErrorVariant, InputLocation};
 use thiserror::Error;
 
-use super::parser::Rule;
+use super::grammar::Rule;
 use super::rule_names::describe;
 use crate::source::{SourceFile, Span};
 

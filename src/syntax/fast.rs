@@ -7,16 +7,11 @@
 //! It accepts only what it can read with certainty: comments, and `product NAME "Display" {
 //! id "…" plans [A, "B"] }` without doc comments. On anything else it returns `None` and the pest
 //! parser reads the file, so error messages and every other construct stay pest's. A unit test
-//! checks that both give the same AST, spans included, on the embedded catalog.
+//! in `parser.rs` checks that both give the same AST, spans included, on the embedded catalog.
 
 use super::ast::{File, Item, Name, SkuAttr, SkuDecl};
+use super::lexical::{RESERVED, unescape};
 use crate::source::Span;
-
-/// Words the grammar reserves: an identifier may not be one.
-const RESERVED: &[&str] = &[
-    "and", "or", "not", "in", "any", "all", "none", "count", "true", "false", "null", "where",
-    "require", "at", "message", "subject", "help", "label", "when", "severity",
-];
 
 /// The file's AST, when it consists of `product` declarations (and comments) only.
 pub(super) fn products(text: &str) -> Option<File> {
@@ -133,7 +128,7 @@ impl Scanner<'_> {
         self.pos = i + 1;
         Some(Name {
             text: if escaped {
-                super::parser::unescape(raw)
+                unescape(raw)
             } else {
                 raw.to_owned()
             },
@@ -213,27 +208,6 @@ impl Scanner<'_> {
 #[cfg(test)]
 mod tests {
     use super::products;
-
-    #[test]
-    fn same_ast_as_pest_on_the_generated_catalog() {
-        let src = crate::policies::builtin("builtin:catalog-microsoft").unwrap();
-        let fast = products(src.text()).unwrap();
-        assert!(fast.items.len() >= 568);
-        let (pest, errors) =
-            super::super::parser::parse_file_with_pest(&src, src.text(), Vec::new(), Vec::new());
-        assert!(errors.is_empty());
-        assert_eq!(fast, pest);
-    }
-
-    #[test]
-    fn same_ast_as_pest_on_odd_but_valid_products() {
-        let text = "\u{feff}// c\n//// not a doc\nproduct \"a b\" \"x \\\"y\\\" \\\\ z\"\nproduct B \"b\" {}\nproduct C \"c\" { plans [] plans [P,] id \"g\" }\n";
-        let src = crate::source::SourceFile::new("t", text);
-        let (pest, errors) =
-            super::super::parser::parse_file_with_pest(&src, text, Vec::new(), Vec::new());
-        assert!(errors.is_empty(), "{errors:?}");
-        assert_eq!(products(text).unwrap(), pest);
-    }
 
     #[test]
     fn anything_else_is_left_to_pest() {

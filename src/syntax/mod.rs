@@ -4,6 +4,8 @@ pub mod ast;
 mod error;
 mod fast;
 pub mod format;
+mod grammar;
+mod lexical;
 mod parser;
 mod rule_names;
 

@@ -10,11 +10,9 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 use super::MAX_DEPTH;
 use super::ast::*;
 use super::error::{ParseError, TooDeepError};
+use super::grammar::{PolicyParser, Rule};
+use super::lexical::unescape;
 use crate::source::{SourceFile, Span};
-
-#[derive(pest_derive::Parser)]
-#[grammar = "../grammar/skuld.pest"]
-pub(super) struct PolicyParser;
 
 static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
     PrattParser::new()
@@ -54,7 +52,7 @@ pub(super) fn parse_file(source: &SourceFile) -> (File, Vec<miette::Report>) {
 }
 
 /// The pest path of [`parse_file`].
-pub(super) fn parse_file_with_pest(
+fn parse_file_with_pest(
     source: &SourceFile,
     text: &str,
     mut items: Vec<Item>,
@@ -742,24 +740,28 @@ impl Cx {
     }
 }
 
-/// Resolves `\"`, `\\`, `\n`, `\t`; any other escaped character stands for itself.
-pub(super) fn unescape(raw: &str) -> String {
-    if !raw.contains('\\') {
-        return raw.to_owned();
+#[cfg(test)]
+mod tests {
+    use super::parse_file_with_pest;
+    use crate::syntax::fast;
+
+    /// The fast scanner of `product` files and pest give the same AST, spans included.
+    #[test]
+    fn same_ast_as_pest_on_the_generated_catalog() {
+        let src = crate::policies::builtin("builtin:catalog-microsoft").unwrap();
+        let fast = fast::products(src.text()).unwrap();
+        assert!(fast.items.len() >= 568);
+        let (pest, errors) = parse_file_with_pest(&src, src.text(), Vec::new(), Vec::new());
+        assert!(errors.is_empty());
+        assert_eq!(fast, pest);
     }
-    let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some(other) => out.push(other),
-            None => out.push('\\'),
-        }
+
+    #[test]
+    fn same_ast_as_pest_on_odd_but_valid_products() {
+        let text = "\u{feff}// c\n//// not a doc\nproduct \"a b\" \"x \\\"y\\\" \\\\ z\"\nproduct B \"b\" {}\nproduct C \"c\" { plans [] plans [P,] id \"g\" }\n";
+        let src = crate::source::SourceFile::new("t", text);
+        let (pest, errors) = parse_file_with_pest(&src, text, Vec::new(), Vec::new());
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(fast::products(text).unwrap(), pest);
     }
-    out
 }

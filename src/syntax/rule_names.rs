@@ -1,7 +1,7 @@
 //! A human name for every grammar rule, used in syntax errors instead of pest's rule names.
 //! The match has no wildcard: adding a grammar rule without a name does not compile.
 
-use super::parser::Rule;
+use super::grammar::Rule;
 
 /// What a person would call the thing the parser expected.
 pub(super) fn describe(rule: &Rule) -> &'static str {

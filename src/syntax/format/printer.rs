@@ -1,260 +1,22 @@
-//! The canonical layout of policy files: AST (plus the comments of the source) → text.
-//!
-//! The layout depends only on the AST and the comments, never on how the input was laid out, so
-//! formatting is idempotent by construction. Comments are not in the AST (pest's `COMMENT` is
-//! silent): they are recovered from the source text, outside the spans of string literals, and
-//! re-emitted at the next place a line starts (a declaration, a rule clause, a SKU attribute, a
-//! closing brace). A comment inside a list or an expression therefore moves to the end of that
-//! construct's line; it is never dropped (the CLI checks this before writing anything).
-//!
-//! Every printer below is an exhaustive `match` over the AST enums, so a new construct in the
-//! grammar does not compile until it has a layout.
+//! The printer: declarations, SKU bodies and rule clauses laid out in lines, with the
+//! recovered comments re-emitted where a line starts.
 
-use super::ast::*;
-use crate::source::{SourceFile, Span};
+use super::comments::{Comment, CommentKind};
+use super::layout::{child, expr, name, prec_of_op, quote, template};
+use super::{INDENT, WIDTH};
+use crate::syntax::ast::{
+    BinOp, Expr, ExprKind, GrantDecl, Item, Name, RangeKind, RuleDecl, SeverityKw, SkuAttr, SkuDecl,
+};
 
-/// Lines longer than this are broken where the layout allows (strings are never split).
-pub const WIDTH: usize = 100;
-const INDENT: usize = 4;
-
-/// Formats a parsed file. `source` is the text `file` was parsed from (for its comments), or
-/// `None` for an AST built in memory.
-pub fn format_file(file: &File, source: Option<&SourceFile>) -> String {
-    let comments = source.map_or_else(Vec::new, |s| comments_of(file, s.text()));
-    let mut p = Printer {
-        lines: Vec::new(),
-        comments,
-        next: 0,
-        text: source.map_or_else(String::new, |s| s.text().to_owned()),
-        limit: u32::MAX,
-    };
-    for item in &file.items {
-        p.item(item);
-    }
-    p.flush_top(u32::MAX);
-    let mut out = p.lines.join("\n");
-    while out.ends_with('\n') {
-        out.pop();
-    }
-    if !out.is_empty() {
-        out.push('\n');
-    }
-    out
-}
-
-/// The comments of `text` as written, in order (`//`, `////` and `///` lines), trailing
-/// whitespace removed. Used to check that formatting kept every comment.
-pub fn comment_texts(file: &File, text: &str) -> Vec<String> {
-    comments_of(file, text)
-        .into_iter()
-        .filter_map(|c| match c.kind {
-            CommentKind::Doc => {
-                let body = c.text.trim_start_matches("///");
-                let body = body.strip_prefix(' ').unwrap_or(body);
-                // A lone empty `///` is no documentation (the AST keeps nothing of it).
-                (!body.is_empty()).then(|| doc_line(body))
-            }
-            CommentKind::Line => Some(c.text),
-        })
-        .collect()
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum CommentKind {
-    /// `// …` or `//// …`: kept verbatim.
-    Line,
-    /// `/// …`: part of the AST (`docs`), except on `grant`, whose docs the AST drops.
-    Doc,
-}
-
-#[derive(Debug, Clone)]
-struct Comment {
-    start: u32,
-    text: String,
-    kind: CommentKind,
-    /// Only whitespace before it on its line.
-    own_line: bool,
-    /// A blank line between the previous code or comment and this comment.
-    blank_before: bool,
-    /// A blank line between this comment and the next code or comment.
-    blank_after: bool,
-}
-
-/// A message template whose source holds a line break and `//`: possibly a comment inside a
-/// `{…}` hole, which the layout cannot keep (templates are printed on one line). Formatting
-/// such a file is refused rather than risk dropping the comment.
-pub fn comment_in_template(file: &File, text: &str) -> Option<Span> {
-    file.items.iter().find_map(|item| match item {
-        Item::Capability(_) | Item::Sku(_) | Item::Set(_) | Item::Grant(_) => None,
-        Item::Rule(r) => {
-            let mut templates = vec![&r.message];
-            templates.extend(r.at_label.iter());
-            templates.extend(r.helps.iter().map(|h| &h.text));
-            templates.extend(r.labels.iter().map(|l| &l.text));
-            templates.into_iter().map(|t| t.span).find(|span| {
-                text.get(span.range())
-                    .is_some_and(|t| t.contains('\n') && t.contains("//"))
-            })
-        }
-    })
-}
-
-/// Finds the comments of `text`: every `//` outside string literals and templates (whose spans the
-/// AST knows; outside them `//` means nothing else in the grammar).
-fn comments_of(file: &File, text: &str) -> Vec<Comment> {
-    let mut opaque = Vec::new();
-    for item in &file.items {
-        strings_of_item(item, &mut opaque);
-    }
-    opaque.sort();
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    let mut o = 0;
-    while i < bytes.len() {
-        while opaque.get(o).is_some_and(|s: &Span| (s.end as usize) <= i) {
-            o += 1;
-        }
-        if let Some(s) = opaque.get(o)
-            && (s.start as usize) <= i
-        {
-            i = (s.end as usize).max(i + 1);
-            continue;
-        }
-        if bytes.get(i) == Some(&b'/') && bytes.get(i + 1) == Some(&b'/') {
-            let end = text
-                .get(i..)
-                .and_then(|r| r.find('\n'))
-                .map_or(text.len(), |n| i + n);
-            let body = text.get(i..end).unwrap_or("").trim_end().to_owned();
-            let before = text.get(..i).unwrap_or("");
-            let line_start = before.rfind('\n').map_or(0, |n| n + 1);
-            let own_line = before.get(line_start..).unwrap_or("").trim().is_empty();
-            let blank_before =
-                own_line && ends_with_blank_line(before.get(..line_start).unwrap_or(""));
-            let after = text.get(end..).unwrap_or("");
-            let blank_after = starts_with_blank_line(after);
-            let kind = if body.starts_with("///") && !body.starts_with("////") {
-                CommentKind::Doc
-            } else {
-                CommentKind::Line
-            };
-            out.push(Comment {
-                start: u32::try_from(i).unwrap_or(u32::MAX),
-                text: body,
-                kind,
-                own_line,
-                blank_before,
-                blank_after,
-            });
-            i = end;
-            continue;
-        }
-        i += 1;
-    }
-    out
-}
-
-/// `text` (everything before a line) ends with a line holding only whitespace, and something
-/// precedes it.
-fn ends_with_blank_line(text: &str) -> bool {
-    let mut lines = text.lines().rev();
-    matches!(lines.next(), Some(l) if l.trim().is_empty()) && !text.trim().is_empty()
-}
-
-/// `text` (from the end of a line) holds a blank line before the next non-whitespace.
-fn starts_with_blank_line(text: &str) -> bool {
-    let rest = text.trim_start();
-    let ws = text.get(..text.len() - rest.len()).unwrap_or("");
-    ws.matches('\n').count() >= 2 && !rest.is_empty()
-}
-
-fn strings_of_item(item: &Item, out: &mut Vec<Span>) {
-    match item {
-        Item::Capability(c) => {
-            if let Some(d) = &c.description {
-                out.push(d.span);
-            }
-        }
-        Item::Sku(s) => {
-            out.push(s.part.span);
-            out.push(s.display.span);
-            for a in &s.attrs {
-                match a {
-                    SkuAttr::Grants(names)
-                    | SkuAttr::UnavailableIn(names)
-                    | SkuAttr::Plans(names) => {
-                        out.extend(names.iter().map(|n| n.span));
-                    }
-                    SkuAttr::Paid(_) | SkuAttr::Free(_) => {}
-                    SkuAttr::Family(n) | SkuAttr::Id(n) => out.push(n.span),
-                }
-            }
-        }
-        Item::Set(s) => out.extend(s.members.iter().map(|n| n.span)),
-        Item::Grant(g) => {
-            out.extend(g.capabilities.iter().map(|n| n.span));
-            out.extend(g.targets.iter().map(|n| n.span));
-            out.extend(g.plans.iter().map(|n| n.span));
-        }
-        Item::Rule(r) => {
-            let exprs = [
-                Some(&r.require),
-                Some(&r.at),
-                r.filter.as_ref(),
-                r.subject.as_ref(),
-            ];
-            for e in exprs.into_iter().flatten() {
-                strings_of_expr(e, out);
-            }
-            if let Some(t) = &r.at_label {
-                out.push(t.span);
-            }
-            out.push(r.message.span);
-            for h in &r.helps {
-                out.push(h.text.span);
-                if let Some(w) = &h.when {
-                    strings_of_expr(w, out);
-                }
-            }
-            for l in &r.labels {
-                out.push(l.text.span);
-                strings_of_expr(&l.place, out);
-                if let Some((_, coll, filter)) = &l.binding {
-                    strings_of_expr(coll, out);
-                    if let Some(f) = filter {
-                        strings_of_expr(f, out);
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn strings_of_expr(e: &Expr, out: &mut Vec<Span>) {
-    match &e.kind {
-        ExprKind::Str(_) => out.push(e.span),
-        ExprKind::Var(_) | ExprKind::Int(_) | ExprKind::Bool(_) | ExprKind::Null => {}
-        ExprKind::List(items) => items.iter().for_each(|i| strings_of_expr(i, out)),
-        ExprKind::Field(inner, _) | ExprKind::Not(inner) | ExprKind::Count(inner) => {
-            strings_of_expr(inner, out);
-        }
-        ExprKind::Binary(_, l, r) | ExprKind::Quantifier(_, _, l, r) => {
-            strings_of_expr(l, out);
-            strings_of_expr(r, out);
-        }
-    }
-}
-
-struct Printer {
-    lines: Vec<String>,
-    comments: Vec<Comment>,
-    next: usize,
+pub(super) struct Printer {
+    pub(super) lines: Vec<String>,
+    pub(super) comments: Vec<Comment>,
+    pub(super) next: usize,
     /// The source text (empty for an AST built in memory).
-    text: String,
+    pub(super) text: String,
     /// Comments from here on belong to a later construct: [`Printer::trailing_after`] leaves
     /// them (the end of a body, say, for its last clause).
-    limit: u32,
+    pub(super) limit: u32,
 }
 
 impl Printer {
@@ -298,11 +60,11 @@ impl Printer {
         }
     }
 
-    fn line(&mut self, indent: usize, text: &str) {
+    pub(super) fn line(&mut self, indent: usize, text: &str) {
         self.lines.push(format!("{:indent$}{text}", ""));
     }
 
-    fn blank(&mut self) {
+    pub(super) fn blank(&mut self) {
         if self.lines.last().is_some_and(|l| !l.is_empty()) {
             self.lines.push(String::new());
         }
@@ -321,7 +83,7 @@ impl Printer {
         taken
     }
 
-    fn trailing(&mut self, c: &Comment) -> bool {
+    pub(super) fn trailing(&mut self, c: &Comment) -> bool {
         if c.own_line {
             return false;
         }
@@ -337,7 +99,7 @@ impl Printer {
 
     /// Comments before a top-level declaration: blank lines around comment blocks kept (at most
     /// one), and always one blank line between declarations.
-    fn flush_top(&mut self, pos: u32) {
+    pub(super) fn flush_top(&mut self, pos: u32) {
         let mut own = 0;
         let mut last_blank_after = false;
         for c in self.take_before(pos) {
@@ -367,7 +129,7 @@ impl Printer {
         }
     }
 
-    fn docs(&mut self, docs: &str) {
+    pub(super) fn docs(&mut self, docs: &str) {
         if docs.is_empty() {
             return;
         }
@@ -376,7 +138,7 @@ impl Printer {
         }
     }
 
-    fn item(&mut self, item: &Item) {
+    pub(super) fn item(&mut self, item: &Item) {
         match item {
             Item::Capability(c) => {
                 self.flush_top(c.span.start);
@@ -477,7 +239,7 @@ impl Printer {
         self.trailing_after(Some(s.span.end));
     }
 
-    fn rule(&mut self, r: &RuleDecl) {
+    pub(super) fn rule(&mut self, r: &RuleDecl) {
         self.flush_top(r.span.start);
         self.docs(&r.docs);
         self.flush_in(Some(r.id.span.start), 0, false);
@@ -780,303 +542,10 @@ fn fill(words: &[String], indent: usize) -> Vec<String> {
     lines
 }
 
-fn doc_line(l: &str) -> String {
+pub(super) fn doc_line(l: &str) -> String {
     if l.is_empty() {
         "///".to_owned()
     } else {
         format!("/// {l}")
-    }
-}
-
-/// A name bare when it is an identifier, quoted otherwise.
-fn name(n: &Name) -> String {
-    if is_ident(&n.text) {
-        n.text.clone()
-    } else {
-        quote(&n.text)
-    }
-}
-
-const RESERVED: [&str; 20] = [
-    "and", "or", "not", "in", "any", "all", "none", "count", "true", "false", "null", "where",
-    "require", "at", "message", "subject", "help", "label", "when", "severity",
-];
-
-/// An identifier of the grammar (`ident`): not a reserved word.
-pub fn is_ident(s: &str) -> bool {
-    let mut chars = s.chars();
-    let first_ok = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-    first_ok && chars.all(|c| c.is_ascii_alphanumeric() || c == '_') && !RESERVED.contains(&s)
-}
-
-/// A string literal with the grammar's escapes.
-fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-fn template(t: &Template) -> String {
-    let mut out = String::from("\"");
-    for part in &t.parts {
-        match part {
-            TemplatePart::Text(s) => {
-                for c in s.chars() {
-                    match c {
-                        '"' => out.push_str("\\\""),
-                        '\\' => out.push_str("\\\\"),
-                        '\n' => out.push_str("\\n"),
-                        '\t' => out.push_str("\\t"),
-                        '{' => out.push_str("{{"),
-                        '}' => out.push_str("}}"),
-                        c => out.push(c),
-                    }
-                }
-            }
-            TemplatePart::Hole(e) => {
-                out.push('{');
-                out.push_str(&expr(e));
-                out.push('}');
-            }
-        }
-    }
-    out.push('"');
-    out
-}
-
-// Binding power, as in the parser's Pratt table: or < and < not < comparisons < `.field`.
-const PREC_OR: u8 = 1;
-const PREC_AND: u8 = 2;
-const PREC_NOT: u8 = 3;
-const PREC_CMP: u8 = 4;
-const PREC_ATOM: u8 = 5;
-
-fn prec_of_op(op: BinOp) -> u8 {
-    match op {
-        BinOp::Or => PREC_OR,
-        BinOp::And => PREC_AND,
-        BinOp::Eq
-        | BinOp::Ne
-        | BinOp::Lt
-        | BinOp::Le
-        | BinOp::Gt
-        | BinOp::Ge
-        | BinOp::In
-        | BinOp::NotIn => PREC_CMP,
-    }
-}
-
-fn prec(e: &Expr) -> u8 {
-    match &e.kind {
-        ExprKind::Binary(op, _, _) => prec_of_op(*op),
-        ExprKind::Not(_) => PREC_NOT,
-        ExprKind::Var(_)
-        | ExprKind::Int(_)
-        | ExprKind::Str(_)
-        | ExprKind::Bool(_)
-        | ExprKind::Null
-        | ExprKind::List(_)
-        | ExprKind::Field(..)
-        | ExprKind::Quantifier(..)
-        | ExprKind::Count(_) => PREC_ATOM,
-    }
-}
-
-/// An operand of an operator of binding power `p`, parenthesised when needed (operators are
-/// left-associative, so a right operand of the same power needs them too).
-fn child(e: &Expr, p: u8, right: bool) -> String {
-    let q = prec(e);
-    // `a or (b and c)`: the parentheses are not needed, but nobody should have to remember why.
-    let mixed = p == PREC_OR && q == PREC_AND;
-    if q < p || (right && q == p) || mixed {
-        format!("({})", expr(e))
-    } else {
-        expr(e)
-    }
-}
-
-/// An expression on one line, with the fewest parentheses that keep its tree, plus two kinds for
-/// readability: `not (a == b)` rather than `not a == b`, `a or (b and c)` rather than
-/// `a or b and c`.
-fn expr(e: &Expr) -> String {
-    match &e.kind {
-        ExprKind::Var(v) => v.clone(),
-        ExprKind::Int(i) => i.to_string(),
-        ExprKind::Str(s) => quote(s),
-        ExprKind::Bool(b) => b.to_string(),
-        ExprKind::Null => "null".to_owned(),
-        ExprKind::List(items) => {
-            let items: Vec<String> = items.iter().map(expr).collect();
-            format!("[{}]", items.join(", "))
-        }
-        ExprKind::Field(inner, field) => {
-            format!("{}.{}", child(inner, PREC_ATOM, false), field.text)
-        }
-        ExprKind::Not(inner) => {
-            if prec(inner) == PREC_CMP {
-                format!("not ({})", expr(inner))
-            } else {
-                format!("not {}", child(inner, PREC_NOT, false))
-            }
-        }
-        ExprKind::Binary(op, l, r) => {
-            let p = prec_of_op(*op);
-            format!(
-                "{} {} {}",
-                child(l, p, false),
-                op.as_str(),
-                child(r, p, true)
-            )
-        }
-        ExprKind::Quantifier(q, var, coll, body) => {
-            let kw = match q {
-                Quantifier::Any => "any",
-                Quantifier::All => "all",
-                Quantifier::None => "none",
-                Quantifier::Count => "count",
-            };
-            format!("{kw}({} in {}: {})", var.text, expr(coll), expr(body))
-        }
-        ExprKind::Count(inner) => format!("count({})", expr(inner)),
-    }
-}
-
-/// The AST with every span set to the empty span at 0: two files that differ only in layout
-/// are equal after this.
-pub fn without_spans(file: &File) -> File {
-    let mut f = file.clone();
-    for item in &mut f.items {
-        erase_item(item);
-    }
-    f
-}
-
-const NO_SPAN: Span = Span { start: 0, end: 0 };
-
-fn erase_name(n: &mut Name) {
-    n.span = NO_SPAN;
-}
-
-fn erase_item(item: &mut Item) {
-    match item {
-        Item::Capability(c) => {
-            c.span = NO_SPAN;
-            erase_name(&mut c.name);
-            if let Some(d) = &mut c.description {
-                erase_name(d);
-            }
-        }
-        Item::Sku(s) => {
-            s.span = NO_SPAN;
-            erase_name(&mut s.part);
-            erase_name(&mut s.display);
-            for a in &mut s.attrs {
-                match a {
-                    SkuAttr::Grants(names)
-                    | SkuAttr::UnavailableIn(names)
-                    | SkuAttr::Plans(names) => {
-                        names.iter_mut().for_each(erase_name);
-                    }
-                    SkuAttr::Paid(span) | SkuAttr::Free(span) => *span = NO_SPAN,
-                    SkuAttr::Family(n) | SkuAttr::Id(n) => erase_name(n),
-                }
-            }
-        }
-        Item::Set(s) => {
-            s.span = NO_SPAN;
-            erase_name(&mut s.name);
-            s.members.iter_mut().for_each(erase_name);
-        }
-        Item::Grant(g) => {
-            g.span = NO_SPAN;
-            g.capabilities.iter_mut().for_each(erase_name);
-            g.targets.iter_mut().for_each(erase_name);
-            g.plans.iter_mut().for_each(erase_name);
-        }
-        Item::Rule(r) => {
-            r.span = NO_SPAN;
-            erase_name(&mut r.id);
-            r.severity.1 = NO_SPAN;
-            if let Some(v) = &mut r.var {
-                erase_name(v);
-            }
-            if let Some(f) = &mut r.filter {
-                erase_expr(f);
-            }
-            erase_expr(&mut r.require);
-            erase_expr(&mut r.at);
-            if let Some(t) = &mut r.at_label {
-                erase_template(t);
-            }
-            erase_template(&mut r.message);
-            if let Some(s) = &mut r.subject {
-                erase_expr(s);
-            }
-            for h in &mut r.helps {
-                erase_template(&mut h.text);
-                if let Some(w) = &mut h.when {
-                    erase_expr(w);
-                }
-            }
-            for l in &mut r.labels {
-                if let Some((var, coll, filter)) = &mut l.binding {
-                    erase_name(var);
-                    erase_expr(coll);
-                    if let Some(f) = filter {
-                        erase_expr(f);
-                    }
-                }
-                erase_expr(&mut l.place);
-                erase_template(&mut l.text);
-            }
-        }
-    }
-}
-
-fn erase_template(t: &mut Template) {
-    t.span = NO_SPAN;
-    for part in &mut t.parts {
-        match part {
-            TemplatePart::Text(_) => {}
-            TemplatePart::Hole(e) => erase_expr(e),
-        }
-    }
-}
-
-fn erase_expr(e: &mut Expr) {
-    e.span = NO_SPAN;
-    match &mut e.kind {
-        ExprKind::Var(_)
-        | ExprKind::Int(_)
-        | ExprKind::Str(_)
-        | ExprKind::Bool(_)
-        | ExprKind::Null => {}
-        ExprKind::List(items) => items.iter_mut().for_each(erase_expr),
-        ExprKind::Field(inner, name) => {
-            erase_expr(inner);
-            erase_name(name);
-        }
-        ExprKind::Not(inner) | ExprKind::Count(inner) => erase_expr(inner),
-        ExprKind::Binary(_, l, r) => {
-            erase_expr(l);
-            erase_expr(r);
-        }
-        ExprKind::Quantifier(_, var, coll, body) => {
-            erase_name(var);
-            erase_expr(coll);
-            erase_expr(body);
-        }
     }
 }
