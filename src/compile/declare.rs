@@ -1,16 +1,8 @@
 //! Pass 1, the namespace: every capability, SKU, product and set of all files, with
 //! duplicate checks and the merge of a SKU's `sku` and `product` declarations.
 
-use super::Checker;
-use super::CompileError;
-use super::CompileErrorKind;
-use super::SetEntry;
-use super::SkuDecls;
-use super::ir;
-use super::ir::CapId;
-use super::ir::Capability;
-use super::ir::Origin;
-use super::ir::SkuId;
+use super::ir::{CapId, Capability, Origin, SkuId};
+use super::{Checker, CompileError, CompileErrorKind, SetEntry, SkuDecls, ir};
 use crate::diagnostics::suggest::did_you_mean;
 use crate::syntax::ast;
 

@@ -1,16 +1,9 @@
 //! Type checking of expressions: variables resolved to slots, fields to an enum, every
 //! operator's operand types checked.
 
-use super::Checker;
-use super::CompileError;
-use super::CompileErrorKind;
-use super::SetValue;
-use super::ir;
-use super::ir::Const;
-use super::ir::Expr;
-use super::ir::Field;
-use super::types::Ty;
-use super::types::fields_of;
+use super::ir::{Const, Expr, Field};
+use super::types::{Ty, fields_of};
+use super::{Checker, CompileError, CompileErrorKind, SetValue, ir};
 use crate::diagnostics::suggest::did_you_mean;
 use crate::source::Span;
 use crate::syntax::ast;

@@ -1,12 +1,7 @@
 //! Pass 2: `grants` in SKU bodies and `grant … to …` declarations.
 
-use super::Checker;
-use super::CompileError;
-use super::CompileErrorKind;
-use super::Named;
-use super::SetValue;
-use super::ir::CapId;
-use super::ir::SkuId;
+use super::ir::{CapId, SkuId};
+use super::{Checker, CompileError, CompileErrorKind, Named, SetValue};
 use crate::syntax::ast;
 
 impl<'a> Checker<'a> {

@@ -1,14 +1,9 @@
 //! Pass 3: each rule's header, selection, labels, message template and place.
 
-use super::Checker;
-use super::CompileError;
-use super::CompileErrorKind;
-use super::Severity;
 use super::expr::Scope;
-use super::ir;
-use super::ir::Expr;
-use super::ir::Origin;
+use super::ir::{Expr, Origin};
 use super::types::Ty;
+use super::{Checker, CompileError, CompileErrorKind, Severity, ir};
 use crate::syntax::ast;
 
 impl<'a> Checker<'a> {

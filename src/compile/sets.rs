@@ -1,13 +1,8 @@
 //! Set resolution: a name in a SKU list, set or grant, and sets that name other sets
 //! (resolved lazily, cycles and depth reported).
 
-use super::Checker;
-use super::CompileError;
-use super::CompileErrorKind;
-use super::Named;
-use super::SetValue;
-use super::ir::CapId;
-use super::ir::SkuId;
+use super::ir::{CapId, SkuId};
+use super::{Checker, CompileError, CompileErrorKind, Named, SetValue};
 use crate::diagnostics::suggest::did_you_mean;
 use crate::syntax;
 use crate::syntax::ast;

@@ -1,9 +1,9 @@
 //! The loader's errors: each labels the exact place in the file, and sorts by it.
 
-use crate::source::SourceFile;
-use crate::source::Span;
 use miette::Diagnostic;
 use thiserror::Error;
+
+use crate::source::{SourceFile, Span};
 
 /// An error in a tenant file: every variant labels the exact place in the file.
 #[derive(Debug, Error, Diagnostic)]

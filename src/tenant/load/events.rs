@@ -1,18 +1,13 @@
 //! Events: the parser's stream, with byte spans, alias replay and the depth and alias budgets.
 
-use super::error::LoadError;
-use super::error::error_pos;
+use std::borrow::Cow;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, StrInput, Tag};
+
+use super::error::{LoadError, error_pos};
 use super::limits::Limits;
 use super::offsets::Offsets;
-use crate::source::SourceFile;
-use crate::source::Span;
-use saphyr_parser::Event;
-use saphyr_parser::Parser;
-use saphyr_parser::ScalarStyle;
-use saphyr_parser::ScanError;
-use saphyr_parser::StrInput;
-use saphyr_parser::Tag;
-use std::borrow::Cow;
+use crate::source::{SourceFile, Span};
 
 /// What a tag means to skuld.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,31 +1,15 @@
 //! The generic reader: spanned scalars, lists and mappings, key dispatch with did-you-mean,
 //! type errors; the per-record readers in `records.rs` are built from these.
 
-use super::error::LoadError;
-use super::error::error_pos;
-use super::events::Ev;
-use super::events::Events;
-use super::events::Scalar;
-use super::events::TagKind;
-use super::scalar::Kind;
-use super::scalar::as_bool;
-use super::scalar::found;
-use super::scalar::is_int;
-use super::scalar::resolve;
-use super::scalar::shown;
-use super::schema::MapState;
-use super::schema::Node;
-use super::schema::Place;
-use super::schema::R;
-use super::schema::Stop;
-use super::schema::StrField;
-use super::schema::What;
-use crate::diagnostics::suggest::did_you_mean;
-use crate::source::SourceFile;
-use crate::source::Span;
-use crate::tenant::document::ListField;
-use crate::tenant::document::Spanned;
 use saphyr_parser::ScalarStyle;
+
+use super::error::{LoadError, error_pos};
+use super::events::{Ev, Events, Scalar, TagKind};
+use super::scalar::{Kind, as_bool, found, is_int, resolve, shown};
+use super::schema::{MapState, Node, Place, R, Stop, StrField, What};
+use crate::diagnostics::suggest::did_you_mean;
+use crate::source::{SourceFile, Span};
+use crate::tenant::document::{ListField, Spanned};
 
 pub(super) struct Loader<'a> {
     pub(super) events: Events<'a>,

@@ -4,26 +4,13 @@
 use super::error::LoadError;
 use super::events::Ev;
 use super::reader::Loader;
-use super::scalar::Kind;
-use super::scalar::found;
-use super::scalar::resolve;
-use super::schema::MapState;
-use super::schema::Node;
-use super::schema::Place;
-use super::schema::R;
-use super::schema::SCOPES;
-use super::schema::SOURCES;
-use super::schema::StrField;
+use super::scalar::{Kind, found, resolve};
+use super::schema::{MapState, Node, Place, R, SCOPES, SOURCES, StrField};
 use crate::source::Span;
-use crate::tenant::document::GroupDocument;
-use crate::tenant::document::LicenseError;
-use crate::tenant::document::LicenseErrorDocument;
-use crate::tenant::document::ListField;
-use crate::tenant::document::SsprDocument;
-use crate::tenant::document::SsprScope;
-use crate::tenant::document::SubscriptionDocument;
-use crate::tenant::document::TenantDocument;
-use crate::tenant::document::UserDocument;
+use crate::tenant::document::{
+    GroupDocument, LicenseError, LicenseErrorDocument, ListField, SsprDocument, SsprScope,
+    SubscriptionDocument, TenantDocument, UserDocument,
+};
 
 impl<'a> Loader<'a> {
     pub(super) fn document(&mut self) -> R<Option<TenantDocument>> {

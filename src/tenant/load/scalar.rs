@@ -1,8 +1,8 @@
 //! Scalars: YAML 1.2 core schema resolution, and how values are quoted in messages.
 
-use super::events::Scalar;
-use super::events::TagKind;
 use saphyr_parser::ScalarStyle;
+
+use super::events::{Scalar, TagKind};
 
 /// How a scalar resolves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,8 +3,7 @@
 use super::events::Scalar;
 use crate::diagnostics::suggest::did_you_mean;
 use crate::source::Span;
-use crate::tenant::document::SsprScope;
-use crate::tenant::document::UserSource;
+use crate::tenant::document::{SsprScope, UserSource};
 
 /// A mapping of the schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
