@@ -1,0 +1,92 @@
+//! Groups: names first (so that references in any order resolve), duplicates reported and left
+//! out, each group's licences, and the nesting in both directions.
+
+use std::collections::HashMap;
+
+use super::resolve::Builder;
+use super::{AssignmentFacts, GroupFacts, GroupId, Holder, IdRange, TenantModel};
+
+impl<'d> Builder<'d, '_, '_> {
+    /// The groups of the model; the index from name to id, for every later reference.
+    pub(super) fn groups(&mut self, model: &mut TenantModel<'d>) -> HashMap<&'d str, GroupId> {
+        let doc = self.doc;
+        // Groups: names first, so that references in any order resolve.
+        let mut group_index: HashMap<&'d str, GroupId> = HashMap::with_capacity(doc.groups.len());
+        let mut group_docs: Vec<u32> = Vec::with_capacity(doc.groups.len());
+        for (i, g) in doc.groups.iter().enumerate() {
+            if let Some(&first) = group_index.get(g.name.value.as_str()) {
+                let first_span = group_docs
+                    .get(first as usize)
+                    .and_then(|&d| doc.groups.get(d as usize))
+                    .map(|f| f.span);
+                let mut f = self
+                    .finding(
+                        "tenant/duplicate-group",
+                        g.span,
+                        format!("group `{}` is defined twice", g.name.value),
+                        &g.name.value,
+                    )
+                    .with_label("defined again here")
+                    .with_help("merge the two entries; group names must be unique".to_owned());
+                if let Some(s) = first_span {
+                    f.add_label(s, "first defined here".to_owned());
+                }
+                self.push(f);
+                continue;
+            }
+            group_index.insert(g.name.value.as_str(), group_docs.len() as GroupId);
+            group_docs.push(i as u32);
+        }
+
+        let mut scratch: Vec<u32> = Vec::new();
+        let mut member_groups: Vec<Vec<GroupId>> = vec![Vec::new(); group_docs.len()];
+        for (gid, &d) in group_docs.iter().enumerate() {
+            let Some(g) = doc.groups.get(d as usize) else {
+                continue;
+            };
+            scratch.clear();
+            for name in &g.licenses.items {
+                if let Some(s) = self.resolve_sku(name) {
+                    scratch.push(s);
+                    model.assignments.push(AssignmentFacts {
+                        sku: s,
+                        holder: Holder::Group(gid as GroupId),
+                        span: name.span,
+                    });
+                }
+            }
+            scratch.sort_unstable();
+            scratch.dedup();
+            let licenses = model.push_ids(&scratch);
+            scratch.clear();
+            for parent in &g.groups.items {
+                if let Some(p) = self.resolve_group(parent, &group_index) {
+                    // A group listed as a member of itself (Entra ID cannot express it) adds
+                    // nobody: it is not a nested group.
+                    if p == gid as GroupId || scratch.contains(&p) {
+                        continue;
+                    }
+                    scratch.push(p);
+                    if let Some(children) = member_groups.get_mut(p as usize) {
+                        children.push(gid as GroupId);
+                    }
+                }
+            }
+            let member_of = model.push_ids(&scratch);
+            model.groups.push(GroupFacts {
+                doc: d,
+                licenses,
+                member_of,
+                member_groups: IdRange::default(),
+                members: IdRange::default(),
+            });
+        }
+        for (g, children) in member_groups.iter().enumerate() {
+            let r = model.push_ids(children);
+            if let Some(facts) = model.groups.get_mut(g) {
+                facts.member_groups = r;
+            }
+        }
+        group_index
+    }
+}

@@ -1,0 +1,176 @@
+//! Name resolution and the `tenant/*` checks: unknown SKUs and groups (with did-you-mean),
+//! country codes, and the fixed severities of the checks built into the loader.
+
+use std::collections::HashMap;
+
+use super::GroupId;
+use crate::compile::ir::{Catalog, SkuId};
+use crate::diagnostics::suggest::Suggester;
+use crate::eval::Severity;
+use crate::eval::finding::{Finding, FindingOrigin};
+use crate::source::Span;
+use crate::tenant::country;
+use crate::tenant::document::{Spanned, TenantDocument};
+
+pub(super) struct Builder<'d, 'c, 'f> {
+    pub(super) doc: &'d TenantDocument,
+    pub(super) catalog: &'c Catalog,
+    pub(super) findings: &'f mut Vec<Finding>,
+    /// Did-you-mean help per unknown name: the same typo often recurs across a tenant.
+    pub(super) help_memo: HashMap<(bool, &'d str), String>,
+    /// Prepared on the first unknown SKU / group.
+    pub(super) sku_suggester: Option<Suggester<'c>>,
+    pub(super) group_suggester: Option<Suggester<'d>>,
+}
+
+impl<'d> Builder<'d, '_, '_> {
+    pub(super) fn finding(
+        &self,
+        rule: &'static str,
+        span: Span,
+        message: String,
+        subject: &str,
+    ) -> Finding {
+        Finding::new(
+            rule.to_owned(),
+            builtin_severity(rule),
+            message,
+            Some(subject.to_owned()),
+            self.doc.source.clone(),
+            span,
+            FindingOrigin::Builtin,
+        )
+    }
+
+    pub(super) fn push(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+
+    pub(super) fn resolve_sku(&mut self, name: &'d Spanned<String>) -> Option<SkuId> {
+        // By part number, or by GUID (Graph `skuId`, any case), as an import may write it.
+        if let Some(id) = self.catalog.resolve(&name.value) {
+            return Some(id);
+        }
+        let catalog = self.catalog;
+        let suggester = self
+            .sku_suggester
+            .get_or_insert_with(|| Suggester::new(catalog.part_numbers()));
+        let help = self.help_memo.entry((true, name.value.as_str())).or_insert_with(|| match suggester.suggest(&name.value) {
+            Some(s) => {
+                let display = catalog
+                    .get(s)
+                    .and_then(|id| catalog.sku(id))
+                    .map_or(String::new(), |k| format!(" ({})", k.display));
+                format!("did you mean `{s}`{display}?")
+            }
+            None => "SKUs are named by part number (Graph `skuPartNumber`, e.g. `ENTERPRISEPACK`) or GUID (`skuId`); a SKU the default catalog lacks can be declared in a policy file passed with `--policy`".to_owned(),
+        }).clone();
+        let f = self
+            .finding(
+                "tenant/unknown-sku",
+                name.span,
+                format!("unknown SKU `{}`", name.value),
+                &name.value,
+            )
+            .with_label("not in the policy's SKU catalog")
+            .with_help(help);
+        self.push(f);
+        None
+    }
+
+    pub(super) fn resolve_group(
+        &mut self,
+        name: &'d Spanned<String>,
+        index: &HashMap<&'d str, GroupId>,
+    ) -> Option<GroupId> {
+        if let Some(&g) = index.get(name.value.as_str()) {
+            return Some(g);
+        }
+        let suggester = self
+            .group_suggester
+            .get_or_insert_with(|| Suggester::new(index.keys().copied()));
+        let help = self
+            .help_memo
+            .entry((false, name.value.as_str()))
+            .or_insert_with(|| match suggester.suggest(&name.value) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("define it under `groups:` (`- name: {}`)", name.value),
+            })
+            .clone();
+        let f = self
+            .finding(
+                "tenant/unknown-group",
+                name.span,
+                format!("unknown group `{}`", name.value),
+                &name.value,
+            )
+            .with_label("no group of this name under `groups:`")
+            .with_help(help);
+        self.push(f);
+        None
+    }
+
+    pub(super) fn check_country(&mut self, value: &Spanned<String>) {
+        if country::is_country_code(&value.value) {
+            return;
+        }
+        let help = country::country_hint(&value.value).unwrap_or_else(|| {
+            "use an ISO 3166-1 alpha-2 code such as `US`, `GB`, `DE` or `NO`".to_owned()
+        });
+        let f = self
+            .finding(
+                "tenant/invalid-country",
+                value.span,
+                format!(
+                    "`{}` is not an ISO 3166-1 alpha-2 country code",
+                    value.value
+                ),
+                &value.value,
+            )
+            .with_label("not a country code")
+            .with_help(help);
+        self.push(f);
+    }
+}
+
+/// The checks built into the tenant loader, with their fixed severities. Their ids are public
+/// like those of policy rules; each is documented in `docs/rules/`.
+pub const BUILTIN_CHECKS: &[(&str, Severity, &str)] = &[
+    (
+        "tenant/unknown-sku",
+        Severity::Error,
+        "a SKU name that is not in the policy's catalog",
+    ),
+    (
+        "tenant/unknown-group",
+        Severity::Error,
+        "a group name not defined under `groups`",
+    ),
+    (
+        "tenant/duplicate-user",
+        Severity::Error,
+        "two users share a UPN (case-insensitive)",
+    ),
+    (
+        "tenant/duplicate-group",
+        Severity::Error,
+        "two groups share a name",
+    ),
+    (
+        "tenant/invalid-country",
+        Severity::Error,
+        "a country or usage location that is not an ISO 3166-1 alpha-2 code",
+    ),
+    (
+        "tenant/yaml11-boolean",
+        Severity::Warning,
+        "an unquoted value that YAML 1.1 tools read as a boolean (`NO`, `yes`, `on`)",
+    ),
+];
+
+fn builtin_severity(rule: &str) -> Severity {
+    BUILTIN_CHECKS
+        .iter()
+        .find(|(id, _, _)| *id == rule)
+        .map_or(Severity::Error, |(_, s, _)| *s)
+}

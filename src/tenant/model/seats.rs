@@ -1,0 +1,77 @@
+//! Subscriptions and seat use: entries for the same SKU add up; a SKU's seats are used by every
+//! user whose effective licences contain it, once.
+
+use std::collections::HashMap;
+
+use super::resolve::Builder;
+use super::{GroupId, IdRange, SubscriptionFacts, TenantModel};
+use crate::compile::ir::SkuId;
+
+impl<'d> Builder<'d, '_, '_> {
+    /// The subscriptions of the model, with seat use and the groups that assign each SKU.
+    pub(super) fn seats(&mut self, model: &mut TenantModel<'d>) {
+        let doc = self.doc;
+        // Subscriptions and seat use.
+        if let Some(subs) = &doc.subscriptions {
+            let mut by_sku: HashMap<SkuId, usize> = HashMap::new();
+            for (i, s) in subs.items.iter().enumerate() {
+                let Some(sku) = self.resolve_sku(&s.sku) else {
+                    continue;
+                };
+                match by_sku.get(&sku) {
+                    Some(&k) => {
+                        if let Some(existing) = model.subscriptions.get_mut(k) {
+                            existing.seats = existing.seats.saturating_add(s.seats.value);
+                        }
+                    }
+                    None => {
+                        by_sku.insert(sku, model.subscriptions.len());
+                        model.subscriptions.push(SubscriptionFacts {
+                            sku,
+                            seats: s.seats.value,
+                            used: 0,
+                            groups: IdRange::default(),
+                            at_risk: IdRange::default(),
+                            doc: i as u32,
+                        });
+                    }
+                }
+            }
+            let mut used = vec![0u64; self.catalog.skus().len()];
+            for u in &model.users {
+                for &s in model.ids(u.effective) {
+                    if let Some(n) = used.get_mut(s as usize) {
+                        *n += 1;
+                    }
+                }
+            }
+            for s in &mut model.subscriptions {
+                s.used = used.get(s.sku as usize).copied().unwrap_or(0);
+            }
+            for i in 0..model.subscriptions.len() {
+                let Some(sku) = model.subscriptions.get(i).map(|s| s.sku) else {
+                    continue;
+                };
+                let mut groups = Vec::new();
+                let mut at_risk = Vec::new();
+                for (g, facts) in model.groups.iter().enumerate() {
+                    let licenses = model.ids(facts.licenses);
+                    if licenses.contains(&sku) {
+                        groups.push(g as GroupId);
+                        at_risk.extend(licenses.iter().copied().filter(|&k| k != sku));
+                    }
+                }
+                at_risk.sort_unstable();
+                at_risk.dedup();
+                let groups = model.push_ids(&groups);
+                let at_risk = model.push_ids(&at_risk);
+                if let Some(s) = model.subscriptions.get_mut(i) {
+                    s.groups = groups;
+                    s.at_risk = at_risk;
+                }
+            }
+            model.subscribed = model.subscriptions.iter().map(|s| s.sku).collect();
+            model.subscribed.sort_unstable();
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! Users: duplicates (UPNs ignore case) reported and left out, direct and effective licences
+//! (group licensing reaches direct members only), SSPR scope, failed assignments.
+
+use std::collections::HashMap;
+
+use super::resolve::Builder;
+use super::{
+    AssignmentFacts, GroupId, Holder, IdRange, LicenseErrorFacts, TenantModel, UserFacts, UserId,
+};
+use crate::tenant::document::{SsprScope, UserSource};
+
+impl<'d> Builder<'d, '_, '_> {
+    /// The users of the model, and the members of each group.
+    pub(super) fn users(
+        &mut self,
+        model: &mut TenantModel<'d>,
+        group_index: &HashMap<&'d str, GroupId>,
+        scope: SsprScope,
+        in_scope_group: &[bool],
+    ) {
+        let doc = self.doc;
+        // Users.
+        let mut upn_index: HashMap<UpnKey<'d>, u32> = HashMap::with_capacity(doc.users.len());
+        let mut members: Vec<Vec<UserId>> = vec![Vec::new(); model.groups.len()];
+        let mut direct: Vec<u32> = Vec::new();
+        let mut effective: Vec<u32> = Vec::new();
+        let mut groups: Vec<u32> = Vec::new();
+        for (i, u) in doc.users.iter().enumerate() {
+            let key = UpnKey(u.upn.value.as_str());
+            if let Some(&first) = upn_index.get(&key) {
+                let first_span = doc.users.get(first as usize).map(|f| f.span);
+                let first_upn = doc
+                    .users
+                    .get(first as usize)
+                    .map_or("", |f| f.upn.value.as_str());
+                let same = first_upn == u.upn.value;
+                let mut f = self
+                    .finding(
+                        "tenant/duplicate-user",
+                        u.span,
+                        if same {
+                            format!("user `{}` is listed twice", u.upn.value)
+                        } else {
+                            format!("user `{}` is listed twice (as `{first_upn}` before; UPNs ignore case)", u.upn.value)
+                        },
+                        &u.upn.value,
+                    )
+                    .with_label("listed again here")
+                    .with_help("merge the two entries; a user principal name is unique in a tenant".to_owned());
+                if let Some(s) = first_span {
+                    f.add_label(s, "first listed here".to_owned());
+                }
+                self.push(f);
+                continue;
+            }
+            upn_index.insert(key, i as u32);
+            if let Some(loc) = &u.usage_location {
+                self.check_country(loc);
+            }
+            let uid = model.users.len() as UserId;
+            direct.clear();
+            for name in &u.licenses.items {
+                if let Some(s) = self.resolve_sku(name) {
+                    direct.push(s);
+                    model.assignments.push(AssignmentFacts {
+                        sku: s,
+                        holder: Holder::User(uid),
+                        span: name.span,
+                    });
+                }
+            }
+            direct.sort_unstable();
+            direct.dedup();
+            groups.clear();
+            for name in &u.groups.items {
+                if let Some(g) = self.resolve_group(name, group_index) {
+                    if !groups.contains(&g) {
+                        groups.push(g);
+                        if let Some(m) = members.get_mut(g as usize) {
+                            m.push(uid);
+                        }
+                    }
+                }
+            }
+            // Group-based licensing reaches direct members only: no walk up the nesting.
+            effective.clear();
+            for &g in &groups {
+                if let Some(facts) = model.groups.get(g as usize) {
+                    effective.extend_from_slice(model.ids(facts.licenses));
+                }
+            }
+            effective.sort_unstable();
+            effective.dedup();
+            let via_groups = model.push_ids(&effective);
+            effective.extend_from_slice(&direct);
+            effective.sort_unstable();
+            effective.dedup();
+            let in_sspr_scope = match scope {
+                SsprScope::None => false,
+                SsprScope::All => true,
+                SsprScope::Selected => groups
+                    .iter()
+                    .any(|&g| in_scope_group.get(g as usize).copied().unwrap_or(false)),
+            };
+            // Failed assignments: an unknown SKU or group is reported like anywhere else.
+            let errors_start = model.license_errors.len() as u32;
+            for e in &u.license_errors.items {
+                let group = match &e.group {
+                    Some(name) => match self.resolve_group(name, group_index) {
+                        Some(g) => Some(g),
+                        None => continue,
+                    },
+                    None => None,
+                };
+                if let Some(sku) = self.resolve_sku(&e.sku) {
+                    model.license_errors.push(LicenseErrorFacts {
+                        sku,
+                        error: e.error.value,
+                        group,
+                        span: e.span,
+                    });
+                }
+            }
+            let errors_end = model.license_errors.len() as u32;
+            let license_errors = if errors_end == errors_start {
+                IdRange::default()
+            } else {
+                let ids: Vec<u32> = (errors_start..errors_end).collect();
+                model.push_ids(&ids)
+            };
+            let direct_r = model.push_ids(&direct);
+            let effective_r = model.push_ids(&effective);
+            let groups_r = model.push_ids(&groups);
+            model.users.push(UserFacts {
+                doc: i as u32,
+                direct: direct_r,
+                via_groups,
+                effective: effective_r,
+                groups: groups_r,
+                in_sspr_scope,
+                synced: u
+                    .source
+                    .as_ref()
+                    .is_some_and(|s| s.value == UserSource::Synced),
+                license_errors,
+            });
+        }
+        for (g, m) in members.iter().enumerate() {
+            let r = model.push_ids(m);
+            if let Some(facts) = model.groups.get_mut(g) {
+                facts.members = r;
+            }
+        }
+    }
+}
+
+/// A UPN that hashes and compares ignoring case, without allocating a lower-cased copy.
+#[derive(Debug, Clone, Copy)]
+struct UpnKey<'a>(&'a str);
+
+impl UpnKey<'_> {
+    fn folded(&self) -> impl Iterator<Item = char> + '_ {
+        self.0.chars().flat_map(char::to_lowercase)
+    }
+}
+
+impl std::hash::Hash for UpnKey<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        if self.0.is_ascii() {
+            for b in self.0.bytes() {
+                state.write_u8(b.to_ascii_lowercase());
+            }
+        } else {
+            for c in self.folded() {
+                let mut buf = [0u8; 4];
+                state.write(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+}
+
+impl PartialEq for UpnKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        if self.0.is_ascii() && other.0.is_ascii() {
+            self.0.eq_ignore_ascii_case(other.0)
+        } else {
+            self.folded().eq(other.folded())
+        }
+    }
+}
+
+impl Eq for UpnKey<'_> {}
