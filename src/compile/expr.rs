@@ -116,7 +116,7 @@ impl<'a> Checker<'a> {
         })
     }
 
-    pub(super) fn var(&mut self, name: &str, span: Span, scope: &mut Scope) -> Option<(Expr, Ty)> {
+    fn var(&mut self, name: &str, span: Span, scope: &mut Scope) -> Option<(Expr, Ty)> {
         if let Some((slot, ty)) = scope.lookup(name) {
             return Some((Expr::Slot(slot), ty));
         }

@@ -138,11 +138,7 @@ impl<'a> Checker<'a> {
         })
     }
 
-    pub(super) fn template(
-        &mut self,
-        t: &ast::Template,
-        scope: &mut Scope,
-    ) -> Option<ir::Template> {
+    fn template(&mut self, t: &ast::Template, scope: &mut Scope) -> Option<ir::Template> {
         let mut parts = Vec::new();
         let mut ok = true;
         for p in &t.parts {
@@ -158,7 +154,7 @@ impl<'a> Checker<'a> {
     }
 
     /// A place: a variable or a chain of fields on one, naming a node of the tenant file.
-    pub(super) fn place(&mut self, e: &ast::Expr, scope: &mut Scope) -> Option<Expr> {
+    fn place(&mut self, e: &ast::Expr, scope: &mut Scope) -> Option<Expr> {
         fn is_path(e: &ast::Expr) -> bool {
             match &e.kind {
                 ast::ExprKind::Var(_) => true,

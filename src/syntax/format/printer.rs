@@ -60,11 +60,11 @@ impl Printer {
         }
     }
 
-    pub(super) fn line(&mut self, indent: usize, text: &str) {
+    fn line(&mut self, indent: usize, text: &str) {
         self.lines.push(format!("{:indent$}{text}", ""));
     }
 
-    pub(super) fn blank(&mut self) {
+    fn blank(&mut self) {
         if self.lines.last().is_some_and(|l| !l.is_empty()) {
             self.lines.push(String::new());
         }
@@ -83,7 +83,7 @@ impl Printer {
         taken
     }
 
-    pub(super) fn trailing(&mut self, c: &Comment) -> bool {
+    fn trailing(&mut self, c: &Comment) -> bool {
         if c.own_line {
             return false;
         }
@@ -129,7 +129,7 @@ impl Printer {
         }
     }
 
-    pub(super) fn docs(&mut self, docs: &str) {
+    fn docs(&mut self, docs: &str) {
         if docs.is_empty() {
             return;
         }
@@ -239,7 +239,7 @@ impl Printer {
         self.trailing_after(Some(s.span.end));
     }
 
-    pub(super) fn rule(&mut self, r: &RuleDecl) {
+    fn rule(&mut self, r: &RuleDecl) {
         self.flush_top(r.span.start);
         self.docs(&r.docs);
         self.flush_in(Some(r.id.span.start), 0, false);

@@ -24,7 +24,7 @@ pub(super) enum TagKind {
 }
 
 impl TagKind {
-    pub(super) fn of(tag: Option<&Tag>) -> TagKind {
+    fn of(tag: Option<&Tag>) -> TagKind {
         let Some(tag) = tag else {
             return TagKind::None;
         };
@@ -260,7 +260,7 @@ impl<'a> Events<'a> {
     }
 
     /// Keeps the tape of anchored nodes up to date with one raw parser event.
-    pub(super) fn record(&mut self, ev: &Ev<'a>, anchor: usize) {
+    fn record(&mut self, ev: &Ev<'a>, anchor: usize) {
         if self.recording.is_empty() {
             if anchor == 0 {
                 // The common case: nothing to record. `raw_depth` only matters relative to the
@@ -343,7 +343,7 @@ impl<'a> Events<'a> {
         Ok(ev)
     }
 
-    pub(super) fn fatal(&self, error: LoadError) -> Fatal {
+    fn fatal(&self, error: LoadError) -> Fatal {
         Fatal {
             pos: error_pos(&error),
             error: Box::new(error),

@@ -88,7 +88,7 @@ impl<'a> Loader<'a> {
         Span::new(start, end)
     }
 
-    pub(super) fn root(&mut self, start: Span) -> R<Option<TenantDocument>> {
+    fn root(&mut self, start: Span) -> R<Option<TenantDocument>> {
         let mut st = MapState::new(Place::Top);
         let mut name = None;
         let mut country = None;
@@ -144,7 +144,7 @@ impl<'a> Loader<'a> {
         }))
     }
 
-    pub(super) fn sspr(&mut self, key_span: Span) -> R<Option<SsprDocument>> {
+    fn sspr(&mut self, key_span: Span) -> R<Option<SsprDocument>> {
         match self.node()? {
             Node::Map(_) => {}
             Node::Scalar(s) => {
@@ -222,7 +222,7 @@ impl<'a> Loader<'a> {
         }))
     }
 
-    pub(super) fn subscription(&mut self, start: Span) -> R<Option<SubscriptionDocument>> {
+    fn subscription(&mut self, start: Span) -> R<Option<SubscriptionDocument>> {
         let mut st = MapState::new(Place::Subscription);
         let mut sku = None;
         let mut seats = None;
@@ -256,7 +256,7 @@ impl<'a> Loader<'a> {
         })
     }
 
-    pub(super) fn group(&mut self, start: Span) -> R<Option<GroupDocument>> {
+    fn group(&mut self, start: Span) -> R<Option<GroupDocument>> {
         let mut st = MapState::new(Place::Group);
         let mut name = None;
         let mut licenses = ListField::default();
@@ -286,7 +286,7 @@ impl<'a> Loader<'a> {
         }))
     }
 
-    pub(super) fn user(&mut self, start: Span) -> R<Option<UserDocument>> {
+    fn user(&mut self, start: Span) -> R<Option<UserDocument>> {
         let mut st = MapState::new(Place::User);
         let mut upn = None;
         let mut source = None;
