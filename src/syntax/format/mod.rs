@@ -7,9 +7,8 @@
 //! closing brace). A comment inside a list or an expression therefore moves to the end of that
 //! construct's line; it is never dropped (the CLI checks this before writing anything).
 //!
-//! Every printer below is an exhaustive `match` over the AST enums, so a new construct in the
-//! grammar does not compile until it has a layout.
-
+//! Every printer (`printer.rs`, `layout.rs`) is an exhaustive `match` over the AST enums, so a
+//! new construct in the grammar does not compile until it has a layout.
 //!
 //! One file per layer: `comments` (comment recovery), `printer` (lines, clauses, bodies),
 //! `layout` (names, strings, templates and expressions on one line), `erase` (spans erased).

@@ -8,7 +8,7 @@ use crate::source::{SourceFile, Span};
 /// An error in a tenant file: every variant labels the exact place in the file.
 #[derive(Debug, Error, Diagnostic)]
 pub enum LoadError {
-    /// The file is over [`Limits::max_file_bytes`].
+    /// The file is over [`Limits::max_file_bytes`](super::Limits::max_file_bytes).
     #[error("the tenant file is {size} bytes, over the limit of {limit} bytes")]
     #[diagnostic(
         code("skuld::tenant::too-large"),
@@ -286,7 +286,7 @@ pub enum LoadError {
         span: Span,
     },
 
-    /// Alias expansion crossed [`Limits::max_alias_events`].
+    /// Alias expansion crossed [`Limits::max_alias_events`](super::Limits::max_alias_events).
     #[error("alias expansion exceeds {limit} events: the file looks like an alias bomb")]
     #[diagnostic(
         code("skuld::tenant::alias-bomb"),
@@ -322,7 +322,7 @@ pub enum LoadError {
         span: Span,
     },
 
-    /// Nesting deeper than [`Limits::max_depth`].
+    /// Nesting deeper than [`Limits::max_depth`](super::Limits::max_depth).
     #[error("the YAML nests deeper than {limit} levels")]
     #[diagnostic(
         code("skuld::tenant::too-deep"),
@@ -341,7 +341,7 @@ pub enum LoadError {
         span: Span,
     },
 
-    /// A scalar over [`Limits::max_scalar_bytes`].
+    /// A scalar over [`Limits::max_scalar_bytes`](super::Limits::max_scalar_bytes).
     #[error("a value of {len} bytes exceeds the limit of {limit} bytes")]
     #[diagnostic(
         code("skuld::tenant::value-too-long"),

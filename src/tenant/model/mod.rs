@@ -4,7 +4,6 @@
 //!
 //! Lists of ids live in one arena (`ids`) and are addressed by [`IdRange`], so a 100k-user tenant
 //! costs a handful of allocations rather than several per user.
-
 //!
 //! One file per layer: `resolve` (names resolved, the `tenant/*` checks), `groups` (groups and
 //! their nesting), `sspr` (SSPR scope), `users` (effective licences), `seats` (subscriptions and
