@@ -160,7 +160,7 @@ fn every_case_file_holds() {
     let default = Policy::builtin().unwrap();
     let files = case_files(&cases_dir());
     assert!(
-        files.len() >= 40,
+        files.len() >= 14,
         "expected the case corpus, found {} files",
         files.len()
     );
@@ -187,7 +187,7 @@ fn every_rule_has_a_firing_and_a_silent_case() {
     let ids: Vec<String> = policy.rule_ids().map(str::to_owned).collect();
     let mut missing = Vec::new();
     for id in ids {
-        let dir = cases_dir().join(&id);
+        let dir = policy_tests_dir().join(&id);
         let names: Vec<String> = std::fs::read_dir(&dir)
             .map(|d| {
                 d.flatten()
@@ -196,13 +196,92 @@ fn every_rule_has_a_firing_and_a_silent_case() {
             })
             .unwrap_or_default();
         if !names.iter().any(|n| n.starts_with("fires-")) {
-            missing.push(format!("{id}: no fires-* case"));
+            missing.push(format!("{id}: no fires-* test"));
         }
         if !names.iter().any(|n| n.starts_with("silent-")) {
-            missing.push(format!("{id}: no silent-* case"));
+            missing.push(format!("{id}: no silent-* test"));
         }
     }
     assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+fn policy_tests_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/tests")
+}
+
+/// The `# subject: NAME` note of a line of a policy test (`#` separates the parts of a comment,
+/// as `skuld test` reads them); `None` without one.
+fn subject_note(line: &str) -> Option<&str> {
+    let start = line
+        .char_indices()
+        .find(|&(i, c)| {
+            c == '#'
+                && line
+                    .get(..i)
+                    .is_some_and(|before| before.is_empty() || before.ends_with([' ', '\t']))
+        })?
+        .0;
+    line.get(start..)?
+        .split('#')
+        .find_map(|part| part.trim().strip_prefix("subject:"))
+        .map(str::trim)
+}
+
+/// What `skuld test` cannot say about the default policy's own tests (`policies/tests/**/
+/// *.test.yaml`), checked here: the subject of each finding is the `# subject:` note of its line
+/// (no note: no subject), and a test named `fires-*` in a rule's folder produces that rule, one
+/// named `silent-*` does not. Rule and line are `skuld test`'s (`tests/skuld_test.rs`).
+#[test]
+fn policy_tests_name_the_subjects_of_their_findings() {
+    let policy = Policy::builtin().unwrap();
+    let root = policy_tests_dir();
+    let files: Vec<PathBuf> = case_files(&root)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(".test.yaml"))
+        .collect();
+    assert!(files.len() >= 60, "found {} policy tests", files.len());
+    let mut noted = 0;
+    let mut failures = Vec::new();
+    for path in &files {
+        let text = std::fs::read_to_string(path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let findings = policy
+            .check(&SourceFile::new(path.display().to_string(), text.clone()))
+            .unwrap();
+        noted += lines.iter().filter(|l| subject_note(l).is_some()).count();
+        for f in &findings {
+            let line = f.line_col().0;
+            let note = lines.get(line - 1).and_then(|l| subject_note(l));
+            if note != f.subject.as_deref() {
+                failures.push(format!(
+                    "{}:{line}: `{}` has subject {:?}, the line notes {note:?}",
+                    path.display(),
+                    f.rule,
+                    f.subject
+                ));
+            }
+        }
+        let rel = path.strip_prefix(&root).unwrap();
+        let rule = rel.parent().map(|p| p.to_string_lossy().replace('\\', "/"));
+        let name = path.file_name().unwrap().to_string_lossy();
+        if let Some(rule) = rule.filter(|r| r.contains('/')) {
+            let fires = findings.iter().any(|f| f.rule == rule);
+            if name.starts_with("fires-") && !fires {
+                failures.push(format!(
+                    "{}: a `fires-` test must produce `{rule}`",
+                    path.display()
+                ));
+            }
+            if name.starts_with("silent-") && fires {
+                failures.push(format!(
+                    "{}: a `silent-` test must not produce `{rule}`",
+                    path.display()
+                ));
+            }
+        }
+    }
+    assert!(noted >= 40, "only {noted} `# subject:` notes");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]

@@ -319,15 +319,13 @@ fn tenant_files_may_name_skus_by_guid() {
 
 #[test]
 fn a_seats_finding_names_the_skus_at_risk_in_the_same_group() {
-    let case = std::fs::read_to_string(
-        root().join("tests/cases/licensing/seats/fires-group-with-other-skus-at-risk.yaml"),
+    let tenant = std::fs::read_to_string(
+        root().join("policies/tests/licensing/seats/fires-group-with-other-skus-at-risk.test.yaml"),
     )
     .unwrap();
-    let doc: serde_yaml::Value = serde_yaml::from_str(&case).unwrap();
-    let tenant = doc["tenant"].as_str().unwrap();
     let found = Policy::builtin()
         .unwrap()
-        .check(&SourceFile::new("t.yaml", tenant))
+        .check(&SourceFile::new("t.yaml", tenant.as_str()))
         .unwrap();
     let seats: Vec<_> = found
         .iter()
