@@ -212,7 +212,7 @@ fn malformed_baselines_stop_the_run() {
         ("not-a-report.json", "the baseline has no `findings` list"),
         ("truncated.json", "the baseline is not JSON"),
     ] {
-        let path = format!("tests/fixtures/baseline/{file}");
+        let path = format!("tests/data/fixtures/baseline/{file}");
         let o = skuld_in(
             &root(),
             &["check", "examples/clean.yaml", "--baseline", &path],
@@ -229,7 +229,7 @@ fn malformed_baselines_stop_the_run() {
             "check",
             "examples/clean.yaml",
             "--baseline",
-            "tests/fixtures/baseline/truncated.json",
+            "tests/data/fixtures/baseline/truncated.json",
         ],
     );
     insta::assert_snapshot!(stderr(&o));

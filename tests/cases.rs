@@ -1,4 +1,4 @@
-//! Data-driven rule cases: every `tests/cases/**/*.yaml` is a tenant plus the findings the default
+//! Data-driven rule cases: every `tests/data/cases/**/*.yaml` is a tenant plus the findings the default
 //! policy must produce on it (or the load error it must fail with). Adding a case needs no Rust.
 //!
 //! Case file format:
@@ -14,7 +14,7 @@
 //!     subject: bob@contoso.com         # optional
 //! want_error: skuld::tenant::unknown-key
 //! ```
-//! Cases under `tests/cases/<rule-id>/` named `fires-*` must produce a finding of that rule, and
+//! Cases under `tests/data/cases/<rule-id>/` named `fires-*` must produce a finding of that rule, and
 //! those named `silent-*` must not: the file name states the intent, the harness holds it to it.
 
 #![expect(
@@ -73,7 +73,7 @@ fn case_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn cases_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cases")
 }
 
 fn actual(findings: &[skuld::Finding]) -> Vec<Want> {
@@ -303,7 +303,7 @@ fn examples_produce_their_documented_findings() {
         std::fs::read_to_string(root.join("problems.yaml")).unwrap(),
     );
     let expected_path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/examples/problems.expected.yaml");
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/examples/problems.expected.yaml");
     let expected: Expected =
         serde_yaml::from_str(&std::fs::read_to_string(expected_path).unwrap()).unwrap();
     let mut want = expected.want_findings;

@@ -35,14 +35,14 @@ fn the_default_policy_is_clean() {
 
 #[test]
 fn a_clean_policy_of_ones_own_is_clean() {
-    let (code, out, err) = skuld(&["check-policy", "tests/check_policy/clean.skuld"]);
+    let (code, out, err) = skuld(&["check-policy", "tests/data/check_policy/clean.skuld"]);
     assert_eq!((code, err.as_str()), (0, ""), "{err}");
     assert_eq!(out, "5 policy files: 0 errors, 0 warnings\n");
 }
 
 #[test]
 fn every_lint_fires_with_a_span_and_help() {
-    let (code, out, err) = skuld(&["check-policy", "tests/check_policy/problems.skuld"]);
+    let (code, out, err) = skuld(&["check-policy", "tests/data/check_policy/problems.skuld"]);
     assert_eq!(code, 1);
     assert_eq!(out, "5 policy files: 3 errors, 5 warnings\n");
     for lint in [
@@ -63,7 +63,7 @@ fn every_lint_fires_with_a_span_and_help() {
 
 #[test]
 fn fail_on_decides_the_exit_code() {
-    let file = "tests/check_policy/problems.skuld";
+    let file = "tests/data/check_policy/problems.skuld";
     assert_eq!(skuld(&["check-policy", file, "--fail-on", "never"]).0, 0);
     assert_eq!(skuld(&["check-policy", file, "--fail-on", "error"]).0, 1);
     // Warnings only: fails by default, passes with --fail-on error.

@@ -187,7 +187,7 @@ fn one_bad_file_does_not_stop_the_others() {
 
 #[test]
 fn folders_are_searched_and_sorted() {
-    let o = skuld(&["check", "--format", "json", "tests/fixtures/folder"]);
+    let o = skuld(&["check", "--format", "json", "tests/data/fixtures/folder"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let found: Vec<(&str, &str)> = doc["findings"]
@@ -199,10 +199,10 @@ fn folders_are_searched_and_sorted() {
     assert_eq!(
         found,
         [
-            ("tests/fixtures/folder/a.yaml", "sspr/tenant-license"),
-            ("tests/fixtures/folder/a.yaml", "sspr/cloud-user-license"),
+            ("tests/data/fixtures/folder/a.yaml", "sspr/tenant-license"),
+            ("tests/data/fixtures/folder/a.yaml", "sspr/cloud-user-license"),
             (
-                "tests/fixtures/folder/nested/b.yml",
+                "tests/data/fixtures/folder/nested/b.yml",
                 "licensing/usage-location"
             ),
         ]
@@ -251,13 +251,13 @@ fn policy_errors_exit_2_and_point_into_the_policy() {
     let o = skuld(&[
         "check",
         "--policy",
-        "tests/policies/err/unknown-names.skuld",
+        "tests/data/policies/err/unknown-names.skuld",
         "examples/clean.yaml",
     ]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(
-        err.contains("tests/policies/err/unknown-names.skuld:2:7"),
+        err.contains("tests/data/policies/err/unknown-names.skuld:2:7"),
         "{err}"
     );
     assert!(err.contains("did you mean `sspr_cloud`?"), "{err}");
@@ -280,7 +280,7 @@ fn an_added_policy_can_declare_a_sku() {
     let with = skuld(&[
         "check",
         "--policy",
-        "tests/policies/ok/business-premium.skuld",
+        "tests/data/policies/ok/business-premium.skuld",
         &t,
     ]);
     assert_eq!(
@@ -292,7 +292,7 @@ fn an_added_policy_can_declare_a_sku() {
     );
 
     // A folder of policies, and an embedded file by name, work too.
-    let folder = skuld(&["check", "--policy", "tests/policies/ok", &t]);
+    let folder = skuld(&["check", "--policy", "tests/data/policies/ok", &t]);
     assert_eq!(
         folder.status.code(),
         Some(0),
@@ -415,14 +415,14 @@ fn rules_and_explain_show_the_policy_docs() {
     let o = skuld(&[
         "rules",
         "--policy",
-        "tests/policies/ok/organisation-rules.skuld",
+        "tests/data/policies/ok/organisation-rules.skuld",
     ]);
     assert!(stdout(&o).contains("acme/usage-location-allowed"));
 }
 
 #[test]
 fn broken_tenants_are_reported_with_spans() {
-    insta::glob!("tenants/err/*.yaml", |path| {
+    insta::glob!("data/tenants/err/*.yaml", |path| {
         let rel = path
             .strip_prefix(root())
             .unwrap()

@@ -227,7 +227,7 @@ fn every_command_in_the_cli_docs_runs() {
         .unwrap();
     }
     std::fs::copy(
-        root.join("tests/check_policy/clean.skuld"),
+        root.join("tests/data/check_policy/clean.skuld"),
         dir.join("my-skus.skuld"),
     )
     .unwrap();

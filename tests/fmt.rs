@@ -22,10 +22,10 @@ fn root() -> &'static Path {
 }
 
 /// The policy texts skuld ships or documents: `policies/*.skuld`, the `skuld` blocks of
-/// docs/language.md, tests/policies/ok/*, and tests/fmt/* (comments in every place).
+/// docs/language.md, tests/data/policies/ok/*, and tests/data/fmt/* (comments in every place).
 fn corpus() -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for dir in ["policies", "tests/policies/ok", "tests/fmt"] {
+    for dir in ["policies", "tests/data/policies/ok", "tests/data/fmt"] {
         let mut files: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -93,7 +93,7 @@ fn shipped_policies_format_idempotently_and_keep_meaning_and_comments() {
 /// there is one (a comment inside a list or an expression moves to the end of its line).
 #[test]
 fn comments_stay_where_they_belong() {
-    let text = std::fs::read_to_string(root().join("tests/fmt/comments.skuld")).unwrap();
+    let text = std::fs::read_to_string(root().join("tests/data/fmt/comments.skuld")).unwrap();
     let out = fmt("comments.skuld", &text);
     insta::assert_snapshot!(out);
     assert!(out.contains("    severity error // sev\n    // before for\n    for tenant\n"));

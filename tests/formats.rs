@@ -46,7 +46,7 @@ fn stderr(o: &Output) -> String {
 
 const PROBLEMS: &str = "examples/problems.yaml";
 const CLEAN: &str = "examples/clean.yaml";
-const BROKEN: &str = "tests/tenants/err/several-errors.yaml";
+const BROKEN: &str = "tests/data/tenants/err/several-errors.yaml";
 
 fn format(name: &str, files: &[&str]) -> Output {
     let mut args = vec!["check", "--format", name];
@@ -334,7 +334,7 @@ fn sarif_reports_load_errors_as_notifications() {
     let loc = &unknown_key["locations"][0]["physicalLocation"];
     assert_eq!(
         loc["artifactLocation"]["uri"],
-        "tests/tenants/err/several-errors.yaml"
+        "tests/data/tenants/err/several-errors.yaml"
     );
     assert_eq!(loc["region"]["startLine"], 4);
     assert_eq!(loc["region"]["startColumn"], 5);

@@ -17,7 +17,7 @@ use skuld::SourceFile;
 use skuld::import::emit::{self, FailedAssignment, SkuName};
 use skuld::tenant::document::{LicenseError, UserSource};
 
-const FIXTURE: &str = "tests/fixtures/graph/contoso";
+const FIXTURE: &str = "tests/data/fixtures/graph/contoso";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -292,7 +292,7 @@ fn broken(edit: impl FnOnce(&Path)) -> String {
 
 #[test]
 fn a_missing_folder_is_an_error() {
-    let o = skuld(&["import", "graph", "tests/fixtures/graph/no-such-folder"]);
+    let o = skuld(&["import", "graph", "tests/data/fixtures/graph/no-such-folder"]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(err.contains("skuld::import::not-a-folder"), "{err}");
@@ -636,7 +636,7 @@ fn a_byte_order_mark_is_accepted_and_errors_after_it_point_right() {
 fn the_commands_in_docs_import_md_work() {
     let page = std::fs::read_to_string(root().join("docs/import.md")).unwrap();
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(tmp.path().join("tests/fixtures/graph")).unwrap();
+    std::fs::create_dir_all(tmp.path().join("tests/data/fixtures/graph")).unwrap();
     copy_dir(&root().join(FIXTURE), &tmp.path().join(FIXTURE));
     copy_dir(&root().join("policies"), &tmp.path().join("policies"));
     let mut ran = 0;

@@ -1,6 +1,6 @@
-//! Policy files as inputs: every file under `tests/policies/err/` must fail to compile (on top of
+//! Policy files as inputs: every file under `tests/data/policies/err/` must fail to compile (on top of
 //! the default policy) and its rendered diagnostics are snapshotted; every file under
-//! `tests/policies/ok/` must compile.
+//! `tests/data/policies/ok/` must compile.
 
 #![expect(
     clippy::unwrap_used,
@@ -13,8 +13,8 @@ use skuld::{Policy, SourceFile};
 fn compile_with_default(path: &std::path::Path) -> Result<Policy, skuld::Diagnostics> {
     let mut sources = skuld::policies::default_sources();
     let name = format!(
-        "tests/policies/{}",
-        path.strip_prefix(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/policies/"))
+        "tests/data/policies/{}",
+        path.strip_prefix(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/policies/"))
             .unwrap()
             .display()
     );
@@ -27,7 +27,7 @@ fn compile_with_default(path: &std::path::Path) -> Result<Policy, skuld::Diagnos
 
 #[test]
 fn broken_policies_are_reported_with_spans() {
-    insta::glob!("policies/err/*.skuld", |path| {
+    insta::glob!("data/policies/err/*.skuld", |path| {
         let errors = compile_with_default(path).expect_err("an err/ policy must not compile");
         let mut text = String::new();
         for e in errors.iter() {
@@ -40,7 +40,7 @@ fn broken_policies_are_reported_with_spans() {
 
 #[test]
 fn example_policies_compile() {
-    insta::glob!("policies/ok/*.skuld", |path| {
+    insta::glob!("data/policies/ok/*.skuld", |path| {
         let policy =
             compile_with_default(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert!(policy.rules().len() >= 8);

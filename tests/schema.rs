@@ -61,7 +61,7 @@ fn tenants() -> Vec<(String, String)> {
         }
     }
     let mut cases = Vec::new();
-    files(&root().join("tests/cases"), &mut cases);
+    files(&root().join("tests/data/cases"), &mut cases);
     for p in cases {
         let case: serde_yaml::Value =
             serde_yaml::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();

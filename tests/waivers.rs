@@ -16,8 +16,8 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-const DIR: &str = "tests/fixtures/waivers";
-const TENANT: &str = "tests/fixtures/waivers/tenant.yaml";
+const DIR: &str = "tests/data/fixtures/waivers";
+const TENANT: &str = "tests/data/fixtures/waivers/tenant.yaml";
 
 /// Runs skuld in `dir` on `today`, colourless.
 fn skuld_in(dir: &Path, today: &str, args: &[&str]) -> Output {
@@ -78,7 +78,7 @@ fn an_active_waiver_accepts_its_finding_and_shows_it_as_waived() {
     assert_eq!(waiver["reason"], "licence ordered, ticket IT-1234");
     assert_eq!(waiver["expires"], "2027-01-31");
     assert_eq!(waiver["kind"], "file");
-    assert_eq!(waiver["at"], "tests/fixtures/waivers/active.yaml:2");
+    assert_eq!(waiver["at"], "tests/data/fixtures/waivers/active.yaml:2");
     assert_eq!(doc["summary"]["errors"], 2);
     assert_eq!(doc["summary"]["waived"], 1);
 }
@@ -245,11 +245,11 @@ fn a_missing_waivers_file_is_an_error() {
             "check",
             TENANT,
             "--waivers",
-            "tests/fixtures/waivers/none.yaml",
+            "tests/data/fixtures/waivers/none.yaml",
         ],
     );
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("cannot read `tests/fixtures/waivers/none.yaml`"));
+    assert!(stderr(&o).contains("cannot read `tests/data/fixtures/waivers/none.yaml`"));
 }
 
 #[test]
@@ -258,7 +258,7 @@ fn inline_waivers_apply_to_their_line() {
         "2026-11-25",
         &[
             "check",
-            "tests/fixtures/waivers/inline.yaml",
+            "tests/data/fixtures/waivers/inline.yaml",
             "--format",
             "json",
         ],
@@ -279,7 +279,7 @@ fn malformed_inline_waivers_are_errors() {
         "2026-11-25",
         &[
             "check",
-            "tests/fixtures/waivers/inline-malformed.yaml",
+            "tests/data/fixtures/waivers/inline-malformed.yaml",
             "--format",
             "compact",
         ],
@@ -335,8 +335,8 @@ fn every_format_shows_waived_findings() {
             .contains("tenant.yaml:10:5: note[sspr/cloud-user-license]: waived until 2027-01-31:")
     );
     let github = run("github");
-    assert!(github.contains("::notice file=tests/fixtures/waivers/tenant.yaml,line=10,col=5,title=sspr/cloud-user-license (waived)::"), "{github}");
-    assert!(run("azure").contains("skuld: waived sspr/cloud-user-license at tests/fixtures/waivers/tenant.yaml:10:5 until 2027-01-31"));
+    assert!(github.contains("::notice file=tests/data/fixtures/waivers/tenant.yaml,line=10,col=5,title=sspr/cloud-user-license (waived)::"), "{github}");
+    assert!(run("azure").contains("skuld: waived sspr/cloud-user-license at tests/data/fixtures/waivers/tenant.yaml:10:5 until 2027-01-31"));
     let junit = run("junit");
     assert!(
         junit
@@ -345,8 +345,8 @@ fn every_format_shows_waived_findings() {
     );
     assert_eq!(junit.matches("<failure").count(), 1, "{junit}");
     let human = run("human");
-    assert!(human.contains("waived error[sspr/cloud-user-license] (intern@waivers.example) at tests/fixtures/waivers/tenant.yaml:10:5"), "{human}");
-    assert!(human.contains("-- licence ordered, ticket IT-1234 (until 2027-01-31, tests/fixtures/waivers/active.yaml:2)"));
+    assert!(human.contains("waived error[sspr/cloud-user-license] (intern@waivers.example) at tests/data/fixtures/waivers/tenant.yaml:10:5"), "{human}");
+    assert!(human.contains("-- licence ordered, ticket IT-1234 (until 2027-01-31, tests/data/fixtures/waivers/active.yaml:2)"));
     assert!(human.ends_with("2 errors, 0 warnings in 1 tenant file; 1 waived\n"));
 
     let sarif: Value = serde_json::from_str(&run("sarif")).unwrap();
@@ -372,7 +372,7 @@ fn every_format_shows_waived_findings() {
         "2026-11-25",
         &[
             "check",
-            "tests/fixtures/waivers/inline.yaml",
+            "tests/data/fixtures/waivers/inline.yaml",
             "--format",
             "sarif",
         ],
@@ -400,11 +400,11 @@ fn expired_and_unused_waivers_are_annotations_for_code_hosts() {
     };
     let github = run(&unused, "github");
     assert!(
-        github.contains("::warning file=tests/fixtures/waivers/unused.yaml,line=6,col=5,title=skuld%3A%3Awaiver%3A%3Aunused::"),
+        github.contains("::warning file=tests/data/fixtures/waivers/unused.yaml,line=6,col=5,title=skuld%3A%3Awaiver%3A%3Aunused::"),
         "{github}"
     );
     let azure = run(&expired, "azure");
-    assert!(azure.starts_with("##vso[task.logissue type=warning;sourcepath=tests/fixtures/waivers/expired.yaml;linenumber=5;columnnumber=14;code=skuld::waiver::expired;]"), "{azure}");
+    assert!(azure.starts_with("##vso[task.logissue type=warning;sourcepath=tests/data/fixtures/waivers/expired.yaml;linenumber=5;columnnumber=14;code=skuld::waiver::expired;]"), "{azure}");
     let sarif: Value = serde_json::from_str(&run(&expired, "sarif")).unwrap();
     let invocation = &sarif["runs"][0]["invocations"][0];
     assert_eq!(invocation["executionSuccessful"], true);
