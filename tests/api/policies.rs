@@ -27,7 +27,7 @@ fn compile_with_default(path: &std::path::Path) -> Result<Policy, skuld::Diagnos
 
 #[test]
 fn broken_policies_are_reported_with_spans() {
-    insta::glob!("data/policies/err/*.skuld", |path| {
+    insta::glob!("..", "data/policies/err/*.skuld", |path| {
         let errors = compile_with_default(path).expect_err("an err/ policy must not compile");
         let mut text = String::new();
         for e in errors.iter() {
@@ -40,7 +40,7 @@ fn broken_policies_are_reported_with_spans() {
 
 #[test]
 fn example_policies_compile() {
-    insta::glob!("data/policies/ok/*.skuld", |path| {
+    insta::glob!("..", "data/policies/ok/*.skuld", |path| {
         let policy =
             compile_with_default(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert!(policy.rules().len() >= 8);

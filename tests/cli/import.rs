@@ -292,7 +292,11 @@ fn broken(edit: impl FnOnce(&Path)) -> String {
 
 #[test]
 fn a_missing_folder_is_an_error() {
-    let o = skuld(&["import", "graph", "tests/data/fixtures/graph/no-such-folder"]);
+    let o = skuld(&[
+        "import",
+        "graph",
+        "tests/data/fixtures/graph/no-such-folder",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(err.contains("skuld::import::not-a-folder"), "{err}");

@@ -11,7 +11,7 @@ use std::process::{Command, Output};
 
 use skuld::{Policy, SourceFile};
 
-#[path = "../examples/gen_catalog.rs"]
+#[path = "../../examples/gen_catalog.rs"]
 #[expect(
     dead_code,
     reason = "the example's command-line front end (main) is not used here"

@@ -200,7 +200,10 @@ fn folders_are_searched_and_sorted() {
         found,
         [
             ("tests/data/fixtures/folder/a.yaml", "sspr/tenant-license"),
-            ("tests/data/fixtures/folder/a.yaml", "sspr/cloud-user-license"),
+            (
+                "tests/data/fixtures/folder/a.yaml",
+                "sspr/cloud-user-license"
+            ),
             (
                 "tests/data/fixtures/folder/nested/b.yml",
                 "licensing/usage-location"
@@ -422,7 +425,7 @@ fn rules_and_explain_show_the_policy_docs() {
 
 #[test]
 fn broken_tenants_are_reported_with_spans() {
-    insta::glob!("data/tenants/err/*.yaml", |path| {
+    insta::glob!("..", "data/tenants/err/*.yaml", |path| {
         let rel = path
             .strip_prefix(root())
             .unwrap()
