@@ -11,16 +11,14 @@ use std::process::{Command, Output};
 
 use skuld::{Policy, SourceFile};
 
+use crate::common::{root, stdout};
+
 #[path = "../../examples/gen_catalog.rs"]
 #[expect(
     dead_code,
     reason = "the example's command-line front end (main) is not used here"
 )]
 mod gen_catalog;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn skuld(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_skuld"))
@@ -30,10 +28,6 @@ fn skuld(args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> String {

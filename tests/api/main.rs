@@ -6,6 +6,7 @@
 mod cases;
 mod catalog;
 mod check_policy;
+mod common;
 mod differential;
 mod docs;
 mod policies;

@@ -13,9 +13,7 @@ use std::process::Command;
 
 use skuld::{Policy, SourceFile};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::common::root;
 
 fn schema() -> jsonschema::Validator {
     let out = Command::new(env!("CARGO_BIN_EXE_skuld"))

@@ -5,12 +5,10 @@
     reason = "helpers of tests: a panic is a test failure"
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::common::{root, stderr, stdout};
 
 /// Runs skuld in the repository root with a fixed, colourless environment.
 fn skuld(args: &[&str]) -> Output {
@@ -21,14 +19,6 @@ fn skuld(args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> String {

@@ -9,12 +9,10 @@
     reason = "helpers of tests: a panic is a test failure"
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::common::root;
 
 enum Step {
     File {

@@ -6,14 +6,10 @@
     reason = "helpers of tests: a panic is a test failure"
 )]
 
-use std::path::PathBuf;
-
 use serde_json::Value;
 use skuld::{Policy, SourceFile};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::common::root;
 
 fn read_json(path: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(root().join(path)).unwrap()).unwrap()

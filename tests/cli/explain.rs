@@ -6,12 +6,9 @@
     reason = "helpers of tests: a panic is a test failure"
 )]
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::common::{root, stderr, stdout};
 
 fn skuld(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_skuld"))
@@ -22,14 +19,6 @@ fn skuld(args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
 }
 
 fn json(args: &[&str]) -> serde_json::Value {

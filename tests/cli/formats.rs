@@ -7,14 +7,12 @@
 )]
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::common::{root, stderr, stdout};
 
 /// Runs skuld in the repository root with a fixed, colourless environment (and none of the
 /// variables CI services set, so the output does not depend on where the tests run).
@@ -34,14 +32,6 @@ fn skuld_env(args: &[&str], env: &[(&str, &str)]) -> Output {
 
 fn skuld(args: &[&str]) -> Output {
     skuld_env(args, &[])
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
 }
 
 const PROBLEMS: &str = "examples/problems.yaml";

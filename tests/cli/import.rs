@@ -17,11 +17,9 @@ use skuld::SourceFile;
 use skuld::import::emit::{self, FailedAssignment, SkuName};
 use skuld::tenant::document::{LicenseError, UserSource};
 
-const FIXTURE: &str = "tests/data/fixtures/graph/contoso";
+use crate::common::{root, stderr, stdout};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+const FIXTURE: &str = "tests/data/fixtures/graph/contoso";
 
 /// Runs skuld in `dir` with a fixed, colourless environment.
 fn skuld_in(dir: &Path, args: &[&str]) -> Output {
@@ -36,14 +34,6 @@ fn skuld_in(dir: &Path, args: &[&str]) -> Output {
 
 fn skuld(args: &[&str]) -> Output {
     skuld_in(&root(), args)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
 }
 
 /// A copy of the fixture in a temporary folder, as `graph/`, to break or reorder.

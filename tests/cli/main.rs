@@ -5,6 +5,7 @@
 mod baseline;
 mod cli;
 mod cli_extras;
+mod common;
 mod config;
 mod docs_tutorial;
 mod editors;

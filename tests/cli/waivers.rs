@@ -7,14 +7,12 @@
     reason = "helpers of tests: a panic is a test failure"
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::common::{json, root, stderr, stdout};
 
 const DIR: &str = "tests/data/fixtures/waivers";
 const TENANT: &str = "tests/data/fixtures/waivers/tenant.yaml";
@@ -37,18 +35,6 @@ fn skuld(today: &str, args: &[&str]) -> Output {
 
 fn waivers(name: &str) -> String {
     format!("{DIR}/{name}.yaml")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_str(&stdout(o)).unwrap()
 }
 
 fn subjects(list: &Value) -> Vec<String> {
