@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Refreshes fuzz/seeds/ from the repository's test inputs (run from the repository root).
 
-tenant_load and check: the `tenant` text of every tests/cases/**/*.yaml, examples/*.yaml and
-tests/tenants/err/*.yaml. policy_parse: policies/*.skuld, tests/policies/**/*.skuld and the
+tenant_load and check: the `tenant` text of every tests/data/cases/**/*.yaml, examples/*.yaml,
+tests/data/tenants/err/*.yaml and policies/tests/**/*.yaml. policy_parse: policies/*.skuld, tests/data/policies/**/*.skuld and the
 `policy` text of the cases that carry one, and the ```skuld blocks of docs/language.md.
 """
 import glob
@@ -30,7 +30,7 @@ def flat(path):
 for target in ("tenant_load", "check", "policy_parse"):
     shutil.rmtree(os.path.join(SEEDS, target), ignore_errors=True)
 
-for path in sorted(glob.glob(os.path.join(ROOT, "tests/cases/**/*.yaml"), recursive=True)):
+for path in sorted(glob.glob(os.path.join(ROOT, "tests/data/cases/**/*.yaml"), recursive=True)):
     with open(path, encoding="utf-8") as f:
         case = yaml.safe_load(f)
     if isinstance(case.get("tenant"), str):
@@ -39,14 +39,14 @@ for path in sorted(glob.glob(os.path.join(ROOT, "tests/cases/**/*.yaml"), recurs
     if isinstance(case.get("policy"), str):
         put("policy_parse", flat(path) + ".skuld", case["policy"])
 
-for pattern in ("examples/*.yaml", "tests/tenants/err/*.yaml"):
-    for path in sorted(glob.glob(os.path.join(ROOT, pattern))):
+for pattern in ("examples/*.yaml", "tests/data/tenants/err/*.yaml", "policies/tests/**/*.yaml"):
+    for path in sorted(glob.glob(os.path.join(ROOT, pattern), recursive=True)):
         with open(path, encoding="utf-8", newline="") as f:
             text = f.read()
         for target in ("tenant_load", "check"):
             put(target, flat(path), text)
 
-for pattern in ("policies/*.skuld", "tests/policies/**/*.skuld"):
+for pattern in ("policies/*.skuld", "tests/data/policies/**/*.skuld"):
     for path in sorted(glob.glob(os.path.join(ROOT, pattern), recursive=True)):
         with open(path, encoding="utf-8", newline="") as f:
             put("policy_parse", flat(path), f.read())

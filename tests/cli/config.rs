@@ -1,0 +1,328 @@
+//! The config file (`.skuld.yaml`) and tenant globs through the real binary: discovery up to
+//! the repository root, every setting, command-line flags overriding it, mistakes with spans;
+//! globs expanded sorted and deduplicated, a glob matching nothing an error.
+
+#![expect(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "helpers of tests: a panic is a test failure"
+)]
+
+use std::path::Path;
+use std::process::Output;
+
+use serde_json::Value;
+
+use crate::common::{root, skuld_in, stderr, stdout};
+
+fn write(path: &Path, text: &str) {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+/// A repository: `.git/`, `tenants/eu/problems.yaml`, `tenants/clean.yaml`, `sub/`.
+fn repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    std::fs::create_dir_all(r.join(".git")).unwrap();
+    std::fs::create_dir_all(r.join("sub")).unwrap();
+    let problems = std::fs::read_to_string(root().join("examples/problems.yaml")).unwrap();
+    let clean = std::fs::read_to_string(root().join("examples/clean.yaml")).unwrap();
+    write(&r.join("tenants/eu/problems.yaml"), &problems);
+    write(&r.join("tenants/clean.yaml"), &clean);
+    dir
+}
+
+fn rules(o: &Output) -> Vec<(String, String)> {
+    let doc: Value = serde_json::from_str(&stdout(o)).unwrap();
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["severity"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+const CONFIG: &str = "\
+# skuld's settings for this repository
+fail-on: never
+skip-rules: [tenant/yaml11-boolean]
+severity:
+  licensing/nested-group: error
+waivers: ops/waivers.yaml
+";
+
+const WAIVERS: &str = "\
+waivers:
+  - rule: licensing/seats
+    subject: ENTERPRISEPACK
+    tenant: ../tenants/eu/problems.yaml
+    reason: more seats ordered
+    expires: 2027-01-01
+";
+
+#[test]
+fn the_config_is_found_upwards_and_applied() {
+    let dir = repo();
+    let r = dir.path();
+    write(&r.join(".skuld.yaml"), CONFIG);
+    write(&r.join("ops/waivers.yaml"), WAIVERS);
+    let o = skuld_in(&r.join("sub"), &["check", "../tenants", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o)); // fail-on: never
+    let found = rules(&o);
+    assert!(!found.iter().any(|(r, _)| r == "tenant/yaml11-boolean"));
+    assert!(!found.iter().any(|(r, _)| r == "licensing/seats")); // waived
+    assert!(found.contains(&("licensing/nested-group".to_owned(), "error".to_owned())));
+    assert_eq!(found.len(), 7);
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["summary"]["waived"], 1);
+}
+
+#[test]
+fn command_line_flags_override_the_config() {
+    let dir = repo();
+    let r = dir.path();
+    write(&r.join(".skuld.yaml"), CONFIG);
+    write(&r.join("ops/waivers.yaml"), WAIVERS);
+    let o = skuld_in(r, &["check", "tenants", "--fail-on", "error"]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = skuld_in(
+        r,
+        &[
+            "check",
+            "tenants",
+            "--format",
+            "json",
+            "--severity",
+            "licensing/nested-group=warning",
+            "--skip-rule",
+            "tenant/unknown-sku",
+        ],
+    );
+    let found = rules(&o);
+    assert!(found.contains(&("licensing/nested-group".to_owned(), "warning".to_owned())));
+    assert!(!found.iter().any(|(r, _)| r == "tenant/unknown-sku"));
+    assert!(!found.iter().any(|(r, _)| r == "tenant/yaml11-boolean")); // the config's skip stays
+    // --no-config: every finding, and the default gate.
+    let o = skuld_in(r, &["check", "tenants", "--no-config", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(rules(&o).len(), 9);
+}
+
+#[test]
+fn only_rules_and_an_explicit_config_file() {
+    let dir = repo();
+    let r = dir.path();
+    write(
+        &r.join("ci/strict.yaml"),
+        "only-rules:\n  - sspr/cloud-user-license\n  - licensing/seats\n",
+    );
+    let o = skuld_in(
+        r,
+        &[
+            "check",
+            "tenants",
+            "--config",
+            "ci/strict.yaml",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let mut found: Vec<String> = rules(&o).into_iter().map(|(r, _)| r).collect();
+    found.sort();
+    assert_eq!(found, ["licensing/seats", "sspr/cloud-user-license"]);
+    // --only-rule on the command line replaces the config's list.
+    let o = skuld_in(
+        r,
+        &[
+            "check",
+            "tenants",
+            "--config",
+            "ci/strict.yaml",
+            "--only-rule",
+            "licensing/nested-group",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        rules(&o),
+        [("licensing/nested-group".to_owned(), "warning".to_owned())]
+    );
+    let o = skuld_in(r, &["check", "tenants", "--config", "ci/none.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read `ci/none.yaml`"));
+}
+
+#[test]
+fn the_search_stops_at_the_repository_root() {
+    let outer = tempfile::tempdir().unwrap();
+    write(&outer.path().join(".skuld.yaml"), "fail-on: never\n");
+    let inner = outer.path().join("repo");
+    std::fs::create_dir_all(inner.join(".git")).unwrap();
+    std::fs::copy(root().join("examples/problems.yaml"), inner.join("t.yaml")).unwrap();
+    let o = skuld_in(&inner, &["check", "t.yaml"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the config above .git must not apply"
+    );
+    std::fs::remove_dir(inner.join(".git")).unwrap();
+    let o = skuld_in(&inner, &["check", "t.yaml"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "without .git, the parent's config applies"
+    );
+}
+
+#[test]
+fn policy_paths_are_relative_to_the_config_file() {
+    let dir = repo();
+    let r = dir.path();
+    write(
+        &r.join("ci/.skuld.yaml"),
+        "policies: [../policies/extra.skuld]\ndefault-policy: false\n",
+    );
+    let o = skuld_in(r, &["check", "tenants", "--config", "ci/.skuld.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("cannot read `ci/../policies/extra.skuld`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn config_mistakes_point_into_the_file() {
+    let dir = repo();
+    let r = dir.path();
+    write(
+        &r.join(".skuld.yaml"),
+        "fail-on: warn\nskip-rule: [tenant/yaml11-boolean]\ndefault-policy: no\n",
+    );
+    let o = skuld_in(r, &["check", "tenants"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stdout(&o), "");
+    insta::assert_snapshot!("config_mistakes", stderr(&o));
+
+    write(
+        &r.join(".skuld.yaml"),
+        "severity:\n  licensing/nested-grop: error\nonly-rules: sspr/cloud-usr-license\n",
+    );
+    let o = skuld_in(r, &["check", "tenants"]);
+    assert_eq!(o.status.code(), Some(2));
+    insta::assert_snapshot!("config_unknown_rules", stderr(&o));
+}
+
+#[test]
+fn globs_expand_sorted_and_deduplicated() {
+    let dir = repo();
+    let r = dir.path();
+    write(&r.join("tenants/notes.txt"), "not a tenant");
+    let o = skuld_in(
+        r,
+        &[
+            "check",
+            "tenants/**/*.yaml",
+            "tenants/clean.yaml",
+            "--format",
+            "junit",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    let suites: Vec<&str> = out
+        .match_indices("<testsuite name=\"")
+        .map(|(i, m)| {
+            let rest = &out[i + m.len()..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect();
+    assert_eq!(suites, ["tenants/clean.yaml", "tenants/eu/problems.yaml"]);
+    // `*` stays within a folder; `./` and a pattern without a folder work too.
+    for pattern in ["tenants/*.yaml", "./tenants/*.yaml", "tenants/*.y*ml"] {
+        let o = skuld_in(r, &["check", pattern, "--format", "compact"]);
+        assert_eq!(o.status.code(), Some(0), "{pattern}: {}", stderr(&o));
+    }
+    let o = skuld_in(
+        &r.join("tenants"),
+        &["check", "*.yaml", "--format", "junit"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("<testsuite name=\"clean.yaml\""),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn a_glob_matching_nothing_is_an_error() {
+    let dir = repo();
+    let o = skuld_in(
+        dir.path(),
+        &["check", "tenants/**/*.yml", "tenants/clean.yaml"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("cannot read `tenants/**/*.yml`: the pattern matches no file"),
+        "{err}"
+    );
+}
+
+/// The default policy, compiled once for all generated cases.
+static POLICY: std::sync::LazyLock<skuld::Policy> =
+    std::sync::LazyLock::new(|| skuld::Policy::builtin().unwrap());
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+    /// skuld's own files are hand-written and often broken: any text gives settings or
+    /// diagnostics, never a panic (inline waivers: after a `# skuld: waive` prefix too).
+    #[test]
+    fn config_and_waivers_files_never_panic(
+        prefix in proptest::prop_oneof![
+            proptest::strategy::Just(""),
+            proptest::strategy::Just("- upn: a # skuld: waive "),
+        ],
+        text in "[a-z:/\\- \n\\[\\]{}#\"'&*!~0-9,é.]{0,120}",
+    ) {
+        let source = skuld::SourceFile::new("x.yaml", format!("{prefix}{text}"));
+        let _ = skuld::config::Config::parse(&source, Path::new("x.yaml"));
+        let _ = skuld::waivers::Waivers::parse(&source, Path::new("x.yaml"), &POLICY);
+        let mut w = skuld::waivers::Waivers::default();
+        let _ = w.add_inline(&source, &POLICY);
+    }
+}
+
+/// The `.skuld.yaml` example of docs/waivers.md is a valid config with known rule ids.
+#[test]
+fn the_documented_config_is_valid() {
+    let doc = std::fs::read_to_string(root().join("docs/waivers.md")).unwrap();
+    let block = doc
+        .split("```yaml\n")
+        .filter_map(|b| b.split("```").next())
+        .find(|b| b.starts_with("# .skuld.yaml"))
+        .unwrap();
+    let source = skuld::SourceFile::new("repo/.skuld.yaml", block);
+    let config = skuld::config::Config::parse(&source, Path::new("repo/.skuld.yaml")).unwrap();
+    assert_eq!(config.policies, ["repo/policies/our-skus.skuld"]);
+    assert_eq!(
+        config.waivers.as_deref(),
+        Some(Path::new("repo/ci/skuld-waivers.yaml"))
+    );
+    assert_eq!(config.fail_on.as_deref(), Some("error"));
+    assert_eq!(config.skip_rules.len(), 1);
+    assert!(config.check_rules(&POLICY).is_empty());
+}

@@ -1,0 +1,745 @@
+//! `skuld import graph`: saved Microsoft Graph responses → tenant YAML, through the real binary
+//! (golden output, determinism, errors, import then check), and a property test that every
+//! emitted tenant reloads with skuld's own loader to the same document.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "helpers of tests: a panic is a test failure"
+)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use proptest::prelude::*;
+use serde_json::Value;
+use skuld::SourceFile;
+use skuld::import::emit::{self, FailedAssignment, SkuName};
+use skuld::tenant::document::{LicenseError, UserSource};
+
+use crate::common::{root, stderr, stdout};
+
+const FIXTURE: &str = "tests/data/fixtures/graph/contoso";
+
+/// Runs skuld in `dir` with a fixed, colourless environment.
+fn skuld_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_skuld"))
+        .args(args)
+        .current_dir(dir)
+        .env("COLUMNS", "300")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn skuld(args: &[&str]) -> Output {
+    skuld_in(&root(), args)
+}
+
+/// A copy of the fixture in a temporary folder, as `graph/`, to break or reorder.
+fn fixture_copy() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&root().join(FIXTURE), &tmp.path().join("graph"));
+    tmp
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+/// Every JSON file below `dir`.
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(json_files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// The YAML without its header comment (which names the folder).
+fn body(yaml: &str) -> String {
+    yaml.lines()
+        .skip_while(|l| l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn golden_import_of_the_contoso_fixture() {
+    let o = skuld(&["import", "graph", FIXTURE]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!("contoso_tenant", stdout(&o));
+    // Two SKU ids cannot be named from the catalog: both are warnings, with the place.
+    let err = stderr(&o);
+    assert!(err.contains("skuld::import::sku-not-in-catalog"), "{err}");
+    assert!(err.contains("skuld::import::unknown-sku-id"), "{err}");
+    insta::assert_snapshot!("contoso_warnings", err);
+}
+
+#[test]
+fn the_mapping_follows_the_graph_semantics() {
+    let o = skuld(&["import", "graph", FIXTURE]);
+    let yaml = stdout(&o);
+    let doc = skuld::tenant::load(
+        &SourceFile::new("import.yaml", yaml.clone()),
+        &skuld::tenant::Limits::default(),
+    )
+    .unwrap();
+    let user = |upn: &str| doc.users.iter().find(|u| u.upn.value == upn).unwrap();
+    let names = |l: &skuld::tenant::document::ListField<
+        skuld::tenant::document::Spanned<String>,
+    >| { l.items.iter().map(|i| i.value.clone()).collect::<Vec<_>>() };
+    // Seats are `prepaidUnits.enabled`.
+    let subs = doc.subscriptions.as_ref().unwrap();
+    let seats: BTreeMap<_, _> = subs
+        .items
+        .iter()
+        .map(|s| (s.sku.value.clone(), s.seats.value))
+        .collect();
+    assert_eq!(seats.get("ENTERPRISEPACK"), Some(&3));
+    assert_eq!(seats.get("EMS"), Some(&1));
+    // alice holds E3 directly and through Sales: the direct one is kept on her, the group's on
+    // the group only; EMS failed from Sales and is kept as an error.
+    let alice = user("alice@contoso.com");
+    assert_eq!(names(&alice.licenses), ["ENTERPRISEPACK"]);
+    assert_eq!(names(&alice.groups), ["All Staff", "Sales"]);
+    assert_eq!(alice.license_errors.items.len(), 1);
+    let e = &alice.license_errors.items[0];
+    assert_eq!(
+        (
+            e.sku.value.as_str(),
+            e.error.value,
+            e.group.as_ref().map(|g| g.value.as_str())
+        ),
+        ("EMS", LicenseError::CountViolation, Some("Sales"))
+    );
+    // Only `onPremisesSyncEnabled: true` is synced (bob's is false: no longer synced).
+    assert_eq!(
+        alice.source.as_ref().map(|s| s.value),
+        Some(UserSource::Synced)
+    );
+    assert!(user("bob@contoso.com").source.is_none());
+    assert!(user("bob@contoso.com").licenses.items.is_empty());
+    // `NO` is Norway, quoted; a guest UPN with `#` is quoted too.
+    assert_eq!(
+        user("dave@contoso.com")
+            .usage_location
+            .as_ref()
+            .unwrap()
+            .value,
+        "NO"
+    );
+    assert!(yaml.contains("usage_location: \"NO\""), "{yaml}");
+    assert!(yaml.contains("upn: \"frank_fabrikam.com#EXT#@contoso.onmicrosoft.com\""));
+    // Nesting: Sales EMEA is a member of Sales; a device member is ignored.
+    let emea = doc
+        .groups
+        .iter()
+        .find(|g| g.name.value == "Sales EMEA")
+        .unwrap();
+    assert_eq!(names(&emea.groups), ["Sales"]);
+    assert!(emea.licenses.items.is_empty());
+    // An unknown id is kept, with a comment.
+    let dave = user("dave@contoso.com");
+    assert_eq!(names(&dave.licenses).len(), 2);
+    assert!(yaml.contains("# unknown SKU id: not in the policy's catalog nor in subscribedSkus"));
+    // Users are sorted by UPN, groups by name.
+    let upns: Vec<_> = doc
+        .users
+        .iter()
+        .map(|u| u.upn.value.to_lowercase())
+        .collect();
+    let mut sorted = upns.clone();
+    sorted.sort();
+    assert_eq!(upns, sorted);
+    let groups: Vec<_> = doc.groups.iter().map(|g| g.name.value.clone()).collect();
+    assert_eq!(groups, ["All Staff", "Sales", "Sales EMEA"]);
+}
+
+#[test]
+fn output_does_not_depend_on_the_order_of_the_responses() {
+    let first = skuld(&["import", "graph", FIXTURE]);
+    let again = skuld(&["import", "graph", FIXTURE]);
+    assert_eq!(stdout(&first), stdout(&again));
+
+    // Reverse every `value` array and every member list: the same tenant comes out.
+    let tmp = fixture_copy();
+    let dir = tmp.path().join("graph");
+    for path in json_files(&dir) {
+        let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let items = v["value"].as_array_mut().unwrap();
+        items.reverse();
+        for item in items.iter_mut() {
+            if let Some(m) = item.get_mut("members").and_then(Value::as_array_mut) {
+                m.reverse();
+            }
+            if let Some(s) = item
+                .get_mut("licenseAssignmentStates")
+                .and_then(Value::as_array_mut)
+            {
+                s.reverse();
+            }
+        }
+        std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    }
+    let reordered = skuld_in(tmp.path(), &["import", "graph", "graph"]);
+    assert_eq!(reordered.status.code(), Some(0), "{}", stderr(&reordered));
+    assert_eq!(body(&stdout(&reordered)), body(&stdout(&first)));
+}
+
+#[test]
+fn import_then_check_end_to_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("tenant.yaml");
+    let o = skuld(&["import", "graph", FIXTURE, "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "", "with -o nothing goes to standard output");
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(written, stdout(&skuld(&["import", "graph", FIXTURE])));
+
+    let o = skuld(&["check", "--format", "json", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let report: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let mut found: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["subject"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    found.sort();
+    let want: Vec<(String, String)> = [
+        ("licensing/assignment-error", "alice@contoso.com"),
+        ("licensing/assignment-error", "carol@contoso.com"),
+        // A guest who receives only the free Power Automate licence from `All Staff`.
+        (
+            "licensing/group-licensing-entitlement",
+            "frank_fabrikam.com#EXT#@contoso.onmicrosoft.com",
+        ),
+        ("licensing/nested-group", "Sales"),
+        ("licensing/seats", "EMS"),
+        ("licensing/seats", "ENTERPRISEPACK"),
+        ("tenant/unknown-sku", "CONTOSO_PREVIEW_SKU"),
+        ("tenant/unknown-sku", "CONTOSO_PREVIEW_SKU"),
+        ("tenant/unknown-sku", "d76d4330-f144-4bea-b0c1-1fdecb91ce37"),
+    ]
+    .iter()
+    .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+    .collect();
+    assert_eq!(found, want);
+
+    // A policy that declares the preview SKU with its id lets the import name it cleanly.
+    let policy = tmp.path().join("preview.skuld");
+    std::fs::write(
+        &policy,
+        "sku CONTOSO_PREVIEW_SKU \"Contoso preview\" { paid id \"5bc8fbbc-bde5-4099-8164-d8399f767c45\" }\n",
+    )
+    .unwrap();
+    let o = skuld(&[
+        "import",
+        "graph",
+        FIXTURE,
+        "--policy",
+        policy.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("sku-not-in-catalog"), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("5bc8fbbc"), "{}", stdout(&o));
+}
+
+/// Runs the import of a broken copy of the fixture: exit 2, nothing written.
+fn broken(edit: impl FnOnce(&Path)) -> String {
+    let tmp = fixture_copy();
+    edit(&tmp.path().join("graph"));
+    let o = skuld_in(
+        tmp.path(),
+        &["import", "graph", "graph", "-o", "tenant.yaml"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        !tmp.path().join("tenant.yaml").exists(),
+        "nothing is written on error"
+    );
+    stderr(&o)
+}
+
+#[test]
+fn a_missing_folder_is_an_error() {
+    let o = skuld(&[
+        "import",
+        "graph",
+        "tests/data/fixtures/graph/no-such-folder",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("skuld::import::not-a-folder"), "{err}");
+    assert!(err.contains("no such folder"), "{err}");
+    let o = skuld(&["import", "graph", "Cargo.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("it is a file"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_missing_file_names_the_graph_request_to_save() {
+    let err = broken(|d| std::fs::rename(d.join("groups.json"), d.join("group.json")).unwrap());
+    assert!(err.contains("skuld::import::missing-file"), "{err}");
+    assert!(err.contains("`graph` has no `groups.json`"), "{err}");
+    assert!(err.contains("did you mean `group.json`?"), "{err}");
+    assert!(
+        err.contains("https://graph.microsoft.com/v1.0/groups?$select="),
+        "{err}"
+    );
+}
+
+#[test]
+fn malformed_json_points_into_the_file() {
+    let err = broken(|d| {
+        let p = d.join("users.2.json");
+        let text = std::fs::read_to_string(&p).unwrap();
+        // A missing comma between two properties of the second user.
+        let broken = text.replacen("\"usageLocation\": \"GB\",", "\"usageLocation\": \"GB\"", 1);
+        assert_ne!(broken, text);
+        std::fs::write(&p, broken).unwrap();
+    });
+    assert!(err.contains("skuld::import::json"), "{err}");
+    insta::assert_snapshot!("malformed_json", err);
+
+    // Valid JSON of the wrong shape: no `value` array.
+    let err = broken(|d| {
+        std::fs::write(
+            d.join("organization.json"),
+            "{\"displayName\": \"Contoso\"}\n",
+        )
+        .unwrap()
+    });
+    assert!(err.contains("missing field"), "{err}");
+    assert!(err.contains("graph/organization.json:1:"), "{err}");
+}
+
+#[test]
+fn missing_pages_are_reported() {
+    // The first page links to a next one that was not saved.
+    let err = broken(|d| std::fs::remove_file(d.join("users.2.json")).unwrap());
+    assert!(err.contains("skuld::import::missing-pages"), "{err}");
+    assert!(err.contains("save the result as `users.2.json`"), "{err}");
+    assert!(err.contains("graph/users.json:3:"), "{err}");
+    // A gap in the numbering.
+    let err = broken(|d| std::fs::rename(d.join("users.2.json"), d.join("users.3.json")).unwrap());
+    assert!(err.contains("`graph` has no `users.2.json`"), "{err}");
+}
+
+#[test]
+fn older_error_spelling_and_unknown_groups_are_kept() {
+    let tmp = fixture_copy();
+    let p = tmp.path().join("graph/users.json");
+    let text = std::fs::read_to_string(&p).unwrap();
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    // carol's EMS error: the older `Others`, from a group groups.json does not list.
+    let states = v["value"][2]["licenseAssignmentStates"]
+        .as_array_mut()
+        .unwrap();
+    states[1]["error"] = Value::from("Others");
+    states[1]["assignedByGroup"] = Value::from("11111111-2222-4333-8444-555555555555");
+    std::fs::write(&p, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let o = skuld_in(tmp.path(), &["import", "graph", "graph"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let yaml = stdout(&o);
+    let carol = yaml.split("upn: carol@contoso.com").nth(1).unwrap();
+    let carol = carol.split("- upn:").next().unwrap();
+    assert!(carol.contains("        error: Other\n"), "{carol}");
+    assert!(!carol.contains("group:"), "{carol}");
+    assert!(
+        stderr(&o).contains("skuld::import::unknown-group"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+// ---------------------------------------------------------------- emitted YAML reloads
+
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        // Anything at all, control characters and odd Unicode included.
+        4 => any::<String>(),
+        // Words that YAML readers are tempted to read as something else.
+        3 => proptest::sample::select(vec![
+            "NO", "yes", "on", "Off", "y", "null", "~", "true", "1e3", "0x1F", "012", "-1",
+            ".inf", "a: b", "a #b", "#x", " lead", "trail ", "[x]", "{x}", "*x", "&x", "!x",
+            "|", ">", "'x'", "\"x\"", "%x", "@x", "`x", "a,b", "- x", "? x", "a\nb", "",
+            "\u{FEFF}x", "x\u{2028}y", "\u{85}", "\u{A0}x", "All Staff", "ENTERPRISEPACK",
+        ])
+        .prop_map(str::to_owned),
+        3 => "[A-Za-z0-9 @._#:,'\"-]{0,12}",
+    ]
+}
+
+fn sku_name() -> impl Strategy<Value = SkuName> {
+    (text(), proptest::option::of(text())).prop_map(|(name, comment)| SkuName { name, comment })
+}
+
+fn license_error() -> impl Strategy<Value = LicenseError> {
+    proptest::sample::select(
+        LicenseError::ALL
+            .iter()
+            .map(|(_, e)| *e)
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn tenant() -> impl Strategy<Value = emit::Tenant> {
+    let user = (
+        text(),
+        any::<bool>(),
+        proptest::option::of(text()),
+        proptest::collection::vec(sku_name(), 0..3),
+        proptest::collection::vec(text(), 0..3),
+        proptest::collection::vec(
+            (sku_name(), license_error(), proptest::option::of(text()))
+                .prop_map(|(sku, error, group)| FailedAssignment { sku, error, group }),
+            0..2,
+        ),
+    )
+        .prop_map(
+            |(upn, synced, usage_location, licenses, groups, license_errors)| emit::User {
+                upn,
+                synced,
+                usage_location,
+                licenses,
+                groups,
+                license_errors,
+            },
+        );
+    let group = (
+        text(),
+        proptest::collection::vec(sku_name(), 0..3),
+        proptest::collection::vec(text(), 0..2),
+    )
+        .prop_map(|(name, licenses, groups)| emit::Group {
+            name,
+            licenses,
+            groups,
+        });
+    let subscription =
+        (sku_name(), any::<u64>()).prop_map(|(sku, seats)| emit::Subscription { sku, seats });
+    (
+        proptest::collection::vec(text(), 0..2),
+        text(),
+        proptest::option::of(text()),
+        proptest::option::of(proptest::collection::vec(subscription, 0..3)),
+        proptest::collection::vec(group, 0..3),
+        proptest::collection::vec(user, 0..4),
+    )
+        .prop_map(
+            |(header, name, country, subscriptions, groups, users)| emit::Tenant {
+                header,
+                name,
+                country,
+                subscriptions,
+                groups,
+                users,
+            },
+        )
+}
+
+/// The tenant as skuld's loader read it back, in the emitter's terms (comments are not data).
+fn reloaded(yaml: &str) -> Result<emit::Tenant, String> {
+    let doc = skuld::tenant::load(
+        &SourceFile::new("emitted.yaml", yaml.to_owned()),
+        &skuld::tenant::Limits::default(),
+    )
+    .map_err(|e| format!("{e:?}"))?;
+    let sku = |s: &skuld::tenant::document::Spanned<String>| SkuName {
+        name: s.value.clone(),
+        comment: None,
+    };
+    let strings = |l: &skuld::tenant::document::ListField<
+        skuld::tenant::document::Spanned<String>,
+    >| { l.items.iter().map(|i| i.value.clone()).collect::<Vec<_>>() };
+    Ok(emit::Tenant {
+        header: Vec::new(),
+        name: doc.name.value.clone(),
+        country: doc.country.as_ref().map(|c| c.value.clone()),
+        subscriptions: doc.subscriptions.as_ref().map(|s| {
+            s.items
+                .iter()
+                .map(|s| emit::Subscription {
+                    sku: sku(&s.sku),
+                    seats: s.seats.value,
+                })
+                .collect()
+        }),
+        groups: doc
+            .groups
+            .iter()
+            .map(|g| emit::Group {
+                name: g.name.value.clone(),
+                licenses: g.licenses.items.iter().map(sku).collect(),
+                groups: strings(&g.groups),
+            })
+            .collect(),
+        users: doc
+            .users
+            .iter()
+            .map(|u| emit::User {
+                upn: u.upn.value.clone(),
+                synced: u
+                    .source
+                    .as_ref()
+                    .is_some_and(|s| s.value == UserSource::Synced),
+                usage_location: u.usage_location.as_ref().map(|l| l.value.clone()),
+                licenses: u.licenses.items.iter().map(sku).collect(),
+                groups: strings(&u.groups),
+                license_errors: u
+                    .license_errors
+                    .items
+                    .iter()
+                    .map(|e| FailedAssignment {
+                        sku: sku(&e.sku),
+                        error: e.error.value,
+                        group: e.group.as_ref().map(|g| g.value.clone()),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    })
+}
+
+fn without_comments(mut t: emit::Tenant) -> emit::Tenant {
+    t.header.clear();
+    let strip = |l: &mut Vec<SkuName>| l.iter_mut().for_each(|s| s.comment = None);
+    if let Some(subs) = &mut t.subscriptions {
+        subs.iter_mut().for_each(|s| s.sku.comment = None);
+    }
+    t.groups.iter_mut().for_each(|g| strip(&mut g.licenses));
+    for u in &mut t.users {
+        strip(&mut u.licenses);
+        u.license_errors
+            .iter_mut()
+            .for_each(|e| e.sku.comment = None);
+    }
+    t
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn emitted_tenants_reload_to_the_same_document(t in tenant()) {
+        let yaml = emit::to_yaml(&t);
+        let back = reloaded(&yaml);
+        prop_assert_eq!(back, Ok(without_comments(t)), "{}", yaml);
+    }
+}
+
+#[test]
+fn member_lists_come_from_members_files_and_a_full_expand_is_suspect() {
+    // Without the `members/` files, All Staff keeps only the three members `$expand` gave.
+    let tmp = fixture_copy();
+    std::fs::remove_dir_all(tmp.path().join("graph/members")).unwrap();
+    let o = skuld_in(tmp.path(), &["import", "graph", "graph"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let yaml = stdout(&o);
+    let frank = yaml.split("frank_fabrikam").nth(1).unwrap();
+    assert!(!frank.contains("groups:"), "{yaml}");
+
+    // A group with exactly as many expanded members as Graph returns at most is reported.
+    let p = tmp.path().join("graph/groups.json");
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    let members: Vec<Value> = (0..100)
+        .map(|i| {
+            serde_json::json!({
+                "@odata.type": "#microsoft.graph.user",
+                "id": format!("00000000-0000-4000-8000-{i:012}")
+            })
+        })
+        .collect();
+    v["value"][0]["members"] = Value::from(members);
+    std::fs::write(&p, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let o = skuld_in(tmp.path(), &["import", "graph", "graph"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("skuld::import::members-truncated"), "{err}");
+    assert!(err.contains("group `Sales` has 100 members"), "{err}");
+    assert!(err.contains("as `members/"), "{err}");
+
+    // A members file whose last page links to another is incomplete.
+    let err = broken(|d| {
+        let dir = d.join("members");
+        let page2 = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.to_string_lossy().ends_with(".2.json"))
+            .unwrap();
+        std::fs::remove_file(page2).unwrap();
+    });
+    assert!(err.contains("skuld::import::missing-pages"), "{err}");
+    assert!(
+        err.contains("graph/members/9e30691c-2386-42ea-926a-1e48cc11d357.json"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted_and_errors_after_it_point_right() {
+    let tmp = fixture_copy();
+    let p = tmp.path().join("graph/organization.json");
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, format!("\u{FEFF}{text}")).unwrap();
+    let o = skuld_in(tmp.path(), &["import", "graph", "graph"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        body(&stdout(&o)),
+        body(&stdout(&skuld(&["import", "graph", FIXTURE])))
+    );
+
+    let err =
+        broken(|d| std::fs::write(d.join("organization.json"), "\u{FEFF}{\"value\": [}").unwrap());
+    assert!(err.contains("expected value"), "{err}");
+    // The label sits under the `}`, past the byte-order mark (which takes no column on screen).
+    let source = err
+        .lines()
+        .find(|l| l.contains("{\"value\": [}"))
+        .unwrap()
+        .replace('\u{FEFF}', "");
+    let marker = err.lines().find(|l| l.contains('┬')).unwrap();
+    assert_eq!(
+        source.chars().position(|c| c == '}'),
+        marker.chars().position(|c| c == '┬'),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_commands_in_docs_import_md_work() {
+    let page = std::fs::read_to_string(root().join("docs/import.md")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("tests/data/fixtures/graph")).unwrap();
+    copy_dir(&root().join(FIXTURE), &tmp.path().join(FIXTURE));
+    copy_dir(&root().join("policies"), &tmp.path().join("policies"));
+    let mut ran = 0;
+    let mut in_sh = false;
+    for line in page.lines() {
+        if line.starts_with("```") {
+            in_sh = line == "```sh";
+            continue;
+        }
+        let Some(command) = line.strip_prefix("skuld ").filter(|_| in_sh) else {
+            continue;
+        };
+        let command = command.split(" #").next().unwrap();
+        let args: Vec<&str> = command.split_whitespace().collect();
+        let o = skuld_in(tmp.path(), &args);
+        assert!(
+            matches!(o.status.code(), Some(0 | 1)),
+            "`skuld {command}`: {}",
+            stderr(&o)
+        );
+        ran += 1;
+    }
+    assert_eq!(ran, 4, "the quick start has four commands");
+}
+
+#[test]
+fn minified_responses_are_reported_without_snippets_of_their_one_long_line() {
+    // `Invoke-MgGraphRequest -OutputType Json` writes one line; make it a long one.
+    let tmp = fixture_copy();
+    let p = tmp.path().join("graph/users.2.json");
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    v["value"][0]["aboutMe"] = Value::from("x".repeat(3_000_000));
+    std::fs::write(&p, serde_json::to_string(&v).unwrap()).unwrap();
+    let o = skuld_in(tmp.path(), &["import", "graph", "graph"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("skuld::import::unknown-sku-id"), "{err}");
+    assert!(err.contains("(graph/users.2.json:1:"), "{err}");
+    assert!(err.len() < 10_000, "no snippet of the long line");
+
+    // A syntax error on such a line keeps serde's position in the message.
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, format!("{text}]")).unwrap();
+    let o = skuld_in(tmp.path(), &["import", "graph", "graph"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("skuld::import::json"), "{err}");
+    assert!(err.contains("at line 1 column"), "{err}");
+    assert!(err.len() < 10_000, "no snippet of the long line");
+}
+
+#[test]
+fn incomplete_or_ambiguous_responses_give_warnings_and_still_a_tenant() {
+    let tmp = fixture_copy();
+    let edit = |name: &str, f: &dyn Fn(&mut Value)| {
+        let p = tmp.path().join("graph").join(name);
+        let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        f(&mut v);
+        std::fs::write(&p, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    };
+    // Two groups named Sales; bob saved without licenseAssignmentStates; a user without a UPN.
+    edit("groups.json", &|v| {
+        v["value"][1]["displayName"] = Value::from("Sales")
+    });
+    edit("users.json", &|v| {
+        v["value"][1]
+            .as_object_mut()
+            .unwrap()
+            .remove("licenseAssignmentStates");
+    });
+    edit("users.2.json", &|v| {
+        v["value"][1]
+            .as_object_mut()
+            .unwrap()
+            .remove("userPrincipalName");
+    });
+    let o = skuld_in(tmp.path(), &["import", "graph", "graph"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (yaml, err) = (stdout(&o), stderr(&o));
+    for code in [
+        "skuld::import::duplicate-group-name",
+        "skuld::import::no-assignment-states",
+        "skuld::import::user-without-upn",
+    ] {
+        assert!(err.contains(code), "{code}: {err}");
+    }
+    let doc = skuld::tenant::load(
+        &SourceFile::new("import.yaml", yaml.clone()),
+        &skuld::tenant::Limits::default(),
+    )
+    .unwrap();
+    let groups: Vec<&str> = doc.groups.iter().map(|g| g.name.value.as_str()).collect();
+    assert_eq!(groups.len(), 3);
+    assert!(
+        groups.iter().filter(|g| g.starts_with("Sales (")).count() == 2,
+        "{groups:?}"
+    );
+    // bob's E3 and EMS from Sales and FLOW_FREE from All Staff are now all direct.
+    let bob = doc
+        .users
+        .iter()
+        .find(|u| u.upn.value == "bob@contoso.com")
+        .unwrap();
+    let licenses: Vec<&str> = bob
+        .licenses
+        .items
+        .iter()
+        .map(|l| l.value.as_str())
+        .collect();
+    assert_eq!(licenses, ["EMS", "ENTERPRISEPACK", "FLOW_FREE"]);
+    assert!(!yaml.contains("erin@contoso.com"), "{yaml}");
+}
