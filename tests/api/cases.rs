@@ -1,5 +1,9 @@
 //! Data-driven rule cases: every `tests/data/cases/**/*.yaml` is a tenant plus the findings the default
 //! policy must produce on it (or the load error it must fail with). Adding a case needs no Rust.
+//! Tests of the default policy's rules belong in `policies/tests/` (the `skuld test` format, run
+//! with coverage); the cases here are what that format cannot say: load errors, and tenants
+//! checked with a policy added on top. This module also checks the `# subject:` notes and the
+//! `fires-`/`silent-` names of `policies/tests/`.
 //!
 //! Case file format:
 //! ```yaml
@@ -11,7 +15,7 @@
 //! want_findings:                       # exactly one of want_findings / want_error
 //!   - rule: sspr/cloud-user-license
 //!     line: 7                          # 1-based, within `tenant`
-//!     subject: bob@contoso.com         # optional
+//!     subject: bob@contoso.com         # absent: the finding has no subject
 //! want_error: skuld::tenant::unknown-key
 //! ```
 //! Cases under `tests/data/cases/<rule-id>/` named `fires-*` must produce a finding of that rule, and
