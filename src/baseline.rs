@@ -8,8 +8,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::config::Problem;
-use crate::eval::Finding;
+use crate::diagnostics::Problem;
+use crate::diagnostics::Finding;
 use crate::source::{SourceFile, Span};
 
 const CODE: &str = "skuld::baseline";

@@ -9,7 +9,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::diagnostics::Diagnostics;
-use crate::eval::{Finding, Severity};
+use crate::diagnostics::{Finding, Severity};
 use crate::report::{self, human};
 use crate::source::SourceFile;
 use crate::tenant::Limits;
@@ -528,7 +528,7 @@ fn check(
         known,
         notes,
         root,
-        docs_url: crate::eval::finding::docs_base_url(),
+        docs_url: crate::diagnostics::finding::docs_base_url(),
     };
     let text = report::render(args.format.into(), &run, out_style);
     let mut write_failed = false;
@@ -662,7 +662,7 @@ fn settings(
 
 /// Prints problems in skuld's own files (config, waivers) as diagnostics.
 fn print_problems(
-    problems: Vec<crate::config::Problem>,
+    problems: Vec<crate::diagnostics::Problem>,
     style: human::Style,
     stderr: &mut dyn Write,
 ) -> io::Result<()> {

@@ -33,7 +33,7 @@ pub mod waivers;
 
 pub use compile::Policy;
 pub use diagnostics::Diagnostics;
-pub use eval::{Finding, Severity};
+pub use diagnostics::{Finding, Severity};
 pub use source::{SourceFile, Span};
 
 use tenant::model::TenantModel;

@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::{ColorArg, ExitStatus, FailOn, print_errors, print_reports, style_for};
 use crate::compile::lint;
-use crate::eval::Severity;
+use crate::diagnostics::Severity;
 
 pub(super) const AFTER_HELP: &str = "\
 Examples:

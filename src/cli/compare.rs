@@ -18,7 +18,7 @@ use super::{
     print_errors, print_reports, read_source, report_write_error, style_for, write_atomically,
 };
 use crate::Policy;
-use crate::eval::Finding;
+use crate::diagnostics::Finding;
 use crate::tenant::Limits;
 
 /// What identifies a finding across two policies.

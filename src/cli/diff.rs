@@ -11,7 +11,7 @@ use clap::{Args, ValueEnum};
 
 use super::{ColorArg, ExitStatus, FailOn, PolicyArgs, Settings, SettingsArgs};
 use crate::diagnostics::Diagnostics;
-use crate::eval::Severity;
+use crate::diagnostics::Severity;
 use crate::report::{human, json};
 use crate::tenant::Limits;
 

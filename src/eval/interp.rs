@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::finding::{Finding, FindingOrigin};
+use crate::diagnostics::{Finding, FindingOrigin};
 use super::value::{Kind, List, Value};
 use crate::compile::Policy;
 use crate::compile::ir::{Compare, Const, Expr, Field, Rule, Template, TemplatePart};

@@ -6,13 +6,11 @@
 //! to "rule does not fire") rather than panicking.
 
 pub mod explain;
-pub mod finding;
 mod interp;
 pub(crate) mod trace;
 pub mod value;
 
-pub use crate::compile::Severity;
-pub use finding::{Finding, FindingOrigin};
+pub use crate::diagnostics::{Finding, FindingOrigin, Severity};
 
 use crate::compile::Policy;
 use crate::compile::ir::Rule;

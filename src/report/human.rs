@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 
 use super::Summary;
-use crate::eval::Finding;
+use crate::diagnostics::Finding;
 
 /// How to draw reports.
 #[derive(Debug, Clone, Copy)]

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::{Run, Summary};
-use crate::eval::{Finding, Severity};
+use crate::diagnostics::{Finding, Severity};
 use crate::waivers::{Date, Kind, Waived};
 
 #[derive(Serialize)]

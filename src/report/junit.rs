@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use super::{Run, RunError};
-use crate::eval::Finding;
+use crate::diagnostics::Finding;
 
 /// Renders the run as one JUnit XML document.
 pub fn render(run: &Run<'_>) -> String {

@@ -15,7 +15,7 @@ pub mod sarif;
 use std::path::Path;
 
 use crate::compile::Policy;
-use crate::eval::{Finding, Severity};
+use crate::diagnostics::{Finding, Severity};
 use crate::source::Span;
 
 /// Output formats of `skuld check`.

@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use super::{Region, Run};
-use crate::eval::{Finding, Severity};
+use crate::diagnostics::{Finding, Severity};
 
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -197,7 +197,7 @@ pub fn render(run: &Run<'_>) -> String {
             }),
             help_uri: base
                 .filter(|_| r.shipped)
-                .map(|b| crate::eval::finding::rule_page_url(b, r.id)),
+                .map(|b| crate::diagnostics::finding::rule_page_url(b, r.id)),
             help: r.shipped.then(|| Text {
                 text: format!("See docs/rules/{}.md in the skuld repository.", r.id),
             }),

@@ -11,8 +11,8 @@ use super::country;
 use super::document::{LicenseError, Spanned, SsprScope, TenantDocument, UserSource};
 use crate::compile::ir::{Catalog, SkuId};
 use crate::diagnostics::suggest::Suggester;
-use crate::eval::Severity;
-use crate::eval::finding::{Finding, FindingOrigin};
+use crate::diagnostics::Severity;
+use crate::diagnostics::finding::{Finding, FindingOrigin};
 use crate::source::Span;
 
 /// Index of a user in [`TenantModel::users`].

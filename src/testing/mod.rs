@@ -14,7 +14,7 @@ pub(crate) mod expect;
 use std::collections::BTreeSet;
 
 use crate::diagnostics::Diagnostics;
-use crate::eval::Finding;
+use crate::diagnostics::Finding;
 use crate::source::SourceFile;
 use crate::tenant::{self, Limits};
 use crate::{Policy, eval};

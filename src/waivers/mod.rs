@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::config::yaml::{self, Node};
 use crate::config::{Fields, Problem, text, unknown_rule};
-use crate::eval::Finding;
+use crate::diagnostics::Finding;
 use crate::source::{SourceFile, Span};
 pub use date::Date;
 
