@@ -9,10 +9,12 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::diagnostics::Diagnostics;
-use crate::diagnostics::{Finding, Severity};
+use crate::diagnostics::Finding;
 use crate::report::{self, human};
 use crate::source::SourceFile;
 use crate::tenant::Limits;
+use crate::triage::FailOn;
+use crate::triage::selection::{Selection, UnknownRule};
 use crate::{Policy, policies};
 
 mod check_policy;
@@ -153,7 +155,7 @@ struct CheckArgs {
     jobs: Option<usize>,
     /// Which findings make the run fail (exit 1) [default: error]
     #[arg(long, value_enum, value_name = "LEVEL")]
-    fail_on: Option<FailOn>,
+    fail_on: Option<FailOnArg>,
     /// Report only these rules (repeatable; rule ids as `skuld rules` lists them)
     #[arg(long = "only-rule", value_name = "RULE")]
     only_rules: Vec<String>,
@@ -227,13 +229,23 @@ impl From<FormatArg> for report::Format {
 
 /// The least severe finding that fails the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum FailOn {
+enum FailOnArg {
     /// Error findings fail the run (the default)
     Error,
     /// Warnings fail the run too
     Warning,
     /// Findings never fail the run (only errors that stop it do)
     Never,
+}
+
+impl From<FailOnArg> for FailOn {
+    fn from(a: FailOnArg) -> Self {
+        match a {
+            FailOnArg::Error => FailOn::Error,
+            FailOnArg::Warning => FailOn::Warning,
+            FailOnArg::Never => FailOn::Never,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -253,27 +265,7 @@ enum DebugCommand {
     Tenant { file: PathBuf },
 }
 
-/// How a run ended; `main` maps it to the process exit code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExitStatus {
-    /// No error findings.
-    Clean,
-    /// At least one error finding.
-    Findings,
-    /// Something could not be evaluated.
-    Error,
-}
-
-impl ExitStatus {
-    /// The process exit code: 0, 1 or 2.
-    pub fn code(self) -> u8 {
-        match self {
-            ExitStatus::Clean => 0,
-            ExitStatus::Findings => 1,
-            ExitStatus::Error => 2,
-        }
-    }
-}
+pub use crate::triage::ExitStatus;
 
 /// A file that could not be read.
 #[derive(Debug, Error, Diagnostic)]
@@ -293,16 +285,6 @@ struct ReadError {
 struct WriteError {
     path: String,
     reason: String,
-}
-
-/// A rule id that no rule has.
-#[derive(Debug, Error, Diagnostic)]
-#[error("no rule has the id `{id}`")]
-#[diagnostic(code("skuld::unknown-rule"))]
-struct UnknownRule {
-    id: String,
-    #[help]
-    help: String,
 }
 
 /// Runs the CLI.
@@ -406,7 +388,7 @@ fn check(
         None => None,
         Some(path) => {
             let parsed = read_source(path, usize::MAX).and_then(|src| {
-                crate::baseline::Baseline::parse(&src, root.as_deref()).map_err(miette::Report::new)
+                crate::triage::baseline::Baseline::parse(&src, root.as_deref()).map_err(miette::Report::new)
             });
             match parsed {
                 Ok(b) => Some(b),
@@ -555,20 +537,8 @@ fn check(
     }
     let failed = run.failed();
     let findings = run.findings;
-    let fails = |f: &Finding| match fail_on {
-        FailOn::Error => f.severity == Severity::Error,
-        FailOn::Warning => true,
-        FailOn::Never => false,
-    };
-    Ok(
-        if failed > 0 || paths.is_empty() || write_failed || bad_waivers || missing {
-            ExitStatus::Error
-        } else if findings.iter().any(fails) {
-            ExitStatus::Findings
-        } else {
-            ExitStatus::Clean
-        },
-    )
+    let stopped = failed > 0 || paths.is_empty() || write_failed || bad_waivers || missing;
+    Ok(fail_on.outcome(stopped, &findings))
 }
 
 /// The flags `check` and `diff` share: config, policy, rule selection, waivers, gate.
@@ -580,15 +550,15 @@ struct SettingsArgs<'a> {
     /// `--only-rule`, `--skip-rule`, `--severity`.
     rules: (&'a [String], &'a [String], &'a [String]),
     waivers: Option<&'a Path>,
-    fail_on: Option<FailOn>,
+    fail_on: Option<FailOnArg>,
 }
 
 /// What a run is set up with before any tenant is read: the config file merged with the flags.
 struct Settings {
     policy: Policy,
     selection: Selection,
-    waivers: crate::waivers::Waivers,
-    today: crate::waivers::Date,
+    waivers: crate::triage::waivers::Waivers,
+    today: crate::triage::waivers::Date,
     fail_on: FailOn,
 }
 
@@ -630,17 +600,17 @@ fn settings(
             return Ok(None);
         }
     };
-    let fail_on = a.fail_on.unwrap_or_else(|| {
+    let fail_on = a.fail_on.map(FailOn::from).unwrap_or_else(|| {
         config
             .fail_on
             .as_deref()
-            .and_then(|v| FailOn::from_str(v, false).ok())
+            .and_then(FailOn::parse)
             .unwrap_or(FailOn::Error)
     });
     let Some(waivers) = load_waivers(a.waivers, &config, &policy, err_style, stderr)? else {
         return Ok(None);
     };
-    let today = match crate::waivers::Date::today() {
+    let today = match crate::triage::waivers::Date::today() {
         Ok(d) => d,
         Err(bad) => {
             print_errors(
@@ -725,8 +695,8 @@ fn load_waivers(
     policy: &Policy,
     style: human::Style,
     stderr: &mut dyn Write,
-) -> io::Result<Option<crate::waivers::Waivers>> {
-    use crate::waivers::{DEFAULT_FILE, Waivers};
+) -> io::Result<Option<crate::triage::waivers::Waivers>> {
+    use crate::triage::waivers::{DEFAULT_FILE, Waivers};
     let path = match waivers.or(config.waivers.as_deref()) {
         Some(p) => p.to_path_buf(),
         None => {
@@ -762,114 +732,6 @@ fn load_waivers(
 )]
 struct BadToday {
     value: String,
-}
-
-/// Which rules to report, and at which severity: `--only-rule`, `--skip-rule`, `--severity`.
-struct Selection {
-    only: Vec<String>,
-    skip: Vec<String>,
-    severity: Vec<(String, Severity)>,
-}
-
-impl Selection {
-    /// Checks every rule id named on the command line against the policy (did-you-mean).
-    /// The config's lists come first: `--only-rule` replaces the config's `only-rules`,
-    /// `--skip-rule` adds to `skip-rules`, `--severity` wins over `severity`.
-    fn new(
-        (only_rules, skip_rules, severities): (&[String], &[String], &[String]),
-        config: &crate::config::Config,
-        policy: &Policy,
-    ) -> Result<Self, Diagnostics> {
-        let mut errors = Vec::new();
-        let known = |id: &str, flag: &str, errors: &mut Vec<miette::Report>| {
-            let ok = policy.rule_ids().any(|r| r == id);
-            if !ok {
-                errors.push(miette::Report::new(UnknownRule {
-                    id: id.to_owned(),
-                    help: crate::diagnostics::suggest::did_you_mean(id, policy.rule_ids())
-                        .unwrap_or_else(|| {
-                            format!("`{flag}` takes a rule id; `skuld rules` lists them")
-                        }),
-                }));
-            }
-            ok
-        };
-        let mut checked = |ids: &[String], flag: &str| -> Vec<String> {
-            ids.iter()
-                .filter(|r| known(r, flag, &mut errors))
-                .cloned()
-                .collect()
-        };
-        let mut only = checked(only_rules, "--only-rule");
-        if only_rules.is_empty() {
-            only = config.only_rules.iter().map(|(r, _)| r.clone()).collect();
-        }
-        let mut skip: Vec<String> = config.skip_rules.iter().map(|(r, _)| r.clone()).collect();
-        skip.extend(checked(skip_rules, "--skip-rule"));
-        let mut severity: Vec<(String, Severity)> = config
-            .severity
-            .iter()
-            .map(|(r, level, _)| (r.clone(), *level))
-            .collect();
-        for spec in severities {
-            let parsed = spec.rsplit_once('=').and_then(|(rule, level)| {
-                let level = match level {
-                    "error" => Severity::Error,
-                    "warning" => Severity::Warning,
-                    _ => return None,
-                };
-                Some((rule.to_owned(), level))
-            });
-            match parsed {
-                Some((rule, level)) => {
-                    if known(&rule, "--severity", &mut errors) {
-                        severity.push((rule, level));
-                    }
-                }
-                None => errors.push(miette::Report::new(BadSeverity { spec: spec.clone() })),
-            }
-        }
-        if errors.is_empty() {
-            Ok(Selection {
-                only,
-                skip,
-                severity,
-            })
-        } else {
-            Err(Diagnostics::new(errors))
-        }
-    }
-
-    /// True when findings of `rule` are reported.
-    fn reports(&self, rule: &str) -> bool {
-        (self.only.is_empty() || self.only.iter().any(|r| r == rule))
-            && !self.skip.iter().any(|r| r == rule)
-    }
-
-    /// The findings to report, with their severities overridden.
-    fn apply(&self, findings: Vec<Finding>) -> impl Iterator<Item = Finding> + '_ {
-        findings
-            .into_iter()
-            .filter(|f| self.only.is_empty() || self.only.contains(&f.rule))
-            .filter(|f| !self.skip.contains(&f.rule))
-            .map(|mut f| {
-                if let Some((_, level)) = self.severity.iter().rev().find(|(r, _)| *r == f.rule) {
-                    f.severity = *level;
-                }
-                f
-            })
-    }
-}
-
-/// A `--severity` argument that is not `RULE=error` or `RULE=warning`.
-#[derive(Debug, Error, Diagnostic)]
-#[error("`--severity {spec}` is not `RULE=error` or `RULE=warning`")]
-#[diagnostic(
-    code("skuld::usage"),
-    help("for example `--severity licensing/nested-group=error`")
-)]
-struct BadSeverity {
-    spec: String,
 }
 
 fn report_write_error(path: &Path, e: &io::Error, stderr: &mut dyn Write) -> io::Result<()> {

@@ -14,7 +14,6 @@
 //! The core never prints; renderers never compute.
 #![forbid(unsafe_code)]
 
-pub mod baseline;
 pub mod cli;
 pub mod compile;
 pub mod config;
@@ -29,7 +28,10 @@ pub mod source;
 pub mod syntax;
 pub mod tenant;
 pub mod testing;
-pub mod waivers;
+pub mod triage;
+
+/// Kept at the old path for the integration tests (part C moves them to the public API).
+pub use triage::waivers;
 
 pub use compile::Policy;
 pub use diagnostics::Diagnostics;

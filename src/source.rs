@@ -5,6 +5,7 @@
 //! and columns are computed only when something is shown to a person.
 
 use std::fmt;
+use std::path::Path;
 use std::sync::Arc;
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SpanContents};
@@ -159,6 +160,21 @@ impl From<Span> for miette::SourceSpan {
     fn from(span: Span) -> Self {
         miette::SourceSpan::new((span.start as usize).into(), span.len())
     }
+}
+
+/// A file name as a path relative to the repository root `root` (when it is under it), with
+/// `/` separators and no leading `./`: how reports and baselines name files.
+pub fn repo_path(name: &str, root: Option<&Path>) -> String {
+    let path = Path::new(name);
+    let rel = match root {
+        Some(root) if path.is_absolute() => path.strip_prefix(root).unwrap_or(path),
+        _ => path,
+    };
+    let mut s = rel.to_string_lossy().replace('\\', "/");
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest.to_owned();
+    }
+    s
 }
 
 #[cfg(test)]

@@ -3,12 +3,12 @@
 //!
 //! Each of A and B is read as one more `--policy` argument on top of the others (and of the
 //! default policy unless `--no-default-policy`), so `builtin:sspr-current` replaces the default
-//! `builtin:sspr-2017` as it does for a plain check. Two findings are the same when rule, file,
-//! place and message agree. Exit code: 0 when nothing appears, 1 when some finding appears, 2 on
+//! `builtin:sspr-2017` as it does for a plain check. Two findings of one file are the same when
+//! rule and subject agree (the one finding identity, `triage::identity`). Exit code: 0 when
+//! nothing appears, 1 when some finding appears, 2 on
 //! errors (a policy that does not compile, a tenant file that cannot be read).
 
 use crate::report::json::JsonFinding;
-use std::collections::BTreeSet;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -21,10 +21,10 @@ use crate::Policy;
 use crate::diagnostics::Finding;
 use crate::tenant::Limits;
 
-/// What identifies a finding across two policies.
-type Key = (String, u32, u32, String, String);
+/// The order of the human listing: file, place, rule, message.
+type Order = (String, u32, u32, String, String);
 
-fn key(f: &Finding) -> Key {
+fn order(f: &Finding) -> Order {
     (
         f.file.name().to_owned(),
         f.span.start,
@@ -141,15 +141,11 @@ pub(super) fn run(
             continue;
         };
         comparison.files += 1;
-        let keys_a: BTreeSet<Key> = a.iter().map(key).collect();
-        let keys_b: BTreeSet<Key> = b.iter().map(key).collect();
-        comparison.unchanged += keys_a.intersection(&keys_b).count();
-        comparison
-            .disappeared
-            .extend(a.into_iter().filter(|f| !keys_b.contains(&key(f))));
-        comparison
-            .appeared
-            .extend(b.into_iter().filter(|f| !keys_a.contains(&key(f))));
+        let after = b.len();
+        let diff = crate::triage::diff::diff(a, b);
+        comparison.unchanged += after - diff.introduced.len();
+        comparison.disappeared.extend(diff.fixed);
+        comparison.appeared.extend(diff.introduced);
     }
     print_reports(errors.iter(), err_style, stderr)?;
 
@@ -191,11 +187,11 @@ fn human_text(c: &Comparison<'_>) -> String {
             f.message
         )
     };
-    let mut rows: Vec<(Key, String)> = c
+    let mut rows: Vec<(Order, String)> = c
         .appeared
         .iter()
-        .map(|f| (key(f), line('+', f)))
-        .chain(c.disappeared.iter().map(|f| (key(f), line('-', f))))
+        .map(|f| (order(f), line('+', f)))
+        .chain(c.disappeared.iter().map(|f| (order(f), line('-', f))))
         .collect();
     rows.sort();
     for (_, row) in rows {

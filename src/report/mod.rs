@@ -12,7 +12,6 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 
-use std::path::Path;
 
 use crate::compile::Policy;
 use crate::diagnostics::{Finding, Severity};
@@ -49,7 +48,7 @@ pub struct Run<'a> {
     /// Errors that stopped a file (or that named no file at all).
     pub errors: Vec<RunError>,
     /// Findings a waiver accepted: shown as waived, never failing the run.
-    pub waived: Vec<crate::waivers::Waived>,
+    pub waived: Vec<crate::triage::waivers::Waived>,
     /// With `--baseline`: how many findings were left out because the baseline has them.
     pub known: Option<usize>,
     /// Warnings that stop nothing: expired and unused waivers, pointing into the file that
@@ -148,19 +147,7 @@ pub fn summary(docs: &str) -> &str {
         .trim()
 }
 
-/// See [`Run::repo_path`].
-pub fn repo_path(name: &str, root: Option<&Path>) -> String {
-    let path = Path::new(name);
-    let rel = match root {
-        Some(root) if path.is_absolute() => path.strip_prefix(root).unwrap_or(path),
-        _ => path,
-    };
-    let mut s = rel.to_string_lossy().replace('\\', "/");
-    while let Some(rest) = s.strip_prefix("./") {
-        s = rest.to_owned();
-    }
-    s
-}
+pub use crate::source::repo_path;
 
 /// 1-based start and end positions of a span, columns in characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -282,11 +282,12 @@ impl Waivers {
 
 impl Waiver {
     fn matches(&self, f: &Finding, path: &Path) -> bool {
-        if self.rule != f.rule {
+        let id = crate::triage::identity::Identity::of(f);
+        if self.rule != id.rule {
             return false;
         }
         if let Some(s) = &self.subject
-            && f.subject.as_deref() != Some(s.as_str())
+            && id.subject != Some(s.as_str())
         {
             return false;
         }
