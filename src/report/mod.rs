@@ -303,7 +303,7 @@ mod tests {
 
     #[test]
     fn repo_paths_use_slashes_and_drop_the_root() {
-        let root = Path::new("/repo");
+        let root = std::path::Path::new("/repo");
         assert_eq!(repo_path("/repo/t/a.yaml", Some(root)), "t/a.yaml");
         assert_eq!(repo_path("./t/a.yaml", Some(root)), "t/a.yaml");
         assert_eq!(
