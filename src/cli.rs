@@ -501,8 +501,9 @@ fn check(
     } else {
         out_style
     };
+    let rules = policy.registry();
     let run = report::Run {
-        policy: &policy,
+        rules: &rules,
         findings,
         files,
         errors,
@@ -1060,45 +1061,7 @@ fn rules(
     let Some(policy) = policy_or_report(args, stderr)? else {
         return Ok(ExitStatus::Error);
     };
-    let mut rows: Vec<(String, &str, String, String)> = policy
-        .rules()
-        .iter()
-        .map(|r| {
-            let origin = policy
-                .files()
-                .get(r.origin.file)
-                .map_or(String::new(), |f| {
-                    let (line, _) = f.line_col(r.origin.span.start as usize);
-                    format!("{}:{line}", f.name())
-                });
-            (
-                r.id.clone(),
-                r.severity.as_str(),
-                origin,
-                report::summary(&r.docs).to_owned(),
-            )
-        })
-        .collect();
-    rows.extend(
-        crate::tenant::model::BUILTIN_CHECKS
-            .iter()
-            .map(|(id, sev, text)| {
-                (
-                    (*id).to_owned(),
-                    sev.as_str(),
-                    "built-in".to_owned(),
-                    (*text).to_owned(),
-                )
-            }),
-    );
-    let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
-    let origin_width = rows.iter().map(|r| r.2.len()).max().unwrap_or(0);
-    let mut out = String::new();
-    for (id, sev, origin, text) in &rows {
-        out.push_str(&format!(
-            "{id:width$}  {sev:7}  {origin:origin_width$}  {text}\n"
-        ));
-    }
+    let out = report::rules::table(&policy.registry());
     stdout.write_all(out.as_bytes())?;
     Ok(ExitStatus::Clean)
 }
@@ -1112,36 +1075,17 @@ fn explain(
     let Some(policy) = policy_or_report(args, stderr)? else {
         return Ok(ExitStatus::Error);
     };
-    let mut out = String::new();
-    if let Some(rule) = policy.rules().iter().find(|r| r.id == id) {
-        let file = policy.files().get(rule.origin.file);
-        let (line, _) = file.map_or((0, 0), |f| f.line_col(rule.origin.span.start as usize));
-        out.push_str(&format!("{} ({})\n", rule.id, rule.severity.as_str()));
-        out.push_str(&format!(
-            "defined in {}:{line}\n\n",
-            file.map_or("?", |f| f.name())
-        ));
-        if let Some(f) = file {
-            out.push_str(f.slice(rule.decl));
-            out.push('\n');
+    let out = match policy.registry().lookup(id) {
+        Ok(rule) => report::rules::explain(rule),
+        Err(unknown) => {
+            let e = UnknownRule {
+                id: id.to_owned(),
+                help: unknown.help("`skuld rules` lists the rules"),
+            };
+            print_errors(&Diagnostics::single(e), human::Style::plain(), stderr)?;
+            return Ok(ExitStatus::Error);
         }
-    } else if let Some((_, sev, text)) = crate::tenant::model::BUILTIN_CHECKS
-        .iter()
-        .find(|(i, _, _)| *i == id)
-    {
-        out.push_str(&format!(
-            "{id} ({})\nbuilt into the tenant loader\n\n{text}\n",
-            sev.as_str()
-        ));
-    } else {
-        let e = UnknownRule {
-            id: id.to_owned(),
-            help: crate::diagnostics::suggest::did_you_mean(id, policy.rule_ids())
-                .unwrap_or_else(|| "`skuld rules` lists the rules".to_owned()),
-        };
-        print_errors(&Diagnostics::single(e), human::Style::plain(), stderr)?;
-        return Ok(ExitStatus::Error);
-    }
+    };
     stdout.write_all(out.as_bytes())?;
     Ok(ExitStatus::Clean)
 }

@@ -22,6 +22,7 @@ pub mod eval;
 pub mod import;
 pub mod parallel;
 pub mod policies;
+pub mod registry;
 pub mod report;
 pub mod schema;
 pub mod source;
@@ -86,10 +87,13 @@ impl Policy {
     /// Every public rule id: the policy's rules in declaration order, then the built-in
     /// `tenant/*` checks.
     pub fn rule_ids(&self) -> impl Iterator<Item = &str> {
-        self.rules
-            .iter()
-            .map(|r| r.id.as_str())
-            .chain(tenant::model::BUILTIN_CHECKS.iter().map(|(id, _, _)| *id))
+        self.registry().ids().collect::<Vec<_>>().into_iter()
+    }
+
+    /// The rule registry: every rule with its severity, docs and origin, then the built-in
+    /// checks. Listings and rule id checks all read it.
+    pub fn registry(&self) -> registry::Registry<'_> {
+        registry::Registry::of(self)
     }
 
     /// The rules, in declaration order.

@@ -80,12 +80,11 @@ pub(super) fn run(
         return Ok(ExitStatus::Error);
     };
     if let Some(id) = &args.rule
-        && !policy.rule_ids().any(|r| r == id)
+        && let Err(unknown) = policy.registry().lookup(id)
     {
         let e = UnknownRule {
             id: id.clone(),
-            help: did_you_mean(id, policy.rule_ids())
-                .unwrap_or_else(|| "`skuld rules` lists the rules".to_owned()),
+            help: unknown.help("`skuld rules` lists the rules"),
         };
         super::print_errors(&Diagnostics::single(e), style, stderr)?;
         return Ok(ExitStatus::Error);

@@ -142,17 +142,6 @@ pub(super) struct RulesArgs {
     pub(super) format: ListFormat,
 }
 
-/// One rule as `skuld rules --format json` prints it.
-#[derive(serde::Serialize)]
-struct RuleRow<'a> {
-    id: &'a str,
-    severity: &'a str,
-    /// `file:line`, or `built-in` for the tenant loader's checks.
-    defined_in: String,
-    summary: &'a str,
-    docs: &'a str,
-}
-
 /// `skuld rules --format json`: the same rows as the table, with the whole documentation.
 pub(super) fn rules_json(
     args: &RulesArgs,
@@ -162,39 +151,7 @@ pub(super) fn rules_json(
     let Some(policy) = policy_or_report(&args.policy, stderr)? else {
         return Ok(ExitStatus::Error);
     };
-    let mut rows: Vec<RuleRow<'_>> = policy
-        .rules()
-        .iter()
-        .map(|r| RuleRow {
-            id: &r.id,
-            severity: r.severity.as_str(),
-            defined_in: policy
-                .files()
-                .get(r.origin.file)
-                .map_or(String::new(), |f| {
-                    format!(
-                        "{}:{}",
-                        f.name(),
-                        f.line_col(r.origin.span.start as usize).0
-                    )
-                }),
-            summary: crate::report::summary(&r.docs),
-            docs: &r.docs,
-        })
-        .collect();
-    rows.extend(
-        crate::tenant::model::BUILTIN_CHECKS
-            .iter()
-            .map(|(id, sev, text)| RuleRow {
-                id,
-                severity: sev.as_str(),
-                defined_in: "built-in".to_owned(),
-                summary: text,
-                docs: text,
-            }),
-    );
-    let mut json = serde_json::to_string_pretty(&rows).map_err(io::Error::other)?;
-    json.push('\n');
+    let json = crate::report::rules::json(&policy.registry()).map_err(io::Error::other)?;
     stdout.write_all(json.as_bytes())?;
     Ok(ExitStatus::Clean)
 }

@@ -11,7 +11,6 @@ use thiserror::Error;
 
 use super::{ColorArg, ExitStatus, PolicyArgs, ReadError};
 use crate::diagnostics::Diagnostics;
-use crate::diagnostics::suggest::did_you_mean;
 use crate::report::human;
 use crate::testing::{self, Coverage, DiffLine, Expectation, FileKind, Outcome, TestCase};
 
@@ -172,7 +171,7 @@ pub(super) fn run(
         _ => false,
     };
 
-    let ids: Vec<&str> = policy.rule_ids().collect();
+    let ids = policy.registry();
     let text = match args.format {
         TestFormat::Human => human_report(&all, &passed, coverage.as_ref(), args, &blessed, &ids),
         TestFormat::Json => json_report(&all, &passed, coverage.as_ref(), args, &blessed),
@@ -226,7 +225,7 @@ fn human_report(
     coverage: Option<&Coverage>,
     args: &TestArgs,
     blessed: &[String],
-    ids: &[&str],
+    ids: &crate::registry::Registry<'_>,
 ) -> String {
     let mut out = String::new();
     let n = all.len();
@@ -259,9 +258,8 @@ fn human_report(
                     }
                     DiffLine::Missing(e) => {
                         let _ = writeln!(out, "  - {}", location(case, &e));
-                        if !ids.contains(&e.rule.as_str()) {
-                            let hint = did_you_mean(&e.rule, ids.iter().copied())
-                                .unwrap_or_else(|| "`skuld rules` lists the rules".to_owned());
+                        if let Err(unknown) = ids.lookup(&e.rule) {
+                            let hint = unknown.help("`skuld rules` lists the rules");
                             let _ = writeln!(out, "      no rule has this id; {hint}");
                         }
                     }

@@ -327,30 +327,29 @@ impl Config {
             .map(|(id, _, span)| (id, span))
             .chain(self.only_rules.iter().map(|(id, span)| (id, span)))
             .chain(self.skip_rules.iter().map(|(id, span)| (id, span)));
+        let rules = policy.registry();
         named
-            .filter(|(id, _)| !policy.rule_ids().any(|r| r == id.as_str()))
-            .map(|(id, span)| unknown_rule(id, *span, source, policy, CODE))
+            .filter_map(|(id, span)| unknown_rule(id, *span, source, &rules, CODE))
             .collect()
     }
 }
 
-/// An unknown rule id in one of skuld's files.
+/// A rule id named in one of skuld's files, checked against the registry: `None` when a rule
+/// has it, else the problem with did-you-mean.
 pub(crate) fn unknown_rule(
     id: &str,
     span: Span,
     source: &SourceFile,
-    policy: &crate::Policy,
+    rules: &crate::registry::Registry<'_>,
     code: &'static str,
-) -> Problem {
-    Problem::new(
+) -> Option<Problem> {
+    let unknown = rules.lookup(id).err()?;
+    Some(Problem::new(
         code,
         format!("no rule has the id `{id}`"),
         source,
         span,
         "unknown rule",
     )
-    .with_help(Some(
-        did_you_mean(id, policy.rule_ids())
-            .unwrap_or_else(|| "`skuld rules` lists the rule ids".to_owned()),
-    ))
+    .with_help(Some(unknown.help("`skuld rules` lists the rule ids"))))
 }

@@ -10,10 +10,10 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod rules;
 pub mod sarif;
 
 
-use crate::compile::Policy;
 use crate::diagnostics::{Finding, Severity};
 use crate::source::Span;
 
@@ -39,8 +39,9 @@ pub enum Format {
 /// Everything a renderer sees of one `skuld check` run.
 #[derive(Debug)]
 pub struct Run<'a> {
-    /// The policy the tenants were checked against (for the rule list).
-    pub policy: &'a Policy,
+    /// The rules of the policy the tenants were checked against, for the formats that list
+    /// them (SARIF, JUnit).
+    pub rules: &'a crate::registry::Registry<'a>,
     /// Every finding, in the order of the files, each file's by position.
     pub findings: Vec<Finding>,
     /// The tenant files, in the order they were checked.
@@ -80,53 +81,7 @@ pub struct RunError {
     pub report: miette::Report,
 }
 
-/// A rule as output formats list it: the policy's rules, then the built-in tenant checks.
-#[derive(Debug, Clone, Copy)]
-pub struct RuleInfo<'a> {
-    /// Public id.
-    pub id: &'a str,
-    /// Default severity.
-    pub severity: Severity,
-    /// The one-line summary (first non-empty line of the docs).
-    pub summary: &'a str,
-    /// The whole documentation.
-    pub docs: &'a str,
-    /// True for the rules skuld ships (they have a page under `docs/rules/`).
-    pub shipped: bool,
-}
-
 impl Run<'_> {
-    /// Every rule: the policy's in declaration order, then the built-in checks.
-    pub fn rules(&self) -> Vec<RuleInfo<'_>> {
-        let files = self.policy.files();
-        let mut rules: Vec<RuleInfo<'_>> = self
-            .policy
-            .rules()
-            .iter()
-            .map(|r| RuleInfo {
-                id: &r.id,
-                severity: r.severity,
-                summary: summary(&r.docs),
-                docs: r.docs.trim(),
-                shipped: files
-                    .get(r.origin.file)
-                    .is_some_and(|f| f.name().starts_with("builtin:")),
-            })
-            .collect();
-        rules.extend(
-            crate::tenant::model::BUILTIN_CHECKS
-                .iter()
-                .map(|(id, severity, text)| RuleInfo {
-                    id,
-                    severity: *severity,
-                    summary: text,
-                    docs: text,
-                    shipped: true,
-                }),
-        );
-        rules
-    }
-
     /// Number of files that could not be checked.
     pub fn failed(&self) -> usize {
         self.files.iter().filter(|f| !f.loaded).count()
@@ -139,14 +94,7 @@ impl Run<'_> {
     }
 }
 
-/// The first non-empty line of a doc comment.
-pub fn summary(docs: &str) -> &str {
-    docs.lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .trim()
-}
-
+pub use crate::registry::summary;
 pub use crate::source::repo_path;
 
 /// 1-based start and end positions of a span, columns in characters.

@@ -178,7 +178,7 @@ fn level(s: Severity) -> &'static str {
 
 /// Renders the run as one SARIF 2.1.0 log (pretty-printed, with a final newline).
 pub fn render(run: &Run<'_>) -> String {
-    let infos = run.rules();
+    let infos: Vec<&crate::registry::RuleEntry<'_>> = run.rules.iter().collect();
     let base = run.docs_url.as_deref().map(|b| b.trim_end_matches('/'));
     let rules = infos
         .iter()
@@ -191,8 +191,8 @@ pub fn render(run: &Run<'_>) -> String {
                     r.summary.to_owned()
                 },
             },
-            full_description: (!r.docs.is_empty()).then(|| Text {
-                text: r.docs.to_owned(),
+            full_description: (!r.docs.trim().is_empty()).then(|| Text {
+                text: r.docs.trim().to_owned(),
             }),
             help_uri: base
                 .filter(|_| r.shipped)

@@ -35,18 +35,17 @@ impl Selection {
         policy: &Policy,
     ) -> Result<Self, Diagnostics> {
         let mut errors = Vec::new();
-        let known = |id: &str, flag: &str, errors: &mut Vec<miette::Report>| {
-            let ok = policy.rule_ids().any(|r| r == id);
-            if !ok {
+        let rules = policy.registry();
+        let known = |id: &str, flag: &str, errors: &mut Vec<miette::Report>| match rules.lookup(id)
+        {
+            Ok(_) => true,
+            Err(unknown) => {
                 errors.push(miette::Report::new(UnknownRule {
                     id: id.to_owned(),
-                    help: crate::diagnostics::suggest::did_you_mean(id, policy.rule_ids())
-                        .unwrap_or_else(|| {
-                            format!("`{flag}` takes a rule id; `skuld rules` lists them")
-                        }),
+                    help: unknown.help(&format!("`{flag}` takes a rule id; `skuld rules` lists them")),
                 }));
+                false
             }
-            ok
         };
         let mut checked = |ids: &[String], flag: &str| -> Vec<String> {
             ids.iter()

@@ -134,8 +134,8 @@ fn parse(
             "expected `until`",
         ));
     }
-    if !policy.rule_ids().any(|r| r == *rule) {
-        return Err(unknown_rule(rule, *rule_span, src, policy, INLINE_CODE));
+    if let Some(p) = unknown_rule(rule, *rule_span, src, &policy.registry(), INLINE_CODE) {
+        return Err(p);
     }
     let Some(expires) = Date::parse(date) else {
         return Err(bad(

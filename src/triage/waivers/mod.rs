@@ -363,9 +363,9 @@ fn entry_of(
         .and_then(|n| text(n, "`tenant`", CODE, src, problems))
         .map(|(t, _)| normalize(&dir.join(t)));
     if let Some((id, span)) = &rule
-        && !policy.rule_ids().any(|r| r == id)
+        && let Some(p) = unknown_rule(id, *span, src, &policy.registry(), CODE)
     {
-        problems.push(unknown_rule(id, *span, src, policy, CODE));
+        problems.push(p);
     }
     let date = expires.as_ref().and_then(|(t, span)| {
         let d = Date::parse(t);
