@@ -6,12 +6,16 @@
 
 pub mod azure;
 pub mod compact;
+pub mod compare;
+pub mod explain;
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
 pub mod rules;
 pub mod sarif;
+pub mod skus;
+pub mod test;
 
 
 use crate::diagnostics::{Finding, Severity};

@@ -47,3 +47,21 @@ pub fn diff(base: Vec<Finding>, head: Vec<Finding>) -> Diff {
         waived: 0,
     }
 }
+
+/// `--compare`: the findings of policy B against those of policy A, computed before it is
+/// rendered.
+#[derive(Debug)]
+pub struct Comparison<'a> {
+    /// Policy A as named.
+    pub before: &'a str,
+    /// Policy B as named.
+    pub after: &'a str,
+    /// How many tenant files both policies checked.
+    pub files: usize,
+    /// Findings under B that A does not have.
+    pub appeared: Vec<Finding>,
+    /// Findings under A that B no longer has.
+    pub disappeared: Vec<Finding>,
+    /// Findings both have.
+    pub unchanged: usize,
+}
