@@ -20,6 +20,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod eval;
 pub mod import;
+pub mod inputs;
 pub mod parallel;
 pub mod policies;
 pub mod registry;

@@ -41,7 +41,7 @@ pub(super) fn run(
     stderr: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
     let style = style_for(ColorArg::Auto, io::stderr().is_terminal());
-    let sources = match super::policy_sources(&args.paths, !args.no_default_policy) {
+    let sources = match crate::policies::resolve(&args.paths, !args.no_default_policy) {
         Ok(s) => s,
         Err(errors) => {
             print_errors(&errors, style, stderr)?;

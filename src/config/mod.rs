@@ -5,7 +5,6 @@
 //! (the folder holding `.git`); `--config FILE` names one, `--no-config` ignores it. Paths in it
 //! are relative to the folder it is in. Command-line flags override it.
 
-pub mod glob;
 pub(crate) mod yaml;
 
 use std::path::{Path, PathBuf};
