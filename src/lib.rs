@@ -14,31 +14,34 @@
 //! The core never prints; renderers never compute.
 #![forbid(unsafe_code)]
 
+// The public API: what `main`, an embedder or a language server needs.
 pub mod cli;
 pub mod compile;
 pub mod config;
 pub mod diagnostics;
-pub mod eval;
 pub mod import;
-pub mod inputs;
 pub mod parallel;
 pub mod policies;
 pub mod registry;
 pub mod report;
-pub mod schema;
 pub mod source;
 pub mod syntax;
 pub mod tenant;
-pub mod testing;
-pub mod triage;
 
-/// Kept at the old path for the integration tests (part C moves them to the public API).
-pub use triage::waivers;
+// Internal stages and helpers, reached through the API above.
+pub(crate) mod eval;
+pub(crate) mod inputs;
+pub(crate) mod schema;
+pub(crate) mod testing;
+pub(crate) mod triage;
 
 pub use compile::Policy;
-pub use diagnostics::Diagnostics;
-pub use diagnostics::{Finding, Severity};
+pub use diagnostics::{Diagnostics, Finding, FindingOrigin, Severity};
+pub use registry::{Registry, RuleEntry, RuleOrigin};
 pub use source::{SourceFile, Span};
+pub use triage::ExitStatus;
+/// Waivers files and inline waivers (`skuld-waivers.yaml`, `# skuld: waive …`).
+pub use triage::waivers;
 
 use tenant::model::TenantModel;
 

@@ -10,9 +10,9 @@ mod interp;
 pub(crate) mod trace;
 pub mod value;
 
-pub use crate::diagnostics::{Finding, FindingOrigin, Severity};
 
 use crate::compile::Policy;
+use crate::diagnostics::Finding;
 use crate::compile::ir::Rule;
 use crate::syntax::ast::RangeKind;
 use crate::tenant::model::TenantModel;
