@@ -13,6 +13,7 @@
 //!
 //! The core never prints; renderers never compute.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 // The public API: what `main`, an embedder or a language server needs.
 pub mod cli;

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use crate::eval::explain::UserExplanation;
 
+/// The human explanation of one user: licence sources, location, SSPR chain, rule by rule.
 pub fn user(x: &UserExplanation, file: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(

@@ -12,6 +12,8 @@ fn location(case: &TestCase, e: &Expectation) -> String {
     format!("{}:{} {}", case.tenant.name(), e.line, e.rule)
 }
 
+/// The text report: each failing test file with its expected/actual diff, then coverage and
+/// the summary.
 pub fn human(
     all: &[(&TestCase, &Outcome)],
     passed: &dyn Fn(&TestCase, &Outcome) -> bool,
@@ -133,6 +135,7 @@ pub fn human(
     out
 }
 
+/// The JSON report: one object per test file, coverage and the summary.
 pub fn json(
     all: &[(&TestCase, &Outcome)],
     passed: &dyn Fn(&TestCase, &Outcome) -> bool,
