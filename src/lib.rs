@@ -32,6 +32,7 @@ pub mod tenant;
 // Internal stages and helpers, reached through the API above.
 pub(crate) mod eval;
 pub(crate) mod inputs;
+mod layers;
 pub(crate) mod schema;
 pub(crate) mod testing;
 pub(crate) mod triage;
