@@ -147,4 +147,3 @@ pub fn resolve(paths: &[String], with_default: bool) -> Result<Vec<SourceFile>, 
     }
     Ok(sources)
 }
-

@@ -77,9 +77,8 @@ impl<'a> Registry<'a> {
     /// The registry of `policy`.
     pub fn of(policy: &'a Policy) -> Self {
         let files = policy.files();
-        let mut rules: Vec<RuleEntry<'a>> = Vec::with_capacity(
-            policy.rules().len() + crate::tenant::model::BUILTIN_CHECKS.len(),
-        );
+        let mut rules: Vec<RuleEntry<'a>> =
+            Vec::with_capacity(policy.rules().len() + crate::tenant::model::BUILTIN_CHECKS.len());
         for r in policy.rules() {
             let file = files.get(r.origin.file);
             rules.push(RuleEntry {
@@ -135,9 +134,12 @@ impl<'a> Registry<'a> {
 
     /// The rule with id `id`, or what to suggest instead.
     pub fn lookup(&self, id: &str) -> Result<&RuleEntry<'a>, Unknown> {
-        self.rules.iter().find(|r| r.id == id).ok_or_else(|| Unknown {
-            suggestion: did_you_mean(id, self.ids()),
-        })
+        self.rules
+            .iter()
+            .find(|r| r.id == id)
+            .ok_or_else(|| Unknown {
+                suggestion: did_you_mean(id, self.ids()),
+            })
     }
 
     /// True when `id` is a rule id.

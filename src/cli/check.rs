@@ -41,7 +41,8 @@ pub(super) fn check(
         None => None,
         Some(path) => {
             let parsed = read_source(path, usize::MAX).and_then(|src| {
-                crate::triage::baseline::Baseline::parse(&src, root.as_deref()).map_err(miette::Report::new)
+                crate::triage::baseline::Baseline::parse(&src, root.as_deref())
+                    .map_err(miette::Report::new)
             });
             match parsed {
                 Ok(b) => Some(b),
@@ -194,4 +195,3 @@ pub(super) fn check(
     let stopped = failed > 0 || paths.is_empty() || write_failed || bad_waivers || missing;
     Ok(fail_on.outcome(stopped, &findings))
 }
-

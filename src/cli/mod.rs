@@ -10,9 +10,9 @@ use thiserror::Error;
 
 use crate::diagnostics::Diagnostics;
 use crate::diagnostics::Finding;
+use crate::inputs::{ReadError, STDIN, discover_tenants, display_name, read_source, walk};
 use crate::report::{self, human};
 use crate::tenant::Limits;
-use crate::inputs::{ReadError, STDIN, discover_tenants, display_name, read_source, walk};
 use crate::triage::FailOn;
 use crate::triage::selection::{Selection, UnknownRule};
 use crate::{Policy, policies};
@@ -27,8 +27,8 @@ mod fmt;
 mod import;
 mod output;
 mod rules;
-mod settings;
 mod schema;
+mod settings;
 mod skus;
 mod test;
 
@@ -398,4 +398,3 @@ fn policy_or_report(args: &PolicyArgs, stderr: &mut dyn Write) -> io::Result<Opt
         }
     }
 }
-

@@ -3,7 +3,11 @@
 
 use super::*;
 
-pub(super) fn report_write_error(path: &Path, e: &io::Error, stderr: &mut dyn Write) -> io::Result<()> {
+pub(super) fn report_write_error(
+    path: &Path,
+    e: &io::Error,
+    stderr: &mut dyn Write,
+) -> io::Result<()> {
     let d = Diagnostics::single(WriteError {
         path: path.display().to_string(),
         reason: e.to_string(),

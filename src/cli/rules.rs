@@ -38,4 +38,3 @@ pub(super) fn explain(
     stdout.write_all(out.as_bytes())?;
     Ok(ExitStatus::Clean)
 }
-

@@ -195,4 +195,3 @@ pub(super) fn load_waivers(
 struct BadToday {
     value: String,
 }
-

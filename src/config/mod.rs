@@ -9,7 +9,6 @@ pub(crate) mod yaml;
 
 use std::path::{Path, PathBuf};
 
-
 use crate::diagnostics::Severity;
 use crate::diagnostics::suggest::did_you_mean;
 use crate::source::{SourceFile, Span};
@@ -343,12 +342,14 @@ pub(crate) fn unknown_rule(
     code: &'static str,
 ) -> Option<Problem> {
     let unknown = rules.lookup(id).err()?;
-    Some(Problem::new(
-        code,
-        format!("no rule has the id `{id}`"),
-        source,
-        span,
-        "unknown rule",
+    Some(
+        Problem::new(
+            code,
+            format!("no rule has the id `{id}`"),
+            source,
+            span,
+            "unknown rule",
+        )
+        .with_help(Some(unknown.help("`skuld rules` lists the rule ids"))),
     )
-    .with_help(Some(unknown.help("`skuld rules` lists the rule ids"))))
 }

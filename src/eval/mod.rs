@@ -10,10 +10,9 @@ mod interp;
 pub(crate) mod trace;
 pub mod value;
 
-
 use crate::compile::Policy;
-use crate::diagnostics::Finding;
 use crate::compile::ir::Rule;
+use crate::diagnostics::Finding;
 use crate::syntax::ast::RangeKind;
 use crate::tenant::model::TenantModel;
 use interp::Interp;

@@ -1,7 +1,6 @@
 //! Run-time values. All `Copy` and borrowed from the policy or the tenant model: evaluating a rule
 //! allocates nothing until a finding's text is rendered.
 
-
 /// What kind of entity a list holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

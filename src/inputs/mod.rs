@@ -151,4 +151,3 @@ pub(crate) fn read_source(path: &Path, max_bytes: usize) -> Result<SourceFile, m
     })?;
     Ok(SourceFile::new(name, text))
 }
-

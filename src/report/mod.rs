@@ -17,7 +17,6 @@ pub mod sarif;
 pub mod skus;
 pub mod test;
 
-
 use crate::diagnostics::{Finding, Severity};
 use crate::source::Span;
 

@@ -98,4 +98,3 @@ fn render_table(rows: &[SkuRow<'_>]) -> String {
     }
     out
 }
-

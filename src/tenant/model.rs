@@ -10,9 +10,9 @@ use std::collections::HashMap;
 use super::country;
 use super::document::{LicenseError, Spanned, SsprScope, TenantDocument, UserSource};
 use crate::compile::ir::{Catalog, SkuId};
-use crate::diagnostics::suggest::Suggester;
 use crate::diagnostics::Severity;
 use crate::diagnostics::finding::{Finding, FindingOrigin};
+use crate::diagnostics::suggest::Suggester;
 use crate::source::Span;
 
 /// Index of a user in [`TenantModel::users`].

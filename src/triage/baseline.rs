@@ -8,9 +8,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::diagnostics::Problem;
-use crate::diagnostics::Finding;
 use super::identity;
+use crate::diagnostics::Finding;
+use crate::diagnostics::Problem;
 use crate::source::{SourceFile, Span};
 
 const CODE: &str = "skuld::baseline";
@@ -58,10 +58,9 @@ impl Baseline {
             };
             let fp = match field("fingerprint") {
                 Some(fp) => fp.to_owned(),
-                None => identity::fingerprint(
-                    rule,
-                    field("subject").or(field("message")).unwrap_or(""),
-                ),
+                None => {
+                    identity::fingerprint(rule, field("subject").or(field("message")).unwrap_or(""))
+                }
             };
             *known
                 .entry((crate::source::repo_path(file, root), fp))

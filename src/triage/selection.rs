@@ -42,7 +42,9 @@ impl Selection {
             Err(unknown) => {
                 errors.push(miette::Report::new(UnknownRule {
                     id: id.to_owned(),
-                    help: unknown.help(&format!("`{flag}` takes a rule id; `skuld rules` lists them")),
+                    help: unknown.help(&format!(
+                        "`{flag}` takes a rule id; `skuld rules` lists them"
+                    )),
                 }));
                 false
             }
@@ -124,4 +126,3 @@ impl Selection {
 struct BadSeverity {
     spec: String,
 }
-
