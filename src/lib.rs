@@ -13,28 +13,37 @@
 //!
 //! The core never prints; renderers never compute.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
-pub mod baseline;
+// The public API: what `main`, an embedder or a language server needs.
 pub mod cli;
 pub mod compile;
 pub mod config;
 pub mod diagnostics;
-pub mod eval;
 pub mod import;
 pub mod parallel;
 pub mod policies;
+pub mod registry;
 pub mod report;
-pub mod schema;
 pub mod source;
 pub mod syntax;
 pub mod tenant;
-pub mod testing;
-pub mod waivers;
+
+// Internal stages and helpers, reached through the API above.
+pub(crate) mod eval;
+pub(crate) mod inputs;
+mod layers;
+pub(crate) mod schema;
+pub(crate) mod testing;
+pub(crate) mod triage;
 
 pub use compile::Policy;
-pub use diagnostics::Diagnostics;
-pub use eval::{Finding, Severity};
+pub use diagnostics::{Diagnostics, Finding, FindingOrigin, Severity};
+pub use registry::{Registry, RuleEntry, RuleOrigin};
 pub use source::{SourceFile, Span};
+pub use triage::ExitStatus;
+/// Waivers files and inline waivers (`skuld-waivers.yaml`, `# skuld: waive …`).
+pub use triage::waivers;
 
 use tenant::model::TenantModel;
 
@@ -84,10 +93,13 @@ impl Policy {
     /// Every public rule id: the policy's rules in declaration order, then the built-in
     /// `tenant/*` checks.
     pub fn rule_ids(&self) -> impl Iterator<Item = &str> {
-        self.rules
-            .iter()
-            .map(|r| r.id.as_str())
-            .chain(tenant::model::BUILTIN_CHECKS.iter().map(|(id, _, _)| *id))
+        self.registry().ids().collect::<Vec<_>>().into_iter()
+    }
+
+    /// The rule registry: every rule with its severity, docs and origin, then the built-in
+    /// checks. Listings and rule id checks all read it.
+    pub fn registry(&self) -> registry::Registry<'_> {
+        registry::Registry::of(self)
     }
 
     /// The rules, in declaration order.

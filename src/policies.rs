@@ -10,6 +10,9 @@
 //! selecting one (`--policy builtin:sspr-current`) replaces the one in the default policy
 //! instead of adding to it ([`add_builtin`]).
 
+use std::path::Path;
+
+use crate::diagnostics::Diagnostics;
 use crate::source::SourceFile;
 
 /// The version of the default policy, shown by `skuld --version`: the licensing matrix it encodes
@@ -92,4 +95,55 @@ pub fn add_builtin(sources: &mut Vec<SourceFile>, file: SourceFile) {
         }
         None => sources.push(file),
     }
+}
+
+/// The policy files of a run: the default policy (unless left out), then each path: `builtin:NAME`
+/// an embedded file, a folder its `*.skuld` files (sorted), else the file itself.
+pub fn resolve(paths: &[String], with_default: bool) -> Result<Vec<SourceFile>, Diagnostics> {
+    let mut sources = if with_default {
+        default_sources()
+    } else {
+        Vec::new()
+    };
+    let mut errors = Vec::new();
+    for p in paths {
+        if let Some(name) = p.strip_prefix("builtin:") {
+            match builtin(p) {
+                Some(s) => add_builtin(&mut sources, s),
+                None => errors.push(miette::Report::new(crate::inputs::ReadError {
+                    path: p.clone(),
+                    reason: format!("there is no embedded policy `{name}`"),
+                    help: crate::diagnostics::suggest::did_you_mean(p, builtin_names()),
+                })),
+            }
+            continue;
+        }
+        let path = Path::new(p);
+        let files = if path.is_dir() {
+            let mut files = Vec::new();
+            crate::inputs::walk(path, &mut files, &|f| {
+                f.extension().is_some_and(|e| e == "skuld")
+            });
+            if files.is_empty() {
+                errors.push(miette::Report::new(crate::inputs::ReadError {
+                    path: p.clone(),
+                    reason: "no policy files (`*.skuld`) in this folder".to_owned(),
+                    help: None,
+                }));
+            }
+            files
+        } else {
+            vec![path.to_path_buf()]
+        };
+        for f in files {
+            match crate::inputs::read_source(&f, usize::MAX) {
+                Ok(s) => sources.push(s),
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Diagnostics::new(errors));
+    }
+    Ok(sources)
 }

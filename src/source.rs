@@ -5,6 +5,7 @@
 //! and columns are computed only when something is shown to a person.
 
 use std::fmt;
+use std::path::Path;
 use std::sync::Arc;
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SpanContents};
@@ -159,6 +160,88 @@ impl From<Span> for miette::SourceSpan {
     fn from(span: Span) -> Self {
         miette::SourceSpan::new((span.start as usize).into(), span.len())
     }
+}
+
+/// A file name as a path relative to the repository root `root` (when it is under it), with
+/// `/` separators and no leading `./`: how reports and baselines name files.
+pub fn repo_path(name: &str, root: Option<&Path>) -> String {
+    let path = Path::new(name);
+    let rel = match root {
+        Some(root) if path.is_absolute() => path.strip_prefix(root).unwrap_or(path),
+        _ => path,
+    };
+    let mut s = rel.to_string_lossy().replace('\\', "/");
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest.to_owned();
+    }
+    s
+}
+
+/// The one YAML comment scanner (inline waivers, `# expect:`): the byte offset of the comment's
+/// `#` on each line (`None`: no comment), for every line of `text`
+/// (lines split on `\n`). A comment is recognised the way YAML does: a `#` at the start of a
+/// line or after whitespace, outside a quoted scalar. The scan follows quotes across lines (a
+/// double-quoted scalar may span lines); it does not understand block scalars (`|`, `>`), which
+/// tenant files have no use for.
+pub fn yaml_comment_starts(text: &str) -> Vec<Option<usize>> {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum State {
+        Plain,
+        Single,
+        Double,
+    }
+    let mut state = State::Plain;
+    let mut out = Vec::new();
+    for line in text.split('\n') {
+        let mut found = None;
+        // The last non-blank character before this one, on this line (None: start of line).
+        let mut prev: Option<char> = None;
+        let mut prev_is_space = true;
+        let mut chars = line.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            match state {
+                State::Plain => match c {
+                    '#' if prev_is_space => {
+                        found = Some(i);
+                        break;
+                    }
+                    // A quote opens a quoted scalar only where a scalar starts.
+                    '\'' | '"'
+                        if matches!(prev, None | Some(':' | '-' | '[' | '{' | ',' | '?')) =>
+                    {
+                        state = if c == '"' {
+                            State::Double
+                        } else {
+                            State::Single
+                        };
+                    }
+                    _ => {}
+                },
+                State::Single => {
+                    if c == '\'' {
+                        if chars.peek().is_some_and(|(_, n)| *n == '\'') {
+                            chars.next();
+                        } else {
+                            state = State::Plain;
+                        }
+                    }
+                }
+                State::Double => match c {
+                    '\\' => {
+                        chars.next();
+                    }
+                    '"' => state = State::Plain,
+                    _ => {}
+                },
+            }
+            prev_is_space = c.is_whitespace();
+            if !c.is_whitespace() {
+                prev = Some(c);
+            }
+        }
+        out.push(found);
+    }
+    out
 }
 
 #[cfg(test)]

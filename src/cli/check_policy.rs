@@ -4,9 +4,9 @@ use std::io::{self, IsTerminal, Write};
 
 use clap::Args;
 
-use super::{ColorArg, ExitStatus, FailOn, print_errors, print_reports, style_for};
+use super::{ColorArg, ExitStatus, FailOnArg, print_errors, print_reports, style_for};
 use crate::compile::lint;
-use crate::eval::Severity;
+use crate::diagnostics::Severity;
 
 pub(super) const AFTER_HELP: &str = "\
 Examples:
@@ -31,8 +31,8 @@ pub(super) struct CheckPolicyArgs {
     #[arg(long)]
     no_default_policy: bool,
     /// Which findings make the run fail (exit 1)
-    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = FailOn::Warning)]
-    fail_on: FailOn,
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = FailOnArg::Warning)]
+    fail_on: FailOnArg,
 }
 
 pub(super) fn run(
@@ -41,7 +41,7 @@ pub(super) fn run(
     stderr: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
     let style = style_for(ColorArg::Auto, io::stderr().is_terminal());
-    let sources = match super::policy_sources(&args.paths, !args.no_default_policy) {
+    let sources = match crate::policies::resolve(&args.paths, !args.no_default_policy) {
         Ok(s) => s,
         Err(errors) => {
             print_errors(&errors, style, stderr)?;
@@ -68,11 +68,8 @@ pub(super) fn run(
         "{} policy files: {errors} errors, {warnings} warnings",
         sources.len()
     )?;
-    let fails = lints.iter().any(|l| match args.fail_on {
-        FailOn::Error => l.kind.severity() == Severity::Error,
-        FailOn::Warning => true,
-        FailOn::Never => false,
-    });
+    let fail_on = crate::triage::FailOn::from(args.fail_on);
+    let fails = lints.iter().any(|l| fail_on.fails(l.kind.severity()));
     Ok(if fails {
         ExitStatus::Findings
     } else {

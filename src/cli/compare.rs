@@ -3,46 +3,19 @@
 //!
 //! Each of A and B is read as one more `--policy` argument on top of the others (and of the
 //! default policy unless `--no-default-policy`), so `builtin:sspr-current` replaces the default
-//! `builtin:sspr-2017` as it does for a plain check. Two findings are the same when rule, file,
-//! place and message agree. Exit code: 0 when nothing appears, 1 when some finding appears, 2 on
+//! `builtin:sspr-2017` as it does for a plain check. Two findings of one file are the same when
+//! rule and subject agree (the one finding identity, `triage::identity`). Exit code: 0 when
+//! nothing appears, 1 when some finding appears, 2 on
 //! errors (a policy that does not compile, a tenant file that cannot be read).
 
-use crate::report::json::JsonFinding;
-use std::collections::BTreeSet;
 use std::io::{self, Write};
-
-use serde::Serialize;
 
 use super::{
     CheckArgs, ExitStatus, FormatArg, ReadError, Selection, discover_tenants, load_policy,
     print_errors, print_reports, read_source, report_write_error, style_for, write_atomically,
 };
 use crate::Policy;
-use crate::eval::Finding;
 use crate::tenant::Limits;
-
-/// What identifies a finding across two policies.
-type Key = (String, u32, u32, String, String);
-
-fn key(f: &Finding) -> Key {
-    (
-        f.file.name().to_owned(),
-        f.span.start,
-        f.span.end,
-        f.rule.clone(),
-        f.message.clone(),
-    )
-}
-
-/// The comparison, computed before it is rendered.
-struct Comparison<'a> {
-    before: &'a str,
-    after: &'a str,
-    files: usize,
-    appeared: Vec<Finding>,
-    disappeared: Vec<Finding>,
-    unchanged: usize,
-}
 
 pub(super) fn run(
     args: &CheckArgs,
@@ -110,7 +83,7 @@ pub(super) fn run(
         max_file_bytes: args.max_file_size,
         ..Limits::default()
     };
-    let mut comparison = Comparison {
+    let mut comparison = crate::triage::diff::Comparison {
         before,
         after,
         files: 0,
@@ -141,21 +114,17 @@ pub(super) fn run(
             continue;
         };
         comparison.files += 1;
-        let keys_a: BTreeSet<Key> = a.iter().map(key).collect();
-        let keys_b: BTreeSet<Key> = b.iter().map(key).collect();
-        comparison.unchanged += keys_a.intersection(&keys_b).count();
-        comparison
-            .disappeared
-            .extend(a.into_iter().filter(|f| !keys_b.contains(&key(f))));
-        comparison
-            .appeared
-            .extend(b.into_iter().filter(|f| !keys_a.contains(&key(f))));
+        let after = b.len();
+        let diff = crate::triage::diff::diff(a, b);
+        comparison.unchanged += after - diff.introduced.len();
+        comparison.disappeared.extend(diff.fixed);
+        comparison.appeared.extend(diff.introduced);
     }
     print_reports(errors.iter(), err_style, stderr)?;
 
     let text = match args.format {
-        FormatArg::Json => json(&comparison),
-        _ => human_text(&comparison),
+        FormatArg::Json => crate::report::compare::json(&comparison),
+        _ => crate::report::compare::human(&comparison),
     };
     match &args.output {
         Some(path) => {
@@ -176,86 +145,4 @@ pub(super) fn run(
     } else {
         ExitStatus::Clean
     })
-}
-
-/// One line per finding, `+` for appearing and `-` for disappearing, then a summary line.
-fn human_text(c: &Comparison<'_>) -> String {
-    let mut out = format!("comparing {} -> {}\n", c.before, c.after);
-    let line = |sign: char, f: &Finding| {
-        let (l, col) = f.line_col();
-        format!(
-            "{sign} {}:{l}:{col}: {}[{}]: {}\n",
-            f.file.name(),
-            f.severity.as_str(),
-            f.rule,
-            f.message
-        )
-    };
-    let mut rows: Vec<(Key, String)> = c
-        .appeared
-        .iter()
-        .map(|f| (key(f), line('+', f)))
-        .chain(c.disappeared.iter().map(|f| (key(f), line('-', f))))
-        .collect();
-    rows.sort();
-    for (_, row) in rows {
-        out.push_str(&row);
-    }
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    out.push_str(&format!(
-        "{} with {}, {} with {}, {} unchanged ({})\n",
-        plural(c.appeared.len(), "finding appears", "findings appear"),
-        c.after,
-        plural(
-            c.disappeared.len(),
-            "finding disappears",
-            "findings disappear"
-        ),
-        c.after,
-        c.unchanged,
-        plural(c.files, "file", "files"),
-    ));
-    out
-}
-
-#[derive(Serialize)]
-struct JsonComparison<'a> {
-    before: &'a str,
-    after: &'a str,
-    appeared: Vec<JsonFinding<'a>>,
-    disappeared: Vec<JsonFinding<'a>>,
-    summary: JsonSummary,
-}
-
-#[derive(Serialize)]
-struct JsonSummary {
-    appeared: usize,
-    disappeared: usize,
-    unchanged: usize,
-    files: usize,
-}
-
-/// `{"before","after","appeared":[…],"disappeared":[…],"summary":{…}}`; findings as in
-/// `--format json` (the contract's fields and the fingerprint).
-fn json(c: &Comparison<'_>) -> String {
-    fn findings(fs: &[Finding]) -> Vec<JsonFinding<'_>> {
-        fs.iter().map(crate::report::json::finding).collect()
-    }
-    let doc = JsonComparison {
-        before: c.before,
-        after: c.after,
-        appeared: findings(&c.appeared),
-        disappeared: findings(&c.disappeared),
-        summary: JsonSummary {
-            appeared: c.appeared.len(),
-            disappeared: c.disappeared.len(),
-            unchanged: c.unchanged,
-            files: c.files,
-        },
-    };
-    let mut out = serde_json::to_string_pretty(&doc)
-        .unwrap_or_else(|e| format!("{{\"error\":\"cannot serialise the comparison: {e}\"}}"));
-    out.push('\n');
-    out
 }

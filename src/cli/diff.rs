@@ -9,9 +9,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use super::{ColorArg, ExitStatus, FailOn, PolicyArgs, Settings, SettingsArgs};
+use super::{ColorArg, ExitStatus, FailOnArg, PolicyArgs, Settings, SettingsArgs};
 use crate::diagnostics::Diagnostics;
-use crate::eval::Severity;
 use crate::report::{human, json};
 use crate::tenant::Limits;
 
@@ -28,7 +27,7 @@ pub(super) struct DiffArgs {
     format: DiffFormat,
     /// Which introduced findings make the run fail (exit 1) [default: error]
     #[arg(long, value_enum, value_name = "LEVEL")]
-    fail_on: Option<FailOn>,
+    fail_on: Option<FailOnArg>,
     /// Waivers file, as for `check`
     #[arg(long, value_name = "FILE")]
     waivers: Option<PathBuf>,
@@ -109,7 +108,7 @@ pub(super) fn run(
     // Expired and unused waivers are `check`'s to report: a diff sees one tenant of many.
     let base = waivers.apply(selection.apply(base).collect(), today);
     let head = waivers.apply(selection.apply(head).collect(), today);
-    let mut diff = crate::baseline::diff(base.findings, head.findings);
+    let mut diff = crate::triage::diff::diff(base.findings, head.findings);
     diff.waived = head.waived.len();
     let text = match args.format {
         DiffFormat::Human => human::render_diff(
@@ -120,14 +119,5 @@ pub(super) fn run(
     };
     stdout.write_all(text.as_bytes())?;
     stdout.flush()?;
-    let fails = diff.introduced.iter().any(|f| match fail_on {
-        FailOn::Error => f.severity == Severity::Error,
-        FailOn::Warning => true,
-        FailOn::Never => false,
-    });
-    Ok(if fails {
-        ExitStatus::Findings
-    } else {
-        ExitStatus::Clean
-    })
+    Ok(fail_on.outcome(false, &diff.introduced))
 }

@@ -19,25 +19,7 @@ pub struct Origin {
     pub span: Span,
 }
 
-/// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Fails the check (exit code 1).
-    Error,
-    /// Reported; does not fail the check.
-    Warning,
-}
-
-impl Severity {
-    /// `error` / `warning`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        }
-    }
-}
+pub use crate::diagnostics::Severity;
 
 /// A compiled, checked policy: the catalog and the rules. Built by [`super::compile`].
 #[derive(Debug, Clone)]

@@ -9,7 +9,7 @@ use miette::{Diagnostic, LabeledSpan};
 
 use super::Policy;
 use crate::diagnostics::Diagnostics;
-use crate::eval::Severity;
+use crate::diagnostics::Severity;
 use crate::source::{SourceFile, Span};
 use crate::syntax::{self, ast};
 

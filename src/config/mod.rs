@@ -5,15 +5,11 @@
 //! (the folder holding `.git`); `--config FILE` names one, `--no-config` ignores it. Paths in it
 //! are relative to the folder it is in. Command-line flags override it.
 
-pub mod glob;
 pub(crate) mod yaml;
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
-use miette::{Diagnostic, LabeledSpan};
-
-use crate::compile::Severity;
+use crate::diagnostics::Severity;
 use crate::diagnostics::suggest::did_you_mean;
 use crate::source::{SourceFile, Span};
 use yaml::{Key, Node};
@@ -21,97 +17,7 @@ use yaml::{Key, Node};
 /// The config file's conventional name.
 pub const FILE_NAME: &str = ".skuld.yaml";
 
-/// A problem in one of skuld's own files (config, waivers, baseline), pointing into it.
-#[derive(Debug, Clone)]
-pub struct Problem {
-    code: &'static str,
-    message: String,
-    src: SourceFile,
-    span: Span,
-    label: String,
-    help: Option<String>,
-    warning: bool,
-}
-
-impl Problem {
-    pub(crate) fn new(
-        code: &'static str,
-        message: String,
-        src: &SourceFile,
-        span: Span,
-        label: &str,
-    ) -> Self {
-        Problem {
-            code,
-            message,
-            src: src.clone(),
-            span,
-            label: label.to_owned(),
-            help: None,
-            warning: false,
-        }
-    }
-
-    pub(crate) fn with_help(mut self, help: Option<String>) -> Self {
-        self.help = help;
-        self
-    }
-
-    /// Makes it a warning: reported, but it does not stop the run.
-    pub(crate) fn warning_only(mut self) -> Self {
-        self.warning = true;
-        self
-    }
-
-    /// Sorts problems into the order of the file.
-    pub(crate) fn in_file_order(mut problems: Vec<Problem>) -> Vec<Problem> {
-        problems.sort_by_key(|p| p.span.start);
-        problems
-    }
-
-    /// The stable code, e.g. `skuld::waiver::expired`.
-    pub fn code(&self) -> &'static str {
-        self.code
-    }
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for Problem {}
-
-impl Diagnostic for Problem {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.code))
-    }
-
-    fn severity(&self) -> Option<miette::Severity> {
-        Some(if self.warning {
-            miette::Severity::Warning
-        } else {
-            miette::Severity::Error
-        })
-    }
-
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
-    }
-
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.src)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(
-            LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span),
-        )))
-    }
-}
+pub use crate::diagnostics::Problem;
 
 /// Reads a mapping with a fixed set of keys: unknown and repeated keys are reported (with
 /// did-you-mean), and values are looked up by key.
@@ -419,30 +325,31 @@ impl Config {
             .map(|(id, _, span)| (id, span))
             .chain(self.only_rules.iter().map(|(id, span)| (id, span)))
             .chain(self.skip_rules.iter().map(|(id, span)| (id, span)));
+        let rules = policy.registry();
         named
-            .filter(|(id, _)| !policy.rule_ids().any(|r| r == id.as_str()))
-            .map(|(id, span)| unknown_rule(id, *span, source, policy, CODE))
+            .filter_map(|(id, span)| unknown_rule(id, *span, source, &rules, CODE))
             .collect()
     }
 }
 
-/// An unknown rule id in one of skuld's files.
+/// A rule id named in one of skuld's files, checked against the registry: `None` when a rule
+/// has it, else the problem with did-you-mean.
 pub(crate) fn unknown_rule(
     id: &str,
     span: Span,
     source: &SourceFile,
-    policy: &crate::Policy,
+    rules: &crate::registry::Registry<'_>,
     code: &'static str,
-) -> Problem {
-    Problem::new(
-        code,
-        format!("no rule has the id `{id}`"),
-        source,
-        span,
-        "unknown rule",
+) -> Option<Problem> {
+    let unknown = rules.lookup(id).err()?;
+    Some(
+        Problem::new(
+            code,
+            format!("no rule has the id `{id}`"),
+            source,
+            span,
+            "unknown rule",
+        )
+        .with_help(Some(unknown.help("`skuld rules` lists the rule ids"))),
     )
-    .with_help(Some(
-        did_you_mean(id, policy.rule_ids())
-            .unwrap_or_else(|| "`skuld rules` lists the rule ids".to_owned()),
-    ))
 }

@@ -5,7 +5,12 @@
 //! their source and help. A stage reports every error it finds, not just the first, as one
 //! [`Diagnostics`] value.
 
+pub mod finding;
+mod problem;
 pub mod suggest;
+
+pub use finding::{Finding, FindingOrigin, Severity};
+pub use problem::Problem;
 
 use std::fmt;
 

@@ -2,10 +2,10 @@
 
 use std::fmt::Write as _;
 
-use super::finding::{Finding, FindingOrigin};
 use super::value::{Kind, List, Value};
 use crate::compile::Policy;
 use crate::compile::ir::{Compare, Const, Expr, Field, Rule, Template, TemplatePart};
+use crate::diagnostics::{Finding, FindingOrigin};
 use crate::source::Span;
 use crate::syntax::ast::Quantifier;
 use crate::tenant::document::SsprScope;

@@ -6,16 +6,13 @@
 //! to "rule does not fire") rather than panicking.
 
 pub mod explain;
-pub mod finding;
 mod interp;
 pub(crate) mod trace;
 pub mod value;
 
-pub use crate::compile::Severity;
-pub use finding::{Finding, FindingOrigin};
-
 use crate::compile::Policy;
 use crate::compile::ir::Rule;
+use crate::diagnostics::Finding;
 use crate::syntax::ast::RangeKind;
 use crate::tenant::model::TenantModel;
 use interp::Interp;

@@ -1,8 +1,6 @@
 //! Run-time values. All `Copy` and borrowed from the policy or the tenant model: evaluating a rule
 //! allocates nothing until a finding's text is rendered.
 
-use crate::compile::ir::SkuId;
-
 /// What kind of entity a list holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -113,10 +111,5 @@ impl<'a> Value<'a> {
             }
             _ => false,
         }
-    }
-
-    /// A SKU value.
-    pub fn sku(id: SkuId) -> Self {
-        Value::Entity(Kind::Sku, id)
     }
 }

@@ -3,7 +3,7 @@
 //! one per finding and per error, with Azure's escaping.
 
 use super::Run;
-use crate::eval::Severity;
+use crate::diagnostics::Severity;
 
 /// Renders every finding (and every error) as a logging command.
 pub fn render(run: &Run<'_>) -> String {

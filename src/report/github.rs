@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::{Region, Run};
-use crate::eval::Severity;
+use crate::diagnostics::Severity;
 
 /// Renders every finding (and every error) as a workflow command.
 pub fn render(run: &Run<'_>) -> String {

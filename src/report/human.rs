@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 
 use super::Summary;
-use crate::eval::Finding;
+use crate::diagnostics::Finding;
 
 /// How to draw reports.
 #[derive(Debug, Clone, Copy)]
@@ -182,7 +182,7 @@ pub fn render(run: &super::Run<'_>, style: Style) -> String {
 }
 
 /// One line for a waived finding: where, what, and the waiver's reason and end.
-pub fn waived_line(w: &crate::waivers::Waived) -> String {
+pub fn waived_line(w: &crate::triage::waivers::Waived) -> String {
     let f = &w.finding;
     let (line, column) = f.line_col();
     let subject = f
@@ -203,7 +203,7 @@ pub fn waived_line(w: &crate::waivers::Waived) -> String {
 
 /// `skuld diff` for people: each introduced finding as a report, then one line per fixed
 /// finding, then the counts.
-pub fn render_diff(diff: &crate::baseline::Diff, style: Style) -> String {
+pub fn render_diff(diff: &crate::triage::diff::Diff, style: Style) -> String {
     let mut text = String::new();
     render_findings(&diff.introduced, style, &mut text);
     for f in &diff.fixed {

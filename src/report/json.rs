@@ -7,8 +7,8 @@
 use serde::Serialize;
 
 use super::{Run, Summary};
-use crate::eval::{Finding, Severity};
-use crate::waivers::{Date, Kind, Waived};
+use crate::diagnostics::{Finding, Severity};
+use crate::triage::waivers::{Date, Kind, Waived};
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -66,7 +66,7 @@ pub(crate) fn finding(f: &Finding) -> JsonFinding<'_> {
         line,
         column,
         subject: f.subject.as_deref(),
-        fingerprint: crate::baseline::fingerprint(f),
+        fingerprint: crate::triage::identity::of(f),
     }
 }
 
@@ -127,7 +127,7 @@ struct DiffSummary {
 /// Renders `skuld diff`: `{"introduced":[…],"fixed":[…],"summary":{"introduced","fixed",
 /// "waived","errors","warnings"}}`, findings as in the check document (errors and warnings count the
 /// introduced findings).
-pub fn render_diff(diff: &crate::baseline::Diff) -> String {
+pub fn render_diff(diff: &crate::triage::diff::Diff) -> String {
     let doc = DiffDocument {
         introduced: diff.introduced.iter().map(finding).collect(),
         fixed: diff.fixed.iter().map(finding).collect(),

@@ -8,11 +8,11 @@
 use std::fmt::Write as _;
 
 use super::{Run, RunError};
-use crate::eval::Finding;
+use crate::diagnostics::Finding;
 
 /// Renders the run as one JUnit XML document.
 pub fn render(run: &Run<'_>) -> String {
-    let rules = run.rules();
+    let rules: Vec<&crate::registry::RuleEntry<'_>> = run.rules.iter().collect();
     let mut suites = String::new();
     let (mut tests, mut failures, mut errors) = (0usize, 0usize, 0usize);
 

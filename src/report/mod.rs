@@ -6,16 +6,18 @@
 
 pub mod azure;
 pub mod compact;
+pub mod compare;
+pub mod explain;
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod rules;
 pub mod sarif;
+pub mod skus;
+pub mod test;
 
-use std::path::Path;
-
-use crate::compile::Policy;
-use crate::eval::{Finding, Severity};
+use crate::diagnostics::{Finding, Severity};
 use crate::source::Span;
 
 /// Output formats of `skuld check`.
@@ -40,8 +42,9 @@ pub enum Format {
 /// Everything a renderer sees of one `skuld check` run.
 #[derive(Debug)]
 pub struct Run<'a> {
-    /// The policy the tenants were checked against (for the rule list).
-    pub policy: &'a Policy,
+    /// The rules of the policy the tenants were checked against, for the formats that list
+    /// them (SARIF, JUnit).
+    pub rules: &'a crate::registry::Registry<'a>,
     /// Every finding, in the order of the files, each file's by position.
     pub findings: Vec<Finding>,
     /// The tenant files, in the order they were checked.
@@ -49,7 +52,7 @@ pub struct Run<'a> {
     /// Errors that stopped a file (or that named no file at all).
     pub errors: Vec<RunError>,
     /// Findings a waiver accepted: shown as waived, never failing the run.
-    pub waived: Vec<crate::waivers::Waived>,
+    pub waived: Vec<crate::triage::waivers::Waived>,
     /// With `--baseline`: how many findings were left out because the baseline has them.
     pub known: Option<usize>,
     /// Warnings that stop nothing: expired and unused waivers, pointing into the file that
@@ -81,53 +84,7 @@ pub struct RunError {
     pub report: miette::Report,
 }
 
-/// A rule as output formats list it: the policy's rules, then the built-in tenant checks.
-#[derive(Debug, Clone, Copy)]
-pub struct RuleInfo<'a> {
-    /// Public id.
-    pub id: &'a str,
-    /// Default severity.
-    pub severity: Severity,
-    /// The one-line summary (first non-empty line of the docs).
-    pub summary: &'a str,
-    /// The whole documentation.
-    pub docs: &'a str,
-    /// True for the rules skuld ships (they have a page under `docs/rules/`).
-    pub shipped: bool,
-}
-
 impl Run<'_> {
-    /// Every rule: the policy's in declaration order, then the built-in checks.
-    pub fn rules(&self) -> Vec<RuleInfo<'_>> {
-        let files = self.policy.files();
-        let mut rules: Vec<RuleInfo<'_>> = self
-            .policy
-            .rules()
-            .iter()
-            .map(|r| RuleInfo {
-                id: &r.id,
-                severity: r.severity,
-                summary: summary(&r.docs),
-                docs: r.docs.trim(),
-                shipped: files
-                    .get(r.origin.file)
-                    .is_some_and(|f| f.name().starts_with("builtin:")),
-            })
-            .collect();
-        rules.extend(
-            crate::tenant::model::BUILTIN_CHECKS
-                .iter()
-                .map(|(id, severity, text)| RuleInfo {
-                    id,
-                    severity: *severity,
-                    summary: text,
-                    docs: text,
-                    shipped: true,
-                }),
-        );
-        rules
-    }
-
     /// Number of files that could not be checked.
     pub fn failed(&self) -> usize {
         self.files.iter().filter(|f| !f.loaded).count()
@@ -140,27 +97,8 @@ impl Run<'_> {
     }
 }
 
-/// The first non-empty line of a doc comment.
-pub fn summary(docs: &str) -> &str {
-    docs.lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .trim()
-}
-
-/// See [`Run::repo_path`].
-pub fn repo_path(name: &str, root: Option<&Path>) -> String {
-    let path = Path::new(name);
-    let rel = match root {
-        Some(root) if path.is_absolute() => path.strip_prefix(root).unwrap_or(path),
-        _ => path,
-    };
-    let mut s = rel.to_string_lossy().replace('\\', "/");
-    while let Some(rest) = s.strip_prefix("./") {
-        s = rest.to_owned();
-    }
-    s
-}
+pub use crate::registry::summary;
+pub use crate::source::repo_path;
 
 /// 1-based start and end positions of a span, columns in characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -316,7 +254,7 @@ mod tests {
 
     #[test]
     fn repo_paths_use_slashes_and_drop_the_root() {
-        let root = Path::new("/repo");
+        let root = std::path::Path::new("/repo");
         assert_eq!(repo_path("/repo/t/a.yaml", Some(root)), "t/a.yaml");
         assert_eq!(repo_path("./t/a.yaml", Some(root)), "t/a.yaml");
         assert_eq!(

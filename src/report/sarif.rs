@@ -10,13 +10,12 @@
 use serde::Serialize;
 
 use super::{Region, Run};
-use crate::eval::{Finding, Severity};
+use crate::diagnostics::{Finding, Severity};
 
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
-/// The key of skuld's partial fingerprint; bump the version if the hashed text ever changes.
-pub const FINGERPRINT_KEY: &str = "skuld/v1";
+pub use crate::triage::identity::FINGERPRINT_KEY;
 
 #[derive(Serialize)]
 struct Log<'a> {
@@ -179,7 +178,7 @@ fn level(s: Severity) -> &'static str {
 
 /// Renders the run as one SARIF 2.1.0 log (pretty-printed, with a final newline).
 pub fn render(run: &Run<'_>) -> String {
-    let infos = run.rules();
+    let infos: Vec<&crate::registry::RuleEntry<'_>> = run.rules.iter().collect();
     let base = run.docs_url.as_deref().map(|b| b.trim_end_matches('/'));
     let rules = infos
         .iter()
@@ -192,12 +191,12 @@ pub fn render(run: &Run<'_>) -> String {
                     r.summary.to_owned()
                 },
             },
-            full_description: (!r.docs.is_empty()).then(|| Text {
-                text: r.docs.to_owned(),
+            full_description: (!r.docs.trim().is_empty()).then(|| Text {
+                text: r.docs.trim().to_owned(),
             }),
             help_uri: base
                 .filter(|_| r.shipped)
-                .map(|b| crate::eval::finding::rule_page_url(b, r.id)),
+                .map(|b| crate::diagnostics::finding::rule_page_url(b, r.id)),
             help: r.shipped.then(|| Text {
                 text: format!("See docs/rules/{}.md in the skuld repository.", r.id),
             }),
@@ -251,8 +250,8 @@ pub fn render(run: &Run<'_>) -> String {
             let mut r = result(run, f, infos.iter().position(|r| r.id == f.rule));
             r.suppressions.push(Suppression {
                 kind: match w.kind {
-                    crate::waivers::Kind::File => "external",
-                    crate::waivers::Kind::Inline => "inSource",
+                    crate::triage::waivers::Kind::File => "external",
+                    crate::triage::waivers::Kind::Inline => "inSource",
                 },
                 status: "accepted",
                 justification: format!("{} (until {}, {})", w.reason, w.expires, w.waiver),
@@ -320,21 +319,10 @@ fn result(run: &Run<'_>, f: &Finding, rule_index: Option<usize>) -> SarifResult 
             })
             .collect(),
         partial_fingerprints: Fingerprints {
-            v1: crate::baseline::fingerprint(f),
+            v1: crate::triage::identity::of(f),
         },
         suppressions: Vec::new(),
     }
-}
-
-/// A stable fingerprint of a finding: FNV-1a (64 bits) of the rule id and the subject, as 16 hex
-/// digits. No line numbers go in, so re-ordering the YAML keeps it.
-pub fn fingerprint(rule: &str, subject: &str) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in rule.bytes().chain([0]).chain(subject.bytes()) {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{hash:016x}")
 }
 
 /// A path as a URI reference: `/` separators kept, everything outside RFC 3986's unreserved
@@ -354,28 +342,6 @@ pub fn uri(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fnv1a_matches_the_reference_values() {
-        // FNV-1a 64 of "" is the offset basis; of "a" a published test vector.
-        let fnv = |s: &str| {
-            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-            for b in s.bytes() {
-                h ^= u64::from(b);
-                h = h.wrapping_mul(0x0000_0100_0000_01b3);
-            }
-            h
-        };
-        assert_eq!(fnv(""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv("a"), 0xaf63_dc4c_8601_ec8c);
-        assert_eq!(fingerprint("r", "s"), format!("{:016x}", fnv("r\0s")));
-    }
-
-    #[test]
-    fn fingerprints_separate_rule_and_subject() {
-        assert_ne!(fingerprint("ab", "c"), fingerprint("a", "bc"));
-        assert_eq!(fingerprint("r/x", "u@x.com").len(), 16);
-    }
 
     #[test]
     fn uris_are_percent_encoded_paths() {

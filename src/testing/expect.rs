@@ -1,76 +1,13 @@
 //! `# expect: RULE-ID, …` comments: finding them in a tenant file's lines, and rewriting them.
 //!
-//! A comment is recognised the way YAML does: a `#` at the start of a line or after whitespace,
-//! outside a quoted scalar. The scan follows quotes across lines (a double-quoted scalar may span
-//! lines); it does not understand block scalars (`|`, `>`), which tenant files have no use for.
+//! Comments are found by the one YAML comment scanner, [`crate::source::yaml_comment_starts`].
 //! Inside a comment, `#` separates parts; the part that starts with `expect:` is the
 //! expectation, so `# seats checked by hand  # expect: licensing/seats` keeps its note.
 
 /// The marker that starts an expectation inside a comment.
 const MARKER: &str = "expect:";
 
-/// Byte offset of the comment's `#` on each line (`None`: no comment), for every line of `text`
-/// (lines split on `\n`).
-pub(crate) fn comment_starts(text: &str) -> Vec<Option<usize>> {
-    #[derive(Clone, Copy, PartialEq, Eq)]
-    enum State {
-        Plain,
-        Single,
-        Double,
-    }
-    let mut state = State::Plain;
-    let mut out = Vec::new();
-    for line in text.split('\n') {
-        let mut found = None;
-        // The last non-blank character before this one, on this line (None: start of line).
-        let mut prev: Option<char> = None;
-        let mut prev_is_space = true;
-        let mut chars = line.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            match state {
-                State::Plain => match c {
-                    '#' if prev_is_space => {
-                        found = Some(i);
-                        break;
-                    }
-                    // A quote opens a quoted scalar only where a scalar starts.
-                    '\'' | '"'
-                        if matches!(prev, None | Some(':' | '-' | '[' | '{' | ',' | '?')) =>
-                    {
-                        state = if c == '"' {
-                            State::Double
-                        } else {
-                            State::Single
-                        };
-                    }
-                    _ => {}
-                },
-                State::Single => {
-                    if c == '\'' {
-                        if chars.peek().is_some_and(|(_, n)| *n == '\'') {
-                            chars.next();
-                        } else {
-                            state = State::Plain;
-                        }
-                    }
-                }
-                State::Double => match c {
-                    '\\' => {
-                        chars.next();
-                    }
-                    '"' => state = State::Plain,
-                    _ => {}
-                },
-            }
-            prev_is_space = c.is_whitespace();
-            if !c.is_whitespace() {
-                prev = Some(c);
-            }
-        }
-        out.push(found);
-    }
-    out
-}
+pub(crate) use crate::source::yaml_comment_starts as comment_starts;
 
 /// The rule ids a comment expects (`comment` starts at its `#`), in written order.
 pub(crate) fn parse_comment(comment: &str) -> Vec<String> {

@@ -14,7 +14,7 @@ pub(crate) mod expect;
 use std::collections::BTreeSet;
 
 use crate::diagnostics::Diagnostics;
-use crate::eval::Finding;
+use crate::diagnostics::Finding;
 use crate::source::SourceFile;
 use crate::tenant::{self, Limits};
 use crate::{Policy, eval};
@@ -289,7 +289,8 @@ impl Coverage {
     /// Coverage over the outcomes of tests that loaded.
     pub fn of<'a>(policy: &Policy, outcomes: impl IntoIterator<Item = &'a Outcome>) -> Self {
         let mut rules: Vec<RuleCoverage> = policy
-            .rule_ids()
+            .registry()
+            .ids()
             .map(|id| RuleCoverage {
                 rule: id.to_owned(),
                 fired: 0,

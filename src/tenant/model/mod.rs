@@ -21,7 +21,7 @@ pub use resolve::BUILTIN_CHECKS;
 
 use super::document::{LicenseError, TenantDocument};
 use crate::compile::ir::{Catalog, SkuId};
-use crate::eval::finding::Finding;
+use crate::diagnostics::finding::Finding;
 use crate::source::Span;
 use resolve::Builder;
 

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use super::GroupId;
 use crate::compile::ir::{Catalog, SkuId};
+use crate::diagnostics::Severity;
+use crate::diagnostics::finding::{Finding, FindingOrigin};
 use crate::diagnostics::suggest::Suggester;
-use crate::eval::Severity;
-use crate::eval::finding::{Finding, FindingOrigin};
 use crate::source::Span;
 use crate::tenant::country;
 use crate::tenant::document::{Spanned, TenantDocument};

@@ -4,8 +4,27 @@ use std::fmt;
 
 use miette::{Diagnostic, LabeledSpan};
 
-use crate::compile::Severity;
 use crate::source::{SourceFile, Span};
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Fails the check (exit code 1).
+    Error,
+    /// Reported; does not fail the check.
+    Warning,
+}
+
+impl Severity {
+    /// `error` / `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
 
 /// Where the rule behind a finding is defined.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -24,9 +24,11 @@ pub(super) fn scan(src: &SourceFile, policy: &crate::Policy) -> (Vec<Waiver>, Ve
     if !text.contains("skuld:") {
         return (found, problems);
     }
+    let comments = crate::source::yaml_comment_starts(text);
     let mut line_start = 0usize;
     for (index, line) in text.split('\n').enumerate() {
-        if let Some(at) = directive(line) {
+        let comment = comments.get(index).copied().flatten();
+        if let Some(at) = comment.and_then(|from| directive_from(line, from)) {
             let start = line_start + at;
             let end = line_start + line.trim_end_matches('\r').len();
             match parse(src, start, end, policy) {
@@ -44,13 +46,21 @@ pub(super) fn scan(src: &SourceFile, policy: &crate::Policy) -> (Vec<Waiver>, Ve
 
 /// The byte offset of a `# skuld:` comment in `line`: a `#` at the start or after a space (so
 /// not inside a plain scalar like `a#b`), followed by `skuld:`.
+#[cfg(test)]
 fn directive(line: &str) -> Option<usize> {
+    directive_from(line, 0)
+}
+
+/// [`directive`] at or after `from`, the start of the line's comment (so never inside a quoted
+/// scalar).
+fn directive_from(line: &str, from: usize) -> Option<usize> {
     let bytes = line.as_bytes();
     line.match_indices('#').map(|(i, _)| i).find(|&i| {
-        let after_space = i == 0
-            || i.checked_sub(1)
-                .and_then(|j| bytes.get(j))
-                .is_some_and(|b| *b == b' ' || *b == b'\t');
+        let after_space = i >= from
+            && (i == 0
+                || i.checked_sub(1)
+                    .and_then(|j| bytes.get(j))
+                    .is_some_and(|b| *b == b' ' || *b == b'\t'));
         after_space
             && line
                 .get(i + 1..)
@@ -134,8 +144,8 @@ fn parse(
             "expected `until`",
         ));
     }
-    if !policy.rule_ids().any(|r| r == *rule) {
-        return Err(unknown_rule(rule, *rule_span, src, policy, INLINE_CODE));
+    if let Some(p) = unknown_rule(rule, *rule_span, src, &policy.registry(), INLINE_CODE) {
+        return Err(p);
     }
     let Some(expires) = Date::parse(date) else {
         return Err(bad(

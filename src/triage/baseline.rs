@@ -8,8 +8,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::config::Problem;
-use crate::eval::Finding;
+use super::identity;
+use crate::diagnostics::Finding;
+use crate::diagnostics::Problem;
 use crate::source::{SourceFile, Span};
 
 const CODE: &str = "skuld::baseline";
@@ -18,12 +19,6 @@ const CODE: &str = "skuld::baseline";
 #[derive(Debug, Clone, Default)]
 pub struct Baseline {
     known: HashMap<(String, String), usize>,
-}
-
-/// A finding's fingerprint: the one SARIF puts in `partialFingerprints` (rule id + subject, or
-/// the message when a finding has no subject).
-pub fn fingerprint(f: &Finding) -> String {
-    crate::report::sarif::fingerprint(&f.rule, f.subject.as_deref().unwrap_or(&f.message))
 }
 
 impl Baseline {
@@ -63,13 +58,12 @@ impl Baseline {
             };
             let fp = match field("fingerprint") {
                 Some(fp) => fp.to_owned(),
-                None => crate::report::sarif::fingerprint(
-                    rule,
-                    field("subject").or(field("message")).unwrap_or(""),
-                ),
+                None => {
+                    identity::fingerprint(rule, field("subject").or(field("message")).unwrap_or(""))
+                }
             };
             *known
-                .entry((crate::report::repo_path(file, root), fp))
+                .entry((crate::source::repo_path(file, root), fp))
                 .or_default() += 1;
         }
         Ok(Baseline { known })
@@ -83,8 +77,8 @@ impl Baseline {
             .into_iter()
             .filter(|f| {
                 let key = (
-                    crate::report::repo_path(f.file.name(), root),
-                    fingerprint(f),
+                    crate::source::repo_path(f.file.name(), root),
+                    identity::of(f),
                 );
                 match left.get_mut(&key) {
                     Some(n) if *n > 0 => {
@@ -109,46 +103,4 @@ fn offset_of(source: &SourceFile, line: usize, column: usize) -> usize {
         .map(str::len)
         .sum();
     (start + column.saturating_sub(1)).min(text.len())
-}
-
-/// Two versions of one tenant compared: what the newer one adds and what it fixes.
-#[derive(Debug, Default)]
-pub struct Diff {
-    /// Findings of the new version the old one does not have, in the new version's order.
-    pub introduced: Vec<Finding>,
-    /// Findings of the old version the new one no longer has, in the old version's order.
-    pub fixed: Vec<Finding>,
-    /// How many findings of the new version waivers accepted (left out of both lists).
-    pub waived: usize,
-}
-
-/// Compares the findings of two versions of one tenant by fingerprint (not by file or line,
-/// since the versions are different files and lines move).
-pub fn diff(base: Vec<Finding>, head: Vec<Finding>) -> Diff {
-    let count = |findings: &[Finding]| {
-        let mut m: HashMap<String, usize> = HashMap::new();
-        for f in findings {
-            *m.entry(fingerprint(f)).or_default() += 1;
-        }
-        m
-    };
-    let keep_unmatched = |findings: Vec<Finding>, mut other: HashMap<String, usize>| {
-        findings
-            .into_iter()
-            .filter(|f| match other.get_mut(&fingerprint(f)) {
-                Some(n) if *n > 0 => {
-                    *n -= 1;
-                    false
-                }
-                _ => true,
-            })
-            .collect()
-    };
-    let base_counts = count(&base);
-    let head_counts = count(&head);
-    Diff {
-        introduced: keep_unmatched(head, base_counts),
-        fixed: keep_unmatched(base, head_counts),
-        waived: 0,
-    }
 }

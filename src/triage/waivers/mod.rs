@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::config::yaml::{self, Node};
 use crate::config::{Fields, Problem, text, unknown_rule};
-use crate::eval::Finding;
+use crate::diagnostics::Finding;
 use crate::source::{SourceFile, Span};
 pub use date::Date;
 
@@ -282,11 +282,12 @@ impl Waivers {
 
 impl Waiver {
     fn matches(&self, f: &Finding, path: &Path) -> bool {
-        if self.rule != f.rule {
+        let id = crate::triage::identity::Identity::of(f);
+        if self.rule != id.rule {
             return false;
         }
         if let Some(s) = &self.subject
-            && f.subject.as_deref() != Some(s.as_str())
+            && id.subject != Some(s.as_str())
         {
             return false;
         }
@@ -362,9 +363,9 @@ fn entry_of(
         .and_then(|n| text(n, "`tenant`", CODE, src, problems))
         .map(|(t, _)| normalize(&dir.join(t)));
     if let Some((id, span)) = &rule
-        && !policy.rule_ids().any(|r| r == id)
+        && let Some(p) = unknown_rule(id, *span, src, &policy.registry(), CODE)
     {
-        problems.push(unknown_rule(id, *span, src, policy, CODE));
+        problems.push(p);
     }
     let date = expires.as_ref().and_then(|(t, span)| {
         let d = Date::parse(t);

@@ -1,0 +1,197 @@
+//! `skuld check TENANT...`: read the settings, check each tenant file in parallel, triage the
+//! findings, render them, and map the outcome to the exit status.
+
+use super::*;
+
+pub(super) fn check(
+    args: &CheckArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<ExitStatus> {
+    if let Some(pair) = &args.compare {
+        return compare::run(args, pair, stdout, stderr);
+    }
+    let out_style = style_for(args.color, io::stdout().is_terminal());
+    let err_style = style_for(args.color, io::stderr().is_terminal());
+
+    let Some(Settings {
+        policy,
+        selection,
+        mut waivers,
+        today,
+        fail_on,
+    }) = settings(
+        &SettingsArgs {
+            config: args.config.as_deref(),
+            no_config: args.no_config,
+            policies: &args.policies,
+            no_default_policy: args.no_default_policy,
+            rules: (&args.only_rules, &args.skip_rules, &args.severities),
+            waivers: args.waivers.as_deref(),
+            fail_on: args.fail_on,
+        },
+        err_style,
+        stderr,
+    )?
+    else {
+        return Ok(ExitStatus::Error);
+    };
+    let root = std::env::current_dir().ok();
+    let baseline = match &args.baseline {
+        None => None,
+        Some(path) => {
+            let parsed = read_source(path, usize::MAX).and_then(|src| {
+                crate::triage::baseline::Baseline::parse(&src, root.as_deref())
+                    .map_err(miette::Report::new)
+            });
+            match parsed {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    print_reports([&e], err_style, stderr)?;
+                    return Ok(ExitStatus::Error);
+                }
+            }
+        }
+    };
+
+    let (paths, discovery_errors) = discover_tenants(&args.tenants);
+    let missing = !discovery_errors.is_empty();
+    let mut errors: Vec<report::RunError> = discovery_errors
+        .into_iter()
+        .map(|report| report::RunError { file: None, report })
+        .collect();
+    if paths.is_empty() && errors.is_empty() {
+        errors.push(report::RunError {
+            file: None,
+            report: miette::Report::new(ReadError {
+            path: args
+                .tenants
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            reason: "no tenant files found".to_owned(),
+            help: Some(
+                "tenant files end in `.yaml` or `.yml`; name a file or a folder that holds some"
+                    .to_owned(),
+            ),
+            }),
+        });
+    }
+    let limits = Limits {
+        max_file_bytes: args.max_file_size,
+        ..Limits::default()
+    };
+
+    // The policy is compiled once; files are read and checked in parallel, and reported in the
+    // order they were named.
+    let jobs = args.jobs.unwrap_or_else(crate::parallel::default_jobs);
+    let outcomes = crate::parallel::map(&paths, jobs, |path| {
+        read_source(path, limits.max_file_bytes)
+            .map_err(|e| vec![e])
+            .and_then(|source| {
+                policy
+                    .check_with(&source, &limits)
+                    .map(|findings| (source, findings))
+                    .map_err(Diagnostics::into_vec)
+            })
+    });
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut files: Vec<report::CheckedFile> = Vec::with_capacity(paths.len());
+    let mut bad_waivers = false;
+    for (path, outcome) in paths.iter().zip(outcomes) {
+        let name = display_name(path);
+        let outcome = outcome.unwrap_or_else(|| {
+            Err(vec![miette::Report::new(ReadError {
+                path: name.clone(),
+                reason: "internal error: the check of this file did not finish".to_owned(),
+                help: Some("this is a bug in skuld; please report it with the file".to_owned()),
+            })])
+        });
+        let loaded = match outcome {
+            Ok((source, f)) => {
+                let problems = waivers.add_inline(&source, &policy);
+                bad_waivers |= !problems.is_empty();
+                errors.extend(problems.into_iter().map(|p| report::RunError {
+                    file: Some(name.clone()),
+                    report: miette::Report::new(p),
+                }));
+                findings.extend(selection.apply(f));
+                true
+            }
+            Err(reports) => {
+                errors.extend(reports.into_iter().map(|report| report::RunError {
+                    file: Some(name.clone()),
+                    report,
+                }));
+                false
+            }
+        };
+        files.push(report::CheckedFile { name, loaded });
+    }
+    waivers.retain_rules(|rule| selection.reports(rule));
+    let applied = waivers.apply(findings, today);
+    let (findings, known) = match &baseline {
+        Some(b) => {
+            let (new, known) = b.filter(applied.findings, root.as_deref());
+            (new, Some(known))
+        }
+        None => (applied.findings, None),
+    };
+
+    print_reports(errors.iter().map(|e| &e.report), err_style, stderr)?;
+    let notes: Vec<report::RunError> = applied
+        .notes
+        .into_iter()
+        .map(|p| report::RunError {
+            file: None,
+            report: miette::Report::new(p),
+        })
+        .collect();
+    print_reports(notes.iter().map(|e| &e.report), err_style, stderr)?;
+    let out_style = if args.output.is_some() {
+        // A file is not a terminal.
+        style_for(args.color, false)
+    } else {
+        out_style
+    };
+    let rules = policy.registry();
+    let run = report::Run {
+        rules: &rules,
+        findings,
+        files,
+        errors,
+        waived: applied.waived,
+        known,
+        notes,
+        root,
+        docs_url: crate::diagnostics::finding::docs_base_url(),
+    };
+    let text = report::render(args.format.into(), &run, out_style);
+    let mut write_failed = false;
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = write_atomically(path, text.as_bytes()) {
+                report_write_error(path, &e, stderr)?;
+                write_failed = true;
+            }
+        }
+        None => {
+            stdout.write_all(text.as_bytes())?;
+            stdout.flush()?;
+        }
+    }
+    if matches!(args.format, FormatArg::Github)
+        && let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty())
+    {
+        let path = PathBuf::from(summary);
+        if let Err(e) = append(&path, report::github::step_summary(&run).as_bytes()) {
+            report_write_error(&path, &e, stderr)?;
+            write_failed = true;
+        }
+    }
+    let failed = run.failed();
+    let findings = run.findings;
+    let stopped = failed > 0 || paths.is_empty() || write_failed || bad_waivers || missing;
+    Ok(fail_on.outcome(stopped, &findings))
+}

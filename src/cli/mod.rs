@@ -1,0 +1,400 @@
+//! The command line: clap definitions, one module per command, and the mapping to exit codes. Output is
+//! written to the writers passed in, so tests can drive the whole CLI in-process too.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::diagnostics::Diagnostics;
+use crate::diagnostics::Finding;
+use crate::inputs::{ReadError, STDIN, discover_tenants, display_name, read_source, walk};
+use crate::report::{self, human};
+use crate::tenant::Limits;
+use crate::triage::FailOn;
+use crate::triage::selection::{Selection, UnknownRule};
+use crate::{Policy, policies};
+
+mod check;
+mod check_policy;
+mod compare;
+mod completions;
+mod diff;
+mod explain_user;
+mod fmt;
+mod import;
+mod output;
+mod rules;
+mod schema;
+mod settings;
+mod skus;
+mod test;
+
+use check::check;
+use output::{append, report_write_error, write_atomically};
+use rules::{explain, rules};
+use settings::{Settings, SettingsArgs, print_problems, settings};
+
+const AFTER_HELP: &str = "\
+Examples:
+  skuld check tenant.yaml
+  skuld check tenants/ --format json
+  skuld check tenants/ --format sarif --output skuld.sarif
+  skuld check tenants/ --format github      # annotations in GitHub Actions
+  skuld check tenant.yaml --policy my-skus.skuld
+  skuld check 'tenants/**/*.yaml' --baseline main-findings.json
+  skuld check tenants/ --waivers skuld-waivers.yaml   # see docs/waivers.md
+
+Formats: human (default), compact (path:line:col: severity[rule]: message), json (the
+documented contract), sarif (SARIF 2.1.0, for code scanning), github (workflow commands; also a
+summary table appended to $GITHUB_STEP_SUMMARY when set), azure (##vso logging commands), junit
+(JUnit XML: a testsuite per file, a testcase per rule). SKULD_DOCS_URL, when set, is the base
+URL of skuld's files for SARIF help links and findings' rule links. See docs/formats.md.
+
+Settings come from .skuld.yaml in this folder or a parent (up to the repository root) unless
+--config or --no-config; flags override it. SKULD_TODAY=YYYY-MM-DD fixes the date waivers expire
+against.
+
+Exit status: 0 no error findings, 1 at least one error finding, 2 could not evaluate.";
+
+/// `skuld 0.1.0 (default policy: sspr-2017, matrix of 2017-04-26)`: the version names the
+/// embedded policy. A constant, not counted from the compiled policy: clap builds the version
+/// string on every run, and compiling the default policy twice would slow every command.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (default policy: ",
+    "sspr-2017, matrix of 2017-04-26",
+    ")"
+);
+
+/// License policy as code for Microsoft 365 / Entra ID tenants.
+#[derive(Debug, Parser)]
+#[command(name = "skuld", version = VERSION, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check tenant files against the licensing policy
+    #[command(after_help = AFTER_HELP)]
+    Check(CheckArgs),
+    /// List the rules of the policy: id, severity, summary
+    #[command(
+        after_help = "Examples:\n  skuld rules\n  skuld rules --format json\n  skuld rules --policy my-rules.skuld"
+    )]
+    Rules(skus::RulesArgs),
+    /// List the SKU catalog: part number, name, paid or free, family, capabilities granted
+    #[command(after_help = skus::AFTER_HELP)]
+    Skus(skus::SkusArgs),
+    /// Compare two versions of one tenant: findings introduced and fixed
+    #[command(after_help = "Example:\n  skuld diff base/tenant.yaml tenant.yaml --format json")]
+    Diff(diff::DiffArgs),
+    /// Show a rule's documentation and definition, or (with --user) how a tenant's user is seen
+    #[command(after_help = explain_user::AFTER_HELP)]
+    Explain {
+        /// The rule id, e.g. `sspr/cloud-user-license`; with `--user`, the tenant file
+        #[arg(value_name = "RULE-ID|TENANT")]
+        rule: String,
+        #[command(flatten)]
+        user: explain_user::UserArgs,
+        #[command(flatten)]
+        policy: PolicyArgs,
+    },
+    /// Rewrite policy files in the canonical layout
+    #[command(after_help = fmt::AFTER_HELP)]
+    Fmt(fmt::FmtArgs),
+    /// Analyse policy files without a tenant: unused or ungranted names, constant rules
+    #[command(after_help = check_policy::AFTER_HELP)]
+    CheckPolicy(check_policy::CheckPolicyArgs),
+    /// Print a shell completion script
+    #[command(after_help = completions::COMPLETIONS_HELP)]
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (or write one page per command with --dir)
+    #[command(after_help = completions::MAN_HELP)]
+    Man(completions::ManArgs),
+    /// Run policy tests: tenant files with `# expect: RULE-ID` comments
+    #[command(after_help = test::AFTER_HELP)]
+    Test(test::TestArgs),
+    /// Print the JSON Schema of tenant files (for editors)
+    #[command(after_help = schema::AFTER_HELP)]
+    Schema(PolicyArgs),
+    /// Write tenant YAML from exported data (`skuld import graph DIR`)
+    #[command(
+        subcommand,
+        after_help = "Example:\n  skuld import graph graph-export/ -o tenant.yaml"
+    )]
+    Import(import::ImportCommand),
+    /// Dump a stage of the pipeline (for bug reports)
+    #[command(hide = true, subcommand)]
+    Debug(DebugCommand),
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Tenant YAML files, folders searched for *.yaml and *.yml, quoted globs such as
+    /// 'tenants/**/*.yaml', or `-` for standard input
+    #[arg(required = true, value_name = "TENANT")]
+    tenants: Vec<PathBuf>,
+    /// Policy file or folder of *.skuld files added on top of the default policy (repeatable);
+    /// `builtin:NAME` names an embedded file
+    #[arg(long = "policy", value_name = "PATH")]
+    policies: Vec<String>,
+    /// Leave the embedded default policy out
+    #[arg(long)]
+    no_default_policy: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    format: FormatArg,
+    /// Write the report to FILE instead of standard output (replaced whole, never left
+    /// half-written); diagnostics still go to standard error
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// When to use colours (NO_COLOR is honoured)
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    color: ColorArg,
+    /// Largest tenant file to read, in bytes
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_bytes)]
+    max_file_size: usize,
+    /// Threads checking tenant files at once (default: the number of cores)
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
+    /// Which findings make the run fail (exit 1) [default: error]
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    fail_on: Option<FailOnArg>,
+    /// Report only these rules (repeatable; rule ids as `skuld rules` lists them)
+    #[arg(long = "only-rule", value_name = "RULE")]
+    only_rules: Vec<String>,
+    /// Leave these rules out (repeatable)
+    #[arg(long = "skip-rule", value_name = "RULE")]
+    skip_rules: Vec<String>,
+    /// Change a rule's severity: `RULE=error` or `RULE=warning` (repeatable)
+    #[arg(long = "severity", value_name = "RULE=LEVEL")]
+    severities: Vec<String>,
+    /// Waivers file (default: `skuld-waivers.yaml` beside the config file, or in the current
+    /// folder, when it exists); see docs/waivers.md
+    #[arg(long, value_name = "FILE")]
+    waivers: Option<PathBuf>,
+    /// Report only findings absent from this earlier `--format json` report
+    #[arg(long, value_name = "FINDINGS.json")]
+    baseline: Option<PathBuf>,
+    /// Config file (default: `.skuld.yaml` here or in the nearest parent, up to the repository
+    /// root)
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Ignore any config file
+    #[arg(long)]
+    no_config: bool,
+    /// Show the findings that appear or disappear when policy A is replaced by policy B (each
+    /// read as one more `--policy`, e.g. `builtin:sspr-2017 builtin:sspr-current`)
+    #[arg(long, num_args = 2, value_names = ["POLICY_A", "POLICY_B"])]
+    compare: Option<Vec<String>>,
+}
+
+#[derive(Debug, Args)]
+struct PolicyArgs {
+    /// Policy file or folder added on top of the default policy (repeatable)
+    #[arg(long = "policy", value_name = "PATH")]
+    policies: Vec<String>,
+    /// Leave the embedded default policy out
+    #[arg(long)]
+    no_default_policy: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    /// Annotated source snippets and a summary line
+    Human,
+    /// One `path:line:col: severity[rule]: message` line per finding
+    Compact,
+    /// One JSON document (the documented contract)
+    Json,
+    /// SARIF 2.1.0, for code scanning
+    Sarif,
+    /// GitHub Actions workflow commands (annotations), and a job summary table
+    Github,
+    /// Azure Pipelines logging commands
+    Azure,
+    /// JUnit XML: a testsuite per tenant file, a testcase per rule
+    Junit,
+}
+
+impl From<FormatArg> for report::Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Human => report::Format::Human,
+            FormatArg::Compact => report::Format::Compact,
+            FormatArg::Json => report::Format::Json,
+            FormatArg::Sarif => report::Format::Sarif,
+            FormatArg::Github => report::Format::Github,
+            FormatArg::Azure => report::Format::Azure,
+            FormatArg::Junit => report::Format::Junit,
+        }
+    }
+}
+
+/// The least severe finding that fails the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOnArg {
+    /// Error findings fail the run (the default)
+    Error,
+    /// Warnings fail the run too
+    Warning,
+    /// Findings never fail the run (only errors that stop it do)
+    Never,
+}
+
+impl From<FailOnArg> for FailOn {
+    fn from(a: FailOnArg) -> Self {
+        match a {
+            FailOnArg::Error => FailOn::Error,
+            FailOnArg::Warning => FailOn::Warning,
+            FailOnArg::Never => FailOn::Never,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+enum DebugCommand {
+    /// Print the AST of a policy file
+    Parse { file: PathBuf },
+    /// Print the compiled policy (default policy plus the files given)
+    Ir { files: Vec<PathBuf> },
+    /// Print a tenant file as loaded
+    Tenant { file: PathBuf },
+}
+
+pub use crate::triage::ExitStatus;
+
+/// A report that could not be written.
+#[derive(Debug, Error, Diagnostic)]
+#[error("cannot write `{path}`: {reason}")]
+#[diagnostic(code(skuld::io))]
+struct WriteError {
+    path: String,
+    reason: String,
+}
+
+/// Runs the CLI.
+pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStatus {
+    let result = match cli.command {
+        Command::Check(args) => check(&args, stdout, stderr),
+        Command::Rules(args) => match args.format {
+            skus::ListFormat::Human => rules(&args.policy, stdout, stderr),
+            skus::ListFormat::Json => skus::rules_json(&args, stdout, stderr),
+        },
+        Command::Explain { rule, user, policy } => match user.upn() {
+            Some(_) => explain_user::run(Path::new(&rule), &user, &policy, stdout, stderr),
+            None => explain(&rule, &policy, stdout, stderr),
+        },
+        Command::Fmt(args) => fmt::run(&args, stdout, stderr),
+        Command::Skus(args) => skus::run(&args, stdout, stderr),
+        Command::CheckPolicy(args) => check_policy::run(&args, stdout, stderr),
+        Command::Completions(args) => completions::completions(&args, stdout),
+        Command::Man(args) => completions::man(&args, stdout, stderr),
+        Command::Test(args) => test::run(&args, stdout, stderr),
+        Command::Schema(args) => schema::run(&args, stdout, stderr),
+        Command::Import(cmd) => import::run(cmd, stdout, stderr),
+        Command::Diff(args) => diff::run(&args, stdout, stderr),
+        Command::Debug(cmd) => debug(cmd, stdout, stderr),
+    };
+    result.unwrap_or(ExitStatus::Error)
+}
+
+fn style_for(color: ColorArg, stream_is_tty: bool) -> human::Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = match color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => stream_is_tty && !no_color,
+    };
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|&w: &usize| w >= 40)
+        .unwrap_or(100);
+    human::Style { color, width }
+}
+
+fn print_errors(
+    errors: &Diagnostics,
+    style: human::Style,
+    stderr: &mut dyn Write,
+) -> io::Result<()> {
+    print_reports(errors.iter(), style, stderr)
+}
+
+/// Renders diagnostics to standard error, a blank line after each.
+fn print_reports<'a>(
+    reports: impl IntoIterator<Item = &'a miette::Report>,
+    style: human::Style,
+    stderr: &mut dyn Write,
+) -> io::Result<()> {
+    let mut text = String::new();
+    for e in reports {
+        human::render_diagnostic(e.as_ref(), style, &mut text);
+        text.push('\n');
+    }
+    stderr.write_all(text.as_bytes())
+}
+
+/// The default policy (unless left out) plus every `--policy` path.
+fn load_policy(paths: &[String], with_default: bool) -> Result<Policy, Diagnostics> {
+    Policy::from_sources(&policies::resolve(paths, with_default)?)
+}
+
+fn debug(
+    cmd: DebugCommand,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<ExitStatus> {
+    let style = human::Style::plain();
+    let outcome: Result<String, Diagnostics> = match cmd {
+        DebugCommand::Parse { file } => read_source(&file, usize::MAX)
+            .map_err(|e| Diagnostics::new(vec![e]))
+            .and_then(|s| crate::syntax::parse(&s))
+            .map(|ast| format!("{ast:#?}\n")),
+        DebugCommand::Ir { files } => {
+            let paths: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+            load_policy(&paths, true).map(|p| format!("{p:#?}\n"))
+        }
+        DebugCommand::Tenant { file } => read_source(&file, usize::MAX)
+            .map_err(|e| Diagnostics::new(vec![e]))
+            .and_then(|s| crate::tenant::load(&s, &Limits::default()))
+            .map(|d| format!("{d:#?}\n")),
+    };
+    match outcome {
+        Ok(text) => {
+            stdout.write_all(text.as_bytes())?;
+            Ok(ExitStatus::Clean)
+        }
+        Err(e) => {
+            print_errors(&e, style, stderr)?;
+            Ok(ExitStatus::Error)
+        }
+    }
+}
+
+fn policy_or_report(args: &PolicyArgs, stderr: &mut dyn Write) -> io::Result<Option<Policy>> {
+    match load_policy(&args.policies, !args.no_default_policy) {
+        Ok(p) => Ok(Some(p)),
+        Err(errors) => {
+            print_errors(
+                &errors,
+                style_for(ColorArg::Auto, io::stderr().is_terminal()),
+                stderr,
+            )?;
+            Ok(None)
+        }
+    }
+}

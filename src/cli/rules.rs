@@ -1,0 +1,40 @@
+//! `skuld rules` and `skuld explain RULE`: the rule registry, rendered by `report::rules`.
+
+use super::*;
+
+pub(super) fn rules(
+    args: &PolicyArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<ExitStatus> {
+    let Some(policy) = policy_or_report(args, stderr)? else {
+        return Ok(ExitStatus::Error);
+    };
+    let out = report::rules::table(&policy.registry());
+    stdout.write_all(out.as_bytes())?;
+    Ok(ExitStatus::Clean)
+}
+
+pub(super) fn explain(
+    id: &str,
+    args: &PolicyArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<ExitStatus> {
+    let Some(policy) = policy_or_report(args, stderr)? else {
+        return Ok(ExitStatus::Error);
+    };
+    let out = match policy.registry().lookup(id) {
+        Ok(rule) => report::rules::explain(rule),
+        Err(unknown) => {
+            let e = UnknownRule {
+                id: id.to_owned(),
+                help: unknown.help("`skuld rules` lists the rules"),
+            };
+            print_errors(&Diagnostics::single(e), human::Style::plain(), stderr)?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    stdout.write_all(out.as_bytes())?;
+    Ok(ExitStatus::Clean)
+}

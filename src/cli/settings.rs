@@ -1,0 +1,197 @@
+//! What a run is set up with before any tenant is read: the config file, the policy, the rule
+//! selection, the waivers and the gate, from the config merged with the flags.
+
+use super::*;
+
+/// The flags `check` and `diff` share: config, policy, rule selection, waivers, gate.
+pub(super) struct SettingsArgs<'a> {
+    pub(super) config: Option<&'a Path>,
+    pub(super) no_config: bool,
+    pub(super) policies: &'a [String],
+    pub(super) no_default_policy: bool,
+    /// `--only-rule`, `--skip-rule`, `--severity`.
+    pub(super) rules: (&'a [String], &'a [String], &'a [String]),
+    pub(super) waivers: Option<&'a Path>,
+    pub(super) fail_on: Option<FailOnArg>,
+}
+
+/// What a run is set up with before any tenant is read: the config file merged with the flags.
+pub(super) struct Settings {
+    pub(super) policy: Policy,
+    pub(super) selection: Selection,
+    pub(super) waivers: crate::triage::waivers::Waivers,
+    pub(super) today: crate::triage::waivers::Date,
+    pub(super) fail_on: FailOn,
+}
+
+/// Reads the config file, the policy, the rule selection and the waivers; `None` after
+/// printing what is wrong (the run then exits with 2, nothing checked).
+pub(super) fn settings(
+    a: &SettingsArgs<'_>,
+    err_style: human::Style,
+    stderr: &mut dyn Write,
+) -> io::Result<Option<Settings>> {
+    let Some(config) = load_config(a.config, a.no_config, err_style, stderr)? else {
+        return Ok(None);
+    };
+    // Command-line policies replace the config's; either flag or config leaves the default out.
+    let policy_paths = if a.policies.is_empty() {
+        &config.policies
+    } else {
+        a.policies
+    };
+    let with_default = !a.no_default_policy && config.default_policy != Some(false);
+    let policy = match load_policy(policy_paths, with_default) {
+        Ok(p) => p,
+        Err(errors) => {
+            print_errors(&errors, err_style, stderr)?;
+            writeln!(stderr, "the policy has errors: nothing was checked")?;
+            return Ok(None);
+        }
+    };
+
+    let config_problems = config.check_rules(&policy);
+    if !config_problems.is_empty() {
+        print_problems(config_problems, err_style, stderr)?;
+        return Ok(None);
+    }
+    let selection = match Selection::new(a.rules, &config, &policy) {
+        Ok(s) => s,
+        Err(errors) => {
+            print_errors(&errors, err_style, stderr)?;
+            return Ok(None);
+        }
+    };
+    let fail_on = a.fail_on.map(FailOn::from).unwrap_or_else(|| {
+        config
+            .fail_on
+            .as_deref()
+            .and_then(FailOn::parse)
+            .unwrap_or(FailOn::Error)
+    });
+    let Some(waivers) = load_waivers(a.waivers, &config, &policy, err_style, stderr)? else {
+        return Ok(None);
+    };
+    let today = match crate::triage::waivers::Date::today() {
+        Ok(d) => d,
+        Err(bad) => {
+            print_errors(
+                &Diagnostics::single(BadToday { value: bad }),
+                err_style,
+                stderr,
+            )?;
+            return Ok(None);
+        }
+    };
+    Ok(Some(Settings {
+        policy,
+        selection,
+        waivers,
+        today,
+        fail_on,
+    }))
+}
+
+/// Prints problems in skuld's own files (config, waivers) as diagnostics.
+pub(super) fn print_problems(
+    problems: Vec<crate::diagnostics::Problem>,
+    style: human::Style,
+    stderr: &mut dyn Write,
+) -> io::Result<()> {
+    let reports: Vec<miette::Report> = problems.into_iter().map(miette::Report::new).collect();
+    print_reports(&reports, style, stderr)
+}
+
+/// The config file that applies (`--config`, else `.skuld.yaml` found upwards, unless
+/// `--no-config`); `None` after printing its problems.
+pub(super) fn load_config(
+    config: Option<&Path>,
+    no_config: bool,
+    style: human::Style,
+    stderr: &mut dyn Write,
+) -> io::Result<Option<crate::config::Config>> {
+    use crate::config::Config;
+    if no_config {
+        return Ok(Some(Config::default()));
+    }
+    let path = match config {
+        Some(p) => p.to_path_buf(),
+        None => match std::env::current_dir()
+            .ok()
+            .and_then(|cwd| Config::find(&cwd))
+        {
+            // Shown relative to the current folder when it is in it, as other paths are.
+            Some(found) => std::env::current_dir()
+                .ok()
+                .and_then(|cwd| found.strip_prefix(cwd).ok().map(Path::to_path_buf))
+                .unwrap_or(found),
+            None => return Ok(Some(Config::default())),
+        },
+    };
+    let source = match read_source(&path, MAX_OWN_FILE) {
+        Ok(s) => s,
+        Err(e) => {
+            print_reports([&e], style, stderr)?;
+            return Ok(None);
+        }
+    };
+    match Config::parse(&source, &path) {
+        Ok(c) => Ok(Some(c)),
+        Err(problems) => {
+            print_problems(problems, style, stderr)?;
+            Ok(None)
+        }
+    }
+}
+
+/// Largest config, waivers or baseline file read (hand-written files; a baseline of a million
+/// findings still fits).
+pub(super) const MAX_OWN_FILE: usize = 256 * 1024 * 1024;
+
+/// The waivers of the run: `--waivers`, else the config's `waivers` (both must exist), else
+/// `skuld-waivers.yaml` beside the config or in the current folder when it exists. `None` after
+/// printing problems.
+pub(super) fn load_waivers(
+    waivers: Option<&Path>,
+    config: &crate::config::Config,
+    policy: &Policy,
+    style: human::Style,
+    stderr: &mut dyn Write,
+) -> io::Result<Option<crate::triage::waivers::Waivers>> {
+    use crate::triage::waivers::{DEFAULT_FILE, Waivers};
+    let path = match waivers.or(config.waivers.as_deref()) {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let default = config.dir.join(DEFAULT_FILE);
+            if !default.is_file() {
+                return Ok(Some(Waivers::default()));
+            }
+            default
+        }
+    };
+    let source = match read_source(&path, MAX_OWN_FILE) {
+        Ok(s) => s,
+        Err(e) => {
+            print_reports([&e], style, stderr)?;
+            return Ok(None);
+        }
+    };
+    match Waivers::parse(&source, &path, policy) {
+        Ok(w) => Ok(Some(w)),
+        Err(problems) => {
+            print_problems(problems, style, stderr)?;
+            Ok(None)
+        }
+    }
+}
+
+/// `SKULD_TODAY` that is not a date.
+#[derive(Debug, Error, Diagnostic)]
+#[error("SKULD_TODAY=`{value}` is not a date")]
+#[diagnostic(
+    code("skuld::usage"),
+    help("set it to a day as YYYY-MM-DD, e.g. `SKULD_TODAY=2027-01-31`, or unset it")
+)]
+struct BadToday {
+    value: String,
+}

@@ -1,0 +1,153 @@
+//! Reading the inputs of a run from disk: files (or standard input) with a size limit, and
+//! tenant discovery (folders, globs, sorted, each file once).
+
+pub mod glob;
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::source::SourceFile;
+
+/// A file that could not be read.
+#[derive(Debug, Error, Diagnostic)]
+#[error("cannot read `{path}`: {reason}")]
+#[diagnostic(code(skuld::io))]
+pub(crate) struct ReadError {
+    pub(crate) path: String,
+    pub(crate) reason: String,
+    #[help]
+    pub(crate) help: Option<String>,
+}
+
+/// Expands folders into their `*.yaml` / `*.yml` files (sorted) and globs into the files they
+/// match (sorted); missing paths and globs that match nothing are errors.
+pub(crate) fn discover_tenants(args: &[PathBuf]) -> (Vec<PathBuf>, Vec<miette::Report>) {
+    let mut paths = Vec::new();
+    let mut errors = Vec::new();
+    for arg in args {
+        if arg.is_dir() {
+            let mut found = Vec::new();
+            walk(arg, &mut found, &|f| {
+                f.extension().is_some_and(|e| e == "yaml" || e == "yml")
+            });
+            if found.is_empty() {
+                errors.push(miette::Report::new(ReadError {
+                    path: arg.display().to_string(),
+                    reason: "no tenant files (`*.yaml`, `*.yml`) in this folder".to_owned(),
+                    help: None,
+                }));
+            }
+            paths.extend(found);
+        } else if arg.exists() || arg.as_os_str() == STDIN {
+            paths.push(arg.clone());
+        } else if let Some(glob) = glob::TenantGlob::new(arg) {
+            let mut found = Vec::new();
+            walk(glob.base(), &mut found, &|f| glob.is_match(f));
+            if found.is_empty() {
+                let e = glob.no_match();
+                errors.push(miette::Report::new(ReadError {
+                    path: arg.display().to_string(),
+                    reason: e.reason,
+                    help: e.help,
+                }));
+            }
+            paths.extend(found.into_iter().map(|p| glob.shown(p)));
+        } else {
+            errors.push(miette::Report::new(ReadError {
+                path: arg.display().to_string(),
+                reason: "no such file or folder".to_owned(),
+                help: None,
+            }));
+        }
+    }
+    // A file named twice (say by a folder and a glob) is checked once, where first named.
+    let mut seen = std::collections::HashSet::new();
+    paths.retain(|p| p.as_os_str() == STDIN || seen.insert(p.clone()));
+    (paths, errors)
+}
+
+/// Files under `dir` (recursively) that `keep` accepts, sorted by path.
+pub(crate) fn walk(dir: &Path, out: &mut Vec<PathBuf>, keep: &dyn Fn(&Path) -> bool) {
+    let mut stack = vec![dir.to_path_buf()];
+    let mut found = Vec::new();
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let p = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => stack.push(p),
+                Ok(t) if t.is_file() && keep(&p) => found.push(p),
+                _ => {}
+            }
+        }
+    }
+    found.sort();
+    out.extend(found);
+}
+
+/// The path that stands for standard input, and the name it is shown under.
+pub(crate) const STDIN: &str = "-";
+pub(crate) const STDIN_NAME: &str = "<stdin>";
+
+/// The name a tenant path is shown under in reports.
+pub(crate) fn display_name(path: &Path) -> String {
+    if path.as_os_str() == STDIN {
+        STDIN_NAME.to_owned()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Reads a UTF-8 file (or standard input for `-`), refusing more than `max_bytes` (a file's
+/// size is checked before it is read).
+pub(crate) fn read_source(path: &Path, max_bytes: usize) -> Result<SourceFile, miette::Report> {
+    use std::io::Read as _;
+    let name = display_name(path);
+    let err = |reason: String, help: Option<String>| {
+        miette::Report::new(ReadError {
+            path: name.clone(),
+            reason,
+            help,
+        })
+    };
+    let too_large = |size: String| {
+        err(
+            format!("{size} more than the limit of {max_bytes} bytes"),
+            Some("raise the limit with `--max-file-size BYTES` if the input is genuine".to_owned()),
+        )
+    };
+    let bytes = if path.as_os_str() == STDIN {
+        let mut bytes = Vec::new();
+        let limit = u64::try_from(max_bytes)
+            .unwrap_or(u64::MAX)
+            .saturating_add(1);
+        io::stdin()
+            .lock()
+            .take(limit)
+            .read_to_end(&mut bytes)
+            .map_err(|e| err(e.to_string(), None))?;
+        if bytes.len() > max_bytes {
+            return Err(too_large("the input has".to_owned()));
+        }
+        bytes
+    } else {
+        let meta = std::fs::metadata(path).map_err(|e| err(e.to_string(), None))?;
+        if meta.len() > max_bytes as u64 {
+            return Err(too_large(format!("the file has {} bytes,", meta.len())));
+        }
+        std::fs::read(path).map_err(|e| err(e.to_string(), None))?
+    };
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        err(
+            format!("the file is not UTF-8 text (invalid byte at offset {at})"),
+            Some("save the file as UTF-8".to_owned()),
+        )
+    })?;
+    Ok(SourceFile::new(name, text))
+}
