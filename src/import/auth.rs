@@ -299,7 +299,7 @@ fn azure_cli(graph_url: &str) -> Result<Token, Box<AuthError>> {
     let source = TokenSource::AzureCli;
     // On Windows the CLI is a batch file, which `Command` does not find by its bare name.
     let program = if cfg!(windows) { "az.cmd" } else { "az" };
-    let output = std::process::Command::new(&program)
+    let output = std::process::Command::new(program)
         .args([
             "account",
             "get-access-token",
