@@ -23,11 +23,13 @@ fn read(path: &str) -> String {
 fn action(tmp: &Path, env: &[(&str, &str)]) -> (Output, String) {
     let out = tmp.join("github-output");
     std::fs::write(&out, "").unwrap();
+    let path_file = tmp.join("github-path");
     let mut cmd = Command::new("bash");
     cmd.arg(root().join(".github/action/install-and-run.sh"))
         .current_dir(root())
         .env("RUNNER_TEMP", tmp)
         .env("GITHUB_OUTPUT", &out)
+        .env("GITHUB_PATH", &path_file)
         .env("NO_COLOR", "1")
         .env_remove("SKULD_BIN")
         .env_remove("INPUT_ARGS");
@@ -154,6 +156,9 @@ fn the_action_installs_a_packaged_release_and_refuses_a_bad_checksum() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("skuld 0."));
     assert!(outputs.contains("sarif-file="), "{outputs}");
+    // The installed binary is on the job's PATH for later steps.
+    let path = std::fs::read_to_string(work.path().join("github-path")).unwrap();
+    assert!(Path::new(path.trim()).join("skuld").is_file(), "{path}");
 
     // A tampered archive is not run.
     let mut bytes = std::fs::read(dist.join(&asset)).unwrap();

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The script of the skuld GitHub Action (action.yml): installs the released skuld binary for this
-# runner (checksum verified) unless SKULD_BIN names one, runs `skuld check`, and writes a SARIF
-# report for the upload step. Exits with skuld's status: 0 clean, 1 findings at or above
+# runner (checksum verified) unless SKULD_BIN names one, puts it on the job's PATH, runs
+# `skuld check`, and writes a SARIF report for the upload step. Exits with skuld's status: 0 clean, 1 findings at or above
 # `fail-on`, 2 something could not be checked (or the install failed).
 #
 # Inputs come as environment variables (action.yml sets them):
@@ -101,6 +101,10 @@ else
     bin=$(install) || exit 2
 fi
 "$bin" --version
+# Later steps of the job can run `skuld` too (a baseline, a diff, an import).
+if [ -n "${GITHUB_PATH:-}" ]; then
+    dirname "$bin" >> "$GITHUB_PATH"
+fi
 
 # Word splitting on purpose: several paths, several extra arguments (globbing is off).
 # shellcheck disable=SC2206
