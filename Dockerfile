@@ -6,6 +6,9 @@
 # Build stage: Alpine's Rust targets musl, so the binary is statically linked; rustls with its
 # bundled root certificates means no CA files are needed at run time (`import graph --live`).
 FROM rust:1-alpine AS build
+# musl-dev comes with the image's Alpine release; pinning its version would break with the next
+# one (the binary's reproducibility comes from Cargo.lock, not from the C headers).
+# hadolint ignore=DL3018
 RUN apk add --no-cache musl-dev
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./

@@ -519,6 +519,31 @@ fn endless_throttling_stops_after_a_bounded_number_of_tries() {
 }
 
 #[test]
+fn a_retry_after_beyond_the_wait_budget_stops_at_once() {
+    let fake = graph_with(|req, _| {
+        req.target
+            .starts_with("/v1.0/organization")
+            .then(|| Response {
+                status: 503,
+                headers: vec![("Retry-After".to_owned(), "3600".to_owned())],
+                body: String::new(),
+            })
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let o = skuld(
+        tmp.path(),
+        &["import", "graph", "--live", "--graph-url", &fake.base],
+        &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)],
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("asks to wait 3600 seconds"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert_eq!(fake.graph_requests().len(), 1);
+}
+
+#[test]
 fn an_expired_token_is_a_clear_error_without_the_token() {
     let fake = graph();
     let tmp = tempfile::tempdir().unwrap();
@@ -697,6 +722,20 @@ fn a_client_secret_gets_a_token_for_the_graph_url_scope() {
     assert!(err.contains("skuld::import::auth"), "{err}");
     assert!(err.contains("AADSTS7000215"), "{err}");
     assert!(!err.contains("ASDF"), "{err}");
+    // A login host over plain http elsewhere than this machine: the secret is not sent.
+    let o = skuld(
+        tmp.path(),
+        &["import", "graph", "--live", "--graph-url", &fake.base],
+        &[
+            ("AZURE_AUTHORITY_HOST", "http://login.example"),
+            ("AZURE_CLIENT_ID", "app-id"),
+            ("AZURE_TENANT_ID", "contoso-tenant"),
+            ("AZURE_CLIENT_SECRET", "s3cret-value"),
+        ],
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("is not an `https://` URL"), "{err}");
 }
 
 #[test]

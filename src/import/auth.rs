@@ -121,6 +121,16 @@ pub fn authority_host(graph_url: &str, env: &dyn Env) -> String {
     .to_owned()
 }
 
+/// Whether `authority` (`host[:port]`) is this machine: plain `http://` is allowed there only
+/// (test servers), never where a secret or token would cross a network unencrypted.
+pub(crate) fn is_loopback(authority: &str) -> bool {
+    let host = match authority.rsplit_once(':') {
+        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
+        _ => authority,
+    };
+    matches!(host, "127.0.0.1" | "localhost" | "[::1]")
+}
+
 /// A token for `graph_url` (`https://graph.microsoft.com`, a national cloud's, a test server's).
 pub fn acquire(
     graph_url: &str,
@@ -239,12 +249,23 @@ fn request_token(
     source: TokenSource,
     credential: &str,
 ) -> Result<Token, Box<AuthError>> {
-    let url = format!(
-        "{}/{}/oauth2/v2.0/token",
-        authority_host(graph_url, env),
-        tenant.trim()
-    );
     let check_help = "check AZURE_TENANT_ID, AZURE_CLIENT_ID and the credential, and AZURE_AUTHORITY_HOST for a national cloud";
+    let authority = authority_host(graph_url, env);
+    let secure = match authority.split_once("://") {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => !rest.is_empty(),
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => {
+            is_loopback(rest.split('/').next().unwrap_or(""))
+        }
+        _ => false,
+    };
+    if !secure {
+        return Err(error(
+            source,
+            format!("the login host `{authority}` is not an `https://` URL"),
+            "set AZURE_AUTHORITY_HOST to the login host of your cloud, e.g. `https://login.microsoftonline.com` (plain `http://` only on 127.0.0.1, for test servers)",
+        ));
+    }
+    let url = format!("{authority}/{}/oauth2/v2.0/token", tenant.trim());
     let mut response = agent
         .post(&url)
         .send_form(form.iter().copied())

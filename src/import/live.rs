@@ -150,20 +150,12 @@ fn graph_base(url: &str) -> Result<String, miette::Report> {
     }
     match scheme.to_ascii_lowercase().as_str() {
         "https" => Ok(url.to_owned()),
-        "http" if is_loopback(rest) => Ok(url.to_owned()),
+        "http" if auth::is_loopback(rest) => Ok(url.to_owned()),
         "http" => Err(bad(
             "plain `http://` would send the token unencrypted; only loopback test servers may use it",
         )),
         _ => Err(bad("the scheme must be `https`")),
     }
-}
-
-fn is_loopback(authority: &str) -> bool {
-    let host = match authority.rsplit_once(':') {
-        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
-        _ => authority,
-    };
-    matches!(host, "127.0.0.1" | "localhost" | "[::1]")
 }
 
 /// `scheme://host[:port]` of a URL, lower case.
@@ -396,7 +388,21 @@ impl Client {
                 // Without `Retry-After`, back off exponentially: 1, 2, 4, … seconds.
                 let wait = Duration::from_secs(retry_after.unwrap_or(1u64 << (attempt - 1).min(6)));
                 let total = self.waited.saturating_add(wait);
-                if attempt >= MAX_ATTEMPTS || total > MAX_TOTAL_WAIT {
+                if total > MAX_TOTAL_WAIT {
+                    return Err(live_error(
+                        "skuld::import::throttled",
+                        format!(
+                            "Microsoft Graph answered {status} to `{}` and asks to wait {} seconds, more than skuld waits",
+                            path_of(url),
+                            wait.as_secs()
+                        ),
+                        Some(format!(
+                            "try again later; skuld waits at most {} seconds in all for throttling",
+                            MAX_TOTAL_WAIT.as_secs()
+                        )),
+                    ));
+                }
+                if attempt >= MAX_ATTEMPTS {
                     return Err(live_error(
                         "skuld::import::throttled",
                         format!(
