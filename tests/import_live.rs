@@ -519,6 +519,73 @@ fn endless_throttling_stops_after_a_bounded_number_of_tries() {
 }
 
 #[test]
+fn a_group_with_100_expanded_members_gets_its_full_list() {
+    // `$expand` stops at 100 members without a next link: the full list is fetched anyway.
+    let big = "de11cc9d-ea95-4c21-ae9c-82b1478c281d";
+    let fake = graph_with(move |req, base| {
+        let member = |i: usize| {
+            format!(
+                r##"{{"@odata.type":"#microsoft.graph.user","id":"00000000-0000-0000-0000-{i:012}"}}"##
+            )
+        };
+        if req.target.starts_with("/v1.0/groups?") {
+            let members: Vec<String> = (0..100).map(member).collect();
+            return Some(Response::json(
+                200,
+                format!(
+                    r#"{{"value":[{{"id":"{big}","displayName":"Sales","assignedLicenses":[],"members":[{}]}}]}}"#,
+                    members.join(",")
+                ),
+            ));
+        }
+        if req.target == format!("/v1.0/groups/{big}/members?$select=id&$top=999") {
+            let members: Vec<String> = (0..150).map(member).collect();
+            return Some(Response::json(
+                200,
+                format!(
+                    r#"{{"value":[{}],"@odata.nextLink":"{base}/v1.0/groups/{big}/members?$skiptoken=2"}}"#,
+                    members.join(",")
+                ),
+            ));
+        }
+        if req.target == format!("/v1.0/groups/{big}/members?$skiptoken=2") {
+            return Some(Response::json(
+                200,
+                r##"{"value":[{"@odata.type":"#microsoft.graph.user","id":"c6a53877-7733-4bdb-9721-0dff076ce2ef"}]}"##,
+            ));
+        }
+        None
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let o = skuld(
+        tmp.path(),
+        &[
+            "import",
+            "graph",
+            "--live",
+            "--graph-url",
+            &fake.base,
+            "--save",
+            "saved",
+        ],
+        &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)],
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(!err.contains("members-truncated"), "{err}");
+    assert!(
+        tmp.path()
+            .join(format!("saved/members/{big}.2.json"))
+            .is_file()
+    );
+    // alice (c6a53877…) is a member only through the second page of the full list.
+    let yaml = text(&o.stdout);
+    let alice = yaml.split("- upn: alice@contoso.com").nth(1).unwrap();
+    let alice = alice.split("- upn:").next().unwrap();
+    assert!(alice.contains("Sales"), "{alice}");
+}
+
+#[test]
 fn a_retry_after_beyond_the_wait_budget_stops_at_once() {
     let fake = graph_with(|req, _| {
         req.target
