@@ -848,6 +848,56 @@ fn workload_identity_comes_before_a_secret_and_the_variable_before_both() {
 }
 
 #[test]
+fn github_actions_oidc_token_is_exchanged() {
+    let fake = graph_with(|req, _| {
+        // GitHub's token endpoint: the request token as bearer, the Entra audience asked for.
+        if req.target.starts_with("/github-oidc?") {
+            let ok = req.headers.get("authorization").map(String::as_str)
+                == Some("bearer gh-request-token")
+                && req.target.ends_with("&audience=api://AzureADTokenExchange");
+            return Some(if ok {
+                Response::json(200, r#"{"count":1,"value":"federated-jwt-value"}"#)
+            } else {
+                Response::json(403, "{}")
+            });
+        }
+        None
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let request_url = format!("{}/github-oidc?api-version=2.0", fake.base);
+    let o = skuld(
+        tmp.path(),
+        &["import", "graph", "--live", "--graph-url", &fake.base],
+        &app_env(
+            &fake.base,
+            &[
+                ("ACTIONS_ID_TOKEN_REQUEST_URL", &request_url),
+                ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "gh-request-token"),
+            ],
+        ),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let posts = token_requests(&fake);
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0]["client_assertion"], "federated-jwt-value");
+    // Without `id-token: write` GitHub refuses: a clear error naming the permission.
+    let o = skuld(
+        tmp.path(),
+        &["import", "graph", "--live", "--graph-url", &fake.base],
+        &app_env(
+            &fake.base,
+            &[
+                ("ACTIONS_ID_TOKEN_REQUEST_URL", &request_url),
+                ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "wrong"),
+            ],
+        ),
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("id-token: write"), "{err}");
+}
+
+#[test]
 fn a_client_certificate_signs_the_assertion() {
     let fake = graph();
     let tmp = tempfile::tempdir().unwrap();

@@ -2,7 +2,8 @@
 //!
 //! 1. `SKULD_GRAPH_TOKEN`: a token obtained elsewhere, used as is;
 //! 2. workload identity federation: `AZURE_FEDERATED_TOKEN_FILE`, `AZURE_CLIENT_ID`,
-//!    `AZURE_TENANT_ID` (as AKS sets them), the file's token sent as a client assertion;
+//!    `AZURE_TENANT_ID` (as AKS sets them), the file's token sent as a client assertion; or, in
+//!    GitHub Actions (`ACTIONS_ID_TOKEN_REQUEST_URL`/`_TOKEN`), the job's OpenID Connect token;
 //! 3. an app registration's secret (`AZURE_CLIENT_SECRET`) or certificate
 //!    (`AZURE_CLIENT_CERTIFICATE_PATH`: a PEM file with the certificate and its RSA key);
 //! 4. the Azure CLI: `az account get-access-token --resource <graph> --output json`.
@@ -42,6 +43,8 @@ pub enum TokenSource {
     Variable,
     /// `AZURE_FEDERATED_TOKEN_FILE`
     WorkloadIdentity,
+    /// GitHub Actions' OpenID Connect token (`ACTIONS_ID_TOKEN_REQUEST_URL`)
+    GitHubOidc,
     /// `AZURE_CLIENT_SECRET`
     ClientSecret,
     /// `AZURE_CLIENT_CERTIFICATE_PATH`
@@ -57,6 +60,9 @@ impl TokenSource {
             TokenSource::Variable => "SKULD_GRAPH_TOKEN",
             TokenSource::WorkloadIdentity => {
                 "workload identity federation (AZURE_FEDERATED_TOKEN_FILE)"
+            }
+            TokenSource::GitHubOidc => {
+                "workload identity federation (GitHub Actions' OpenID Connect token)"
             }
             TokenSource::ClientSecret => "the client secret (AZURE_CLIENT_SECRET)",
             TokenSource::ClientCertificate => {
@@ -102,7 +108,7 @@ pub struct AuthError {
     help: String,
 }
 
-const NO_SOURCE_HELP: &str = "set one of: SKULD_GRAPH_TOKEN (a token for Microsoft Graph); AZURE_FEDERATED_TOKEN_FILE with AZURE_CLIENT_ID and AZURE_TENANT_ID (workload identity federation); AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH with AZURE_CLIENT_ID and AZURE_TENANT_ID (an app registration); or sign in with the Azure CLI (`az login`). See docs/import.md for the read permissions the identity needs";
+const NO_SOURCE_HELP: &str = "set one of: SKULD_GRAPH_TOKEN (a token for Microsoft Graph); AZURE_FEDERATED_TOKEN_FILE with AZURE_CLIENT_ID and AZURE_TENANT_ID (workload identity federation; in GitHub Actions, `permissions: id-token: write` with AZURE_CLIENT_ID and AZURE_TENANT_ID); AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH with AZURE_CLIENT_ID and AZURE_TENANT_ID (an app registration); or sign in with the Azure CLI (`az login`). See docs/import.md for the read permissions the identity needs";
 
 /// The login host for a Graph URL: `AZURE_AUTHORITY_HOST`, else the national cloud's.
 pub fn authority_host(graph_url: &str, env: &dyn Env) -> String {
@@ -181,6 +187,28 @@ pub fn acquire(
             assertion.trim(),
         );
     }
+    // GitHub Actions with `permissions: id-token: write` offers an OpenID Connect token instead
+    // of a file; the app registration trusts it through a federated credential.
+    if let (Some(request_url), Some(bearer), Some((client, tenant))) = (
+        env.var("ACTIONS_ID_TOKEN_REQUEST_URL"),
+        env.var("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
+        app.clone(),
+    ) {
+        let source = TokenSource::GitHubOidc;
+        let assertion = github_oidc_token(agent, &request_url, &bearer)
+            .map_err(|reason| error(source, reason, "the job needs `permissions: id-token: write`, and the app registration a federated credential for this repository (audience `api://AzureADTokenExchange`)"))?;
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", client.as_str()),
+            ("scope", scope.as_str()),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ),
+            ("client_assertion", assertion.as_str()),
+        ];
+        return request_token(agent, graph_url, env, &tenant, &form, source, &assertion);
+    }
     if let (Some(secret), Some((client, tenant))) = (env.var("AZURE_CLIENT_SECRET"), app.clone()) {
         let form = [
             ("grant_type", "client_credentials"),
@@ -221,6 +249,49 @@ pub fn acquire(
         return request_token(agent, graph_url, env, &tenant, &form, source, &assertion);
     }
     azure_cli(graph_url)
+}
+
+/// The OpenID Connect token GitHub Actions issues for Microsoft Entra ID's token exchange.
+fn github_oidc_token(
+    agent: &ureq::Agent,
+    request_url: &str,
+    request_token: &str,
+) -> Result<String, String> {
+    let secure = match request_url.split_once("://") {
+        Some((scheme, _)) if scheme.eq_ignore_ascii_case("https") => true,
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => {
+            is_loopback(rest.split(['/', '?']).next().unwrap_or(""))
+        }
+        _ => false,
+    };
+    if !secure {
+        return Err("ACTIONS_ID_TOKEN_REQUEST_URL is not an `https://` URL".to_owned());
+    }
+    let separator = if request_url.contains('?') { '&' } else { '?' };
+    let url = format!("{request_url}{separator}audience=api://AzureADTokenExchange");
+    let mut response = agent
+        .get(&url)
+        .header("Authorization", &format!("bearer {request_token}"))
+        .header("Accept", "application/json")
+        .call()
+        .map_err(|e| redact(&format!("cannot request the token: {e}"), request_token))?;
+    let status = response.status().as_u16();
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(1024 * 1024)
+        .read_to_string()
+        .unwrap_or_default();
+    #[derive(Deserialize)]
+    struct OidcToken {
+        value: String,
+    }
+    match serde_json::from_str::<OidcToken>(&body) {
+        Ok(t) if status == 200 && !t.value.trim().is_empty() => Ok(t.value.trim().to_owned()),
+        _ => Err(format!(
+            "GitHub's token endpoint answered {status} without a token"
+        )),
+    }
 }
 
 fn error(source: TokenSource, reason: String, help: &str) -> Box<AuthError> {

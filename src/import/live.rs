@@ -497,6 +497,7 @@ fn renew_help(source: TokenSource, base: &str) -> String {
         TokenSource::AzureCli => {
             "sign in again with `az login` (the CLI's session has expired)".to_owned()
         }
+        TokenSource::GitHubOidc => "run the job again; skuld gets a new token on every run".to_owned(),
         TokenSource::WorkloadIdentity => "the federated token file is refreshed by the platform; run the import again, and check that AZURE_FEDERATED_TOKEN_FILE is the file it refreshes".to_owned(),
         TokenSource::ClientSecret | TokenSource::ClientCertificate => {
             "run the import again; skuld gets a new token on every run".to_owned()
