@@ -789,6 +789,21 @@ fn a_client_secret_gets_a_token_for_the_graph_url_scope() {
     assert!(err.contains("skuld::import::auth"), "{err}");
     assert!(err.contains("AADSTS7000215"), "{err}");
     assert!(!err.contains("ASDF"), "{err}");
+    // A secret without its app: an error, not a fall-back to another identity.
+    let o = skuld(
+        tmp.path(),
+        &["import", "graph", "--live", "--graph-url", &fake.base],
+        &[
+            ("AZURE_CLIENT_SECRET", "s3cret-value"),
+            ("AZURE_TENANT_ID", "t"),
+        ],
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("AZURE_CLIENT_ID and AZURE_TENANT_ID are not both set"),
+        "{err}"
+    );
     // A login host over plain http elsewhere than this machine: the secret is not sent.
     let o = skuld(
         tmp.path(),

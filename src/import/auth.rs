@@ -209,6 +209,25 @@ pub fn acquire(
         ];
         return request_token(agent, graph_url, env, &tenant, &form, source, &assertion);
     }
+    // A secret or certificate without the app it belongs to is a mistake, not a reason to fall
+    // back to another identity.
+    for (variable, source) in [
+        ("AZURE_CLIENT_SECRET", TokenSource::ClientSecret),
+        (
+            "AZURE_CLIENT_CERTIFICATE_PATH",
+            TokenSource::ClientCertificate,
+        ),
+    ] {
+        if app.is_none() && env.var(variable).is_some() {
+            return Err(error(
+                source,
+                format!(
+                    "{variable} is set, but AZURE_CLIENT_ID and AZURE_TENANT_ID are not both set"
+                ),
+                "set AZURE_CLIENT_ID (the app registration's application id) and AZURE_TENANT_ID (the tenant's id or domain)",
+            ));
+        }
+    }
     if let (Some(secret), Some((client, tenant))) = (env.var("AZURE_CLIENT_SECRET"), app.clone()) {
         let form = [
             ("grant_type", "client_credentials"),
