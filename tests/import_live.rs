@@ -344,6 +344,11 @@ fn skuld(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         .env("COLUMNS", "300")
         .env("NO_COLOR", "1")
         .env("TMPDIR", dir)
+        // Windows sockets need it.
+        .env(
+            "SYSTEMROOT",
+            std::env::var("SYSTEMROOT").unwrap_or_default(),
+        )
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
