@@ -32,6 +32,10 @@ fn action(tmp: &Path, env: &[(&str, &str)]) -> (Output, String) {
         .env("GITHUB_PATH", &path_file)
         .env("NO_COLOR", "1")
         .env_remove("SKULD_BIN")
+        .env_remove("SKULD_REPOSITORY")
+        .env_remove("SKULD_RELEASE_HOST")
+        .env_remove("GITHUB_ACTION_PATH")
+        .env_remove("INPUT_VERSION")
         .env_remove("INPUT_ARGS");
     for (k, v) in env {
         cmd.env(k, v);
@@ -128,7 +132,9 @@ fn the_action_installs_a_packaged_release_and_refuses_a_bad_checksum() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let dist = tmp.path().join("dist");
+    // A release v9.9.9 of acme/skuld as GitHub lays it out, under a file:// "host".
+    let host = tmp.path().join("host");
+    let dist = host.join("acme/skuld/releases/download/v9.9.9");
     let o = Command::new("bash")
         .arg(root().join(".github/release/package.sh"))
         .args([target, BIN, dist.to_str().unwrap()])
@@ -140,12 +146,17 @@ fn the_action_installs_a_packaged_release_and_refuses_a_bad_checksum() {
     let sum = std::fs::read_to_string(dist.join(format!("{asset}.sha256"))).unwrap();
     assert!(sum.ends_with(&format!("  {asset}\n")), "{sum}");
 
-    let base = format!("file://{}", dist.display());
+    let host_url = format!("file://{}", host.display());
+    // The action's repository and version come from where the runner checked it out.
     let run = |tmp: &Path| {
         action(
             tmp,
             &[
-                ("SKULD_RELEASE_BASE_URL", &base),
+                ("SKULD_RELEASE_HOST", &host_url),
+                (
+                    "GITHUB_ACTION_PATH",
+                    "/home/runner/work/_actions/acme/skuld/v9.9.9",
+                ),
                 ("INPUT_PATHS", "examples/problems.yaml"),
                 ("INPUT_FORMAT", "compact"),
             ],
@@ -171,17 +182,26 @@ fn the_action_installs_a_packaged_release_and_refuses_a_bad_checksum() {
     assert!(stderr(&o).contains("checksum mismatch"), "{}", stderr(&o));
     assert!(!outputs.contains("exit-code"), "{outputs}");
 
-    // No such release: a clear error.
+    // No such release (`latest` was never published here): a clear error.
     let work = tempfile::tempdir().unwrap();
     let (o, _) = action(
         work.path(),
         &[
-            ("SKULD_RELEASE_BASE_URL", "file:///nonexistent"),
+            ("SKULD_RELEASE_HOST", &host_url),
+            (
+                "GITHUB_ACTION_PATH",
+                "/home/runner/work/_actions/acme/skuld/main",
+            ),
             ("INPUT_PATHS", "examples/problems.yaml"),
         ],
     );
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("cannot download"), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("cannot download"), "{err}");
+    assert!(
+        err.contains("/acme/skuld/releases/latest/download/"),
+        "{err}"
+    );
 }
 
 #[test]

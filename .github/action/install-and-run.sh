@@ -8,19 +8,22 @@
 #   INPUT_PATHS     tenant files, folders or quoted globs, separated by spaces or new lines
 #   INPUT_FORMAT    the format of the log output (default github: annotations + job summary)
 #   INPUT_FAIL_ON   error | warning | never
-#   INPUT_VERSION   a release tag (v0.2.0) or `latest`
+#   INPUT_VERSION   a release tag (v0.2.0), `latest`, or empty: the action's own ref when it is
+#                   a version tag (`uses: OWNER/skuld@v0.2.0` installs v0.2.0), else `latest`
 #   INPUT_SARIF     true: also write SARIF (for code scanning); false: do not
 #   INPUT_ARGS      more arguments for `skuld check` (--policy, --waivers, …), split on spaces
-#   SKULD_REPOSITORY       owner/name of the releases (the action's own repository)
-#   SKULD_BIN              use this binary, download nothing (tests, self-built binaries)
-#   SKULD_RELEASE_BASE_URL where the assets are (default: the repository's GitHub releases)
+#   SKULD_REPOSITORY    owner/name of the releases; empty: the action's own repository, read
+#                       from GITHUB_ACTION_PATH (…/_actions/OWNER/NAME/REF), because
+#                       `github.action_repository` is empty in composite actions
+#   SKULD_BIN           use this binary, download nothing (tests, self-built binaries)
+#   SKULD_RELEASE_HOST  where releases are (default https://github.com; tests use a file:// tree)
 set -euo pipefail
 set -f   # paths are skuld's business: quoted globs reach it unexpanded
 
 paths=${INPUT_PATHS:-.}
 format=${INPUT_FORMAT:-github}
 fail_on=${INPUT_FAIL_ON:-error}
-version=${INPUT_VERSION:-latest}
+version=${INPUT_VERSION:-}
 sarif=${INPUT_SARIF:-true}
 work=${RUNNER_TEMP:-${TMPDIR:-/tmp}}
 output=${GITHUB_OUTPUT:-/dev/null}
@@ -52,6 +55,24 @@ sha256_check() {  # FILE.sha256 in the current folder
     fi
 }
 
+# The action's own repository and ref, from where the runner checked it out.
+action_repository='' action_ref=''
+case ${GITHUB_ACTION_PATH:-} in
+    */_actions/*/*/*)
+        rest=${GITHUB_ACTION_PATH#*/_actions/}
+        owner=${rest%%/*} rest=${rest#*/}
+        name=${rest%%/*} rest=${rest#*/}
+        action_repository=$owner/$name action_ref=${rest%%/*}
+        ;;
+esac
+repository=${SKULD_REPOSITORY:-$action_repository}
+if [ -z "$version" ]; then
+    case $action_ref in
+        v[0-9]*) version=$action_ref ;;
+        *) version=latest ;;
+    esac
+fi
+
 install() {
     local target asset base dir
     target=$(target)
@@ -59,22 +80,19 @@ install() {
         *windows*) asset=skuld-$target.zip ;;
         *) asset=skuld-$target.tar.gz ;;
     esac
-    if [ -n "${SKULD_RELEASE_BASE_URL:-}" ]; then
-        base=$SKULD_RELEASE_BASE_URL
+    [ -n "$repository" ] || fail "no repository to install skuld from: set the action's \`repository\` input (owner/name)"
+    host=${SKULD_RELEASE_HOST:-https://github.com}
+    if [ "$version" = latest ]; then
+        base=$host/$repository/releases/latest/download
     else
-        [ -n "${SKULD_REPOSITORY:-}" ] || fail "SKULD_REPOSITORY (owner/name of skuld's releases) is not set"
-        if [ "$version" = latest ]; then
-            base=https://github.com/$SKULD_REPOSITORY/releases/latest/download
-        else
-            base=https://github.com/$SKULD_REPOSITORY/releases/download/$version
-        fi
+        base=$host/$repository/releases/download/$version
     fi
     dir=$(mktemp -d "$work/skuld-install.XXXXXX")
     (
         cd "$dir"
-        curl --fail --silent --show-error --location --retry 3 --output "$asset" "$base/$asset" \
+        curl --fail --silent --show-error --location --retry 3 --connect-timeout 30 --output "$asset" "$base/$asset" \
             || fail "cannot download $base/$asset"
-        curl --fail --silent --show-error --location --retry 3 --output "$asset.sha256" "$base/$asset.sha256" \
+        curl --fail --silent --show-error --location --retry 3 --connect-timeout 30 --output "$asset.sha256" "$base/$asset.sha256" \
             || fail "cannot download $base/$asset.sha256"
         sha256_check "$asset.sha256" || fail "checksum mismatch for $asset: not installed"
         case $asset in
