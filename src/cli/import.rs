@@ -13,9 +13,10 @@ use crate::import;
 #[derive(Debug, Subcommand)]
 pub(super) enum ImportCommand {
     /// Write tenant YAML from a folder of saved Microsoft Graph responses (organization.json,
-    /// subscribedSkus.json, users.json, groups.json; pages as users.2.json, …)
+    /// subscribedSkus.json, users.json, groups.json; pages as users.2.json, …), or with --live
+    /// from Microsoft Graph itself
     #[command(
-        after_help = "Example:\n  skuld import graph graph-export/ -o tenant.yaml\n  skuld check tenant.yaml\n\nSee docs/import.md for the Graph requests to save."
+        after_help = "Example:\n  skuld import graph graph-export/ -o tenant.yaml\n  skuld check tenant.yaml\n  skuld import graph --live --save graph-export/ -o tenant.yaml\n\nSee docs/import.md for the Graph requests to save, and the permissions --live needs."
     )]
     Graph(GraphArgs),
 }
@@ -23,8 +24,23 @@ pub(super) enum ImportCommand {
 #[derive(Debug, Args)]
 pub(super) struct GraphArgs {
     /// The folder of saved responses
-    #[arg(value_name = "DIR")]
-    dir: PathBuf,
+    #[arg(
+        value_name = "DIR",
+        required_unless_present = "live",
+        conflicts_with = "live"
+    )]
+    dir: Option<PathBuf>,
+    /// Read the responses from Microsoft Graph itself (token from SKULD_GRAPH_TOKEN, workload
+    /// identity, a client secret or certificate, or the Azure CLI; see docs/import.md)
+    #[arg(long)]
+    live: bool,
+    /// The Graph endpoint of --live: a national cloud's, e.g. https://graph.microsoft.us
+    #[arg(long, value_name = "URL", requires = "live", default_value = import::live::DEFAULT_GRAPH_URL)]
+    graph_url: String,
+    /// Keep the responses of --live in DIR (new or empty), in the layout `skuld import graph DIR`
+    /// reads
+    #[arg(long, value_name = "DIR", requires = "live")]
+    save: Option<PathBuf>,
     /// Write the tenant YAML to FILE (replaced whole, never left half-written) instead of
     /// standard output
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -45,7 +61,18 @@ pub(super) fn run(
     let Some(policy) = policy_or_report(&args.policy, stderr)? else {
         return Ok(ExitStatus::Error);
     };
-    let imported = match import::graph(&args.dir, policy.catalog()) {
+    let result = match &args.dir {
+        Some(dir) => import::graph(dir, policy.catalog()),
+        None => import::live::import(
+            &import::live::Options {
+                graph_url: args.graph_url.clone(),
+                save: args.save.clone(),
+            },
+            policy.catalog(),
+            &import::auth::ProcessEnv,
+        ),
+    };
+    let imported = match result {
         Ok(i) => i,
         Err(errors) => {
             print_reports(errors.iter(), style, stderr)?;

@@ -8,8 +8,10 @@
 //! the groups' direct members; SKU GUIDs named by part number through the policy's catalog;
 //! failed assignments kept as `license_errors`.
 
+pub mod auth;
 pub mod emit;
 pub mod graph;
+pub mod live;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -114,13 +116,19 @@ fn warning(
 /// Reads the responses in `dir` and maps them to a tenant, naming SKUs through `catalog`.
 /// `Err` holds every error that stops the import.
 pub fn graph(dir: &Path, catalog: &Catalog) -> Result<Import, Vec<miette::Report>> {
+    graph_as(dir, &dir.display().to_string(), catalog)
+}
+
+/// [`graph`], the header naming the responses' origin as `shown` (the Graph endpoint of a live
+/// import whose responses are not kept).
+fn graph_as(dir: &Path, shown: &str, catalog: &Catalog) -> Result<Import, Vec<miette::Report>> {
     let r = graph::read(dir).map_err(|errors| {
         errors
             .into_iter()
             .map(miette::Report::new)
             .collect::<Vec<_>>()
     })?;
-    Ok(Mapper::new(catalog, &r).map(dir, &r))
+    Ok(Mapper::new(catalog, &r).map(dir, shown, &r))
 }
 
 struct Mapper<'c, 'r> {
@@ -211,7 +219,7 @@ impl<'c, 'r> Mapper<'c, 'r> {
         }
     }
 
-    fn map(mut self, dir: &Path, r: &'r graph::Responses) -> Import {
+    fn map(mut self, dir: &Path, shown: &str, r: &'r graph::Responses) -> Import {
         let (name, country) = self.organization(r);
         let subscriptions = self.subscriptions(r);
         // A group listed twice (overlapping pages) counts once.
@@ -228,7 +236,7 @@ impl<'c, 'r> Mapper<'c, 'r> {
         let users = self.users(r, &names, user_groups);
         Import {
             tenant: emit::Tenant {
-                header: header(dir, r),
+                header: header(dir, shown, r),
                 name,
                 country,
                 subscriptions: Some(subscriptions),
@@ -542,7 +550,7 @@ impl<'c, 'r> Mapper<'c, 'r> {
 type Memberships<'r> = HashMap<&'r str, BTreeSet<String>>;
 
 /// The header comment: where the tenant came from (no timestamp, so output is reproducible).
-fn header(dir: &Path, r: &graph::Responses) -> Vec<String> {
+fn header(dir: &Path, shown: &str, r: &graph::Responses) -> Vec<String> {
     let files: Vec<String> = [
         &r.organization.files,
         &r.skus.files,
@@ -563,8 +571,7 @@ fn header(dir: &Path, r: &graph::Responses) -> Vec<String> {
     .collect();
     vec![
         format!(
-            "Imported by `skuld import graph` from the Microsoft Graph responses in `{}`:",
-            dir.display()
+            "Imported by `skuld import graph` from the Microsoft Graph responses in `{shown}`:"
         ),
         files.join(", "),
         "Graph has no SSPR settings in these responses: add an `sspr:` block to check them."

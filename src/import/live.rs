@@ -1,0 +1,572 @@
+//! `skuld import graph --live`: fetches the responses the offline import reads from Microsoft
+//! Graph itself, saves them in the same layout (`users.json`, `users.2.json`, …,
+//! `members/<id>.json`), then runs the same mapping over that folder. The result equals the
+//! offline import of the saved responses by construction.
+//!
+//! Network rules: pages are followed through `@odata.nextLink`, but never to another host than
+//! `--graph-url` (the token would go with it); 429/503/504 are retried after `Retry-After`, a
+//! bounded number of times and for a bounded total wait; redirects are not followed; plain
+//! `http://` is accepted for loopback addresses only (test servers).
+
+use std::collections::BTreeSet;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use super::auth::{self, Env, Token, TokenSource};
+use crate::compile::Catalog;
+
+/// The default Graph endpoint (the global cloud).
+pub const DEFAULT_GRAPH_URL: &str = "https://graph.microsoft.com";
+
+/// How often one request is tried when Graph throttles it.
+const MAX_ATTEMPTS: u32 = 6;
+/// The longest total wait for throttling over a whole import.
+const MAX_TOTAL_WAIT: Duration = Duration::from_secs(600);
+/// Largest response body read (as for saved files).
+const MAX_BODY_BYTES: u64 = 256 * 1024 * 1024;
+/// More pages than this for one resource means a loop or a runaway server.
+const MAX_PAGES: usize = 100_000;
+
+/// The resources and their first request (the paths docs/import.md lists).
+const RESOURCES: [(&str, &str); 4] = [
+    (
+        "organization",
+        "/v1.0/organization?$select=displayName,countryLetterCode,verifiedDomains",
+    ),
+    (
+        "subscribedSkus",
+        "/v1.0/subscribedSkus?$select=skuId,skuPartNumber,prepaidUnits,capabilityStatus,appliesTo",
+    ),
+    (
+        "users",
+        "/v1.0/users?$select=id,userPrincipalName,usageLocation,onPremisesSyncEnabled,assignedLicenses,licenseAssignmentStates&$top=999",
+    ),
+    (
+        "groups",
+        "/v1.0/groups?$select=id,displayName,assignedLicenses&$expand=members($select=id)",
+    ),
+];
+
+/// What `--live` needs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `--graph-url`: `https://graph.microsoft.com`, `https://graph.microsoft.us`, ….
+    pub graph_url: String,
+    /// `--save DIR`: keep the responses there (the folder must be new or empty).
+    pub save: Option<PathBuf>,
+}
+
+/// An error of the live import (exit code 2).
+#[derive(Debug, Error)]
+#[error("{message}")]
+pub struct LiveError {
+    message: String,
+    code: &'static str,
+    help: Option<String>,
+}
+
+impl Diagnostic for LiveError {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+    }
+}
+
+fn live_error(code: &'static str, message: String, help: Option<String>) -> miette::Report {
+    miette::Report::new(LiveError {
+        message,
+        code,
+        help,
+    })
+}
+
+const PERMISSIONS_HELP: &str = "the identity needs read access to the directory: the Microsoft Graph application permissions Organization.Read.All, User.Read.All and GroupMember.Read.All (or Directory.Read.All), granted by an administrator; see docs/import.md";
+
+/// Fetches the responses, saves them, and maps them like the offline import.
+pub fn import(
+    options: &Options,
+    catalog: &Catalog,
+    env: &dyn Env,
+) -> Result<super::Import, Vec<miette::Report>> {
+    let base = graph_base(&options.graph_url).map_err(|e| vec![e])?;
+    let agent = agent();
+    let token = auth::acquire(&base, &agent, env).map_err(|e| vec![miette::Report::new(*e)])?;
+    let (dir, _cleanup) = match &options.save {
+        Some(dir) => (prepare_save_dir(dir).map_err(|e| vec![e])?, None),
+        None => {
+            let tmp = TempDir::new().map_err(|e| vec![e])?;
+            (tmp.0.clone(), Some(tmp))
+        }
+    };
+    let mut client = Client {
+        agent,
+        base: base.clone(),
+        token,
+        waited: Duration::ZERO,
+    };
+    client.fetch_all(&dir).map_err(|e| {
+        let mut e = e;
+        if options.save.is_some() {
+            e = e.wrap_err(format!(
+                "the responses fetched before the error are in `{}`",
+                dir.display()
+            ));
+        }
+        vec![e]
+    })?;
+    // With `--save`, the header names the folder, so the output is byte for byte the offline
+    // import of that folder; otherwise it names the Graph endpoint.
+    let shown = match &options.save {
+        Some(dir) => dir.display().to_string(),
+        None => base,
+    };
+    super::graph_as(&dir, &shown, catalog)
+}
+
+/// `--graph-url` without a trailing slash; `https://` (or `http://` on a loopback address).
+fn graph_base(url: &str) -> Result<String, miette::Report> {
+    let url = url.trim().trim_end_matches('/');
+    let bad = |why: &str| {
+        live_error(
+            "skuld::import::graph-url",
+            format!("`{url}` is not a Microsoft Graph endpoint: {why}"),
+            Some("give the endpoint's root, e.g. `https://graph.microsoft.com` or `https://graph.microsoft.us`, without `/v1.0`".to_owned()),
+        )
+    };
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| bad("it has no `https://`"))?;
+    if rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ']) {
+        return Err(bad("it must be a scheme and a host, nothing else"));
+    }
+    match scheme.to_ascii_lowercase().as_str() {
+        "https" => Ok(url.to_owned()),
+        "http" if auth::is_loopback(rest) => Ok(url.to_owned()),
+        "http" => Err(bad(
+            "plain `http://` would send the token unencrypted; only loopback test servers may use it",
+        )),
+        _ => Err(bad("the scheme must be `https`")),
+    }
+}
+
+/// `scheme://host[:port]` of a URL, lower case.
+fn origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    Some(format!("{scheme}://{authority}").to_ascii_lowercase())
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        // A redirect could carry the token elsewhere; Graph does not redirect these reads.
+        .max_redirects(0)
+        .timeout_connect(Some(Duration::from_secs(30)))
+        .timeout_global(Some(Duration::from_secs(300)))
+        .user_agent(concat!("skuld/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .into()
+}
+
+/// The folder for `--save`: created, or an existing empty one (stale pages from an earlier run
+/// would mix into the import).
+fn prepare_save_dir(dir: &Path) -> Result<PathBuf, miette::Report> {
+    let save_error = |reason: String| {
+        live_error(
+            "skuld::import::save",
+            format!("cannot save the responses in `{}`: {reason}", dir.display()),
+            Some("name a new or empty folder with `--save`".to_owned()),
+        )
+    };
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                return Err(save_error("the folder is not empty".to_owned()));
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir).map_err(|e| save_error(e.to_string()))?;
+        }
+        Err(e) => return Err(save_error(e.to_string())),
+    }
+    Ok(dir.to_path_buf())
+}
+
+/// A private folder for the responses of a run without `--save`, removed at the end.
+#[derive(Debug)]
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> Result<TempDir, miette::Report> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let path =
+            std::env::temp_dir().join(format!("skuld-graph-{}-{nanos:x}", std::process::id()));
+        std::fs::create_dir(&path).map_err(|e| {
+            live_error(
+                "skuld::io",
+                format!("cannot create a temporary folder `{}`: {e}", path.display()),
+                Some(
+                    "set TMPDIR to a writable folder, or keep the responses with `--save DIR`"
+                        .to_owned(),
+                ),
+            )
+        })?;
+        Ok(TempDir(path))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        // Nothing to do about a failure: the folder is in the temporary directory.
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+struct Client {
+    agent: ureq::Agent,
+    base: String,
+    token: Token,
+    /// Time already spent waiting for throttling.
+    waited: Duration,
+}
+
+impl Client {
+    fn fetch_all(&mut self, dir: &Path) -> Result<(), miette::Report> {
+        let mut group_pages = Vec::new();
+        for (name, path) in RESOURCES {
+            let pages = self.collection(dir, name, format!("{}{path}", self.base))?;
+            if name == "groups" {
+                group_pages = pages;
+            }
+        }
+        // `$expand` returns at most 100 members of a group without saying so: fetch the full
+        // list of every group that reached the limit or says it has more.
+        let mut ids = BTreeSet::new();
+        for page in &group_pages {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(page) else {
+                continue;
+            };
+            for g in v
+                .get("value")
+                .and_then(|v| v.as_array())
+                .into_iter()
+                .flatten()
+            {
+                let expanded = g
+                    .get("members")
+                    .and_then(|m| m.as_array())
+                    .map_or(0, Vec::len);
+                let more = g.get("members@odata.nextLink").is_some();
+                if let Some(id) = g.get("id").and_then(|i| i.as_str())
+                    && (expanded >= super::EXPAND_LIMIT || more)
+                {
+                    ids.insert(id.to_owned());
+                }
+            }
+        }
+        if !ids.is_empty() {
+            let members = dir.join("members");
+            std::fs::create_dir_all(&members).map_err(|e| write_error(&members, &e))?;
+            for id in ids {
+                // A group id names a file: only the characters of a GUID.
+                if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                    return Err(live_error(
+                        "skuld::import::http",
+                        format!("Graph returned a group id that is not a GUID: `{id}`"),
+                        None,
+                    ));
+                }
+                let url = format!("{}/v1.0/groups/{id}/members?$select=id&$top=999", self.base);
+                self.collection(&members, &id, url)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every page of one resource, saved as `NAME.json`, `NAME.2.json`, …; the bodies.
+    fn collection(
+        &mut self,
+        dir: &Path,
+        name: &str,
+        first: String,
+    ) -> Result<Vec<String>, miette::Report> {
+        let mut pages = Vec::new();
+        let mut seen = BTreeSet::new();
+        let mut next = Some(first);
+        while let Some(url) = next.take() {
+            if !seen.insert(url.clone()) || pages.len() >= MAX_PAGES {
+                return Err(live_error(
+                    "skuld::import::next-link",
+                    format!("the pages of `{name}` do not end: `{url}` was requested before"),
+                    None,
+                ));
+            }
+            let body = self.get(&url)?;
+            let n = pages.len() + 1;
+            let file = if n == 1 {
+                dir.join(format!("{name}.json"))
+            } else {
+                dir.join(format!("{name}.{n}.json"))
+            };
+            write_file(&file, &body)?;
+            let value: serde_json::Value = serde_json::from_str(&body).map_err(|e| {
+                live_error(
+                    "skuld::import::json",
+                    format!("Graph answered `{url}` with something that is not JSON: {e}"),
+                    Some(format!("the body is saved in `{}`", file.display())),
+                )
+            })?;
+            if let Some(link) = value.get("@odata.nextLink").and_then(|l| l.as_str()) {
+                if origin(link) != origin(&self.base) {
+                    return Err(live_error(
+                        "skuld::import::next-link",
+                        format!(
+                            "the next page of `{name}` is on another host: `{}`",
+                            origin(link).unwrap_or_else(|| link.to_owned())
+                        ),
+                        Some(format!(
+                            "skuld follows pages on `{}` only, so that the access token is not sent elsewhere; check --graph-url",
+                            self.base
+                        )),
+                    ));
+                }
+                next = Some(link.to_owned());
+            }
+            pages.push(body);
+        }
+        Ok(pages)
+    }
+
+    /// One GET with throttling retries; the body of a 200.
+    fn get(&mut self, url: &str) -> Result<String, miette::Report> {
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let response = self
+                .agent
+                .get(url)
+                .header("Authorization", &format!("Bearer {}", self.token.secret()))
+                .header("Accept", "application/json")
+                .call();
+            let mut response = match response {
+                Ok(r) => r,
+                Err(e) => {
+                    return Err(live_error(
+                        "skuld::import::network",
+                        auth::redact(
+                            &format!("cannot reach Microsoft Graph at `{}`: {e}", self.base),
+                            self.token.secret(),
+                        ),
+                        Some("check the network, a proxy (HTTPS_PROXY) and --graph-url".to_owned()),
+                    ));
+                }
+            };
+            let status = response.status().as_u16();
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            let body = response
+                .body_mut()
+                .with_config()
+                .limit(MAX_BODY_BYTES)
+                .read_to_string();
+            if matches!(status, 429 | 503 | 504) {
+                // Without `Retry-After`, back off exponentially: 1, 2, 4, … seconds.
+                let wait = Duration::from_secs(retry_after.unwrap_or(1u64 << (attempt - 1).min(6)));
+                let total = self.waited.saturating_add(wait);
+                if total > MAX_TOTAL_WAIT {
+                    return Err(live_error(
+                        "skuld::import::throttled",
+                        format!(
+                            "Microsoft Graph answered {status} to `{}` and asks to wait {} seconds, more than skuld waits",
+                            path_of(url),
+                            wait.as_secs()
+                        ),
+                        Some(format!(
+                            "try again later; skuld waits at most {} seconds in all for throttling",
+                            MAX_TOTAL_WAIT.as_secs()
+                        )),
+                    ));
+                }
+                if attempt >= MAX_ATTEMPTS {
+                    return Err(live_error(
+                        "skuld::import::throttled",
+                        format!(
+                            "Microsoft Graph kept answering {status} ({}) to `{}` after {attempt} tries",
+                            if status == 429 {
+                                "too many requests"
+                            } else {
+                                "service unavailable"
+                            },
+                            path_of(url)
+                        ),
+                        Some(format!(
+                            "try again later; skuld waits at most {} seconds in all for throttling",
+                            MAX_TOTAL_WAIT.as_secs()
+                        )),
+                    ));
+                }
+                self.waited = total;
+                std::thread::sleep(wait);
+                continue;
+            }
+            let body = body.map_err(|e| {
+                live_error(
+                    "skuld::import::network",
+                    format!("cannot read Graph's answer to `{}`: {e}", path_of(url)),
+                    None,
+                )
+            })?;
+            if status == 200 {
+                return Ok(body);
+            }
+            return Err(self.status_error(status, url, &body));
+        }
+    }
+
+    /// A clear error for a status other than 200 and the throttling ones.
+    fn status_error(&self, status: u16, url: &str, body: &str) -> miette::Report {
+        let (code, message) = graph_error(body);
+        let detail = auth::redact(
+            &match (code.is_empty(), message.is_empty()) {
+                (true, true) => String::new(),
+                (false, true) => format!(": {code}"),
+                (true, false) => format!(": {message}"),
+                (false, false) => format!(": {code}: {message}"),
+            },
+            self.token.secret(),
+        );
+        let path = path_of(url);
+        let source = self.token.source;
+        match status {
+            401 if message.to_ascii_lowercase().contains("expired") => live_error(
+                "skuld::import::token-expired",
+                format!(
+                    "the access token from {} has expired (Microsoft Graph answered 401 to `{path}`)",
+                    source.describe()
+                ),
+                Some(renew_help(source, &self.base)),
+            ),
+            401 => live_error(
+                "skuld::import::unauthorized",
+                format!(
+                    "Microsoft Graph refused the access token from {} (401 to `{path}`){detail}",
+                    source.describe()
+                ),
+                Some(format!(
+                    "the token must be issued for `{}` (scope `{}/.default`) by the tenant to read; {}",
+                    self.base,
+                    self.base,
+                    renew_help(source, &self.base)
+                )),
+            ),
+            403 => live_error(
+                "skuld::import::forbidden",
+                format!("Microsoft Graph denied `{path}` (403){detail}"),
+                Some(PERMISSIONS_HELP.to_owned()),
+            ),
+            _ => live_error(
+                "skuld::import::http",
+                format!("Microsoft Graph answered {status} to `{path}`{detail}"),
+                None,
+            ),
+        }
+    }
+}
+
+/// How to get a fresh token from `source`.
+fn renew_help(source: TokenSource, base: &str) -> String {
+    match source {
+        TokenSource::Variable => format!(
+            "tokens live about an hour: get a new one, e.g. `az account get-access-token --resource {base} --query accessToken --output tsv`, and set SKULD_GRAPH_TOKEN to it (or unset it to let skuld get one)"
+        ),
+        TokenSource::AzureCli => {
+            "sign in again with `az login` (the CLI's session has expired)".to_owned()
+        }
+        TokenSource::GitHubOidc => "run the job again; skuld gets a new token on every run".to_owned(),
+        TokenSource::WorkloadIdentity => "the federated token file is refreshed by the platform; run the import again, and check that AZURE_FEDERATED_TOKEN_FILE is the file it refreshes".to_owned(),
+        TokenSource::ClientSecret | TokenSource::ClientCertificate => {
+            "run the import again; skuld gets a new token on every run".to_owned()
+        }
+    }
+}
+
+/// Graph's `{"error": {"code", "message"}}`, each empty when absent.
+fn graph_error(body: &str) -> (String, String) {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    let field = |name: &str| {
+        v.get("error")
+            .and_then(|e| e.get(name))
+            .and_then(|c| c.as_str())
+            .unwrap_or("")
+            .trim()
+            .to_owned()
+    };
+    (field("code"), field("message"))
+}
+
+/// The path and query of a URL, for messages (the host is `--graph-url`'s).
+fn path_of(url: &str) -> &str {
+    url.split_once("://")
+        .and_then(|(_, rest)| rest.find('/').and_then(|i| rest.get(i..)))
+        .unwrap_or(url)
+}
+
+fn write_error(path: &Path, e: &std::io::Error) -> miette::Report {
+    live_error(
+        "skuld::io",
+        format!("cannot write `{}`: {e}", path.display()),
+        None,
+    )
+}
+
+fn write_file(path: &Path, body: &str) -> Result<(), miette::Report> {
+    let mut f = std::fs::File::create(path).map_err(|e| write_error(path, &e))?;
+    f.write_all(body.as_bytes())
+        .and_then(|()| f.flush())
+        .map_err(|e| write_error(path, &e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn graph_urls_are_roots_over_https_or_loopback_http() {
+        assert_eq!(
+            graph_base("https://graph.microsoft.us/").ok().as_deref(),
+            Some("https://graph.microsoft.us")
+        );
+        assert!(graph_base("http://127.0.0.1:8080").is_ok());
+        assert!(graph_base("http://graph.microsoft.com").is_err());
+        assert!(graph_base("https://graph.microsoft.com/v1.0").is_err());
+        assert!(graph_base("graph.microsoft.com").is_err());
+    }
+
+    #[test]
+    fn origins_compare_scheme_host_and_port() {
+        assert_eq!(
+            origin("https://Graph.microsoft.com/v1.0/users?$skiptoken=x"),
+            origin("https://graph.microsoft.com")
+        );
+        assert_ne!(
+            origin("https://evil.example/v1.0/users"),
+            origin("https://graph.microsoft.com")
+        );
+        assert_ne!(origin("http://127.0.0.1:1/x"), origin("http://127.0.0.1:2"));
+    }
+}
