@@ -21,6 +21,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod eval;
 pub mod import;
+pub mod lsp;
 pub mod parallel;
 pub mod policies;
 pub mod report;
