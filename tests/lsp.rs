@@ -2,6 +2,12 @@
 //! framing over its standard input and output, on the example tenants. Every read has a
 //! timeout, so a server that hangs fails the test instead of blocking CI.
 
+#![expect(
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "helpers of tests (the client outside #[test] functions): a panic is a test failure"
+)]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -110,13 +116,19 @@ impl Client {
         };
         if let Some(i) = self.pending.iter().position(is_for) {
             let m = self.pending.remove(i);
-            return m["params"]["diagnostics"].as_array().cloned().unwrap_or_default();
+            return m["params"]["diagnostics"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
         }
         let deadline = Instant::now() + TIMEOUT;
         loop {
             let msg = self.next(deadline);
             if is_for(&msg) {
-                return msg["params"]["diagnostics"].as_array().cloned().unwrap_or_default();
+                return msg["params"]["diagnostics"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
             }
             self.pending.push(msg);
         }
@@ -231,7 +243,12 @@ fn a_session_on_the_problems_example() {
         .expect("unknown-sku");
     assert_eq!(typo["range"]["start"], position(&text, "ENTERPRISEPAK]"));
     assert_eq!(typo["severity"], 1);
-    assert!(typo["message"].as_str().unwrap_or("").contains("did you mean"));
+    assert!(
+        typo["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("did you mean")
+    );
     let synced = diags
         .iter()
         .find(|d| d["code"] == "sspr/synced-user-license")
@@ -248,14 +265,26 @@ fn a_session_on_the_problems_example() {
     // Hover on a user: licences (with their source), features, SSPR.
     let hover = c.request("textDocument/hover", at(&u, position(&text, "raj.patel@")));
     let md = hover["contents"]["value"].as_str().unwrap_or("");
-    assert!(md.contains("`ENTERPRISEPACK` Office 365 E3: direct"), "{md}");
-    assert!(md.contains("not received: `AAD_PREMIUM` of `Entra-P1`"), "{md}");
+    assert!(
+        md.contains("`ENTERPRISEPACK` Office 365 E3: direct"),
+        "{md}"
+    );
+    assert!(
+        md.contains("not received: `AAD_PREMIUM` of `Entra-P1`"),
+        "{md}"
+    );
     assert!(md.contains("**SSPR**: in scope"), "{md}");
     assert!(md.contains("**Features**"), "{md}");
     // Hover on a SKU: its name and what it grants.
-    let hover = c.request("textDocument/hover", at(&u, position(&text, "AAD_PREMIUM ")));
+    let hover = c.request(
+        "textDocument/hover",
+        at(&u, position(&text, "AAD_PREMIUM ")),
+    );
     let md = hover["contents"]["value"].as_str().unwrap_or("");
-    assert!(md.contains("**Microsoft Entra ID P1** (`AAD_PREMIUM`), paid"), "{md}");
+    assert!(
+        md.contains("**Microsoft Entra ID P1** (`AAD_PREMIUM`), paid"),
+        "{md}"
+    );
     assert!(md.contains("grants: "), "{md}");
 
     // Definition: a group reference goes to the group's `name:`.
@@ -267,13 +296,20 @@ fn a_session_on_the_problems_example() {
         at(&u, json!({ "line": line, "character": col })),
     );
     assert_eq!(def["uri"], u);
-    assert_eq!(def["range"]["start"], position(&text, "IT\n    groups: [Entra-P1"));
+    assert_eq!(
+        def["range"]["start"],
+        position(&text, "IT\n    groups: [Entra-P1")
+    );
 
     // Completion: SKUs in a licence list, group names in a group list, keys of a user.
     let items = |r: &Value| -> Vec<String> {
         r["items"]
             .as_array()
-            .map(|a| a.iter().map(|i| i["label"].as_str().unwrap_or("").to_owned()).collect())
+            .map(|a| {
+                a.iter()
+                    .map(|i| i["label"].as_str().unwrap_or("").to_owned())
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let after = |needle: &str| {
@@ -281,7 +317,10 @@ fn a_session_on_the_problems_example() {
         p["character"] = json!(p["character"].as_u64().unwrap_or(0) + needle.len() as u64);
         p
     };
-    let skus = items(&c.request("textDocument/completion", at(&u, after("licenses: [ENTERPRISEPAK"))));
+    let skus = items(&c.request(
+        "textDocument/completion",
+        at(&u, after("licenses: [ENTERPRISEPAK")),
+    ));
     assert!(skus.contains(&"ENTERPRISEPACK".to_owned()));
     assert!(skus.contains(&"AAD_PREMIUM".to_owned()));
     let groups = items(&c.request("textDocument/completion", at(&u, after("groups: [I"))));
@@ -309,7 +348,10 @@ fn a_session_on_the_problems_example() {
         .as_str()
         .expect("text")
         .to_owned();
-    assert!(comment.starts_with("  # skuld: waive tenant/unknown-sku until "), "{comment}");
+    assert!(
+        comment.starts_with("  # skuld: waive tenant/unknown-sku until "),
+        "{comment}"
+    );
 
     // didChange: applying the waiver's text waives the finding (as `skuld check` would).
     let waived = text.replacen("[ENTERPRISEPAK]", &format!("[ENTERPRISEPAK]{comment}"), 1);
@@ -322,8 +364,14 @@ fn a_session_on_the_problems_example() {
     c.change(&u, 3, &fixed);
     let diags = c.diagnostics(&u);
     assert!(!codes(&diags).contains(&"tenant/unknown-sku".to_owned()));
-    let seats = diags.iter().find(|d| d["code"] == "licensing/seats").expect("seats");
-    assert!(seats["message"].as_str().unwrap_or("").contains("6 users"), "{seats}");
+    let seats = diags
+        .iter()
+        .find(|d| d["code"] == "licensing/seats")
+        .expect("seats");
+    assert!(
+        seats["message"].as_str().unwrap_or("").contains("6 users"),
+        "{seats}"
+    );
     c.change(&u, 4, &text);
     assert_eq!(c.diagnostics(&u).len(), 9);
 
@@ -334,22 +382,41 @@ fn a_session_on_the_problems_example() {
     assert_eq!(c.diagnostics(&p), Vec::<Value>::new());
     let diags = c.diagnostics(&u);
     assert!(!codes(&diags).contains(&"tenant/unknown-sku".to_owned()));
-    assert!(diags.iter().any(|d| d["code"] == "licensing/unsubscribed-sku"
-        && d["message"].as_str().unwrap_or("").contains("Typo plan")));
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["code"] == "licensing/unsubscribed-sku"
+                && d["message"].as_str().unwrap_or("").contains("Typo plan"))
+    );
     // Hover and definition of the SKU in the tenant lead to the policy.
-    let def = c.request("textDocument/definition", at(&u, position(&text, "ENTERPRISEPAK]")));
+    let def = c.request(
+        "textDocument/definition",
+        at(&u, position(&text, "ENTERPRISEPAK]")),
+    );
     assert_eq!(def["uri"], p);
     assert_eq!(def["range"]["start"], json!({ "line": 0, "character": 6 }));
     // Formatting: the canonical layout.
-    let edits = c.request("textDocument/formatting", json!({ "textDocument": { "uri": p }, "options": { "tabSize": 4, "insertSpaces": true } }));
+    let edits = c.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": p }, "options": { "tabSize": 4, "insertSpaces": true } }),
+    );
     let new_text = edits[0]["newText"].as_str().expect("an edit");
-    assert!(new_text.starts_with("sku ENTERPRISEPAK \"Typo plan\" {"), "{new_text}");
+    assert!(
+        new_text.starts_with("sku ENTERPRISEPAK \"Typo plan\" {"),
+        "{new_text}"
+    );
     assert_ne!(new_text, policy);
     // A compile error is a diagnostic on the policy file.
     c.change(&p, 2, "sku ENTERPRISEPAK \"Typo plan\" { fre }\n");
     let perr = c.diagnostics(&p);
     assert_eq!(perr.len(), 1, "{perr:?}");
-    assert!(perr[0]["code"].as_str().unwrap_or("").starts_with("skuld::policy"), "{perr:?}");
+    assert!(
+        perr[0]["code"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("skuld::policy"),
+        "{perr:?}"
+    );
     assert_eq!(perr[0]["range"]["start"]["line"], 0);
     // Fixed again: its diagnostics clear.
     c.change(&p, 3, policy);
@@ -365,7 +432,8 @@ fn positions_are_utf16_unless_the_client_offers_utf8() {
     let text = "tenant: x.onmicrosoft.com\nusers:\n  - {upn: \"bjørn𝔘@x.no\", usage_location: \"NO\", licenses: [ENTERPRISEPAK]}\n";
     let tenant = dir.path().join("t.yaml");
     let byte = text.find("ENTERPRISEPAK").expect("typo") - text.find("  - {").expect("line");
-    let utf16: usize = text[text.find("  - {").unwrap_or(0)..text.find("ENTERPRISEPAK").unwrap_or(0)]
+    let utf16: usize = text
+        [text.find("  - {").unwrap_or(0)..text.find("ENTERPRISEPAK").unwrap_or(0)]
         .chars()
         .map(char::len_utf16)
         .sum();
@@ -377,11 +445,20 @@ fn positions_are_utf16_unless_the_client_offers_utf8() {
         let u = c.open(&tenant, "yaml", text);
         let diags = c.diagnostics(&u);
         assert_eq!(codes(&diags), ["tenant/unknown-sku"]);
-        assert_eq!(diags[0]["range"]["start"], json!({ "line": 2, "character": col }));
+        assert_eq!(
+            diags[0]["range"]["start"],
+            json!({ "line": 2, "character": col })
+        );
         // And back: a hover inside the UPN (column 13, `ø`, in both encodings) finds the user.
-        let hover = c.request("textDocument/hover", at(&u, json!({ "line": 2, "character": 13 })));
+        let hover = c.request(
+            "textDocument/hover",
+            at(&u, json!({ "line": 2, "character": 13 })),
+        );
         assert!(
-            hover["contents"]["value"].as_str().unwrap_or("").contains("bjørn𝔘@x.no"),
+            hover["contents"]["value"]
+                .as_str()
+                .unwrap_or("")
+                .contains("bjørn𝔘@x.no"),
             "{hover}"
         );
         assert_eq!(c.finish(), 0);

@@ -22,7 +22,14 @@ pub enum Slot {
 /// The keys of each mapping of the tenant format.
 pub fn keys(parent: Option<&str>) -> &'static [&'static str] {
     match parent {
-        None => &["tenant", "country", "sspr", "subscriptions", "groups", "users"],
+        None => &[
+            "tenant",
+            "country",
+            "sspr",
+            "subscriptions",
+            "groups",
+            "users",
+        ],
         Some("sspr") => &["scope", "group", "writeback"],
         Some("subscriptions") => &["sku", "seats"],
         Some("groups") => &["name", "licenses", "groups"],
@@ -97,7 +104,10 @@ pub fn tenant_slot(text: &str, offset: usize) -> Slot {
         .and_then(|b| b.rfind('\n'))
         .map_or(0, |i| i + 1);
     let prefix = text.get(line_start..offset).unwrap_or("");
-    if let Some(hash) = prefix.find(" #").map(|i| i + 1).or_else(|| prefix.starts_with('#').then_some(0))
+    if let Some(hash) = prefix
+        .find(" #")
+        .map(|i| i + 1)
+        .or_else(|| prefix.starts_with('#').then_some(0))
     {
         let comment = prefix.get(hash + 1..).unwrap_or("").trim_start();
         return if comment.starts_with("skuld: waive") || comment.contains("expect:") {
@@ -131,8 +141,8 @@ pub fn tenant_slot(text: &str, offset: usize) -> Slot {
     }
     let col = prefix.len() - body.len();
     let item = body.starts_with('-');
-    let (parent, parent_col) = parent_key(text, line_start, col, item)
-        .map_or((None, 0), |(k, c)| (Some(k), c));
+    let (parent, parent_col) =
+        parent_key(text, line_start, col, item).map_or((None, 0), |(k, c)| (Some(k), c));
     match parent.as_deref() {
         Some("licenses") if item => Slot::Sku,
         // A `groups:` list of a user or group holds names; the top-level one holds groups.
@@ -154,7 +164,10 @@ mod tests {
     #[test]
     fn values_after_known_keys() {
         assert_eq!(tenant_slot(T, at(T, "licenses: [EN")), Slot::Sku);
-        assert_eq!(tenant_slot(T, at(T, "scope: ")), Slot::Value(&["all", "none", "selected"]));
+        assert_eq!(
+            tenant_slot(T, at(T, "scope: ")),
+            Slot::Value(&["all", "none", "selected"])
+        );
         assert_eq!(tenant_slot(T, at(T, "      - ")), Slot::Group);
     }
 

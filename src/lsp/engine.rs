@@ -5,7 +5,6 @@
 
 use std::path::{Path, PathBuf};
 
-
 use crate::compile::Policy;
 use crate::config::Config;
 use crate::diagnostics::Diagnostics;
@@ -82,7 +81,8 @@ impl Workspace {
                 match Config::parse(&source, &path) {
                     Ok(c) => Some(c),
                     Err(ps) => {
-                        problems.extend(ps.into_iter().map(|p| from_report(&miette::Report::new(p))));
+                        problems
+                            .extend(ps.into_iter().map(|p| from_report(&miette::Report::new(p))));
                         None
                     }
                 }
@@ -180,8 +180,12 @@ impl Workspace {
             .into_iter()
             .filter(|f| self.reports(&f.rule))
             .map(|mut f| {
-                if let Some((_, level, _)) =
-                    self.config.severity.iter().rev().find(|(r, _, _)| *r == f.rule)
+                if let Some((_, level, _)) = self
+                    .config
+                    .severity
+                    .iter()
+                    .rev()
+                    .find(|(r, _, _)| *r == f.rule)
                 {
                     f.severity = *level;
                 }
@@ -342,9 +346,9 @@ impl Workspace {
 
     /// Rule ids with their severity.
     pub fn rule_ids(&self) -> Vec<String> {
-        self.policy.as_ref().map_or_else(Vec::new, |p| {
-            p.rule_ids().map(str::to_owned).collect()
-        })
+        self.policy
+            .as_ref()
+            .map_or_else(Vec::new, |p| p.rule_ids().map(str::to_owned).collect())
     }
 
     /// Names declared in the policy files besides SKUs: capabilities and sets.
@@ -522,7 +526,11 @@ fn user_markdown(policy: &Policy, e: &crate::eval::explain::UserExplanation) -> 
             .as_ref()
             .map_or_else(|| "direct".to_owned(), |g| format!("through group `{g}`"));
         md.push_str(&format!("- `{}` {}: {from}\n", l.sku, l.name));
-        if let Some(sku) = policy.catalog.resolve(&l.sku).and_then(|id| policy.catalog.sku(id)) {
+        if let Some(sku) = policy
+            .catalog
+            .resolve(&l.sku)
+            .and_then(|id| policy.catalog.sku(id))
+        {
             for &c in &sku.grants {
                 if let Some(cap) = policy.capabilities.get(c as usize)
                     && !features.contains(&cap.name)
@@ -546,7 +554,11 @@ fn user_markdown(policy: &Policy, e: &crate::eval::explain::UserExplanation) -> 
         if features.is_empty() {
             "none".to_owned()
         } else {
-            features.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+            features
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         }
     ));
     md.push_str(&format!(

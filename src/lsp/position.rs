@@ -59,7 +59,10 @@ impl<'a> LineIndex<'a> {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let line = self
+            .starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
         let (start, body) = self.line(line).unwrap_or((0, ""));
         let upto = body.get(..offset.saturating_sub(start)).unwrap_or(body);
         let character = match enc {

@@ -151,7 +151,11 @@ impl<'w> Server<'w> {
             match msg {
                 Message::Request(req) => self.request(req)?,
                 Message::Notification(n) if n.method == "exit" => {
-                    return Ok(if self.shutdown { End::Clean } else { End::Abrupt });
+                    return Ok(if self.shutdown {
+                        End::Clean
+                    } else {
+                        End::Abrupt
+                    });
                 }
                 Message::Notification(n) => self.notification(n)?,
                 Message::Response(_) => {}
@@ -326,10 +330,7 @@ impl<'w> Server<'w> {
             let Some(text) = self.text_of(&path) else {
                 continue;
             };
-            let diags = problems
-                .iter()
-                .map(|p| self.diagnostic(p, &text))
-                .collect();
+            let diags = problems.iter().map(|p| self.diagnostic(p, &text)).collect();
             let version = self.docs.get(&key).map(|d| d.version);
             self.publish(&key, diags, version)?;
         }
@@ -355,7 +356,12 @@ impl<'w> Server<'w> {
         self.publish(key, diags, version)
     }
 
-    fn publish(&mut self, key: &str, diagnostics: Vec<Value>, version: Option<i32>) -> io::Result<()> {
+    fn publish(
+        &mut self,
+        key: &str,
+        diagnostics: Vec<Value>,
+        version: Option<i32>,
+    ) -> io::Result<()> {
         let mut params = json!({ "uri": key, "diagnostics": diagnostics });
         if let (Some(v), Some(obj)) = (version, params.as_object_mut()) {
             obj.insert("version".to_owned(), json!(v));
@@ -473,13 +479,12 @@ impl<'w> Server<'w> {
         };
         let place = match doc.kind {
             Kind::Tenant => self.ws.tenant_definition(&doc.path, &doc.text, offset),
-            Kind::Policy => context::word_at(&doc.text, offset)
-                .and_then(|(_, _, w)| self.ws.declaration(w)),
+            Kind::Policy => {
+                context::word_at(&doc.text, offset).and_then(|(_, _, w)| self.ws.declaration(w))
+            }
             Kind::Other => None,
         };
-        Ok(place
-            .and_then(|p| self.location(&p))
-            .unwrap_or(Value::Null))
+        Ok(place.and_then(|p| self.location(&p)).unwrap_or(Value::Null))
     }
 
     fn completion(&self, params: Value) -> Reply {
@@ -636,7 +641,10 @@ fn root_of(params: &lt::InitializeParams) -> Option<PathBuf> {
     if let Some(folder) = params.workspace_folders.as_ref().and_then(|f| f.first()) {
         return Some(PathBuf::from(uri::to_path(folder.uri.as_str())));
     }
-    #[expect(deprecated, reason = "clients without workspace folders still send rootUri")]
+    #[expect(
+        deprecated,
+        reason = "clients without workspace folders still send rootUri"
+    )]
     let root = params.root_uri.as_ref();
     root.map(|u| PathBuf::from(uri::to_path(u.as_str())))
 }
