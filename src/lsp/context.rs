@@ -46,6 +46,18 @@ pub fn keys(parent: Option<&str>) -> &'static [&'static str] {
     }
 }
 
+/// True when a YAML text has a top-level key of the tenant format (or is empty, a tenant being
+/// started): other YAML files (workflows, configs) in a workspace are left alone.
+pub fn looks_like_tenant(text: &str) -> bool {
+    text.trim().is_empty()
+        || text.lines().any(|l| {
+            let l = l.trim_start_matches('\u{feff}');
+            keys(None)
+                .iter()
+                .any(|k| l.strip_prefix(k).is_some_and(|r| r.starts_with(':')))
+        })
+}
+
 /// The word (letters, digits, `_ - . @ /`) around byte `offset`, with its range.
 pub fn word_at(text: &str, offset: usize) -> Option<(usize, usize, &str)> {
     let is_word = |c: char| c.is_alphanumeric() || "_-.@/".contains(c);
@@ -190,6 +202,13 @@ mod tests {
         assert_eq!(tenant_slot(t, t.len()), Slot::Rule);
         let t = "  - upn: a@x.com  # just a note";
         assert_eq!(tenant_slot(t, t.len()), Slot::None);
+    }
+
+    #[test]
+    fn only_tenant_yaml_is_checked() {
+        assert!(looks_like_tenant(T));
+        assert!(looks_like_tenant("\u{feff}users:\n"));
+        assert!(!looks_like_tenant("on: push\njobs:\n  users: 1\n"));
     }
 
     #[test]

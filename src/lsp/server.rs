@@ -208,7 +208,11 @@ impl<'w> Server<'w> {
                 };
                 let key = p.text_document.uri.as_str().to_owned();
                 let path = uri::to_path(&key);
-                let kind = kind_of(&path, Some(&p.text_document.language_id));
+                let mut kind = kind_of(&path, Some(&p.text_document.language_id));
+                if kind == Kind::Tenant && !context::looks_like_tenant(&p.text_document.text) {
+                    // A workflow or other YAML: not skuld's business.
+                    kind = Kind::Other;
+                }
                 self.docs.insert(
                     key.clone(),
                     Doc {
@@ -263,6 +267,8 @@ impl<'w> Server<'w> {
                     Ok(())
                 }
             }
+            // The config or waivers file changed on disk (the VS Code extension watches them).
+            "workspace/didChangeWatchedFiles" => self.reload(),
             _ => Ok(()),
         }
     }
