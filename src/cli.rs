@@ -118,7 +118,9 @@ enum Command {
     )]
     Import(import::ImportCommand),
     /// Run the language server (LSP over standard input and output, for editors)
-    #[command(after_help = "Editors start it themselves; see docs/editors.md.")]
+    #[command(
+        after_help = "Example:\n  skuld lsp    # what an editor runs; see docs/editors.md for VS Code, Neovim, Helix"
+    )]
     Lsp {
         /// Accepted for editors that pass it; standard input and output are the only transport
         #[arg(long)]

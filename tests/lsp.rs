@@ -327,6 +327,38 @@ fn a_session_on_the_problems_example() {
     assert!(groups.contains(&"Entra-P1".to_owned()) && groups.contains(&"Sales".to_owned()));
     assert!(!groups.contains(&"ENTERPRISEPACK".to_owned()));
 
+    // Rule ids in a waiver comment; a user's keys on a new line under a user.
+    let with_comment = text.replacen(
+        "kiosk@fabrikam.com",
+        "kiosk@fabrikam.com  # skuld: waive ",
+        1,
+    );
+    c.change(&u, 2, &with_comment);
+    let _ = c.diagnostics(&u);
+    let mut p = position(&with_comment, "kiosk@fabrikam.com  # skuld: waive ");
+    p["character"] = json!(p["character"].as_u64().unwrap_or(0) + 35);
+    let rules = items(&c.request("textDocument/completion", at(&u, p)));
+    assert!(
+        rules.contains(&"sspr/cloud-user-license".to_owned()),
+        "{rules:?}"
+    );
+    assert!(rules.contains(&"tenant/unknown-sku".to_owned()));
+    let with_line = text.replacen(
+        "    licenses: [FLOW_FREE]\n",
+        "    licenses: [FLOW_FREE]\n    \n",
+        1,
+    );
+    c.change(&u, 3, &with_line);
+    let _ = c.diagnostics(&u);
+    let mut p = position(&with_line, "    licenses: [FLOW_FREE]\n");
+    p["line"] = json!(p["line"].as_u64().unwrap_or(0) + 1);
+    p["character"] = json!(4);
+    let keys = items(&c.request("textDocument/completion", at(&u, p)));
+    assert!(keys.contains(&"usage_location".to_owned()), "{keys:?}");
+    assert!(!keys.contains(&"seats".to_owned()));
+    c.change(&u, 4, &text);
+    assert_eq!(c.diagnostics(&u).len(), 9);
+
     // Code actions on the typo: the did-you-mean fix and a waiver.
     let actions = c.request(
         "textDocument/codeAction",
@@ -355,13 +387,13 @@ fn a_session_on_the_problems_example() {
 
     // didChange: applying the waiver's text waives the finding (as `skuld check` would).
     let waived = text.replacen("[ENTERPRISEPAK]", &format!("[ENTERPRISEPAK]{comment}"), 1);
-    c.change(&u, 2, &waived);
+    c.change(&u, 5, &waived);
     let diags = c.diagnostics(&u);
     assert_eq!(diags.len(), 8);
     assert!(!codes(&diags).contains(&"tenant/unknown-sku".to_owned()));
     // …and fixing the typo instead makes its user count against the E3 seats.
     let fixed = text.replacen("[ENTERPRISEPAK]", "[ENTERPRISEPACK]", 1);
-    c.change(&u, 3, &fixed);
+    c.change(&u, 6, &fixed);
     let diags = c.diagnostics(&u);
     assert!(!codes(&diags).contains(&"tenant/unknown-sku".to_owned()));
     let seats = diags
@@ -372,8 +404,22 @@ fn a_session_on_the_problems_example() {
         seats["message"].as_str().unwrap_or("").contains("6 users"),
         "{seats}"
     );
-    c.change(&u, 4, &text);
+    c.change(&u, 7, &text);
     assert_eq!(c.diagnostics(&u).len(), 9);
+
+    // A workflow beside the tenants is not a tenant: no diagnostics, no hover.
+    let workflow = dir.path().join("ci.yml");
+    let w = c.open(
+        &workflow,
+        "yaml",
+        "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n",
+    );
+    let hover = c.request(
+        "textDocument/hover",
+        at(&w, json!({ "line": 0, "character": 1 })),
+    );
+    assert_eq!(hover, Value::Null);
+    assert!(!c.pending.iter().any(|m| m["params"]["uri"] == w));
 
     // A policy file: opening it re-checks the open tenant with the SKU it declares.
     let policy_path = dir.path().join("typo.skuld");
