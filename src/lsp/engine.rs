@@ -419,9 +419,6 @@ fn tenant_node_at(doc: &TenantDocument, offset: usize) -> Option<(Node, Span)> {
         items.iter().find_map(|s| hit(s, make))
     };
     for u in &doc.users {
-        if !contains(u.span, offset) && !contains(u.upn.span, offset) {
-            continue;
-        }
         if let Some(n) = hit(&u.upn, Node::User)
             .or_else(|| list(&u.licenses.items, Node::Sku))
             .or_else(|| list(&u.groups.items, Node::Group))

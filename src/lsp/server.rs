@@ -104,7 +104,8 @@ impl<'w> Server<'w> {
                     } else {
                         Encoding::Utf16
                     };
-                    let root = root_of(&params);
+                    // Without a workspace folder, the folder the editor started us in, as `check`.
+                    let root = root_of(&params).or_else(|| std::env::current_dir().ok());
                     let result = json!({
                         "capabilities": {
                             "positionEncoding": match enc { Encoding::Utf8 => "utf-8", Encoding::Utf16 => "utf-16" },
