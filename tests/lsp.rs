@@ -188,9 +188,11 @@ fn uri(path: &Path) -> String {
     format!("file://{}", path.display())
 }
 
+/// The codes of the diagnostics that count (waived findings are hints, severity 4).
 fn codes(diags: &[Value]) -> Vec<String> {
     let mut c: Vec<String> = diags
         .iter()
+        .filter(|d| d["severity"] != 4)
         .map(|d| d["code"].as_str().unwrap_or("").to_owned())
         .collect();
     c.sort();
@@ -389,8 +391,18 @@ fn a_session_on_the_problems_example() {
     let waived = text.replacen("[ENTERPRISEPAK]", &format!("[ENTERPRISEPAK]{comment}"), 1);
     c.change(&u, 5, &waived);
     let diags = c.diagnostics(&u);
-    assert_eq!(diags.len(), 8);
+    assert_eq!(codes(&diags).len(), 8);
     assert!(!codes(&diags).contains(&"tenant/unknown-sku".to_owned()));
+    // Still shown, as `check` shows waived findings, as a hint that says so.
+    let waived: Vec<&Value> = diags.iter().filter(|d| d["severity"] == 4).collect();
+    assert_eq!(waived.len(), 1);
+    assert_eq!(waived[0]["code"], "tenant/unknown-sku");
+    assert!(
+        waived[0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("waived until ")
+    );
     // …and fixing the typo instead makes its user count against the E3 seats.
     let fixed = text.replacen("[ENTERPRISEPAK]", "[ENTERPRISEPACK]", 1);
     c.change(&u, 6, &fixed);
@@ -526,4 +538,62 @@ fn exit_without_shutdown_is_exit_code_1() {
         assert!(Instant::now() < deadline, "the server did not exit");
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+#[test]
+fn the_workspace_config_and_waivers_apply_as_in_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join(".git")).expect("a repository root");
+    std::fs::write(
+        dir.path().join(".skuld.yaml"),
+        "policies: [typo.skuld]\nskip-rules: [tenant/yaml11-boolean]\n",
+    )
+    .expect("config");
+    std::fs::write(
+        dir.path().join("typo.skuld"),
+        "sku ENTERPRISEPAK \"Typo plan\" { free }\n",
+    )
+    .expect("policy");
+    let text = std::fs::read_to_string("examples/problems.yaml").expect("example");
+    let tenant = dir.path().join("problems.yaml");
+    std::fs::write(&tenant, &text).expect("write");
+    let mut c = Client::start(dir.path());
+    c.initialize(dir.path(), &[]);
+    let u = c.open(&tenant, "yaml", &text);
+    let diags = c.diagnostics(&u);
+    let found = codes(&diags);
+    // The config's policy declares the typo'd SKU, and its rule selection drops a warning.
+    assert!(
+        !found.contains(&"tenant/unknown-sku".to_owned()),
+        "{found:?}"
+    );
+    assert!(
+        !found.contains(&"tenant/yaml11-boolean".to_owned()),
+        "{found:?}"
+    );
+    assert!(found.contains(&"sspr/synced-user-license".to_owned()));
+
+    // A waivers file written later: the watched-files notification reloads it.
+    std::fs::write(
+        dir.path().join("skuld-waivers.yaml"),
+        "waivers:\n  - rule: sspr/synced-user-license\n    tenant: problems.yaml\n    subject: raj.patel@fabrikam.com\n    expires: 2999-01-01\n    reason: P1 ordered\n",
+    )
+    .expect("waivers");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri(&dir.path().join("skuld-waivers.yaml")), "type": 1 }] }),
+    );
+    let diags = c.diagnostics(&u);
+    assert!(
+        !codes(&diags).contains(&"sspr/synced-user-license".to_owned()),
+        "{diags:?}"
+    );
+    assert_eq!(codes(&diags).len() + 1, found.len());
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["severity"] == 4
+                && d["message"].as_str().unwrap_or("").contains("P1 ordered"))
+    );
+    assert_eq!(c.finish(), 0);
 }

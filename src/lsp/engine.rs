@@ -34,6 +34,8 @@ pub enum Level {
     Error,
     /// A warning.
     Warning,
+    /// A finding a waiver accepts: shown, as `check` shows it, but it does not count.
+    Waived,
 }
 
 /// A finding, a load error or a policy compile error, as the editor shows it.
@@ -209,6 +211,16 @@ impl Workspace {
             },
         };
         out.extend(applied.findings.iter().map(from_finding));
+        out.extend(applied.waived.iter().map(|w| {
+            let mut p = from_finding(&w.finding);
+            p.level = Level::Waived;
+            p.message = format!(
+                "waived until {} ({}): {}\n{}",
+                w.expires, w.reason, w.waiver, p.message
+            );
+            p.rule = None;
+            p
+        }));
         // Waiver notes about this file only: a waivers file's other entries are not its business.
         out.extend(
             applied

@@ -418,7 +418,7 @@ impl<'w> Server<'w> {
             .collect();
         let mut d = json!({
             "range": self.range(text, p.place.start, p.place.end),
-            "severity": match p.level { Level::Error => 1, Level::Warning => 2 },
+            "severity": match p.level { Level::Error => 1, Level::Warning => 2, Level::Waived => 4 },
             "code": p.code,
             "source": "skuld",
             "message": p.message,
