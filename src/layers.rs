@@ -20,6 +20,8 @@ const LAYERS: &[&[&str]] = &[
     &["triage"],
     &["testing"],
     &["report"],
+    // The language server: `cli` starts it.
+    &["lsp"],
     &["cli"],
 ];
 

@@ -33,6 +33,7 @@ pub mod tenant;
 pub(crate) mod eval;
 pub(crate) mod inputs;
 mod layers;
+pub(crate) mod lsp;
 pub(crate) mod schema;
 pub(crate) mod testing;
 pub(crate) mod triage;

@@ -128,6 +128,15 @@ enum Command {
         after_help = "Example:\n  skuld import graph graph-export/ -o tenant.yaml"
     )]
     Import(import::ImportCommand),
+    /// Run the language server (LSP over standard input and output, for editors)
+    #[command(
+        after_help = "Example:\n  skuld lsp    # what an editor runs; see docs/editors.md for VS Code, Neovim, Helix"
+    )]
+    Lsp {
+        /// Accepted for editors that pass it; standard input and output are the only transport
+        #[arg(long)]
+        stdio: bool,
+    },
     /// Dump a stage of the pipeline (for bug reports)
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),
@@ -306,6 +315,14 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStat
         Command::Schema(args) => schema::run(&args, stdout, stderr),
         Command::Import(cmd) => import::run(cmd, stdout, stderr),
         Command::Diff(args) => diff::run(&args, stdout, stderr),
+        Command::Lsp { .. } => crate::lsp::serve(&mut io::stdin().lock(), stdout).map(|clean| {
+            // The protocol's exit code: 0 after `shutdown`, else 1.
+            if clean {
+                ExitStatus::Clean
+            } else {
+                ExitStatus::Findings
+            }
+        }),
         Command::Debug(cmd) => debug(cmd, stdout, stderr),
     };
     result.unwrap_or(ExitStatus::Error)

@@ -1,7 +1,7 @@
 //! The `skuld` binary run as a process: exit codes, report formats, configuration, waivers,
 //! baselines, `fmt`, `explain`, `import graph` (and `--live` against a fake Graph), the release
-//! action's script, the documentation's commands and the editors' files. One test binary (one
-//! link) for all of them; each module was a test binary of its own.
+//! action's script, `lsp` over JSON-RPC, the documentation's commands and the editors' files.
+//! One test binary (one link) for all of them; each module was a test binary of its own.
 
 mod baseline;
 mod cli;
@@ -16,5 +16,6 @@ mod formats;
 mod hardening;
 mod import;
 mod import_live;
+mod lsp;
 mod release;
 mod waivers;

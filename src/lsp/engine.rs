@@ -1,0 +1,714 @@
+//! The one door from the language server into skuld's pipeline. Everything the server knows
+//! about policies, tenants, findings and formatting comes through here, as plain data with byte
+//! spans (the server converts them to LSP positions); nothing else in `src/lsp/` names a skuld
+//! type. When modules move, this file is the one to re-point.
+
+use std::path::{Path, PathBuf};
+
+use crate::compile::Policy;
+use crate::config::Config;
+use crate::diagnostics::finding::{docs_base_url, rule_page_url};
+use crate::diagnostics::{Diagnostics, Finding, Severity};
+use crate::source::{SourceFile, Span};
+use crate::syntax::ast::Item;
+use crate::tenant::TenantDocument;
+use crate::triage::selection::Selection;
+use crate::triage::waivers::{Applied, DEFAULT_FILE, Date, Waivers};
+
+/// A place in a file: its name (an absolute path, or `builtin:NAME` for an embedded policy) and
+/// a byte range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// Absolute path, or `builtin:…`.
+    pub file: String,
+    /// Byte offset of the start.
+    pub start: usize,
+    /// Byte offset of the end.
+    pub end: usize,
+}
+
+/// How serious a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// An error finding or an error that stops the check.
+    Error,
+    /// A warning.
+    Warning,
+    /// A finding a waiver accepts: shown, as `check` shows it, but it does not count.
+    Waived,
+}
+
+/// A finding, a load error or a policy compile error, as the editor shows it.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// Where it points (the first label; the file start when it has none).
+    pub place: Place,
+    /// Error or warning.
+    pub level: Level,
+    /// The rule id (findings) or the stable error code.
+    pub code: String,
+    /// The message, then the help.
+    pub message: String,
+    /// The other labels.
+    pub related: Vec<(Place, String)>,
+    /// The rule's documentation page, for shipped rules when `SKULD_DOCS_URL` is set.
+    pub docs_url: Option<String>,
+    /// The did-you-mean replacement for the span, when the help offers one.
+    pub replacement: Option<String>,
+    /// For a finding: its rule, so that it can be waived inline.
+    pub rule: Option<String>,
+}
+
+/// The policy of a workspace: what `skuld check` would use there, plus the open `.skuld` files.
+#[derive(Debug)]
+pub struct Workspace {
+    policy: Option<Policy>,
+    sources: Vec<SourceFile>,
+    selection: Option<Selection>,
+    waivers: Waivers,
+    problems: Vec<Problem>,
+}
+
+impl Workspace {
+    /// Reads `.skuld.yaml` found from `root` (if any), compiles the default policy (unless the
+    /// config leaves it out), the config's `policies:` and the open policy files (whose buffer
+    /// text wins over the file on disk). Problems go to [`Workspace::policy_problems`].
+    pub fn load(root: Option<&Path>, open_policies: &[(PathBuf, String)]) -> Workspace {
+        let mut problems = Vec::new();
+        let config = root
+            .and_then(Config::find)
+            .and_then(|path| {
+                let text = std::fs::read_to_string(&path).ok()?;
+                let source = SourceFile::new(path.display().to_string(), text);
+                match Config::parse(&source, &path) {
+                    Ok(c) => Some(c),
+                    Err(ps) => {
+                        problems
+                            .extend(ps.into_iter().map(|p| from_report(&miette::Report::new(p))));
+                        None
+                    }
+                }
+            })
+            .unwrap_or_default();
+        // The policy `check` would use here (`policies::resolve`), open buffers over their files.
+        let mut sources = match crate::policies::resolve(
+            &config.policies,
+            config.default_policy != Some(false),
+        ) {
+            Ok(sources) => sources,
+            Err(errors) => {
+                problems.extend(from_diagnostics(&errors, ""));
+                Vec::new()
+            }
+        };
+        for source in &mut sources {
+            if let Some((_, text)) = open_policies
+                .iter()
+                .find(|(p, _)| same_path(p, Path::new(source.name())))
+            {
+                *source = SourceFile::new(source.name().to_owned(), text.clone());
+            }
+        }
+        for (path, text) in open_policies {
+            let name = path.display().to_string();
+            if !sources.iter().any(|s| same_path(Path::new(s.name()), path)) {
+                sources.push(SourceFile::new(name, text.clone()));
+            }
+        }
+        let policy = match crate::compile::compile(&sources) {
+            Ok(p) => Some(p),
+            Err(errors) => {
+                problems.extend(from_diagnostics(&errors, ""));
+                None
+            }
+        };
+        let mut waivers = Waivers::default();
+        let mut selection = None;
+        if let Some(policy) = &policy {
+            problems.extend(
+                config
+                    .check_rules(policy)
+                    .into_iter()
+                    .map(|p| from_report(&miette::Report::new(p))),
+            );
+            // No command-line lists: the config's, whose rule ids were checked just above.
+            match Selection::new((&[], &[], &[]), &config, policy) {
+                Ok(s) => selection = Some(s),
+                Err(errors) => problems.extend(from_diagnostics(&errors, "")),
+            }
+            let path = config
+                .waivers
+                .clone()
+                .unwrap_or_else(|| config.dir.join(DEFAULT_FILE));
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                let source = SourceFile::new(path.display().to_string(), text);
+                match Waivers::parse(&source, &path, policy) {
+                    Ok(w) => waivers = w,
+                    Err(ps) => problems
+                        .extend(ps.into_iter().map(|p| from_report(&miette::Report::new(p)))),
+                }
+            }
+        }
+        Workspace {
+            policy,
+            sources,
+            selection,
+            waivers,
+            problems,
+        }
+    }
+
+    /// Problems of the policy files, config and waivers file (each names its file).
+    pub fn policy_problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    /// What `skuld check` reports for one tenant file: load errors, or findings after the
+    /// config's rule selection and the waivers (file and inline), plus the inline waivers'
+    /// own problems.
+    pub fn check_tenant(&self, path: &str, text: &str) -> Vec<Problem> {
+        let (Some(policy), Some(selection)) = (&self.policy, &self.selection) else {
+            return Vec::new();
+        };
+        let source = SourceFile::new(path, text);
+        let doc = match crate::tenant::load(&source, &crate::tenant::Limits::default()) {
+            Ok(doc) => doc,
+            Err(errors) => return from_diagnostics(&errors, path),
+        };
+        let findings: Vec<Finding> = selection.apply(policy.evaluate(&doc)).collect();
+        let mut waivers = self.waivers.clone();
+        let mut out: Vec<Problem> = waivers
+            .add_inline(&source, policy)
+            .into_iter()
+            .map(|p| from_report(&miette::Report::new(p)))
+            .collect();
+        waivers.retain_rules(|r| selection.reports(r));
+        // A bad `SKULD_TODAY` stops `skuld check`; here the findings are shown unwaived.
+        let applied = match Date::today() {
+            Ok(today) => waivers.apply(findings, today),
+            Err(_) => Applied {
+                findings,
+                waived: Vec::new(),
+                notes: Vec::new(),
+            },
+        };
+        out.extend(applied.findings.iter().map(from_finding));
+        out.extend(applied.waived.iter().map(|w| {
+            let mut p = from_finding(&w.finding);
+            p.level = Level::Waived;
+            p.message = format!(
+                "waived until {} ({}): {}\n{}",
+                w.expires, w.reason, w.waiver, p.message
+            );
+            p.rule = None;
+            p
+        }));
+        // Waiver notes about this file only: a waivers file's other entries are not its business.
+        out.extend(
+            applied
+                .notes
+                .into_iter()
+                .map(|p| from_report(&miette::Report::new(p)))
+                .filter(|p| p.place.file == path),
+        );
+        out
+    }
+
+    /// Hover text (Markdown) for the tenant node at `offset`: a user (as `explain --user`), a
+    /// SKU, a group.
+    pub fn tenant_hover(&self, path: &str, text: &str, offset: usize) -> Option<(String, Place)> {
+        let policy = self.policy.as_ref()?;
+        let doc = load(path, text)?;
+        match tenant_node_at(&doc, offset)? {
+            (Node::User(upn), span) => {
+                let e = crate::eval::explain::explain_user(policy, &doc, &upn, None).ok()?;
+                Some((user_markdown(policy, &e), place(path, span)))
+            }
+            (Node::Sku(part), span) => Some((sku_markdown(policy, &part)?, place(path, span))),
+            (Node::Group(name), span) => {
+                let g = doc.groups.iter().find(|g| g.name.value == name)?;
+                let direct = doc
+                    .users
+                    .iter()
+                    .filter(|u| u.groups.items.iter().any(|x| x.value == name))
+                    .count();
+                let nested = doc
+                    .groups
+                    .iter()
+                    .filter(|h| h.groups.items.iter().any(|x| x.value == name))
+                    .map(|h| format!("`{}`", h.name.value))
+                    .collect::<Vec<_>>();
+                let licences = g
+                    .licenses
+                    .items
+                    .iter()
+                    .map(|l| format!("`{}`", l.value))
+                    .collect::<Vec<_>>();
+                let mut md = format!("**group `{name}`**\n\n- direct user members: {direct}\n");
+                if !licences.is_empty() {
+                    md.push_str(&format!(
+                        "- assigns: {} (to direct members only)\n",
+                        licences.join(", ")
+                    ));
+                }
+                if !nested.is_empty() {
+                    md.push_str(&format!("- groups nested in it: {}\n", nested.join(", ")));
+                }
+                Some((md, place(path, span)))
+            }
+        }
+    }
+
+    /// Hover text for the word at `offset` of a policy file: a SKU or a capability.
+    pub fn policy_hover(&self, word: &str) -> Option<String> {
+        let policy = self.policy.as_ref()?;
+        if let Some(md) = sku_markdown(policy, word) {
+            return Some(md);
+        }
+        let cap = policy.capabilities.iter().find(|c| c.name == word)?;
+        let skus: Vec<String> = cap
+            .skus
+            .iter()
+            .filter_map(|&id| policy.catalog.sku(id))
+            .map(|s| format!("`{}`", s.part))
+            .collect();
+        Some(format!(
+            "**capability `{}`**: {}\n\ngranted by: {}\n\n{}",
+            cap.name,
+            cap.description,
+            skus.join(", "),
+            cap.docs
+        ))
+    }
+
+    /// Where the name at `offset` of a tenant file is defined: a group reference → the group's
+    /// `name:`; a SKU → its declaration in a policy file.
+    pub fn tenant_definition(&self, path: &str, text: &str, offset: usize) -> Option<Place> {
+        let doc = load(path, text)?;
+        match tenant_node_at(&doc, offset)? {
+            (Node::Group(name), _) => doc
+                .groups
+                .iter()
+                .find(|g| g.name.value == name)
+                .map(|g| place(path, g.name.span)),
+            (Node::Sku(part), _) => self.declaration(&part),
+            (Node::User(upn), _) => doc
+                .users
+                .iter()
+                .find(|u| u.upn.value.eq_ignore_ascii_case(&upn))
+                .map(|u| place(path, u.upn.span)),
+        }
+    }
+
+    /// The declaration of a SKU, set, capability or rule named `word` in the policy files.
+    pub fn declaration(&self, word: &str) -> Option<Place> {
+        for source in &self.sources {
+            let Ok(file) = crate::syntax::parse(source) else {
+                continue;
+            };
+            for item in &file.items {
+                let name = match item {
+                    Item::Capability(c) => &c.name,
+                    Item::Sku(s) => &s.part,
+                    Item::Set(s) => &s.name,
+                    Item::Rule(r) => &r.id,
+                    Item::Grant(_) => continue,
+                };
+                if name.text == word {
+                    return Some(place(source.name(), name.span));
+                }
+            }
+        }
+        None
+    }
+
+    /// SKU part numbers and product names.
+    pub fn skus(&self) -> Vec<(String, String)> {
+        self.policy.as_ref().map_or_else(Vec::new, |p| {
+            p.catalog
+                .skus()
+                .iter()
+                .map(|s| (s.part.clone(), s.display.clone()))
+                .collect()
+        })
+    }
+
+    /// Rule ids, from the rule registry.
+    pub fn rule_ids(&self) -> Vec<String> {
+        self.policy.as_ref().map_or_else(Vec::new, |p| {
+            p.registry().ids().map(str::to_owned).collect()
+        })
+    }
+
+    /// Names declared in the policy files besides SKUs: capabilities and sets.
+    pub fn policy_names(&self) -> Vec<(String, &'static str)> {
+        let mut out = Vec::new();
+        for source in &self.sources {
+            let Ok(file) = crate::syntax::parse(source) else {
+                continue;
+            };
+            for item in &file.items {
+                match item {
+                    Item::Capability(c) => out.push((c.name.text.clone(), "capability")),
+                    Item::Set(s) => out.push((s.name.text.clone(), "set")),
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Group names of a tenant text, when it loads.
+pub fn group_names(path: &str, text: &str) -> Vec<String> {
+    load(path, text).map_or_else(Vec::new, |doc| {
+        doc.groups.iter().map(|g| g.name.value.clone()).collect()
+    })
+}
+
+/// The canonical layout of a policy file (`skuld fmt`); `None` when it does not parse.
+pub fn format_policy(path: &str, text: &str) -> Option<String> {
+    let source = SourceFile::new(path, text);
+    let file = crate::syntax::parse(&source).ok()?;
+    Some(crate::syntax::format::format_file(&file, Some(&source)))
+}
+
+/// The expiry date a new inline waiver gets: the first day of the month three months from today.
+pub fn waiver_expiry() -> String {
+    let today = Date::today()
+        .map(|d| d.to_string())
+        .unwrap_or_else(|_| "1970-01-01".to_owned());
+    let year: i32 = today.get(0..4).and_then(|y| y.parse().ok()).unwrap_or(1970);
+    let month: i32 = today.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
+    let m = month - 1 + 3;
+    format!("{:04}-{:02}-01", year + m / 12, m % 12 + 1)
+}
+
+/// The `# skuld: waive` comment syntax, for the code action.
+pub fn waiver_comment(rule: &str) -> String {
+    format!("# skuld: waive {rule} until {} -- reason", waiver_expiry())
+}
+
+enum Node {
+    User(String),
+    Sku(String),
+    Group(String),
+}
+
+fn contains(span: Span, offset: usize) -> bool {
+    (span.start as usize) <= offset && offset <= span.end as usize
+}
+
+/// The user, SKU or group name whose span holds `offset`.
+fn tenant_node_at(doc: &TenantDocument, offset: usize) -> Option<(Node, Span)> {
+    let hit = |s: &crate::tenant::document::Spanned<String>, make: fn(String) -> Node| {
+        contains(s.span, offset).then(|| (make(s.value.clone()), s.span))
+    };
+    let list = |items: &[crate::tenant::document::Spanned<String>], make: fn(String) -> Node| {
+        items.iter().find_map(|s| hit(s, make))
+    };
+    for u in &doc.users {
+        if let Some(n) = hit(&u.upn, Node::User)
+            .or_else(|| list(&u.licenses.items, Node::Sku))
+            .or_else(|| list(&u.groups.items, Node::Group))
+        {
+            return Some(n);
+        }
+        for e in &u.license_errors.items {
+            if let Some(n) = hit(&e.sku, Node::Sku)
+                .or_else(|| e.group.as_ref().and_then(|g| hit(g, Node::Group)))
+            {
+                return Some(n);
+            }
+        }
+    }
+    for g in &doc.groups {
+        if let Some(n) = hit(&g.name, Node::Group)
+            .or_else(|| list(&g.licenses.items, Node::Sku))
+            .or_else(|| list(&g.groups.items, Node::Group))
+        {
+            return Some(n);
+        }
+    }
+    if let Some(subs) = &doc.subscriptions {
+        for s in &subs.items {
+            if let Some(n) = hit(&s.sku, Node::Sku) {
+                return Some(n);
+            }
+        }
+    }
+    doc.sspr
+        .as_ref()
+        .and_then(|s| s.group.as_ref())
+        .and_then(|g| hit(g, Node::Group))
+}
+
+fn load(path: &str, text: &str) -> Option<TenantDocument> {
+    crate::tenant::load(
+        &SourceFile::new(path, text),
+        &crate::tenant::Limits::default(),
+    )
+    .ok()
+}
+
+fn place(file: &str, span: Span) -> Place {
+    Place {
+        file: file.to_owned(),
+        start: span.start as usize,
+        end: span.end as usize,
+    }
+}
+
+fn sku_markdown(policy: &Policy, part: &str) -> Option<String> {
+    let id = policy.catalog.resolve(part)?;
+    let sku = policy.catalog.sku(id)?;
+    let grants: Vec<String> = sku
+        .grants
+        .iter()
+        .filter_map(|&c| policy.capabilities.get(c as usize))
+        .map(|c| format!("`{}`", c.name))
+        .collect();
+    let mut md = format!(
+        "**{}** (`{}`), {}\n",
+        sku.display,
+        sku.part,
+        if sku.paid { "paid" } else { "free" }
+    );
+    if let Some(family) = &sku.family {
+        md.push_str(&format!("\n- family: {family}"));
+    }
+    md.push_str(&format!(
+        "\n- grants: {}",
+        if grants.is_empty() {
+            "nothing".to_owned()
+        } else {
+            grants.join(", ")
+        }
+    ));
+    if !sku.plans.is_empty() {
+        md.push_str(&format!("\n- service plans: {}", sku.plans.join(", ")));
+    }
+    if !sku.unavailable_in.is_empty() {
+        md.push_str(&format!(
+            "\n- not sold in: {}",
+            sku.unavailable_in.join(", ")
+        ));
+    }
+    if !sku.docs.is_empty() {
+        md.push_str(&format!("\n\n{}", sku.docs));
+    }
+    Some(md)
+}
+
+fn user_markdown(policy: &Policy, e: &crate::eval::explain::UserExplanation) -> String {
+    let mut md = format!("**user `{}`** ({})\n\n**Licences**\n", e.upn, e.source);
+    if e.licences.is_empty() {
+        md.push_str("- none\n");
+    }
+    let mut features: Vec<String> = Vec::new();
+    for l in &e.licences {
+        let from = l
+            .group
+            .as_ref()
+            .map_or_else(|| "direct".to_owned(), |g| format!("through group `{g}`"));
+        md.push_str(&format!("- `{}` {}: {from}\n", l.sku, l.name));
+        if let Some(sku) = policy
+            .catalog
+            .resolve(&l.sku)
+            .and_then(|id| policy.catalog.sku(id))
+        {
+            for &c in &sku.grants {
+                if let Some(cap) = policy.capabilities.get(c as usize)
+                    && !features.contains(&cap.name)
+                {
+                    features.push(cap.name.clone());
+                }
+            }
+        }
+    }
+    for n in &e.not_received {
+        md.push_str(&format!(
+            "- not received: `{}` of `{}` (nested: {})\n",
+            n.sku,
+            n.group,
+            n.chain.join(" → ")
+        ));
+    }
+    features.sort();
+    md.push_str(&format!(
+        "\n**Features**: {}\n",
+        if features.is_empty() {
+            "none".to_owned()
+        } else {
+            features
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    ));
+    md.push_str(&format!(
+        "\n**Usage location**: {} ({})\n",
+        e.usage_location.value.as_deref().unwrap_or("none"),
+        e.usage_location.source
+    ));
+    let sspr = if e.sspr.in_scope {
+        if e.sspr.chain.is_empty() {
+            format!("in scope ({})", e.sspr.scope)
+        } else {
+            format!("in scope ({}: {})", e.sspr.scope, e.sspr.chain.join(" → "))
+        }
+    } else {
+        format!("not in scope ({})", e.sspr.scope)
+    };
+    md.push_str(&format!("\n**SSPR**: {sspr}\n"));
+    let fired: Vec<String> = e
+        .rules
+        .iter()
+        .filter(|r| r.fired)
+        .map(|r| format!("`{}`", r.rule))
+        .collect();
+    if !fired.is_empty() {
+        md.push_str(&format!("\n**Rules that fire**: {}\n", fired.join(", ")));
+    }
+    md
+}
+
+fn from_finding(f: &Finding) -> Problem {
+    let file = f.file.name().to_owned();
+    let mut message = f.message.clone();
+    if let Some(label) = &f.label {
+        message.push_str(&format!(" ({label})"));
+    }
+    if let Some(help) = &f.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    Problem {
+        place: place(&file, f.span),
+        level: match f.severity {
+            Severity::Error => Level::Error,
+            Severity::Warning => Level::Warning,
+        },
+        code: f.rule.clone(),
+        message,
+        related: f
+            .related
+            .iter()
+            .map(|(span, text)| (place(&file, *span), text.clone()))
+            .collect(),
+        docs_url: f
+            .is_shipped()
+            .then(docs_base_url)
+            .flatten()
+            .map(|base| rule_page_url(&base, &f.rule)),
+        replacement: f.help.as_deref().and_then(did_you_mean),
+        rule: Some(f.rule.clone()),
+    }
+}
+
+fn from_diagnostics(d: &Diagnostics, default_file: &str) -> Vec<Problem> {
+    d.iter()
+        .map(|r| {
+            let mut p = from_report(r);
+            if p.place.file.is_empty() {
+                p.place.file = default_file.to_owned();
+            }
+            p
+        })
+        .collect()
+}
+
+/// Any miette report: its first label is the place, the others are related.
+fn from_report(r: &miette::Report) -> Problem {
+    let file_of = |label: &miette::LabeledSpan| {
+        r.source_code()
+            .and_then(|s| s.read_span(label.inner(), 0, 0).ok())
+            .and_then(|c| c.name().map(str::to_owned))
+            .unwrap_or_default()
+    };
+    let labels: Vec<(Place, String)> = r
+        .labels()
+        .map(|ls| {
+            ls.map(|l| {
+                (
+                    Place {
+                        file: file_of(&l),
+                        start: l.offset(),
+                        end: l.offset() + l.len(),
+                    },
+                    l.label().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+        })
+        .unwrap_or_default();
+    let mut labels = labels.into_iter();
+    let (place, label) = labels.next().unwrap_or((
+        Place {
+            file: String::new(),
+            start: 0,
+            end: 0,
+        },
+        String::new(),
+    ));
+    let help = r.help().map(|h| h.to_string());
+    let mut message = r.to_string();
+    if !label.is_empty() {
+        message.push_str(&format!(" ({label})"));
+    }
+    if let Some(h) = &help {
+        message.push_str("\nhelp: ");
+        message.push_str(h);
+    }
+    Problem {
+        place,
+        level: match r.severity() {
+            Some(miette::Severity::Warning | miette::Severity::Advice) => Level::Warning,
+            _ => Level::Error,
+        },
+        code: r
+            .code()
+            .map_or_else(|| "skuld::error".to_owned(), |c| c.to_string()),
+        message,
+        related: labels.collect(),
+        docs_url: None,
+        replacement: help.as_deref().and_then(did_you_mean),
+        rule: None,
+    }
+}
+
+/// The name in a "did you mean `X`" help.
+fn did_you_mean(help: &str) -> Option<String> {
+    let rest = help.split_once("did you mean `")?.1;
+    let (name, _) = rest.split_once('`')?;
+    (!name.is_empty()).then(|| name.to_owned())
+}
+
+fn same_path(a: &Path, b: &Path) -> bool {
+    a == b
+        || matches!(
+            (a.canonicalize(), b.canonicalize()),
+            (Ok(x), Ok(y)) if x == y
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn did_you_mean_takes_the_quoted_name() {
+        assert_eq!(
+            did_you_mean("did you mean `ENTERPRISEPACK` (Office 365 E3)?").as_deref(),
+            Some("ENTERPRISEPACK")
+        );
+        assert_eq!(did_you_mean("assign one of: `A`"), None);
+    }
+
+    #[test]
+    fn a_waiver_expires_on_a_real_day() {
+        let d = waiver_expiry();
+        assert!(Date::parse(&d).is_some(), "{d}");
+    }
+}

@@ -1,0 +1,72 @@
+//! `skuld lsp`: a Language Server Protocol server over standard input and output, for tenant
+//! YAML and `.skuld` policy files. Diagnostics as `skuld check` gives them, hover, go to
+//! definition, completion, quick fixes and formatting (see `docs/editors.md`).
+//!
+//! - `server.rs`: the message loop and the requests, in LSP shapes;
+//! - `engine.rs`: the only file that calls into skuld's pipeline (policy, tenants, findings);
+//! - `position.rs`: byte offsets ↔ LSP positions, UTF-16 or UTF-8 as negotiated;
+//! - `context.rs`: what the cursor is on, from the text (for completion).
+
+mod context;
+mod engine;
+mod position;
+mod server;
+mod uri;
+
+use std::io::{self, BufRead, Write};
+
+/// Words of the policy language, offered as completions in `.skuld` files.
+const KEYWORDS: &[&str] = &[
+    "all",
+    "and",
+    "any",
+    "assignment",
+    "at",
+    "capability",
+    "count",
+    "error",
+    "false",
+    "family",
+    "for",
+    "free",
+    "grant",
+    "grants",
+    "group",
+    "help",
+    "id",
+    "in",
+    "label",
+    "message",
+    "none",
+    "not",
+    "null",
+    "or",
+    "paid",
+    "plans",
+    "product",
+    "require",
+    "rule",
+    "set",
+    "severity",
+    "sku",
+    "subject",
+    "subscription",
+    "tenant",
+    "to",
+    "true",
+    "unavailable_in",
+    "user",
+    "warning",
+    "when",
+    "where",
+];
+
+/// Serves one client on `input`/`output` until it sends `exit`. `Ok(true)` after a clean
+/// `shutdown` then `exit`, `Ok(false)` when the input ended or `exit` came without `shutdown`
+/// (the protocol's exit code 1).
+pub fn serve(input: &mut impl BufRead, output: &mut dyn Write) -> io::Result<bool> {
+    let Some(mut server) = server::Server::initialize(input, output)? else {
+        return Ok(false);
+    };
+    Ok(matches!(server.serve(input)?, server::End::Clean))
+}

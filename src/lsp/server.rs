@@ -1,0 +1,657 @@
+//! The protocol side: the message loop, open documents, and each request turned into a call to
+//! [`super::engine`] and back into LSP shapes. Single-threaded: every request is answered from
+//! the state left by the notifications before it, so a test sees exactly what a user would.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{self, BufRead, Write};
+use std::path::{Path, PathBuf};
+
+use lsp_server::{Message, Notification, Request, RequestId, Response};
+use lsp_types as lt;
+use serde_json::{Value, json};
+
+use super::context::{self, Slot};
+use super::engine::{self, Level, Place, Problem, Workspace};
+use super::position::{Encoding, LineCol, LineIndex};
+use super::uri;
+
+/// What an open document is to skuld.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Tenant,
+    Policy,
+    /// `.skuld.yaml`, the waivers file, anything else: not checked, but a save reloads.
+    Other,
+}
+
+#[derive(Debug)]
+struct Doc {
+    path: String,
+    text: String,
+    version: i32,
+    kind: Kind,
+}
+
+/// The server state.
+pub(super) struct Server<'w> {
+    out: &'w mut dyn Write,
+    enc: Encoding,
+    root: Option<PathBuf>,
+    docs: BTreeMap<String, Doc>,
+    ws: Workspace,
+    /// Files that got policy diagnostics at the last publication (to clear them).
+    policy_published: BTreeSet<String>,
+    /// The problems last published for each open tenant, for code actions.
+    problems: HashMap<String, Vec<Problem>>,
+    shutdown: bool,
+}
+
+impl std::fmt::Debug for Server<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("docs", &self.docs.len())
+            .finish()
+    }
+}
+
+/// Why the loop stopped.
+pub(super) enum End {
+    /// `exit` after `shutdown`.
+    Clean,
+    /// `exit` without `shutdown`, or the input closed.
+    Abrupt,
+}
+
+fn kind_of(path: &str, language: Option<&str>) -> Kind {
+    let name = Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if language == Some("skuld") || name.ends_with(".skuld") {
+        Kind::Policy
+    } else if name == ".skuld.yaml" || name == "skuld-waivers.yaml" {
+        Kind::Other
+    } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+        Kind::Tenant
+    } else {
+        Kind::Other
+    }
+}
+
+impl<'w> Server<'w> {
+    /// Answers `initialize` (read from `input`) and returns the ready server; `None` when the
+    /// input ends first.
+    pub(super) fn initialize(
+        input: &mut impl BufRead,
+        out: &'w mut dyn Write,
+    ) -> io::Result<Option<Server<'w>>> {
+        loop {
+            let Some(msg) = Message::read(input)? else {
+                return Ok(None);
+            };
+            match msg {
+                Message::Request(req) if req.method == "initialize" => {
+                    let params: lt::InitializeParams =
+                        serde_json::from_value(req.params).unwrap_or_default();
+                    let enc = if params
+                        .capabilities
+                        .general
+                        .as_ref()
+                        .and_then(|g| g.position_encodings.as_ref())
+                        .is_some_and(|e| e.contains(&lt::PositionEncodingKind::UTF8))
+                    {
+                        Encoding::Utf8
+                    } else {
+                        Encoding::Utf16
+                    };
+                    // Without a workspace folder, the folder the editor started us in, as `check`.
+                    let root = root_of(&params).or_else(|| std::env::current_dir().ok());
+                    let result = json!({
+                        "capabilities": {
+                            "positionEncoding": match enc { Encoding::Utf8 => "utf-8", Encoding::Utf16 => "utf-16" },
+                            "textDocumentSync": { "openClose": true, "change": 1, "save": { "includeText": false } },
+                            "hoverProvider": true,
+                            "definitionProvider": true,
+                            "completionProvider": { "triggerCharacters": ["[", " ", ":", ","] },
+                            "codeActionProvider": { "codeActionKinds": ["quickfix"] },
+                            "documentFormattingProvider": true,
+                        },
+                        "serverInfo": { "name": "skuld", "version": env!("CARGO_PKG_VERSION") },
+                    });
+                    Message::Response(Response::new_ok(req.id, result)).write(&mut &mut *out)?;
+                    let ws = Workspace::load(root.as_deref(), &[]);
+                    return Ok(Some(Server {
+                        out,
+                        enc,
+                        root,
+                        docs: BTreeMap::new(),
+                        ws,
+                        policy_published: BTreeSet::new(),
+                        problems: HashMap::new(),
+                        shutdown: false,
+                    }));
+                }
+                Message::Request(req) => {
+                    Message::Response(Response::new_err(
+                        req.id,
+                        lsp_server::ErrorCode::ServerNotInitialized as i32,
+                        "the server is not initialized".to_owned(),
+                    ))
+                    .write(&mut &mut *out)?;
+                }
+                // Notifications before `initialize` are dropped, as the protocol says.
+                _ => {}
+            }
+        }
+    }
+
+    /// Serves until `exit`.
+    pub(super) fn serve(&mut self, input: &mut impl BufRead) -> io::Result<End> {
+        self.publish_policy()?;
+        while let Some(msg) = Message::read(input)? {
+            match msg {
+                Message::Request(req) => self.request(req)?,
+                Message::Notification(n) if n.method == "exit" => {
+                    return Ok(if self.shutdown {
+                        End::Clean
+                    } else {
+                        End::Abrupt
+                    });
+                }
+                Message::Notification(n) => self.notification(n)?,
+                Message::Response(_) => {}
+            }
+        }
+        Ok(End::Abrupt)
+    }
+
+    fn send(&mut self, msg: Message) -> io::Result<()> {
+        msg.write(&mut self.out)
+    }
+
+    fn request(&mut self, req: Request) -> io::Result<()> {
+        if self.shutdown {
+            return self.send(Message::Response(Response::new_err(
+                req.id,
+                lsp_server::ErrorCode::InvalidRequest as i32,
+                "the server is shutting down".to_owned(),
+            )));
+        }
+        let id: RequestId = req.id.clone();
+        let result = match req.method.as_str() {
+            "shutdown" => {
+                self.shutdown = true;
+                Ok(Value::Null)
+            }
+            "textDocument/hover" => self.hover(req.params),
+            "textDocument/definition" => self.definition(req.params),
+            "textDocument/completion" => self.completion(req.params),
+            "textDocument/codeAction" => self.code_action(req.params),
+            "textDocument/formatting" => self.formatting(req.params),
+            other => Err((
+                lsp_server::ErrorCode::MethodNotFound as i32,
+                format!("`{other}` is not supported"),
+            )),
+        };
+        let response = match result {
+            Ok(v) => Response::new_ok(id, v),
+            Err((code, message)) => Response::new_err(id, code, message),
+        };
+        self.send(Message::Response(response))
+    }
+
+    fn notification(&mut self, n: Notification) -> io::Result<()> {
+        match n.method.as_str() {
+            "textDocument/didOpen" => {
+                let Ok(p) = serde_json::from_value::<lt::DidOpenTextDocumentParams>(n.params)
+                else {
+                    return Ok(());
+                };
+                let key = p.text_document.uri.as_str().to_owned();
+                let path = uri::to_path(&key);
+                let mut kind = kind_of(&path, Some(&p.text_document.language_id));
+                if kind == Kind::Tenant && !context::looks_like_tenant(&p.text_document.text) {
+                    // A workflow or other YAML: not skuld's business.
+                    kind = Kind::Other;
+                }
+                self.docs.insert(
+                    key.clone(),
+                    Doc {
+                        path,
+                        text: p.text_document.text,
+                        version: p.text_document.version,
+                        kind,
+                    },
+                );
+                self.changed(&key, kind)
+            }
+            "textDocument/didChange" => {
+                let Ok(p) = serde_json::from_value::<lt::DidChangeTextDocumentParams>(n.params)
+                else {
+                    return Ok(());
+                };
+                let key = p.text_document.uri.as_str().to_owned();
+                let Some(doc) = self.docs.get_mut(&key) else {
+                    return Ok(());
+                };
+                // Full sync: the last change holds the whole text.
+                if let Some(change) = p.content_changes.into_iter().last() {
+                    doc.text = change.text;
+                }
+                doc.version = p.text_document.version;
+                let kind = doc.kind;
+                self.changed(&key, kind)
+            }
+            "textDocument/didClose" => {
+                let Ok(p) = serde_json::from_value::<lt::DidCloseTextDocumentParams>(n.params)
+                else {
+                    return Ok(());
+                };
+                let key = p.text_document.uri.as_str().to_owned();
+                let kind = self.docs.remove(&key).map(|d| d.kind);
+                self.problems.remove(&key);
+                match kind {
+                    Some(Kind::Tenant) => self.publish(&key, Vec::new(), None),
+                    Some(Kind::Policy) => self.reload(),
+                    _ => Ok(()),
+                }
+            }
+            "textDocument/didSave" => {
+                let Ok(p) = serde_json::from_value::<lt::DidSaveTextDocumentParams>(n.params)
+                else {
+                    return Ok(());
+                };
+                let path = uri::to_path(p.text_document.uri.as_str());
+                if matches!(kind_of(&path, None), Kind::Other | Kind::Policy) {
+                    self.reload()
+                } else {
+                    Ok(())
+                }
+            }
+            // The config or waivers file changed on disk (the VS Code extension watches them).
+            "workspace/didChangeWatchedFiles" => self.reload(),
+            _ => Ok(()),
+        }
+    }
+
+    fn changed(&mut self, key: &str, kind: Kind) -> io::Result<()> {
+        match kind {
+            Kind::Tenant => self.check(key),
+            Kind::Policy => self.reload(),
+            Kind::Other => Ok(()),
+        }
+    }
+
+    /// Recompiles the policy and re-checks every open tenant.
+    fn reload(&mut self) -> io::Result<()> {
+        let open: Vec<(PathBuf, String)> = self
+            .docs
+            .values()
+            .filter(|d| d.kind == Kind::Policy)
+            .map(|d| (PathBuf::from(&d.path), d.text.clone()))
+            .collect();
+        self.ws = Workspace::load(self.root.as_deref(), &open);
+        self.publish_policy()?;
+        let tenants: Vec<String> = self
+            .docs
+            .iter()
+            .filter(|(_, d)| d.kind == Kind::Tenant)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in tenants {
+            self.check(&key)?;
+        }
+        Ok(())
+    }
+
+    /// Publishes the policy's problems on their files, and clears files that had some.
+    fn publish_policy(&mut self) -> io::Result<()> {
+        let mut by_file: BTreeMap<String, Vec<Problem>> = BTreeMap::new();
+        for p in self.ws.policy_problems() {
+            if p.place.file.is_empty() || p.place.file.starts_with("builtin:") {
+                continue;
+            }
+            by_file
+                .entry(uri::from_path(&p.place.file))
+                .or_default()
+                .push(p.clone());
+        }
+        // Open policy files get an empty list too, so fixed errors disappear.
+        for (key, doc) in &self.docs {
+            if doc.kind == Kind::Policy {
+                by_file.entry(key.clone()).or_default();
+            }
+        }
+        let stale: Vec<String> = self
+            .policy_published
+            .iter()
+            .filter(|k| !by_file.contains_key(*k))
+            .cloned()
+            .collect();
+        for key in stale {
+            self.publish(&key, Vec::new(), None)?;
+        }
+        self.policy_published = by_file.keys().cloned().collect();
+        for (key, problems) in by_file {
+            let path = uri::to_path(&key);
+            let Some(text) = self.text_of(&path) else {
+                continue;
+            };
+            let diags = problems.iter().map(|p| self.diagnostic(p, &text)).collect();
+            let version = self.docs.get(&key).map(|d| d.version);
+            self.publish(&key, diags, version)?;
+        }
+        Ok(())
+    }
+
+    fn check(&mut self, key: &str) -> io::Result<()> {
+        let Some(doc) = self.docs.get(key) else {
+            return Ok(());
+        };
+        let problems: Vec<Problem> = self
+            .ws
+            .check_tenant(&doc.path, &doc.text)
+            .into_iter()
+            .filter(|p| p.place.file == doc.path)
+            .collect();
+        let diags = problems
+            .iter()
+            .map(|p| self.diagnostic(p, &doc.text))
+            .collect();
+        let version = Some(doc.version);
+        self.problems.insert(key.to_owned(), problems);
+        self.publish(key, diags, version)
+    }
+
+    fn publish(
+        &mut self,
+        key: &str,
+        diagnostics: Vec<Value>,
+        version: Option<i32>,
+    ) -> io::Result<()> {
+        let mut params = json!({ "uri": key, "diagnostics": diagnostics });
+        if let (Some(v), Some(obj)) = (version, params.as_object_mut()) {
+            obj.insert("version".to_owned(), json!(v));
+        }
+        self.send(Message::Notification(Notification::new(
+            "textDocument/publishDiagnostics".to_owned(),
+            params,
+        )))
+    }
+
+    /// The text of a file: the open buffer, else the file on disk.
+    fn text_of(&self, path: &str) -> Option<String> {
+        if path.starts_with("builtin:") {
+            return None;
+        }
+        self.docs
+            .values()
+            .find(|d| d.path == path)
+            .map(|d| d.text.clone())
+            .or_else(|| std::fs::read_to_string(path).ok())
+    }
+
+    fn range(&self, text: &str, start: usize, end: usize) -> Value {
+        let idx = LineIndex::new(text);
+        let (s, e) = (idx.position(start, self.enc), idx.position(end, self.enc));
+        json!({
+            "start": { "line": s.line, "character": s.character },
+            "end": { "line": e.line, "character": e.character },
+        })
+    }
+
+    fn location(&self, place: &Place) -> Option<Value> {
+        let text = self.text_of(&place.file)?;
+        Some(json!({
+            "uri": uri::from_path(&place.file),
+            "range": self.range(&text, place.start, place.end),
+        }))
+    }
+
+    fn diagnostic(&self, p: &Problem, text: &str) -> Value {
+        let related: Vec<Value> = p
+            .related
+            .iter()
+            .filter_map(|(place, label)| {
+                Some(json!({ "location": self.location(place)?, "message": label }))
+            })
+            .collect();
+        let mut d = json!({
+            "range": self.range(text, p.place.start, p.place.end),
+            "severity": match p.level { Level::Error => 1, Level::Warning => 2, Level::Waived => 4 },
+            "code": p.code,
+            "source": "skuld",
+            "message": p.message,
+        });
+        if let Some(obj) = d.as_object_mut() {
+            if !related.is_empty() {
+                obj.insert("relatedInformation".to_owned(), json!(related));
+            }
+            if let Some(url) = &p.docs_url {
+                obj.insert("codeDescription".to_owned(), json!({ "href": url }));
+            }
+        }
+        d
+    }
+
+    /// The open document and byte offset of a `TextDocumentPositionParams`.
+    fn at(&self, params: &Value) -> Option<(&Doc, usize)> {
+        let p: lt::TextDocumentPositionParams = serde_json::from_value(params.clone()).ok()?;
+        let doc = self.docs.get(p.text_document.uri.as_str())?;
+        let offset = LineIndex::new(&doc.text).offset(
+            LineCol {
+                line: p.position.line,
+                character: p.position.character,
+            },
+            self.enc,
+        );
+        Some((doc, offset))
+    }
+
+    fn hover(&self, params: Value) -> Reply {
+        let Some((doc, offset)) = self.at(&params) else {
+            return Ok(Value::Null);
+        };
+        let found = match doc.kind {
+            Kind::Tenant => self
+                .ws
+                .tenant_hover(&doc.path, &doc.text, offset)
+                .map(|(md, place)| (md, Some(place))),
+            Kind::Policy => context::word_at(&doc.text, offset).and_then(|(s, e, w)| {
+                self.ws.policy_hover(w).map(|md| {
+                    (
+                        md,
+                        Some(Place {
+                            file: doc.path.clone(),
+                            start: s,
+                            end: e,
+                        }),
+                    )
+                })
+            }),
+            Kind::Other => None,
+        };
+        Ok(found.map_or(Value::Null, |(md, place)| {
+            let mut h = json!({ "contents": { "kind": "markdown", "value": md } });
+            if let (Some(p), Some(obj)) = (place, h.as_object_mut()) {
+                obj.insert("range".to_owned(), self.range(&doc.text, p.start, p.end));
+            }
+            h
+        }))
+    }
+
+    fn definition(&self, params: Value) -> Reply {
+        let Some((doc, offset)) = self.at(&params) else {
+            return Ok(Value::Null);
+        };
+        let place = match doc.kind {
+            Kind::Tenant => self.ws.tenant_definition(&doc.path, &doc.text, offset),
+            Kind::Policy => {
+                context::word_at(&doc.text, offset).and_then(|(_, _, w)| self.ws.declaration(w))
+            }
+            Kind::Other => None,
+        };
+        Ok(place.and_then(|p| self.location(&p)).unwrap_or(Value::Null))
+    }
+
+    fn completion(&self, params: Value) -> Reply {
+        let Some((doc, offset)) = self.at(&params) else {
+            return Ok(Value::Null);
+        };
+        // Kinds: 14 keyword, 12 value, 10 property, 6 variable, 7 class (SKU).
+        let item = |label: &str, kind: u8, detail: Option<&str>, insert: Option<String>| {
+            let mut v = json!({ "label": label, "kind": kind });
+            if let Some(obj) = v.as_object_mut() {
+                if let Some(d) = detail {
+                    obj.insert("detail".to_owned(), json!(d));
+                }
+                if let Some(i) = insert {
+                    obj.insert("insertText".to_owned(), json!(i));
+                }
+            }
+            v
+        };
+        let skus = || {
+            self.ws
+                .skus()
+                .iter()
+                .map(|(part, name)| item(part, 7, Some(name), None))
+                .collect::<Vec<_>>()
+        };
+        let items: Vec<Value> = match doc.kind {
+            Kind::Tenant => match context::tenant_slot(&doc.text, offset) {
+                Slot::Key(parent) => context::keys(parent.as_deref())
+                    .iter()
+                    .map(|k| item(k, 10, None, Some(format!("{k}: "))))
+                    .collect(),
+                Slot::Sku => skus(),
+                Slot::Group => engine::group_names(&doc.path, &doc.text)
+                    .iter()
+                    .map(|g| item(g, 6, Some("group"), None))
+                    .collect(),
+                Slot::Rule => self
+                    .ws
+                    .rule_ids()
+                    .iter()
+                    .map(|r| item(r, 12, Some("rule"), None))
+                    .collect(),
+                Slot::Value(values) => values.iter().map(|v| item(v, 12, None, None)).collect(),
+                Slot::None => Vec::new(),
+            },
+            Kind::Policy => {
+                let mut items: Vec<Value> = super::KEYWORDS
+                    .iter()
+                    .map(|k| item(k, 14, None, None))
+                    .collect();
+                items.extend(skus());
+                items.extend(
+                    self.ws
+                        .policy_names()
+                        .iter()
+                        .map(|(n, what)| item(n, 6, Some(what), None)),
+                );
+                items
+            }
+            Kind::Other => Vec::new(),
+        };
+        Ok(json!({ "isIncomplete": false, "items": items }))
+    }
+
+    fn code_action(&self, params: Value) -> Reply {
+        let Ok(p) = serde_json::from_value::<lt::CodeActionParams>(params) else {
+            return Ok(Value::Null);
+        };
+        let key = p.text_document.uri.as_str();
+        let (Some(doc), Some(problems)) = (self.docs.get(key), self.problems.get(key)) else {
+            return Ok(json!([]));
+        };
+        let idx = LineIndex::new(&doc.text);
+        let lc = |pos: lt::Position| LineCol {
+            line: pos.line,
+            character: pos.character,
+        };
+        let (from, to) = (
+            idx.offset(lc(p.range.start), self.enc),
+            idx.offset(lc(p.range.end), self.enc),
+        );
+        let mut actions = Vec::new();
+        for prob in problems
+            .iter()
+            .filter(|pr| pr.place.start <= to && from <= pr.place.end)
+        {
+            let diag = self.diagnostic(prob, &doc.text);
+            if let Some(new) = &prob.replacement {
+                actions.push(json!({
+                    "title": format!("Replace with `{new}`"),
+                    "kind": "quickfix",
+                    "diagnostics": [diag.clone()],
+                    "isPreferred": true,
+                    "edit": { "changes": { key: [{
+                        "range": self.range(&doc.text, prob.place.start, prob.place.end),
+                        "newText": new,
+                    }] } },
+                }));
+            }
+            if let Some(rule) = &prob.rule {
+                let line_end = doc
+                    .text
+                    .get(prob.place.start..)
+                    .and_then(|rest| rest.find('\n'))
+                    .map_or(doc.text.len(), |i| prob.place.start + i);
+                let line_end = if doc.text.get(..line_end).is_some_and(|t| t.ends_with('\r')) {
+                    line_end - 1
+                } else {
+                    line_end
+                };
+                actions.push(json!({
+                    "title": format!("Waive `{rule}` on this line"),
+                    "kind": "quickfix",
+                    "diagnostics": [diag],
+                    "edit": { "changes": { key: [{
+                        "range": self.range(&doc.text, line_end, line_end),
+                        "newText": format!("  {}", engine::waiver_comment(rule)),
+                    }] } },
+                }));
+            }
+        }
+        Ok(json!(actions))
+    }
+
+    fn formatting(&self, params: Value) -> Reply {
+        let Ok(p) = serde_json::from_value::<lt::DocumentFormattingParams>(params) else {
+            return Ok(Value::Null);
+        };
+        let Some(doc) = self.docs.get(p.text_document.uri.as_str()) else {
+            return Ok(Value::Null);
+        };
+        if doc.kind != Kind::Policy {
+            return Ok(Value::Null);
+        }
+        // A file that does not parse is left alone; its errors are already diagnostics.
+        let Some(formatted) = engine::format_policy(&doc.path, &doc.text) else {
+            return Ok(Value::Null);
+        };
+        if formatted == doc.text {
+            return Ok(json!([]));
+        }
+        Ok(json!([{
+            "range": self.range(&doc.text, 0, doc.text.len()),
+            "newText": formatted,
+        }]))
+    }
+}
+
+type Reply = Result<Value, (i32, String)>;
+
+/// The workspace folder: the first workspace folder, else the deprecated `rootUri`.
+fn root_of(params: &lt::InitializeParams) -> Option<PathBuf> {
+    if let Some(folder) = params.workspace_folders.as_ref().and_then(|f| f.first()) {
+        return Some(PathBuf::from(uri::to_path(folder.uri.as_str())));
+    }
+    #[expect(
+        deprecated,
+        reason = "clients without workspace folders still send rootUri"
+    )]
+    let root = params.root_uri.as_ref();
+    root.map(|u| PathBuf::from(uri::to_path(u.as_str())))
+}
