@@ -37,6 +37,7 @@ struct SkuRow<'a> {
     part: &'a str,
     display: &'a str,
     paid: bool,
+    free: bool,
     family: Option<&'a str>,
     id: Option<&'a str>,
     grants: Vec<&'a str>,
@@ -60,6 +61,7 @@ pub(super) fn run(
             part: &s.part,
             display: &s.display,
             paid: s.paid,
+            free: s.free,
             family: s.family.as_deref(),
             id: s.guid.as_deref(),
             grants: s
@@ -105,7 +107,13 @@ fn table(rows: &[SkuRow<'_>]) -> String {
         [
             r.part.to_owned(),
             r.display.to_owned(),
-            if r.paid { "paid" } else { "free" }.to_owned(),
+            // Without evidence either way the SKU is said to be unknown, never free.
+            match (r.paid, r.free) {
+                (true, _) => "paid",
+                (false, true) => "free",
+                (false, false) => "unknown",
+            }
+            .to_owned(),
             r.family.unwrap_or("-").to_owned(),
             if r.grants.is_empty() {
                 "-".to_owned()

@@ -55,8 +55,10 @@ pub struct Sku {
     pub part: String,
     /// Product name, e.g. `Microsoft Entra ID P1`.
     pub display: String,
-    /// Bought with money (as opposed to free or trial SKUs).
+    /// Bought with money (declared or generated `paid`).
     pub paid: bool,
+    /// Free or trial (declared or generated `free`). Neither `paid` nor `free`: unknown.
+    pub free: bool,
     /// Product family (`o365`, `entra`, …) if declared.
     pub family: Option<String>,
     /// Graph `skuId` if declared (the first of [`Sku::guids`]).

@@ -263,6 +263,9 @@ struct Checker<'a> {
 struct SkuDecls {
     sku: Option<Origin>,
     product: Option<Origin>,
+    /// `paid` (true) or `free` (false) as the `sku` and the `product` say; the `sku` wins.
+    sku_paid: Option<bool>,
+    product_paid: Option<bool>,
 }
 
 /// What a name in a SKU list, set or grant refers to.
@@ -459,6 +462,7 @@ impl<'a> Checker<'a> {
                     part: s.part.text.clone(),
                     display: s.display.text.clone(),
                     paid: false,
+                    free: false,
                     family: None,
                     guid: None,
                     guids: Vec::new(),
@@ -471,21 +475,32 @@ impl<'a> Checker<'a> {
                 (self.skus.len() - 1) as SkuId
             }
         };
+        let said = match (paid, free) {
+            (Some(_), _) => Some(true),
+            (None, Some(_)) => Some(false),
+            (None, None) => None,
+        };
+        let mut status = None;
         if let Some(decls) = self.sku_decls.get_mut(id as usize) {
             if s.product {
                 decls.product = Some(origin);
+                decls.product_paid = said;
             } else {
                 decls.sku = Some(origin);
+                decls.sku_paid = said;
             }
+            status = decls.sku_paid.or(decls.product_paid);
         }
         let Some(sku) = self.skus.get_mut(id as usize) else {
             return;
         };
+        // Paid, free, or neither (unknown): the `sku`'s word, else the generated `product`'s.
+        sku.paid = status == Some(true);
+        sku.free = status == Some(false);
         if !s.product {
             sku.display = s.display.text.clone();
             sku.docs = s.docs.clone();
             sku.origin = origin;
-            sku.paid = paid.is_some();
             sku.family = family;
             sku.unavailable_in = unavailable_in.unwrap_or_default();
             // The hand-written ids come first.
@@ -735,8 +750,23 @@ impl<'a> Checker<'a> {
                                 None => {}
                             }
                         }
-                        for plan in &g.plans {
-                            targets.extend(self.skus_with_plan(plan, file));
+                        for t in &g.plans {
+                            // `plan A + B`: the SKUs that include every plan named.
+                            let mut skus: Option<Vec<SkuId>> = None;
+                            for plan in &t.plans {
+                                let with = self.skus_with_plan(plan, file);
+                                skus = Some(match skus {
+                                    None => with,
+                                    Some(prev) => {
+                                        prev.into_iter().filter(|s| with.contains(s)).collect()
+                                    }
+                                });
+                            }
+                            let mut skus = skus.unwrap_or_default();
+                            if t.paid {
+                                skus.retain(|&s| self.skus.get(s as usize).is_some_and(|k| k.paid));
+                            }
+                            targets.extend(skus);
                         }
                         self.add_grants(&targets, &caps);
                     }

@@ -170,9 +170,14 @@ impl Scanner<'_> {
                     end = self.pos;
                     break;
                 }
+                let at = self.pos;
                 if self.keyword("id") {
                     self.skip_trivia()?;
                     attrs.push(SkuAttr::Id(self.string()?));
+                } else if self.keyword("paid") {
+                    attrs.push(SkuAttr::Paid(Span::new(at, self.pos)));
+                } else if self.keyword("free") {
+                    attrs.push(SkuAttr::Free(Span::new(at, self.pos)));
                 } else if self.keyword("plans") {
                     self.punct(b'[')?;
                     let mut plans = Vec::new();

@@ -195,7 +195,7 @@ fn strings_of_item(item: &Item, out: &mut Vec<Span>) {
         Item::Grant(g) => {
             out.extend(g.capabilities.iter().map(|n| n.span));
             out.extend(g.targets.iter().map(|n| n.span));
-            out.extend(g.plans.iter().map(|n| n.span));
+            out.extend(g.plans.iter().flat_map(|t| t.plans.iter().map(|n| n.span)));
         }
         Item::Rule(r) => {
             let exprs = [
@@ -710,11 +710,11 @@ fn grant_targets(g: &GrantDecl) -> Vec<String> {
         .targets
         .iter()
         .map(|n| (n.span.start, name(n)))
-        .chain(
-            g.plans
-                .iter()
-                .map(|n| (n.span.start, format!("plan {}", name(n)))),
-        )
+        .chain(g.plans.iter().map(|t| {
+            let names: Vec<String> = t.plans.iter().map(name).collect();
+            let paid = if t.paid { "paid " } else { "" };
+            (t.span.start, format!("{paid}plan {}", names.join(" + ")))
+        }))
         .collect();
     targets.sort_by_key(|(start, _)| *start);
     let n = targets.len();
@@ -1003,7 +1003,10 @@ fn erase_item(item: &mut Item) {
             g.span = NO_SPAN;
             g.capabilities.iter_mut().for_each(erase_name);
             g.targets.iter_mut().for_each(erase_name);
-            g.plans.iter_mut().for_each(erase_name);
+            for t in &mut g.plans {
+                t.span = NO_SPAN;
+                t.plans.iter_mut().for_each(erase_name);
+            }
         }
         Item::Rule(r) => {
             r.span = NO_SPAN;

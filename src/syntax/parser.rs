@@ -426,10 +426,20 @@ impl Cx {
         for target in self.next(&mut it, &outer, "targets")?.into_inner() {
             match target.as_rule() {
                 Rule::plan_ref => {
-                    let outer = target.clone();
-                    let mut inner = target.into_inner();
-                    let _kw = self.next(&mut inner, &outer, "`plan`")?;
-                    plans.push(self.name(self.next(&mut inner, &outer, "a plan name")?)?);
+                    let span = self.span(&target);
+                    let (mut paid, mut names) = (false, Vec::new());
+                    for part in target.into_inner() {
+                        match part.as_rule() {
+                            Rule::kw_paid => paid = true,
+                            Rule::kw_plan => {}
+                            _ => names.push(self.name(part)?),
+                        }
+                    }
+                    plans.push(PlanTarget {
+                        paid,
+                        plans: names,
+                        span,
+                    });
                 }
                 _ => targets.push(self.name(target)?),
             }

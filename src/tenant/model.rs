@@ -470,51 +470,6 @@ impl<'d> Builder<'d, '_, '_> {
             if let Some(loc) = &u.usage_location {
                 self.check_country(loc);
             }
-            let uid = model.users.len() as UserId;
-            direct.clear();
-            for name in &u.licenses.items {
-                if let Some(s) = self.resolve_sku(name) {
-                    direct.push(s);
-                    model.assignments.push(AssignmentFacts {
-                        sku: s,
-                        holder: Holder::User(uid),
-                        span: name.span,
-                    });
-                }
-            }
-            direct.sort_unstable();
-            direct.dedup();
-            groups.clear();
-            for name in &u.groups.items {
-                if let Some(g) = self.resolve_group(name, &group_index) {
-                    if !groups.contains(&g) {
-                        groups.push(g);
-                        if let Some(m) = members.get_mut(g as usize) {
-                            m.push(uid);
-                        }
-                    }
-                }
-            }
-            // Group-based licensing reaches direct members only: no walk up the nesting.
-            effective.clear();
-            for &g in &groups {
-                if let Some(facts) = model.groups.get(g as usize) {
-                    effective.extend_from_slice(model.ids(facts.licenses));
-                }
-            }
-            effective.sort_unstable();
-            effective.dedup();
-            let via_groups = model.push_ids(&effective);
-            effective.extend_from_slice(&direct);
-            effective.sort_unstable();
-            effective.dedup();
-            let in_sspr_scope = match scope {
-                SsprScope::None => false,
-                SsprScope::All => true,
-                SsprScope::Selected => groups
-                    .iter()
-                    .any(|&g| in_scope_group.get(g as usize).copied().unwrap_or(false)),
-            };
             // Failed assignments: an unknown SKU or group is reported like anywhere else.
             let errors_start = model.license_errors.len() as u32;
             for e in &u.license_errors.items {
@@ -540,6 +495,64 @@ impl<'d> Builder<'d, '_, '_> {
             } else {
                 let ids: Vec<u32> = (errors_start..errors_end).collect();
                 model.push_ids(&ids)
+            };
+            let uid = model.users.len() as UserId;
+            direct.clear();
+            for name in &u.licenses.items {
+                if let Some(s) = self.resolve_sku(name) {
+                    direct.push(s);
+                    model.assignments.push(AssignmentFacts {
+                        sku: s,
+                        holder: Holder::User(uid),
+                        span: name.span,
+                    });
+                }
+            }
+            direct.sort_unstable();
+            direct.dedup();
+            // A failed assignment gives the user nothing: Graph keeps the intent "in an error
+            // state", and the licence is not the user's for any rule or seat count.
+            let failed = model
+                .license_errors
+                .get(errors_start as usize..)
+                .unwrap_or_default();
+            direct.retain(|&s| !failed.iter().any(|e| e.sku == s && e.group.is_none()));
+            groups.clear();
+            for name in &u.groups.items {
+                if let Some(g) = self.resolve_group(name, &group_index) {
+                    if !groups.contains(&g) {
+                        groups.push(g);
+                        if let Some(m) = members.get_mut(g as usize) {
+                            m.push(uid);
+                        }
+                    }
+                }
+            }
+            // Group-based licensing reaches direct members only: no walk up the nesting.
+            effective.clear();
+            for &g in &groups {
+                if let Some(facts) = model.groups.get(g as usize) {
+                    effective.extend(
+                        model
+                            .ids(facts.licenses)
+                            .iter()
+                            .copied()
+                            .filter(|&s| !failed.iter().any(|e| e.sku == s && e.group == Some(g))),
+                    );
+                }
+            }
+            effective.sort_unstable();
+            effective.dedup();
+            let via_groups = model.push_ids(&effective);
+            effective.extend_from_slice(&direct);
+            effective.sort_unstable();
+            effective.dedup();
+            let in_sspr_scope = match scope {
+                SsprScope::None => false,
+                SsprScope::All => true,
+                SsprScope::Selected => groups
+                    .iter()
+                    .any(|&g| in_scope_group.get(g as usize).copied().unwrap_or(false)),
             };
             let direct_r = model.push_ids(&direct);
             let effective_r = model.push_ids(&effective);
