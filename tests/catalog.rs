@@ -264,6 +264,7 @@ fn a_matrix_replaces_the_default_one() {
             [
                 "builtin:catalog",
                 "builtin:catalog-microsoft",
+                "builtin:catalog-extra",
                 name,
                 "builtin:licensing"
             ]

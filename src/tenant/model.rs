@@ -511,11 +511,16 @@ impl<'d> Builder<'d, '_, '_> {
             direct.sort_unstable();
             direct.dedup();
             // A failed assignment gives the user nothing: Graph keeps the intent "in an error
-            // state", and the licence is not the user's for any rule or seat count.
-            let failed = model
+            // state", and the licence is not the user's for any rule or seat count. Except a
+            // `DependencyViolation`: that is a failed *removal* ("Other products depend on this
+            // license", licensing-groups-resolve-problems.md), so the user still holds it.
+            let failed: Vec<&LicenseErrorFacts> = model
                 .license_errors
                 .get(errors_start as usize..)
-                .unwrap_or_default();
+                .unwrap_or_default()
+                .iter()
+                .filter(|e| e.error != LicenseError::DependencyViolation)
+                .collect();
             direct.retain(|&s| !failed.iter().any(|e| e.sku == s && e.group.is_none()));
             groups.clear();
             for name in &u.groups.items {
