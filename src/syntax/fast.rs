@@ -232,7 +232,7 @@ mod tests {
 
     #[test]
     fn same_ast_as_pest_on_odd_but_valid_products() {
-        let text = "\u{feff}// c\n//// not a doc\nproduct \"a b\" \"x \\\"y\\\" \\\\ z\"\nproduct B \"b\" {}\nproduct C \"c\" { plans [] plans [P,] id \"g\" }\n";
+        let text = "\u{feff}// c\n//// not a doc\nproduct \"a b\" \"x \\\"y\\\" \\\\ z\"\nproduct B \"b\" {}\nproduct C \"c\" { plans [] plans [P,] id \"g\" }\nproduct D \"d\" { paid free }\n";
         let src = crate::source::SourceFile::new("t", text);
         let (pest, errors) =
             super::super::parser::parse_file_with_pest(&src, text, Vec::new(), Vec::new());
@@ -246,7 +246,7 @@ mod tests {
             "sku X \"x\"",
             "/// doc\nproduct X \"x\"",
             "product and \"x\"",
-            "product X \"x\" { paid }",
+            "product X \"x\" { family f }",
             "product X \"x\" { plans [,] }",
             "product X \"unterminated",
             "product X \"x\" { id \"g\"",
