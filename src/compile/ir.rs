@@ -337,6 +337,9 @@ pub enum Field {
     UserInSsprScope,
     /// `u.license_errors`: assignments Microsoft Graph reports as failed
     UserLicenseErrors,
+    /// `u.unknown_licenses`: SKU names of the user's licences (direct, or from a group the user
+    /// is a direct member of) that the catalog does not know
+    UserUnknownLicenses,
     // group
     /// `g.name`
     GroupName,

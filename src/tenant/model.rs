@@ -46,6 +46,9 @@ pub struct UserFacts {
     pub synced: bool,
     /// Its failed assignments: indices into [`TenantModel::license_errors`].
     pub license_errors: IdRange,
+    /// Its licence names the catalog does not know (direct, then from its groups): a range of
+    /// [`TenantModel::unknown_licenses`].
+    unknown: (u32, u32),
 }
 
 /// A licence assignment Microsoft Graph reports as failed (a user's `license_errors:` entry).
@@ -132,6 +135,9 @@ pub struct TenantModel<'d> {
     pub license_errors: Vec<LicenseErrorFacts>,
     /// SKUs with a subscription, sorted.
     pub subscribed: Vec<SkuId>,
+    /// Unknown SKU names of users' licences, user by user, each with its entry in the file.
+    unknown_names: Vec<String>,
+    unknown_spans: Vec<Span>,
     /// `country`, when present.
     pub country: Option<&'d str>,
     ids: Vec<u32>,
@@ -151,6 +157,23 @@ impl<'d> TenantModel<'d> {
         self.users
             .get(u as usize)
             .and_then(|f| doc.users.get(f.doc as usize))
+    }
+
+    /// The licence names of user `u` that the catalog does not know (`u.unknown_licenses`).
+    pub fn unknown_licenses(&self, u: UserId) -> &[String] {
+        self.users
+            .get(u as usize)
+            .and_then(|f| self.unknown_names.get(f.unknown.0 as usize..f.unknown.1 as usize))
+            .unwrap_or_default()
+    }
+
+    /// Where the first unknown licence name of user `u` is written.
+    pub fn unknown_license_span(&self, u: UserId) -> Option<Span> {
+        self.users
+            .get(u as usize)
+            .and_then(|f| self.unknown_spans.get(f.unknown.0 as usize))
+            .filter(|_| !self.unknown_licenses(u).is_empty())
+            .copied()
     }
 
     /// The document entry of a group.
@@ -312,6 +335,8 @@ impl<'d> Builder<'d, '_, '_> {
             subscriptions: Vec::new(),
             assignments: Vec::new(),
             license_errors: Vec::new(),
+            unknown_names: Vec::new(),
+            unknown_spans: Vec::new(),
             subscribed: Vec::new(),
             country: doc.country.as_ref().map(|c| c.value.as_str()),
             ids: Vec::with_capacity(doc.users.len() * 6),
@@ -559,6 +584,21 @@ impl<'d> Builder<'d, '_, '_> {
                     .iter()
                     .any(|&g| in_scope_group.get(g as usize).copied().unwrap_or(false)),
             };
+            // Licence names the catalog does not know: reported as `tenant/unknown-sku`, and
+            // offered to the licence rules as the likely cause of what they find on the user.
+            let unknown_start = model.unknown_names.len() as u32;
+            let from_groups = groups
+                .iter()
+                .filter_map(|&g| model.groups.get(g as usize))
+                .filter_map(|f| doc.groups.get(f.doc as usize))
+                .flat_map(|gd| gd.licenses.items.iter());
+            for name in u.licenses.items.iter().chain(from_groups) {
+                if self.catalog.resolve(&name.value).is_none() {
+                    model.unknown_names.push(name.value.clone());
+                    model.unknown_spans.push(name.span);
+                }
+            }
+            let unknown = (unknown_start, model.unknown_names.len() as u32);
             let direct_r = model.push_ids(&direct);
             let effective_r = model.push_ids(&effective);
             let groups_r = model.push_ids(&groups);
@@ -574,6 +614,7 @@ impl<'d> Builder<'d, '_, '_> {
                     .as_ref()
                     .is_some_and(|s| s.value == UserSource::Synced),
                 license_errors,
+                unknown,
             });
         }
         for (g, m) in members.iter().enumerate() {
