@@ -157,7 +157,21 @@ pub fn table(stem: &str) -> Result<Table, String> {
                         t.at
                     ));
                 }
-                (false, None) => "no".to_owned(),
+                (false, None) => {
+                    // A near miss: a `paid plan` target that the SKU's plans match.
+                    let near = targets
+                        .iter()
+                        .filter(|t| t.caps.iter().any(|c| c == cap))
+                        .find(|t| matches!(&t.kind, TargetKind::Plans { paid: true, plans } if plans.iter().all(|p| sku.plans.contains(p))));
+                    match near {
+                        Some(t) => format!(
+                            "no: its plans match {} ({}), but it is {status}",
+                            describe(&t.kind),
+                            t.at
+                        ),
+                        None => "no".to_owned(),
+                    }
+                }
             };
             row.push_str(&format!(" {} |", cell(&text)));
         }

@@ -163,7 +163,10 @@ impl<'d> TenantModel<'d> {
     pub fn unknown_licenses(&self, u: UserId) -> &[String] {
         self.users
             .get(u as usize)
-            .and_then(|f| self.unknown_names.get(f.unknown.0 as usize..f.unknown.1 as usize))
+            .and_then(|f| {
+                self.unknown_names
+                    .get(f.unknown.0 as usize..f.unknown.1 as usize)
+            })
             .unwrap_or_default()
     }
 
