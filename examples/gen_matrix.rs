@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 use std::collections::HashMap;
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 use skuld::syntax::ast::{GrantDecl, Item};
@@ -319,23 +320,28 @@ fn quote_above(text: &str, at: usize) -> String {
 }
 
 fn main() -> ExitCode {
+    let mut err = io::stderr();
     let Some(stem) = std::env::args().nth(1) else {
-        eprintln!(
+        let names: Vec<&str> = TABLES.iter().map(|t| t.0).collect();
+        let _ = writeln!(
+            err,
             "usage: gen_matrix NAME   (one of: {})",
-            TABLES.iter().map(|t| t.0).collect::<Vec<_>>().join(", ")
+            names.join(", ")
         );
         return ExitCode::from(2);
     };
     match table(&stem) {
         Ok(t) => {
-            print!("{}", t.text);
+            if io::stdout().write_all(t.text.as_bytes()).is_err() {
+                return ExitCode::from(1);
+            }
             for u in &t.unclassified {
-                eprintln!("unclassified: {u}");
+                let _ = writeln!(err, "unclassified: {u}");
             }
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("gen_matrix: {e}");
+            let _ = writeln!(err, "gen_matrix: {e}");
             ExitCode::from(1)
         }
     }
