@@ -111,4 +111,9 @@ impl Policy {
     pub fn files(&self) -> &[SourceFile] {
         &self.files
     }
+
+    /// The name of capability `id` (an entry of [`compile::ir::Sku::grants`]).
+    pub fn capability_name(&self, id: compile::ir::CapId) -> Option<&str> {
+        self.capabilities.get(id as usize).map(|c| c.name.as_str())
+    }
 }

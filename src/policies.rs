@@ -27,6 +27,10 @@ const FILES: &[(&str, &str)] = &[
         include_str!("../policies/catalog-microsoft.skuld"),
     ),
     (
+        "builtin:catalog-extra",
+        include_str!("../policies/catalog-extra.skuld"),
+    ),
+    (
         "builtin:sspr-2017",
         include_str!("../policies/sspr-2017.skuld"),
     ),
@@ -45,7 +49,7 @@ const FILES: &[(&str, &str)] = &[
 ];
 
 /// How many files of [`FILES`] make up the default policy (the first ones).
-const DEFAULT_FILES: usize = 4;
+const DEFAULT_FILES: usize = 5;
 
 /// Groups of embedded files that are alternatives of one another: a policy holds at most one
 /// file of a group.

@@ -37,8 +37,10 @@ pub struct Sku {
     pub part: String,
     /// Product name, e.g. `Microsoft Entra ID P1`.
     pub display: String,
-    /// Bought with money (as opposed to free or trial SKUs).
+    /// Bought with money (declared or generated `paid`).
     pub paid: bool,
+    /// Free or trial (declared or generated `free`). Neither `paid` nor `free`: unknown.
+    pub free: bool,
     /// Product family (`o365`, `entra`, …) if declared.
     pub family: Option<String>,
     /// Graph `skuId` if declared (the first of [`Sku::guids`]).
@@ -317,6 +319,9 @@ pub enum Field {
     UserInSsprScope,
     /// `u.license_errors`: assignments Microsoft Graph reports as failed
     UserLicenseErrors,
+    /// `u.unknown_licenses`: SKU names of the user's licences (direct, or from a group the user
+    /// is a direct member of) that the catalog does not know
+    UserUnknownLicenses,
     // group
     /// `g.name`
     GroupName,

@@ -257,8 +257,11 @@ fn analyse(policy: &Policy, files: &[(&SourceFile, ast::File)]) -> Vec<Lint> {
             .catalog
             .get(part)
             .and_then(|id| policy.catalog.sku(id));
+        // Only a hand-written `sku` is asked to grant something: a `product` states a fact of
+        // Microsoft's table (most of its SKUs are outside what the shipped rules are about).
         if let Some(s) = compiled
             && s.paid
+            && !sku.product
         {
             let grants: Vec<&str> = s
                 .grants

@@ -259,6 +259,9 @@ struct Checker<'a> {
 struct SkuDecls {
     sku: Option<Origin>,
     product: Option<Origin>,
+    /// `paid` (true) or `free` (false) as the `sku` and the `product` say; the `sku` wins.
+    sku_paid: Option<bool>,
+    product_paid: Option<bool>,
 }
 
 /// What a name in a SKU list, set or grant refers to.

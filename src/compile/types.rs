@@ -122,6 +122,7 @@ pub fn fields_of(ty: &Ty) -> &'static [(&'static str, Field, FieldTy)] {
             ("groups", UserGroups, T::Groups),
             ("in_sspr_scope", UserInSsprScope, T::Bool),
             ("license_errors", UserLicenseErrors, T::LicenseErrors),
+            ("unknown_licenses", UserUnknownLicenses, T::Strs),
         ],
         Ty::Group => &[
             ("name", GroupName, T::Str),

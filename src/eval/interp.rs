@@ -185,6 +185,7 @@ impl<'a> Interp<'a> {
                     F::UserGroups => ids(Kind::Group, facts.groups),
                     F::UserInSsprScope => Value::Bool(facts.in_sspr_scope),
                     F::UserLicenseErrors => ids(Kind::LicenseError, facts.license_errors),
+                    F::UserUnknownLicenses => Value::List(List::Strs(m.unknown_licenses(u))),
                     _ => Value::Null,
                 }
             }
@@ -355,6 +356,8 @@ impl<'a> Interp<'a> {
                     F::UserLicenses | F::UserDirectLicenses => d.licenses.span,
                     F::UserGroups | F::UserGroupLicenses => d.groups.span,
                     F::UserLicenseErrors => d.license_errors.span,
+                    // The first unknown entry, direct, else in a group of the user.
+                    F::UserUnknownLicenses => m.unknown_license_span(u),
                     _ => None,
                 }
             }

@@ -111,9 +111,21 @@ pub struct GrantDecl {
     pub capabilities: Vec<Name>,
     /// SKUs or sets of SKUs receiving them.
     pub targets: Vec<Name>,
-    /// `plan NAME` targets: every SKU that includes the service plan receives them.
-    pub plans: Vec<Name>,
+    /// `plan NAME` targets: every SKU that includes the service plan(s) receives them.
+    pub plans: Vec<PlanTarget>,
     /// The whole declaration.
+    pub span: Span,
+}
+
+/// `[paid] plan A [+ B …]`: the SKUs whose service plans include all of `plans` (and that are
+/// declared `paid`, with `paid`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanTarget {
+    /// Only SKUs declared (or generated) `paid`.
+    pub paid: bool,
+    /// The service plans, all required.
+    pub plans: Vec<Name>,
+    /// The whole target.
     pub span: Span,
 }
 

@@ -424,10 +424,20 @@ impl Cx {
         for target in self.next(&mut it, &outer, "targets")?.into_inner() {
             match target.as_rule() {
                 Rule::plan_ref => {
-                    let outer = target.clone();
-                    let mut inner = target.into_inner();
-                    let _kw = self.next(&mut inner, &outer, "`plan`")?;
-                    plans.push(self.name(self.next(&mut inner, &outer, "a plan name")?)?);
+                    let span = self.span(&target);
+                    let (mut paid, mut names) = (false, Vec::new());
+                    for part in target.into_inner() {
+                        match part.as_rule() {
+                            Rule::kw_paid => paid = true,
+                            Rule::kw_plan => {}
+                            _ => names.push(self.name(part)?),
+                        }
+                    }
+                    plans.push(PlanTarget {
+                        paid,
+                        plans: names,
+                        span,
+                    });
                 }
                 _ => targets.push(self.name(target)?),
             }
@@ -758,7 +768,7 @@ mod tests {
 
     #[test]
     fn same_ast_as_pest_on_odd_but_valid_products() {
-        let text = "\u{feff}// c\n//// not a doc\nproduct \"a b\" \"x \\\"y\\\" \\\\ z\"\nproduct B \"b\" {}\nproduct C \"c\" { plans [] plans [P,] id \"g\" }\n";
+        let text = "\u{feff}// c\n//// not a doc\nproduct \"a b\" \"x \\\"y\\\" \\\\ z\"\nproduct B \"b\" {}\nproduct C \"c\" { plans [] plans [P,] id \"g\" }\nproduct D \"d\" { paid free }\n";
         let src = crate::source::SourceFile::new("t", text);
         let (pest, errors) = parse_file_with_pest(&src, text, Vec::new(), Vec::new());
         assert!(errors.is_empty(), "{errors:?}");

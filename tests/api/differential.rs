@@ -374,7 +374,18 @@ fn reference(t: &Tenant) -> Findings {
     let in_scope =
         |u: &User| everyone || u.groups.iter().any(|g| scope_groups.contains(g.as_str()));
 
-    if enabled && users.iter().all(|u| effective(u).is_empty()) {
+    // A licence name the catalog does not know still counts as a licence held: that mistake is
+    // `tenant/unknown-sku`'s alone.
+    let unknown = |u: &User| {
+        u.licenses.iter().any(|s| !is_known_sku(s))
+            || u.groups.iter().any(|g| {
+                groups
+                    .iter()
+                    .find(|h| h.name == *g)
+                    .is_some_and(|h| h.licenses.iter().any(|s| !is_known_sku(s)))
+            })
+    };
+    if enabled && users.iter().all(|u| effective(u).is_empty() && !unknown(u)) {
         finding(&mut out, "sspr/tenant-license", None);
     }
     for u in &users {

@@ -234,7 +234,8 @@ fn import_then_check_end_to_end() {
             "frank_fabrikam.com#EXT#@contoso.onmicrosoft.com",
         ),
         ("licensing/nested-group", "Sales"),
-        ("licensing/seats", "EMS"),
+        // EMS from `Sales` failed (CountViolation) for the user Graph reports: that user holds
+        // none and uses no seat, so EMS is no longer over its seats.
         ("licensing/seats", "ENTERPRISEPACK"),
         ("tenant/unknown-sku", "CONTOSO_PREVIEW_SKU"),
         ("tenant/unknown-sku", "CONTOSO_PREVIEW_SKU"),

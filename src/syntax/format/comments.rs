@@ -121,7 +121,7 @@ fn strings_of_item(item: &Item, out: &mut Vec<Span>) {
         Item::Grant(g) => {
             out.extend(g.capabilities.iter().map(|n| n.span));
             out.extend(g.targets.iter().map(|n| n.span));
-            out.extend(g.plans.iter().map(|n| n.span));
+            out.extend(g.plans.iter().flat_map(|t| t.plans.iter().map(|n| n.span)));
         }
         Item::Rule(r) => {
             let exprs = [

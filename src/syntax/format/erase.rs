@@ -53,7 +53,10 @@ fn erase_item(item: &mut Item) {
             g.span = NO_SPAN;
             g.capabilities.iter_mut().for_each(erase_name);
             g.targets.iter_mut().for_each(erase_name);
-            g.plans.iter_mut().for_each(erase_name);
+            for t in &mut g.plans {
+                t.span = NO_SPAN;
+                t.plans.iter_mut().for_each(erase_name);
+            }
         }
         Item::Rule(r) => {
             r.span = NO_SPAN;

@@ -472,11 +472,11 @@ fn grant_targets(g: &GrantDecl) -> Vec<String> {
         .targets
         .iter()
         .map(|n| (n.span.start, name(n)))
-        .chain(
-            g.plans
-                .iter()
-                .map(|n| (n.span.start, format!("plan {}", name(n)))),
-        )
+        .chain(g.plans.iter().map(|t| {
+            let names: Vec<String> = t.plans.iter().map(name).collect();
+            let paid = if t.paid { "paid " } else { "" };
+            (t.span.start, format!("{paid}plan {}", names.join(" + ")))
+        }))
         .collect();
     targets.sort_by_key(|(start, _)| *start);
     let n = targets.len();
