@@ -9,6 +9,8 @@ use crate::syntax::ast::{Quantifier, RangeKind};
 pub type SkuId = u32;
 /// Index of a capability.
 pub type CapId = u32;
+/// Index of a feature in [`Catalog::features`].
+pub type FeatureId = u32;
 
 /// Where a declaration stands: policy file index and span.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +72,9 @@ pub struct Sku {
     pub unavailable_in: Vec<String>,
     /// Capabilities it grants, sorted.
     pub grants: Vec<CapId>,
+    /// SKUs it includes, sorted: by service plans (placeholder plans aside) and by `includes`
+    /// declarations.
+    pub includes: Vec<SkuId>,
     /// Doc comment.
     pub docs: String,
     /// Declaration.
@@ -98,6 +103,21 @@ pub struct Catalog {
     pub(crate) by_part: HashMap<String, SkuId>,
     /// Lower-case GUID → SKU.
     pub(crate) by_guid: HashMap<String, SkuId>,
+    /// Features tenant files may list under `features:`, in declaration order.
+    pub(crate) features: Vec<Feature>,
+}
+
+/// A licensed feature (`feature conditional_access "…"`): tenant files say whom it covers.
+#[derive(Debug, Clone)]
+pub struct Feature {
+    /// Its name, the key under `features:`.
+    pub name: String,
+    /// One-line description.
+    pub description: String,
+    /// Doc comment.
+    pub docs: String,
+    /// Declaration.
+    pub origin: Origin,
 }
 
 impl Catalog {
@@ -124,6 +144,19 @@ impl Catalog {
     /// All SKUs in declaration order.
     pub fn skus(&self) -> &[Sku] {
         &self.skus
+    }
+
+    /// The declared features, in declaration order.
+    pub fn features(&self) -> &[Feature] {
+        &self.features
+    }
+
+    /// Looks up a feature by name.
+    pub fn feature(&self, name: &str) -> Option<FeatureId> {
+        self.features
+            .iter()
+            .position(|f| f.name == name)
+            .map(|i| i as FeatureId)
     }
 
     /// Part numbers, for did-you-mean.
@@ -273,6 +306,8 @@ pub enum Const {
     Skus(Vec<SkuId>),
     /// A list of capabilities.
     Caps(Vec<CapId>),
+    /// A feature by name.
+    Feature(FeatureId),
     /// A list of strings.
     Strs(Vec<String>),
     /// A list of numbers.
@@ -335,6 +370,8 @@ pub enum Field {
     UserInSsprScope,
     /// `u.license_errors`: assignments Microsoft Graph reports as failed
     UserLicenseErrors,
+    /// `u.features`: the features whose entries cover the user
+    UserFeatures,
     // group
     /// `g.name`
     GroupName,
@@ -346,6 +383,8 @@ pub enum Field {
     GroupMemberGroups,
     /// `g.members`
     GroupMembers,
+    /// `g.dynamic`: membership set by a rule
+    GroupDynamic,
     // subscription
     /// `s.sku`
     SubSku,
@@ -390,6 +429,13 @@ pub enum Field {
     SkuUnavailableIn,
     /// `k.plans`: the service plans it includes
     SkuPlans,
+    /// `k.includes`: the SKUs it includes
+    SkuIncludes,
+    // feature
+    /// `f.name`
+    FeatureName,
+    /// `f.description`
+    FeatureDescription,
     // capability
     /// `c.name`
     CapName,

@@ -5,6 +5,7 @@
 //! Every error of every file is reported at once.
 
 mod error;
+mod features;
 pub mod ir;
 pub mod lint;
 mod types;
@@ -130,9 +131,12 @@ pub fn compile_with_limits(
         rule_index: HashMap::new(),
         set_depth: 0,
         set_too_deep: false,
+        features: Vec::new(),
+        feature_index: HashMap::new(),
     };
     checker.declare(&asts);
     checker.grant(&asts);
+    checker.includes(&asts);
     checker.check_rules(&asts);
     if checker.rules.is_empty() && checker.errors.is_empty() {
         let names: Vec<&str> = files.iter().map(SourceFile::name).collect();
@@ -157,7 +161,11 @@ pub fn compile_with_limits(
         ));
     }
     let Checker {
-        skus, caps, rules, ..
+        skus,
+        caps,
+        rules,
+        features,
+        ..
     } = checker;
     let by_part = skus
         .iter()
@@ -176,6 +184,7 @@ pub fn compile_with_limits(
             skus,
             by_part,
             by_guid,
+            features,
         },
         capabilities: caps,
         rules,
@@ -255,6 +264,9 @@ struct Checker<'a> {
     set_depth: usize,
     /// Whether a chain of sets past [`syntax::MAX_DEPTH`] has been reported (once is enough).
     set_too_deep: bool,
+    /// `feature` declarations (see `features.rs`).
+    features: Vec<ir::Feature>,
+    feature_index: HashMap<String, ir::FeatureId>,
 }
 
 /// The declarations of one SKU: a hand-written `sku` and a generated `product` may both declare
@@ -355,7 +367,11 @@ impl<'a> Checker<'a> {
                             },
                         );
                     }
-                    ast::Item::Grant(_) | ast::Item::Rule(_) => {}
+                    ast::Item::Feature(f) => self.declare_feature(f, file),
+                    ast::Item::Grant(_)
+                    | ast::Item::Rule(_)
+                    | ast::Item::Includes(_)
+                    | ast::Item::Placeholder(_) => {}
                 }
             }
         }
@@ -388,6 +404,7 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        self.feature_clashes(&mut clashes);
         clashes.sort_by_key(|(n, f, _, _)| (*f, n.span));
         for (name, file, kind, origin) in clashes {
             let e = CompileError::new(
@@ -465,6 +482,7 @@ impl<'a> Checker<'a> {
                     plans: Vec::new(),
                     unavailable_in: Vec::new(),
                     grants: Vec::new(),
+                    includes: Vec::new(),
                     docs: s.docs.clone(),
                     origin,
                 });
@@ -1086,6 +1104,9 @@ impl<'a> Checker<'a> {
         if let Some(&c) = self.cap_index.get(name) {
             return Some((Expr::Const(Const::Cap(c)), Ty::Capability));
         }
+        if let Some(&f) = self.feature_index.get(name) {
+            return Some((Expr::Const(Const::Feature(f)), Ty::Feature));
+        }
         if self.sets.contains_key(name) {
             let site = ast::Name {
                 text: name.to_owned(),
@@ -1102,10 +1123,11 @@ impl<'a> Checker<'a> {
         let mut candidates: Vec<&str> = scope.vars.iter().map(|(n, _)| n.as_str()).collect();
         candidates.extend(ROOTS.iter().map(|(n, _)| *n));
         candidates.extend(self.cap_index.keys().map(String::as_str));
+        candidates.extend(self.feature_index.keys().map(String::as_str));
         candidates.extend(self.sets.keys().map(String::as_str));
         candidates.extend(self.sku_index.keys().map(String::as_str));
         let help = did_you_mean(name, candidates.iter().copied()).or_else(|| {
-            Some("a name is a variable, `tenant`, `users`, `groups`, `subscriptions`, `assignments`, `skus`, or a declared capability, set or SKU".to_owned())
+            Some("a name is a variable, `tenant`, `users`, `groups`, `subscriptions`, `assignments`, `skus`, or a declared capability, feature, set or SKU".to_owned())
         });
         let e = CompileError::new(
             CompileErrorKind::UnknownName,

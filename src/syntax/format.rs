@@ -85,7 +85,13 @@ struct Comment {
 /// such a file is refused rather than risk dropping the comment.
 pub fn comment_in_template(file: &File, text: &str) -> Option<Span> {
     file.items.iter().find_map(|item| match item {
-        Item::Capability(_) | Item::Sku(_) | Item::Set(_) | Item::Grant(_) => None,
+        Item::Capability(_)
+        | Item::Sku(_)
+        | Item::Set(_)
+        | Item::Grant(_)
+        | Item::Feature(_)
+        | Item::Includes(_)
+        | Item::Placeholder(_) => None,
         Item::Rule(r) => {
             let mut templates = vec![&r.message];
             templates.extend(r.at_label.iter());
@@ -192,6 +198,12 @@ fn strings_of_item(item: &Item, out: &mut Vec<Span>) {
             }
         }
         Item::Set(s) => out.extend(s.members.iter().map(|n| n.span)),
+        Item::Feature(f) => out.extend(f.description.iter().map(|d| d.span)),
+        Item::Includes(i) => {
+            out.push(i.sku.span);
+            out.extend(i.included.iter().map(|n| n.span));
+        }
+        Item::Placeholder(p) => out.extend(p.plans.iter().map(|n| n.span)),
         Item::Grant(g) => {
             out.extend(g.capabilities.iter().map(|n| n.span));
             out.extend(g.targets.iter().map(|n| n.span));
@@ -421,6 +433,36 @@ impl Printer {
                 self.trailing_after(Some(g.span.end));
             }
             Item::Rule(r) => self.rule(r),
+            Item::Feature(f) => {
+                self.flush_top(f.span.start);
+                self.docs(&f.docs);
+                self.flush_in(Some(f.name.span.start), 0, false);
+                let mut text = format!("feature {}", f.name.text);
+                if let Some(d) = &f.description {
+                    text.push(' ');
+                    text.push_str(&quote(&d.text));
+                }
+                self.line(0, &text);
+                self.trailing_after(Some(f.span.end));
+            }
+            Item::Includes(i) => {
+                self.flush_top(i.span.start);
+                self.docs(&i.docs);
+                self.flush_in(Some(i.sku.span.start), 0, true);
+                let mut words = vec!["includes".to_owned(), name(&i.sku)];
+                words.extend(comma_list(&i.included));
+                self.wrapped(0, &words);
+                self.trailing_after(Some(i.span.end));
+            }
+            Item::Placeholder(p) => {
+                self.flush_top(p.span.start);
+                self.docs(&p.docs);
+                self.flush_in(p.plans.first().map(|n| n.span.start), 0, true);
+                let mut words = vec!["placeholder".to_owned(), "plans".to_owned()];
+                words.extend(comma_list(&p.plans));
+                self.wrapped(0, &words);
+                self.trailing_after(Some(p.span.end));
+            }
         }
     }
 
@@ -998,6 +1040,22 @@ fn erase_item(item: &mut Item) {
             s.span = NO_SPAN;
             erase_name(&mut s.name);
             s.members.iter_mut().for_each(erase_name);
+        }
+        Item::Feature(f) => {
+            f.span = NO_SPAN;
+            erase_name(&mut f.name);
+            if let Some(d) = &mut f.description {
+                erase_name(d);
+            }
+        }
+        Item::Includes(i) => {
+            i.span = NO_SPAN;
+            erase_name(&mut i.sku);
+            i.included.iter_mut().for_each(erase_name);
+        }
+        Item::Placeholder(p) => {
+            p.span = NO_SPAN;
+            p.plans.iter_mut().for_each(erase_name);
         }
         Item::Grant(g) => {
             g.span = NO_SPAN;

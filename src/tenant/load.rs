@@ -1089,16 +1089,18 @@ enum Place {
     Group,
     User,
     LicenseError,
+    FeatureEntry,
 }
 
 impl Place {
-    const ALL: [Place; 6] = [
+    const ALL: [Place; 7] = [
         Place::Top,
         Place::Sspr,
         Place::Subscription,
         Place::Group,
         Place::User,
         Place::LicenseError,
+        Place::FeatureEntry,
     ];
 
     fn keys(self) -> &'static [&'static str] {
@@ -1110,10 +1112,11 @@ impl Place {
                 "subscriptions",
                 "groups",
                 "users",
+                "features",
             ],
             Place::Sspr => &["scope", "group", "writeback"],
             Place::Subscription => &["sku", "seats"],
-            Place::Group => &["name", "licenses", "groups"],
+            Place::Group => &["name", "licenses", "groups", "dynamic"],
             Place::User => &[
                 "upn",
                 "source",
@@ -1123,6 +1126,7 @@ impl Place {
                 "license_errors",
             ],
             Place::LicenseError => &["sku", "error", "group"],
+            Place::FeatureEntry => &["name", "include", "exclude", "users"],
         }
     }
 
@@ -1134,6 +1138,7 @@ impl Place {
             Place::Group => "a group",
             Place::User => "a user",
             Place::LicenseError => "a license error",
+            Place::FeatureEntry => "a feature entry",
         }
     }
 
@@ -1175,14 +1180,14 @@ impl Place {
 #[derive(Debug)]
 struct MapState {
     place: Place,
-    seen: [Option<Span>; 6],
+    seen: [Option<Span>; 8],
 }
 
 impl MapState {
     fn new(place: Place) -> Self {
         MapState {
             place,
-            seen: [None; 6],
+            seen: [None; 8],
         }
     }
 
@@ -1769,10 +1774,21 @@ impl<'a> Loader<'a> {
 
     /// `licenses:` / `groups:`: a sequence of strings; null or empty is an empty list.
     fn name_list(&mut self, key: &str, key_span: Span) -> R<ListField<Spanned<String>>> {
+        let node = self.node()?;
+        self.name_list_of(node, key, key_span)
+    }
+
+    /// [`Self::name_list`] from a node already read.
+    fn name_list_of(
+        &mut self,
+        node: Node<'a>,
+        key: &str,
+        key_span: Span,
+    ) -> R<ListField<Spanned<String>>> {
         let mut items = std::mem::take(&mut self.scratch);
         items.clear();
         let expected = "a list of names";
-        match self.node()? {
+        match node {
             Node::Scalar(s) => match resolve(&s) {
                 Ok(Kind::Null) => {}
                 Ok(kind) => {
@@ -1967,6 +1983,7 @@ impl<'a> Loader<'a> {
         let mut subscriptions = None;
         let mut groups = Vec::new();
         let mut users = Vec::new();
+        let mut features = None;
         while let Some((key, key_span)) = self.next_key(&mut st)? {
             match key {
                 "tenant" => name = self.string_field(key, StrField::Plain)?,
@@ -1991,6 +2008,7 @@ impl<'a> Loader<'a> {
                     users =
                         self.mapping_list(key, "a user", "upn: alice@contoso.com", Self::user)?;
                 }
+                "features" => features = self.features(key_span)?,
                 _ => self.skip_node()?,
             }
         }
@@ -2011,6 +2029,7 @@ impl<'a> Loader<'a> {
             subscriptions,
             groups,
             users,
+            features,
             yaml11_booleans: Vec::new(),
         }))
     }
@@ -2132,11 +2151,13 @@ impl<'a> Loader<'a> {
         let mut name = None;
         let mut licenses = ListField::default();
         let mut groups = ListField::default();
+        let mut dynamic = None;
         while let Some((key, key_span)) = self.next_key(&mut st)? {
             match key {
                 "name" => name = self.string_field(key, StrField::Plain)?,
                 "licenses" => licenses = self.name_list(key, key_span)?,
                 "groups" => groups = self.name_list(key, key_span)?,
+                "dynamic" => dynamic = self.bool_field("dynamic", key_span)?,
                 _ => self.skip_node()?,
             }
         }
@@ -2154,6 +2175,7 @@ impl<'a> Loader<'a> {
             name,
             licenses,
             groups,
+            dynamic,
         }))
     }
 
@@ -2250,5 +2272,6 @@ impl<'a> Loader<'a> {
     }
 }
 
+mod features;
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,9 @@
 
 use std::collections::HashMap;
 
+mod features;
+pub use features::{CoverReason, EntryFacts, FeatureCoverage};
+
 use super::country;
 use super::document::{LicenseError, Spanned, SsprScope, TenantDocument, UserSource};
 use crate::compile::ir::{Catalog, SkuId};
@@ -134,6 +137,8 @@ pub struct TenantModel<'d> {
     pub subscribed: Vec<SkuId>,
     /// `country`, when present.
     pub country: Option<&'d str>,
+    /// Whom each declared feature covers (`features:`).
+    pub features: FeatureCoverage,
     ids: Vec<u32>,
 }
 
@@ -314,6 +319,7 @@ impl<'d> Builder<'d, '_, '_> {
             license_errors: Vec::new(),
             subscribed: Vec::new(),
             country: doc.country.as_ref().map(|c| c.value.as_str()),
+            features: FeatureCoverage::default(),
             ids: Vec::with_capacity(doc.users.len() * 6),
         };
 
@@ -564,6 +570,7 @@ impl<'d> Builder<'d, '_, '_> {
                 facts.members = r;
             }
         }
+        model.features = self.feature_coverage(&model, &group_index, &upn_index);
 
         // Subscriptions and seat use.
         if let Some(subs) = &doc.subscriptions {
@@ -690,6 +697,11 @@ pub const BUILTIN_CHECKS: &[(&str, Severity, &str)] = &[
         "tenant/duplicate-group",
         Severity::Error,
         "two groups share a name",
+    ),
+    (
+        "tenant/unknown-user",
+        Severity::Error,
+        "a UPN in a feature's `users` that no user has",
     ),
     (
         "tenant/invalid-country",
