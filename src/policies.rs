@@ -31,6 +31,7 @@ const FILES: &[(&str, &str)] = &[
         "builtin:licensing",
         include_str!("../policies/licensing.skuld"),
     ),
+    ("builtin:features", include_str!("../policies/features.skuld")),
     (
         "builtin:sspr-2019",
         include_str!("../policies/sspr-2019.skuld"),
@@ -42,7 +43,7 @@ const FILES: &[(&str, &str)] = &[
 ];
 
 /// How many files of [`FILES`] make up the default policy (the first ones).
-const DEFAULT_FILES: usize = 4;
+const DEFAULT_FILES: usize = 5;
 
 /// Groups of embedded files that are alternatives of one another: a policy holds at most one
 /// file of a group.
