@@ -265,7 +265,8 @@ fn a_matrix_replaces_the_default_one() {
                 "builtin:catalog",
                 "builtin:catalog-microsoft",
                 name,
-                "builtin:licensing"
+                "builtin:licensing",
+                "builtin:features"
             ]
         );
         let rule = policy
