@@ -31,7 +31,10 @@ const FILES: &[(&str, &str)] = &[
         "builtin:licensing",
         include_str!("../policies/licensing.skuld"),
     ),
-    ("builtin:features", include_str!("../policies/features.skuld")),
+    (
+        "builtin:features",
+        include_str!("../policies/features.skuld"),
+    ),
     (
         "builtin:sspr-2019",
         include_str!("../policies/sspr-2019.skuld"),

@@ -340,9 +340,18 @@ fn reference(t: &Tenant) -> Findings {
         ("SPE_E3", &["AAD_PREMIUM", "EMS", "ENTERPRISEPACK"]),
         (
             "SPE_E5",
-            &["AAD_PREMIUM", "AAD_PREMIUM_P2", "EMS", "EMSPREMIUM", "ENTERPRISEPREMIUM"],
+            &[
+                "AAD_PREMIUM",
+                "AAD_PREMIUM_P2",
+                "EMS",
+                "EMSPREMIUM",
+                "ENTERPRISEPREMIUM",
+            ],
         ),
-        ("STANDARDPACK", &["STANDARDWOFFPACK", "O365_BUSINESS_ESSENTIALS"]),
+        (
+            "STANDARDPACK",
+            &["STANDARDWOFFPACK", "O365_BUSINESS_ESSENTIALS"],
+        ),
     ];
     for u in &users {
         let held = effective(u);

@@ -118,22 +118,22 @@ fn invalid_tenants_are_rejected_by_both() {
     let validator = schema();
     let policy = Policy::builtin().unwrap();
     let bad = [
-        "users: []\n",                                              // no tenant
-        "tenant: x\nuser: []\n",                                    // unknown key
-        "tenant: x\nsspr:\n  scope: some\n",                        // scope enum
-        "tenant: x\nsspr:\n  scope: selected\n",                    // group required
-        "tenant: x\nsspr:\n  scope: all\n  group: G\n",             // group forbidden
-        "tenant: x\nsspr:\n  scope: all\n  writeback: yes\n",       // YAML 1.1 boolean
-        "tenant: x\nsubscriptions:\n  - sku: EMS\n",                // seats required
-        "tenant: x\nsubscriptions:\n  - sku: EMS\n    seats: -1\n", // negative seats
-        "tenant: x\nusers:\n  - upn: a\n    source: onprem\n",      // source enum
-        "tenant: x\nusers:\n  - upn: a\n    usage_locaton: US\n",   // misspelt key
-        "tenant: x\ngroups:\n  - licenses: [EMS]\n",                // name required
-        "tenant: 5\n",                                              // not a string
+        "users: []\n",                                                      // no tenant
+        "tenant: x\nuser: []\n",                                            // unknown key
+        "tenant: x\nsspr:\n  scope: some\n",                                // scope enum
+        "tenant: x\nsspr:\n  scope: selected\n",                            // group required
+        "tenant: x\nsspr:\n  scope: all\n  group: G\n",                     // group forbidden
+        "tenant: x\nsspr:\n  scope: all\n  writeback: yes\n",               // YAML 1.1 boolean
+        "tenant: x\nsubscriptions:\n  - sku: EMS\n",                        // seats required
+        "tenant: x\nsubscriptions:\n  - sku: EMS\n    seats: -1\n",         // negative seats
+        "tenant: x\nusers:\n  - upn: a\n    source: onprem\n",              // source enum
+        "tenant: x\nusers:\n  - upn: a\n    usage_locaton: US\n",           // misspelt key
+        "tenant: x\ngroups:\n  - licenses: [EMS]\n",                        // name required
+        "tenant: 5\n",                                                      // not a string
         "tenant: x\nfeatures:\n  conditonal_access:\n    - include: all\n", // undeclared feature
-        "tenant: x\nfeatures:\n  pim:\n    - name: P\n",           // include or users required
-        "tenant: x\nfeatures:\n  pim:\n    - include: some\n",     // `all` or a list
-        "tenant: x\ngroups:\n  - name: G\n    dynamic: yes\n",     // YAML 1.1 boolean
+        "tenant: x\nfeatures:\n  pim:\n    - name: P\n", // include or users required
+        "tenant: x\nfeatures:\n  pim:\n    - include: some\n", // `all` or a list
+        "tenant: x\ngroups:\n  - name: G\n    dynamic: yes\n", // YAML 1.1 boolean
     ];
     for text in bad {
         let loads = policy.check(&SourceFile::new("t.yaml", text)).is_ok();
@@ -157,7 +157,11 @@ fn invalid_tenants_are_rejected_by_both() {
 fn the_schema_lists_the_features_the_policy_declares() {
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("extra.skuld");
-    std::fs::write(&policy, "feature internet_access \"Entra Internet Access\"\n").unwrap();
+    std::fs::write(
+        &policy,
+        "feature internet_access \"Entra Internet Access\"\n",
+    )
+    .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_skuld"))
         .args(["schema", "--policy"])
         .arg(&policy)

@@ -200,3 +200,57 @@ impl<'a> Checker<'a> {
         ok.then_some(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::compile::Policy;
+    use crate::source::SourceFile;
+
+    const RULE: &str =
+        "rule x/y { severity error for tenant require true at tenant message \"m\" }\n";
+
+    fn compile(text: &str) -> Result<Policy, String> {
+        Policy::from_sources(&[SourceFile::new("p.skuld", format!("{text}{RULE}"))])
+            .map_err(|d| d.to_string() + &format!("{d:?}"))
+    }
+
+    fn includes(p: &Policy, a: &str) -> Vec<String> {
+        let c = p.catalog();
+        let id = c.get(a).unwrap();
+        c.sku(id)
+            .unwrap()
+            .includes
+            .iter()
+            .map(|&s| c.sku(s).unwrap().part.clone())
+            .collect()
+    }
+
+    #[test]
+    fn includes_by_plans_placeholders_aside_and_by_declaration() {
+        let p = compile(
+            "product A \"A\" { plans [P1, P2, F] }\nproduct B \"B\" { plans [P1, F2] }\n\
+             product C \"C\" { plans [P1] }\nproduct D \"D\" { }\nproduct E \"E\" { plans [F] }\n\
+             placeholder plans F2\nincludes D A\n",
+        )
+        .unwrap();
+        // B's plans less the placeholder F2 are all in A; C's in A and B; E only has F (in A).
+        assert_eq!(includes(&p, "A"), ["B", "C", "E"]);
+        assert_eq!(includes(&p, "B"), ["C"]);
+        assert_eq!(includes(&p, "D"), ["A"]);
+        // B has nothing but C's plan beside a placeholder: each includes the other.
+        assert_eq!(includes(&p, "C"), ["B"]);
+        assert!(includes(&p, "E").is_empty());
+    }
+
+    #[test]
+    fn features_are_declared_once_in_one_namespace() {
+        let e = compile("feature a \"A\"\nfeature a \"again\"\n").unwrap_err();
+        assert!(e.contains("feature `a` is declared twice"), "{e}");
+        let e = compile("capability a \"A\"\nfeature a \"A\"\n").unwrap_err();
+        assert!(e.contains("is already the name of a capability"), "{e}");
+        let e = compile("feature conditonal \"A\"\nrule q/r { severity error for user u require conditional in u.features at u message \"m\" }\n").unwrap_err();
+        assert!(e.contains("unknown name `conditional`"), "{e}");
+        let e = compile("product A \"A\" { plans [P] }\nincludes A A\n").unwrap_err();
+        assert!(e.contains("cannot include itself"), "{e}");
+    }
+}

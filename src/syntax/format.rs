@@ -448,7 +448,7 @@ impl Printer {
             Item::Includes(i) => {
                 self.flush_top(i.span.start);
                 self.docs(&i.docs);
-                self.flush_in(Some(i.sku.span.start), 0, true);
+                self.flush_in(Some(i.sku.span.start), 0, false);
                 let mut words = vec!["includes".to_owned(), name(&i.sku)];
                 words.extend(comma_list(&i.included));
                 self.wrapped(0, &words);
@@ -457,7 +457,7 @@ impl Printer {
             Item::Placeholder(p) => {
                 self.flush_top(p.span.start);
                 self.docs(&p.docs);
-                self.flush_in(p.plans.first().map(|n| n.span.start), 0, true);
+                self.flush_in(p.plans.first().map(|n| n.span.start), 0, false);
                 let mut words = vec!["placeholder".to_owned(), "plans".to_owned()];
                 words.extend(comma_list(&p.plans));
                 self.wrapped(0, &words);

@@ -2,7 +2,9 @@
 //! set, so the mapping is read here key by key; the names are checked against the policy by
 //! [`crate::tenant::features::check_declared`].
 
-use super::{Ev, Kind, Loader, LoadError, MapState, Node, Place, R, StrField, found, resolve, shown};
+use super::{
+    Ev, Kind, LoadError, Loader, MapState, Node, Place, R, StrField, found, resolve, shown,
+};
 use crate::source::Span;
 use crate::tenant::document::{ListField, Spanned};
 use crate::tenant::features::{FeatureDocument, FeatureEntryDocument, FeaturesDocument, Include};
@@ -21,13 +23,7 @@ impl<'a> Loader<'a> {
                             "write each feature as a key under `features:`, such as `conditional_access:` with a list of entries"
                                 .to_owned(),
                         );
-                        self.wrong_type(
-                            "a mapping",
-                            "`features`".to_owned(),
-                            found,
-                            s.span,
-                            help,
-                        );
+                        self.wrong_type("a mapping", "`features`".to_owned(), found, s.span, help);
                     }
                     Err(tag) => self.bad_tag_value(tag, &s),
                 }
@@ -137,7 +133,8 @@ impl<'a> Loader<'a> {
                 return Ok(Some(Include::All(self.entry(key_span))));
             }
             if !matches!(resolve(s), Ok(Kind::Null)) {
-                let found = resolve(s).map_or_else(|_| "a tagged value".to_owned(), |k| found(k, s));
+                let found =
+                    resolve(s).map_or_else(|_| "a tagged value".to_owned(), |k| found(k, s));
                 self.wrong_type(
                     "`all` or a list of group names",
                     "`include`".to_owned(),

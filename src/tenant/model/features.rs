@@ -287,3 +287,66 @@ impl<'d> Builder<'d, '_, '_> {
         self.push(f);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::compile::Policy;
+    use crate::source::SourceFile;
+    use crate::tenant::model::TenantModel;
+    use crate::tenant::{Limits, load};
+
+    const POLICY: &str = "feature a \"A\"\nfeature b \"B\"\nrule x/y { severity error for tenant require true at tenant message \"m\" }\n";
+
+    fn covered(tenant: &str) -> Vec<(String, Vec<bool>)> {
+        let policy = Policy::from_sources(&[SourceFile::new("p.skuld", POLICY)]).unwrap();
+        let doc = load(&SourceFile::new("t.yaml", tenant), &Limits::default()).unwrap();
+        let mut findings = Vec::new();
+        let model = TenantModel::derive(&doc, policy.catalog(), &mut findings);
+        (0..model.users.len() as u32)
+            .map(|u| {
+                let upn = model.user_doc(u).unwrap().upn.value.clone();
+                (
+                    upn,
+                    vec![model.features.covers(0, u), model.features.covers(1, u)],
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn nesting_at_any_depth_with_a_cycle_and_exclusion_winning() {
+        let t = "tenant: t\ngroups:\n  - name: A\n    groups: [C]\n  - name: B\n    groups: [A]\n  - name: C\n    groups: [B]\n  - name: X\nfeatures:\n  a:\n    - include: [A]\n      exclude: [X]\n      users: [z@x]\n  b:\n    - users: [Y@X]\nusers:\n  - upn: c@x\n    groups: [C]\n  - upn: y@x\n  - upn: z@x\n    groups: [X]\n  - upn: n@x\n";
+        let got = covered(t);
+        assert_eq!(
+            got,
+            vec![
+                ("c@x".to_owned(), vec![true, false]), // C nests in B nests in A (and A in C)
+                ("y@x".to_owned(), vec![false, true]), // listed, case-insensitively
+                ("z@x".to_owned(), vec![false, false]), // listed but excluded: exclusion wins
+                ("n@x".to_owned(), vec![false, false]),
+            ]
+        );
+    }
+
+    #[test]
+    fn include_all_covers_everyone_but_the_excluded() {
+        let t = "tenant: t\ngroups:\n  - name: X\n  - name: Y\n    groups: [X]\nfeatures:\n  a:\n    - include: all\n      exclude: [X]\nusers:\n  - upn: a@x\n  - upn: b@x\n    groups: [Y]\n";
+        let got = covered(t);
+        assert_eq!(got[0].1, vec![true, false]);
+        assert_eq!(got[1].1, vec![false, false]);
+    }
+
+    #[test]
+    fn more_than_64_features_use_more_words() {
+        let mut p = String::new();
+        for i in 0..70 {
+            p.push_str(&format!("feature f{i}\n"));
+        }
+        p.push_str("rule x/y { severity error for user u require f69 in u.features and not (f3 in u.features) at u message \"m\" }\n");
+        let policy = Policy::from_sources(&[SourceFile::new("p.skuld", p)]).unwrap();
+        let t = "tenant: t\nfeatures:\n  f3:\n    - include: all\n  f69:\n    - users: [a@x]\nusers:\n  - upn: a@x\n  - upn: b@x\n";
+        let findings = policy.check(&SourceFile::new("t.yaml", t)).unwrap();
+        let subjects: Vec<_> = findings.iter().filter_map(|f| f.subject.clone()).collect();
+        assert_eq!(subjects, vec!["a@x".to_owned(), "b@x".to_owned()]);
+    }
+}
