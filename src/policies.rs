@@ -39,6 +39,10 @@ const FILES: &[(&str, &str)] = &[
         include_str!("../policies/licensing.skuld"),
     ),
     (
+        "builtin:features",
+        include_str!("../policies/features.skuld"),
+    ),
+    (
         "builtin:sspr-2019",
         include_str!("../policies/sspr-2019.skuld"),
     ),
@@ -49,7 +53,7 @@ const FILES: &[(&str, &str)] = &[
 ];
 
 /// How many files of [`FILES`] make up the default policy (the first ones).
-const DEFAULT_FILES: usize = 5;
+const DEFAULT_FILES: usize = 6;
 
 /// Groups of embedded files that are alternatives of one another: a policy holds at most one
 /// file of a group.

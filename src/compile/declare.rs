@@ -58,7 +58,11 @@ impl<'a> Checker<'a> {
                             },
                         );
                     }
-                    ast::Item::Grant(_) | ast::Item::Rule(_) => {}
+                    ast::Item::Feature(f) => self.declare_feature(f, file),
+                    ast::Item::Grant(_)
+                    | ast::Item::Rule(_)
+                    | ast::Item::Includes(_)
+                    | ast::Item::Placeholder(_) => {}
                 }
             }
         }
@@ -91,6 +95,7 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        self.feature_clashes(&mut clashes);
         clashes.sort_by_key(|(n, f, _, _)| (*f, n.span));
         for (name, file, kind, origin) in clashes {
             let e = CompileError::new(
@@ -169,6 +174,7 @@ impl<'a> Checker<'a> {
                     plans: Vec::new(),
                     unavailable_in: Vec::new(),
                     grants: Vec::new(),
+                    includes: Vec::new(),
                     docs: s.docs.clone(),
                     origin,
                 });

@@ -184,6 +184,11 @@ fn analyse(policy: &Policy, files: &[(&SourceFile, ast::File)]) -> Vec<Lint> {
                     rule_names(r, &mut in_rules);
                     constant_rule(r, file, &mut lints);
                 }
+                ast::Item::Includes(i) => {
+                    in_decls.insert(i.sku.text.as_str());
+                    in_decls.extend(i.included.iter().map(|n| n.text.as_str()));
+                }
+                ast::Item::Feature(_) | ast::Item::Placeholder(_) => {}
             }
         }
     }

@@ -281,6 +281,9 @@ impl Cx {
             Rule::set_decl => Item::Set(self.set(pair)?),
             Rule::grant_decl => Item::Grant(self.grant(pair)?),
             Rule::rule_decl => Item::Rule(Box::new(self.rule(pair)?)),
+            Rule::feature_decl => Item::Feature(self.feature(pair)?),
+            Rule::includes_decl => Item::Includes(self.includes(pair)?),
+            Rule::placeholder_decl => Item::Placeholder(self.placeholder(pair)?),
             _ => return Err(self.internal(&pair, "item")),
         })
     }
@@ -342,6 +345,49 @@ impl Cx {
             description,
             span,
         })
+    }
+
+    fn feature(self, pair: Pair<'_, Rule>) -> R<FeatureDecl> {
+        let span = self.span(&pair);
+        let outer = pair.clone();
+        let mut it = pair.into_inner();
+        let docs = self.docs(self.next(&mut it, &outer, "docs")?);
+        let _kw = self.next(&mut it, &outer, "`feature`")?;
+        let name = self.ident(self.next(&mut it, &outer, "a name")?);
+        let description = it.next().map(|p| self.string(p));
+        Ok(FeatureDecl {
+            docs,
+            name,
+            description,
+            span,
+        })
+    }
+
+    fn includes(self, pair: Pair<'_, Rule>) -> R<IncludesDecl> {
+        let span = self.span(&pair);
+        let outer = pair.clone();
+        let mut it = pair.into_inner();
+        let docs = self.docs(self.next(&mut it, &outer, "docs")?);
+        let _kw = self.next(&mut it, &outer, "`includes`")?;
+        let sku = self.name(self.next(&mut it, &outer, "a SKU")?)?;
+        let included = self.name_list(self.next(&mut it, &outer, "SKUs")?)?;
+        Ok(IncludesDecl {
+            docs,
+            sku,
+            included,
+            span,
+        })
+    }
+
+    fn placeholder(self, pair: Pair<'_, Rule>) -> R<PlaceholderDecl> {
+        let span = self.span(&pair);
+        let outer = pair.clone();
+        let mut it = pair.into_inner();
+        let docs = self.docs(self.next(&mut it, &outer, "docs")?);
+        let _kw = self.next(&mut it, &outer, "`placeholder`")?;
+        let _plans = self.next(&mut it, &outer, "`plans`")?;
+        let plans = self.name_list(self.next(&mut it, &outer, "plans")?)?;
+        Ok(PlaceholderDecl { docs, plans, span })
     }
 
     fn sku(self, pair: Pair<'_, Rule>) -> R<SkuDecl> {

@@ -260,7 +260,8 @@ fn a_matrix_replaces_the_default_one() {
                 "builtin:catalog-microsoft",
                 "builtin:catalog-extra",
                 name,
-                "builtin:licensing"
+                "builtin:licensing",
+                "builtin:features"
             ]
         );
         let rule = policy

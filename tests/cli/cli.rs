@@ -373,8 +373,8 @@ fn rules_and_explain_show_the_policy_docs() {
     let out = stdout(&o);
     assert_eq!(
         out.lines().count(),
-        16,
-        "10 policy rules and 6 built-in checks:\n{out}"
+        23,
+        "16 policy rules and 7 built-in checks:\n{out}"
     );
     let row = |id: &str, rest: &str| {
         out.lines()

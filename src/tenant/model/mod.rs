@@ -6,9 +6,10 @@
 //! costs a handful of allocations rather than several per user.
 //!
 //! One file per layer: `resolve` (names resolved, the `tenant/*` checks), `groups` (groups and
-//! their nesting), `sspr` (SSPR scope), `users` (effective licences), `seats` (subscriptions and
-//! seat use).
+//! their nesting), `sspr` (SSPR scope), `users` (effective licences), `features` (whom each
+//! declared feature covers), `seats` (subscriptions and seat use).
 
+mod features;
 mod groups;
 mod resolve;
 mod seats;
@@ -17,6 +18,7 @@ mod users;
 
 use std::collections::HashMap;
 
+pub use features::{CoverReason, EntryFacts, FeatureCoverage};
 pub use resolve::BUILTIN_CHECKS;
 
 use super::document::{LicenseError, TenantDocument};
@@ -150,6 +152,8 @@ pub struct TenantModel<'d> {
     unknown_spans: Vec<Span>,
     /// `country`, when present.
     pub country: Option<&'d str>,
+    /// Whom each declared feature covers (`features:`).
+    pub features: FeatureCoverage,
     ids: Vec<u32>,
 }
 
@@ -240,6 +244,7 @@ impl<'d> Builder<'d, '_, '_> {
             unknown_spans: Vec::new(),
             subscribed: Vec::new(),
             country: doc.country.as_ref().map(|c| c.value.as_str()),
+            features: FeatureCoverage::default(),
             ids: Vec::with_capacity(doc.users.len() * 6),
         };
 

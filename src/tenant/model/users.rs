@@ -185,12 +185,13 @@ impl<'d> Builder<'d, '_, '_> {
                 facts.members = r;
             }
         }
+        model.features = self.feature_coverage(model, group_index, &upn_index);
     }
 }
 
 /// A UPN that hashes and compares ignoring case, without allocating a lower-cased copy.
 #[derive(Debug, Clone, Copy)]
-struct UpnKey<'a>(&'a str);
+pub(super) struct UpnKey<'a>(pub(super) &'a str);
 
 impl UpnKey<'_> {
     fn folded(&self) -> impl Iterator<Item = char> + '_ {
