@@ -92,8 +92,9 @@ pub fn generate(text: &str) -> Result<String, String> {
          //   cargo run --example gen_catalog -- ../shared/data/product-names-and-service-plans.csv \\\n\
          //       > policies/catalog-microsoft.skuld\n\
          // (tests/catalog.rs checks that this file is what the generator makes of the CSV).\n\
-         // What a SKU grants, whether it is paid and its family are in catalog.skuld and the\n\
-         // matrix policies, not here; see docs/policies.md.\n",
+         // `paid` and `free` are derived from the data (see docs/policies.md: a free, trial or\n\
+         // developer marker in the name; else a per-user Office 365, Entra ID or Intune plan);\n\
+         // a SKU with neither is unknown. What a SKU grants is in the matrix policies.\n",
     );
     for (part, mut p) in products {
         p.plans.sort_unstable();
@@ -107,10 +108,85 @@ pub fn generate(text: &str) -> Result<String, String> {
         for id in &p.guids {
             out.push_str(&format!("    id {}\n", quote(id)));
         }
+        match licence_status(&part, &p.display, &p.plans) {
+            Status::Paid(_) => out.push_str("    paid\n"),
+            Status::Free(_) => out.push_str("    free\n"),
+            Status::Unknown => {}
+        }
         let plans: Vec<String> = p.plans.iter().map(|s| name(s)).collect();
         out.push_str(&format!("    plans [{}]\n}}\n", plans.join(", ")));
     }
     Ok(out)
+}
+
+/// Whether a SKU is paid, free or unknown, and the evidence (the CSV has no price column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Sells a per-user Office 365, Entra ID or Intune plan (the plan named) and has no free
+    /// marker.
+    Paid(String),
+    /// Its part number or name carries the word named (`free`, `trial`, `developer`, …).
+    Free(String),
+    /// Neither.
+    Unknown,
+}
+
+/// Words of a part number or product name that mark a SKU as free: Microsoft's free offers,
+/// trials ("Trial", "vTrial", "Viral Trial", "Exploratory") and developer-program SKUs.
+const FREE_WORDS: &[&str] = &[
+    "free",
+    "trial",
+    "vtrial",
+    "viral",
+    "exploratory",
+    "developer",
+    "dev",
+];
+
+/// Service plans Microsoft sells per user as Office 365 (an Exchange Online mailbox, SharePoint
+/// Online, the Office apps), Entra ID or Intune: a SKU carrying one and no free marker is paid.
+pub const PAID_PLANS: &[&str] = &[
+    "AAD_BASIC",
+    "AAD_PREMIUM",
+    "AAD_PREMIUM_P2",
+    "EXCHANGE_B_STANDARD",
+    "EXCHANGE_L_STANDARD",
+    "EXCHANGE_S_DESKLESS",
+    "EXCHANGE_S_DESKLESS_GOV",
+    "EXCHANGE_S_ENTERPRISE",
+    "EXCHANGE_S_ENTERPRISE_GOV",
+    "EXCHANGE_S_ESSENTIALS",
+    "EXCHANGE_S_STANDARD",
+    "EXCHANGE_S_STANDARD_GOV",
+    "EXCHANGE_S_STANDARD_MIDMARKET",
+    "INTUNE_A",
+    "OFFICESUBSCRIPTION",
+    "OFFICESUBSCRIPTION_GOV",
+    "OFFICE_BUSINESS",
+    "SHAREPOINTDESKLESS",
+    "SHAREPOINTENTERPRISE",
+    "SHAREPOINTENTERPRISE_EDU",
+    "SHAREPOINTENTERPRISE_GOV",
+    "SHAREPOINTSTANDARD",
+    "SHAREPOINTSTANDARD_EDU",
+];
+
+/// The licence status of a SKU from its part number, display name and (sorted) plans.
+pub fn licence_status(part: &str, display: &str, plans: &[String]) -> Status {
+    for text in [part, display] {
+        for word in text
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .map(str::to_ascii_lowercase)
+        {
+            if FREE_WORDS.contains(&word.as_str()) {
+                return Status::Free(word);
+            }
+        }
+    }
+    match plans.iter().find(|p| PAID_PLANS.contains(&p.as_str())) {
+        Some(p) => Status::Paid(p.clone()),
+        None => Status::Unknown,
+    }
 }
 
 /// A field as a key: U+00A0 made a plain space, then trimmed.

@@ -71,8 +71,20 @@ impl Policy {
         tenant: &SourceFile,
         limits: &tenant::Limits,
     ) -> Result<Vec<Finding>, Diagnostics> {
-        let doc = tenant::load(tenant, limits)?;
+        let doc = self.load_tenant(tenant, limits)?;
         Ok(self.evaluate(&doc))
+    }
+
+    /// Reads a tenant file, and holds its `features:` names against the features this policy
+    /// declares (an undeclared one is a load error, with a did-you-mean).
+    pub fn load_tenant(
+        &self,
+        tenant: &SourceFile,
+        limits: &tenant::Limits,
+    ) -> Result<tenant::TenantDocument, Diagnostics> {
+        let doc = tenant::load(tenant, limits)?;
+        tenant::features::check_declared(&doc, &self.catalog)?;
+        Ok(doc)
     }
 
     /// Evaluates a loaded tenant document.
@@ -111,5 +123,10 @@ impl Policy {
     /// The policy files it was compiled from.
     pub fn files(&self) -> &[SourceFile] {
         &self.files
+    }
+
+    /// The name of capability `id` (an entry of [`compile::ir::Sku::grants`]).
+    pub fn capability_name(&self, id: compile::ir::CapId) -> Option<&str> {
+        self.capabilities.get(id as usize).map(|c| c.name.as_str())
     }
 }

@@ -27,12 +27,20 @@ const FILES: &[(&str, &str)] = &[
         include_str!("../policies/catalog-microsoft.skuld"),
     ),
     (
+        "builtin:catalog-extra",
+        include_str!("../policies/catalog-extra.skuld"),
+    ),
+    (
         "builtin:sspr-2017",
         include_str!("../policies/sspr-2017.skuld"),
     ),
     (
         "builtin:licensing",
         include_str!("../policies/licensing.skuld"),
+    ),
+    (
+        "builtin:features",
+        include_str!("../policies/features.skuld"),
     ),
     (
         "builtin:sspr-2019",
@@ -45,7 +53,7 @@ const FILES: &[(&str, &str)] = &[
 ];
 
 /// How many files of [`FILES`] make up the default policy (the first ones).
-const DEFAULT_FILES: usize = 4;
+const DEFAULT_FILES: usize = 6;
 
 /// Groups of embedded files that are alternatives of one another: a policy holds at most one
 /// file of a group.

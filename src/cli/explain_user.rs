@@ -91,7 +91,7 @@ pub(super) fn run(
     let limits = Limits::default();
     let doc = match super::read_source(tenant, limits.max_file_bytes)
         .map_err(|e| Diagnostics::new(vec![e]))
-        .and_then(|s| crate::tenant::load(&s, &limits))
+        .and_then(|s| policy.load_tenant(&s, &limits))
     {
         Ok(doc) => doc,
         Err(errors) => {

@@ -58,7 +58,11 @@ impl<'a> Checker<'a> {
                             },
                         );
                     }
-                    ast::Item::Grant(_) | ast::Item::Rule(_) => {}
+                    ast::Item::Feature(f) => self.declare_feature(f, file),
+                    ast::Item::Grant(_)
+                    | ast::Item::Rule(_)
+                    | ast::Item::Includes(_)
+                    | ast::Item::Placeholder(_) => {}
                 }
             }
         }
@@ -91,6 +95,7 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        self.feature_clashes(&mut clashes);
         clashes.sort_by_key(|(n, f, _, _)| (*f, n.span));
         for (name, file, kind, origin) in clashes {
             let e = CompileError::new(
@@ -162,33 +167,46 @@ impl<'a> Checker<'a> {
                     part: s.part.text.clone(),
                     display: s.display.text.clone(),
                     paid: false,
+                    free: false,
                     family: None,
                     guid: None,
                     guids: Vec::new(),
                     plans: Vec::new(),
                     unavailable_in: Vec::new(),
                     grants: Vec::new(),
+                    includes: Vec::new(),
                     docs: s.docs.clone(),
                     origin,
                 });
                 (self.skus.len() - 1) as SkuId
             }
         };
+        let said = match (paid, free) {
+            (Some(_), _) => Some(true),
+            (None, Some(_)) => Some(false),
+            (None, None) => None,
+        };
+        let mut status = None;
         if let Some(decls) = self.sku_decls.get_mut(id as usize) {
             if s.product {
                 decls.product = Some(origin);
+                decls.product_paid = said;
             } else {
                 decls.sku = Some(origin);
+                decls.sku_paid = said;
             }
+            status = decls.sku_paid.or(decls.product_paid);
         }
         let Some(sku) = self.skus.get_mut(id as usize) else {
             return;
         };
+        // Paid, free, or neither (unknown): the `sku`'s word, else the generated `product`'s.
+        sku.paid = status == Some(true);
+        sku.free = status == Some(false);
         if !s.product {
             sku.display = s.display.text.clone();
             sku.docs = s.docs.clone();
             sku.origin = origin;
-            sku.paid = paid.is_some();
             sku.family = family;
             sku.unavailable_in = unavailable_in.unwrap_or_default();
             // The hand-written ids come first.

@@ -135,6 +135,9 @@ impl<'a> Checker<'a> {
         if let Some(&c) = self.cap_index.get(name) {
             return Some((Expr::Const(Const::Cap(c)), Ty::Capability));
         }
+        if let Some(&f) = self.feature_index.get(name) {
+            return Some((Expr::Const(Const::Feature(f)), Ty::Feature));
+        }
         if self.sets.contains_key(name) {
             let site = ast::Name {
                 text: name.to_owned(),
@@ -151,10 +154,11 @@ impl<'a> Checker<'a> {
         let mut candidates: Vec<&str> = scope.vars.iter().map(|(n, _)| n.as_str()).collect();
         candidates.extend(ROOTS.iter().map(|(n, _)| *n));
         candidates.extend(self.cap_index.keys().map(String::as_str));
+        candidates.extend(self.feature_index.keys().map(String::as_str));
         candidates.extend(self.sets.keys().map(String::as_str));
         candidates.extend(self.sku_index.keys().map(String::as_str));
         let help = did_you_mean(name, candidates.iter().copied()).or_else(|| {
-            Some("a name is a variable, `tenant`, `users`, `groups`, `subscriptions`, `assignments`, `skus`, or a declared capability, set or SKU".to_owned())
+            Some("a name is a variable, `tenant`, `users`, `groups`, `subscriptions`, `assignments`, `skus`, or a declared capability, feature, set or SKU".to_owned())
         });
         let e = CompileError::new(
             CompileErrorKind::UnknownName,

@@ -53,8 +53,23 @@ impl<'a> Checker<'a> {
                                 None => {}
                             }
                         }
-                        for plan in &g.plans {
-                            targets.extend(self.skus_with_plan(plan, file));
+                        for t in &g.plans {
+                            // `plan A + B`: the SKUs that include every plan named.
+                            let mut skus: Option<Vec<SkuId>> = None;
+                            for plan in &t.plans {
+                                let with = self.skus_with_plan(plan, file);
+                                skus = Some(match skus {
+                                    None => with,
+                                    Some(prev) => {
+                                        prev.into_iter().filter(|s| with.contains(s)).collect()
+                                    }
+                                });
+                            }
+                            let mut skus = skus.unwrap_or_default();
+                            if t.paid {
+                                skus.retain(|&s| self.skus.get(s as usize).is_some_and(|k| k.paid));
+                            }
+                            targets.extend(skus);
                         }
                         self.add_grants(&targets, &caps);
                     }

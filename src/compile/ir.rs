@@ -9,6 +9,8 @@ use crate::syntax::ast::{Quantifier, RangeKind};
 pub type SkuId = u32;
 /// Index of a capability.
 pub type CapId = u32;
+/// Index of a feature in [`Catalog::features`].
+pub type FeatureId = u32;
 
 /// Where a declaration stands: policy file index and span.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,8 +39,10 @@ pub struct Sku {
     pub part: String,
     /// Product name, e.g. `Microsoft Entra ID P1`.
     pub display: String,
-    /// Bought with money (as opposed to free or trial SKUs).
+    /// Bought with money (declared or generated `paid`).
     pub paid: bool,
+    /// Free or trial (declared or generated `free`). Neither `paid` nor `free`: unknown.
+    pub free: bool,
     /// Product family (`o365`, `entra`, …) if declared.
     pub family: Option<String>,
     /// Graph `skuId` if declared (the first of [`Sku::guids`]).
@@ -52,6 +56,9 @@ pub struct Sku {
     pub unavailable_in: Vec<String>,
     /// Capabilities it grants, sorted.
     pub grants: Vec<CapId>,
+    /// SKUs it includes, sorted: by service plans (placeholder plans aside) and by `includes`
+    /// declarations.
+    pub includes: Vec<SkuId>,
     /// Doc comment.
     pub docs: String,
     /// Declaration.
@@ -80,6 +87,21 @@ pub struct Catalog {
     pub(crate) by_part: HashMap<String, SkuId>,
     /// Lower-case GUID → SKU.
     pub(crate) by_guid: HashMap<String, SkuId>,
+    /// Features tenant files may list under `features:`, in declaration order.
+    pub(crate) features: Vec<Feature>,
+}
+
+/// A licensed feature (`feature conditional_access "…"`): tenant files say whom it covers.
+#[derive(Debug, Clone)]
+pub struct Feature {
+    /// Its name, the key under `features:`.
+    pub name: String,
+    /// One-line description.
+    pub description: String,
+    /// Doc comment.
+    pub docs: String,
+    /// Declaration.
+    pub origin: Origin,
 }
 
 impl Catalog {
@@ -106,6 +128,19 @@ impl Catalog {
     /// All SKUs in declaration order.
     pub fn skus(&self) -> &[Sku] {
         &self.skus
+    }
+
+    /// The declared features, in declaration order.
+    pub fn features(&self) -> &[Feature] {
+        &self.features
+    }
+
+    /// Looks up a feature by name.
+    pub fn feature(&self, name: &str) -> Option<FeatureId> {
+        self.features
+            .iter()
+            .position(|f| f.name == name)
+            .map(|i| i as FeatureId)
     }
 
     /// Part numbers, for did-you-mean.
@@ -255,6 +290,8 @@ pub enum Const {
     Skus(Vec<SkuId>),
     /// A list of capabilities.
     Caps(Vec<CapId>),
+    /// A feature by name.
+    Feature(FeatureId),
     /// A list of strings.
     Strs(Vec<String>),
     /// A list of numbers.
@@ -317,6 +354,11 @@ pub enum Field {
     UserInSsprScope,
     /// `u.license_errors`: assignments Microsoft Graph reports as failed
     UserLicenseErrors,
+    /// `u.unknown_licenses`: SKU names of the user's licences (direct, or from a group the user
+    /// is a direct member of) that the catalog does not know
+    UserUnknownLicenses,
+    /// `u.features`: the features whose entries cover the user
+    UserFeatures,
     // group
     /// `g.name`
     GroupName,
@@ -328,6 +370,8 @@ pub enum Field {
     GroupMemberGroups,
     /// `g.members`
     GroupMembers,
+    /// `g.dynamic`: membership set by a rule
+    GroupDynamic,
     // subscription
     /// `s.sku`
     SubSku,
@@ -372,6 +416,13 @@ pub enum Field {
     SkuUnavailableIn,
     /// `k.plans`: the service plans it includes
     SkuPlans,
+    /// `k.includes`: the SKUs it includes
+    SkuIncludes,
+    // feature
+    /// `f.name`
+    FeatureName,
+    /// `f.description`
+    FeatureDescription,
     // capability
     /// `c.name`
     CapName,

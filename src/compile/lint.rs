@@ -184,6 +184,11 @@ fn analyse(policy: &Policy, files: &[(&SourceFile, ast::File)]) -> Vec<Lint> {
                     rule_names(r, &mut in_rules);
                     constant_rule(r, file, &mut lints);
                 }
+                ast::Item::Includes(i) => {
+                    in_decls.insert(i.sku.text.as_str());
+                    in_decls.extend(i.included.iter().map(|n| n.text.as_str()));
+                }
+                ast::Item::Feature(_) | ast::Item::Placeholder(_) => {}
             }
         }
     }
@@ -257,8 +262,11 @@ fn analyse(policy: &Policy, files: &[(&SourceFile, ast::File)]) -> Vec<Lint> {
             .catalog
             .get(part)
             .and_then(|id| policy.catalog.sku(id));
+        // Only a hand-written `sku` is asked to grant something: a `product` states a fact of
+        // Microsoft's table (most of its SKUs are outside what the shipped rules are about).
         if let Some(s) = compiled
             && s.paid
+            && !sku.product
         {
             let grants: Vec<&str> = s
                 .grants

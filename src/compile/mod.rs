@@ -10,6 +10,7 @@
 mod declare;
 mod error;
 mod expr;
+mod features;
 mod grants;
 pub mod ir;
 pub mod lint;
@@ -126,9 +127,12 @@ pub fn compile_with_limits(
         rule_index: HashMap::new(),
         set_depth: 0,
         set_too_deep: false,
+        features: Vec::new(),
+        feature_index: HashMap::new(),
     };
     checker.declare(&asts);
     checker.grant(&asts);
+    checker.includes(&asts);
     checker.check_rules(&asts);
     if checker.rules.is_empty() && checker.errors.is_empty() {
         let names: Vec<&str> = files.iter().map(SourceFile::name).collect();
@@ -153,7 +157,11 @@ pub fn compile_with_limits(
         ));
     }
     let Checker {
-        skus, caps, rules, ..
+        skus,
+        caps,
+        rules,
+        features,
+        ..
     } = checker;
     let by_part = skus
         .iter()
@@ -172,6 +180,7 @@ pub fn compile_with_limits(
             skus,
             by_part,
             by_guid,
+            features,
         },
         capabilities: caps,
         rules,
@@ -251,6 +260,9 @@ struct Checker<'a> {
     set_depth: usize,
     /// Whether a chain of sets past [`syntax::MAX_DEPTH`] has been reported (once is enough).
     set_too_deep: bool,
+    /// `feature` declarations (see `features.rs`).
+    features: Vec<ir::Feature>,
+    feature_index: HashMap<String, ir::FeatureId>,
 }
 
 /// The declarations of one SKU: a hand-written `sku` and a generated `product` may both declare
@@ -259,6 +271,9 @@ struct Checker<'a> {
 struct SkuDecls {
     sku: Option<Origin>,
     product: Option<Origin>,
+    /// `paid` (true) or `free` (false) as the `sku` and the `product` say; the `sku` wins.
+    sku_paid: Option<bool>,
+    product_paid: Option<bool>,
 }
 
 /// What a name in a SKU list, set or grant refers to.

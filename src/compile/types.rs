@@ -35,6 +35,8 @@ pub enum Ty {
     Capability,
     /// A licence assignment Microsoft Graph reports as failed.
     LicenseError,
+    /// A licensed feature (`feature NAME`).
+    Feature,
     /// A list of elements of a type.
     List(Box<Ty>),
 }
@@ -82,6 +84,7 @@ impl fmt::Display for Ty {
             Ty::Sku => f.write_str("SKU"),
             Ty::Capability => f.write_str("capability"),
             Ty::LicenseError => f.write_str("license error"),
+            Ty::Feature => f.write_str("feature"),
             Ty::List(t) => write!(f, "list of {t}"),
         }
     }
@@ -122,6 +125,8 @@ pub fn fields_of(ty: &Ty) -> &'static [(&'static str, Field, FieldTy)] {
             ("groups", UserGroups, T::Groups),
             ("in_sspr_scope", UserInSsprScope, T::Bool),
             ("license_errors", UserLicenseErrors, T::LicenseErrors),
+            ("unknown_licenses", UserUnknownLicenses, T::Strs),
+            ("features", UserFeatures, T::Features),
         ],
         Ty::Group => &[
             ("name", GroupName, T::Str),
@@ -129,6 +134,7 @@ pub fn fields_of(ty: &Ty) -> &'static [(&'static str, Field, FieldTy)] {
             ("member_of", GroupMemberOf, T::Groups),
             ("member_groups", GroupMemberGroups, T::Groups),
             ("members", GroupMembers, T::Users),
+            ("dynamic", GroupDynamic, T::Bool),
         ],
         Ty::Subscription => &[
             ("sku", SubSku, T::Sku),
@@ -152,6 +158,11 @@ pub fn fields_of(ty: &Ty) -> &'static [(&'static str, Field, FieldTy)] {
             ("grants", SkuGrants, T::Caps),
             ("unavailable_in", SkuUnavailableIn, T::Strs),
             ("plans", SkuPlans, T::Strs),
+            ("includes", SkuIncludes, T::Skus),
+        ],
+        Ty::Feature => &[
+            ("name", FeatureName, T::Str),
+            ("description", FeatureDescription, T::Str),
         ],
         Ty::Capability => &[
             ("name", CapName, T::Str),
@@ -198,6 +209,8 @@ pub enum FieldTy {
     Strs,
     /// list of licence errors
     LicenseErrors,
+    /// list of features
+    Features,
 }
 
 impl FieldTy {
@@ -218,6 +231,7 @@ impl FieldTy {
             FieldTy::Caps => Ty::Capability.list(),
             FieldTy::Strs => Ty::Str.list(),
             FieldTy::LicenseErrors => Ty::LicenseError.list(),
+            FieldTy::Features => Ty::Feature.list(),
         }
     }
 }

@@ -6,6 +6,9 @@
 
 use serde::Serialize;
 
+mod features;
+pub use features::FeatureMembership;
+
 use super::interp::Interp;
 use super::value::{Kind, Value};
 use crate::compile::Policy;
@@ -33,6 +36,8 @@ pub struct UserExplanation {
     pub usage_location: UsageLocation,
     /// SSPR scope membership and why.
     pub sspr: SsprMembership,
+    /// The features (`features:`) that cover the user, and through which entries.
+    pub features: Vec<FeatureMembership>,
     /// The rules about this user (and tenant-wide ones), each with its verdict.
     pub rules: Vec<RuleVerdict>,
 }
@@ -222,6 +227,8 @@ pub fn explain_user(
         },
     };
 
+    let features = features::features_of(policy, &model, src, user);
+
     let sspr = match &doc.sspr {
         None => SsprMembership {
             in_scope: false,
@@ -259,6 +266,7 @@ pub fn explain_user(
         not_received,
         usage_location,
         sspr,
+        features,
         rules,
     })
 }

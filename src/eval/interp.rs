@@ -40,6 +40,7 @@ impl<'a> Interp<'a> {
                 Const::Null => Value::Null,
                 Const::Sku(s) => Value::Entity(Kind::Sku, *s),
                 Const::Cap(c) => Value::Entity(Kind::Capability, *c),
+                Const::Feature(f) => Value::Entity(Kind::Feature, *f),
                 Const::Skus(v) => Value::List(List::Ids(Kind::Sku, v)),
                 Const::Caps(v) => Value::List(List::Ids(Kind::Capability, v)),
                 Const::Strs(v) => Value::List(List::Strs(v)),
@@ -185,6 +186,8 @@ impl<'a> Interp<'a> {
                     F::UserGroups => ids(Kind::Group, facts.groups),
                     F::UserInSsprScope => Value::Bool(facts.in_sspr_scope),
                     F::UserLicenseErrors => ids(Kind::LicenseError, facts.license_errors),
+                    F::UserUnknownLicenses => Value::List(List::Strs(m.unknown_licenses(u))),
+                    F::UserFeatures => Value::List(List::Bits(Kind::Feature, m.features_of(u))),
                     _ => Value::Null,
                 }
             }
@@ -198,6 +201,7 @@ impl<'a> Interp<'a> {
                     F::GroupMemberOf => ids(Kind::Group, facts.member_of),
                     F::GroupMemberGroups => ids(Kind::Group, facts.member_groups),
                     F::GroupMembers => ids(Kind::User, facts.members),
+                    F::GroupDynamic => Value::Bool(gd.dynamic.as_ref().is_some_and(|d| d.value)),
                     _ => Value::Null,
                 }
             }
@@ -261,6 +265,7 @@ impl<'a> Interp<'a> {
                     F::SkuGrants => Value::List(List::Ids(Kind::Capability, &sku.grants)),
                     F::SkuUnavailableIn => Value::List(List::Strs(&sku.unavailable_in)),
                     F::SkuPlans => Value::List(List::Strs(&sku.plans)),
+                    F::SkuIncludes => Value::List(List::Ids(Kind::Sku, &sku.includes)),
                     _ => Value::Null,
                 }
             }
@@ -272,6 +277,16 @@ impl<'a> Interp<'a> {
                     F::CapName => Value::Str(&cap.name),
                     F::CapDescription => Value::Str(&cap.description),
                     F::CapSkus => Value::List(List::Ids(Kind::Sku, &cap.skus)),
+                    _ => Value::Null,
+                }
+            }
+            (Value::Entity(Kind::Feature, f), field) => {
+                let Some(feature) = catalog.features().get(f as usize) else {
+                    return Value::Null;
+                };
+                match field {
+                    F::FeatureName => Value::Str(&feature.name),
+                    F::FeatureDescription => Value::Str(&feature.description),
                     _ => Value::Null,
                 }
             }
@@ -355,6 +370,8 @@ impl<'a> Interp<'a> {
                     F::UserLicenses | F::UserDirectLicenses => d.licenses.span,
                     F::UserGroups | F::UserGroupLicenses => d.groups.span,
                     F::UserLicenseErrors => d.license_errors.span,
+                    // The first unknown entry, direct, else in a group of the user.
+                    F::UserUnknownLicenses => m.unknown_license_span(u),
                     _ => None,
                 }
             }
@@ -364,6 +381,7 @@ impl<'a> Interp<'a> {
                     F::GroupName => Some(d.name.span),
                     F::GroupLicenses => d.licenses.span,
                     F::GroupMemberOf => d.groups.span,
+                    F::GroupDynamic => d.dynamic.as_ref().map(|x| x.span),
                     _ => None,
                 }
             }
@@ -460,6 +478,9 @@ impl<'a> Interp<'a> {
             Value::Entity(Kind::Group, _) => self.write_value(out, self.field(v, Field::GroupName)),
             Value::Entity(Kind::Capability, _) => {
                 self.write_value(out, self.field(v, Field::CapName))
+            }
+            Value::Entity(Kind::Feature, _) => {
+                self.write_value(out, self.field(v, Field::FeatureName))
             }
             Value::List(l) => {
                 if l.is_empty() {

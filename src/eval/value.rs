@@ -18,6 +18,8 @@ pub enum Kind {
     Capability,
     /// failed licence assignments
     LicenseError,
+    /// licensed features
+    Feature,
 }
 
 /// A value.
@@ -52,6 +54,24 @@ pub enum List<'a> {
     Strs(&'a [String]),
     /// Numbers.
     Ints(&'a [i64]),
+    /// Entities whose bit is set (a user's features: one bit per feature).
+    Bits(Kind, &'a [u64]),
+}
+
+/// The index of the `n`-th set bit.
+fn nth_bit(words: &[u64], mut n: usize) -> Option<u32> {
+    for (w, &word) in words.iter().enumerate() {
+        let ones = word.count_ones() as usize;
+        if n < ones {
+            let mut rest = word;
+            for _ in 0..n {
+                rest &= rest - 1;
+            }
+            return Some(w as u32 * 64 + rest.trailing_zeros());
+        }
+        n -= ones;
+    }
+    None
 }
 
 impl<'a> List<'a> {
@@ -62,6 +82,7 @@ impl<'a> List<'a> {
             List::Ids(_, ids) => ids.len(),
             List::Strs(s) => s.len(),
             List::Ints(i) => i.len(),
+            List::Bits(_, words) => words.iter().map(|w| w.count_ones() as usize).sum(),
         }
     }
 
@@ -77,6 +98,7 @@ impl<'a> List<'a> {
             List::Ids(k, ids) => ids.get(i).map(|&id| Value::Entity(k, id)),
             List::Strs(s) => s.get(i).map(|s| Value::Str(s)),
             List::Ints(v) => v.get(i).map(|&n| Value::Int(n)),
+            List::Bits(k, words) => nth_bit(words, i).map(|id| Value::Entity(k, id)),
         }
     }
 
@@ -90,6 +112,12 @@ impl<'a> List<'a> {
         match (self, v) {
             (List::All(k, n), Value::Entity(vk, id)) => k == vk && id < n,
             (List::Ids(k, ids), Value::Entity(vk, id)) => k == vk && ids.contains(&id),
+            (List::Bits(k, words), Value::Entity(vk, id)) => {
+                k == vk
+                    && words
+                        .get((id / 64) as usize)
+                        .is_some_and(|w| w & (1 << (id % 64)) != 0)
+            }
             _ => self.iter().any(|e| e.equals(v)),
         }
     }

@@ -49,6 +49,8 @@ pub struct Group {
     pub licenses: Vec<SkuName>,
     /// `groups:` the groups it is a member of.
     pub groups: Vec<String>,
+    /// `dynamic: true` when set (Graph `groupTypes` has `DynamicMembership`).
+    pub dynamic: bool,
 }
 
 /// One `users:` entry.
@@ -108,6 +110,9 @@ pub fn to_yaml(t: &Tenant) -> String {
             let _ = writeln!(out, "  - name: {}", scalar(&g.name));
             sku_list(&mut out, "    ", "licenses", &g.licenses);
             name_list(&mut out, "    ", "groups", &g.groups);
+            if g.dynamic {
+                out.push_str("    dynamic: true\n");
+            }
         }
     }
     if !t.users.is_empty() {

@@ -118,6 +118,9 @@ pub struct Group {
     /// `assignedLicenses`
     #[serde(default)]
     pub assigned_licenses: Option<Vec<AssignedLicense>>,
+    /// `groupTypes`: `DynamicMembership` marks a dynamic membership group.
+    #[serde(default)]
+    pub group_types: Option<Vec<String>>,
     /// `members` (direct members; Graph's `$expand` returns at most 20 of them).
     #[serde(default)]
     pub members: Option<Vec<Member>>,

@@ -411,6 +411,11 @@ impl<'c, 'r> Mapper<'c, 'r> {
                     .remove(g.id.as_str())
                     .map(|p| p.into_iter().collect())
                     .unwrap_or_default(),
+                dynamic: g
+                    .group_types
+                    .iter()
+                    .flatten()
+                    .any(|t| t == "DynamicMembership"),
             });
         }
         groups.sort_by(|a, b| a.name.cmp(&b.name));

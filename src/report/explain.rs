@@ -88,6 +88,35 @@ pub fn user(x: &UserExplanation, file: &str) -> String {
         ),
     };
     let _ = writeln!(out, "SSPR: {sspr}");
+    for f in &x.features {
+        let how: Vec<String> = f
+            .entries
+            .iter()
+            .map(|e| {
+                let entry = match &e.name {
+                    Some(n) => format!("entry `{n}` (line {})", e.line),
+                    None => format!("the entry of line {}", e.line),
+                };
+                match e.via {
+                    "all" => format!("{entry}: all users"),
+                    "users" => format!("{entry}: listed in `users`"),
+                    _ if e.chain.len() <= 1 => format!(
+                        "{entry}: member of `{}`",
+                        e.chain.first().map_or("?", String::as_str)
+                    ),
+                    _ => format!(
+                        "{entry}: through nesting: {}",
+                        e.chain
+                            .iter()
+                            .map(|g| format!("`{g}`"))
+                            .collect::<Vec<_>>()
+                            .join(" → ")
+                    ),
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "feature {}: covered by {}", f.feature, how.join("; "));
+    }
 
     out.push_str("\nrules:\n");
     if x.rules.is_empty() {

@@ -8,6 +8,7 @@ struct SkuRow<'a> {
     part: &'a str,
     display: &'a str,
     paid: bool,
+    free: bool,
     family: Option<&'a str>,
     id: Option<&'a str>,
     grants: Vec<&'a str>,
@@ -24,6 +25,7 @@ fn rows(policy: &Policy) -> Vec<SkuRow<'_>> {
             part: &s.part,
             display: &s.display,
             paid: s.paid,
+            free: s.free,
             family: s.family.as_deref(),
             id: s.guid.as_deref(),
             grants: s
@@ -71,7 +73,13 @@ fn render_table(rows: &[SkuRow<'_>]) -> String {
         [
             r.part.to_owned(),
             r.display.to_owned(),
-            if r.paid { "paid" } else { "free" }.to_owned(),
+            // Without evidence either way the SKU is said to be unknown, never free.
+            match (r.paid, r.free) {
+                (true, _) => "paid",
+                (false, true) => "free",
+                (false, false) => "unknown",
+            }
+            .to_owned(),
             r.family.unwrap_or("-").to_owned(),
             if r.grants.is_empty() {
                 "-".to_owned()

@@ -39,6 +39,49 @@ pub enum Item {
     Grant(GrantDecl),
     /// `rule id { … }`
     Rule(Box<RuleDecl>),
+    /// `feature name "description"`
+    Feature(FeatureDecl),
+    /// `includes SKU SKU, SKU`
+    Includes(IncludesDecl),
+    /// `placeholder plans PLAN, PLAN`
+    Placeholder(PlaceholderDecl),
+}
+
+/// `feature name "description"`: a licensed feature tenant files list under `features:`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureDecl {
+    /// Doc comment lines.
+    pub docs: String,
+    /// The feature's name (the key under `features:`).
+    pub name: Name,
+    /// Optional one-line description.
+    pub description: Option<Name>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `includes SKU A, B`: the first SKU includes the others (a documented relation).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncludesDecl {
+    /// Doc comment lines (the source of the relation).
+    pub docs: String,
+    /// The including SKU.
+    pub sku: Name,
+    /// The SKUs it includes.
+    pub included: Vec<Name>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `placeholder plans A, B`: service plans that do not count when comparing SKUs' plans.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlaceholderDecl {
+    /// Doc comment lines.
+    pub docs: String,
+    /// The plans.
+    pub plans: Vec<Name>,
+    /// The whole declaration.
+    pub span: Span,
 }
 
 /// `capability name "description"`
@@ -111,9 +154,21 @@ pub struct GrantDecl {
     pub capabilities: Vec<Name>,
     /// SKUs or sets of SKUs receiving them.
     pub targets: Vec<Name>,
-    /// `plan NAME` targets: every SKU that includes the service plan receives them.
-    pub plans: Vec<Name>,
+    /// `plan NAME` targets: every SKU that includes the service plan(s) receives them.
+    pub plans: Vec<PlanTarget>,
     /// The whole declaration.
+    pub span: Span,
+}
+
+/// `[paid] plan A [+ B …]`: the SKUs whose service plans include all of `plans` (and that are
+/// declared `paid`, with `paid`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanTarget {
+    /// Only SKUs declared (or generated) `paid`.
+    pub paid: bool,
+    /// The service plans, all required.
+    pub plans: Vec<Name>,
+    /// The whole target.
     pub span: Span,
 }
 

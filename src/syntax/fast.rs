@@ -165,9 +165,14 @@ impl Scanner<'_> {
                     end = self.pos;
                     break;
                 }
+                let at = self.pos;
                 if self.keyword("id") {
                     self.skip_trivia()?;
                     attrs.push(SkuAttr::Id(self.string()?));
+                } else if self.keyword("paid") {
+                    attrs.push(SkuAttr::Paid(Span::new(at, self.pos)));
+                } else if self.keyword("free") {
+                    attrs.push(SkuAttr::Free(Span::new(at, self.pos)));
                 } else if self.keyword("plans") {
                     self.punct(b'[')?;
                     let mut plans = Vec::new();
@@ -215,7 +220,7 @@ mod tests {
             "sku X \"x\"",
             "/// doc\nproduct X \"x\"",
             "product and \"x\"",
-            "product X \"x\" { paid }",
+            "product X \"x\" { family f }",
             "product X \"x\" { plans [,] }",
             "product X \"unterminated",
             "product X \"x\" { id \"g\"",

@@ -281,6 +281,9 @@ impl Cx {
             Rule::set_decl => Item::Set(self.set(pair)?),
             Rule::grant_decl => Item::Grant(self.grant(pair)?),
             Rule::rule_decl => Item::Rule(Box::new(self.rule(pair)?)),
+            Rule::feature_decl => Item::Feature(self.feature(pair)?),
+            Rule::includes_decl => Item::Includes(self.includes(pair)?),
+            Rule::placeholder_decl => Item::Placeholder(self.placeholder(pair)?),
             _ => return Err(self.internal(&pair, "item")),
         })
     }
@@ -342,6 +345,49 @@ impl Cx {
             description,
             span,
         })
+    }
+
+    fn feature(self, pair: Pair<'_, Rule>) -> R<FeatureDecl> {
+        let span = self.span(&pair);
+        let outer = pair.clone();
+        let mut it = pair.into_inner();
+        let docs = self.docs(self.next(&mut it, &outer, "docs")?);
+        let _kw = self.next(&mut it, &outer, "`feature`")?;
+        let name = self.ident(self.next(&mut it, &outer, "a name")?);
+        let description = it.next().map(|p| self.string(p));
+        Ok(FeatureDecl {
+            docs,
+            name,
+            description,
+            span,
+        })
+    }
+
+    fn includes(self, pair: Pair<'_, Rule>) -> R<IncludesDecl> {
+        let span = self.span(&pair);
+        let outer = pair.clone();
+        let mut it = pair.into_inner();
+        let docs = self.docs(self.next(&mut it, &outer, "docs")?);
+        let _kw = self.next(&mut it, &outer, "`includes`")?;
+        let sku = self.name(self.next(&mut it, &outer, "a SKU")?)?;
+        let included = self.name_list(self.next(&mut it, &outer, "SKUs")?)?;
+        Ok(IncludesDecl {
+            docs,
+            sku,
+            included,
+            span,
+        })
+    }
+
+    fn placeholder(self, pair: Pair<'_, Rule>) -> R<PlaceholderDecl> {
+        let span = self.span(&pair);
+        let outer = pair.clone();
+        let mut it = pair.into_inner();
+        let docs = self.docs(self.next(&mut it, &outer, "docs")?);
+        let _kw = self.next(&mut it, &outer, "`placeholder`")?;
+        let _plans = self.next(&mut it, &outer, "`plans`")?;
+        let plans = self.name_list(self.next(&mut it, &outer, "plans")?)?;
+        Ok(PlaceholderDecl { docs, plans, span })
     }
 
     fn sku(self, pair: Pair<'_, Rule>) -> R<SkuDecl> {
@@ -424,10 +470,20 @@ impl Cx {
         for target in self.next(&mut it, &outer, "targets")?.into_inner() {
             match target.as_rule() {
                 Rule::plan_ref => {
-                    let outer = target.clone();
-                    let mut inner = target.into_inner();
-                    let _kw = self.next(&mut inner, &outer, "`plan`")?;
-                    plans.push(self.name(self.next(&mut inner, &outer, "a plan name")?)?);
+                    let span = self.span(&target);
+                    let (mut paid, mut names) = (false, Vec::new());
+                    for part in target.into_inner() {
+                        match part.as_rule() {
+                            Rule::kw_paid => paid = true,
+                            Rule::kw_plan => {}
+                            _ => names.push(self.name(part)?),
+                        }
+                    }
+                    plans.push(PlanTarget {
+                        paid,
+                        plans: names,
+                        span,
+                    });
                 }
                 _ => targets.push(self.name(target)?),
             }
@@ -758,7 +814,7 @@ mod tests {
 
     #[test]
     fn same_ast_as_pest_on_odd_but_valid_products() {
-        let text = "\u{feff}// c\n//// not a doc\nproduct \"a b\" \"x \\\"y\\\" \\\\ z\"\nproduct B \"b\" {}\nproduct C \"c\" { plans [] plans [P,] id \"g\" }\n";
+        let text = "\u{feff}// c\n//// not a doc\nproduct \"a b\" \"x \\\"y\\\" \\\\ z\"\nproduct B \"b\" {}\nproduct C \"c\" { plans [] plans [P,] id \"g\" }\nproduct D \"d\" { paid free }\n";
         let src = crate::source::SourceFile::new("t", text);
         let (pest, errors) = parse_file_with_pest(&src, text, Vec::new(), Vec::new());
         assert!(errors.is_empty(), "{errors:?}");

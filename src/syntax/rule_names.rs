@@ -9,7 +9,15 @@ pub(super) fn describe(rule: &Rule) -> &'static str {
         Rule::EOI => "end of file",
         Rule::WHITESPACE => "whitespace",
         Rule::COMMENT => "a comment",
-        Rule::item => "a declaration (`capability`, `sku`, `set`, `grant` or `rule`)",
+        Rule::item => {
+            "a declaration (`capability`, `feature`, `sku`, `set`, `grant`, `includes`, `placeholder` or `rule`)"
+        }
+        Rule::feature_decl => "a feature declaration",
+        Rule::includes_decl => "an `includes` declaration",
+        Rule::placeholder_decl => "a `placeholder plans` declaration",
+        Rule::kw_feature => "`feature`",
+        Rule::kw_includes => "`includes`",
+        Rule::kw_placeholder => "`placeholder`",
         Rule::sku_attr => {
             "a SKU attribute (`grants`, `paid`, `free`, `family`, `id`, `unavailable_in`, `plans`)"
         }

@@ -39,6 +39,8 @@ pub struct TenantDocument {
     pub groups: Vec<GroupDocument>,
     /// `users:` in file order.
     pub users: Vec<UserDocument>,
+    /// `features:` (contract v2); `None` when the key is absent.
+    pub features: Option<super::features::FeaturesDocument>,
     /// Plain scalars that a YAML 1.1 reader would take for booleans (`NO`, `yes`, `on`, …) but
     /// that skuld, reading YAML 1.2, took as strings: kept so a finding can warn about them.
     pub yaml11_booleans: Vec<Spanned<String>>,
@@ -119,6 +121,8 @@ pub struct GroupDocument {
     pub licenses: ListField<Spanned<String>>,
     /// `groups:` the groups this group is itself a member of.
     pub groups: ListField<Spanned<String>>,
+    /// `dynamic:` membership set by a rule (contract v2); span: the whole entry.
+    pub dynamic: Option<Spanned<bool>>,
 }
 
 /// One `users:` entry.

@@ -3,6 +3,7 @@
 
 pub mod country;
 pub mod document;
+pub mod features;
 mod load;
 pub mod model;
 

@@ -166,7 +166,7 @@ impl Outcome {
 
 /// Runs one test.
 pub fn run(policy: &Policy, case: &TestCase) -> Outcome {
-    match tenant::load(&case.tenant, &Limits::default()) {
+    match policy.load_tenant(&case.tenant, &Limits::default()) {
         Err(error) => Outcome {
             findings: Vec::new(),
             actual: Vec::new(),

@@ -329,6 +329,44 @@ fn reference(t: &Tenant) -> Findings {
         }
     }
 
+    // licensing/redundant-license: a user holding two SKUs of which one includes the other, by
+    // the service plans of Microsoft's table with EXCHANGE_S_FOUNDATION and ADALLOM_S_DISCOVERY
+    // left out (worked out from shared/data/product-names-and-service-plans.csv for the SKUs
+    // generated here).
+    const INCLUDES: [(&str, &[&str]); 6] = [
+        ("AAD_PREMIUM_P2", &["AAD_PREMIUM"]),
+        ("EMS", &["AAD_PREMIUM"]),
+        ("EMSPREMIUM", &["AAD_PREMIUM", "AAD_PREMIUM_P2", "EMS"]),
+        ("SPE_E3", &["AAD_PREMIUM", "EMS", "ENTERPRISEPACK"]),
+        (
+            "SPE_E5",
+            &[
+                "AAD_PREMIUM",
+                "AAD_PREMIUM_P2",
+                "EMS",
+                "EMSPREMIUM",
+                "ENTERPRISEPREMIUM",
+            ],
+        ),
+        (
+            "STANDARDPACK",
+            &["STANDARDWOFFPACK", "O365_BUSINESS_ESSENTIALS"],
+        ),
+    ];
+    for u in &users {
+        let held = effective(u);
+        let redundant = held.iter().any(|b| {
+            held.iter().any(|a| {
+                INCLUDES
+                    .iter()
+                    .any(|(x, inc)| x == a && inc.contains(&b.as_str()))
+            })
+        });
+        if redundant {
+            finding(&mut out, "licensing/redundant-license", Some(&u.upn));
+        }
+    }
+
     // licensing/nested-group: a licensing group that another group lists as its parent.
     for g in &groups {
         if group_licenses(&g.name).is_empty() {
@@ -374,7 +412,18 @@ fn reference(t: &Tenant) -> Findings {
     let in_scope =
         |u: &User| everyone || u.groups.iter().any(|g| scope_groups.contains(g.as_str()));
 
-    if enabled && users.iter().all(|u| effective(u).is_empty()) {
+    // A licence name the catalog does not know still counts as a licence held: that mistake is
+    // `tenant/unknown-sku`'s alone.
+    let unknown = |u: &User| {
+        u.licenses.iter().any(|s| !is_known_sku(s))
+            || u.groups.iter().any(|g| {
+                groups
+                    .iter()
+                    .find(|h| h.name == *g)
+                    .is_some_and(|h| h.licenses.iter().any(|s| !is_known_sku(s)))
+            })
+    };
+    if enabled && users.iter().all(|u| effective(u).is_empty() && !unknown(u)) {
         finding(&mut out, "sspr/tenant-license", None);
     }
     for u in &users {

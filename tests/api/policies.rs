@@ -64,6 +64,12 @@ fn default_policy_covers_the_contract() {
             "licensing/nested-group",
             "licensing/group-licensing-entitlement",
             "licensing/assignment-error",
+            "features/conditional-access-license",
+            "features/identity-protection-license",
+            "features/pim-license",
+            "features/access-reviews-license",
+            "licensing/dynamic-group-license",
+            "licensing/redundant-license",
         ]
     );
     for part in [

@@ -116,18 +116,22 @@ fn invalid_tenants_are_rejected_by_both() {
     let validator = schema();
     let policy = Policy::builtin().unwrap();
     let bad = [
-        "users: []\n",                                              // no tenant
-        "tenant: x\nuser: []\n",                                    // unknown key
-        "tenant: x\nsspr:\n  scope: some\n",                        // scope enum
-        "tenant: x\nsspr:\n  scope: selected\n",                    // group required
-        "tenant: x\nsspr:\n  scope: all\n  group: G\n",             // group forbidden
-        "tenant: x\nsspr:\n  scope: all\n  writeback: yes\n",       // YAML 1.1 boolean
-        "tenant: x\nsubscriptions:\n  - sku: EMS\n",                // seats required
-        "tenant: x\nsubscriptions:\n  - sku: EMS\n    seats: -1\n", // negative seats
-        "tenant: x\nusers:\n  - upn: a\n    source: onprem\n",      // source enum
-        "tenant: x\nusers:\n  - upn: a\n    usage_locaton: US\n",   // misspelt key
-        "tenant: x\ngroups:\n  - licenses: [EMS]\n",                // name required
-        "tenant: 5\n",                                              // not a string
+        "users: []\n",                                                      // no tenant
+        "tenant: x\nuser: []\n",                                            // unknown key
+        "tenant: x\nsspr:\n  scope: some\n",                                // scope enum
+        "tenant: x\nsspr:\n  scope: selected\n",                            // group required
+        "tenant: x\nsspr:\n  scope: all\n  group: G\n",                     // group forbidden
+        "tenant: x\nsspr:\n  scope: all\n  writeback: yes\n",               // YAML 1.1 boolean
+        "tenant: x\nsubscriptions:\n  - sku: EMS\n",                        // seats required
+        "tenant: x\nsubscriptions:\n  - sku: EMS\n    seats: -1\n",         // negative seats
+        "tenant: x\nusers:\n  - upn: a\n    source: onprem\n",              // source enum
+        "tenant: x\nusers:\n  - upn: a\n    usage_locaton: US\n",           // misspelt key
+        "tenant: x\ngroups:\n  - licenses: [EMS]\n",                        // name required
+        "tenant: 5\n",                                                      // not a string
+        "tenant: x\nfeatures:\n  conditonal_access:\n    - include: all\n", // undeclared feature
+        "tenant: x\nfeatures:\n  pim:\n    - name: P\n", // include or users required
+        "tenant: x\nfeatures:\n  pim:\n    - include: some\n", // `all` or a list
+        "tenant: x\ngroups:\n  - name: G\n    dynamic: yes\n", // YAML 1.1 boolean
     ];
     for text in bad {
         let loads = policy.check(&SourceFile::new("t.yaml", text)).is_ok();
@@ -140,6 +144,33 @@ fn invalid_tenants_are_rejected_by_both() {
                 source: synced\n    usage_location: GB\n    groups: [G]\n    licenses:\n";
     assert!(policy.check(&SourceFile::new("t.yaml", good)).is_ok());
     assert!(validator.is_valid(&as_json(good).unwrap()));
+    let good = "tenant: x\ngroups:\n  - name: G\n    dynamic: true\n  - name: B\nfeatures:\n  \
+                conditional_access:\n    - name: MFA\n      include: all\n      exclude: [B]\n  \
+                pim:\n    - include: [G]\n      users: [a]\nusers:\n  - upn: a\n";
+    assert!(policy.check(&SourceFile::new("t.yaml", good)).is_ok());
+    assert!(validator.is_valid(&as_json(good).unwrap()));
+}
+
+#[test]
+fn the_schema_lists_the_features_the_policy_declares() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("extra.skuld");
+    std::fs::write(
+        &policy,
+        "feature internet_access \"Entra Internet Access\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_skuld"))
+        .args(["schema", "--policy"])
+        .arg(&policy)
+        .output()
+        .unwrap();
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names = schema["properties"]["features"]["propertyNames"]["enum"]
+        .as_array()
+        .unwrap();
+    assert!(names.iter().any(|e| e == "conditional_access"));
+    assert!(names.iter().any(|e| e == "internet_access"));
 }
 
 #[test]

@@ -204,3 +204,48 @@ fn the_example_in_docs_explain_is_real_output() {
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(stdout(&o), shown);
 }
+
+#[test]
+fn features_name_the_entry_and_the_group_chain() {
+    let v = json(&[
+        "explain",
+        "tests/data/tenants/ok/features.yaml",
+        "--user",
+        "alice@contoso.com",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        v["features"],
+        serde_json::json!([
+            {"feature": "conditional_access", "entries": [
+                {"name": "Require MFA", "line": 14, "via": "all", "chain": []}]},
+            {"feature": "pim", "entries": [
+                {"name": "Eligible admins", "line": 18, "via": "groups", "chain": ["Admins", "Tier0"]},
+                {"name": null, "line": 20, "via": "users", "chain": []}]}
+        ])
+    );
+    let o = skuld(&[
+        "explain",
+        "tests/data/tenants/ok/features.yaml",
+        "--user",
+        "alice@contoso.com",
+    ]);
+    assert!(
+        stdout(&o).contains(
+            "feature pim: covered by entry `Eligible admins` (line 18): through nesting: `Admins` → `Tier0`; the entry of line 20: listed in `users`"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    // Excluded through `Break-Glass`: no feature covers the emergency account.
+    let v = json(&[
+        "explain",
+        "tests/data/tenants/ok/features.yaml",
+        "--user",
+        "emergency@contoso.com",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["features"], serde_json::json!([]));
+}

@@ -421,7 +421,10 @@ fn arb_item() -> impl Strategy<Value = Item> {
         (
             proptest::collection::vec(arb_name(), 1..20),
             proptest::collection::vec(arb_name(), 0..20),
-            proptest::collection::vec(arb_name(), 0..4)
+            proptest::collection::vec(
+                (any::<bool>(), proptest::collection::vec(arb_name(), 1..3)),
+                0..4
+            )
         )
             .prop_filter("a grant names at least one target", |(_, t, p)| {
                 !t.is_empty() || !p.is_empty()
@@ -429,7 +432,14 @@ fn arb_item() -> impl Strategy<Value = Item> {
             .prop_map(|(capabilities, targets, plans)| Item::Grant(GrantDecl {
                 capabilities,
                 targets,
-                plans,
+                plans: plans
+                    .into_iter()
+                    .map(|(paid, plans)| PlanTarget {
+                        paid,
+                        plans,
+                        span: S,
+                    })
+                    .collect(),
                 span: S,
             })),
         arb_rule().prop_map(|r| Item::Rule(Box::new(r))),

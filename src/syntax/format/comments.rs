@@ -118,10 +118,16 @@ fn strings_of_item(item: &Item, out: &mut Vec<Span>) {
             }
         }
         Item::Set(s) => out.extend(s.members.iter().map(|n| n.span)),
+        Item::Feature(f) => out.extend(f.description.iter().map(|d| d.span)),
+        Item::Includes(i) => {
+            out.push(i.sku.span);
+            out.extend(i.included.iter().map(|n| n.span));
+        }
+        Item::Placeholder(p) => out.extend(p.plans.iter().map(|n| n.span)),
         Item::Grant(g) => {
             out.extend(g.capabilities.iter().map(|n| n.span));
             out.extend(g.targets.iter().map(|n| n.span));
-            out.extend(g.plans.iter().map(|n| n.span));
+            out.extend(g.plans.iter().flat_map(|t| t.plans.iter().map(|n| n.span)));
         }
         Item::Rule(r) => {
             let exprs = [

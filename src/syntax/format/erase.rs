@@ -49,11 +49,30 @@ fn erase_item(item: &mut Item) {
             erase_name(&mut s.name);
             s.members.iter_mut().for_each(erase_name);
         }
+        Item::Feature(f) => {
+            f.span = NO_SPAN;
+            erase_name(&mut f.name);
+            if let Some(d) = &mut f.description {
+                erase_name(d);
+            }
+        }
+        Item::Includes(i) => {
+            i.span = NO_SPAN;
+            erase_name(&mut i.sku);
+            i.included.iter_mut().for_each(erase_name);
+        }
+        Item::Placeholder(p) => {
+            p.span = NO_SPAN;
+            p.plans.iter_mut().for_each(erase_name);
+        }
         Item::Grant(g) => {
             g.span = NO_SPAN;
             g.capabilities.iter_mut().for_each(erase_name);
             g.targets.iter_mut().for_each(erase_name);
-            g.plans.iter_mut().for_each(erase_name);
+            for t in &mut g.plans {
+                t.span = NO_SPAN;
+                t.plans.iter_mut().for_each(erase_name);
+            }
         }
         Item::Rule(r) => {
             r.span = NO_SPAN;

@@ -78,7 +78,13 @@ pub fn comment_texts(file: &File, text: &str) -> Vec<String> {
 /// such a file is refused rather than risk dropping the comment.
 pub fn comment_in_template(file: &File, text: &str) -> Option<Span> {
     file.items.iter().find_map(|item| match item {
-        Item::Capability(_) | Item::Sku(_) | Item::Set(_) | Item::Grant(_) => None,
+        Item::Capability(_)
+        | Item::Sku(_)
+        | Item::Set(_)
+        | Item::Grant(_)
+        | Item::Feature(_)
+        | Item::Includes(_)
+        | Item::Placeholder(_) => None,
         Item::Rule(r) => {
             let mut templates = vec![&r.message];
             templates.extend(r.at_label.iter());

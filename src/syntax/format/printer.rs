@@ -183,6 +183,36 @@ impl Printer {
                 self.trailing_after(Some(g.span.end));
             }
             Item::Rule(r) => self.rule(r),
+            Item::Feature(f) => {
+                self.flush_top(f.span.start);
+                self.docs(&f.docs);
+                self.flush_in(Some(f.name.span.start), 0, false);
+                let mut text = format!("feature {}", f.name.text);
+                if let Some(d) = &f.description {
+                    text.push(' ');
+                    text.push_str(&quote(&d.text));
+                }
+                self.line(0, &text);
+                self.trailing_after(Some(f.span.end));
+            }
+            Item::Includes(i) => {
+                self.flush_top(i.span.start);
+                self.docs(&i.docs);
+                self.flush_in(Some(i.sku.span.start), 0, false);
+                let mut words = vec!["includes".to_owned(), name(&i.sku)];
+                words.extend(comma_list(&i.included));
+                self.wrapped(0, &words);
+                self.trailing_after(Some(i.span.end));
+            }
+            Item::Placeholder(p) => {
+                self.flush_top(p.span.start);
+                self.docs(&p.docs);
+                self.flush_in(p.plans.first().map(|n| n.span.start), 0, false);
+                let mut words = vec!["placeholder".to_owned(), "plans".to_owned()];
+                words.extend(comma_list(&p.plans));
+                self.wrapped(0, &words);
+                self.trailing_after(Some(p.span.end));
+            }
         }
     }
 
@@ -472,11 +502,11 @@ fn grant_targets(g: &GrantDecl) -> Vec<String> {
         .targets
         .iter()
         .map(|n| (n.span.start, name(n)))
-        .chain(
-            g.plans
-                .iter()
-                .map(|n| (n.span.start, format!("plan {}", name(n)))),
-        )
+        .chain(g.plans.iter().map(|t| {
+            let names: Vec<String> = t.plans.iter().map(name).collect();
+            let paid = if t.paid { "paid " } else { "" };
+            (t.span.start, format!("{paid}plan {}", names.join(" + ")))
+        }))
         .collect();
     targets.sort_by_key(|(start, _)| *start);
     let n = targets.len();

@@ -17,6 +17,7 @@
 
 mod error;
 mod events;
+mod features;
 mod limits;
 mod offsets;
 mod reader;

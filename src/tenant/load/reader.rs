@@ -135,7 +135,7 @@ impl<'a> Loader<'a> {
         Stop
     }
 
-    fn too_long(&mut self, s: &Scalar<'_>) -> bool {
+    pub(super) fn too_long(&mut self, s: &Scalar<'_>) -> bool {
         if s.value.len() <= self.max_scalar {
             return false;
         }
@@ -202,7 +202,7 @@ impl<'a> Loader<'a> {
         });
     }
 
-    fn bad_tag_value(&mut self, tag: &str, s: &Scalar<'_>) {
+    pub(super) fn bad_tag_value(&mut self, tag: &str, s: &Scalar<'_>) {
         self.error(LoadError::InvalidValue {
             src: self.src.clone(),
             message: format!("`{}` is not a valid `{tag}` value", shown(&s.value)),
@@ -546,10 +546,21 @@ impl<'a> Loader<'a> {
 
     /// `licenses:` / `groups:`: a sequence of strings; null or empty is an empty list.
     pub(super) fn name_list(&mut self, key: &str, key_span: Span) -> R<ListField<Spanned<String>>> {
+        let node = self.node()?;
+        self.name_list_of(node, key, key_span)
+    }
+
+    /// [`Self::name_list`] from a node already read.
+    pub(super) fn name_list_of(
+        &mut self,
+        node: Node<'a>,
+        key: &str,
+        key_span: Span,
+    ) -> R<ListField<Spanned<String>>> {
         let mut items = std::mem::take(&mut self.scratch);
         items.clear();
         let expected = "a list of names";
-        match self.node()? {
+        match node {
             Node::Scalar(s) => match resolve(&s) {
                 Ok(Kind::Null) => {}
                 Ok(kind) => {

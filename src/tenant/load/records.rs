@@ -96,6 +96,7 @@ impl<'a> Loader<'a> {
         let mut subscriptions = None;
         let mut groups = Vec::new();
         let mut users = Vec::new();
+        let mut features = None;
         while let Some((key, key_span)) = self.next_key(&mut st)? {
             match key {
                 "tenant" => name = self.string_field(key, StrField::Plain)?,
@@ -120,6 +121,7 @@ impl<'a> Loader<'a> {
                     users =
                         self.mapping_list(key, "a user", "upn: alice@contoso.com", Self::user)?;
                 }
+                "features" => features = self.features(key_span)?,
                 _ => self.skip_node()?,
             }
         }
@@ -140,6 +142,7 @@ impl<'a> Loader<'a> {
             subscriptions,
             groups,
             users,
+            features,
             yaml11_booleans: Vec::new(),
         }))
     }
@@ -261,11 +264,13 @@ impl<'a> Loader<'a> {
         let mut name = None;
         let mut licenses = ListField::default();
         let mut groups = ListField::default();
+        let mut dynamic = None;
         while let Some((key, key_span)) = self.next_key(&mut st)? {
             match key {
                 "name" => name = self.string_field(key, StrField::Plain)?,
                 "licenses" => licenses = self.name_list(key, key_span)?,
                 "groups" => groups = self.name_list(key, key_span)?,
+                "dynamic" => dynamic = self.bool_field("dynamic", key_span)?,
                 _ => self.skip_node()?,
             }
         }
@@ -283,6 +288,7 @@ impl<'a> Loader<'a> {
             name,
             licenses,
             groups,
+            dynamic,
         }))
     }
 

@@ -14,16 +14,18 @@ pub(super) enum Place {
     Group,
     User,
     LicenseError,
+    FeatureEntry,
 }
 
 impl Place {
-    pub(super) const ALL: [Place; 6] = [
+    pub(super) const ALL: [Place; 7] = [
         Place::Top,
         Place::Sspr,
         Place::Subscription,
         Place::Group,
         Place::User,
         Place::LicenseError,
+        Place::FeatureEntry,
     ];
 
     pub(super) fn keys(self) -> &'static [&'static str] {
@@ -35,10 +37,11 @@ impl Place {
                 "subscriptions",
                 "groups",
                 "users",
+                "features",
             ],
             Place::Sspr => &["scope", "group", "writeback"],
             Place::Subscription => &["sku", "seats"],
-            Place::Group => &["name", "licenses", "groups"],
+            Place::Group => &["name", "licenses", "groups", "dynamic"],
             Place::User => &[
                 "upn",
                 "source",
@@ -48,6 +51,7 @@ impl Place {
                 "license_errors",
             ],
             Place::LicenseError => &["sku", "error", "group"],
+            Place::FeatureEntry => &["name", "include", "exclude", "users"],
         }
     }
 
@@ -59,6 +63,7 @@ impl Place {
             Place::Group => "a group",
             Place::User => "a user",
             Place::LicenseError => "a license error",
+            Place::FeatureEntry => "a feature entry",
         }
     }
 
@@ -100,14 +105,14 @@ impl Place {
 #[derive(Debug)]
 pub(super) struct MapState {
     pub(super) place: Place,
-    pub(super) seen: [Option<Span>; 6],
+    pub(super) seen: [Option<Span>; 8],
 }
 
 impl MapState {
     pub(super) fn new(place: Place) -> Self {
         MapState {
             place,
-            seen: [None; 6],
+            seen: [None; 8],
         }
     }
 

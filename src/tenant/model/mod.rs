@@ -6,9 +6,10 @@
 //! costs a handful of allocations rather than several per user.
 //!
 //! One file per layer: `resolve` (names resolved, the `tenant/*` checks), `groups` (groups and
-//! their nesting), `sspr` (SSPR scope), `users` (effective licences), `seats` (subscriptions and
-//! seat use).
+//! their nesting), `sspr` (SSPR scope), `users` (effective licences), `features` (whom each
+//! declared feature covers), `seats` (subscriptions and seat use).
 
+mod features;
 mod groups;
 mod resolve;
 mod seats;
@@ -17,6 +18,7 @@ mod users;
 
 use std::collections::HashMap;
 
+pub use features::{CoverReason, EntryFacts, FeatureCoverage};
 pub use resolve::BUILTIN_CHECKS;
 
 use super::document::{LicenseError, TenantDocument};
@@ -56,6 +58,9 @@ pub struct UserFacts {
     pub synced: bool,
     /// Its failed assignments: indices into [`TenantModel::license_errors`].
     pub license_errors: IdRange,
+    /// Its licence names the catalog does not know (direct, then from its groups): a range of
+    /// [`TenantModel::unknown_licenses`].
+    unknown: (u32, u32),
 }
 
 /// A licence assignment Microsoft Graph reports as failed (a user's `license_errors:` entry).
@@ -142,8 +147,13 @@ pub struct TenantModel<'d> {
     pub license_errors: Vec<LicenseErrorFacts>,
     /// SKUs with a subscription, sorted.
     pub subscribed: Vec<SkuId>,
+    /// Unknown SKU names of users' licences, user by user, each with its entry in the file.
+    unknown_names: Vec<String>,
+    unknown_spans: Vec<Span>,
     /// `country`, when present.
     pub country: Option<&'d str>,
+    /// Whom each declared feature covers (`features:`).
+    pub features: FeatureCoverage,
     ids: Vec<u32>,
 }
 
@@ -161,6 +171,26 @@ impl<'d> TenantModel<'d> {
         self.users
             .get(u as usize)
             .and_then(|f| doc.users.get(f.doc as usize))
+    }
+
+    /// The licence names of user `u` that the catalog does not know (`u.unknown_licenses`).
+    pub fn unknown_licenses(&self, u: UserId) -> &[String] {
+        self.users
+            .get(u as usize)
+            .and_then(|f| {
+                self.unknown_names
+                    .get(f.unknown.0 as usize..f.unknown.1 as usize)
+            })
+            .unwrap_or_default()
+    }
+
+    /// Where the first unknown licence name of user `u` is written.
+    pub fn unknown_license_span(&self, u: UserId) -> Option<Span> {
+        self.users
+            .get(u as usize)
+            .and_then(|f| self.unknown_spans.get(f.unknown.0 as usize))
+            .filter(|_| !self.unknown_licenses(u).is_empty())
+            .copied()
     }
 
     /// The document entry of a group.
@@ -210,8 +240,11 @@ impl<'d> Builder<'d, '_, '_> {
             subscriptions: Vec::new(),
             assignments: Vec::new(),
             license_errors: Vec::new(),
+            unknown_names: Vec::new(),
+            unknown_spans: Vec::new(),
             subscribed: Vec::new(),
             country: doc.country.as_ref().map(|c| c.value.as_str()),
+            features: FeatureCoverage::default(),
             ids: Vec::with_capacity(doc.users.len() * 6),
         };
 

@@ -157,6 +157,11 @@ pub const BUILTIN_CHECKS: &[(&str, Severity, &str)] = &[
         "two groups share a name",
     ),
     (
+        "tenant/unknown-user",
+        Severity::Error,
+        "a UPN in a feature's `users` that no user has",
+    ),
+    (
         "tenant/invalid-country",
         Severity::Error,
         "a country or usage location that is not an ISO 3166-1 alpha-2 code",

@@ -7,7 +7,7 @@ use super::resolve::Builder;
 use super::{
     AssignmentFacts, GroupId, Holder, IdRange, LicenseErrorFacts, TenantModel, UserFacts, UserId,
 };
-use crate::tenant::document::{SsprScope, UserSource};
+use crate::tenant::document::{LicenseError, SsprScope, UserSource};
 
 impl<'d> Builder<'d, '_, '_> {
     /// The users of the model, and the members of each group.
@@ -57,51 +57,6 @@ impl<'d> Builder<'d, '_, '_> {
             if let Some(loc) = &u.usage_location {
                 self.check_country(loc);
             }
-            let uid = model.users.len() as UserId;
-            direct.clear();
-            for name in &u.licenses.items {
-                if let Some(s) = self.resolve_sku(name) {
-                    direct.push(s);
-                    model.assignments.push(AssignmentFacts {
-                        sku: s,
-                        holder: Holder::User(uid),
-                        span: name.span,
-                    });
-                }
-            }
-            direct.sort_unstable();
-            direct.dedup();
-            groups.clear();
-            for name in &u.groups.items {
-                if let Some(g) = self.resolve_group(name, group_index) {
-                    if !groups.contains(&g) {
-                        groups.push(g);
-                        if let Some(m) = members.get_mut(g as usize) {
-                            m.push(uid);
-                        }
-                    }
-                }
-            }
-            // Group-based licensing reaches direct members only: no walk up the nesting.
-            effective.clear();
-            for &g in &groups {
-                if let Some(facts) = model.groups.get(g as usize) {
-                    effective.extend_from_slice(model.ids(facts.licenses));
-                }
-            }
-            effective.sort_unstable();
-            effective.dedup();
-            let via_groups = model.push_ids(&effective);
-            effective.extend_from_slice(&direct);
-            effective.sort_unstable();
-            effective.dedup();
-            let in_sspr_scope = match scope {
-                SsprScope::None => false,
-                SsprScope::All => true,
-                SsprScope::Selected => groups
-                    .iter()
-                    .any(|&g| in_scope_group.get(g as usize).copied().unwrap_or(false)),
-            };
             // Failed assignments: an unknown SKU or group is reported like anywhere else.
             let errors_start = model.license_errors.len() as u32;
             for e in &u.license_errors.items {
@@ -128,6 +83,84 @@ impl<'d> Builder<'d, '_, '_> {
                 let ids: Vec<u32> = (errors_start..errors_end).collect();
                 model.push_ids(&ids)
             };
+            let uid = model.users.len() as UserId;
+            direct.clear();
+            for name in &u.licenses.items {
+                if let Some(s) = self.resolve_sku(name) {
+                    direct.push(s);
+                    model.assignments.push(AssignmentFacts {
+                        sku: s,
+                        holder: Holder::User(uid),
+                        span: name.span,
+                    });
+                }
+            }
+            direct.sort_unstable();
+            direct.dedup();
+            // A failed assignment gives the user nothing: Graph keeps the intent "in an error
+            // state", and the licence is not the user's for any rule or seat count. Except a
+            // `DependencyViolation`: that is a failed *removal* ("Other products depend on this
+            // license", licensing-groups-resolve-problems.md), so the user still holds it.
+            let failed: Vec<&LicenseErrorFacts> = model
+                .license_errors
+                .get(errors_start as usize..)
+                .unwrap_or_default()
+                .iter()
+                .filter(|e| e.error != LicenseError::DependencyViolation)
+                .collect();
+            direct.retain(|&s| !failed.iter().any(|e| e.sku == s && e.group.is_none()));
+            groups.clear();
+            for name in &u.groups.items {
+                if let Some(g) = self.resolve_group(name, group_index) {
+                    if !groups.contains(&g) {
+                        groups.push(g);
+                        if let Some(m) = members.get_mut(g as usize) {
+                            m.push(uid);
+                        }
+                    }
+                }
+            }
+            // Group-based licensing reaches direct members only: no walk up the nesting.
+            effective.clear();
+            for &g in &groups {
+                if let Some(facts) = model.groups.get(g as usize) {
+                    effective.extend(
+                        model
+                            .ids(facts.licenses)
+                            .iter()
+                            .copied()
+                            .filter(|&s| !failed.iter().any(|e| e.sku == s && e.group == Some(g))),
+                    );
+                }
+            }
+            effective.sort_unstable();
+            effective.dedup();
+            let via_groups = model.push_ids(&effective);
+            effective.extend_from_slice(&direct);
+            effective.sort_unstable();
+            effective.dedup();
+            let in_sspr_scope = match scope {
+                SsprScope::None => false,
+                SsprScope::All => true,
+                SsprScope::Selected => groups
+                    .iter()
+                    .any(|&g| in_scope_group.get(g as usize).copied().unwrap_or(false)),
+            };
+            // Licence names the catalog does not know: reported as `tenant/unknown-sku`, and
+            // offered to the licence rules as the likely cause of what they find on the user.
+            let unknown_start = model.unknown_names.len() as u32;
+            let from_groups = groups
+                .iter()
+                .filter_map(|&g| model.groups.get(g as usize))
+                .filter_map(|f| doc.groups.get(f.doc as usize))
+                .flat_map(|gd| gd.licenses.items.iter());
+            for name in u.licenses.items.iter().chain(from_groups) {
+                if self.catalog.resolve(&name.value).is_none() {
+                    model.unknown_names.push(name.value.clone());
+                    model.unknown_spans.push(name.span);
+                }
+            }
+            let unknown = (unknown_start, model.unknown_names.len() as u32);
             let direct_r = model.push_ids(&direct);
             let effective_r = model.push_ids(&effective);
             let groups_r = model.push_ids(&groups);
@@ -143,6 +176,7 @@ impl<'d> Builder<'d, '_, '_> {
                     .as_ref()
                     .is_some_and(|s| s.value == UserSource::Synced),
                 license_errors,
+                unknown,
             });
         }
         for (g, m) in members.iter().enumerate() {
@@ -151,12 +185,13 @@ impl<'d> Builder<'d, '_, '_> {
                 facts.members = r;
             }
         }
+        model.features = self.feature_coverage(model, group_index, &upn_index);
     }
 }
 
 /// A UPN that hashes and compares ignoring case, without allocating a lower-cased copy.
 #[derive(Debug, Clone, Copy)]
-struct UpnKey<'a>(&'a str);
+pub(super) struct UpnKey<'a>(pub(super) &'a str);
 
 impl UpnKey<'_> {
     fn folded(&self) -> impl Iterator<Item = char> + '_ {

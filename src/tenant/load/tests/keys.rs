@@ -38,7 +38,7 @@ fn unknown_key_of_another_level_lists_the_allowed_keys() {
     );
     assert_eq!(
         d.help,
-        "the top level takes `tenant`, `country`, `sspr`, `subscriptions`, `groups` and `users`"
+        "the top level takes `tenant`, `country`, `sspr`, `subscriptions`, `groups`, `users` and `features`"
     );
 }
 
