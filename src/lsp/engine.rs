@@ -300,7 +300,7 @@ impl Workspace {
         }
     }
 
-    /// The declaration of a SKU, set, capability or rule named `word` in the policy files.
+    /// The declaration of a SKU, set, capability, feature or rule named `word` in the policy files.
     pub fn declaration(&self, word: &str) -> Option<Place> {
         for source in &self.sources {
             let Ok(file) = crate::syntax::parse(source) else {
@@ -312,7 +312,8 @@ impl Workspace {
                     Item::Sku(s) => &s.part,
                     Item::Set(s) => &s.name,
                     Item::Rule(r) => &r.id,
-                    Item::Grant(_) => continue,
+                    Item::Feature(f) => &f.name,
+                    Item::Grant(_) | Item::Includes(_) | Item::Placeholder(_) => continue,
                 };
                 if name.text == word {
                     return Some(place(source.name(), name.span));
