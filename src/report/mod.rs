@@ -70,6 +70,9 @@ pub struct CheckedFile {
     pub name: String,
     /// False when an error stopped it before evaluation.
     pub loaded: bool,
+    /// Seat use per subscribed SKU; `None` when the file tracks no subscriptions or was not
+    /// loaded.
+    pub seats: Option<Vec<crate::tenant::seats::SkuSeats>>,
 }
 
 /// An error that stopped a file, or the run.
@@ -216,6 +219,20 @@ impl RunError {
         self.report
             .code()
             .map_or_else(|| "skuld::error".to_owned(), |c| c.to_string())
+    }
+
+    /// What to do about it (the diagnostic's help), if it says.
+    pub fn help(&self) -> Option<String> {
+        self.report.help().map(|h| h.to_string())
+    }
+
+    /// The message followed by `help: …` on a new line when the diagnostic has help: what the
+    /// one-message formats (SARIF, GitHub, Azure, JUnit) show, as the human output does.
+    pub fn message_with_help(&self) -> String {
+        match self.help() {
+            Some(help) => format!("{}\nhelp: {help}", self.report),
+            None => self.report.to_string(),
+        }
     }
 
     /// Where the error points.
