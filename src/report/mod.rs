@@ -7,6 +7,7 @@
 pub mod azure;
 pub mod compact;
 pub mod github;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
@@ -35,6 +36,8 @@ pub enum Format {
     Azure,
     /// JUnit XML.
     Junit,
+    /// One self-contained HTML page.
+    Html,
 }
 
 /// Everything a renderer sees of one `skuld check` run.
@@ -305,6 +308,7 @@ pub fn render(format: Format, run: &Run<'_>, style: human::Style) -> String {
         Format::Github => github::render(run),
         Format::Azure => azure::render(run),
         Format::Junit => junit::render(run),
+        Format::Html => html::render(run),
     }
 }
 
