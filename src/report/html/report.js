@@ -276,13 +276,13 @@
       prev = n;
       var text = lines[n];
       var row = el('div', 'row' + (byLine[n] ? ' hit' : ''));
-      add(row, el('span', 'ln', pad(String(n), width)), el('span', 'code', text === '' ? ' ' : text));
+      add(row, el('span', 'ln', pad(String(n), width)), el('span', 'src', text === '' ? ' ' : text));
       add(pre, row);
       (byLine[n] || []).forEach(function (l) {
         var chars = Array.from(text).slice(0, Math.max(0, l.column - 1));
         var indent = chars.map(function (c) { return c === '\t' ? '\t' : ' '; }).join('');
         var mark = el('div', 'mark' + (l.primary ? ' primary' : ''));
-        add(mark, el('span', 'ln', pad('', width)), el('span', 'code', indent + (l.primary ? '^ ' : '- ') + l.message));
+        add(mark, el('span', 'ln', pad('', width)), el('span', 'src', indent + (l.primary ? '^ ' : '- ') + l.message));
         add(pre, mark);
       });
     });
