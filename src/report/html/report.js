@@ -342,7 +342,9 @@
   }
 
   try {
+    var t0 = Date.now();
     main();
+    root.setAttribute('data-render-ms', String(Date.now() - t0));
     root.setAttribute('data-skuld-rendered', 'ok');
   } catch (e) {
     root.setAttribute('data-skuld-error', String((e && e.message) || e));
