@@ -78,7 +78,10 @@ impl SourceFile {
             .get(line)
             .map_or(self.inner.text.len(), |&e| e as usize);
         let text = self.inner.text.get(start..end)?;
-        Some(text.strip_suffix('\n').map_or(text, |t| t.strip_suffix('\r').unwrap_or(t)))
+        Some(
+            text.strip_suffix('\n')
+                .map_or(text, |t| t.strip_suffix('\r').unwrap_or(t)),
+        )
     }
 
     /// True when both handles share the same text (cheap identity, used to group labels).

@@ -5,8 +5,8 @@
 #![expect(
     clippy::unwrap_used,
     clippy::expect_used,
-    clippy::panic,
-    reason = "helpers of tests: a panic is a test failure"
+    clippy::print_stderr,
+    reason = "helpers of tests: a panic is a test failure; the SKIPPED note and the measured numbers go to stderr"
 )]
 
 use std::fmt::Write as _;
@@ -120,7 +120,9 @@ fn chromium() -> Option<PathBuf> {
         std::env::var_os("CI").is_none(),
         "CI is set but chromium is not installed (.ci/run installs it)"
     );
-    eprintln!("SKIPPED: chromium is not installed (apt-get install chromium); the page was not loaded in a browser");
+    eprintln!(
+        "SKIPPED: chromium is not installed (apt-get install chromium); the page was not loaded in a browser"
+    );
     None
 }
 
@@ -221,7 +223,10 @@ fn the_sample_report_renders_in_chromium() {
     assert_eq!(l.dom.matches("<details class=\"finding ").count(), 9);
     assert_eq!(l.dom.matches("class=\"snippet\"").count(), 9);
     assert!(l.dom.contains("Office 365 E3"));
-    assert!(l.dom.contains("^ 4 seats"), "the primary label under its line");
+    assert!(
+        l.dom.contains("^ 4 seats"),
+        "the primary label under its line"
+    );
     assert!(l.dom.contains("help: </strong>raise `seats` to at least 5"));
     assert!(l.dom.contains("Total (16 rules, 7 passed)"));
 }
@@ -245,8 +250,14 @@ fn hostile_names_stay_text_in_chromium() {
     // Our two scripts, nothing else; the names are shown as text.
     assert_eq!(l.dom.matches("<script").count(), 2);
     assert!(!l.dom.contains("<img"));
-    assert!(l.dom.contains("&lt;img src=x onerror=alert(1)&gt;@evil.com"));
-    assert!(l.dom.contains("&lt;/script&gt;&lt;script&gt;window.pwned=1"));
+    assert!(
+        l.dom
+            .contains("&lt;img src=x onerror=alert(1)&gt;@evil.com")
+    );
+    assert!(
+        l.dom
+            .contains("&lt;/script&gt;&lt;script&gt;window.pwned=1")
+    );
 }
 
 /// A tenant with `n` findings: users with a direct licence and no usage location.
@@ -293,10 +304,7 @@ fn ten_thousand_findings_load_in_reasonable_time() {
     let Some(browser) = chromium() else { return };
     let l = load(&browser, &page, "", &["--dump-dom"]);
     assert_clean(&l);
-    assert_eq!(
-        attr(&l.dom, "data-findings").unwrap(),
-        findings.to_string()
-    );
+    assert_eq!(attr(&l.dom, "data-findings").unwrap(), findings.to_string());
     eprintln!(
         "html report: {findings} findings loaded in Chromium in {:.1} s",
         l.took.as_secs_f64()

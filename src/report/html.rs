@@ -157,8 +157,10 @@ mod tests {
 
     #[test]
     fn the_blob_cannot_close_its_script_element() {
-        let json = serde_json::to_string(&serde_json::json!({"upn": "</script><script>alert(1)</script><!--"}))
-            .unwrap_or_default();
+        let json = serde_json::to_string(
+            &serde_json::json!({"upn": "</script><script>alert(1)</script><!--"}),
+        )
+        .unwrap_or_default();
         let safe = script_safe(&json);
         assert!(!safe.contains('<'));
         let back: serde_json::Value = serde_json::from_str(&safe).unwrap_or_default();

@@ -7,8 +7,8 @@
 use serde::Serialize;
 
 use super::{Run, RunError, Summary};
-use crate::tenant::seats::SkuSeats;
 use crate::eval::{Finding, Severity};
+use crate::tenant::seats::SkuSeats;
 use crate::waivers::{Date, Kind, Waived};
 
 #[derive(Serialize)]
@@ -208,7 +208,11 @@ fn finish(doc: &Document<'_>) -> String {
     out
 }
 
-fn document<'a>(findings: &'a [Finding], waived: &'a [Waived], known: Option<usize>) -> Document<'a> {
+fn document<'a>(
+    findings: &'a [Finding],
+    waived: &'a [Waived],
+    known: Option<usize>,
+) -> Document<'a> {
     Document {
         findings: findings.iter().map(finding).collect(),
         waived: waived

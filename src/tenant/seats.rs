@@ -42,7 +42,9 @@ pub fn seats(model: &TenantModel<'_>, catalog: &Catalog) -> Option<Vec<SkuSeats>
                 let at_risk = s.used.saturating_sub(s.seats);
                 SkuSeats {
                     sku: part(s.sku),
-                    name: catalog.sku(s.sku).map_or_else(String::new, |k| k.display.clone()),
+                    name: catalog
+                        .sku(s.sku)
+                        .map_or_else(String::new, |k| k.display.clone()),
                     bought: s.seats,
                     used: s.used,
                     at_risk,
