@@ -423,9 +423,10 @@ fn json_is_unchanged_and_the_same_through_output() {
     let o = format("json", &[PROBLEMS]);
     assert_eq!(o.status.code(), Some(1));
     let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // Contract v2 adds `errors`; `tenants` and `rules` are additive (keys sorted by serde_json).
     assert_eq!(
         doc.as_object().unwrap().keys().collect::<Vec<_>>(),
-        ["findings", "summary"]
+        ["errors", "findings", "rules", "summary", "tenants"]
     );
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("findings.json");
