@@ -70,6 +70,21 @@ impl SourceFile {
         (line, column + 1)
     }
 
+    /// The text of a 1-based line, without its line break; `None` past the end. Uses the line
+    /// starts computed once in [`SourceFile::new`].
+    pub fn line(&self, line: usize) -> Option<&str> {
+        let starts = &self.inner.line_starts;
+        let start = *starts.get(line.checked_sub(1)?)? as usize;
+        let end = starts
+            .get(line)
+            .map_or(self.inner.text.len(), |&e| e as usize);
+        let text = self.inner.text.get(start..end)?;
+        Some(
+            text.strip_suffix('\n')
+                .map_or(text, |t| t.strip_suffix('\r').unwrap_or(t)),
+        )
+    }
+
     /// True when both handles share the same text (cheap identity, used to group labels).
     pub fn same_file(&self, other: &SourceFile) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)

@@ -5,6 +5,7 @@ pub mod country;
 pub mod document;
 mod load;
 pub mod model;
+pub mod seats;
 
 pub use document::TenantDocument;
 pub use load::{Limits, LoadError, load};

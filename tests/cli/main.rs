@@ -13,5 +13,6 @@ mod explain;
 mod fmt;
 mod formats;
 mod hardening;
+mod html;
 mod import;
 mod waivers;
