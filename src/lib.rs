@@ -89,13 +89,32 @@ impl Policy {
 
     /// Evaluates a loaded tenant document.
     pub fn evaluate(&self, doc: &tenant::TenantDocument) -> Vec<Finding> {
+        self.evaluate_with_seats(doc).0
+    }
+
+    /// [`Policy::check_with`], and the tenant's seat use per subscribed SKU (`None` when it
+    /// does not track subscriptions), for reports that show it.
+    pub fn check_with_seats(
+        &self,
+        tenant: &SourceFile,
+        limits: &tenant::Limits,
+    ) -> Result<(Vec<Finding>, Option<Vec<tenant::seats::SkuSeats>>), Diagnostics> {
+        let doc = tenant::load(tenant, limits)?;
+        Ok(self.evaluate_with_seats(&doc))
+    }
+
+    fn evaluate_with_seats(
+        &self,
+        doc: &tenant::TenantDocument,
+    ) -> (Vec<Finding>, Option<Vec<tenant::seats::SkuSeats>>) {
         let mut findings = Vec::new();
         let model = TenantModel::derive(doc, &self.catalog, &mut findings);
         eval::evaluate(self, &model, &mut findings);
         findings.sort_by(|a, b| {
             (a.span.start, &a.rule, a.span.end).cmp(&(b.span.start, &b.rule, b.span.end))
         });
-        findings
+        let seats = tenant::seats::seats(&model, &self.catalog);
+        (findings, seats)
     }
 
     /// The SKU catalog.

@@ -4,6 +4,7 @@
 //! that diagnostics can carry it cheaply. Positions are byte ranges ([`Span`]) into one file; lines
 //! and columns are computed only when something is shown to a person.
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -21,6 +22,8 @@ struct Inner {
     text: String,
     /// Byte offset of the start of every line; built once, used for line/column look-ups.
     line_starts: Vec<u32>,
+    /// True when a `\r` not followed by `\n` occurs: miette counts it as a line break.
+    lone_cr: bool,
 }
 
 impl SourceFile {
@@ -32,11 +35,18 @@ impl SourceFile {
         line_starts.extend(
             memchr_newlines(text.as_bytes()).map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
         );
+        let lone_cr = text.contains('\r')
+            && text
+                .as_bytes()
+                .windows(2)
+                .any(|w| w.first() == Some(&b'\r') && w.get(1) != Some(&b'\n'))
+            || text.ends_with('\r');
         SourceFile {
             inner: Arc::new(Inner {
                 name: name.into(),
                 text,
                 line_starts,
+                lone_cr,
             }),
         }
     }
@@ -70,6 +80,21 @@ impl SourceFile {
         (line, column + 1)
     }
 
+    /// The text of a 1-based line, without its line break; `None` past the end. Uses the line
+    /// starts computed once in [`SourceFile::new`].
+    pub fn line(&self, line: usize) -> Option<&str> {
+        let starts = &self.inner.line_starts;
+        let start = *starts.get(line.checked_sub(1)?)? as usize;
+        let end = starts
+            .get(line)
+            .map_or(self.inner.text.len(), |&e| e as usize);
+        let text = self.inner.text.get(start..end)?;
+        Some(
+            text.strip_suffix('\n')
+                .map_or(text, |t| t.strip_suffix('\r').unwrap_or(t)),
+        )
+    }
+
     /// True when both handles share the same text (cheap identity, used to group labels).
     pub fn same_file(&self, other: &SourceFile) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
@@ -93,16 +118,16 @@ impl fmt::Debug for SourceFile {
 }
 
 impl SourceCode for SourceFile {
+    /// The same contents as miette's implementation for `str` (which scans from byte 0 for every
+    /// label, so a report of n findings in an n-line file costs O(n²)), found from the line
+    /// starts: a binary search for the span's line, then miette's scan from a few lines above it.
     fn read_span<'a>(
         &'a self,
         span: &miette::SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let contents =
-            self.inner
-                .text
-                .read_span(span, context_lines_before, context_lines_after)?;
+        let contents = self.context_info(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.inner.name.clone(),
             contents.data(),
@@ -111,6 +136,106 @@ impl SourceCode for SourceFile {
             contents.column(),
             contents.line_count(),
         )))
+    }
+}
+
+impl SourceFile {
+    /// Runs miette's context scan (`context_info` in its `source_impls.rs`, copied below) from
+    /// the start of a line shortly above the span instead of from byte 0. The scan's state at
+    /// the start of line `s` is known from the line starts alone: `s` lines counted, the last
+    /// `before` line starts remembered, column 0, nothing of the span seen yet. The last holds
+    /// only for lines that start before `span.offset() - 1` (an empty span can end the scan on
+    /// the line break just before it), hence one line more than the context. A lone `\r` is a
+    /// line break to miette but not to [`SourceFile::line_col`]: such files are scanned whole.
+    fn context_info(
+        &self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<MietteSpanContents<'_>, MietteError> {
+        let input = self.inner.text.as_bytes();
+        let starts = &self.inner.line_starts;
+        let first = if self.inner.lone_cr {
+            0
+        } else {
+            let line = starts
+                .partition_point(|&s| s as usize <= span.offset())
+                .saturating_sub(1);
+            line.saturating_sub(before + 1)
+        };
+        let line_start = |l: usize| starts.get(l).map_or(0, |&s| s as usize);
+        let mut before_lines_starts: VecDeque<usize> = (first.saturating_sub(before)..first)
+            .map(line_start)
+            .collect();
+        let mut offset = line_start(first);
+        let mut line_count = first;
+        let mut start_line = first.saturating_sub(before);
+        let mut start_column = 0usize;
+        let mut current_line_start = offset;
+        let mut end_lines = 0usize;
+        let mut post_span = false;
+        let mut post_span_got_newline = false;
+        let mut iter = input
+            .get(offset..)
+            .unwrap_or_default()
+            .iter()
+            .copied()
+            .peekable();
+        while let Some(char) = iter.next() {
+            if matches!(char, b'\r' | b'\n') {
+                line_count += 1;
+                if char == b'\r' && iter.next_if_eq(&b'\n').is_some() {
+                    offset += 1;
+                }
+                if offset < span.offset() {
+                    start_column = 0;
+                    before_lines_starts.push_back(current_line_start);
+                    if before_lines_starts.len() > before {
+                        start_line += 1;
+                        before_lines_starts.pop_front();
+                    }
+                } else if offset >= span.offset() + span.len().saturating_sub(1) && post_span {
+                    start_column = 0;
+                    if post_span_got_newline {
+                        end_lines += 1;
+                    } else {
+                        post_span_got_newline = true;
+                    }
+                    if end_lines >= after {
+                        offset += 1;
+                        break;
+                    }
+                }
+                current_line_start = offset + 1;
+            } else if offset < span.offset() {
+                start_column += 1;
+            }
+            if offset >= (span.offset() + span.len()).saturating_sub(1) {
+                post_span = true;
+                if end_lines >= after {
+                    offset += 1;
+                    break;
+                }
+            }
+            offset += 1;
+        }
+        if offset < (span.offset() + span.len()).saturating_sub(1) {
+            return Err(MietteError::OutOfBounds);
+        }
+        let starting_offset = before_lines_starts
+            .front()
+            .copied()
+            .unwrap_or(if before == 0 { span.offset() } else { 0 });
+        let data = input
+            .get(starting_offset..offset)
+            .ok_or(MietteError::OutOfBounds)?;
+        Ok(MietteSpanContents::new(
+            data,
+            (starting_offset, offset - starting_offset).into(),
+            start_line,
+            if before == 0 { start_column } else { 0 },
+            line_count,
+        ))
     }
 }
 
@@ -260,6 +385,100 @@ mod tests {
         assert_eq!(f.line_col(11), (4, 1));
         // Past the end clamps to the end.
         assert_eq!(f.line_col(999), (4, 2));
+    }
+
+    /// `read_span` must give exactly what miette's implementation for `str` gives: the human
+    /// report's snippets are built from it.
+    #[test]
+    fn read_span_matches_miettes_scan_from_the_start() {
+        let texts = [
+            "",
+            "a",
+            "\n",
+            "\n\n\n",
+            "tenant: t\nusers:\n  - upn: a@x.com\n  - upn: b@x.com\n",
+            "tenant: t\nusers:\n  - upn: a@x.com\n  - upn: b@x.com",
+            "one\r\ntwo\r\n\r\nfour\r\nfive",
+            "mixed\r\nline\nends\r\n\n\nend\n",
+            "lone\rcarriage\nreturn\r",
+            "ends with cr\r",
+            "\n\nx\n\n\ny\n\n",
+            "çé: ü\n  - ñ: x\n\n€\n",
+        ];
+        for text in texts {
+            let file = SourceFile::new("t.yaml", text);
+            for offset in 0..=text.len() + 2 {
+                for len in 0..=5 {
+                    let span = miette::SourceSpan::new(offset.into(), len);
+                    for before in 0..=4 {
+                        for after in 0..=4 {
+                            let ours = file.read_span(&span, before, after);
+                            // miette slices out of range for some spans past the end (a
+                            // panic); ours then returns an error.
+                            let Ok(theirs) =
+                                std::panic::catch_unwind(|| text.read_span(&span, before, after))
+                            else {
+                                assert!(ours.is_err(), "{text:?} at {offset}+{len}");
+                                continue;
+                            };
+                            let what =
+                                format!("{text:?} at {offset}+{len}, context {before}/{after}");
+                            match (ours, theirs) {
+                                (Ok(a), Ok(b)) => {
+                                    assert_eq!(a.data(), b.data(), "{what}");
+                                    assert_eq!(a.span(), b.span(), "{what}");
+                                    assert_eq!(a.line(), b.line(), "{what}");
+                                    assert_eq!(a.column(), b.column(), "{what}");
+                                    assert_eq!(a.line_count(), b.line_count(), "{what}");
+                                    assert_eq!(a.name(), Some("t.yaml"), "{what}");
+                                }
+                                (Err(_), Err(_)) => {}
+                                (a, b) => panic!(
+                                    "{what}: ours ok {}, miette's ok {}",
+                                    a.is_ok(),
+                                    b.is_ok()
+                                ),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn read_span_of_a_long_file_starts_near_the_span() {
+        use std::fmt::Write as _;
+        let mut text = String::from("tenant: t\nusers:\n");
+        for i in 0..3000 {
+            let _ = writeln!(text, "  - upn: u{i}@x.com\r");
+        }
+        let file = SourceFile::new("t.yaml", text.clone());
+        for line in [0, 1, 2, 1500, 2999, 3001] {
+            let offset = file.inner.line_starts.get(line).map_or(0, |&s| s as usize) + 4;
+            let span = miette::SourceSpan::new(offset.into(), 3);
+            let a = file.read_span(&span, 2, 2).map_err(|e| e.to_string());
+            let b = text.read_span(&span, 2, 2).map_err(|e| e.to_string());
+            let a = a.map(|c| {
+                (
+                    c.data().to_vec(),
+                    *c.span(),
+                    c.line(),
+                    c.column(),
+                    c.line_count(),
+                )
+            });
+            let b = b.map(|c| {
+                (
+                    c.data().to_vec(),
+                    *c.span(),
+                    c.line(),
+                    c.column(),
+                    c.line_count(),
+                )
+            });
+            assert_eq!(a, b, "line {line}");
+        }
     }
 
     #[test]

@@ -91,8 +91,8 @@ pub(super) fn check(
             .map_err(|e| vec![e])
             .and_then(|source| {
                 policy
-                    .check_with(&source, &limits)
-                    .map(|findings| (source, findings))
+                    .check_with_seats(&source, &limits)
+                    .map(|(findings, seats)| (source, findings, seats))
                     .map_err(Diagnostics::into_vec)
             })
     });
@@ -108,8 +108,10 @@ pub(super) fn check(
                 help: Some("this is a bug in skuld; please report it with the file".to_owned()),
             })])
         });
+        let mut seats = None;
         let loaded = match outcome {
-            Ok((source, f)) => {
+            Ok((source, f, s)) => {
+                seats = s;
                 let problems = waivers.add_inline(&source, &policy);
                 bad_waivers |= !problems.is_empty();
                 errors.extend(problems.into_iter().map(|p| report::RunError {
@@ -127,7 +129,11 @@ pub(super) fn check(
                 false
             }
         };
-        files.push(report::CheckedFile { name, loaded });
+        files.push(report::CheckedFile {
+            name,
+            loaded,
+            seats,
+        });
     }
     waivers.retain_rules(|rule| selection.reports(rule));
     let applied = waivers.apply(findings, today);

@@ -229,6 +229,8 @@ enum FormatArg {
     Azure,
     /// JUnit XML: a testsuite per tenant file, a testcase per rule
     Junit,
+    /// One self-contained HTML page (write it with `-o report.html`)
+    Html,
 }
 
 impl From<FormatArg> for report::Format {
@@ -241,6 +243,7 @@ impl From<FormatArg> for report::Format {
             FormatArg::Github => report::Format::Github,
             FormatArg::Azure => report::Format::Azure,
             FormatArg::Junit => report::Format::Junit,
+            FormatArg::Html => report::Format::Html,
         }
     }
 }

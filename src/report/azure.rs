@@ -21,7 +21,7 @@ pub fn render(run: &Run<'_>) -> String {
             props.push(("columnnumber", col.to_string()));
         }
         props.push(("code", e.code()));
-        command(&mut out, &props, &e.report.to_string());
+        command(&mut out, &props, &e.message_with_help());
     }
     for f in &run.findings {
         let (line, column) = f.line_col();

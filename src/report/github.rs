@@ -23,7 +23,7 @@ pub fn render(run: &Run<'_>) -> String {
             props.push(("col", col.to_string()));
         }
         props.push(("title", e.code()));
-        command(&mut out, kind, &props, &e.report.to_string());
+        command(&mut out, kind, &props, &e.message_with_help());
     }
     for f in &run.findings {
         let r = Region::of(&f.file, f.span);

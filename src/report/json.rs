@@ -6,8 +6,9 @@
 
 use serde::Serialize;
 
-use super::{Run, Summary};
+use super::{Run, RunError, Summary};
 use crate::diagnostics::{Finding, Severity};
+use crate::tenant::seats::SkuSeats;
 use crate::triage::waivers::{Date, Kind, Waived};
 
 #[derive(Serialize)]
@@ -16,6 +17,62 @@ struct Document<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     waived: Vec<JsonWaived<'a>>,
     summary: JsonSummary,
+    /// Contract v2: every error that stopped a file (or the run).
+    errors: Vec<JsonError>,
+    /// Expired and unused waivers: warnings that stop nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<JsonError>,
+    /// The tenant files checked, in order, with their seat use.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tenants: Vec<JsonTenant<'a>>,
+    /// Every rule of the run, with its documentation.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    rules: Vec<JsonRule<'a>>,
+}
+
+/// An error as contract v2 shows it: `{"file","line"?,"column"?,"code","message","help"?}`.
+#[derive(Serialize)]
+struct JsonError {
+    file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<usize>,
+    code: String,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<String>,
+}
+
+impl JsonError {
+    fn of(e: &RunError) -> Self {
+        let loc = e.location();
+        JsonError {
+            file: loc.file,
+            line: loc.position.map(|p| p.0),
+            column: loc.position.map(|p| p.1),
+            code: e.code(),
+            message: e.report.to_string(),
+            help: e.help(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonTenant<'a> {
+    file: &'a str,
+    loaded: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seats: Option<&'a [SkuSeats]>,
+}
+
+#[derive(Serialize)]
+struct JsonRule<'a> {
+    id: &'a str,
+    severity: Severity,
+    summary: &'a str,
+    docs: &'a str,
+    shipped: bool,
 }
 
 #[derive(Serialize)]
@@ -39,6 +96,22 @@ pub(crate) struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     subject: Option<&'a str>,
     fingerprint: String,
+    /// Text of the primary label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    label: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+    /// The secondary labels, as the human output shows them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -67,21 +140,80 @@ pub(crate) fn finding(f: &Finding) -> JsonFinding<'_> {
         column,
         subject: f.subject.as_deref(),
         fingerprint: crate::triage::identity::of(f),
+        label: f.label.as_deref(),
+        help: f.help.as_deref(),
+        related: f
+            .related
+            .iter()
+            .map(|(span, message)| {
+                let (line, column) = f.file.line_col(span.start as usize);
+                JsonRelated {
+                    file: f.file.name(),
+                    line,
+                    column,
+                    message,
+                }
+            })
+            .collect(),
     }
 }
 
 /// Renders findings alone as one JSON document (pretty-printed, with a final newline).
 pub fn render(findings: &[Finding]) -> String {
-    document(findings, &[], None)
+    finish(&document(findings, &[], None))
 }
 
-/// Renders a run: its findings, waived findings and counts.
+/// Renders a run: its findings, waived findings, counts, errors, tenant files with their seat
+/// use, and rules.
 pub fn render_run(run: &Run<'_>) -> String {
-    document(&run.findings, &run.waived, run.known)
+    finish(&run_document(run))
 }
 
-fn document(findings: &[Finding], waived: &[Waived], known: Option<usize>) -> String {
-    let doc = Document {
+/// The run's document as a JSON value: what the HTML report embeds and lays out.
+pub(crate) fn run_value(run: &Run<'_>) -> serde_json::Value {
+    serde_json::to_value(run_document(run)).unwrap_or(serde_json::Value::Null)
+}
+
+fn run_document<'a>(run: &'a Run<'_>) -> Document<'a> {
+    let mut doc = document(&run.findings, &run.waived, run.known);
+    doc.errors = run.errors.iter().map(JsonError::of).collect();
+    doc.notes = run.notes.iter().map(JsonError::of).collect();
+    doc.tenants = run
+        .files
+        .iter()
+        .map(|f| JsonTenant {
+            file: &f.name,
+            loaded: f.loaded,
+            seats: f.seats.as_deref(),
+        })
+        .collect();
+    doc.rules = run
+        .rules
+        .iter()
+        .map(|r| JsonRule {
+            id: r.id,
+            severity: r.severity,
+            summary: r.summary,
+            docs: r.docs.trim(),
+            shipped: r.shipped,
+        })
+        .collect();
+    doc
+}
+
+fn finish(doc: &Document<'_>) -> String {
+    let mut out = serde_json::to_string_pretty(doc)
+        .unwrap_or_else(|e| format!("{{\"error\":\"cannot serialise findings: {e}\"}}"));
+    out.push('\n');
+    out
+}
+
+fn document<'a>(
+    findings: &'a [Finding],
+    waived: &'a [Waived],
+    known: Option<usize>,
+) -> Document<'a> {
+    Document {
         findings: findings.iter().map(finding).collect(),
         waived: waived
             .iter()
@@ -100,11 +232,11 @@ fn document(findings: &[Finding], waived: &[Waived], known: Option<usize>) -> St
             waived: waived.len(),
             known,
         },
-    };
-    let mut out = serde_json::to_string_pretty(&doc)
-        .unwrap_or_else(|e| format!("{{\"error\":\"cannot serialise findings: {e}\"}}"));
-    out.push('\n');
-    out
+        errors: Vec::new(),
+        notes: Vec::new(),
+        tenants: Vec::new(),
+        rules: Vec::new(),
+    }
 }
 
 #[derive(Serialize)]

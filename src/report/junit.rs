@@ -168,7 +168,7 @@ fn error(errors: &[&RunError]) -> String {
             }
             (None, _) => {}
         }
-        let _ = writeln!(text, "{}: {}", e.code(), e.report);
+        let _ = writeln!(text, "{}: {}", e.code(), e.message_with_help());
     }
     format!(
         "      <error message=\"{}\" type=\"{}\">{}</error>\n",

@@ -9,6 +9,7 @@ pub mod compact;
 pub mod compare;
 pub mod explain;
 pub mod github;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
@@ -37,6 +38,8 @@ pub enum Format {
     Azure,
     /// JUnit XML.
     Junit,
+    /// One self-contained HTML page.
+    Html,
 }
 
 /// Everything a renderer sees of one `skuld check` run.
@@ -73,6 +76,9 @@ pub struct CheckedFile {
     pub name: String,
     /// False when an error stopped it before evaluation.
     pub loaded: bool,
+    /// Seat use per subscribed SKU; `None` when the file tracks no subscriptions or was not
+    /// loaded.
+    pub seats: Option<Vec<crate::tenant::seats::SkuSeats>>,
 }
 
 /// An error that stopped a file, or the run.
@@ -156,6 +162,20 @@ impl RunError {
             .map_or_else(|| "skuld::error".to_owned(), |c| c.to_string())
     }
 
+    /// What to do about it (the diagnostic's help), if it says.
+    pub fn help(&self) -> Option<String> {
+        self.report.help().map(|h| h.to_string())
+    }
+
+    /// The message followed by `help: …` on a new line when the diagnostic has help: what the
+    /// one-message formats (SARIF, GitHub, Azure, JUnit) show, as the human output does.
+    pub fn message_with_help(&self) -> String {
+        match self.help() {
+            Some(help) => format!("{}\nhelp: {help}", self.report),
+            None => self.report.to_string(),
+        }
+    }
+
     /// Where the error points.
     pub fn location(&self) -> ErrorLocation {
         let mut loc = ErrorLocation {
@@ -226,6 +246,7 @@ pub fn render(format: Format, run: &Run<'_>, style: human::Style) -> String {
         Format::Github => github::render(run),
         Format::Azure => azure::render(run),
         Format::Junit => junit::render(run),
+        Format::Html => html::render(run),
     }
 }
 

@@ -215,7 +215,7 @@ pub fn render(run: &Run<'_>) -> String {
             Notification {
                 level,
                 message: Text {
-                    text: e.report.to_string(),
+                    text: e.message_with_help(),
                 },
                 descriptor: Descriptor { id: e.code() },
                 locations: loc

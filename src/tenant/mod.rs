@@ -6,6 +6,7 @@ pub mod document;
 pub mod features;
 mod load;
 pub mod model;
+pub mod seats;
 
 pub use document::TenantDocument;
 pub use load::{Limits, LoadError, load};

@@ -56,7 +56,11 @@ fn json_follows_the_contract() {
     assert_eq!(o.status.code(), Some(1));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let obj = doc.as_object().unwrap();
-    assert_eq!(obj.keys().collect::<Vec<_>>(), ["findings", "summary"]);
+    // Contract v2 adds `errors`; `tenants` (seat use) and `rules` are additive.
+    let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["errors", "findings", "rules", "summary", "tenants"]);
+    assert_eq!(doc["errors"], serde_json::json!([]));
     let findings = doc["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 9);
     for f in findings {
@@ -74,6 +78,9 @@ fn json_follows_the_contract() {
                 "column",
                 "subject",
                 "fingerprint",
+                "label",
+                "help",
+                "related",
             ]
             .contains(k)
         }));

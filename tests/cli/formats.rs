@@ -413,9 +413,10 @@ fn json_is_unchanged_and_the_same_through_output() {
     let o = format("json", &[PROBLEMS]);
     assert_eq!(o.status.code(), Some(1));
     let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // Contract v2 adds `errors`; `tenants` and `rules` are additive (keys sorted by serde_json).
     assert_eq!(
         doc.as_object().unwrap().keys().collect::<Vec<_>>(),
-        ["findings", "summary"]
+        ["errors", "findings", "rules", "summary", "tenants"]
     );
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("findings.json");
@@ -528,4 +529,24 @@ fn help_lists_every_format_and_output() {
     ] {
         assert!(out.contains(f), "{f} missing from --help");
     }
+}
+
+#[test]
+fn load_errors_keep_their_help_in_every_ci_format() {
+    let help = "did you mean `usage_location`?";
+    let sarif: Value = serde_json::from_str(&stdout(&format("sarif", &[BROKEN]))).unwrap();
+    let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"].to_string();
+    assert!(notes.contains(&format!("\\nhelp: {help}")), "{notes}");
+    let github = stdout(&format("github", &[BROKEN]));
+    assert!(github.contains(&format!("%0Ahelp: {help}")), "{github}");
+    let azure = stdout(&format("azure", &[BROKEN]));
+    assert!(azure.contains(&format!("%0Ahelp: {help}")), "{azure}");
+    let json: Value = serde_json::from_str(&stdout(&format("json", &[BROKEN]))).unwrap();
+    let errors = json["errors"].as_array().unwrap();
+    assert!(errors.iter().any(|e| e["help"] == help), "{json}");
+    assert!(
+        errors
+            .iter()
+            .all(|e| e["code"].is_string() && e["file"].is_string())
+    );
 }

@@ -14,6 +14,7 @@ mod explain;
 mod fmt;
 mod formats;
 mod hardening;
+mod html;
 mod import;
 mod import_live;
 mod lsp;

@@ -1,0 +1,313 @@
+//! `skuld check --format html`: a self-contained page that carries the JSON document, escapes
+//! tenant text, and loads without errors and without network requests in a real headless
+//! Chromium (skipped, with a message, only when Chromium is absent and `CI` is unset).
+
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr,
+    reason = "helpers of tests: a panic is a test failure; the SKIPPED note and the measured numbers go to stderr"
+)]
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn skuld(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_skuld"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("SKULD_DOCS_URL")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("skuld-html-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The JSON blob the page embeds.
+fn embedded(html: &str) -> Value {
+    let start = html
+        .find(r#"<script type="application/json" id="skuld-data">"#)
+        .expect("data block");
+    let rest = &html[start..];
+    let open = rest.find('>').unwrap() + 1;
+    let close = rest.find("</script>").unwrap();
+    serde_json::from_str(&rest[open..close]).unwrap()
+}
+
+const HOSTILE: &str = r#"tenant: "evil.onmicrosoft.com"
+subscriptions:
+  - sku: ENTERPRISEPACK
+    seats: 1
+groups:
+  - name: "</script><script>window.pwned=1</script>"
+    licenses: [ENTERPRISEPACK]
+users:
+  - upn: "<img src=x onerror=alert(1)>@evil.com"
+    groups: ["</script><script>window.pwned=1</script>"]
+  - upn: "o'brien\"<b>@evil.com"
+    licenses: [ENTERPRISEPACK]
+"#;
+
+fn write_hostile(dir: &Path) -> PathBuf {
+    let tenant = dir.join("hostile <tenant>.yaml");
+    std::fs::write(&tenant, HOSTILE).unwrap();
+    tenant
+}
+
+#[test]
+fn the_page_carries_the_json_document_and_nothing_from_the_network() {
+    let args = ["check", "examples/problems.yaml", "examples/clean.yaml"];
+    let html = skuld(&[&args[..], &["--format", "html"]].concat());
+    assert_eq!(html.status.code(), Some(1));
+    let html = String::from_utf8(html.stdout).unwrap();
+    let json = skuld(&[&args[..], &["--format", "json"]].concat());
+    let json: Value = serde_json::from_slice(&json.stdout).unwrap();
+    let data = embedded(&html);
+    // The same document as --format json: the page shows nothing the JSON lacks (beyond the
+    // source lines around the labels).
+    assert_eq!(data["report"], json);
+    assert_eq!(data["report"]["findings"].as_array().unwrap().len(), 9);
+    let lines = &data["snippets"]["examples/problems.yaml"];
+    assert_eq!(lines["22"], "  - sku: ENTERPRISEPACK");
+    // Self-contained: no external script, style, font or image, and a CSP that forbids any.
+    assert_eq!(html.matches("<script").count(), 2);
+    for bad in ["src=\"http", "href=\"http", "@import", "url(http", "<link"] {
+        assert!(!html.contains(bad), "{bad}");
+    }
+    assert!(html.contains("default-src 'none'"));
+}
+
+#[test]
+fn tenant_text_cannot_become_markup() {
+    let dir = tempdir("escape");
+    let tenant = write_hostile(&dir);
+    let o = skuld(&["check", tenant.to_str().unwrap(), "--format", "html"]);
+    let html = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(html.matches("<script").count(), 2, "a name opened a script");
+    assert!(!html.contains("<img"));
+    assert!(!html.contains("<b>"));
+    let data = embedded(&html);
+    let text = data.to_string();
+    assert!(text.contains("</script><script>window.pwned=1</script>"));
+    assert!(text.contains("o'brien\\\"<b>@evil.com"));
+}
+
+/// `chromium`, when installed. In CI it must be: `.ci/run` installs it.
+fn chromium() -> Option<PathBuf> {
+    for name in ["chromium", "chromium-browser"] {
+        if let Ok(o) = Command::new(name).arg("--version").output()
+            && o.status.success()
+        {
+            return Some(PathBuf::from(name));
+        }
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI is set but chromium is not installed (.ci/run installs it)"
+    );
+    eprintln!(
+        "SKIPPED: chromium is not installed (apt-get install chromium); the page was not loaded in a browser"
+    );
+    None
+}
+
+struct Loaded {
+    dom: String,
+    log: String,
+    took: Duration,
+}
+
+/// Loads `page` (with `fragment`) in headless Chromium and returns the DOM after the scripts ran.
+fn load(browser: &Path, page: &Path, fragment: &str, extra: &[&str]) -> Loaded {
+    let profile = tempdir(&format!(
+        "profile-{}",
+        page.file_stem().unwrap().to_string_lossy()
+    ));
+    let url = format!("file://{}{fragment}", page.display());
+    let start = Instant::now();
+    let o = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+            "--hide-scrollbars",
+            // Any lookup fails: a request the page attempted shows up as an error in the log.
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(&url)
+        .output()
+        .unwrap();
+    let took = start.elapsed();
+    let _ = std::fs::remove_dir_all(&profile);
+    Loaded {
+        dom: String::from_utf8_lossy(&o.stdout).into_owned(),
+        log: String::from_utf8_lossy(&o.stderr).into_owned(),
+        took,
+    }
+}
+
+fn assert_clean(l: &Loaded) {
+    assert!(
+        l.dom.contains(r#"data-skuld-rendered="ok""#),
+        "the script did not finish: {}\n{}",
+        &l.dom[..l.dom.len().min(2000)],
+        l.log
+    );
+    assert!(!l.dom.contains("data-skuld-error=\""), "{}", l.log);
+    for line in l.log.lines() {
+        let console = line.contains("CONSOLE") || line.contains("console");
+        assert!(
+            !(console && (line.contains("Uncaught") || line.contains("Error"))),
+            "a script error: {line}"
+        );
+        assert!(
+            !line.contains("Refused to"),
+            "the page tried to load something: {line}"
+        );
+        assert!(
+            !line.contains("ERR_NAME_NOT_RESOLVED"),
+            "a network request: {line}"
+        );
+    }
+}
+
+fn attr(dom: &str, name: &str) -> Option<String> {
+    let key = format!("{name}=\"");
+    let at = dom.find(&key)? + key.len();
+    Some(dom[at..].split('"').next()?.to_owned())
+}
+
+#[test]
+fn the_sample_report_renders_in_chromium() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempdir("sample");
+    let page = dir.join("report.html");
+    let o = skuld(&[
+        "check",
+        "examples/problems.yaml",
+        "examples/clean.yaml",
+        "--format",
+        "html",
+        "-o",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let l = load(&browser, &page, "#expand-all", &["--dump-dom"]);
+    assert_clean(&l);
+    assert_eq!(attr(&l.dom, "data-findings").as_deref(), Some("9"));
+    assert_eq!(attr(&l.dom, "data-shown").as_deref(), Some("9"));
+    // Laid out: totals, seats, every finding with its snippet and help.
+    assert_eq!(l.dom.matches("<details class=\"finding ").count(), 9);
+    assert_eq!(l.dom.matches("class=\"snippet\"").count(), 9);
+    assert!(l.dom.contains("Office 365 E3"));
+    assert!(
+        l.dom.contains("^ 4 seats"),
+        "the primary label under its line"
+    );
+    assert!(l.dom.contains("help: </strong>raise `seats` to at least 5"));
+    assert!(l.dom.contains("Total (16 rules, 7 passed)"));
+}
+
+#[test]
+fn hostile_names_stay_text_in_chromium() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempdir("hostile");
+    let tenant = write_hostile(&dir);
+    let page = dir.join("hostile.html");
+    skuld(&[
+        "check",
+        tenant.to_str().unwrap(),
+        "--format",
+        "html",
+        "-o",
+        page.to_str().unwrap(),
+    ]);
+    let l = load(&browser, &page, "#expand-all", &["--dump-dom"]);
+    assert_clean(&l);
+    // Our two scripts, nothing else; the names are shown as text.
+    assert_eq!(l.dom.matches("<script").count(), 2);
+    assert!(!l.dom.contains("<img"));
+    assert!(
+        l.dom
+            .contains("&lt;img src=x onerror=alert(1)&gt;@evil.com")
+    );
+    assert!(
+        l.dom
+            .contains("&lt;/script&gt;&lt;script&gt;window.pwned=1")
+    );
+}
+
+/// A tenant with `n` findings: users with a direct licence and no usage location.
+fn big_tenant(n: usize) -> String {
+    let mut s = String::from(
+        "tenant: big.onmicrosoft.com\nsubscriptions:\n  - sku: ENTERPRISEPACK\n    seats: 10\nusers:\n",
+    );
+    for i in 0..n {
+        let _ = write!(
+            s,
+            "  - upn: user{i}@big.com\n    licenses: [ENTERPRISEPACK]\n"
+        );
+    }
+    s
+}
+
+#[test]
+fn ten_thousand_findings_load_in_reasonable_time() {
+    let dir = tempdir("big");
+    let tenant = dir.join("big.yaml");
+    std::fs::write(&tenant, big_tenant(10_000)).unwrap();
+    let page = dir.join("big.html");
+    let o = skuld(&[
+        "check",
+        tenant.to_str().unwrap(),
+        "--format",
+        "html",
+        "-o",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let size = std::fs::metadata(&page).unwrap().len();
+    let html = std::fs::read_to_string(&page).unwrap();
+    let findings = embedded(&html)["report"]["findings"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(findings > 10_000, "{findings} findings");
+    eprintln!(
+        "html report: {findings} findings, {:.1} MB",
+        size as f64 / 1e6
+    );
+    assert!(size < 25_000_000, "{size} bytes");
+    let Some(browser) = chromium() else { return };
+    let l = load(&browser, &page, "", &["--dump-dom"]);
+    assert_clean(&l);
+    assert_eq!(attr(&l.dom, "data-findings").unwrap(), findings.to_string());
+    eprintln!(
+        "html report: {findings} findings loaded in Chromium in {:.1} s",
+        l.took.as_secs_f64()
+    );
+    assert!(l.took < Duration::from_secs(60), "{:?}", l.took);
+}
