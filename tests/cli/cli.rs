@@ -276,7 +276,16 @@ fn an_added_policy_can_declare_a_sku() {
     // SPB is in the full catalog with the Entra ID P1 plan, which the 2017 matrix reads
     // "Azure AD Premium P1 or P2" by; the added file below declares it by hand instead.
     assert_eq!(without.status.code(), Some(0), "{}", stdout(&without));
-    assert!(!stdout(&without).contains("sspr/synced-user-license"));
+    // The JSON lists every rule (`rules`), so look at the findings, not the whole text.
+    let fired = crate::common::json(&without)["findings"].clone();
+    assert!(
+        fired
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["rule"] != "sspr/synced-user-license"),
+        "{fired}"
+    );
 
     let with = skuld(&[
         "check",
