@@ -42,18 +42,7 @@ impl<'a> Loader<'a> {
                 Ev::MapEnd(_) => break,
                 Ev::Scalar(s) => s,
                 ev @ (Ev::SeqStart(..) | Ev::MapStart(..)) => {
-                    let (start, kind) = match ev {
-                        Ev::SeqStart(start, _) => (start, "a sequence"),
-                        _ => (ev.span().unwrap_or_default(), "a mapping"),
-                    };
-                    self.skip_rest()?;
-                    let span = self.since(start);
-                    self.error(LoadError::InvalidKey {
-                        src: self.src.clone(),
-                        found: kind,
-                        span,
-                    });
-                    self.skip_node()?;
+                    self.skip_invalid_key(ev)?;
                     continue;
                 }
                 _ => {

@@ -211,6 +211,23 @@ impl<'a> Loader<'a> {
         });
     }
 
+    /// A sequence or mapping where a mapping key should be (its start event read): reported
+    /// as an invalid key, then skipped with its value.
+    pub(super) fn skip_invalid_key(&mut self, ev: Ev<'a>) -> R<()> {
+        let (start, kind) = match ev {
+            Ev::SeqStart(start, _) => (start, "a sequence"),
+            _ => (ev.span().unwrap_or_default(), "a mapping"),
+        };
+        self.skip_rest()?;
+        let span = self.since(start);
+        self.error(LoadError::InvalidKey {
+            src: self.src.clone(),
+            found: kind,
+            span,
+        });
+        self.skip_node()
+    }
+
     /// The next key of a mapping (its start event read), or `None` at its end. Unknown,
     /// duplicate and invalid keys are reported and their values skipped.
     pub(super) fn next_key(&mut self, st: &mut MapState) -> R<Option<(&'static str, Span)>> {
@@ -219,18 +236,7 @@ impl<'a> Loader<'a> {
                 Ev::MapEnd(_) => return Ok(None),
                 Ev::Scalar(s) => s,
                 ev @ (Ev::SeqStart(..) | Ev::MapStart(..)) => {
-                    let (start, kind) = match ev {
-                        Ev::SeqStart(start, _) => (start, "a sequence"),
-                        _ => (ev.span().unwrap_or_default(), "a mapping"),
-                    };
-                    self.skip_rest()?;
-                    let span = self.since(start);
-                    self.error(LoadError::InvalidKey {
-                        src: self.src.clone(),
-                        found: kind,
-                        span,
-                    });
-                    self.skip_node()?;
+                    self.skip_invalid_key(ev)?;
                     continue;
                 }
                 Ev::Alias(..) => {
