@@ -15,8 +15,10 @@
 //!
 //! Tenants come from the generator of `examples/gen_tenant.rs` (1k, 10k and 100k users, seed 42,
 //! 3% of the users breaking a rule), so `cargo run --release --example gen_tenant -- --users N`
-//! writes the very file measured here. Benchmark ids are `floor/serde_yaml_value/<size>` and
-//! `skuld/check/<size>`; throughput is in bytes of YAML.
+//! writes the very file measured here. Benchmark ids are `floor/serde_yaml_value/<size>`,
+//! `skuld/check/<size>`, and its two halves `skuld/load/<size>` (YAML → tenant, through
+//! `skuld::Tenant::load`) and `skuld/evaluate/<size>` (the rules over a tenant read once,
+//! `Policy::check_tenant`); throughput is in bytes of YAML.
 //!
 //! For whole-process numbers (start-up, reading, JSON output, peak RSS) see
 //! `scripts/bench-process.sh`.
@@ -128,13 +130,25 @@ fn benches(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("check", label), &src, |b, src| {
             b.iter_with_large_drop(|| policy.check(black_box(src)))
         });
+        // The two halves of a check: reading the YAML into a tenant, and evaluating the rules
+        // over a tenant read once.
+        let limits = skuld::Limits::default();
+        group.bench_with_input(BenchmarkId::new("load", label), &src, |b, src| {
+            b.iter_with_large_drop(|| skuld::Tenant::load(&policy, black_box(src), &limits))
+        });
+        let Ok(loaded) = skuld::Tenant::load(&policy, &src, &limits) else {
+            fail("the generated tenant does not load")
+        };
+        group.bench_with_input(BenchmarkId::new("evaluate", label), &loaded, |b, t| {
+            b.iter_with_large_drop(|| policy.check_tenant(black_box(t)))
+        });
     }
     group.finish();
 }
 
 /// Compiling the embedded default policy, which happens once per run.
 fn policy_benches(c: &mut Criterion) {
-    let full = skuld::policies::default_sources();
+    let full = skuld::Policy::default_sources();
     let without: Vec<skuld::SourceFile> = full
         .iter()
         .filter(|s| s.name() != "builtin:catalog-microsoft")

@@ -1,5 +1,5 @@
 //! Many tenants: 1,000 tenant files of 1,000 users each, checked with the policy compiled once,
-//! on 1 and on 2 threads (`skuld::parallel::map`, what `skuld check -j N DIR` uses).
+//! on 1 and on 2 threads (`Policy::check_all`, what `skuld check -j N DIR` uses).
 //!
 //! `cargo bench --bench many`. The files are generated in memory (different seeds) so the bench
 //! measures checking, not the disk.
@@ -9,7 +9,7 @@ use std::io::Write as _;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use skuld::{Policy, SourceFile};
+use skuld::{Limits, Policy, SourceFile};
 
 #[path = "../examples/gen_tenant.rs"]
 #[expect(
@@ -51,8 +51,7 @@ fn many(c: &mut Criterion) {
     for jobs in [1, 2] {
         group.bench_function(format!("{FILES}x{USERS}/jobs={jobs}"), |b| {
             b.iter(|| {
-                let results =
-                    skuld::parallel::map(&sources, jobs, |s| policy.check(s).map(|f| f.len()));
+                let results = policy.check_all(&sources, &Limits::default(), jobs);
                 black_box(results)
             });
         });

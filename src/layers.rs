@@ -23,6 +23,8 @@ const LAYERS: &[&[&str]] = &[
     // The language server: `cli` starts it.
     &["lsp"],
     &["cli"],
+    // Cross-layer unit tests (moved from the integration test binaries): they may use anything.
+    &["tests"],
 ];
 
 #[cfg(test)]

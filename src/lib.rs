@@ -1,52 +1,128 @@
 //! skuld: licence policy as code for Microsoft 365 / Entra ID tenants.
 //!
-//! The pipeline, one module per stage:
+//! # Embedding skuld
 //!
-//! 1. [`syntax`]: policy text → pest pairs → AST with spans ([`syntax::parse`]);
-//! 2. [`compile`]: ASTs of all policy files → a checked, name-resolved [`Policy`];
-//! 3. [`tenant`]: tenant YAML → [`tenant::TenantDocument`] (every node spanned) → the derived
-//!    model rules see (effective licences, SSPR scope, seat use);
-//! 4. [`eval`]: rules over the model → [`Finding`]s, ordered by position;
-//! 5. `report` (in the binary's support code): findings → human or JSON output.
+//! The public API is small on purpose: what a program needs to check tenants against a policy
+//! and show the outcome. Everything else (the parser, the compiler, the tenant model, the
+//! evaluator, the renderers, the command line) is internal and may change at any time.
 //!
-//! Beside the pipeline, [`import`] turns saved Microsoft Graph responses into tenant YAML.
+//! ```
+//! use skuld::{Format, Policy, Report, SourceFile};
+//!
+//! let policy = Policy::builtin().expect("the default policy compiles");
+//! let tenant = SourceFile::new("t.yaml", "tenant: Contoso\nusers: []\n");
+//! let outcome = policy.check(&tenant);
+//! let mut report = Report::new(&policy);
+//! report.add(&tenant, outcome);
+//! let status = report.status();
+//! let mut out = Vec::new();
+//! report.render(Format::Json, &mut out).expect("writing to a Vec");
+//! assert_eq!(status.code(), 0);
+//! ```
+//!
+//! - [`Policy`]: the default policy ([`Policy::builtin`]) or one compiled from policy files
+//!   ([`Policy::from_sources`], with [`Policy::sources`] resolving `builtin:` names, folders
+//!   and files as `--policy` does); its [`Registry`] of rules.
+//! - [`Tenant`]: a tenant file read once ([`Tenant::load`], under [`Limits`]), checkable
+//!   against the policy any number of times ([`Policy::check_tenant`]); [`Policy::check`] does
+//!   both, [`Policy::check_all`] many files on several threads.
+//! - [`Finding`] (with its [`Severity`] and [`FindingOrigin`]) located by a [`Span`] in a
+//!   [`SourceFile`]; bad input is a [`Diagnostics`] value (miette reports), never a panic.
+//! - [`Report`]: the outcome of checking files, rendered in a [`Format`] into any
+//!   [`std::io::Write`], and its [`ExitStatus`].
+//! - [`cli_main`]: the `skuld` command line itself.
+//!
+//! # Inside
+//!
+//! The pipeline, one module per stage (see `docs/architecture.md`): `syntax` (policy text →
+//! AST with spans), `compile` (ASTs → a checked, name-resolved [`Policy`]), `tenant` (YAML →
+//! a spanned document → the derived model rules see), `eval` (rules over the model →
+//! [`Finding`]s, ordered by position), `triage` (selection, waivers, baseline, the fail-on
+//! gate), `report` (findings → text). Beside the pipeline, `import` turns saved Microsoft Graph
+//! responses into tenant YAML, and `lsp` is the language server `skuld lsp` starts.
 //!
 //! The core never prints; renderers never compute.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-// The public API: what `main`, an embedder or a language server needs.
-pub mod cli;
-pub mod compile;
-pub mod config;
-pub mod diagnostics;
-pub mod import;
-pub mod parallel;
-pub mod policies;
-pub mod registry;
-pub mod report;
-pub mod source;
-pub mod syntax;
-pub mod tenant;
-
-// Internal stages and helpers, reached through the API above.
+pub(crate) mod cli;
+pub(crate) mod compile;
+pub(crate) mod config;
+pub(crate) mod diagnostics;
 pub(crate) mod eval;
+pub(crate) mod import;
 pub(crate) mod inputs;
 mod layers;
 pub(crate) mod lsp;
+pub(crate) mod parallel;
+pub(crate) mod policies;
+pub(crate) mod registry;
+pub(crate) mod report;
 pub(crate) mod schema;
+pub(crate) mod source;
+pub(crate) mod syntax;
+pub(crate) mod tenant;
 pub(crate) mod testing;
+#[cfg(test)]
+mod tests;
 pub(crate) mod triage;
+
+use std::io;
 
 pub use compile::Policy;
 pub use diagnostics::{Diagnostics, Finding, FindingOrigin, Severity};
+pub use policies::DEFAULT_POLICY_VERSION;
 pub use registry::{Registry, RuleEntry, RuleOrigin};
+pub use report::Format;
 pub use source::{SourceFile, Span};
+pub use tenant::Limits;
 pub use triage::ExitStatus;
-/// Waivers files and inline waivers (`skuld-waivers.yaml`, `# skuld: waive …`).
-pub use triage::waivers;
 
 use tenant::model::TenantModel;
+
+/// Runs the `skuld` command line: parses the process's arguments, runs the command, writes to
+/// standard output and standard error, and returns the exit code (0 clean, 1 findings, 2 an
+/// error). This is all the `skuld` binary does.
+pub fn cli_main() -> std::process::ExitCode {
+    use clap::Parser;
+    let cli = cli::Cli::parse();
+    let status = cli::run(cli, &mut io::stdout().lock(), &mut io::stderr().lock());
+    std::process::ExitCode::from(status.code())
+}
+
+/// The command line's clap definition, as [`cli_main`] parses it: for a packager's own
+/// completions or man pages, or a test that walks every subcommand. (`clap` types are part of
+/// this one signature.)
+pub fn cli_command() -> clap::Command {
+    <cli::Cli as clap::CommandFactory>::command()
+}
+
+/// A tenant file read and held against a policy's declared features: load it once, check it
+/// against a policy as often as needed ([`Policy::check_tenant`]).
+#[derive(Debug)]
+pub struct Tenant {
+    doc: tenant::TenantDocument,
+}
+
+impl Tenant {
+    /// Reads a tenant file (YAML syntax, the schema, `limits` against hostile input), and
+    /// holds its `features:` names against the features `policy` declares (an undeclared one
+    /// is an error, with a did-you-mean).
+    pub fn load(
+        policy: &Policy,
+        file: &SourceFile,
+        limits: &Limits,
+    ) -> Result<Tenant, Diagnostics> {
+        Ok(Tenant {
+            doc: policy.load_tenant(file, limits)?,
+        })
+    }
+
+    /// The file it was read from.
+    pub fn file(&self) -> &SourceFile {
+        &self.doc.source
+    }
+}
 
 impl Policy {
     /// The embedded default policy: the 2017 SSPR matrix and the licensing rules.
@@ -54,7 +130,20 @@ impl Policy {
         compile::compile(&policies::default_sources())
     }
 
-    /// Compiles policy files (see [`compile::compile`]).
+    /// The files of the embedded default policy, in order (what [`Policy::builtin`] compiles).
+    pub fn default_sources() -> Vec<SourceFile> {
+        policies::default_sources()
+    }
+
+    /// The policy files `--policy PATH…` names: the default policy's (unless `with_default`
+    /// is false), then for each path: `builtin:NAME` an embedded file (one of the alternative
+    /// SSPR matrices replaces the default one), a folder its `*.skuld` files (sorted), else the
+    /// file itself.
+    pub fn sources(paths: &[String], with_default: bool) -> Result<Vec<SourceFile>, Diagnostics> {
+        policies::resolve(paths, with_default)
+    }
+
+    /// Compiles policy files into one policy (it must end up with at least one rule).
     pub fn from_sources(sources: &[SourceFile]) -> Result<Policy, Diagnostics> {
         compile::compile(sources)
     }
@@ -62,25 +151,61 @@ impl Policy {
     /// Checks one tenant file with default limits: every finding, ordered by position.
     /// `Err` when the file cannot be read as a tenant (YAML syntax, schema, limits).
     pub fn check(&self, tenant: &SourceFile) -> Result<Vec<Finding>, Diagnostics> {
-        self.check_with(tenant, &tenant::Limits::default())
+        self.check_with(tenant, &Limits::default())
     }
 
     /// [`Policy::check`] with explicit limits against hostile input.
     pub fn check_with(
         &self,
         tenant: &SourceFile,
-        limits: &tenant::Limits,
+        limits: &Limits,
     ) -> Result<Vec<Finding>, Diagnostics> {
         let doc = self.load_tenant(tenant, limits)?;
         Ok(self.evaluate(&doc))
     }
 
+    /// [`Policy::check_with`] for many files on up to `jobs` threads (what `skuld check -j N`
+    /// does); the results are in the order of `tenants`.
+    pub fn check_all(
+        &self,
+        tenants: &[SourceFile],
+        limits: &Limits,
+        jobs: usize,
+    ) -> Vec<Result<Vec<Finding>, Diagnostics>> {
+        parallel::map(tenants, jobs, |t| self.check_with(t, limits))
+            .into_iter()
+            .map(|r| {
+                r.unwrap_or_else(|| {
+                    Err(Diagnostics::single(miette::MietteDiagnostic::new(
+                        "internal error: the check of this file stopped",
+                    )))
+                })
+            })
+            .collect()
+    }
+
+    /// Evaluates a loaded tenant: every finding, ordered by position.
+    pub fn check_tenant(&self, tenant: &Tenant) -> Vec<Finding> {
+        self.evaluate(&tenant.doc)
+    }
+
+    /// The rule registry: every rule with its severity, docs and origin, then the built-in
+    /// checks. Listings and rule id checks all read it.
+    pub fn registry(&self) -> Registry<'_> {
+        Registry::of(self)
+    }
+
+    /// The policy files it was compiled from.
+    pub fn files(&self) -> &[SourceFile] {
+        &self.files
+    }
+
     /// Reads a tenant file, and holds its `features:` names against the features this policy
     /// declares (an undeclared one is a load error, with a did-you-mean).
-    pub fn load_tenant(
+    pub(crate) fn load_tenant(
         &self,
         tenant: &SourceFile,
-        limits: &tenant::Limits,
+        limits: &Limits,
     ) -> Result<tenant::TenantDocument, Diagnostics> {
         let doc = tenant::load(tenant, limits)?;
         tenant::features::check_declared(&doc, &self.catalog)?;
@@ -88,16 +213,16 @@ impl Policy {
     }
 
     /// Evaluates a loaded tenant document.
-    pub fn evaluate(&self, doc: &tenant::TenantDocument) -> Vec<Finding> {
+    pub(crate) fn evaluate(&self, doc: &tenant::TenantDocument) -> Vec<Finding> {
         self.evaluate_with_seats(doc).0
     }
 
     /// [`Policy::check_with`], and the tenant's seat use per subscribed SKU (`None` when it
     /// does not track subscriptions), for reports that show it.
-    pub fn check_with_seats(
+    pub(crate) fn check_with_seats(
         &self,
         tenant: &SourceFile,
-        limits: &tenant::Limits,
+        limits: &Limits,
     ) -> Result<(Vec<Finding>, Option<Vec<tenant::seats::SkuSeats>>), Diagnostics> {
         let doc = tenant::load(tenant, limits)?;
         Ok(self.evaluate_with_seats(&doc))
@@ -118,34 +243,114 @@ impl Policy {
     }
 
     /// The SKU catalog.
-    pub fn catalog(&self) -> &compile::Catalog {
+    pub(crate) fn catalog(&self) -> &compile::Catalog {
         &self.catalog
     }
 
-    /// Every public rule id: the policy's rules in declaration order, then the built-in
-    /// `tenant/*` checks.
-    pub fn rule_ids(&self) -> impl Iterator<Item = &str> {
-        self.registry().ids().collect::<Vec<_>>().into_iter()
-    }
-
-    /// The rule registry: every rule with its severity, docs and origin, then the built-in
-    /// checks. Listings and rule id checks all read it.
-    pub fn registry(&self) -> registry::Registry<'_> {
-        registry::Registry::of(self)
-    }
-
     /// The rules, in declaration order.
-    pub fn rules(&self) -> &[compile::ir::Rule] {
+    pub(crate) fn rules(&self) -> &[compile::ir::Rule] {
         &self.rules
     }
 
-    /// The policy files it was compiled from.
-    pub fn files(&self) -> &[SourceFile] {
-        &self.files
+    #[cfg(test)]
+    /// The name of capability `id` (an entry of [`compile::ir::Sku::grants`]).
+    pub(crate) fn capability_name(&self, id: compile::ir::CapId) -> Option<&str> {
+        self.capabilities.get(id as usize).map(|c| c.name.as_str())
+    }
+}
+
+impl Diagnostics {
+    /// Renders every diagnostic as plain text (miette's graphical report without colours,
+    /// source snippets included), a blank line after each: what `skuld` prints on standard
+    /// error.
+    pub fn render(&self, out: &mut dyn io::Write) -> io::Result<()> {
+        let mut text = String::new();
+        for e in self.iter() {
+            report::human::render_diagnostic(e.as_ref(), report::human::Style::plain(), &mut text);
+            text.push('\n');
+        }
+        out.write_all(text.as_bytes())
+    }
+}
+
+/// The outcome of checking tenant files against one policy, as `skuld check` reports it: add
+/// each file's result, then render it in any [`Format`] and take its [`ExitStatus`].
+#[derive(Debug)]
+pub struct Report<'p> {
+    rules: Registry<'p>,
+    findings: Vec<Finding>,
+    files: Vec<report::CheckedFile>,
+    errors: Vec<(String, Diagnostics)>,
+}
+
+impl<'p> Report<'p> {
+    /// An empty report for tenants checked against `policy`.
+    pub fn new(policy: &'p Policy) -> Self {
+        Report {
+            rules: policy.registry(),
+            findings: Vec::new(),
+            files: Vec::new(),
+            errors: Vec::new(),
+        }
     }
 
-    /// The name of capability `id` (an entry of [`compile::ir::Sku::grants`]).
-    pub fn capability_name(&self, id: compile::ir::CapId) -> Option<&str> {
-        self.capabilities.get(id as usize).map(|c| c.name.as_str())
+    /// Adds the result of checking `tenant` ([`Policy::check`]): its findings, or the errors
+    /// that stopped it.
+    pub fn add(&mut self, tenant: &SourceFile, outcome: Result<Vec<Finding>, Diagnostics>) {
+        let name = tenant.name().to_owned();
+        let loaded = outcome.is_ok();
+        match outcome {
+            Ok(findings) => self.findings.extend(findings),
+            Err(errors) => self.errors.push((name.clone(), errors)),
+        }
+        self.files.push(report::CheckedFile {
+            name,
+            loaded,
+            seats: None,
+        });
+    }
+
+    /// How `skuld check` would end: [`ExitStatus::Error`] when a file could not be checked,
+    /// else [`ExitStatus::Findings`] when there is an error finding, else
+    /// [`ExitStatus::Clean`].
+    pub fn status(&self) -> ExitStatus {
+        triage::FailOn::Error.outcome(!self.errors.is_empty(), &self.findings)
+    }
+
+    /// Renders the report in `format` into `out`, as `skuld check --format FORMAT` prints it
+    /// (the human format without colours, the files' errors first, as the command prints them
+    /// on standard error).
+    pub fn render(self, format: Format, out: &mut dyn io::Write) -> io::Result<()> {
+        let style = report::human::Style::plain();
+        if format == Format::Human {
+            for (_, errors) in &self.errors {
+                errors.render(out)?;
+            }
+        }
+        let errors = self
+            .errors
+            .into_iter()
+            .flat_map(|(file, errors)| {
+                errors
+                    .into_vec()
+                    .into_iter()
+                    .map(move |report| report::RunError {
+                        file: Some(file.clone()),
+                        report,
+                    })
+            })
+            .collect();
+        let run = report::Run {
+            rules: &self.rules,
+            findings: self.findings,
+            files: self.files,
+            errors,
+            waived: Vec::new(),
+            known: None,
+            notes: Vec::new(),
+            root: None,
+            docs_url: None,
+        };
+        out.write_all(report::render(format, &run, style).as_bytes())
     }
 }

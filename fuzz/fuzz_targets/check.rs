@@ -1,30 +1,43 @@
-//! Arbitrary text as a tenant file, checked end to end with the default policy; every finding is
-//! rendered both ways (span → line/column, miette's snippets), and so is every load error.
+//! Arbitrary text as a tenant file, checked end to end with the default policy; the outcome is
+//! rendered in every format (span → line/column, miette's snippets), and so is every load error.
 #![no_main]
 
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use skuld::report::human::{Style, render_diagnostic, render_findings};
-use skuld::{Policy, SourceFile};
+use skuld::{Format, Policy, Report, SourceFile};
 
 static POLICY: OnceLock<Policy> = OnceLock::new();
+
+const FORMATS: [Format; 8] = [
+    Format::Human,
+    Format::Compact,
+    Format::Json,
+    Format::Sarif,
+    Format::Github,
+    Format::Azure,
+    Format::Junit,
+    Format::Html,
+];
 
 fuzz_target!(|text: &str| {
     let policy = POLICY.get_or_init(|| {
         Policy::builtin().unwrap_or_else(|e| panic!("the default policy must compile: {e:?}"))
     });
     let file = SourceFile::new("t.yaml", text);
-    let mut out = String::new();
     match policy.check(&file) {
         Ok(findings) => {
-            render_findings(&findings, Style::plain(), &mut out);
-            let _ = skuld::report::json::render(&findings);
+            for format in FORMATS {
+                let mut report = Report::new(policy);
+                report.add(&file, Ok(findings.clone()));
+                let _ = report.render(format, &mut std::io::sink());
+            }
         }
         Err(errors) => {
-            for e in errors.iter() {
-                render_diagnostic(e.as_ref(), Style::plain(), &mut out);
-            }
+            let _ = errors.render(&mut std::io::sink());
+            let mut report = Report::new(policy);
+            report.add(&file, Err(errors));
+            let _ = report.render(Format::Json, &mut std::io::sink());
         }
     }
 });

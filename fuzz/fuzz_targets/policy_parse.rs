@@ -1,4 +1,5 @@
-//! Arbitrary text as a policy file: the parser alone, then compiled on top of the default policy.
+//! Arbitrary text as a policy file: compiled alone (the parser, then the checks on whatever
+//! parsed), then on top of the default policy.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -6,8 +7,8 @@ use skuld::{Policy, SourceFile};
 
 fuzz_target!(|text: &str| {
     let file = SourceFile::new("fuzz.skuld", text);
-    let _ = skuld::syntax::parse(&file);
-    let mut sources = skuld::policies::default_sources();
+    let _ = Policy::from_sources(std::slice::from_ref(&file));
+    let mut sources = Policy::default_sources();
     sources.push(file);
     let _ = Policy::from_sources(&sources);
 });

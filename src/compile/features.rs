@@ -28,7 +28,6 @@ impl<'a> Checker<'a> {
                 .as_ref()
                 .map(|d| d.text.clone())
                 .unwrap_or_default(),
-            docs: f.docs.clone(),
             origin: Origin {
                 file,
                 span: f.name.span,

@@ -98,8 +98,6 @@ pub struct Feature {
     pub name: String,
     /// One-line description.
     pub description: String,
-    /// Doc comment.
-    pub docs: String,
     /// Declaration.
     pub origin: Origin,
 }

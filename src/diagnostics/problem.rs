@@ -54,11 +54,6 @@ impl Problem {
         problems.sort_by_key(|p| p.span.start);
         problems
     }
-
-    /// The stable code, e.g. `skuld::waiver::expired`.
-    pub fn code(&self) -> &'static str {
-        self.code
-    }
 }
 
 impl fmt::Display for Problem {

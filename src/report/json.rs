@@ -159,6 +159,7 @@ pub(crate) fn finding(f: &Finding) -> JsonFinding<'_> {
 }
 
 /// Renders findings alone as one JSON document (pretty-printed, with a final newline).
+#[cfg(test)]
 pub fn render(findings: &[Finding]) -> String {
     finish(&document(findings, &[], None))
 }

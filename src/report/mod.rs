@@ -103,7 +103,6 @@ impl Run<'_> {
     }
 }
 
-pub use crate::registry::summary;
 pub use crate::source::repo_path;
 
 /// 1-based start and end positions of a span, columns in characters.

@@ -15,8 +15,6 @@ use crate::diagnostics::{Finding, Severity};
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
-pub use crate::triage::identity::FINGERPRINT_KEY;
-
 #[derive(Serialize)]
 struct Log<'a> {
     #[serde(rename = "$schema")]

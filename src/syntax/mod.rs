@@ -5,11 +5,9 @@ mod error;
 mod fast;
 pub mod format;
 mod grammar;
-mod lexical;
+pub(crate) mod lexical;
 mod parser;
 mod rule_names;
-
-pub use error::{ParseError, TooDeepError};
 
 /// How deep a policy file may nest: brackets, strings and template holes in the text, and the
 /// tree of one expression (each operator, field access and sub-expression is a level). Deep

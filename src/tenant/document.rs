@@ -215,13 +215,3 @@ pub enum UserSource {
     /// Synchronised from on-premises Active Directory.
     Synced,
 }
-
-impl UserSource {
-    /// The spelling used in YAML and in policies.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UserSource::Cloud => "cloud",
-            UserSource::Synced => "synced",
-        }
-    }
-}

@@ -9,4 +9,4 @@ pub mod model;
 pub mod seats;
 
 pub use document::TenantDocument;
-pub use load::{Limits, LoadError, load};
+pub use load::{Limits, load};

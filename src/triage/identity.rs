@@ -5,9 +5,6 @@
 
 use crate::diagnostics::Finding;
 
-/// The key of skuld's partial fingerprint; bump the version if the hashed text ever changes.
-pub const FINGERPRINT_KEY: &str = "skuld/v1";
-
 /// What identifies a finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Identity<'a> {

@@ -103,7 +103,7 @@ fn run_case(path: &Path, default: &Policy) -> Result<(), String> {
     let policy = match &case.policy {
         None => default.clone(),
         Some(p) => {
-            let mut sources = skuld::policies::default_sources();
+            let mut sources = Policy::default_sources();
             sources.push(SourceFile::new("case-policy.skuld", p.clone()));
             Policy::from_sources(&sources)
                 .map_err(|e| format!("case policy does not compile: {e}"))?
@@ -188,7 +188,7 @@ fn every_case_file_holds() {
 #[test]
 fn every_rule_has_a_firing_and_a_silent_case() {
     let policy = Policy::builtin().unwrap();
-    let ids: Vec<String> = policy.rule_ids().map(str::to_owned).collect();
+    let ids: Vec<String> = policy.registry().ids().map(str::to_owned).collect();
     let mut missing = Vec::new();
     for id in ids {
         let dir = policy_tests_dir().join(&id);

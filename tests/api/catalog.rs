@@ -38,11 +38,8 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
 
 /// The default policy plus builtin files given by name (replacing alternatives).
 fn policy_with(builtins: &[&str]) -> Policy {
-    let mut sources = skuld::policies::default_sources();
-    for b in builtins {
-        skuld::policies::add_builtin(&mut sources, skuld::policies::builtin(b).unwrap());
-    }
-    Policy::from_sources(&sources).unwrap()
+    let paths: Vec<String> = builtins.iter().map(|b| (*b).to_owned()).collect();
+    Policy::from_sources(&Policy::sources(&paths, true).unwrap()).unwrap()
 }
 
 /// (rule, subject) of every finding on `yaml`.
@@ -88,120 +85,6 @@ fn generated_catalog_is_reproducible_from_the_csv() {
     assert_eq!(committed.matches("\nproduct ").count(), 568);
 }
 
-#[test]
-fn generator_handles_the_quirks_of_the_data() {
-    let csv = "\u{feff}Product_Display_Name,String_Id,GUID,Service_Plan_Name,Service_Plan_Id,Service_Plans_Included_Friendly_Names\r\n\
-        \"Suite, with comma\",SUITE_A ,AAAAAAAA-0000-0000-0000-000000000001,PLAN_B,x,\"Plan \"\"B\"\"\"\r\n\
-        \"Suite, with comma\",SUITE_A,aaaaaaaa-0000-0000-0000-000000000001,PLAN_A,x,Plan A\r\n\
-        Two ids,TWO\u{a0},00000000-0000-0000-0000-000000000002,PLAN_A,x,Plan A\r\n\
-        Two ids (second name),TWO,00000000-0000-0000-0000-000000000003,PLAN_A,x,Plan A\r\n\
-        Odd,O365_w/o\u{a0}Teams,00000000-0000-0000-0000-000000000004,Odd plan\u{a0},x,y\r\n";
-    let out = gen_catalog::generate(csv).unwrap();
-    let body: String = out
-        .lines()
-        .filter(|l| !l.starts_with("//"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    assert_eq!(
-        body.trim(),
-        "product \"O365_w/o Teams\" \"Odd\" {\n    id \"00000000-0000-0000-0000-000000000004\"\n    plans [\"Odd plan\"]\n}\n\n\
-         product SUITE_A \"Suite, with comma\" {\n    id \"aaaaaaaa-0000-0000-0000-000000000001\"\n    plans [PLAN_A, PLAN_B]\n}\n\n\
-         product TWO \"Two ids\" {\n    id \"00000000-0000-0000-0000-000000000002\"\n    id \"00000000-0000-0000-0000-000000000003\"\n    plans [PLAN_A]\n}"
-    );
-    // What it generates is a policy file that compiles with the default policy.
-    let mut sources = skuld::policies::default_sources();
-    sources.push(SourceFile::new("generated", out));
-    let policy = Policy::from_sources(&sources).unwrap();
-    let two = policy
-        .catalog()
-        .by_guid("00000000-0000-0000-0000-000000000003")
-        .unwrap();
-    assert_eq!(policy.catalog().sku(two).unwrap().part, "TWO");
-
-    assert!(
-        gen_catalog::generate("a,b\n")
-            .unwrap_err()
-            .contains("String_Id")
-    );
-    assert!(gen_catalog::generate("String_Id,\"open\n").is_err());
-}
-
-#[test]
-fn catalog_resolves_part_numbers_and_guids() {
-    let policy = Policy::builtin().unwrap();
-    let catalog = policy.catalog();
-    assert!(catalog.skus().len() >= 568, "{}", catalog.skus().len());
-    let spb = catalog
-        .by_guid("CBDC14AB-D96C-4C30-B9F4-6ADA7CDC1D46")
-        .unwrap();
-    let sku = catalog.sku(spb).unwrap();
-    assert_eq!(sku.part, "SPB");
-    assert_eq!(sku.display, "Microsoft 365 Business Premium");
-    assert!(sku.plans.iter().any(|p| p == "AAD_PREMIUM"));
-    assert_eq!(catalog.resolve("SPB"), Some(spb));
-    assert_eq!(
-        catalog.resolve("cbdc14ab-d96c-4c30-b9f4-6ada7cdc1d46"),
-        Some(spb)
-    );
-    // MCOPSTN5 is listed under two GUIDs: both resolve to it.
-    let a = catalog.by_guid("d43177b5-475b-4880-92d4-d54c27b5efbd");
-    let b = catalog.by_guid("54a152dc-90de-4996-93d2-bc47e670fc06");
-    assert!(a.is_some() && a == b && a == catalog.get("MCOPSTN5"));
-    // A hand-written SKU keeps its semantics and gains the generated facts.
-    let p1 = catalog.sku(catalog.get("AAD_PREMIUM").unwrap()).unwrap();
-    assert!(p1.paid);
-    assert_eq!(p1.family.as_deref(), Some("entra"));
-    assert_eq!(
-        p1.origin.file, 0,
-        "diagnostics point at the hand-written catalog"
-    );
-    assert!(p1.plans.iter().any(|p| p == "MFA_PREMIUM"));
-    // Quirky part numbers are cleaned (trailing U+00A0 / spaces).
-    assert!(catalog.get("MCOCAP_FACULTY").is_some());
-    assert!(catalog.get("AAD_PREMIUM_USGOV_GCCHIGH").is_some());
-}
-
-#[test]
-fn capabilities_derive_from_service_plans() {
-    let policy = Policy::builtin().unwrap();
-    let catalog = policy.catalog();
-    let with_p1: Vec<&str> = catalog
-        .skus()
-        .iter()
-        .filter(|s| s.plans.iter().any(|p| p == "AAD_PREMIUM"))
-        .map(|s| s.part.as_str())
-        .collect();
-    // 63 in Microsoft's table, and `Microsoft_365_E5_(no_Teams)` of catalog-extra.skuld.
-    assert_eq!(with_p1.len(), 64, "{with_p1:?}");
-    // `grant group_licensing to plan AAD_PREMIUM` reaches every one of them.
-    let mut entitled = 0;
-    for part in &with_p1 {
-        let sku = catalog.sku(catalog.get(part).unwrap()).unwrap();
-        assert!(!sku.grants.is_empty(), "{part} grants nothing");
-        entitled += 1;
-    }
-    assert_eq!(entitled, 64);
-    // In the current matrix, the SKUs with the plan cover synced users; no Office 365 suite does.
-    let current = policy_with(&["builtin:sspr-current"]);
-    let yaml = |sku: &str| {
-        format!(
-            "tenant: t\nsspr:\n  scope: all\nusers:\n  - upn: a@t.com\n    source: synced\n    usage_location: US\n    licenses: [{sku}]\n"
-        )
-    };
-    for part in [
-        "SPE_F1",
-        "M365_F1",
-        "MCOCAP",
-        "\"Microsoft_365_E3_(no_Teams)\"",
-    ] {
-        assert_eq!(findings(&current, &yaml(part)), [], "{part}");
-    }
-    assert_eq!(
-        findings(&current, &yaml("ENTERPRISEPACK")),
-        [("sspr/synced-user-license".to_owned(), "a@t.com".to_owned())]
-    );
-}
-
 /// One tenant whose users tell the three matrices apart.
 const MATRIX_TENANT: &str = "\
 tenant: contoso.onmicrosoft.com
@@ -242,52 +125,6 @@ fn the_matrix_over_time() {
         findings(&policy_with(&["builtin:sspr-current"]), &tenant),
         [cloud("e1@contoso.com"), cloud("basic@contoso.com")]
     );
-}
-
-#[test]
-fn a_matrix_replaces_the_default_one() {
-    for name in [
-        "builtin:sspr-2017",
-        "builtin:sspr-2019",
-        "builtin:sspr-current",
-    ] {
-        let policy = policy_with(&[name]);
-        let files: Vec<&str> = policy.files().iter().map(SourceFile::name).collect();
-        assert_eq!(
-            files,
-            [
-                "builtin:catalog",
-                "builtin:catalog-microsoft",
-                "builtin:catalog-extra",
-                name,
-                "builtin:licensing",
-                "builtin:features"
-            ]
-        );
-        let rule = policy
-            .rules()
-            .iter()
-            .find(|r| r.id == "sspr/cloud-user-license")
-            .unwrap();
-        assert_eq!(policy.files()[rule.origin.file].name(), name);
-    }
-    // Two alternatives: the last one wins.
-    let policy = policy_with(&["builtin:sspr-2019", "builtin:sspr-current"]);
-    assert!(
-        policy
-            .files()
-            .iter()
-            .all(|f| f.name() != "builtin:sspr-2019")
-    );
-
-    let o = skuld(&["rules", "--policy", "builtin:sspr-current"]);
-    assert_eq!(o.status.code(), Some(0));
-    assert!(
-        stdout(&o).contains("builtin:sspr-current:"),
-        "{}",
-        stdout(&o)
-    );
-    assert!(!stdout(&o).contains("builtin:sspr-2017"));
 }
 
 #[test]
@@ -467,7 +304,7 @@ fn every_skuld_command_in_docs_policies_runs() {
             block.clear();
         } else if in_block && line == "```" {
             in_block = false;
-            let mut sources = skuld::policies::default_sources();
+            let mut sources = Policy::default_sources();
             sources.push(SourceFile::new("docs/policies.md", block.clone()));
             if let Err(e) = Policy::from_sources(&sources) {
                 panic!("docs/policies.md block does not compile: {e}\n{block}");

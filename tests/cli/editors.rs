@@ -89,8 +89,8 @@ fn the_extension_files_fit_together() {
 #[test]
 fn the_sample_compiles_on_top_of_the_default_policy() {
     let text = std::fs::read_to_string(root().join("editors/sample.skuld")).unwrap();
-    let mut sources = skuld::policies::default_sources();
+    let mut sources = Policy::default_sources();
     sources.push(SourceFile::new("editors/sample.skuld", text));
     let policy = Policy::from_sources(&sources).unwrap();
-    assert!(policy.rule_ids().any(|r| r == "contoso/free-only"));
+    assert!(policy.registry().ids().any(|r| r == "contoso/free-only"));
 }

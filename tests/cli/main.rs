@@ -13,7 +13,6 @@ mod editors;
 mod explain;
 mod fmt;
 mod formats;
-mod hardening;
 mod html;
 mod import;
 mod import_live;

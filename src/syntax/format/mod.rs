@@ -18,7 +18,6 @@ mod erase;
 mod layout;
 mod printer;
 
-pub use super::lexical::is_ident;
 pub use erase::without_spans;
 
 use comments::{CommentKind, comments_of};

@@ -18,7 +18,7 @@ mod users;
 
 use std::collections::HashMap;
 
-pub use features::{CoverReason, EntryFacts, FeatureCoverage};
+pub use features::{CoverReason, FeatureCoverage};
 pub use resolve::BUILTIN_CHECKS;
 
 use super::document::{LicenseError, TenantDocument};

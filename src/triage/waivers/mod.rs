@@ -96,11 +96,6 @@ pub struct Applied {
 }
 
 impl Waivers {
-    /// True when there are none.
-    pub fn is_empty(&self) -> bool {
-        self.waivers.is_empty()
-    }
-
     /// Reads a waivers file: `waivers:` and a list of entries. `path` is where it was read from:
     /// `tenant` paths are relative to its folder. Every problem is reported, each pointing into
     /// the file.

@@ -1,18 +1,13 @@
-//! Hostile input through the public API: policy budgets and nesting, tenant edge cases, and the
+//! Hostile input (moved from `tests/cli/hardening.rs`): policy budgets and nesting, tenant edge cases, and the
 //! inputs the fuzzers (`fuzz/`, see docs/hardening.md) found. Every input must end in a
 //! diagnostic with a stable code or in findings, never in a panic, a hang or a stack overflow.
 
-#![expect(
-    clippy::unwrap_used,
-    reason = "helpers of tests: a panic is a test failure"
-)]
-
 use std::time::{Duration, Instant};
 
-use skuld::compile::{PolicyLimits, compile_with_limits};
-use skuld::report::human::{Style, render_diagnostic, render_findings};
-use skuld::tenant::Limits;
-use skuld::{Diagnostics, Policy, SourceFile};
+use crate::compile::{PolicyLimits, compile_with_limits};
+use crate::report::human::{Style, render_diagnostic, render_findings};
+use crate::tenant::Limits;
+use crate::{Diagnostics, Policy, SourceFile};
 
 // --- helpers -------------------------------------------------------------------------------------
 
@@ -38,7 +33,7 @@ fn compile_extra(text: &str) -> Result<Policy, Vec<String>> {
     std::thread::Builder::new()
         .stack_size(2 * 1024 * 1024)
         .spawn(move || {
-            let mut sources = skuld::policies::default_sources();
+            let mut sources = crate::policies::default_sources();
             sources.push(SourceFile::new("extra.skuld", text));
             Policy::from_sources(&sources).map_err(|d| {
                 let _ = render_all(&d);
@@ -68,7 +63,7 @@ fn check_tenant(text: &str) -> Result<Vec<(String, usize)>, Vec<String>> {
                 Ok(findings) => {
                     let mut out = String::new();
                     render_findings(&findings, Style::plain(), &mut out);
-                    let _ = skuld::report::json::render(&findings);
+                    let _ = crate::report::json::render(&findings);
                     Ok(findings
                         .iter()
                         .map(|f| (f.rule.clone(), f.line_col().0))
@@ -87,7 +82,7 @@ fn check_tenant(text: &str) -> Result<Vec<(String, usize)>, Vec<String>> {
 
 fn load_codes(text: &str) -> Vec<String> {
     let file = SourceFile::new("t.yaml", text);
-    match skuld::tenant::load(&file, &Limits::default()) {
+    match crate::tenant::load(&file, &Limits::default()) {
         Ok(_) => Vec::new(),
         Err(d) => {
             let _ = render_all(&d);
@@ -100,7 +95,7 @@ fn load_codes(text: &str) -> Vec<String> {
 
 #[test]
 fn deep_expressions_at_the_limit_compile_and_run() {
-    let depth = skuld::syntax::MAX_DEPTH;
+    let depth = crate::syntax::MAX_DEPTH;
     // Each form nests as deep as the limit allows (the rule's own braces are a level of the text,
     // each operator or sub-expression a level of the tree).
     let forms = [
@@ -143,7 +138,7 @@ fn deep_expressions_at_the_limit_compile_and_run() {
 
 #[test]
 fn deep_expressions_past_the_limit_are_too_deep() {
-    let depth = skuld::syntax::MAX_DEPTH;
+    let depth = crate::syntax::MAX_DEPTH;
     for n in [depth + 1, 1_000, 100_000] {
         for cond in [
             format!("{}true{}", "(".repeat(n), ")".repeat(n)),
@@ -227,12 +222,12 @@ fn policy_budgets_default_generously() {
         (1_000, 10_000, 16 * 1024 * 1024)
     );
     // The default policy is far inside them.
-    compile_with_limits(&skuld::policies::default_sources(), &limits).unwrap();
+    compile_with_limits(&crate::policies::default_sources(), &limits).unwrap();
 }
 
 #[test]
 fn too_many_policy_files() {
-    let mut files = skuld::policies::default_sources();
+    let mut files = crate::policies::default_sources();
     let limits = PolicyLimits {
         max_files: files.len(),
         ..PolicyLimits::default()
@@ -261,7 +256,7 @@ fn too_many_rules() {
             .collect::<String>()
     };
     let builtin = Policy::builtin().unwrap().rules().len();
-    let mut files = skuld::policies::default_sources();
+    let mut files = crate::policies::default_sources();
     files.push(SourceFile::new("many.skuld", many(10_000 - builtin)));
     compile_with_limits(&files, &PolicyLimits::default()).unwrap();
     files.pop();
@@ -278,7 +273,7 @@ fn too_many_rules() {
 
 #[test]
 fn too_large_policy_file() {
-    let mut files = skuld::policies::default_sources();
+    let mut files = crate::policies::default_sources();
     let limits = PolicyLimits {
         max_file_bytes: 1024,
         ..PolicyLimits::default()
@@ -292,7 +287,7 @@ fn too_large_policy_file() {
         "{got:?}"
     );
     // The default budget: a 17 MiB file of comments.
-    let mut files = skuld::policies::default_sources();
+    let mut files = crate::policies::default_sources();
     files.push(SourceFile::new(
         "big.skuld",
         "// x\n".repeat(17 * 1024 * 1024 / 5),
@@ -361,7 +356,7 @@ fn deep_flow_and_block_nesting_is_too_deep() {
             "]".repeat(100_000)
         ),
     );
-    let e = skuld::tenant::load(&file, &Limits::default()).unwrap_err();
+    let e = crate::tenant::load(&file, &Limits::default()).unwrap_err();
     assert_eq!(codes(&e), ["skuld::tenant::syntax"]);
     assert!(
         e.iter()
@@ -371,7 +366,7 @@ fn deep_flow_and_block_nesting_is_too_deep() {
         "t.yaml",
         format!("tenant: t\nusers: {}{}\n", "[".repeat(65), "]".repeat(65)),
     );
-    let e = skuld::tenant::load(&file, &Limits::default()).unwrap_err();
+    let e = crate::tenant::load(&file, &Limits::default()).unwrap_err();
     assert_eq!(codes(&e), ["skuld::tenant::too-deep"]);
 }
 
@@ -456,7 +451,7 @@ fn errors_on_a_very_long_line_render_without_a_snippet() {
         "{upn: a@x.com}, ".repeat(10_000)
     );
     let file = SourceFile::new("t.yaml", text);
-    let d = skuld::tenant::load(&file, &Limits::default()).unwrap_err();
+    let d = crate::tenant::load(&file, &Limits::default()).unwrap_err();
     let out = render_all(&d);
     assert!(out.contains("the line is too long to show"), "{out}");
 }
