@@ -75,7 +75,7 @@ impl Unknown {
 
 impl<'a> Registry<'a> {
     /// The registry of `policy`.
-    pub fn of(policy: &'a Policy) -> Self {
+    pub(crate) fn of(policy: &'a Policy) -> Self {
         let files = policy.files();
         let mut rules: Vec<RuleEntry<'a>> =
             Vec::with_capacity(policy.rules().len() + crate::tenant::model::BUILTIN_CHECKS.len());
@@ -133,7 +133,7 @@ impl<'a> Registry<'a> {
     }
 
     /// The rule with id `id`, or what to suggest instead.
-    pub fn lookup(&self, id: &str) -> Result<&RuleEntry<'a>, Unknown> {
+    pub(crate) fn lookup(&self, id: &str) -> Result<&RuleEntry<'a>, Unknown> {
         self.rules
             .iter()
             .find(|r| r.id == id)

@@ -23,7 +23,8 @@ pub struct Origin {
 
 pub use crate::diagnostics::Severity;
 
-/// A compiled, checked policy: the catalog and the rules. Built by [`super::compile`].
+/// A compiled, checked policy: the catalog and the rules. Built by [`Policy::builtin`] or
+/// [`Policy::from_sources`].
 #[derive(Debug, Clone)]
 pub struct Policy {
     pub(crate) files: Vec<SourceFile>,

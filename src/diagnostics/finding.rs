@@ -78,7 +78,7 @@ pub struct Finding {
 
 impl Finding {
     /// A finding with no labels or help yet.
-    pub fn new(
+    pub(crate) fn new(
         rule: String,
         severity: Severity,
         message: String,
@@ -102,19 +102,19 @@ impl Finding {
     }
 
     /// Sets the primary label.
-    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+    pub(crate) fn with_label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
         self
     }
 
     /// Sets the help text.
-    pub fn with_help(mut self, help: String) -> Self {
+    pub(crate) fn with_help(mut self, help: String) -> Self {
         self.help = Some(help);
         self
     }
 
     /// Adds a secondary label.
-    pub fn add_label(&mut self, span: Span, text: String) {
+    pub(crate) fn add_label(&mut self, span: Span, text: String) {
         self.related.push((span, text));
     }
 

@@ -22,12 +22,12 @@ pub struct Diagnostics {
 impl Diagnostics {
     /// Wraps a batch of diagnostics. An empty batch is a logic error upstream; it is kept
     /// (and shows as "no diagnostics") rather than panicking.
-    pub fn new(items: Vec<miette::Report>) -> Self {
+    pub(crate) fn new(items: Vec<miette::Report>) -> Self {
         Diagnostics { items }
     }
 
     /// A single diagnostic.
-    pub fn single(d: impl miette::Diagnostic + Send + Sync + 'static) -> Self {
+    pub(crate) fn single(d: impl miette::Diagnostic + Send + Sync + 'static) -> Self {
         Diagnostics {
             items: vec![miette::Report::new(d)],
         }
