@@ -174,11 +174,17 @@ impl Policy {
     ) -> Vec<Result<Vec<Finding>, Diagnostics>> {
         parallel::map(tenants, jobs, |t| self.check_with(t, limits))
             .into_iter()
-            .map(|r| {
+            .zip(tenants)
+            .map(|(r, t)| {
+                // As `skuld check -j N` says it: a worker that died is a bug, not bad input.
                 r.unwrap_or_else(|| {
-                    Err(Diagnostics::single(miette::MietteDiagnostic::new(
-                        "internal error: the check of this file stopped",
-                    )))
+                    Err(Diagnostics::single(inputs::ReadError {
+                        path: t.name().to_owned(),
+                        reason: "internal error: the check of this file did not finish".to_owned(),
+                        help: Some(
+                            "this is a bug in skuld; please report it with the file".to_owned(),
+                        ),
+                    }))
                 })
             })
             .collect()
