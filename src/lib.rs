@@ -30,7 +30,12 @@
 //!   [`SourceFile`]; bad input is a [`Diagnostics`] value (miette reports), never a panic.
 //! - [`Report`]: the outcome of checking files, rendered in a [`Format`] into any
 //!   [`std::io::Write`], and its [`ExitStatus`].
-//! - [`cli_main`]: the `skuld` command line itself.
+//! - [`cli_main`]: the `skuld` command line itself (all `main.rs` does); [`cli_command`] its
+//!   clap definition; [`DEFAULT_POLICY_VERSION`] the matrix the default policy encodes.
+//!
+//! Internal types never appear in these signatures, so the stages behind them can change
+//! without breaking an embedder; the language server lives inside the crate and needs nothing
+//! public. Tests of internals are unit tests (cross-layer ones in `src/tests/`).
 //!
 //! # Inside
 //!
