@@ -262,10 +262,10 @@ impl<'a> Interp<'a> {
                     F::SkuName => Value::Str(&sku.display),
                     F::SkuPaid => Value::Bool(sku.paid),
                     F::SkuFamily => opt(sku.family.as_deref()),
-                    F::SkuGrants => Value::List(List::Ids(Kind::Capability, &sku.grants)),
+                    F::SkuGrants => Value::List(List::Sorted(Kind::Capability, &sku.grants)),
                     F::SkuUnavailableIn => Value::List(List::Strs(&sku.unavailable_in)),
                     F::SkuPlans => Value::List(List::Strs(&sku.plans)),
-                    F::SkuIncludes => Value::List(List::Ids(Kind::Sku, &sku.includes)),
+                    F::SkuIncludes => Value::List(List::Sorted(Kind::Sku, &sku.includes)),
                     _ => Value::Null,
                 }
             }
