@@ -155,6 +155,136 @@ pub struct VerifiedDomain {
     pub is_initial: bool,
 }
 
+/// `GET /identity/conditionalAccess/policies`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConditionalAccessPolicy {
+    /// `id`
+    pub id: String,
+    /// `displayName`
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// `enabled`, `disabled` or `enabledForReportingButNotEnforced`.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// `conditions`
+    #[serde(default)]
+    pub conditions: Option<CaConditions>,
+}
+
+/// `conditionalAccessConditionSet`: the parts skuld maps.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CaConditions {
+    /// `users`
+    #[serde(default)]
+    pub users: Option<CaUsers>,
+    /// `userRiskLevels`: non-empty makes the policy an Identity Protection one.
+    #[serde(default)]
+    pub user_risk_levels: Option<Vec<String>>,
+    /// `signInRiskLevels`: non-empty makes the policy an Identity Protection one.
+    #[serde(default)]
+    pub sign_in_risk_levels: Option<Vec<String>>,
+}
+
+/// `conditionalAccessUsers`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CaUsers {
+    /// User ids, `All`, `None` or `GuestsOrExternalUsers`.
+    #[serde(default)]
+    pub include_users: Option<Vec<String>>,
+    /// User ids excluded.
+    #[serde(default)]
+    pub exclude_users: Option<Vec<String>>,
+    /// Group ids included (members at any nesting depth).
+    #[serde(default)]
+    pub include_groups: Option<Vec<String>>,
+    /// Group ids excluded (exclusion wins).
+    #[serde(default)]
+    pub exclude_groups: Option<Vec<String>>,
+    /// Directory role template ids included.
+    #[serde(default)]
+    pub include_roles: Option<Vec<String>>,
+}
+
+/// `unifiedRoleEligibilitySchedule` and `unifiedRoleEligibilityScheduleInstance`: who is eligible.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleEligibility {
+    /// `id`
+    #[serde(default)]
+    pub id: Option<String>,
+    /// A user or a group.
+    #[serde(default)]
+    pub principal_id: Option<String>,
+}
+
+/// `accessReviewScheduleDefinition`: the parts skuld maps.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessReviewDefinition {
+    /// `id`
+    pub id: String,
+    /// `displayName`
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// `NotStarted`, `InProgress`, `Completed`, …
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Whose access is reviewed.
+    #[serde(default)]
+    pub scope: Option<AccessReviewScope>,
+    /// The resources reviewed when `scope` is relative to them (`./members`).
+    #[serde(default)]
+    pub instance_enumeration_scope: Option<AccessReviewScope>,
+    /// Who reviews.
+    #[serde(default)]
+    pub reviewers: Option<Vec<AccessReviewScope>>,
+}
+
+/// `accessReviewScope` / `accessReviewReviewerScope`: a Graph query naming users or groups.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessReviewScope {
+    /// `/groups/{id}/transitiveMembers`, `./members`, `/users/{id}`, `./manager`, ….
+    #[serde(default)]
+    pub query: Option<String>,
+}
+
+/// The optional responses that give the `features:` block; `None` when not saved.
+#[derive(Debug, Default)]
+pub struct FeatureResponses {
+    /// `conditionalAccessPolicies*.json`
+    pub conditional_access: Option<Collection<ConditionalAccessPolicy>>,
+    /// `roleEligibilitySchedules*.json`
+    pub role_eligibility_schedules: Option<Collection<RoleEligibility>>,
+    /// `roleEligibilityScheduleInstances*.json`
+    pub role_eligibility_instances: Option<Collection<RoleEligibility>>,
+    /// `accessReviewDefinitions*.json`
+    pub access_reviews: Option<Collection<AccessReviewDefinition>>,
+}
+
+/// The optional resources of the `features:` block: file stem and request (docs/import.md).
+pub const FEATURE_RESOURCES: [(&str, &str); 4] = [
+    (
+        "conditionalAccessPolicies",
+        "GET https://graph.microsoft.com/v1.0/identity/conditionalAccess/policies",
+    ),
+    (
+        "roleEligibilitySchedules",
+        "GET https://graph.microsoft.com/v1.0/roleManagement/directory/roleEligibilitySchedules",
+    ),
+    (
+        "roleEligibilityScheduleInstances",
+        "GET https://graph.microsoft.com/v1.0/roleManagement/directory/roleEligibilityScheduleInstances",
+    ),
+    (
+        "accessReviewDefinitions",
+        "GET https://graph.microsoft.com/v1.0/identityGovernance/accessReviews/definitions",
+    ),
+];
+
 /// A resource read from all its pages, with the file each item came from.
 #[derive(Debug)]
 pub struct Collection<T> {
@@ -177,6 +307,8 @@ pub struct Responses {
     pub organization: Collection<Organization>,
     /// `members/<group id>*.json`: the full member lists of groups, by group id.
     pub members: BTreeMap<String, Collection<Member>>,
+    /// The optional responses of the `features:` block.
+    pub features: FeatureResponses,
 }
 
 /// The resources, their file stem and how to save them (for the help of a missing file).
@@ -322,6 +454,28 @@ pub fn read(dir: &Path) -> Result<Responses, Vec<ReadError>> {
     let users = collection(dir, &names, "users", &mut errors);
     let groups = collection(dir, &names, "groups", &mut errors);
     let organization = collection(dir, &names, "organization", &mut errors);
+    // Optional: absent files leave the features they give out of the tenant.
+    let features = FeatureResponses {
+        conditional_access: optional_collection(
+            dir,
+            &names,
+            "conditionalAccessPolicies",
+            &mut errors,
+        ),
+        role_eligibility_schedules: optional_collection(
+            dir,
+            &names,
+            "roleEligibilitySchedules",
+            &mut errors,
+        ),
+        role_eligibility_instances: optional_collection(
+            dir,
+            &names,
+            "roleEligibilityScheduleInstances",
+            &mut errors,
+        ),
+        access_reviews: optional_collection(dir, &names, "accessReviewDefinitions", &mut errors),
+    };
     // Optional: full member lists of groups too large for `$expand`, one resource per group id.
     let mut members = BTreeMap::new();
     let members_dir = dir.join("members");
@@ -346,6 +500,7 @@ pub fn read(dir: &Path) -> Result<Responses, Vec<ReadError>> {
                 groups,
                 organization,
                 members,
+                features,
             })
         }
         _ => Err(errors),
@@ -375,6 +530,20 @@ fn page_number(resource: &str, file: &str) -> Option<u32> {
         return None;
     }
     n.parse().ok().filter(|&n| n >= 2)
+}
+
+/// A resource that may be absent: `None` without an error when no page of it is saved.
+fn optional_collection<T: DeserializeOwned>(
+    dir: &Path,
+    names: &[String],
+    resource: &str,
+    errors: &mut Vec<ReadError>,
+) -> Option<Collection<T>> {
+    names
+        .iter()
+        .any(|n| page_number(resource, n).is_some())
+        .then(|| collection(dir, names, resource, errors))
+        .flatten()
 }
 
 fn collection<T: DeserializeOwned>(
@@ -505,7 +674,11 @@ fn read_text(path: &Path) -> Result<String, String> {
 
 /// How to save a resource: its Graph request.
 fn request(resource: &str) -> String {
-    match RESOURCES.iter().find(|(r, _)| *r == resource) {
+    match RESOURCES
+        .iter()
+        .chain(FEATURE_RESOURCES.iter())
+        .find(|(r, _)| *r == resource)
+    {
         Some((_, u)) => (*u).to_owned(),
         // A file of `members/`: the resource is a group id.
         None => {

@@ -10,6 +10,7 @@
 
 pub mod auth;
 pub mod emit;
+mod features;
 pub mod graph;
 pub mod live;
 
@@ -34,6 +35,8 @@ pub struct Import {
     pub tenant: emit::Tenant,
     /// Warnings: unknown SKU ids, unknown groups, truncated member lists, ….
     pub warnings: Vec<miette::Report>,
+    /// What was not imported because its responses were not saved (one line each).
+    pub notes: Vec<String>,
 }
 
 /// Something in the responses skuld keeps but cannot map cleanly (reported as a warning).
@@ -234,6 +237,24 @@ impl<'c, 'r> Mapper<'c, 'r> {
         let (user_groups, parent_groups) = self.memberships(r, &unique, &names);
         let groups = self.groups(r, &unique, &names, parent_groups);
         let users = self.users(r, &names, user_groups);
+        let upns = r
+            .users
+            .items
+            .iter()
+            .filter_map(|(u, _)| {
+                let upn = u.user_principal_name.as_deref()?;
+                (!upn.trim().is_empty()).then_some((u.id.as_str(), upn))
+            })
+            .collect();
+        let features = features::map(
+            self.catalog,
+            &r.features,
+            &features::Names {
+                users: upns,
+                groups: &names,
+            },
+        );
+        self.warnings.extend(features.warnings);
         Import {
             tenant: emit::Tenant {
                 header: header(dir, shown, r),
@@ -242,8 +263,11 @@ impl<'c, 'r> Mapper<'c, 'r> {
                 subscriptions: Some(subscriptions),
                 groups,
                 users,
+                features: features.features,
+                imported_features: features.imported,
             },
             warnings: self.warnings,
+            notes: features.notes,
         }
     }
 
@@ -564,6 +588,20 @@ fn header(dir: &Path, shown: &str, r: &graph::Responses) -> Vec<String> {
     ]
     .into_iter()
     .chain(r.members.values().map(|c| &c.files))
+    .chain(r.features.conditional_access.iter().map(|c| &c.files))
+    .chain(
+        r.features
+            .role_eligibility_schedules
+            .iter()
+            .map(|c| &c.files),
+    )
+    .chain(
+        r.features
+            .role_eligibility_instances
+            .iter()
+            .map(|c| &c.files),
+    )
+    .chain(r.features.access_reviews.iter().map(|c| &c.files))
     .flat_map(|fs| fs.iter())
     .map(|f| {
         // Relative to the folder: `users.2.json`, `members/<id>.json`.
