@@ -598,6 +598,10 @@ impl<'a> Interp<'a> {
                     let Value::List(l) = self.eval(list, env) else {
                         continue;
                     };
+                    // `label l in u.licenses … => l`: each SKU's own entry. When the finding
+                    // points at that same list, it points at the first such entry instead.
+                    let entries = matches!(label.place, Expr::Slot(p) if p == *slot);
+                    let focus = entries && same_path(&rule.at, list);
                     for item in l.iter() {
                         if let Some(s) = env.get_mut(*slot) {
                             *s = item;
@@ -605,8 +609,20 @@ impl<'a> Interp<'a> {
                         if filter.as_ref().is_some_and(|f| !self.truthy(f, env)) {
                             continue;
                         }
-                        if let Some(s) = self.place_span(&label.place, env) {
-                            if s != span && !finding.related.iter().any(|(r, _)| *r == s) {
+                        let entry = match item {
+                            Value::Entity(Kind::Sku, sku) if entries => {
+                                self.license_entry_span(list, sku, env)
+                            }
+                            _ => None,
+                        };
+                        if let (Some(s), true) = (entry, focus && finding.span == span) {
+                            finding.span = s;
+                            finding.label = Some(self.render(&label.text, env));
+                            continue;
+                        }
+                        let place = entry.or_else(|| self.place_span(&label.place, env));
+                        if let Some(s) = place {
+                            if s != finding.span && !finding.related.iter().any(|(r, _)| *r == s) {
                                 let text = self.render(&label.text, env);
                                 finding.add_label(s, text);
                             }
@@ -616,5 +632,50 @@ impl<'a> Interp<'a> {
             }
         }
         finding
+    }
+
+    /// The list item that gives a user the SKU `sku`, for `list` one of the user's licence
+    /// lists (`u.licenses`, `u.direct_licenses`, `u.group_licenses`): the user's own entry, else
+    /// the entry of the first of the user's direct groups that assigns it.
+    fn license_entry_span(&self, list: &'a Expr, sku: u32, env: &mut [Value<'a>]) -> Option<Span> {
+        let Expr::Field(base, field) = list else {
+            return None;
+        };
+        let (direct, via_groups) = match field {
+            Field::UserLicenses => (true, true),
+            Field::UserDirectLicenses => (true, false),
+            Field::UserGroupLicenses => (false, true),
+            _ => return None,
+        };
+        let Value::Entity(Kind::User, u) = self.eval(base, env) else {
+            return None;
+        };
+        let m = self.model;
+        let catalog = &self.policy.catalog;
+        let gives = |items: &'a [crate::tenant::document::Spanned<String>]| {
+            items
+                .iter()
+                .find(|i| catalog.resolve(&i.value) == Some(sku))
+                .map(|i| i.span)
+        };
+        if direct && let Some(s) = m.user_doc(u).and_then(|d| gives(&d.licenses.items)) {
+            return Some(s);
+        }
+        if !via_groups {
+            return None;
+        }
+        let facts = m.users.get(u as usize)?;
+        m.ids(facts.groups)
+            .iter()
+            .find_map(|&g| m.group_doc(g).and_then(|d| gives(&d.licenses.items)))
+    }
+}
+
+/// Whether two place expressions are the same field path of the same variable (`u.licenses`).
+fn same_path(a: &Expr, b: &Expr) -> bool {
+    match (a, b) {
+        (Expr::Slot(x), Expr::Slot(y)) => x == y,
+        (Expr::Field(x, f), Expr::Field(y, g)) => f == g && same_path(x, y),
+        _ => false,
     }
 }
