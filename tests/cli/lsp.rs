@@ -597,3 +597,62 @@ fn the_workspace_config_and_waivers_apply_as_in_check() {
     );
     assert_eq!(c.finish(), 0);
 }
+
+#[test]
+fn a_upn_reference_goes_to_the_users_entry() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join(".git")).expect("a repository root");
+    let text = "tenant: contoso.onmicrosoft.com\n\
+        groups:\n  - name: Admins\n\
+        users:\n  - upn: alice@contoso.com\n    licenses: [AAD_PREMIUM_P2]\n\
+        \x20 - upn: bob@contoso.com\n    licenses: [AAD_PREMIUM]\n\
+        features:\n  pim:\n    - include: [Admins]\n      users: [bob@contoso.com, alice@contoso.com]\n";
+    let tenant = dir.path().join("tenant.yaml");
+    std::fs::write(&tenant, text).expect("write");
+    let waivers = "waivers:\n  - rule: features/pim-license\n    subject: bob@contoso.com\n    expires: 2999-01-01\n    reason: P2 ordered\n";
+    let waivers_path = dir.path().join("skuld-waivers.yaml");
+    std::fs::write(&waivers_path, waivers).expect("waivers");
+    let mut c = Client::start(dir.path());
+    c.initialize(dir.path(), &[]);
+    let u = c.open(&tenant, "yaml", text);
+    let _ = c.diagnostics(&u);
+
+    // A UPN in a feature's `users:` → the user's `upn:`.
+    let def = c.request(
+        "textDocument/definition",
+        at(&u, position(text, "alice@contoso.com]")),
+    );
+    assert_eq!(def["uri"], u);
+    assert_eq!(def["range"]["start"], position(text, "alice@contoso.com\n"));
+    // A group in a feature's `include:` → the group's `name:`.
+    let def = c.request("textDocument/definition", at(&u, position(text, "Admins]")));
+    assert_eq!(def["range"]["start"], position(text, "Admins\n"));
+
+    // A waiver's subject → the user in the tenant file, open or not.
+    let w = c.open(&waivers_path, "yaml", waivers);
+    let def = c.request(
+        "textDocument/definition",
+        at(&w, position(waivers, "bob@contoso.com")),
+    );
+    assert_eq!(def["uri"], u, "{def}");
+    assert_eq!(def["range"]["start"], position(text, "bob@contoso.com\n"));
+    // The rule id on the line above is no UPN: nothing.
+    let def = c.request(
+        "textDocument/definition",
+        at(&w, position(waivers, "pim-license")),
+    );
+    assert_eq!(def, Value::Null);
+    assert_eq!(c.finish(), 0);
+
+    // Without the tenant open, the workspace's tenant files are searched.
+    let mut c = Client::start(dir.path());
+    c.initialize(dir.path(), &[]);
+    let w = c.open(&waivers_path, "yaml", waivers);
+    let def = c.request(
+        "textDocument/definition",
+        at(&w, position(waivers, "bob@contoso.com")),
+    );
+    assert_eq!(def["uri"], uri(&tenant), "{def}");
+    assert_eq!(def["range"]["start"], position(text, "bob@contoso.com\n"));
+    assert_eq!(c.finish(), 0);
+}
