@@ -11,8 +11,8 @@
 use std::io::{self, Write};
 
 use super::{
-    CheckArgs, ExitStatus, FormatArg, ReadError, Selection, discovery, load_policy,
-    print_errors, print_reports, read_source, report_write_error, style_for, write_atomically,
+    CheckArgs, ExitStatus, FormatArg, ReadError, Selection, discovery, load_policy, print_errors,
+    print_reports, read_source, report_write_error, style_for, write_atomically,
 };
 use crate::Policy;
 use crate::tenant::Limits;

@@ -28,7 +28,12 @@ pub(super) fn config_filter(config: &crate::config::Config, waivers: Option<&Pat
     let own_suffixes = crate::testing::TEST_SUFFIXES
         .iter()
         .chain(crate::testing::SUITE_SUFFIXES)
-        .map(|s| ((*s).to_owned(), "a policy test, run by `skuld test`".to_owned()))
+        .map(|s| {
+            (
+                (*s).to_owned(),
+                "a policy test, run by `skuld test`".to_owned(),
+            )
+        })
         .collect();
     Filter {
         exclude: config.tenants.exclude.iter().cloned().collect(),
@@ -50,12 +55,13 @@ pub(super) fn add_flags(
 ) -> Result<(), miette::Report> {
     if !excludes.is_empty() {
         let globs: Vec<&str> = excludes.iter().map(String::as_str).collect();
-        let patterns = Patterns::new(Path::new("."), &globs, "--exclude").map_err(|(i, reason)| {
-            miette::Report::new(BadExclude {
-                glob: globs.get(i).map_or_else(String::new, |g| (*g).to_owned()),
-                reason,
-            })
-        })?;
+        let patterns =
+            Patterns::new(Path::new("."), &globs, "--exclude").map_err(|(i, reason)| {
+                miette::Report::new(BadExclude {
+                    glob: globs.get(i).map_or_else(String::new, |g| (*g).to_owned()),
+                    reason,
+                })
+            })?;
         filter.exclude.push(patterns);
     }
     for (path, what) in own {

@@ -28,9 +28,17 @@ pub(crate) struct Patterns {
 
 impl Patterns {
     /// Compiles `globs` relative to `root`; `Err((index, reason))` names the first bad glob.
-    pub(crate) fn new(root: &Path, globs: &[&str], origin: &str) -> Result<Patterns, (usize, String)> {
+    pub(crate) fn new(
+        root: &Path,
+        globs: &[&str],
+        origin: &str,
+    ) -> Result<Patterns, (usize, String)> {
         let root = absolute(root);
         let mut builder = GitignoreBuilder::new(&root);
+        // As `.yaml` is matched in any case, so is `*.yaml`.
+        builder
+            .case_insensitive(true)
+            .map_err(|e| (0, glob_error(&e)))?;
         for (i, glob) in globs.iter().enumerate() {
             builder
                 .add_line(None, glob)
@@ -297,7 +305,10 @@ fn walk_one(
             WalkProblem::Error(path, reason) => {
                 if path.as_deref().is_none_or(|p| is_yaml(p) || p.is_dir()) {
                     out.errors.push(miette::Report::new(ReadError {
-                        path: path.map_or_else(|| root.display().to_string(), |p| p.display().to_string()),
+                        path: path.map_or_else(
+                            || root.display().to_string(),
+                            |p| p.display().to_string(),
+                        ),
                         reason,
                         help: None,
                     }));
@@ -343,7 +354,8 @@ fn walk_one(
         .iter()
         .filter_map(|(p, what)| std::fs::canonicalize(p).ok().map(|c| (c, what.as_str())))
         .collect();
-    let mut first_name: std::collections::HashMap<PathBuf, PathBuf> = std::collections::HashMap::new();
+    let mut first_name: std::collections::HashMap<PathBuf, PathBuf> =
+        std::collections::HashMap::new();
     for path in files {
         if let Some(g) = glob
             && !g.is_match(&path)
@@ -351,6 +363,14 @@ fn walk_one(
             continue;
         }
         let abs = under(&abs_root, root, &path);
+        let canonical = canonical_or(&path);
+        if let Some((_, what)) = own.iter().find(|(c, _)| *c == canonical) {
+            skipped.push(Skipped {
+                path,
+                why: Skip::Own((*what).to_owned()),
+            });
+            continue;
+        }
         if let Some(include) = &filter.include
             && include.matched(&abs, false).is_none()
         {
@@ -359,14 +379,6 @@ fn walk_one(
                 why: Skip::NotIncluded {
                     origin: include.origin.clone(),
                 },
-            });
-            continue;
-        }
-        let canonical = canonical_or(&path);
-        if let Some((_, what)) = own.iter().find(|(c, _)| *c == canonical) {
-            skipped.push(Skipped {
-                path,
-                why: Skip::Own((*what).to_owned()),
             });
             continue;
         }
@@ -389,7 +401,8 @@ fn walk_one(
             continue;
         }
         first_name.insert(canonical, path.clone());
-        out.paths.push(glob.map_or_else(|| path.clone(), |g| g.shown(path.clone())));
+        out.paths
+            .push(glob.map_or_else(|| path.clone(), |g| g.shown(path.clone())));
     }
     out.skipped.extend(skipped);
 }
@@ -415,13 +428,24 @@ fn judge_entry(
     if !is_dir && !in_glob && !is_yaml(path) {
         return Verdict::Drop;
     }
+    let abs = under(abs_root, root, path);
+    for patterns in &filter.exclude {
+        if let Some(glob) = patterns.matched(&abs, is_dir) {
+            return Verdict::Skip(Skip::Excluded {
+                glob,
+                origin: patterns.origin.clone(),
+            });
+        }
+    }
     if entry.path_is_symlink() {
         match std::fs::canonicalize(path) {
             Err(e) => {
                 return Verdict::Error(ReadError {
                     path: path.display().to_string(),
                     reason: format!("a symbolic link that leads nowhere ({e})"),
-                    help: Some("fix or remove the link, or leave it out with `--exclude`".to_owned()),
+                    help: Some(
+                        "fix or remove the link, or leave it out with `--exclude`".to_owned(),
+                    ),
                 });
             }
             Ok(target) => {
@@ -442,15 +466,6 @@ fn judge_entry(
                     });
                 }
             }
-        }
-    }
-    let abs = under(abs_root, root, path);
-    for patterns in &filter.exclude {
-        if let Some(glob) = patterns.matched(&abs, is_dir) {
-            return Verdict::Skip(Skip::Excluded {
-                glob,
-                origin: patterns.origin.clone(),
-            });
         }
     }
     if !is_dir {
@@ -610,7 +625,10 @@ fn shape_of(mut reader: impl std::io::BufRead) -> Shape {
         .collect();
     if let Some((_, what)) = foreign.first() {
         let named: Vec<String> = foreign.iter().map(|(k, _)| format!("`{k}`")).collect();
-        return Shape::Other(format!("looks like {what} (top-level {})", named.join(", ")));
+        return Shape::Other(format!(
+            "looks like {what} (top-level {})",
+            named.join(", ")
+        ));
     }
     if keys.iter().any(|k| TENANT_KEYS.contains(&k.as_str())) {
         return Shape::Tenant;
@@ -629,7 +647,11 @@ fn top_level_key(line: &str) -> Option<&str> {
         if let Some(rest) = line.strip_prefix(quote) {
             let end = rest.find(quote)?;
             let key = rest.get(..end)?;
-            return rest.get(end + 1..)?.trim_start().starts_with(':').then_some(key);
+            return rest
+                .get(end + 1..)?
+                .trim_start()
+                .starts_with(':')
+                .then_some(key);
         }
     }
     let colon = line
@@ -692,10 +714,15 @@ mod tests {
     #[test]
     fn patterns_are_gitignore_style_and_judge_parents() {
         let root = Path::new("/repo");
-        let p = Patterns::new(root, &["archive/", "*.draft.yaml", "!keep.draft.yaml"], "test")
-            .unwrap_or_else(|e| panic!("{e:?}"));
+        let p = Patterns::new(
+            root,
+            &["archive/", "*.draft.yaml", "!keep.draft.yaml"],
+            "test",
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(
-            p.matched(Path::new("/repo/t/archive/a.yaml"), false).as_deref(),
+            p.matched(Path::new("/repo/t/archive/a.yaml"), false)
+                .as_deref(),
             Some("archive/")
         );
         assert_eq!(
@@ -705,7 +732,10 @@ mod tests {
         assert_eq!(p.matched(Path::new("/repo/keep.draft.yaml"), false), None);
         assert_eq!(p.matched(Path::new("/repo/archive.yaml"), false), None);
         // Outside the root: by file name.
-        assert!(p.matched(Path::new("/elsewhere/y.draft.yaml"), false).is_some());
+        assert!(
+            p.matched(Path::new("/elsewhere/y.draft.yaml"), false)
+                .is_some()
+        );
         assert!(Patterns::new(root, &["ok", "a{b"], "test").is_err_and(|(i, _)| i == 1));
     }
 
