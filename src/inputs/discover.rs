@@ -182,11 +182,10 @@ pub(crate) fn discover(args: &[PathBuf], filter: &Filter, explain: bool) -> Disc
             }));
             continue;
         };
-        let before = out.paths.len();
         let skipped_before = out.skipped.len();
         let root = glob.as_ref().map_or(arg.as_path(), |g| g.base());
-        walk_one(root, glob.as_ref(), filter, explain, &mut seen, &mut out);
-        if out.paths.len() == before {
+        let found = walk_one(root, glob.as_ref(), filter, explain, &mut seen, &mut out);
+        if found == 0 {
             let left_out = out.skipped.len() - skipped_before;
             let (reason, help) = match &glob {
                 Some(g) => {
@@ -230,7 +229,7 @@ fn walk_one(
     explain: bool,
     seen: &mut HashSet<PathBuf>,
     out: &mut Discovered,
-) {
+) -> usize {
     let abs_root = absolute(root);
     let tree = repository_of(root);
     let recorded = Arc::new(Mutex::new(Recorded::default()));
@@ -354,6 +353,7 @@ fn walk_one(
         .iter()
         .filter_map(|(p, what)| std::fs::canonicalize(p).ok().map(|c| (c, what.as_str())))
         .collect();
+    let mut found = 0;
     let mut first_name: std::collections::HashMap<PathBuf, PathBuf> =
         std::collections::HashMap::new();
     for path in files {
@@ -389,8 +389,9 @@ fn walk_one(
             });
             continue;
         }
-        if !seen.insert(canonical.clone()) {
+        if seen.contains(&canonical) {
             // Named by an earlier argument: checked there, quietly.
+            found += 1;
             continue;
         }
         if let Shape::Other(why) = shape(&path, filter.sniff_limit) {
@@ -400,11 +401,14 @@ fn walk_one(
             });
             continue;
         }
+        found += 1;
+        seen.insert(canonical.clone());
         first_name.insert(canonical, path.clone());
         out.paths
             .push(glob.map_or_else(|| path.clone(), |g| g.shown(path.clone())));
     }
     out.skipped.extend(skipped);
+    found
 }
 
 enum Verdict {
