@@ -339,3 +339,20 @@ fn the_pre_commit_hook_lets_skuld_choose_the_files() {
         "case-insensitive like discovery: {files}"
     );
 }
+
+#[test]
+fn a_glob_whose_files_were_named_before_is_not_an_empty_glob() {
+    let dir = repo();
+    let o = skuld_in(
+        dir.path(),
+        &[
+            "check",
+            "tenants/clean.yaml",
+            "tenants/*.yaml",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(checked(&o), ["tenants/clean.yaml"]);
+}
