@@ -20,6 +20,7 @@ pub(super) fn check(
         mut waivers,
         today,
         fail_on,
+        mut tenants,
     }) = settings(
         &SettingsArgs {
             config: args.config.as_deref(),
@@ -54,7 +55,23 @@ pub(super) fn check(
         }
     };
 
-    let (paths, discovery_errors) = discover_tenants(&args.tenants);
+    if let Err(e) = discovery::add_flags(
+        &mut tenants,
+        &args.exclude,
+        &[
+            (args.baseline.as_deref(), "the baseline"),
+            (args.output.as_deref(), "the report being written"),
+        ],
+        args.max_file_size,
+    ) {
+        print_reports([&e], err_style, stderr)?;
+        return Ok(ExitStatus::Error);
+    }
+    let found = crate::inputs::discover(&args.tenants, &tenants, args.verbose);
+    if args.verbose {
+        discovery::explain(&found, stderr)?;
+    }
+    let (paths, discovery_errors) = (found.paths, found.errors);
     let missing = !discovery_errors.is_empty();
     let mut errors: Vec<report::RunError> = discovery_errors
         .into_iter()

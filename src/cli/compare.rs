@@ -11,8 +11,8 @@
 use std::io::{self, Write};
 
 use super::{
-    CheckArgs, ExitStatus, FormatArg, ReadError, Selection, discover_tenants, load_policy,
-    print_errors, print_reports, read_source, report_write_error, style_for, write_atomically,
+    CheckArgs, ExitStatus, FormatArg, ReadError, Selection, discovery, load_policy, print_errors,
+    print_reports, read_source, report_write_error, style_for, write_atomically,
 };
 use crate::Policy;
 use crate::tenant::Limits;
@@ -66,7 +66,23 @@ pub(super) fn run(
         }
     }
 
-    let (paths, mut errors) = discover_tenants(&args.tenants);
+    // No config is read here; the same own files and `--exclude` apply.
+    let mut filter =
+        discovery::config_filter(&crate::config::Config::default(), args.waivers.as_deref());
+    if let Err(e) = discovery::add_flags(
+        &mut filter,
+        &args.exclude,
+        &[(args.output.as_deref(), "the report being written")],
+        args.max_file_size,
+    ) {
+        print_reports([&e], err_style, stderr)?;
+        return Ok(ExitStatus::Error);
+    }
+    let found = crate::inputs::discover(&args.tenants, &filter, args.verbose);
+    if args.verbose {
+        discovery::explain(&found, stderr)?;
+    }
+    let (paths, mut errors) = (found.paths, found.errors);
     if paths.is_empty() && errors.is_empty() {
         errors.push(miette::Report::new(ReadError {
             path: args

@@ -10,7 +10,7 @@ use thiserror::Error;
 
 use crate::diagnostics::Diagnostics;
 use crate::diagnostics::Finding;
-use crate::inputs::{ReadError, STDIN, discover_tenants, display_name, read_source, walk};
+use crate::inputs::{ReadError, STDIN, display_name, read_source, walk};
 use crate::report::{self, human};
 use crate::tenant::Limits;
 use crate::triage::FailOn;
@@ -22,6 +22,7 @@ mod check_policy;
 mod compare;
 mod completions;
 mod diff;
+mod discovery;
 mod explain_user;
 mod fmt;
 mod import;
@@ -144,10 +145,18 @@ enum Command {
 
 #[derive(Debug, Args)]
 struct CheckArgs {
-    /// Tenant YAML files, folders searched for *.yaml and *.yml, quoted globs such as
+    /// Tenant YAML files (always checked), folders searched for tenant *.yaml and *.yml files
+    /// (as ripgrep walks: .gitignore honoured, hidden folders skipped), quoted globs such as
     /// 'tenants/**/*.yaml', or `-` for standard input
     #[arg(required = true, value_name = "TENANT")]
     tenants: Vec<PathBuf>,
+    /// Leave out of folders and globs the paths this gitignore-style glob matches, relative to
+    /// the current folder (repeatable), e.g. `archive/` or `*.draft.yaml`
+    #[arg(long = "exclude", value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Say on standard error which files were left out and why
+    #[arg(long, short = 'v')]
+    verbose: bool,
     /// Policy file or folder of *.skuld files added on top of the default policy (repeatable);
     /// `builtin:NAME` names an embedded file
     #[arg(long = "policy", value_name = "PATH")]

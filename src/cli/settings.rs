@@ -22,6 +22,8 @@ pub(super) struct Settings {
     pub(super) waivers: crate::triage::waivers::Waivers,
     pub(super) today: crate::triage::waivers::Date,
     pub(super) fail_on: FailOn,
+    /// Which discovered files are tenants (the config's `tenants:`, its own files).
+    pub(super) tenants: crate::inputs::Filter,
 }
 
 /// Reads the config file, the policy, the rule selection and the waivers; `None` after
@@ -83,12 +85,14 @@ pub(super) fn settings(
             return Ok(None);
         }
     };
+    let tenants = super::discovery::config_filter(&config, a.waivers);
     Ok(Some(Settings {
         policy,
         selection,
         waivers,
         today,
         fail_on,
+        tenants,
     }))
 }
 

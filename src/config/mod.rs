@@ -140,6 +140,7 @@ const KEYS: &[&str] = &[
     "severity",
     "only-rules",
     "skip-rules",
+    "tenants",
 ];
 
 /// The settings of a config file. Rule ids are checked against the policy later
@@ -164,6 +165,17 @@ pub struct Config {
     pub skip_rules: Vec<(String, Span)>,
     /// The folder the file is in.
     pub dir: PathBuf,
+    /// The file itself (never a tenant).
+    pub(crate) path: Option<PathBuf>,
+    /// `tenants: {include, exclude}`: which discovered files are tenants.
+    pub(crate) tenants: Tenants,
+}
+
+/// The `tenants:` key: gitignore-style globs relative to the config file's folder.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Tenants {
+    pub(crate) include: Option<crate::inputs::Patterns>,
+    pub(crate) exclude: Option<crate::inputs::Patterns>,
 }
 
 impl Config {
@@ -193,6 +205,7 @@ impl Config {
         let mut config = Config {
             source: Some(source.clone()),
             dir: dir.clone(),
+            path: Some(path.to_path_buf()),
             ..Config::default()
         };
         if root.is_null() {
@@ -307,6 +320,9 @@ impl Config {
         if let Some(n) = fields.get("skip-rules") {
             config.skip_rules = texts(n, "a rule id", source, &mut problems);
         }
+        if let Some(n) = fields.get("tenants") {
+            config.tenants = tenants(n, &dir, source, &mut problems);
+        }
         if problems.is_empty() {
             Ok(config)
         } else {
@@ -330,6 +346,43 @@ impl Config {
             .filter_map(|(id, span)| unknown_rule(id, *span, source, &rules, CODE))
             .collect()
     }
+}
+
+/// `tenants: {include: [GLOB], exclude: [GLOB]}`, each glob checked where it is written.
+fn tenants(node: &Node, dir: &Path, source: &SourceFile, problems: &mut Vec<Problem>) -> Tenants {
+    let mut out = Tenants::default();
+    let Some(fields) = Fields::read(
+        node,
+        &["include", "exclude"],
+        "`tenants`",
+        CODE,
+        source,
+        problems,
+    ) else {
+        return out;
+    };
+    let origin = format!("`tenants` in {}", source.name());
+    let mut read = |key: &str| -> Option<crate::inputs::Patterns> {
+        let globs = texts(fields.get(key)?, "a glob", source, problems);
+        let texts: Vec<&str> = globs.iter().map(|(g, _)| g.as_str()).collect();
+        match crate::inputs::Patterns::new(dir, &texts, &format!("{origin}, `{key}`")) {
+            Ok(p) => Some(p),
+            Err((i, reason)) => {
+                let span = globs.get(i).map_or_else(|| node.span(), |(_, s)| *s);
+                problems.push(
+                    Problem::new(CODE, format!("not a glob: {reason}"), source, span, "here")
+                        .with_help(Some(
+                            "globs are gitignore-style: `archive/`, `*.draft.yaml`, `/tenants/**`"
+                                .to_owned(),
+                        )),
+                );
+                None
+            }
+        }
+    };
+    out.include = read("include");
+    out.exclude = read("exclude");
+    out
 }
 
 /// A rule id named in one of skuld's files, checked against the registry: `None` when a rule

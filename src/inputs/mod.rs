@@ -1,7 +1,11 @@
 //! Reading the inputs of a run from disk: files (or standard input) with a size limit, and
-//! tenant discovery (folders, globs, sorted, each file once).
+//! tenant discovery (`discover.rs`: folders walked as ripgrep walks them, globs, skuld's own
+//! files and non-tenant YAML left out with a reason).
 
+mod discover;
 pub mod glob;
+
+pub(crate) use discover::{Discovered, Filter, Patterns, discover};
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -20,53 +24,6 @@ pub(crate) struct ReadError {
     pub(crate) reason: String,
     #[help]
     pub(crate) help: Option<String>,
-}
-
-/// Expands folders into their `*.yaml` / `*.yml` files (sorted) and globs into the files they
-/// match (sorted); missing paths and globs that match nothing are errors.
-pub(crate) fn discover_tenants(args: &[PathBuf]) -> (Vec<PathBuf>, Vec<miette::Report>) {
-    let mut paths = Vec::new();
-    let mut errors = Vec::new();
-    for arg in args {
-        if arg.is_dir() {
-            let mut found = Vec::new();
-            walk(arg, &mut found, &|f| {
-                f.extension().is_some_and(|e| e == "yaml" || e == "yml")
-            });
-            if found.is_empty() {
-                errors.push(miette::Report::new(ReadError {
-                    path: arg.display().to_string(),
-                    reason: "no tenant files (`*.yaml`, `*.yml`) in this folder".to_owned(),
-                    help: None,
-                }));
-            }
-            paths.extend(found);
-        } else if arg.exists() || arg.as_os_str() == STDIN {
-            paths.push(arg.clone());
-        } else if let Some(glob) = glob::TenantGlob::new(arg) {
-            let mut found = Vec::new();
-            walk(glob.base(), &mut found, &|f| glob.is_match(f));
-            if found.is_empty() {
-                let e = glob.no_match();
-                errors.push(miette::Report::new(ReadError {
-                    path: arg.display().to_string(),
-                    reason: e.reason,
-                    help: e.help,
-                }));
-            }
-            paths.extend(found.into_iter().map(|p| glob.shown(p)));
-        } else {
-            errors.push(miette::Report::new(ReadError {
-                path: arg.display().to_string(),
-                reason: "no such file or folder".to_owned(),
-                help: None,
-            }));
-        }
-    }
-    // A file named twice (say by a folder and a glob) is checked once, where first named.
-    let mut seen = std::collections::HashSet::new();
-    paths.retain(|p| p.as_os_str() == STDIN || seen.insert(p.clone()));
-    (paths, errors)
 }
 
 /// Files under `dir` (recursively) that `keep` accepts, sorted by path.
