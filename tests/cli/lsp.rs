@@ -33,6 +33,8 @@ impl Client {
             .args(["lsp", "--stdio"])
             .current_dir(dir)
             .env_remove("SKULD_DOCS_URL")
+            // Waivers expire within a year of "today": fix it.
+            .env("SKULD_TODAY", "2026-12-03")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -576,7 +578,7 @@ fn the_workspace_config_and_waivers_apply_as_in_check() {
     // A waivers file written later: the watched-files notification reloads it.
     std::fs::write(
         dir.path().join("skuld-waivers.yaml"),
-        "waivers:\n  - rule: sspr/synced-user-license\n    tenant: problems.yaml\n    subject: raj.patel@fabrikam.com\n    expires: 2999-01-01\n    reason: P1 ordered\n",
+        "waivers:\n  - rule: sspr/synced-user-license\n    tenant: problems.yaml\n    subject: raj.patel@fabrikam.com\n    expires: 2027-06-30\n    reason: P1 ordered\n",
     )
     .expect("waivers");
     c.notify(

@@ -225,7 +225,8 @@ impl Waivers {
                 &format!("after {latest}"),
             )
             .with_help(Some(format!(
-                "a waiver ends within {days} days: set `expires` to {latest} or earlier, and                  renew it then with a new reason (`waiver-max-expiry` in `.skuld.yaml` sets                  the limit)"
+                "a waiver ends within {days} days: set `expires` to {latest} or earlier, and renew it then with a new reason \
+                 (`waiver-max-expiry` in `.skuld.yaml` sets the limit)"
             )))
         })
     }
