@@ -391,10 +391,16 @@ pub fn yaml_comment_starts(text: &str) -> Vec<Option<usize>> {
             while let Some(r) = rest.strip_prefix("- ") {
                 rest = r.trim_start_matches(' ');
             }
-            let keyed = line
-                .get(..found.unwrap_or(line.len()))
-                .is_some_and(|c| c.trim_end().rsplit_once([' ', '\t']).is_some_and(|(b, _)| b.trim_end().ends_with(':')));
-            block = Some(if keyed { line.len() - rest.len() } else { indent });
+            let keyed = line.get(..found.unwrap_or(line.len())).is_some_and(|c| {
+                c.trim_end()
+                    .rsplit_once([' ', '\t'])
+                    .is_some_and(|(b, _)| b.trim_end().ends_with(':'))
+            });
+            block = Some(if keyed {
+                line.len() - rest.len()
+            } else {
+                indent
+            });
         }
         out.push(found);
     }
@@ -404,7 +410,11 @@ pub fn yaml_comment_starts(text: &str) -> Vec<Option<usize>> {
 /// True when a line (its comment cut off) ends with a block scalar header: `|` or `>`, with an
 /// optional chomping and indentation indicator, after `key:` or `-`.
 fn opens_block_scalar(content: Option<&str>) -> bool {
-    let content = content.unwrap_or("").trim_end().trim_end_matches('\r').trim_end();
+    let content = content
+        .unwrap_or("")
+        .trim_end()
+        .trim_end_matches('\r')
+        .trim_end();
     let (before, header) = content.rsplit_once([' ', '\t']).unwrap_or(("", content));
     let mut chars = header.chars();
     let indicators_ok = matches!(chars.next(), Some('|' | '>'))
@@ -425,7 +435,17 @@ mod tests {
         let starts = yaml_comment_starts(text);
         assert_eq!(
             starts,
-            [None, None, None, Some(20), None, Some(14), None, Some(9), None]
+            [
+                None,
+                None,
+                None,
+                Some(20),
+                None,
+                Some(14),
+                None,
+                Some(9),
+                None
+            ]
         );
         assert_eq!(SourceFile::new("t", text).line_of(10), 2);
     }

@@ -27,7 +27,13 @@ fn found(doc: &Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| format!("{} {}", f["rule"].as_str().unwrap(), f["subject"].as_str().unwrap_or("")))
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["rule"].as_str().unwrap(),
+                f["subject"].as_str().unwrap_or("")
+            )
+        })
         .collect()
 }
 

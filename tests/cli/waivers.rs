@@ -605,10 +605,17 @@ fn a_waiver_expires_within_the_horizon() {
         }
     }
     let o = check_files(
-        &[("t.yaml", &tenant), (".skuld.yaml", "waiver-max-expiry: forever\n")],
+        &[
+            ("t.yaml", &tenant),
+            (".skuld.yaml", "waiver-max-expiry: forever\n"),
+        ],
         "2026-12-03",
         &["check", "t.yaml"],
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("must be a number of days"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("must be a number of days"),
+        "{}",
+        stderr(&o)
+    );
 }

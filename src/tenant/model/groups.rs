@@ -28,7 +28,9 @@ impl<'d> Builder<'d, '_, '_> {
                     .flatten()
             });
             if let Some(nfc) = nfc {
-                nfc_index.entry(nfc).or_insert(found.unwrap_or(group_docs.len() as GroupId));
+                nfc_index
+                    .entry(nfc)
+                    .or_insert(found.unwrap_or(group_docs.len() as GroupId));
             }
             if let Some(first) = found {
                 // References to this spelling resolve to the group kept.
@@ -46,12 +48,7 @@ impl<'d> Builder<'d, '_, '_> {
                     )
                 };
                 let mut f = self
-                    .finding(
-                        "tenant/duplicate-group",
-                        g.span,
-                        message,
-                        &g.name.value,
-                    )
+                    .finding("tenant/duplicate-group", g.span, message, &g.name.value)
                     .with_label("defined again here")
                     .with_help("merge the two entries; group names must be unique".to_owned());
                 if let Some(s) = first_span {

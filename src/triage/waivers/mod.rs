@@ -278,11 +278,13 @@ impl Waivers {
             let inline = if by_line.is_empty() {
                 None
             } else {
-                by_line.get(&(f.file.name(), f.file.line_of(f.span.start as usize), id.rule))
+                by_line.get(&(
+                    f.file.name(),
+                    f.file.line_of(f.span.start as usize),
+                    id.rule,
+                ))
             };
-            let subject = id
-                .subject
-                .and_then(|s| by_subject.get(&(id.rule, s)));
+            let subject = id.subject.and_then(|s| by_subject.get(&(id.rule, s)));
             let wildcard = by_rule.get(id.rule);
             let hit = [inline, subject, wildcard]
                 .into_iter()
@@ -309,7 +311,10 @@ impl Waivers {
         let mut kept = Vec::new();
         let mut waived = Vec::new();
         for (f, c) in findings.into_iter().zip(choice) {
-            match c.filter(|&i| !ambiguous(i)).and_then(|i| self.waivers.get(i)) {
+            match c
+                .filter(|&i| !ambiguous(i))
+                .and_then(|i| self.waivers.get(i))
+            {
                 Some(w) => waived.push(Waived {
                     reason: w.reason.clone(),
                     expires: w.expires,
