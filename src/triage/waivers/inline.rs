@@ -145,7 +145,7 @@ fn parse(
         ));
     }
     if let Some(p) = unknown_rule(rule, *rule_span, src, &policy.registry(), INLINE_CODE)
-        .or_else(|| unwaivable(rule, *rule_span, src, policy, INLINE_CODE))
+        .or_else(|| unwaivable(rule, *rule_span, src, INLINE_CODE))
     {
         return Err(p);
     }

@@ -483,7 +483,7 @@ fn entry_of(
         .map(|(t, _)| normalize(&dir.join(t)));
     if let Some((id, span)) = &rule
         && let Some(p) = unknown_rule(id, *span, src, &policy.registry(), CODE)
-            .or_else(|| unwaivable(id, *span, src, policy, CODE))
+            .or_else(|| unwaivable(id, *span, src, CODE))
     {
         problems.push(p);
     }
@@ -527,35 +527,31 @@ fn entry_of(
     })
 }
 
+/// False for the `tenant/*` checks of error severity: those are fixed, never waived.
+pub fn can_waive(rule: &str) -> bool {
+    !crate::tenant::model::BUILTIN_CHECKS
+        .iter()
+        .any(|(id, severity, _)| *id == rule && *severity == crate::diagnostics::Severity::Error)
+}
+
 /// The error for a waiver of a `tenant/*` error: those say the tenant file itself is wrong (a
 /// duplicate, an unknown name, a look-alike), so every other rule checks a wrong tenant; they
 /// are fixed, never accepted. The `tenant/*` warnings can be waived.
-fn unwaivable(
-    rule: &str,
-    span: Span,
-    src: &SourceFile,
-    policy: &crate::Policy,
-    code: &'static str,
-) -> Option<Problem> {
-    let registry = policy.registry();
-    let entry = registry.lookup(rule).ok()?;
-    (rule.starts_with("tenant/")
-        && matches!(entry.origin, crate::registry::RuleOrigin::Builtin)
-        && entry.severity == crate::diagnostics::Severity::Error)
-        .then(|| {
-            Problem::new(
-                code,
-                format!("`{rule}` cannot be waived"),
-                src,
-                span,
-                "a tenant file error",
-            )
-            .with_help(Some(
-                "`tenant/*` errors say the tenant file is wrong, so every other rule would check \
+fn unwaivable(rule: &str, span: Span, src: &SourceFile, code: &'static str) -> Option<Problem> {
+    (!can_waive(rule)).then(|| {
+        Problem::new(
+            code,
+            format!("`{rule}` cannot be waived"),
+            src,
+            span,
+            "a tenant file error",
+        )
+        .with_help(Some(
+            "`tenant/*` errors say the tenant file is wrong, so every other rule would check \
                  a wrong tenant: fix the file instead"
-                    .to_owned(),
-            ))
-        })
+                .to_owned(),
+        ))
+    })
 }
 
 /// An absolute path with `.` and `..` resolved lexically (files need not exist), so that
