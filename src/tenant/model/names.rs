@@ -303,7 +303,7 @@ impl<'d> Builder<'d, '_, '_> {
         };
         let mut f = self
             .finding("tenant/suspicious-name", first, message, &name.value)
-            .with_label(&odd.first().map_or_else(String::new, |o| code_point(o.ch)))
+            .with_label(odd.first().map_or_else(String::new, |o| code_point(o.ch)))
             .with_help(help);
         for (o, span) in odd.iter().zip(&spans).skip(1) {
             f.add_label(span.unwrap_or(name.span), code_point(o.ch));
