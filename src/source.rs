@@ -80,6 +80,15 @@ impl SourceFile {
         (line, column + 1)
     }
 
+    /// The 1-based line of a byte offset (no column: cheap on a long line).
+    pub fn line_of(&self, offset: usize) -> usize {
+        let offset = offset.min(self.inner.text.len());
+        self.inner
+            .line_starts
+            .partition_point(|&s| s as usize <= offset)
+            .max(1)
+    }
+
     /// The text of a 1-based line, without its line break; `None` past the end. Uses the line
     /// starts computed once in [`SourceFile::new`].
     pub fn line(&self, line: usize) -> Option<&str> {
@@ -317,7 +326,18 @@ pub fn yaml_comment_starts(text: &str) -> Vec<Option<usize>> {
     }
     let mut state = State::Plain;
     let mut out = Vec::new();
+    // Inside a block scalar (`key: |`, `- >-`): the indentation of the line that opened it. Its
+    // lines, indented deeper (or blank), are text: a `#` there is no comment.
+    let mut block: Option<usize> = None;
     for line in text.split('\n') {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if let Some(parent) = block {
+            if line.trim().is_empty() || indent > parent {
+                out.push(None);
+                continue;
+            }
+            block = None;
+        }
         let mut found = None;
         // The last non-blank character before this one, on this line (None: start of line).
         let mut prev: Option<char> = None;
@@ -364,14 +384,71 @@ pub fn yaml_comment_starts(text: &str) -> Vec<Option<usize>> {
                 prev = Some(c);
             }
         }
+        if state == State::Plain && opens_block_scalar(line.get(..found.unwrap_or(line.len()))) {
+            // After `key:` its lines are indented deeper than the key (which may follow `- `);
+            // after a bare `-`, deeper than the dash.
+            let mut rest = line.trim_start_matches(' ');
+            while let Some(r) = rest.strip_prefix("- ") {
+                rest = r.trim_start_matches(' ');
+            }
+            let keyed = line.get(..found.unwrap_or(line.len())).is_some_and(|c| {
+                c.trim_end()
+                    .rsplit_once([' ', '\t'])
+                    .is_some_and(|(b, _)| b.trim_end().ends_with(':'))
+            });
+            block = Some(if keyed {
+                line.len() - rest.len()
+            } else {
+                indent
+            });
+        }
         out.push(found);
     }
     out
 }
 
+/// True when a line (its comment cut off) ends with a block scalar header: `|` or `>`, with an
+/// optional chomping and indentation indicator, after `key:` or `-`.
+fn opens_block_scalar(content: Option<&str>) -> bool {
+    let content = content
+        .unwrap_or("")
+        .trim_end()
+        .trim_end_matches('\r')
+        .trim_end();
+    let (before, header) = content.rsplit_once([' ', '\t']).unwrap_or(("", content));
+    let mut chars = header.chars();
+    let indicators_ok = matches!(chars.next(), Some('|' | '>'))
+        && chars.clone().count() <= 2
+        && chars.all(|c| matches!(c, '+' | '-' | '1'..='9'));
+    let before = before.trim_end();
+    indicators_ok && (before.is_empty() || before.ends_with(':') || before.ends_with('-'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hash_inside_a_block_scalar_is_text() {
+        let text = "tenant: |\n  t # not a comment\n  \"open\nsspr: {scope: all}  # real\n\
+                    users:\n  - note: >-  # header comment\n      a # text\n    x: 1 # real\n";
+        let starts = yaml_comment_starts(text);
+        assert_eq!(
+            starts,
+            [
+                None,
+                None,
+                None,
+                Some(20),
+                None,
+                Some(14),
+                None,
+                Some(9),
+                None
+            ]
+        );
+        assert_eq!(SourceFile::new("t", text).line_of(10), 2);
+    }
 
     #[test]
     fn line_col_is_one_based_and_counts_characters() {

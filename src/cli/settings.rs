@@ -71,7 +71,7 @@ pub(super) fn settings(
             .and_then(FailOn::parse)
             .unwrap_or(FailOn::Error)
     });
-    let Some(waivers) = load_waivers(a.waivers, &config, &policy, err_style, stderr)? else {
+    let Some(mut waivers) = load_waivers(a.waivers, &config, &policy, err_style, stderr)? else {
         return Ok(None);
     };
     let today = match crate::triage::waivers::Date::today() {
@@ -85,6 +85,14 @@ pub(super) fn settings(
             return Ok(None);
         }
     };
+    let max_days = config
+        .waiver_max_expiry
+        .unwrap_or(crate::triage::waivers::DEFAULT_MAX_EXPIRY_DAYS);
+    let too_late = waivers.limit_expiry(today, max_days);
+    if !too_late.is_empty() {
+        print_problems(too_late, err_style, stderr)?;
+        return Ok(None);
+    }
     let tenants = super::discovery::config_filter(&config, a.waivers);
     Ok(Some(Settings {
         policy,

@@ -141,6 +141,7 @@ const KEYS: &[&str] = &[
     "only-rules",
     "skip-rules",
     "tenants",
+    "waiver-max-expiry",
 ];
 
 /// The settings of a config file. Rule ids are checked against the policy later
@@ -163,6 +164,8 @@ pub struct Config {
     pub only_rules: Vec<(String, Span)>,
     /// Rules left out.
     pub skip_rules: Vec<(String, Span)>,
+    /// `waiver-max-expiry: 365d`: how many days ahead a waiver may expire.
+    pub waiver_max_expiry: Option<u32>,
     /// The folder the file is in.
     pub dir: PathBuf,
     /// The file itself (never a tenant).
@@ -322,6 +325,29 @@ impl Config {
         }
         if let Some(n) = fields.get("tenants") {
             config.tenants = tenants(n, &dir, source, &mut problems);
+        }
+        if let Some(n) = fields.get("waiver-max-expiry") {
+            let days = n.text().and_then(|t| {
+                let t = t.trim();
+                t.strip_suffix('d').unwrap_or(t).parse::<u32>().ok()
+            });
+            match days {
+                // A century is "no limit" in practice; more is a typo.
+                Some(d @ 1..=36_500) => config.waiver_max_expiry = Some(d),
+                _ => problems.push(
+                    Problem::new(
+                        CODE,
+                        "`waiver-max-expiry` must be a number of days, e.g. `365d`".to_owned(),
+                        source,
+                        n.span(),
+                        "not a number of days (1 to 36500)",
+                    )
+                    .with_help(Some(
+                        "waivers must expire within this many days from today (default 365d)"
+                            .to_owned(),
+                    )),
+                ),
+            }
         }
         if problems.is_empty() {
             Ok(config)

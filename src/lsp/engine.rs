@@ -148,6 +148,18 @@ impl Workspace {
                         .extend(ps.into_iter().map(|p| from_report(&miette::Report::new(p)))),
                 }
             }
+            // Waivers that expire too far ahead are errors here as in `skuld check`.
+            if let Ok(today) = Date::today() {
+                let max = config
+                    .waiver_max_expiry
+                    .unwrap_or(crate::triage::waivers::DEFAULT_MAX_EXPIRY_DAYS);
+                problems.extend(
+                    waivers
+                        .limit_expiry(today, max)
+                        .into_iter()
+                        .map(|p| from_report(&miette::Report::new(p))),
+                );
+            }
         }
         Workspace {
             policy,

@@ -623,7 +623,11 @@ impl<'w> Server<'w> {
                     }] } },
                 }));
             }
-            if let Some(rule) = &prob.rule {
+            if let Some(rule) = prob
+                .rule
+                .as_ref()
+                .filter(|r| crate::triage::waivers::can_waive(r))
+            {
                 let line_end = doc
                     .text
                     .get(prob.place.start..)

@@ -20,4 +20,5 @@ mod import;
 mod import_live;
 mod lsp;
 mod release;
+mod suspicious_names;
 mod waivers;

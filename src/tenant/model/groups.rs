@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use unicode_normalization::UnicodeNormalization;
+
 use super::resolve::Builder;
 use super::{AssignmentFacts, GroupFacts, GroupId, Holder, IdRange, TenantModel};
 
@@ -13,19 +15,40 @@ impl<'d> Builder<'d, '_, '_> {
         // Groups: names first, so that references in any order resolve.
         let mut group_index: HashMap<&'d str, GroupId> = HashMap::with_capacity(doc.groups.len());
         let mut group_docs: Vec<u32> = Vec::with_capacity(doc.groups.len());
+        // Non-ASCII names by their NFC form: two canonically equivalent names (`é` precomposed
+        // or as `e` + combining accent) render the same, so they are one group.
+        let mut nfc_index: HashMap<String, GroupId> = HashMap::new();
         for (i, g) in doc.groups.iter().enumerate() {
-            if let Some(&first) = group_index.get(g.name.value.as_str()) {
-                let first_span = group_docs
+            let name = g.name.value.as_str();
+            let nfc: Option<String> = (!name.is_ascii()).then(|| name.nfc().collect());
+            let key = nfc.as_deref().unwrap_or(name);
+            let found = group_index.get(name).copied().or_else(|| {
+                (nfc.is_some() || !nfc_index.is_empty())
+                    .then(|| group_index.get(key).or_else(|| nfc_index.get(key)).copied())
+                    .flatten()
+            });
+            if let Some(nfc) = nfc {
+                nfc_index
+                    .entry(nfc)
+                    .or_insert(found.unwrap_or(group_docs.len() as GroupId));
+            }
+            if let Some(first) = found {
+                // References to this spelling resolve to the group kept.
+                group_index.entry(name).or_insert(first);
+                let first_doc = group_docs
                     .get(first as usize)
-                    .and_then(|&d| doc.groups.get(d as usize))
-                    .map(|f| f.span);
-                let mut f = self
-                    .finding(
-                        "tenant/duplicate-group",
-                        g.span,
-                        format!("group `{}` is defined twice", g.name.value),
-                        &g.name.value,
+                    .and_then(|&d| doc.groups.get(d as usize));
+                let first_span = first_doc.map(|f| f.span);
+                let first_name = first_doc.map_or("", |f| f.name.value.as_str());
+                let message = if first_name == name {
+                    format!("group `{name}` is defined twice")
+                } else {
+                    format!(
+                        "group `{name}` is defined twice (as `{first_name}` before; the same after Unicode NFC normalisation)"
                     )
+                };
+                let mut f = self
+                    .finding("tenant/duplicate-group", g.span, message, &g.name.value)
                     .with_label("defined again here")
                     .with_help("merge the two entries; group names must be unique".to_owned());
                 if let Some(s) = first_span {

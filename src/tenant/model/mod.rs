@@ -5,12 +5,13 @@
 //! Lists of ids live in one arena (`ids`) and are addressed by [`IdRange`], so a 100k-user tenant
 //! costs a handful of allocations rather than several per user.
 //!
-//! One file per layer: `resolve` (names resolved, the `tenant/*` checks), `groups` (groups and
+//! One file per layer: `resolve` (names resolved, the `tenant/*` checks), `names` (`tenant/suspicious-name`), `groups` (groups and
 //! their nesting), `sspr` (SSPR scope), `users` (effective licences), `features` (whom each
 //! declared feature covers), `seats` (subscriptions and seat use).
 
 mod features;
 mod groups;
+mod names;
 mod resolve;
 mod seats;
 mod sspr;
@@ -262,6 +263,7 @@ impl<'d> Builder<'d, '_, '_> {
         if let Some(c) = &doc.country {
             self.check_country(c);
         }
+        self.suspicious_names();
 
         let group_index = self.groups(&mut model);
         let (scope, in_scope_group) = self.sspr_scope(&model, &group_index);

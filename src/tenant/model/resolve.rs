@@ -149,12 +149,17 @@ pub const BUILTIN_CHECKS: &[(&str, Severity, &str)] = &[
     (
         "tenant/duplicate-user",
         Severity::Error,
-        "two users share a UPN (case-insensitive)",
+        "two users share a UPN (case-insensitive, after Unicode NFKC normalisation)",
     ),
     (
         "tenant/duplicate-group",
         Severity::Error,
-        "two groups share a name",
+        "two groups share a name (after Unicode NFC normalisation)",
+    ),
+    (
+        "tenant/suspicious-name",
+        Severity::Error,
+        "a group name, group reference or UPN with an invisible character or a look-alike letter from another script",
     ),
     (
         "tenant/unknown-user",

@@ -1,4 +1,4 @@
-//! Users: duplicates (UPNs ignore case) reported and left out, direct and effective licences
+//! Users: duplicates (UPNs ignore case and compare after NFKC) reported and left out, direct and effective licences
 //! (group licensing reaches direct members only), SSPR scope, failed assignments.
 
 use std::collections::HashMap;
@@ -41,7 +41,7 @@ impl<'d> Builder<'d, '_, '_> {
                         if same {
                             format!("user `{}` is listed twice", u.upn.value)
                         } else {
-                            format!("user `{}` is listed twice (as `{first_upn}` before; UPNs ignore case)", u.upn.value)
+                            format!("user `{}` is listed twice (as `{first_upn}` before; UPNs ignore case and compatibility forms)", u.upn.value)
                         },
                         &u.upn.value,
                     )
@@ -189,13 +189,17 @@ impl<'d> Builder<'d, '_, '_> {
     }
 }
 
-/// A UPN that hashes and compares ignoring case, without allocating a lower-cased copy.
+/// A UPN that hashes and compares as Entra ID matches it, without allocating: ignoring case
+/// (Entra ID compares UPNs case-insensitively), after Unicode NFKC normalisation (a UPN is ASCII
+/// in Entra ID, so a full-width `ａ` or a ligature can only imitate the plain letters; the
+/// `tenant/suspicious-name` check reports them too). ASCII UPNs take the fast path.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct UpnKey<'a>(pub(super) &'a str);
 
 impl UpnKey<'_> {
     fn folded(&self) -> impl Iterator<Item = char> + '_ {
-        self.0.chars().flat_map(char::to_lowercase)
+        use unicode_normalization::UnicodeNormalization;
+        self.0.nfkc().flat_map(char::to_lowercase)
     }
 }
 
