@@ -586,15 +586,9 @@ const MAX_SHOWN_LINE: usize = 2000;
 
 /// Whether the line(s) around `span` are short enough to show in a snippet.
 pub(crate) fn showable(src: &SourceFile, span: Span) -> bool {
-    let text = src.text();
-    let start = text
-        .get(..span.start as usize)
-        .and_then(|t| t.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    let end = text
-        .get(span.end as usize..)
-        .and_then(|t| t.find('\n'))
-        .map_or(text.len(), |i| span.end as usize + i);
+    // Line look-ups, not scans: a minified file with thousands of warnings asks this for each.
+    let (start, _) = src.line_bounds(span.start as usize);
+    let (_, end) = src.line_bounds(span.end as usize);
     end.saturating_sub(start) <= MAX_SHOWN_LINE
 }
 
