@@ -4,7 +4,7 @@
 //! Naming convention (docs/import.md): resource `users` is `users.json`, and when Graph pages it,
 //! `users.2.json`, `users.3.json`, … in the order the `@odata.nextLink`s were followed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
@@ -327,13 +327,16 @@ pub fn read(dir: &Path) -> Result<Responses, Vec<ReadError>> {
     let members_dir = dir.join("members");
     if let Ok(entries) = std::fs::read_dir(&members_dir) {
         let names = file_names(entries);
-        let ids: BTreeSet<&str> = names
-            .iter()
-            .filter(|n| n.ends_with(".json"))
-            .filter_map(|n| n.split('.').next())
-            .collect();
-        for id in ids {
-            if let Some(c) = collection(&members_dir, &names, id, &mut errors) {
+        // Each group's own files, grouped in one pass: thousands of groups must not each
+        // filter every file name of the folder.
+        let mut by_id: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for n in names.iter().filter(|n| n.ends_with(".json")) {
+            if let Some(id) = n.split('.').next() {
+                by_id.entry(id).or_default().push(n.clone());
+            }
+        }
+        for (id, own) in by_id {
+            if let Some(c) = collection(&members_dir, &own, id, &mut errors) {
                 members.insert(id.to_owned(), c);
             }
         }
