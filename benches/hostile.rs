@@ -127,6 +127,34 @@ fn member_groups(dir: &Path, n: usize) -> Vec<String> {
     args(&["check", "--no-config", "--format", "json", &p])
 }
 
+/// r04 `usergroups`: one user in n groups that each assign `FLOW_FREE`: one finding, n places.
+fn user_in_groups(dir: &Path, n: usize) -> Vec<String> {
+    let mut t = String::from("tenant: t\ncountry: US\nsspr:\n  scope: all\ngroups:\n");
+    for i in 0..n {
+        let _ = writeln!(t, "  - name: g{i}\n    licenses: [FLOW_FREE]");
+    }
+    t.push_str("users:\n  - upn: a@x.com\n    groups:\n");
+    for i in 0..n {
+        let _ = writeln!(t, "      - g{i}");
+    }
+    let p = write(dir, "t.yaml", &t);
+    args(&["check", "--no-config", "--format", "json", &p])
+}
+
+/// r04 `parents`: one group listing n parent groups.
+fn parent_groups(dir: &Path, n: usize) -> Vec<String> {
+    let mut t = String::from("tenant: t\ngroups:\n");
+    for i in 0..n {
+        let _ = writeln!(t, "  - name: g{i}");
+    }
+    t.push_str("  - name: kid\n    groups:\n");
+    for i in 0..n {
+        let _ = writeln!(t, "      - g{i}");
+    }
+    let p = write(dir, "t.yaml", &t);
+    args(&["check", "--no-config", "--format", "json", &p])
+}
+
 /// r06 `flowsku`: one flow line of n unknown SKUs: n findings on one line.
 fn one_long_line(dir: &Path, n: usize) -> Vec<String> {
     let skus: Vec<String> = (0..n).map(|i| format!("ZQX{i}")).collect();
@@ -260,6 +288,18 @@ const DIMENSIONS: &[Dimension] = &[
         name: "member_groups_labels",
         base: 5000,
         generate: member_groups,
+        exit_codes: &[0, 1],
+    },
+    Dimension {
+        name: "user_in_groups",
+        base: 5000,
+        generate: user_in_groups,
+        exit_codes: &[0, 1],
+    },
+    Dimension {
+        name: "parent_groups",
+        base: 5000,
+        generate: parent_groups,
         exit_codes: &[0, 1],
     },
     Dimension {
