@@ -189,6 +189,18 @@ fn policy_skus(dir: &Path, n: usize) -> Vec<String> {
     args(&["check-policy", "--fail-on", "never", &p])
 }
 
+/// n unknown names in one set of a policy declaring n SKUs (did-you-mean in the compiler).
+fn policy_unknown_names(dir: &Path, n: usize) -> Vec<String> {
+    let mut p = String::new();
+    for i in 0..n {
+        let _ = write!(p, "sku ZZB{i} \"P{i}\" {{\n    paid family entra\n}}\n");
+    }
+    let names: Vec<String> = (0..n).map(|i| format!("QQ{i}")).collect();
+    let _ = writeln!(p, "set big = [{}]", names.join(", "));
+    let p = write(dir, "p.skuld", &p);
+    args(&["check-policy", "--fail-on", "never", &p])
+}
+
 /// The Graph responses every import needs, with `users` and `groups` as given.
 fn graph_dir(dir: &Path, users: &str, groups: &str) -> PathBuf {
     let g = dir.join("graph");
@@ -319,6 +331,12 @@ const DIMENSIONS: &[Dimension] = &[
         base: 1000,
         generate: policy_skus,
         exit_codes: &[0, 1],
+    },
+    Dimension {
+        name: "policy_unknown_names",
+        base: 250,
+        generate: policy_unknown_names,
+        exit_codes: &[2],
     },
     Dimension {
         name: "import_users_without_upn",
