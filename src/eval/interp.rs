@@ -1,5 +1,6 @@
 //! The expression interpreter, place (span) resolution and template rendering.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use super::value::{Kind, List, Value};
@@ -10,6 +11,20 @@ use crate::source::Span;
 use crate::syntax::ast::Quantifier;
 use crate::tenant::document::SsprScope;
 use crate::tenant::model::{Holder, TenantModel};
+
+/// Most secondary labels one finding carries; the rest are counted in a note (see
+/// [`more_places_note`]). A snippet with thousands of labels helps nobody and costs a renderer
+/// time and memory in proportion.
+const MAX_LABELS: usize = 100;
+
+/// Most items of a list a message or help text names; the rest are counted.
+const MAX_LISTED: usize = 20;
+
+/// The help line that says how many places were left unlabelled, exactly.
+fn more_places_note(shown: usize, more: usize) -> String {
+    let places = if more == 1 { "place" } else { "places" };
+    format!("and {more} more {places} (only the first {shown} are labelled)")
+}
 
 pub(super) struct Interp<'a> {
     policy: &'a Policy,
@@ -487,6 +502,15 @@ impl<'a> Interp<'a> {
                     out.push_str("none");
                 }
                 let n = l.len();
+                if n > MAX_LISTED {
+                    // Named in full, 300k member groups make a message of megabytes.
+                    for item in l.iter().take(MAX_LISTED) {
+                        self.write_value(out, item);
+                        out.push_str(", ");
+                    }
+                    let _ = write!(out, "… or {} more", n - MAX_LISTED);
+                    return;
+                }
                 for (i, item) in l.iter().enumerate() {
                     if i > 0 {
                         out.push_str(if i + 1 == n { " or " } else { ", " });
@@ -584,11 +608,14 @@ impl<'a> Interp<'a> {
         if !help.is_empty() {
             finding.help = Some(help);
         }
+        let mut labelled: HashSet<Span> = finding.related.iter().map(|(s, _)| *s).collect();
+        let mut unlabelled = 0usize;
         for label in &rule.labels {
             match &label.binding {
                 None => {
                     if let Some(s) = self.place_span(&label.place, env) {
                         if s != span {
+                            labelled.insert(s);
                             let text = self.render(&label.text, env);
                             finding.add_label(s, text);
                         }
@@ -622,14 +649,27 @@ impl<'a> Interp<'a> {
                         }
                         let place = entry.or_else(|| self.place_span(&label.place, env));
                         if let Some(s) = place {
-                            if s != finding.span && !finding.related.iter().any(|(r, _)| *r == s) {
-                                let text = self.render(&label.text, env);
-                                finding.add_label(s, text);
+                            // A set, not a scan of the labels so far: a group with 300k
+                            // member groups gives one finding with 300k places.
+                            if s != finding.span && labelled.insert(s) {
+                                if finding.related.len() < MAX_LABELS {
+                                    let text = self.render(&label.text, env);
+                                    finding.add_label(s, text);
+                                } else {
+                                    unlabelled += 1;
+                                }
                             }
                         }
                     }
                 }
             }
+        }
+        if unlabelled > 0 {
+            let note = more_places_note(finding.related.len(), unlabelled);
+            finding.help = Some(match finding.help.take() {
+                Some(h) => format!("{h}\n{note}"),
+                None => note,
+            });
         }
         finding
     }
@@ -677,5 +717,51 @@ fn same_path(a: &Expr, b: &Expr) -> bool {
         (Expr::Slot(x), Expr::Slot(y)) => x == y,
         (Expr::Field(x, f), Expr::Field(y, g)) => f == g && same_path(x, y),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::compile::Policy;
+    use crate::source::SourceFile;
+
+    const POLICY: &str = "rule x/nested {\n    severity warning\n    for group g where g.name == \"P\"\n    require count(g.member_groups) == 0\n    at g \"here\"\n    message \"m\"\n    help \"move {g.member_groups}\"\n    label m in g.member_groups => m.member_of \"`{m.name}` is a member\"\n}\n";
+
+    fn nested(children: usize) -> crate::diagnostics::Finding {
+        let policy = Policy::from_sources(&[SourceFile::new("p.skuld", POLICY)]).unwrap();
+        let mut t = String::from("tenant: t\ngroups:\n  - name: P\n");
+        for i in 0..children {
+            t.push_str(&format!("  - name: c{i}\n    groups: [P]\n"));
+        }
+        let mut findings = policy.check(&SourceFile::new("t.yaml", t)).unwrap();
+        assert_eq!(findings.len(), 1);
+        findings.remove(0)
+    }
+
+    #[test]
+    fn labels_are_capped_with_an_exact_count_of_the_rest() {
+        let f = nested(super::MAX_LABELS + 37);
+        assert_eq!(f.related.len(), super::MAX_LABELS);
+        let first = &f.related[0];
+        assert_eq!(first.1, "`c0` is a member");
+        let help = f.help.unwrap();
+        assert!(
+            help.ends_with("and 37 more places (only the first 100 are labelled)"),
+            "{help}"
+        );
+        // The list in the help names 20 groups and counts the rest.
+        assert!(help.starts_with("move c0, c1, "), "{help}");
+        assert!(help.contains("c19, … or 117 more"), "{help}");
+    }
+
+    #[test]
+    fn few_labels_are_all_shown_without_a_note() {
+        let f = nested(3);
+        let labels: Vec<&str> = f.related.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["`c0` is a member", "`c1` is a member", "`c2` is a member"]
+        );
+        assert_eq!(f.help.as_deref(), Some("move c0, c1 or c2"));
     }
 }

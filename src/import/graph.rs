@@ -4,7 +4,7 @@
 //! Naming convention (docs/import.md): resource `users` is `users.json`, and when Graph pages it,
 //! `users.2.json`, `users.3.json`, … in the order the `@odata.nextLink`s were followed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
@@ -481,13 +481,16 @@ pub fn read(dir: &Path) -> Result<Responses, Vec<ReadError>> {
     let members_dir = dir.join("members");
     if let Ok(entries) = std::fs::read_dir(&members_dir) {
         let names = file_names(entries);
-        let ids: BTreeSet<&str> = names
-            .iter()
-            .filter(|n| n.ends_with(".json"))
-            .filter_map(|n| n.split('.').next())
-            .collect();
-        for id in ids {
-            if let Some(c) = collection(&members_dir, &names, id, &mut errors) {
+        // Each group's own files, grouped in one pass: thousands of groups must not each
+        // filter every file name of the folder.
+        let mut by_id: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for n in names.iter().filter(|n| n.ends_with(".json")) {
+            if let Some(id) = n.split('.').next() {
+                by_id.entry(id).or_default().push(n.clone());
+            }
+        }
+        for (id, own) in by_id {
+            if let Some(c) = collection(&members_dir, &own, id, &mut errors) {
                 members.insert(id.to_owned(), c);
             }
         }
@@ -759,15 +762,9 @@ const MAX_SHOWN_LINE: usize = 2000;
 
 /// Whether the line(s) around `span` are short enough to show in a snippet.
 pub(crate) fn showable(src: &SourceFile, span: Span) -> bool {
-    let text = src.text();
-    let start = text
-        .get(..span.start as usize)
-        .and_then(|t| t.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    let end = text
-        .get(span.end as usize..)
-        .and_then(|t| t.find('\n'))
-        .map_or(text.len(), |i| span.end as usize + i);
+    // Line look-ups, not scans: a minified file with thousands of warnings asks this for each.
+    let (start, _) = src.line_bounds(span.start as usize);
+    let (_, end) = src.line_bounds(span.end as usize);
     end.saturating_sub(start) <= MAX_SHOWN_LINE
 }
 

@@ -13,6 +13,7 @@ pub mod emit;
 mod features;
 pub mod graph;
 pub mod live;
+mod locate;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -89,15 +90,7 @@ fn warning(
     help: Option<String>,
 ) -> miette::Report {
     // Prefer the id where it is a `skuId` (a subscribed SKU's `id` also contains it).
-    let span = src.and_then(|s| {
-        [
-            format!("\"skuId\": \"{needle}\""),
-            format!("\"skuId\":\"{needle}\""),
-            format!("\"{needle}\""),
-        ]
-        .iter()
-        .find_map(|n| graph::find(s, n))
-    });
+    let span = src.and_then(|s| locate::first_place(s, needle));
     // On a line too long to show, the place goes into the message instead.
     let (span, message) = match (span, src) {
         (Some(sp), Some(file)) if !graph::showable(file, sp) => {
@@ -255,6 +248,7 @@ impl<'c, 'r> Mapper<'c, 'r> {
             },
         );
         self.warnings.extend(features.warnings);
+        locate::forget();
         Import {
             tenant: emit::Tenant {
                 header: header(dir, shown, r),

@@ -62,6 +62,9 @@ impl<'d> Builder<'d, '_, '_> {
         }
 
         let mut scratch: Vec<u32> = Vec::new();
+        // Parents already listed for the current group (reset entry by entry): a group listing
+        // 100k parents must not scan the list for each.
+        let mut listed = vec![false; group_docs.len()];
         let mut member_groups: Vec<Vec<GroupId>> = vec![Vec::new(); group_docs.len()];
         for (gid, &d) in group_docs.iter().enumerate() {
             let Some(g) = doc.groups.get(d as usize) else {
@@ -86,9 +89,13 @@ impl<'d> Builder<'d, '_, '_> {
                 if let Some(p) = self.resolve_group(parent, &group_index) {
                     // A group listed as a member of itself (Entra ID cannot express it) adds
                     // nobody: it is not a nested group.
-                    if p == gid as GroupId || scratch.contains(&p) {
+                    let Some(l) = listed.get_mut(p as usize).filter(|l| !**l) else {
+                        continue;
+                    };
+                    if p == gid as GroupId {
                         continue;
                     }
+                    *l = true;
                     scratch.push(p);
                     if let Some(children) = member_groups.get_mut(p as usize) {
                         children.push(gid as GroupId);
@@ -96,6 +103,11 @@ impl<'d> Builder<'d, '_, '_> {
                 }
             }
             let member_of = model.push_ids(&scratch);
+            for &p in &scratch {
+                if let Some(l) = listed.get_mut(p as usize) {
+                    *l = false;
+                }
+            }
             model.groups.push(GroupFacts {
                 doc: d,
                 licenses,

@@ -63,7 +63,7 @@ impl<'d> Builder<'d, '_, '_> {
                     .map_or(String::new(), |k| format!(" ({})", k.display));
                 format!("did you mean `{s}`{display}?")
             }
-            None => "SKUs are named by part number (Graph `skuPartNumber`, e.g. `ENTERPRISEPACK`) or GUID (`skuId`); a SKU the default catalog lacks can be declared in a policy file passed with `--policy`".to_owned(),
+            None => format!("SKUs are named by part number (Graph `skuPartNumber`, e.g. `ENTERPRISEPACK`) or GUID (`skuId`); a SKU the default catalog lacks can be declared in a policy file passed with `--policy`{}", stopped_note(suggester)),
         }).clone();
         let f = self
             .finding(
@@ -94,7 +94,11 @@ impl<'d> Builder<'d, '_, '_> {
             .entry((false, name.value.as_str()))
             .or_insert_with(|| match suggester.suggest(&name.value) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => format!("define it under `groups:` (`- name: {}`)", name.value),
+                None => format!(
+                    "define it under `groups:` (`- name: {}`){}",
+                    name.value,
+                    stopped_note(suggester)
+                ),
             })
             .clone();
         let f = self
@@ -130,6 +134,17 @@ impl<'d> Builder<'d, '_, '_> {
             .with_label("not a country code")
             .with_help(help);
         self.push(f);
+    }
+}
+
+/// Said instead of a suggestion once the did-you-mean search has spent its budget for this file
+/// (a file with thousands of unknown names), so that no suggestion does not read as "nothing is
+/// close".
+pub(super) fn stopped_note(suggester: &Suggester<'_>) -> &'static str {
+    if suggester.exhausted() {
+        " (no did-you-mean: this file has too many unknown names to search them all)"
+    } else {
+        ""
     }
 }
 

@@ -25,6 +25,9 @@ impl<'d> Builder<'d, '_, '_> {
         let mut direct: Vec<u32> = Vec::new();
         let mut effective: Vec<u32> = Vec::new();
         let mut groups: Vec<u32> = Vec::new();
+        // Which groups `groups` holds (reset entry by entry): a user listing 100k groups must
+        // not scan the list for each.
+        let mut listed = vec![false; model.groups.len()];
         for (i, u) in doc.users.iter().enumerate() {
             let key = UpnKey(u.upn.value.as_str());
             if let Some(&first) = upn_index.get(&key) {
@@ -109,10 +112,16 @@ impl<'d> Builder<'d, '_, '_> {
                 .filter(|e| e.error != LicenseError::DependencyViolation)
                 .collect();
             direct.retain(|&s| !failed.iter().any(|e| e.sku == s && e.group.is_none()));
+            for &g in &groups {
+                if let Some(l) = listed.get_mut(g as usize) {
+                    *l = false;
+                }
+            }
             groups.clear();
             for name in &u.groups.items {
                 if let Some(g) = self.resolve_group(name, group_index) {
-                    if !groups.contains(&g) {
+                    if let Some(l) = listed.get_mut(g as usize).filter(|l| !**l) {
+                        *l = true;
                         groups.push(g);
                         if let Some(m) = members.get_mut(g as usize) {
                             m.push(uid);
