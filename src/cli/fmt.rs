@@ -137,7 +137,14 @@ pub(super) fn run(
                 .header(name, name)
                 .to_string();
             stdout.write_all(diff.as_bytes())?;
-        } else if let Err(e) = super::write_atomically(path, formatted.as_bytes()) {
+        } else if let Err(e) = super::write_safely(
+            path,
+            formatted.as_bytes(),
+            super::Guard {
+                inputs: &[],
+                was: Some(source.text().as_bytes()),
+            },
+        ) {
             super::report_write_error(path, &e, stderr)?;
             errors.push(miette::miette!("`{}` was not written", path.display()));
         }
