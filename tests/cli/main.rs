@@ -13,6 +13,7 @@ mod editors;
 mod explain;
 mod fmt;
 mod formats;
+mod fs_safety;
 mod hardening;
 mod html;
 mod import;
