@@ -56,7 +56,6 @@ pub(super) fn settings(
                 )
                 .err()
             })
-            .map(miette::Report::new)
             .collect();
         if !refused.is_empty() {
             print_reports(&refused, err_style, stderr)?;

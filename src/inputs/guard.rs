@@ -57,7 +57,7 @@ pub(crate) fn confine(
     root: &Path,
     kind: Kind,
     named_by: &str,
-) -> Result<PathBuf, Refused> {
+) -> Result<PathBuf, miette::Report> {
     let refuse = |reason: String, help: Option<String>| Refused {
         path: path.display().to_string(),
         named_by: named_by.to_owned(),
@@ -65,12 +65,16 @@ pub(crate) fn confine(
         help,
     };
     let real = std::fs::canonicalize(path).map_err(|e| {
-        let reason = if e.kind() == io::ErrorKind::NotFound {
-            "no such file".to_owned()
+        if e.kind() == io::ErrorKind::NotFound {
+            // Nothing to refuse: the plain "cannot read" of a missing file.
+            miette::Report::new(super::ReadError {
+                path: path.display().to_string(),
+                reason: "no such file or folder".to_owned(),
+                help: Some(format!("it is named by {named_by}")),
+            })
         } else {
-            e.to_string()
-        };
-        refuse(reason, None)
+            miette::Report::new(refuse(e.to_string(), None))
+        }
     })?;
     if !real.starts_with(root) {
         let how = if path
@@ -85,18 +89,19 @@ pub(crate) fn confine(
         } else {
             format!("it is outside the repository `{}`", root.display())
         };
-        return Err(refuse(
+        return Err(miette::Report::new(refuse(
             how,
             Some(
                 "files named in skuld's own files must be inside the repository (the folder \
                  holding `.git`); name a file elsewhere on the command line instead"
                     .to_owned(),
             ),
-        ));
+        )));
     }
     // `real` has no links left, so this is the file itself (a FIFO is never opened: opening one
     // blocks until someone writes to it).
-    let meta = std::fs::metadata(&real).map_err(|e| refuse(e.to_string(), None))?;
+    let meta =
+        std::fs::metadata(&real).map_err(|e| miette::Report::new(refuse(e.to_string(), None)))?;
     if meta.is_file() || (kind == Kind::FileOrFolder && meta.is_dir()) {
         return Ok(real);
     }
@@ -105,7 +110,7 @@ pub(crate) fn confine(
     } else {
         "not a regular file (a device, a pipe or a socket)"
     };
-    Err(refuse(format!("it is {what}"), None))
+    Err(miette::Report::new(refuse(format!("it is {what}"), None)))
 }
 
 /// Reads a confined file as UTF-8 text under `name`, at most `max_bytes` of it.
@@ -196,13 +201,16 @@ mod tests {
         for p in ["/proc/self/environ", "/dev/zero", "/", "/etc/passwd"] {
             if Path::new(p).exists() {
                 let e = confine(Path::new(p), &root, Kind::FileOrFolder, "x").unwrap_err();
-                assert!(e.reason.contains("outside the repository"), "{p}: {e:?}");
+                assert!(
+                    e.to_string().contains("outside the repository"),
+                    "{p}: {e:?}"
+                );
             }
         }
         let link = dir.path().join("sub/env.skuld");
         std::os::unix::fs::symlink("/proc/self/environ", &link).unwrap();
         let e = confine(&link, &root, Kind::File, "x").unwrap_err();
-        assert!(e.reason.contains("it is a link to"), "{e:?}");
+        assert!(e.to_string().contains("it is a link to"), "{e:?}");
     }
 
     #[cfg(unix)]
@@ -215,14 +223,14 @@ mod tests {
             return; // no mkfifo on this machine
         }
         let e = confine(&fifo, &root, Kind::File, "x").unwrap_err();
-        assert!(e.reason.contains("not a regular file"), "{e:?}");
+        assert!(e.to_string().contains("not a regular file"), "{e:?}");
     }
 
     #[test]
     fn a_folder_is_refused_where_a_file_is_expected() {
         let (dir, root) = repo();
         let e = confine(&dir.path().join("sub"), &root, Kind::File, "x").unwrap_err();
-        assert!(e.reason.contains("a folder"), "{e:?}");
+        assert!(e.to_string().contains("a folder"), "{e:?}");
         assert!(confine(&dir.path().join("sub"), &root, Kind::FileOrFolder, "x").is_ok());
     }
 

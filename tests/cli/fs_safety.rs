@@ -197,11 +197,7 @@ fn output_keeps_the_mode_and_refuses_read_only_files_and_inputs() {
         let before = std::fs::read_to_string(r.join(target)).unwrap();
         let o = skuld_in(&r, &["check", "tenants/t.yaml", "-o", target]);
         assert_eq!(o.status.code(), Some(2), "{target}");
-        assert!(
-            said(&o).contains("an input of this run"),
-            "{}",
-            stderr(&o)
-        );
+        assert!(said(&o).contains("an input of this run"), "{}", stderr(&o));
         assert_eq!(std::fs::read_to_string(r.join(target)).unwrap(), before);
     }
 
