@@ -106,6 +106,16 @@ pub(super) fn write_safely(path: &Path, bytes: &[u8], guard: Guard<'_>) -> io::R
                 last = Some(e);
                 continue;
             }
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                return Err(io::Error::new(
+                    e.kind(),
+                    format!(
+                        "the folder `{}` is not writable (skuld writes a temporary file beside \
+                         the target and renames it into place)",
+                        dir.display()
+                    ),
+                ));
+            }
             Err(e) => return Err(e),
         };
         let written = file
