@@ -246,6 +246,15 @@ pub(super) struct Contradiction {
     help: String,
 }
 
+impl Contradiction {
+    pub(super) fn new(message: String, help: &str) -> Self {
+        Contradiction {
+            message,
+            help: help.to_owned(),
+        }
+    }
+}
+
 /// The flags of `check` that contradict each other (clap knows the simple pairs; these depend
 /// on values).
 fn contradictions(args: &CheckArgs) -> Vec<miette::Report> {
@@ -258,6 +267,12 @@ fn contradictions(args: &CheckArgs) -> Vec<miette::Report> {
                     .to_owned(),
             }));
         }
+    }
+    if args.output.as_deref() == Some(Path::new("-")) {
+        out.push(miette::Report::new(Contradiction::new(
+            "`--output -` would write a file named `-`".to_owned(),
+            "leave `--output` out to write to standard output",
+        )));
     }
     if args.compare.is_some() && !matches!(args.format, FormatArg::Human | FormatArg::Json) {
         let name = args

@@ -67,6 +67,10 @@ pub(super) fn settings(
         a.policies
     };
     let with_default = !a.no_default_policy && config.default_policy != Some(false);
+    if let Some(c) = contradiction(a, &config) {
+        print_reports([&miette::Report::new(c)], err_style, stderr)?;
+        return Ok(None);
+    }
     let policy = match load_policy(policy_paths, with_default) {
         Ok(p) => p,
         Err(errors) => {
@@ -279,4 +283,40 @@ pub(super) fn load_waivers(
 )]
 struct BadToday {
     value: String,
+}
+
+/// Settings that, merged, leave nothing to report: every rule `only` names is skipped. Said
+/// instead of a run that passes because it reported nothing. (No policy at all is
+/// `skuld::policy::no-rules`, from the compiler.)
+fn contradiction(
+    a: &SettingsArgs<'_>,
+    config: &crate::config::Config,
+) -> Option<super::check::Contradiction> {
+    let from_config = |flag: &str, key: &str, by_flag: bool| {
+        if by_flag {
+            format!("`{flag}`")
+        } else {
+            format!("`{key}` in the config file")
+        }
+    };
+    let (only_flags, skip_flags, _) = a.rules;
+    let only: Vec<&str> = if only_flags.is_empty() {
+        config.only_rules.iter().map(|(r, _)| r.as_str()).collect()
+    } else {
+        only_flags.iter().map(String::as_str).collect()
+    };
+    let skipped = |r: &str| {
+        skip_flags.iter().any(|s| s == r) || config.skip_rules.iter().any(|(s, _)| s == r)
+    };
+    if !only.is_empty() && only.iter().all(|r| skipped(r)) {
+        return Some(super::check::Contradiction::new(
+            format!(
+                "every rule selected by {} is skipped by `--skip-rule` or `skip-rules`: nothing \
+                 would be reported",
+                from_config("--only-rule", "only-rules", !only_flags.is_empty())
+            ),
+            "keep a rule in one list only",
+        ));
+    }
+    None
 }

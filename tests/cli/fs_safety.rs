@@ -280,6 +280,10 @@ fn contradictory_flags_are_usage_errors_naming_the_flags() {
             "cannot be used with",
         ),
         (&["explain", "tenants/t.yaml"], "needs `--user UPN`"),
+        (
+            &["check", "tenants/", "-o", "-"],
+            "would write a file named `-`",
+        ),
     ];
     for (args, says) in cases {
         let o = skuld_in(&r, args);
@@ -287,6 +291,29 @@ fn contradictory_flags_are_usage_errors_naming_the_flags() {
         assert!(said(&o).contains(says), "{args:?}: {}", stderr(&o));
         assert!(!stderr(&o).contains("cannot read `--format`"));
     }
+}
+
+#[test]
+fn a_config_whose_only_rules_are_all_skipped_is_a_usage_error() {
+    let dir = repo();
+    let r = dir.path().join("repo");
+    let o = run(
+        &r,
+        "only-rules: [sspr/cloud-user-license]\n",
+        &[
+            "check",
+            "tenants/",
+            "--skip-rule",
+            "sspr/cloud-user-license",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        said(&o).contains("nothing would be reported"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!r.join("-").exists());
 }
 
 #[test]
