@@ -47,7 +47,7 @@ pub(super) fn check(
     let baseline = match &args.baseline {
         None => None,
         Some(path) => {
-            let parsed = read_source(path, usize::MAX).and_then(|src| {
+            let parsed = read_source(path, settings::MAX_OWN_FILE).and_then(|src| {
                 crate::triage::baseline::Baseline::parse(&src, root.as_deref())
                     .map_err(miette::Report::new)
             });

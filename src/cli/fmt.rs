@@ -106,7 +106,7 @@ pub(super) fn run(
 
     let mut changed = false;
     for path in &files {
-        let source = match read_source(path, usize::MAX) {
+        let source = match read_source(path, crate::policies::MAX_POLICY_FILE) {
             Ok(s) => s,
             Err(e) => {
                 errors.push(e);
