@@ -12,7 +12,7 @@ use std::io::{self, Write};
 
 use super::{
     CheckArgs, ExitStatus, FormatArg, ReadError, Selection, discovery, load_policy, print_errors,
-    print_reports, read_source, report_write_error, style_for, write_atomically,
+    print_reports, read_source, report_write_error, style_for, write_safely,
 };
 use crate::Policy;
 use crate::tenant::Limits;
@@ -31,18 +31,6 @@ pub(super) fn run(
         )?;
         return Ok(ExitStatus::Error);
     };
-    if !matches!(args.format, FormatArg::Human | FormatArg::Json) {
-        print_reports(
-            [&miette::Report::new(ReadError {
-                path: "--format".to_owned(),
-                reason: "`--compare` writes `human` or `json` only".to_owned(),
-                help: Some("use `--format human` or `--format json` with `--compare`".to_owned()),
-            })],
-            err_style,
-            stderr,
-        )?;
-        return Ok(ExitStatus::Error);
-    }
     let mut policies: Vec<(Policy, Selection)> = Vec::new();
     for p in [before, after] {
         let mut paths = args.policies.clone();
@@ -142,9 +130,27 @@ pub(super) fn run(
         FormatArg::Json => crate::report::compare::json(&comparison),
         _ => crate::report::compare::human(&comparison),
     };
+    let inputs: Vec<std::path::PathBuf> = paths
+        .iter()
+        .cloned()
+        .chain(
+            args.policies
+                .iter()
+                .chain(pair)
+                .filter(|p| !p.starts_with("builtin:"))
+                .map(std::path::PathBuf::from),
+        )
+        .collect();
     match &args.output {
         Some(path) => {
-            if let Err(e) = write_atomically(path, text.as_bytes()) {
+            if let Err(e) = write_safely(
+                path,
+                text.as_bytes(),
+                super::Guard {
+                    inputs: &inputs,
+                    was: None,
+                },
+            ) {
                 report_write_error(path, &e, stderr)?;
                 return Ok(ExitStatus::Error);
             }

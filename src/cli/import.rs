@@ -115,7 +115,20 @@ pub(super) fn run(
     }
     match &args.output {
         Some(path) => {
-            if let Err(e) = super::write_atomically(path, yaml.as_bytes()) {
+            if let Err(e) = super::write_safely(
+                path,
+                yaml.as_bytes(),
+                super::Guard {
+                    // The export folder (or `--save`'s) is read: `-o` must not land in it.
+                    inputs: &args
+                        .dir
+                        .iter()
+                        .chain(&args.save)
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                    was: None,
+                },
+            ) {
                 super::report_write_error(path, &e, stderr)?;
                 return Ok(ExitStatus::Error);
             }

@@ -32,11 +32,13 @@ mod schema;
 mod settings;
 mod skus;
 mod test;
+mod write;
 
 use check::check;
-use output::{append, report_write_error, write_atomically};
+use output::{append, report_write_error};
 use rules::{explain, rules};
 use settings::{Settings, SettingsArgs, print_problems, settings};
+use write::{Guard, write_safely};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -208,7 +210,13 @@ struct CheckArgs {
     no_config: bool,
     /// Show the findings that appear or disappear when policy A is replaced by policy B (each
     /// read as one more `--policy`, e.g. `builtin:sspr-2017 builtin:sspr-current`)
-    #[arg(long, num_args = 2, value_names = ["POLICY_A", "POLICY_B"])]
+    /// (the config file, waivers, baseline and `--fail-on` do not apply to a comparison)
+    #[arg(
+        long,
+        num_args = 2,
+        value_names = ["POLICY_A", "POLICY_B"],
+        conflicts_with_all = ["baseline", "waivers", "config", "fail_on"]
+    )]
     compare: Option<Vec<String>>,
 }
 
@@ -316,6 +324,9 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStat
         },
         Command::Explain { rule, user, policy } => match user.upn() {
             Some(_) => explain_user::run(Path::new(&rule), &user, &policy, stdout, stderr),
+            None if explain_user::looks_like_tenant(&rule) => {
+                explain_user::missing_user(&rule, stderr)
+            }
             None => explain(&rule, &policy, stdout, stderr),
         },
         Command::Fmt(args) => fmt::run(&args, stdout, stderr),

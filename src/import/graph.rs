@@ -479,7 +479,21 @@ pub fn read(dir: &Path) -> Result<Responses, Vec<ReadError>> {
     // Optional: full member lists of groups too large for `$expand`, one resource per group id.
     let mut members = BTreeMap::new();
     let members_dir = dir.join("members");
-    if let Ok(entries) = std::fs::read_dir(&members_dir) {
+    // Not through a link: `members -> /somewhere` would read files outside the export.
+    let real_folder = members_dir
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_dir());
+    if members_dir.exists() && !real_folder {
+        errors.push(
+            NotAFolder {
+                path: members_dir.display().to_string(),
+                reason: "it is a link or not a folder; only a real folder of the export is read"
+                    .to_owned(),
+            }
+            .into(),
+        );
+    }
+    if real_folder && let Ok(entries) = std::fs::read_dir(&members_dir) {
         let names = file_names(entries);
         // Each group's own files, grouped in one pass: thousands of groups must not each
         // filter every file name of the folder.
@@ -569,7 +583,17 @@ fn collection<T: DeserializeOwned>(
             .collect();
         let file = format!("{resource}.json");
         let mut help = format!("save the response of `{url}` as `{file}`");
-        if let Some(d) = did_you_mean(&file, json.iter().copied()) {
+        if dir
+            .join(&file)
+            .symlink_metadata()
+            .is_ok_and(|m| !m.is_file())
+        {
+            // Links are not followed: a link out of the export would read any file.
+            help = format!(
+                "`{file}` is there but is a link (or not a regular file): only regular files of \
+                 the export are read; copy the response in"
+            );
+        } else if let Some(d) = did_you_mean(&file, json.iter().copied()) {
             help = format!("{d} (the files must be named as docs/import.md says); else {help}");
         }
         errors.push(
@@ -666,7 +690,11 @@ fn read_text(path: &Path) -> Result<String, String> {
             meta.len()
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let cap = usize::try_from(MAX_FILE_BYTES).unwrap_or(usize::MAX);
+    let bytes = std::fs::File::open(path)
+        .and_then(|f| crate::inputs::guard::read_capped(f, cap))
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("the file has more than the limit of {MAX_FILE_BYTES} bytes"))?;
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "the file is not UTF-8 text (invalid byte at offset {})",

@@ -4,6 +4,7 @@
 
 mod discover;
 pub mod glob;
+pub(crate) mod guard;
 
 pub(crate) use discover::{Discovered, Filter, Patterns, discover};
 
@@ -60,14 +61,21 @@ pub(crate) fn display_name(path: &Path) -> String {
     }
 }
 
-/// Reads a UTF-8 file (or standard input for `-`), refusing more than `max_bytes` (a file's
-/// size is checked before it is read).
+/// Reads a UTF-8 file (or standard input for `-`), refusing more than `max_bytes` (counted while
+/// reading: a device or `/proc` file reports a size of 0).
 pub(crate) fn read_source(path: &Path, max_bytes: usize) -> Result<SourceFile, miette::Report> {
-    use std::io::Read as _;
-    let name = display_name(path);
+    read_source_at(path, &display_name(path), max_bytes)
+}
+
+/// [`read_source`] of `path`, shown as `name`.
+pub(crate) fn read_source_at(
+    path: &Path,
+    name: &str,
+    max_bytes: usize,
+) -> Result<SourceFile, miette::Report> {
     let err = |reason: String, help: Option<String>| {
         miette::Report::new(ReadError {
-            path: name.clone(),
+            path: name.to_owned(),
             reason,
             help,
         })
@@ -79,25 +87,18 @@ pub(crate) fn read_source(path: &Path, max_bytes: usize) -> Result<SourceFile, m
         )
     };
     let bytes = if path.as_os_str() == STDIN {
-        let mut bytes = Vec::new();
-        let limit = u64::try_from(max_bytes)
-            .unwrap_or(u64::MAX)
-            .saturating_add(1);
-        io::stdin()
-            .lock()
-            .take(limit)
-            .read_to_end(&mut bytes)
-            .map_err(|e| err(e.to_string(), None))?;
-        if bytes.len() > max_bytes {
-            return Err(too_large("the input has".to_owned()));
-        }
-        bytes
+        guard::read_capped(io::stdin().lock(), max_bytes)
+            .map_err(|e| err(e.to_string(), None))?
+            .ok_or_else(|| too_large("the input has".to_owned()))?
     } else {
         let meta = std::fs::metadata(path).map_err(|e| err(e.to_string(), None))?;
         if meta.len() > max_bytes as u64 {
             return Err(too_large(format!("the file has {} bytes,", meta.len())));
         }
-        std::fs::read(path).map_err(|e| err(e.to_string(), None))?
+        let file = std::fs::File::open(path).map_err(|e| err(e.to_string(), None))?;
+        guard::read_capped(file, max_bytes)
+            .map_err(|e| err(e.to_string(), None))?
+            .ok_or_else(|| too_large("the file has".to_owned()))?
     };
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();

@@ -178,6 +178,10 @@ pub fn render(run: &super::Run<'_>, style: Style) -> String {
         let _ = write!(text, "; {known} known from the baseline left out");
     }
     text.push('\n');
+    // Which settings applied (issue 15): one line, only when a config file did.
+    if let Some(config) = &run.config {
+        let _ = writeln!(text, "config: {config}");
+    }
     text
 }
 

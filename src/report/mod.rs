@@ -67,6 +67,9 @@ pub struct Run<'a> {
     /// Base URL of the skuld repository's files (`SKULD_DOCS_URL`), used for SARIF `helpUri`
     /// and `informationUri`; `None` leaves them out.
     pub docs_url: Option<String>,
+    /// The config file that applied, as shown (`.skuld.yaml`), or `None`; the human report
+    /// names it, so that a reader knows which settings the verdict was made under.
+    pub config: Option<String>,
 }
 
 /// A tenant file named on the command line (or found in a folder).

@@ -14,6 +14,7 @@ mod editors;
 mod explain;
 mod fmt;
 mod formats;
+mod fs_safety;
 mod hardening;
 mod html;
 mod import;
