@@ -19,6 +19,16 @@ pub fn render(run: &Run<'_>) -> String {
             one_line(&f.message)
         );
     }
+    // Findings the per-rule cap left out: one note per rule and file.
+    for o in &run.omitted {
+        let _ = writeln!(
+            out,
+            "{}: note[{}]: {}",
+            o.file,
+            o.rule,
+            one_line(&o.message())
+        );
+    }
     // Waived findings as notes, so a problem matcher that reads errors and warnings skips them.
     for w in &run.waived {
         let f = &w.finding;
