@@ -204,15 +204,12 @@ impl fmt::Display for FindingHelp<'_> {
         if let Some(help) = &finding.help {
             writeln!(f, "{help}")?;
         }
-        write!(
-            f,
-            "rule `{}`: `skuld explain {}`",
-            finding.rule, finding.rule
-        )?;
-        // On a line of its own, so that wrapping never splits the path.
+        // Short lines of their own (the rule id heads the report), so that wrapping never
+        // splits the command or the path.
+        write!(f, "explain: `skuld explain {}`", finding.rule)?;
         match &finding.origin {
-            _ if finding.is_shipped() => write!(f, "\nrule docs: docs/rules/{}.md", finding.rule),
-            FindingOrigin::Policy { .. } => write!(f, "\nrule defined at {}", finding.origin),
+            _ if finding.is_shipped() => write!(f, "\ndocs: docs/rules/{}.md", finding.rule),
+            FindingOrigin::Policy { .. } => write!(f, "\ndefined at {}", finding.origin),
             FindingOrigin::Builtin => Ok(()),
         }
     }

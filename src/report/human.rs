@@ -167,6 +167,18 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// A cause on one line, at most [`CAUSE_CHARS`] characters.
+fn shortened(cause: &str) -> String {
+    let line = cause.replace(['\r', '\n'], " ");
+    match line.char_indices().nth(CAUSE_CHARS) {
+        Some((end, _)) => format!("{}…", line.get(..end).unwrap_or(&line)),
+        None => line,
+    }
+}
+
+/// Longest cause shown before it is cut.
+const CAUSE_CHARS: usize = 80;
+
 /// Others of a fold named on its line, with their lines; the rest are counted.
 const FOLD_NAMES: usize = 10;
 
@@ -258,7 +270,7 @@ fn fold_line<'a>(
         out,
         "  … and {n} more `{}` with the same cause ({}): ",
         first.rule,
-        crate::triage::causes::cause_text(first).replace(['\r', '\n'], " ")
+        shortened(crate::triage::causes::cause_text(first))
     );
     for (i, f) in more.take(FOLD_NAMES).enumerate() {
         if i > 0 {
@@ -337,7 +349,7 @@ pub fn render_end(run: &super::Run<'_>, progress: &Progress, out: &mut String) {
                     "  {:>digits$}  {}: {}",
                     c.count,
                     c.rule,
-                    c.cause.replace(['\r', '\n'], " ")
+                    shortened(&c.cause)
                 );
             }
         }

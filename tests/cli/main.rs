@@ -19,4 +19,5 @@ mod import;
 mod import_live;
 mod lsp;
 mod release;
+mod report;
 mod waivers;
