@@ -194,8 +194,15 @@ pub(super) fn check(
             max_findings: args.max_findings,
         },
     };
-    let text = report::render(args.format.into(), &run, out_style);
     let mut write_failed = false;
+    // On standard output, the human and compact reports are written file by file.
+    let streamed = args.output.is_none()
+        && report::write_per_file(args.format.into(), &run, out_style, stdout)?;
+    let text = if streamed {
+        String::new()
+    } else {
+        report::render(args.format.into(), &run, out_style)
+    };
     match &args.output {
         Some(path) => {
             if let Err(e) = write_atomically(path, text.as_bytes()) {

@@ -316,6 +316,38 @@ pub fn per_file<'r>(run: &'r Run<'_>) -> Vec<(&'r [Finding], &'r [Omitted])> {
     out
 }
 
+/// Writes a run in `format` to `out` file by file, for the formats that can be written so
+/// (human, compact): each file's part is written as soon as it is rendered, so the whole
+/// report is never held in memory. `Ok(false)` (nothing written) for the other formats.
+pub fn write_per_file(
+    format: Format,
+    run: &Run<'_>,
+    style: human::Style,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<bool> {
+    match format {
+        Format::Human => {
+            let mut progress = human::Progress::new(run.view);
+            for (findings, omitted) in per_file(run) {
+                let mut text = String::new();
+                human::render_file(findings, omitted, style, &mut progress, &mut text);
+                out.write_all(text.as_bytes())?;
+            }
+            let mut text = String::new();
+            human::render_end(run, &progress, &mut text);
+            out.write_all(text.as_bytes())?;
+        }
+        Format::Compact => {
+            for (findings, omitted) in per_file(run) {
+                out.write_all(compact::render_file(findings, omitted).as_bytes())?;
+            }
+            out.write_all(compact::render_end(run).as_bytes())?;
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
 /// Renders a run in `format`. `style` is used by the human format only.
 pub fn render(format: Format, run: &Run<'_>, style: human::Style) -> String {
     match format {

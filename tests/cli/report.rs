@@ -55,7 +55,10 @@ fn max_findings_limits_what_is_shown_but_not_what_is_counted() {
         out.contains("6 more findings not shown (`--max-findings 1`)"),
         "{out}"
     );
-    assert!(out.ends_with("6 errors, 4 warnings in 1 tenant file\n"), "{out}");
+    assert!(
+        out.ends_with("6 errors, 4 warnings in 1 tenant file\n"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -111,14 +114,20 @@ fn findings_past_the_cap_are_counted_in_json_not_listed() {
     assert_eq!(o.status.code(), Some(1));
     let doc = json(&o);
     assert_eq!(doc["findings"].as_array().unwrap().len(), 10);
-    assert_eq!(doc["summary"]["errors"], 25, "the summary counts every finding");
+    assert_eq!(
+        doc["summary"]["errors"], 25,
+        "the summary counts every finding"
+    );
     let rule = doc["rules"]
         .as_array()
         .unwrap()
         .iter()
         .find(|r| r["id"] == "tenant/unknown-sku")
         .unwrap();
-    assert_eq!((rule["count"].as_u64(), rule["omitted"].as_u64()), (Some(25), Some(15)));
+    assert_eq!(
+        (rule["count"].as_u64(), rule["omitted"].as_u64()),
+        (Some(25), Some(15))
+    );
     assert_eq!(
         doc["omitted"],
         serde_json::json!([{"file": "many.yaml", "rule": "tenant/unknown-sku",
@@ -137,10 +146,19 @@ fn every_format_says_how_many_more_there_are() {
         );
     }
     let (_, human) = capped("human", 25, "10");
-    assert!(human.contains("25  (15 not kept: over the per-rule limit)"), "{human}");
-    assert!(human.ends_with("25 errors, 0 warnings in 1 tenant file\n"), "{human}");
+    assert!(
+        human.contains("25  (15 not kept: over the per-rule limit)"),
+        "{human}"
+    );
+    assert!(
+        human.ends_with("25 errors, 0 warnings in 1 tenant file\n"),
+        "{human}"
+    );
     let (_, under) = capped("human", 5, "10");
-    assert!(!under.contains("more `tenant/unknown-sku` findings"), "{under}");
+    assert!(
+        !under.contains("more `tenant/unknown-sku` findings"),
+        "{under}"
+    );
 }
 
 #[test]
