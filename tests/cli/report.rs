@@ -145,6 +145,15 @@ fn every_format_says_how_many_more_there_are() {
             "{format}: {out}"
         );
     }
+    let (_, html) = capped("html", 25, "10");
+    assert!(
+        html.contains("not listed below: at most"),
+        "the page's script says it"
+    );
+    assert!(
+        html.contains(r#""count":15,"file":"many.yaml","limit":10"#),
+        "the embedded document carries the count"
+    );
     let (_, human) = capped("human", 25, "10");
     assert!(
         human.contains("25  (15 not kept: over the per-rule limit)"),
