@@ -2,6 +2,8 @@
 //! file (issue 15): folding by cause, `--show-all`, `--quiet`, `--max-findings`, the summary,
 //! `--max-findings-per-rule` in every format.
 
+#![expect(clippy::unwrap_used, reason = "tests: a panic is a test failure")]
+
 use std::fmt::Write as _;
 use std::process::Output;
 
