@@ -115,14 +115,15 @@ pub(super) fn check(
             .map_err(|e| vec![e])
             .and_then(|source| {
                 policy
-                    .check_with_seats(&source, &limits)
-                    .map(|(findings, seats)| (source, findings, seats))
+                    .check_capped(&source, &limits, args.max_findings_per_rule)
+                    .map(|checked| (source, checked))
                     .map_err(Diagnostics::into_vec)
             })
     });
     let mut findings: Vec<Finding> = Vec::new();
     let mut files: Vec<report::CheckedFile> = Vec::with_capacity(paths.len());
     let mut bad_waivers = false;
+    let mut omitted: Vec<report::Omitted> = Vec::new();
     for (path, outcome) in paths.iter().zip(outcomes) {
         let name = display_name(path);
         let outcome = outcome.unwrap_or_else(|| {
@@ -134,8 +135,22 @@ pub(super) fn check(
         });
         let mut seats = None;
         let loaded = match outcome {
-            Ok((source, f, s)) => {
-                seats = s;
+            Ok((source, checked)) => {
+                seats = checked.seats;
+                omitted.extend(
+                    checked
+                        .omitted
+                        .into_iter()
+                        .filter(|o| selection.reports(&o.rule))
+                        .map(|o| report::Omitted {
+                            file: name.clone(),
+                            severity: selection.severity_of(&o.rule, o.severity),
+                            rule: o.rule,
+                            count: o.count,
+                            cap: args.max_findings_per_rule,
+                        }),
+                );
+                let f = checked.findings;
                 let problems = waivers.add_inline(&source, &policy);
                 bad_waivers |= !problems.is_empty();
                 errors.extend(problems.into_iter().map(|p| report::RunError {
@@ -210,8 +225,13 @@ pub(super) fn check(
         root,
         docs_url: crate::diagnostics::finding::docs_base_url(),
         config: config_path.map(|p| p.display().to_string()),
+        omitted,
+        view: report::View {
+            show_all: args.show_all,
+            quiet: args.quiet,
+            max_findings: args.max_findings,
+        },
     };
-    let text = report::render(args.format.into(), &run, out_style);
     let mut write_failed = false;
     let inputs: Vec<PathBuf> = paths
         .iter()
@@ -219,6 +239,14 @@ pub(super) fn check(
         .chain(&args.baseline)
         .cloned()
         .collect();
+    // On standard output, the human and compact reports are written file by file.
+    let streamed = args.output.is_none()
+        && report::write_per_file(args.format.into(), &run, out_style, stdout)?;
+    let text = if streamed {
+        String::new()
+    } else {
+        report::render(args.format.into(), &run, out_style)
+    };
     match &args.output {
         Some(path) => {
             if let Err(e) = write_safely(
@@ -250,6 +278,7 @@ pub(super) fn check(
     let failed = run.failed();
     let findings = run.findings;
     let stopped = failed > 0 || paths.is_empty() || write_failed || bad_waivers || missing;
+    // A rule's findings past the cap fail the run as its kept ones do.
     Ok(fail_on.outcome(stopped, &findings))
 }
 

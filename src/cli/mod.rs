@@ -145,6 +145,19 @@ enum Command {
     Debug(DebugCommand),
 }
 
+/// Findings kept per rule and tenant file by default: a real tenant rarely has more of one rule,
+/// and a hostile file (aliases replaying a list) cannot make a report of millions.
+const DEFAULT_FINDINGS_PER_RULE: usize = 1000;
+
+/// A count of at least 1 (a cap of 0 would hide what a rule is about).
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_owned()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 #[derive(Debug, Args)]
 struct CheckArgs {
     /// Tenant YAML files (always checked), folders searched for tenant *.yaml and *.yml files
@@ -179,6 +192,19 @@ struct CheckArgs {
     /// Largest tenant file to read, in bytes
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_bytes)]
     max_file_size: usize,
+    /// Human format: show every finding in full instead of folding those that share a cause
+    #[arg(long, conflicts_with = "quiet")]
+    show_all: bool,
+    /// Human format: print only the summary (counts per rule, most common causes, totals)
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Human format: show at most N findings in full (the summary still counts all)
+    #[arg(long, value_name = "N")]
+    max_findings: Option<usize>,
+    /// Keep at most N findings per rule and tenant file, in every format; the others are counted
+    /// (in the summary and the JSON) and reported as "and N more"
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_FINDINGS_PER_RULE, value_parser = at_least_one)]
+    max_findings_per_rule: usize,
     /// Threads checking tenant files at once (default: the number of cores)
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,

@@ -21,5 +21,6 @@ mod import;
 mod import_live;
 mod lsp;
 mod release;
+mod report;
 mod suspicious_names;
 mod waivers;

@@ -24,7 +24,7 @@ pub use resolve::BUILTIN_CHECKS;
 
 use super::document::{LicenseError, TenantDocument};
 use crate::compile::ir::{Catalog, SkuId};
-use crate::diagnostics::finding::Finding;
+use crate::diagnostics::finding::{Finding, FindingSink};
 use crate::source::Span;
 use resolve::Builder;
 
@@ -218,6 +218,15 @@ impl<'d> TenantModel<'d> {
 
     /// Derives the model; `findings` receives the `tenant/*` findings.
     pub fn derive(doc: &'d TenantDocument, catalog: &Catalog, findings: &mut Vec<Finding>) -> Self {
+        Self::derive_into(doc, catalog, findings)
+    }
+
+    /// [`TenantModel::derive`] into any sink (a capped one keeps memory bounded).
+    pub(crate) fn derive_into(
+        doc: &'d TenantDocument,
+        catalog: &Catalog,
+        findings: &mut dyn FindingSink,
+    ) -> Self {
         let mut b = Builder {
             doc,
             catalog,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::GroupId;
 use crate::compile::ir::{Catalog, SkuId};
 use crate::diagnostics::Severity;
-use crate::diagnostics::finding::{Finding, FindingOrigin};
+use crate::diagnostics::finding::{Finding, FindingOrigin, FindingSink};
 use crate::diagnostics::suggest::Suggester;
 use crate::source::Span;
 use crate::tenant::country;
@@ -15,7 +15,7 @@ use crate::tenant::document::{Spanned, TenantDocument};
 pub(super) struct Builder<'d, 'c, 'f> {
     pub(super) doc: &'d TenantDocument,
     pub(super) catalog: &'c Catalog,
-    pub(super) findings: &'f mut Vec<Finding>,
+    pub(super) findings: &'f mut dyn FindingSink,
     /// Did-you-mean help per unknown name: the same typo often recurs across a tenant.
     pub(super) help_memo: HashMap<(bool, &'d str), String>,
     /// Prepared on the first unknown SKU / group.
