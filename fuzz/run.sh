@@ -25,6 +25,10 @@ mkdir -p "corpus/$target" "artifacts/$target"
 cp -n "seeds/$target"/* "corpus/$target/" 2>/dev/null || true
 export RUSTC_BOOTSTRAP=1
 # -timeout: one input taking over 10 s is a hang; -rss_limit_mb: over 2 GiB is an OOM.
+# -max_len: 1 MiB by default (MAX_LEN overrides), so inputs can grow to the sizes where a
+# quadratic path shows (issue 15's reproducers turn slow between 100 KB and 1 MB); libFuzzer
+# still starts small and grows inputs only as coverage asks.
+max_len="${MAX_LEN:-1048576}"
 exec cargo fuzz run "$target" "corpus/$target" -- \
-    -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+    -max_total_time="$seconds" -max_len="$max_len" -rss_limit_mb=2048 -timeout=10 \
     -print_final_stats=1

@@ -129,6 +129,24 @@ impl Tenant {
     }
 }
 
+/// One tenant file checked by [`Policy::check_capped`].
+#[derive(Debug)]
+pub(crate) struct CheckedTenant {
+    /// The kept findings, ordered by position.
+    pub(crate) findings: Vec<Finding>,
+    /// Per rule, the findings the cap left out.
+    pub(crate) omitted: Vec<diagnostics::finding::OmittedCount>,
+    /// Seat use per subscribed SKU.
+    pub(crate) seats: Option<Vec<tenant::seats::SkuSeats>>,
+}
+
+/// Findings by position, then rule.
+fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (a.span.start, &a.rule, a.span.end).cmp(&(b.span.start, &b.rule, b.span.end))
+    });
+}
+
 impl Policy {
     /// The embedded default policy: the 2017 SSPR matrix and the licensing rules.
     pub fn builtin() -> Result<Policy, Diagnostics> {
@@ -239,6 +257,29 @@ impl Policy {
         Ok(self.evaluate_with_seats(&doc))
     }
 
+    /// What `skuld check` runs per file: [`Policy::load_tenant`], then evaluation keeping at most
+    /// `cap` findings per rule (the others only counted, so memory stays bounded on hostile
+    /// input), the seat use, and per rule how many findings the cap left out.
+    pub(crate) fn check_capped(
+        &self,
+        tenant: &SourceFile,
+        limits: &tenant::Limits,
+        cap: usize,
+    ) -> Result<CheckedTenant, Diagnostics> {
+        let doc = self.load_tenant(tenant, limits)?;
+        let mut sink = diagnostics::finding::CappedFindings::new(cap);
+        let model = TenantModel::derive_into(&doc, &self.catalog, &mut sink);
+        eval::evaluate(self, &model, &mut sink);
+        let (mut findings, omitted) = sink.finish();
+        sort_findings(&mut findings);
+        let seats = tenant::seats::seats(&model, &self.catalog);
+        Ok(CheckedTenant {
+            findings,
+            omitted,
+            seats,
+        })
+    }
+
     fn evaluate_with_seats(
         &self,
         doc: &tenant::TenantDocument,
@@ -246,9 +287,7 @@ impl Policy {
         let mut findings = Vec::new();
         let model = TenantModel::derive(doc, &self.catalog, &mut findings);
         eval::evaluate(self, &model, &mut findings);
-        findings.sort_by(|a, b| {
-            (a.span.start, &a.rule, a.span.end).cmp(&(b.span.start, &b.rule, b.span.end))
-        });
+        sort_findings(&mut findings);
         let seats = tenant::seats::seats(&model, &self.catalog);
         (findings, seats)
     }
@@ -361,6 +400,9 @@ impl<'p> Report<'p> {
             notes: Vec::new(),
             root: None,
             docs_url: None,
+            config: None,
+            omitted: Vec::new(),
+            view: report::View::default(),
         };
         out.write_all(report::render(format, &run, style).as_bytes())
     }

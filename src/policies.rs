@@ -105,6 +105,10 @@ pub fn add_builtin(sources: &mut Vec<SourceFile>, file: SourceFile) {
     }
 }
 
+/// Largest policy file read (the embedded Microsoft catalog is under 200 KB); a cap that also
+/// holds for `--policy /dev/zero`.
+pub(crate) const MAX_POLICY_FILE: usize = 64 * 1024 * 1024;
+
 /// The policy files of a run: the default policy (unless left out), then each path: `builtin:NAME`
 /// an embedded file, a folder its `*.skuld` files (sorted), else the file itself.
 pub fn resolve(paths: &[String], with_default: bool) -> Result<Vec<SourceFile>, Diagnostics> {
@@ -144,7 +148,7 @@ pub fn resolve(paths: &[String], with_default: bool) -> Result<Vec<SourceFile>, 
             vec![path.to_path_buf()]
         };
         for f in files {
-            match crate::inputs::read_source(&f, usize::MAX) {
+            match crate::inputs::read_source(&f, MAX_POLICY_FILE) {
                 Ok(s) => sources.push(s),
                 Err(e) => errors.push(e),
             }

@@ -24,6 +24,19 @@ struct Inner {
     line_starts: Vec<u32>,
     /// True when a `\r` not followed by `\n` occurs: miette counts it as a line break.
     lone_cr: bool,
+    /// Characters before each [`CHAR_BLOCK`]-byte block, when the text is not all ASCII (empty
+    /// when it is: then a byte offset is a character offset). Makes a column a subtraction plus
+    /// a count within one block, not a count from the line's start: 300k findings on one long
+    /// line must not cost 300k scans of it.
+    chars_before_block: Vec<u32>,
+}
+
+/// Bytes per block of [`Inner::chars_before_block`].
+const CHAR_BLOCK: usize = 1024;
+
+/// Characters (UTF-8 sequence starts) in `bytes`.
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
 }
 
 impl SourceFile {
@@ -41,12 +54,24 @@ impl SourceFile {
                 .windows(2)
                 .any(|w| w.first() == Some(&b'\r') && w.get(1) != Some(&b'\n'))
             || text.ends_with('\r');
+        let chars_before_block = if text.is_ascii() {
+            Vec::new()
+        } else {
+            let mut total = 0usize;
+            let mut blocks = Vec::with_capacity(text.len() / CHAR_BLOCK + 1);
+            for block in text.as_bytes().chunks(CHAR_BLOCK) {
+                blocks.push(u32::try_from(total).unwrap_or(u32::MAX));
+                total += count_chars(block);
+            }
+            blocks
+        };
         SourceFile {
             inner: Arc::new(Inner {
                 name: name.into(),
                 text,
                 line_starts,
                 lone_cr,
+                chars_before_block,
             }),
         }
     }
@@ -73,11 +98,50 @@ impl SourceFile {
         let line = starts.partition_point(|&s| s as usize <= offset).max(1);
         let start = starts.get(line - 1).map_or(0, |&s| s as usize);
         let column = self
-            .inner
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
+            .chars_before(offset)
+            .saturating_sub(self.chars_before(start));
         (line, column + 1)
+    }
+
+    /// The 1-based line of a byte offset (no column: cheap on a long line).
+    pub fn line_of(&self, offset: usize) -> usize {
+        let offset = offset.min(self.inner.text.len());
+        self.inner
+            .line_starts
+            .partition_point(|&s| s as usize <= offset)
+            .max(1)
+    }
+
+    /// Byte range of the line holding `offset`, without its line break (a `\r` before the
+    /// `\n` stays). A binary search in the line starts, not a scan of the line.
+    pub fn line_bounds(&self, offset: usize) -> (usize, usize) {
+        let text = &self.inner.text;
+        let offset = offset.min(text.len());
+        let starts = &self.inner.line_starts;
+        let line = starts.partition_point(|&s| s as usize <= offset).max(1);
+        let start = starts.get(line - 1).map_or(0, |&s| s as usize);
+        let end = starts
+            .get(line)
+            .map_or(text.len(), |&e| (e as usize).saturating_sub(1));
+        (start, end.max(start))
+    }
+
+    /// Characters before byte `offset`: from the block table, plus a count within one block.
+    fn chars_before(&self, offset: usize) -> usize {
+        let blocks = &self.inner.chars_before_block;
+        if blocks.is_empty() {
+            return offset; // all ASCII
+        }
+        let block = offset / CHAR_BLOCK;
+        let before = blocks.get(block).map_or(0, |&c| c as usize);
+        let from = block * CHAR_BLOCK;
+        before
+            + self
+                .inner
+                .text
+                .as_bytes()
+                .get(from..offset)
+                .map_or(0, count_chars)
     }
 
     /// The text of a 1-based line, without its line break; `None` past the end. Uses the line
@@ -317,7 +381,18 @@ pub fn yaml_comment_starts(text: &str) -> Vec<Option<usize>> {
     }
     let mut state = State::Plain;
     let mut out = Vec::new();
+    // Inside a block scalar (`key: |`, `- >-`): the indentation of the line that opened it. Its
+    // lines, indented deeper (or blank), are text: a `#` there is no comment.
+    let mut block: Option<usize> = None;
     for line in text.split('\n') {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if let Some(parent) = block {
+            if line.trim().is_empty() || indent > parent {
+                out.push(None);
+                continue;
+            }
+            block = None;
+        }
         let mut found = None;
         // The last non-blank character before this one, on this line (None: start of line).
         let mut prev: Option<char> = None;
@@ -364,14 +439,71 @@ pub fn yaml_comment_starts(text: &str) -> Vec<Option<usize>> {
                 prev = Some(c);
             }
         }
+        if state == State::Plain && opens_block_scalar(line.get(..found.unwrap_or(line.len()))) {
+            // After `key:` its lines are indented deeper than the key (which may follow `- `);
+            // after a bare `-`, deeper than the dash.
+            let mut rest = line.trim_start_matches(' ');
+            while let Some(r) = rest.strip_prefix("- ") {
+                rest = r.trim_start_matches(' ');
+            }
+            let keyed = line.get(..found.unwrap_or(line.len())).is_some_and(|c| {
+                c.trim_end()
+                    .rsplit_once([' ', '\t'])
+                    .is_some_and(|(b, _)| b.trim_end().ends_with(':'))
+            });
+            block = Some(if keyed {
+                line.len() - rest.len()
+            } else {
+                indent
+            });
+        }
         out.push(found);
     }
     out
 }
 
+/// True when a line (its comment cut off) ends with a block scalar header: `|` or `>`, with an
+/// optional chomping and indentation indicator, after `key:` or `-`.
+fn opens_block_scalar(content: Option<&str>) -> bool {
+    let content = content
+        .unwrap_or("")
+        .trim_end()
+        .trim_end_matches('\r')
+        .trim_end();
+    let (before, header) = content.rsplit_once([' ', '\t']).unwrap_or(("", content));
+    let mut chars = header.chars();
+    let indicators_ok = matches!(chars.next(), Some('|' | '>'))
+        && chars.clone().count() <= 2
+        && chars.all(|c| matches!(c, '+' | '-' | '1'..='9'));
+    let before = before.trim_end();
+    indicators_ok && (before.is_empty() || before.ends_with(':') || before.ends_with('-'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hash_inside_a_block_scalar_is_text() {
+        let text = "tenant: |\n  t # not a comment\n  \"open\nsspr: {scope: all}  # real\n\
+                    users:\n  - note: >-  # header comment\n      a # text\n    x: 1 # real\n";
+        let starts = yaml_comment_starts(text);
+        assert_eq!(
+            starts,
+            [
+                None,
+                None,
+                None,
+                Some(20),
+                None,
+                Some(14),
+                None,
+                Some(9),
+                None
+            ]
+        );
+        assert_eq!(SourceFile::new("t", text).line_of(10), 2);
+    }
 
     #[test]
     fn line_col_is_one_based_and_counts_characters() {
@@ -385,6 +517,35 @@ mod tests {
         assert_eq!(f.line_col(11), (4, 1));
         // Past the end clamps to the end.
         assert_eq!(f.line_col(999), (4, 2));
+    }
+
+    #[test]
+    fn line_bounds_exclude_the_line_break() {
+        let f = SourceFile::new("t.yaml", "ab\ncde\n\nf");
+        assert_eq!(f.line_bounds(0), (0, 2));
+        assert_eq!(f.line_bounds(2), (0, 2));
+        assert_eq!(f.line_bounds(4), (3, 6));
+        assert_eq!(f.line_bounds(7), (7, 7));
+        assert_eq!(f.line_bounds(8), (8, 9));
+        assert_eq!(f.line_bounds(99), (8, 9));
+    }
+
+    /// The block table gives the same columns as counting from the line's start, on a long
+    /// line mixing one-, two-, three- and four-byte characters across many blocks.
+    #[test]
+    fn line_col_on_a_long_non_ascii_line_counts_characters() {
+        let mut text = String::from("k: x\n");
+        for i in 0..3000 {
+            text.push_str(["a", "ç", "€", "𝄞"][i % 4]);
+        }
+        text.push_str("\nend");
+        let f = SourceFile::new("t.yaml", text.as_str());
+        for (offset, _) in text.char_indices() {
+            let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let want_line = text[..offset].matches('\n').count() + 1;
+            let want_col = text[line_start..offset].chars().count() + 1;
+            assert_eq!(f.line_col(offset), (want_line, want_col), "offset {offset}");
+        }
     }
 
     /// `read_span` must give exactly what miette's implementation for `str` gives: the human

@@ -8,11 +8,16 @@ pub(super) fn check(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
+    let out_style = style_for(args.color, io::stdout().is_terminal());
+    let err_style = style_for(args.color, io::stderr().is_terminal());
+    let conflicts = contradictions(args);
+    if !conflicts.is_empty() {
+        print_reports(&conflicts, err_style, stderr)?;
+        return Ok(ExitStatus::Error);
+    }
     if let Some(pair) = &args.compare {
         return compare::run(args, pair, stdout, stderr);
     }
-    let out_style = style_for(args.color, io::stdout().is_terminal());
-    let err_style = style_for(args.color, io::stderr().is_terminal());
 
     let Some(Settings {
         policy,
@@ -20,6 +25,9 @@ pub(super) fn check(
         mut waivers,
         today,
         fail_on,
+        mut tenants,
+        config_path,
+        read,
     }) = settings(
         &SettingsArgs {
             config: args.config.as_deref(),
@@ -40,7 +48,7 @@ pub(super) fn check(
     let baseline = match &args.baseline {
         None => None,
         Some(path) => {
-            let parsed = read_source(path, usize::MAX).and_then(|src| {
+            let parsed = read_source(path, settings::MAX_OWN_FILE).and_then(|src| {
                 crate::triage::baseline::Baseline::parse(&src, root.as_deref())
                     .map_err(miette::Report::new)
             });
@@ -54,7 +62,23 @@ pub(super) fn check(
         }
     };
 
-    let (paths, discovery_errors) = discover_tenants(&args.tenants);
+    if let Err(e) = discovery::add_flags(
+        &mut tenants,
+        &args.exclude,
+        &[
+            (args.baseline.as_deref(), "the baseline"),
+            (args.output.as_deref(), "the report being written"),
+        ],
+        args.max_file_size,
+    ) {
+        print_reports([&e], err_style, stderr)?;
+        return Ok(ExitStatus::Error);
+    }
+    let found = crate::inputs::discover(&args.tenants, &tenants, args.verbose);
+    if args.verbose {
+        discovery::explain(&found, stderr)?;
+    }
+    let (paths, discovery_errors) = (found.paths, found.errors);
     let missing = !discovery_errors.is_empty();
     let mut errors: Vec<report::RunError> = discovery_errors
         .into_iter()
@@ -91,14 +115,15 @@ pub(super) fn check(
             .map_err(|e| vec![e])
             .and_then(|source| {
                 policy
-                    .check_with_seats(&source, &limits)
-                    .map(|(findings, seats)| (source, findings, seats))
+                    .check_capped(&source, &limits, args.max_findings_per_rule)
+                    .map(|checked| (source, checked))
                     .map_err(Diagnostics::into_vec)
             })
     });
     let mut findings: Vec<Finding> = Vec::new();
     let mut files: Vec<report::CheckedFile> = Vec::with_capacity(paths.len());
     let mut bad_waivers = false;
+    let mut omitted: Vec<report::Omitted> = Vec::new();
     for (path, outcome) in paths.iter().zip(outcomes) {
         let name = display_name(path);
         let outcome = outcome.unwrap_or_else(|| {
@@ -110,8 +135,22 @@ pub(super) fn check(
         });
         let mut seats = None;
         let loaded = match outcome {
-            Ok((source, f, s)) => {
-                seats = s;
+            Ok((source, checked)) => {
+                seats = checked.seats;
+                omitted.extend(
+                    checked
+                        .omitted
+                        .into_iter()
+                        .filter(|o| selection.reports(&o.rule))
+                        .map(|o| report::Omitted {
+                            file: name.clone(),
+                            severity: selection.severity_of(&o.rule, o.severity),
+                            rule: o.rule,
+                            count: o.count,
+                            cap: args.max_findings_per_rule,
+                        }),
+                );
+                let f = checked.findings;
                 let problems = waivers.add_inline(&source, &policy);
                 bad_waivers |= !problems.is_empty();
                 errors.extend(problems.into_iter().map(|p| report::RunError {
@@ -146,7 +185,7 @@ pub(super) fn check(
     };
 
     print_reports(errors.iter().map(|e| &e.report), err_style, stderr)?;
-    let notes: Vec<report::RunError> = applied
+    let mut notes: Vec<report::RunError> = applied
         .notes
         .into_iter()
         .map(|p| report::RunError {
@@ -154,6 +193,19 @@ pub(super) fn check(
             report: miette::Report::new(p),
         })
         .collect();
+    if let Some(b) = &baseline {
+        let checked: Vec<&str> = files
+            .iter()
+            .filter(|f| f.loaded)
+            .map(|f| f.name.as_str())
+            .collect();
+        if let Some(w) = b.no_file_matches(&checked, root.as_deref()) {
+            notes.push(report::RunError {
+                file: None,
+                report: miette::Report::new(w),
+            });
+        }
+    }
     print_reports(notes.iter().map(|e| &e.report), err_style, stderr)?;
     let out_style = if args.output.is_some() {
         // A file is not a terminal.
@@ -172,12 +224,39 @@ pub(super) fn check(
         notes,
         root,
         docs_url: crate::diagnostics::finding::docs_base_url(),
+        config: config_path.map(|p| p.display().to_string()),
+        omitted,
+        view: report::View {
+            show_all: args.show_all,
+            quiet: args.quiet,
+            max_findings: args.max_findings,
+        },
     };
-    let text = report::render(args.format.into(), &run, out_style);
     let mut write_failed = false;
+    let inputs: Vec<PathBuf> = paths
+        .iter()
+        .chain(&read)
+        .chain(&args.baseline)
+        .cloned()
+        .collect();
+    // On standard output, the human and compact reports are written file by file.
+    let streamed = args.output.is_none()
+        && report::write_per_file(args.format.into(), &run, out_style, stdout)?;
+    let text = if streamed {
+        String::new()
+    } else {
+        report::render(args.format.into(), &run, out_style)
+    };
     match &args.output {
         Some(path) => {
-            if let Err(e) = write_atomically(path, text.as_bytes()) {
+            if let Err(e) = write_safely(
+                path,
+                text.as_bytes(),
+                Guard {
+                    inputs: &inputs,
+                    was: None,
+                },
+            ) {
                 report_write_error(path, &e, stderr)?;
                 write_failed = true;
             }
@@ -199,5 +278,58 @@ pub(super) fn check(
     let failed = run.failed();
     let findings = run.findings;
     let stopped = failed > 0 || paths.is_empty() || write_failed || bad_waivers || missing;
+    // A rule's findings past the cap fail the run as its kept ones do.
     Ok(fail_on.outcome(stopped, &findings))
+}
+
+/// A command line that asks for two things that exclude each other.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code("skuld::usage"))]
+pub(super) struct Contradiction {
+    message: String,
+    #[help]
+    help: String,
+}
+
+impl Contradiction {
+    pub(super) fn new(message: String, help: &str) -> Self {
+        Contradiction {
+            message,
+            help: help.to_owned(),
+        }
+    }
+}
+
+/// The flags of `check` that contradict each other (clap knows the simple pairs; these depend
+/// on values).
+fn contradictions(args: &CheckArgs) -> Vec<miette::Report> {
+    let mut out = Vec::new();
+    for id in &args.only_rules {
+        if args.skip_rules.contains(id) {
+            out.push(miette::Report::new(Contradiction {
+                message: format!("`--only-rule {id}` and `--skip-rule {id}` contradict each other"),
+                help: "name the rule in one of them; as given, nothing of it would be reported"
+                    .to_owned(),
+            }));
+        }
+    }
+    if args.output.as_deref() == Some(Path::new("-")) {
+        out.push(miette::Report::new(Contradiction::new(
+            "`--output -` would write a file named `-`".to_owned(),
+            "leave `--output` out to write to standard output",
+        )));
+    }
+    if args.compare.is_some() && !matches!(args.format, FormatArg::Human | FormatArg::Json) {
+        let name = args
+            .format
+            .to_possible_value()
+            .map_or_else(String::new, |v| v.get_name().to_owned());
+        out.push(miette::Report::new(Contradiction {
+            message: format!("`--compare` cannot write `--format {name}`"),
+            help: "a comparison is written as `--format human` (the default) or `--format json`"
+                .to_owned(),
+        }));
+    }
+    out
 }

@@ -11,8 +11,8 @@
 use std::io::{self, Write};
 
 use super::{
-    CheckArgs, ExitStatus, FormatArg, ReadError, Selection, discover_tenants, load_policy,
-    print_errors, print_reports, read_source, report_write_error, style_for, write_atomically,
+    CheckArgs, ExitStatus, FormatArg, ReadError, Selection, discovery, load_policy, print_errors,
+    print_reports, read_source, report_write_error, style_for, write_safely,
 };
 use crate::Policy;
 use crate::tenant::Limits;
@@ -31,18 +31,6 @@ pub(super) fn run(
         )?;
         return Ok(ExitStatus::Error);
     };
-    if !matches!(args.format, FormatArg::Human | FormatArg::Json) {
-        print_reports(
-            [&miette::Report::new(ReadError {
-                path: "--format".to_owned(),
-                reason: "`--compare` writes `human` or `json` only".to_owned(),
-                help: Some("use `--format human` or `--format json` with `--compare`".to_owned()),
-            })],
-            err_style,
-            stderr,
-        )?;
-        return Ok(ExitStatus::Error);
-    }
     let mut policies: Vec<(Policy, Selection)> = Vec::new();
     for p in [before, after] {
         let mut paths = args.policies.clone();
@@ -66,7 +54,23 @@ pub(super) fn run(
         }
     }
 
-    let (paths, mut errors) = discover_tenants(&args.tenants);
+    // No config is read here; the same own files and `--exclude` apply.
+    let mut filter =
+        discovery::config_filter(&crate::config::Config::default(), args.waivers.as_deref());
+    if let Err(e) = discovery::add_flags(
+        &mut filter,
+        &args.exclude,
+        &[(args.output.as_deref(), "the report being written")],
+        args.max_file_size,
+    ) {
+        print_reports([&e], err_style, stderr)?;
+        return Ok(ExitStatus::Error);
+    }
+    let found = crate::inputs::discover(&args.tenants, &filter, args.verbose);
+    if args.verbose {
+        discovery::explain(&found, stderr)?;
+    }
+    let (paths, mut errors) = (found.paths, found.errors);
     if paths.is_empty() && errors.is_empty() {
         errors.push(miette::Report::new(ReadError {
             path: args
@@ -126,9 +130,27 @@ pub(super) fn run(
         FormatArg::Json => crate::report::compare::json(&comparison),
         _ => crate::report::compare::human(&comparison),
     };
+    let inputs: Vec<std::path::PathBuf> = paths
+        .iter()
+        .cloned()
+        .chain(
+            args.policies
+                .iter()
+                .chain(pair)
+                .filter(|p| !p.starts_with("builtin:"))
+                .map(std::path::PathBuf::from),
+        )
+        .collect();
     match &args.output {
         Some(path) => {
-            if let Err(e) = write_atomically(path, text.as_bytes()) {
+            if let Err(e) = write_safely(
+                path,
+                text.as_bytes(),
+                super::Guard {
+                    inputs: &inputs,
+                    was: None,
+                },
+            ) {
                 report_write_error(path, &e, stderr)?;
                 return Ok(ExitStatus::Error);
             }

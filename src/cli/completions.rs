@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
-use super::{Cli, ExitStatus, write_atomically};
+use super::{Cli, ExitStatus, Guard, write_safely};
 
 pub(super) const COMPLETIONS_HELP: &str = "\
 Examples:
@@ -74,7 +74,7 @@ pub(super) fn man(
         let path = dir.join(man.get_filename());
         let mut text = Vec::new();
         man.render(&mut text)?;
-        if let Err(e) = write_atomically(&path, &text) {
+        if let Err(e) = write_safely(&path, &text, Guard::default()) {
             super::report_write_error(&path, &e, stderr)?;
             return Ok(ExitStatus::Error);
         }

@@ -59,6 +59,7 @@ pub(super) fn run(
         mut waivers,
         today,
         fail_on,
+        ..
     }) = super::settings(
         &SettingsArgs {
             config: args.config.as_deref(),

@@ -64,6 +64,37 @@ struct UnknownUser {
     help: String,
 }
 
+/// `skuld explain TENANT` without `--user`.
+#[derive(Debug, Error, Diagnostic)]
+#[error("`skuld explain {file}` needs `--user UPN`: `{file}` is a tenant file, not a rule id")]
+#[diagnostic(
+    code("skuld::usage"),
+    help("for example `skuld explain {file} --user someone@contoso.com`")
+)]
+struct MissingUser {
+    file: String,
+}
+
+/// True when `explain`'s argument names a tenant file rather than a rule id.
+pub(super) fn looks_like_tenant(arg: &str) -> bool {
+    let p = Path::new(arg);
+    p.is_file()
+        || p.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+}
+
+pub(super) fn missing_user(file: &str, stderr: &mut dyn Write) -> io::Result<ExitStatus> {
+    let style = super::style_for(ColorArg::Auto, io::stderr().is_terminal());
+    super::print_reports(
+        [&miette::Report::new(MissingUser {
+            file: file.to_owned(),
+        })],
+        style,
+        stderr,
+    )?;
+    Ok(ExitStatus::Error)
+}
+
 pub(super) fn run(
     tenant: &Path,
     args: &UserArgs,

@@ -106,7 +106,7 @@ pub(super) fn run(
 
     let mut changed = false;
     for path in &files {
-        let source = match read_source(path, usize::MAX) {
+        let source = match read_source(path, crate::policies::MAX_POLICY_FILE) {
             Ok(s) => s,
             Err(e) => {
                 errors.push(e);
@@ -137,7 +137,14 @@ pub(super) fn run(
                 .header(name, name)
                 .to_string();
             stdout.write_all(diff.as_bytes())?;
-        } else if let Err(e) = super::write_atomically(path, formatted.as_bytes()) {
+        } else if let Err(e) = super::write_safely(
+            path,
+            formatted.as_bytes(),
+            super::Guard {
+                inputs: &[],
+                was: Some(source.text().as_bytes()),
+            },
+        ) {
             super::report_write_error(path, &e, stderr)?;
             errors.push(miette::miette!("`{}` was not written", path.display()));
         }

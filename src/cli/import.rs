@@ -81,10 +81,54 @@ pub(super) fn run(
         }
     };
     print_reports(imported.warnings.iter(), style, stderr)?;
-    let yaml = import::emit::to_yaml(&imported.tenant);
+    // Replacing a tenant file keeps what Graph does not report (its `sspr:` block, features
+    // whose responses were not read); an unreadable earlier file keeps nothing.
+    let earlier = args
+        .output
+        .as_ref()
+        .and_then(|p| std::fs::read_to_string(p).ok());
+    let (yaml, kept) = match &earlier {
+        Some(text) => import::emit::to_yaml_keeping(&imported.tenant, text),
+        None => (
+            import::emit::to_yaml(&imported.tenant),
+            import::emit::Kept::default(),
+        ),
+    };
+    for note in &imported.notes {
+        let feature_kept = kept
+            .features
+            .iter()
+            .any(|f| note.contains(&format!("`{f}`")));
+        let tail = if feature_kept {
+            "; the entries of the file it replaces are kept"
+        } else {
+            "; the tenant YAML has no entries for it"
+        };
+        writeln!(stderr, "note: {note}{tail}")?;
+    }
+    if let (true, Some(path)) = (kept.sspr, &args.output) {
+        writeln!(
+            stderr,
+            "note: the `sspr:` block of `{}` is kept (Graph does not report SSPR settings)",
+            path.display()
+        )?;
+    }
     match &args.output {
         Some(path) => {
-            if let Err(e) = super::write_atomically(path, yaml.as_bytes()) {
+            if let Err(e) = super::write_safely(
+                path,
+                yaml.as_bytes(),
+                super::Guard {
+                    // The export folder (or `--save`'s) is read: `-o` must not land in it.
+                    inputs: &args
+                        .dir
+                        .iter()
+                        .chain(&args.save)
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                    was: None,
+                },
+            ) {
                 super::report_write_error(path, &e, stderr)?;
                 return Ok(ExitStatus::Error);
             }

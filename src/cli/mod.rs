@@ -10,7 +10,7 @@ use thiserror::Error;
 
 use crate::diagnostics::Diagnostics;
 use crate::diagnostics::Finding;
-use crate::inputs::{ReadError, STDIN, discover_tenants, display_name, read_source, walk};
+use crate::inputs::{ReadError, STDIN, display_name, read_source, walk};
 use crate::report::{self, human};
 use crate::tenant::Limits;
 use crate::triage::FailOn;
@@ -22,6 +22,7 @@ mod check_policy;
 mod compare;
 mod completions;
 mod diff;
+mod discovery;
 mod explain_user;
 mod fmt;
 mod import;
@@ -31,11 +32,13 @@ mod schema;
 mod settings;
 mod skus;
 mod test;
+mod write;
 
 use check::check;
-use output::{append, report_write_error, write_atomically};
+use output::{append, report_write_error};
 use rules::{explain, rules};
 use settings::{Settings, SettingsArgs, print_problems, settings};
+use write::{Guard, write_safely};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -142,12 +145,33 @@ enum Command {
     Debug(DebugCommand),
 }
 
+/// Findings kept per rule and tenant file by default: a real tenant rarely has more of one rule,
+/// and a hostile file (aliases replaying a list) cannot make a report of millions.
+const DEFAULT_FINDINGS_PER_RULE: usize = 1000;
+
+/// A count of at least 1 (a cap of 0 would hide what a rule is about).
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_owned()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 #[derive(Debug, Args)]
 struct CheckArgs {
-    /// Tenant YAML files, folders searched for *.yaml and *.yml, quoted globs such as
+    /// Tenant YAML files (always checked), folders searched for tenant *.yaml and *.yml files
+    /// (as ripgrep walks: .gitignore honoured, hidden folders skipped), quoted globs such as
     /// 'tenants/**/*.yaml', or `-` for standard input
     #[arg(required = true, value_name = "TENANT")]
     tenants: Vec<PathBuf>,
+    /// Leave out of folders and globs the paths this gitignore-style glob matches, relative to
+    /// the current folder (repeatable), e.g. `archive/` or `*.draft.yaml`
+    #[arg(long = "exclude", value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Say on standard error which files were left out and why
+    #[arg(long, short = 'v')]
+    verbose: bool,
     /// Policy file or folder of *.skuld files added on top of the default policy (repeatable);
     /// `builtin:NAME` names an embedded file
     #[arg(long = "policy", value_name = "PATH")]
@@ -168,6 +192,19 @@ struct CheckArgs {
     /// Largest tenant file to read, in bytes
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_bytes)]
     max_file_size: usize,
+    /// Human format: show every finding in full instead of folding those that share a cause
+    #[arg(long, conflicts_with = "quiet")]
+    show_all: bool,
+    /// Human format: print only the summary (counts per rule, most common causes, totals)
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Human format: show at most N findings in full (the summary still counts all)
+    #[arg(long, value_name = "N")]
+    max_findings: Option<usize>,
+    /// Keep at most N findings per rule and tenant file, in every format; the others are counted
+    /// (in the summary and the JSON) and reported as "and N more"
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_FINDINGS_PER_RULE, value_parser = at_least_one)]
+    max_findings_per_rule: usize,
     /// Threads checking tenant files at once (default: the number of cores)
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
@@ -199,7 +236,13 @@ struct CheckArgs {
     no_config: bool,
     /// Show the findings that appear or disappear when policy A is replaced by policy B (each
     /// read as one more `--policy`, e.g. `builtin:sspr-2017 builtin:sspr-current`)
-    #[arg(long, num_args = 2, value_names = ["POLICY_A", "POLICY_B"])]
+    /// (the config file, waivers, baseline and `--fail-on` do not apply to a comparison)
+    #[arg(
+        long,
+        num_args = 2,
+        value_names = ["POLICY_A", "POLICY_B"],
+        conflicts_with_all = ["baseline", "waivers", "config", "fail_on"]
+    )]
     compare: Option<Vec<String>>,
 }
 
@@ -307,6 +350,9 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStat
         },
         Command::Explain { rule, user, policy } => match user.upn() {
             Some(_) => explain_user::run(Path::new(&rule), &user, &policy, stdout, stderr),
+            None if explain_user::looks_like_tenant(&rule) => {
+                explain_user::missing_user(&rule, stderr)
+            }
             None => explain(&rule, &policy, stdout, stderr),
         },
         Command::Fmt(args) => fmt::run(&args, stdout, stderr),

@@ -22,6 +22,13 @@ pub(super) struct Settings {
     pub(super) waivers: crate::triage::waivers::Waivers,
     pub(super) today: crate::triage::waivers::Date,
     pub(super) fail_on: FailOn,
+    /// Which discovered files are tenants (the config's `tenants:`, its own files).
+    pub(super) tenants: crate::inputs::Filter,
+    /// The config file that applied, as shown (`None`: none, or `--no-config`).
+    pub(super) config_path: Option<PathBuf>,
+    /// Every file the settings were read from (config, waivers, policy files): a report must
+    /// never be written over one of them.
+    pub(super) read: Vec<PathBuf>,
 }
 
 /// Reads the config file, the policy, the rule selection and the waivers; `None` after
@@ -31,16 +38,41 @@ pub(super) fn settings(
     err_style: human::Style,
     stderr: &mut dyn Write,
 ) -> io::Result<Option<Settings>> {
-    let Some(config) = load_config(a.config, a.no_config, err_style, stderr)? else {
+    let Some((config, config_path)) = load_config(a.config, a.no_config, err_style, stderr)? else {
         return Ok(None);
     };
     // Command-line policies replace the config's; either flag or config leaves the default out.
     let policy_paths = if a.policies.is_empty() {
+        // The config's paths come from the repository: confined to it before anything is read.
+        let root = crate::inputs::guard::repo_root(&config.dir);
+        let refused: Vec<miette::Report> = config
+            .policies
+            .iter()
+            .filter(|p| !p.starts_with("builtin:"))
+            .filter_map(|p| {
+                crate::inputs::guard::confine(
+                    Path::new(p),
+                    &root,
+                    crate::inputs::guard::Kind::FileOrFolder,
+                    &named_by("policies:", config_path.as_deref()),
+                )
+                .err()
+            })
+            .collect();
+        if !refused.is_empty() {
+            print_reports(&refused, err_style, stderr)?;
+            writeln!(stderr, "nothing was checked")?;
+            return Ok(None);
+        }
         &config.policies
     } else {
         a.policies
     };
     let with_default = !a.no_default_policy && config.default_policy != Some(false);
+    if let Some(c) = contradiction(a, &config) {
+        print_reports([&miette::Report::new(c)], err_style, stderr)?;
+        return Ok(None);
+    }
     let policy = match load_policy(policy_paths, with_default) {
         Ok(p) => p,
         Err(errors) => {
@@ -69,7 +101,15 @@ pub(super) fn settings(
             .and_then(FailOn::parse)
             .unwrap_or(FailOn::Error)
     });
-    let Some(waivers) = load_waivers(a.waivers, &config, &policy, err_style, stderr)? else {
+    let Some((mut waivers, waivers_path)) = load_waivers(
+        a.waivers,
+        &config,
+        config_path.as_deref(),
+        &policy,
+        err_style,
+        stderr,
+    )?
+    else {
         return Ok(None);
     };
     let today = match crate::triage::waivers::Date::today() {
@@ -83,12 +123,35 @@ pub(super) fn settings(
             return Ok(None);
         }
     };
+    let max_days = config
+        .waiver_max_expiry
+        .unwrap_or(crate::triage::waivers::DEFAULT_MAX_EXPIRY_DAYS);
+    let too_late = waivers.limit_expiry(today, max_days);
+    if !too_late.is_empty() {
+        print_problems(too_late, err_style, stderr)?;
+        return Ok(None);
+    }
+    let tenants = super::discovery::config_filter(&config, a.waivers);
+    let read = config_path
+        .iter()
+        .chain(&waivers_path)
+        .cloned()
+        .chain(
+            policy_paths
+                .iter()
+                .filter(|p| !p.starts_with("builtin:"))
+                .map(PathBuf::from),
+        )
+        .collect();
     Ok(Some(Settings {
         policy,
         selection,
         waivers,
         today,
         fail_on,
+        tenants,
+        config_path,
+        read,
     }))
 }
 
@@ -102,18 +165,28 @@ pub(super) fn print_problems(
     print_reports(&reports, style, stderr)
 }
 
+/// How a refused file is said to be named: the key and the config file.
+fn named_by(key: &str, config: Option<&Path>) -> String {
+    match config {
+        Some(c) => format!("`{key}` in `{}`", c.display()),
+        None => format!("`{key}`"),
+    }
+}
+
 /// The config file that applies (`--config`, else `.skuld.yaml` found upwards, unless
-/// `--no-config`); `None` after printing its problems.
+/// `--no-config`) and its path; `None` after printing its problems. A config found by looking
+/// upwards must be a regular file inside the repository (not a link to `/proc/self/environ`).
 pub(super) fn load_config(
     config: Option<&Path>,
     no_config: bool,
     style: human::Style,
     stderr: &mut dyn Write,
-) -> io::Result<Option<crate::config::Config>> {
+) -> io::Result<Option<(crate::config::Config, Option<PathBuf>)>> {
     use crate::config::Config;
     if no_config {
-        return Ok(Some(Config::default()));
+        return Ok(Some((Config::default(), None)));
     }
+    let found = config.is_none();
     let path = match config {
         Some(p) => p.to_path_buf(),
         None => match std::env::current_dir()
@@ -125,10 +198,21 @@ pub(super) fn load_config(
                 .ok()
                 .and_then(|cwd| found.strip_prefix(cwd).ok().map(Path::to_path_buf))
                 .unwrap_or(found),
-            None => return Ok(Some(Config::default())),
+            None => return Ok(Some((Config::default(), None))),
         },
     };
-    let source = match read_source(&path, MAX_OWN_FILE) {
+    let read = if found {
+        let root = crate::inputs::guard::repo_root(path.parent().unwrap_or(Path::new(".")));
+        crate::inputs::guard::read_confined(
+            &path,
+            &root,
+            MAX_OWN_FILE,
+            "the search for `.skuld.yaml`",
+        )
+    } else {
+        read_source(&path, MAX_OWN_FILE)
+    };
+    let source = match read {
         Ok(s) => s,
         Err(e) => {
             print_reports([&e], style, stderr)?;
@@ -136,7 +220,7 @@ pub(super) fn load_config(
         }
     };
     match Config::parse(&source, &path) {
-        Ok(c) => Ok(Some(c)),
+        Ok(c) => Ok(Some((c, Some(path)))),
         Err(problems) => {
             print_problems(problems, style, stderr)?;
             Ok(None)
@@ -150,26 +234,43 @@ pub(super) const MAX_OWN_FILE: usize = 256 * 1024 * 1024;
 
 /// The waivers of the run: `--waivers`, else the config's `waivers` (both must exist), else
 /// `skuld-waivers.yaml` beside the config or in the current folder when it exists. `None` after
-/// printing problems.
+/// printing problems. Only `--waivers` may name a file outside the repository: the config's
+/// `waivers:` and the default file are confined to it.
 pub(super) fn load_waivers(
     waivers: Option<&Path>,
     config: &crate::config::Config,
+    config_path: Option<&Path>,
     policy: &Policy,
     style: human::Style,
     stderr: &mut dyn Write,
-) -> io::Result<Option<crate::triage::waivers::Waivers>> {
+) -> io::Result<Option<(crate::triage::waivers::Waivers, Option<PathBuf>)>> {
     use crate::triage::waivers::{DEFAULT_FILE, Waivers};
-    let path = match waivers.or(config.waivers.as_deref()) {
-        Some(p) => p.to_path_buf(),
-        None => {
+    let (path, named_by) = match (waivers, config.waivers.as_deref()) {
+        (Some(p), _) => (p.to_path_buf(), None),
+        (None, Some(p)) => (
+            p.to_path_buf(),
+            Some(self::named_by("waivers:", config_path)),
+        ),
+        (None, None) => {
             let default = config.dir.join(DEFAULT_FILE);
-            if !default.is_file() {
-                return Ok(Some(Waivers::default()));
+            // `symlink_metadata`: a link named like the default file is refused, not skipped.
+            if default.symlink_metadata().is_err() {
+                return Ok(Some((Waivers::default(), None)));
             }
-            default
+            (
+                default,
+                Some(format!("the default waivers file name `{DEFAULT_FILE}`")),
+            )
         }
     };
-    let source = match read_source(&path, MAX_OWN_FILE) {
+    let read = match &named_by {
+        Some(by) => {
+            let root = crate::inputs::guard::repo_root(&config.dir);
+            crate::inputs::guard::read_confined(&path, &root, MAX_OWN_FILE, by)
+        }
+        None => read_source(&path, MAX_OWN_FILE),
+    };
+    let source = match read {
         Ok(s) => s,
         Err(e) => {
             print_reports([&e], style, stderr)?;
@@ -177,7 +278,7 @@ pub(super) fn load_waivers(
         }
     };
     match Waivers::parse(&source, &path, policy) {
-        Ok(w) => Ok(Some(w)),
+        Ok(w) => Ok(Some((w, Some(path)))),
         Err(problems) => {
             print_problems(problems, style, stderr)?;
             Ok(None)
@@ -194,4 +295,40 @@ pub(super) fn load_waivers(
 )]
 struct BadToday {
     value: String,
+}
+
+/// Settings that, merged, leave nothing to report: every rule `only` names is skipped. Said
+/// instead of a run that passes because it reported nothing. (No policy at all is
+/// `skuld::policy::no-rules`, from the compiler.)
+fn contradiction(
+    a: &SettingsArgs<'_>,
+    config: &crate::config::Config,
+) -> Option<super::check::Contradiction> {
+    let from_config = |flag: &str, key: &str, by_flag: bool| {
+        if by_flag {
+            format!("`{flag}`")
+        } else {
+            format!("`{key}` in the config file")
+        }
+    };
+    let (only_flags, skip_flags, _) = a.rules;
+    let only: Vec<&str> = if only_flags.is_empty() {
+        config.only_rules.iter().map(|(r, _)| r.as_str()).collect()
+    } else {
+        only_flags.iter().map(String::as_str).collect()
+    };
+    let skipped = |r: &str| {
+        skip_flags.iter().any(|s| s == r) || config.skip_rules.iter().any(|(s, _)| s == r)
+    };
+    if !only.is_empty() && only.iter().all(|r| skipped(r)) {
+        return Some(super::check::Contradiction::new(
+            format!(
+                "every rule selected by {} is skipped by `--skip-rule` or `skip-rules`: nothing \
+                 would be reported",
+                from_config("--only-rule", "only-rules", !only_flags.is_empty())
+            ),
+            "keep a rule in one list only",
+        ));
+    }
+    None
 }

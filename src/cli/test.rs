@@ -142,7 +142,14 @@ pub(super) fn run(
             let pairs: Vec<(&TestCase, &Outcome)> = file.cases.iter().zip(outcomes).collect();
             let text = testing::bless(&file.text, &pairs);
             if text != file.text {
-                match super::write_atomically(&file.path, text.as_bytes()) {
+                match super::write_safely(
+                    &file.path,
+                    text.as_bytes(),
+                    super::Guard {
+                        inputs: &[],
+                        was: Some(file.text.as_bytes()),
+                    },
+                ) {
                     Ok(()) => blessed.push(file.path.display().to_string()),
                     Err(e) => {
                         super::report_write_error(&file.path, &e, stderr)?;

@@ -255,7 +255,11 @@ impl<'a> Checker<'a> {
         if self.plan_index.is_empty() {
             return Vec::new();
         }
-        let help = did_you_mean(&plan.text, self.plan_index.keys().map(String::as_str));
+        let help = if self.may_suggest() {
+            did_you_mean(&plan.text, self.plan_index.keys().map(String::as_str))
+        } else {
+            None
+        };
         let e = CompileError::new(
             CompileErrorKind::UnknownName,
             format!("unknown service plan `{}`", plan.text),

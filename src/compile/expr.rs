@@ -153,10 +153,12 @@ impl<'a> Checker<'a> {
         }
         let mut candidates: Vec<&str> = scope.vars.iter().map(|(n, _)| n.as_str()).collect();
         candidates.extend(ROOTS.iter().map(|(n, _)| *n));
-        candidates.extend(self.cap_index.keys().map(String::as_str));
-        candidates.extend(self.feature_index.keys().map(String::as_str));
-        candidates.extend(self.sets.keys().map(String::as_str));
-        candidates.extend(self.sku_index.keys().map(String::as_str));
+        if self.may_suggest() {
+            candidates.extend(self.cap_index.keys().map(String::as_str));
+            candidates.extend(self.feature_index.keys().map(String::as_str));
+            candidates.extend(self.sets.keys().map(String::as_str));
+            candidates.extend(self.sku_index.keys().map(String::as_str));
+        }
         let help = did_you_mean(name, candidates.iter().copied()).or_else(|| {
             Some("a name is a variable, `tenant`, `users`, `groups`, `subscriptions`, `assignments`, `skus`, or a declared capability, feature, set or SKU".to_owned())
         });

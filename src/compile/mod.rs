@@ -129,6 +129,7 @@ pub fn compile_with_limits(
         set_too_deep: false,
         features: Vec::new(),
         feature_index: HashMap::new(),
+        suggestions_left: MAX_SUGGESTIONS,
     };
     checker.declare(&asts);
     checker.grant(&asts);
@@ -263,6 +264,22 @@ struct Checker<'a> {
     /// `feature` declarations (see `features.rs`).
     features: Vec<ir::Feature>,
     feature_index: HashMap<String, ir::FeatureId>,
+    /// Did-you-mean look-ups left (see [`Checker::may_suggest`]).
+    suggestions_left: u32,
+}
+
+/// Most unknown names of one compilation that get a did-you-mean: each look-up scans the
+/// catalog's thousands of names, and a hostile policy with 10,000 unknown names must not make
+/// that quadratic.
+const MAX_SUGGESTIONS: u32 = 100;
+
+impl Checker<'_> {
+    /// Whether an unknown name may still look for a suggestion (counts the look-up).
+    fn may_suggest(&mut self) -> bool {
+        let left = self.suggestions_left;
+        self.suggestions_left = left.saturating_sub(1);
+        left > 0
+    }
 }
 
 /// The declarations of one SKU: a hand-written `sku` and a generated `product` may both declare

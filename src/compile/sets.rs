@@ -19,13 +19,16 @@ impl<'a> Checker<'a> {
         if self.sets.contains_key(&name.text) {
             return self.resolve_set(&name.text, name, file).map(Named::Set);
         }
-        let candidates: Vec<String> = self
-            .sku_index
-            .keys()
-            .chain(self.cap_index.keys())
-            .chain(self.sets.keys())
-            .cloned()
-            .collect();
+        let candidates: Vec<String> = if self.may_suggest() {
+            self.sku_index
+                .keys()
+                .chain(self.cap_index.keys())
+                .chain(self.sets.keys())
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
         let e = CompileError::new(
             CompileErrorKind::UnknownName,
             format!("unknown name `{}`", name.text),
@@ -144,5 +147,34 @@ impl<'a> Checker<'a> {
             entry.resolved = Some(value.clone());
         }
         Some(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::compile::{MAX_SUGGESTIONS, compile};
+    use crate::source::SourceFile;
+
+    /// The first unknown names get a did-you-mean, the rest of a long list none (but still
+    /// their error): each look-up scans the whole catalog.
+    #[test]
+    fn suggestions_stop_after_the_first_unknown_names() {
+        let n = MAX_SUGGESTIONS as usize + 20;
+        let mut p = String::new();
+        for i in 0..n {
+            p.push_str(&format!("sku ZZSKU{i} \"P\" {{\n    free\n}}\n"));
+        }
+        let typos: Vec<String> = (0..n).map(|i| format!("ZZSUK{i}")).collect();
+        p.push_str(&format!("set s = [{}]\n", typos.join(", ")));
+        let errors = compile(&[SourceFile::new("p.skuld", p)]).unwrap_err();
+        let helps: Vec<Option<String>> = errors
+            .iter()
+            .filter(|e| e.to_string().starts_with("unknown name"))
+            .map(|e| e.help().map(|h| h.to_string()))
+            .collect();
+        assert_eq!(helps.len(), n);
+        assert_eq!(helps[0].as_deref(), Some("did you mean `ZZSKU0`?"));
+        let suggested = helps.iter().filter(|h| h.is_some()).count();
+        assert_eq!(suggested, MAX_SUGGESTIONS as usize);
     }
 }

@@ -140,6 +140,8 @@ const KEYS: &[&str] = &[
     "severity",
     "only-rules",
     "skip-rules",
+    "tenants",
+    "waiver-max-expiry",
 ];
 
 /// The settings of a config file. Rule ids are checked against the policy later
@@ -162,8 +164,21 @@ pub struct Config {
     pub only_rules: Vec<(String, Span)>,
     /// Rules left out.
     pub skip_rules: Vec<(String, Span)>,
+    /// `waiver-max-expiry: 365d`: how many days ahead a waiver may expire.
+    pub waiver_max_expiry: Option<u32>,
     /// The folder the file is in.
     pub dir: PathBuf,
+    /// The file itself (never a tenant).
+    pub(crate) path: Option<PathBuf>,
+    /// `tenants: {include, exclude}`: which discovered files are tenants.
+    pub(crate) tenants: Tenants,
+}
+
+/// The `tenants:` key: gitignore-style globs relative to the config file's folder.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Tenants {
+    pub(crate) include: Option<crate::inputs::Patterns>,
+    pub(crate) exclude: Option<crate::inputs::Patterns>,
 }
 
 impl Config {
@@ -193,6 +208,7 @@ impl Config {
         let mut config = Config {
             source: Some(source.clone()),
             dir: dir.clone(),
+            path: Some(path.to_path_buf()),
             ..Config::default()
         };
         if root.is_null() {
@@ -307,6 +323,32 @@ impl Config {
         if let Some(n) = fields.get("skip-rules") {
             config.skip_rules = texts(n, "a rule id", source, &mut problems);
         }
+        if let Some(n) = fields.get("tenants") {
+            config.tenants = tenants(n, &dir, source, &mut problems);
+        }
+        if let Some(n) = fields.get("waiver-max-expiry") {
+            let days = n.text().and_then(|t| {
+                let t = t.trim();
+                t.strip_suffix('d').unwrap_or(t).parse::<u32>().ok()
+            });
+            match days {
+                // A century is "no limit" in practice; more is a typo.
+                Some(d @ 1..=36_500) => config.waiver_max_expiry = Some(d),
+                _ => problems.push(
+                    Problem::new(
+                        CODE,
+                        "`waiver-max-expiry` must be a number of days, e.g. `365d`".to_owned(),
+                        source,
+                        n.span(),
+                        "not a number of days (1 to 36500)",
+                    )
+                    .with_help(Some(
+                        "waivers must expire within this many days from today (default 365d)"
+                            .to_owned(),
+                    )),
+                ),
+            }
+        }
         if problems.is_empty() {
             Ok(config)
         } else {
@@ -330,6 +372,43 @@ impl Config {
             .filter_map(|(id, span)| unknown_rule(id, *span, source, &rules, CODE))
             .collect()
     }
+}
+
+/// `tenants: {include: [GLOB], exclude: [GLOB]}`, each glob checked where it is written.
+fn tenants(node: &Node, dir: &Path, source: &SourceFile, problems: &mut Vec<Problem>) -> Tenants {
+    let mut out = Tenants::default();
+    let Some(fields) = Fields::read(
+        node,
+        &["include", "exclude"],
+        "`tenants`",
+        CODE,
+        source,
+        problems,
+    ) else {
+        return out;
+    };
+    let origin = format!("`tenants` in {}", source.name());
+    let mut read = |key: &str| -> Option<crate::inputs::Patterns> {
+        let globs = texts(fields.get(key)?, "a glob", source, problems);
+        let texts: Vec<&str> = globs.iter().map(|(g, _)| g.as_str()).collect();
+        match crate::inputs::Patterns::new(dir, &texts, &format!("{origin}, `{key}`")) {
+            Ok(p) => Some(p),
+            Err((i, reason)) => {
+                let span = globs.get(i).map_or_else(|| node.span(), |(_, s)| *s);
+                problems.push(
+                    Problem::new(CODE, format!("not a glob: {reason}"), source, span, "here")
+                        .with_help(Some(
+                            "globs are gitignore-style: `archive/`, `*.draft.yaml`, `/tenants/**`"
+                                .to_owned(),
+                        )),
+                );
+                None
+            }
+        }
+    };
+    out.include = read("include");
+    out.exclude = read("exclude");
+    out
 }
 
 /// A rule id named in one of skuld's files, checked against the registry: `None` when a rule

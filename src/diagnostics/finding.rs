@@ -194,14 +194,148 @@ impl Diagnostic for Finding {
     }
 }
 
-/// Help text followed by where the rule is defined.
+/// Help text followed by where to read about the rule: `skuld explain RULE`, and the rule's
+/// page for the rules skuld ships, or where a policy of the user's own defines it.
 struct FindingHelp<'a>(&'a Finding);
 
 impl fmt::Display for FindingHelp<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(help) = &self.0.help {
+        let finding = self.0;
+        if let Some(help) = &finding.help {
             writeln!(f, "{help}")?;
         }
-        write!(f, "rule `{}`: {}", self.0.rule, self.0.origin)
+        // Short lines of their own (the rule id heads the report), so that wrapping never
+        // splits the command or the path.
+        write!(f, "explain: `skuld explain {}`", finding.rule)?;
+        match &finding.origin {
+            _ if finding.is_shipped() => write!(f, "\ndocs: docs/rules/{}.md", finding.rule),
+            FindingOrigin::Policy { .. } => write!(f, "\ndefined at {}", finding.origin),
+            FindingOrigin::Builtin => Ok(()),
+        }
+    }
+}
+
+/// Where evaluation puts findings: a plain `Vec` keeps all of them, [`CappedFindings`] keeps a
+/// bounded number per rule and only counts the rest, so that a hostile file (aliases replaying a
+/// thousand unknown SKUs for each of a thousand users) costs memory in proportion to the cap.
+pub(crate) trait FindingSink {
+    /// Counts one finding of `rule`; false when its details would be dropped, so that the
+    /// caller need not build it.
+    fn admit(&mut self, rule: &str) -> bool;
+    /// Keeps a finding [`FindingSink::admit`] let in.
+    fn keep(&mut self, finding: Finding);
+    /// Counts a finding and keeps it when the cap allows.
+    fn push(&mut self, finding: Finding) {
+        if self.admit(&finding.rule) {
+            self.keep(finding);
+        }
+    }
+}
+
+impl FindingSink for Vec<Finding> {
+    fn admit(&mut self, _rule: &str) -> bool {
+        true
+    }
+    fn keep(&mut self, finding: Finding) {
+        self.push(finding);
+    }
+}
+
+/// The findings of one file with at most `cap` kept per rule; the others are counted.
+#[derive(Debug)]
+pub(crate) struct CappedFindings {
+    cap: usize,
+    findings: Vec<Finding>,
+    /// Per rule: findings counted, kept or not.
+    counts: std::collections::HashMap<String, usize>,
+}
+
+/// Findings of one rule in one file that the cap left out: counted, not kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OmittedCount {
+    /// The rule id.
+    pub rule: String,
+    /// The severity of the kept findings of that rule.
+    pub severity: Severity,
+    /// How many were left out.
+    pub count: usize,
+}
+
+impl CappedFindings {
+    /// Keeps at most `cap` findings per rule (`usize::MAX`: all).
+    pub(crate) fn new(cap: usize) -> Self {
+        CappedFindings {
+            cap,
+            findings: Vec::new(),
+            counts: std::collections::HashMap::new(),
+        }
+    }
+
+    /// The kept findings, and per rule how many were left out (rules in the order of their
+    /// first finding).
+    pub(crate) fn finish(self) -> (Vec<Finding>, Vec<OmittedCount>) {
+        let mut omitted = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for f in &self.findings {
+            let total = self.counts.get(&f.rule).copied().unwrap_or(0);
+            if total > self.cap && seen.insert(f.rule.as_str()) {
+                omitted.push(OmittedCount {
+                    rule: f.rule.clone(),
+                    severity: f.severity,
+                    count: total - self.cap,
+                });
+            }
+        }
+        (self.findings, omitted)
+    }
+}
+
+impl FindingSink for CappedFindings {
+    fn admit(&mut self, rule: &str) -> bool {
+        let n = match self.counts.get_mut(rule) {
+            Some(n) => n,
+            None => self.counts.entry(rule.to_owned()).or_insert(0),
+        };
+        *n += 1;
+        *n <= self.cap
+    }
+    fn keep(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(rule: &str) -> Finding {
+        Finding::new(
+            rule.to_owned(),
+            Severity::Warning,
+            "m".to_owned(),
+            None,
+            SourceFile::new("t.yaml", "x"),
+            Span::new(0, 1),
+            FindingOrigin::Builtin,
+        )
+    }
+
+    #[test]
+    fn a_capped_sink_keeps_the_first_findings_of_each_rule_and_counts_the_rest() {
+        let mut sink = CappedFindings::new(2);
+        for rule in ["a", "b", "a", "a", "a", "b"] {
+            sink.push(finding(rule));
+        }
+        let (kept, omitted) = sink.finish();
+        let rules: Vec<_> = kept.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(rules, ["a", "b", "a", "b"]);
+        assert_eq!(
+            omitted,
+            [OmittedCount {
+                rule: "a".to_owned(),
+                severity: Severity::Warning,
+                count: 2
+            }]
+        );
     }
 }

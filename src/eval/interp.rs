@@ -1,5 +1,6 @@
 //! The expression interpreter, place (span) resolution and template rendering.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use super::value::{Kind, List, Value};
@@ -10,6 +11,20 @@ use crate::source::Span;
 use crate::syntax::ast::Quantifier;
 use crate::tenant::document::SsprScope;
 use crate::tenant::model::{Holder, TenantModel};
+
+/// Most secondary labels one finding carries; the rest are counted in a note (see
+/// [`more_places_note`]). A snippet with thousands of labels helps nobody and costs a renderer
+/// time and memory in proportion.
+const MAX_LABELS: usize = 100;
+
+/// Most items of a list a message or help text names; the rest are counted.
+const MAX_LISTED: usize = 20;
+
+/// The help line that says how many places were left unlabelled, exactly.
+fn more_places_note(shown: usize, more: usize) -> String {
+    let places = if more == 1 { "place" } else { "places" };
+    format!("and {more} more {places} (only the first {shown} are labelled)")
+}
 
 pub(super) struct Interp<'a> {
     policy: &'a Policy,
@@ -262,10 +277,10 @@ impl<'a> Interp<'a> {
                     F::SkuName => Value::Str(&sku.display),
                     F::SkuPaid => Value::Bool(sku.paid),
                     F::SkuFamily => opt(sku.family.as_deref()),
-                    F::SkuGrants => Value::List(List::Ids(Kind::Capability, &sku.grants)),
+                    F::SkuGrants => Value::List(List::Sorted(Kind::Capability, &sku.grants)),
                     F::SkuUnavailableIn => Value::List(List::Strs(&sku.unavailable_in)),
                     F::SkuPlans => Value::List(List::Strs(&sku.plans)),
-                    F::SkuIncludes => Value::List(List::Ids(Kind::Sku, &sku.includes)),
+                    F::SkuIncludes => Value::List(List::Sorted(Kind::Sku, &sku.includes)),
                     _ => Value::Null,
                 }
             }
@@ -487,6 +502,15 @@ impl<'a> Interp<'a> {
                     out.push_str("none");
                 }
                 let n = l.len();
+                if n > MAX_LISTED {
+                    // Named in full, 300k member groups make a message of megabytes.
+                    for item in l.iter().take(MAX_LISTED) {
+                        self.write_value(out, item);
+                        out.push_str(", ");
+                    }
+                    let _ = write!(out, "… or {} more", n - MAX_LISTED);
+                    return;
+                }
                 for (i, item) in l.iter().enumerate() {
                     if i > 0 {
                         out.push_str(if i + 1 == n { " or " } else { ", " });
@@ -584,11 +608,14 @@ impl<'a> Interp<'a> {
         if !help.is_empty() {
             finding.help = Some(help);
         }
+        let mut labelled: HashSet<Span> = finding.related.iter().map(|(s, _)| *s).collect();
+        let mut unlabelled = 0usize;
         for label in &rule.labels {
             match &label.binding {
                 None => {
                     if let Some(s) = self.place_span(&label.place, env) {
                         if s != span {
+                            labelled.insert(s);
                             let text = self.render(&label.text, env);
                             finding.add_label(s, text);
                         }
@@ -598,6 +625,10 @@ impl<'a> Interp<'a> {
                     let Value::List(l) = self.eval(list, env) else {
                         continue;
                     };
+                    // `label l in u.licenses … => l`: each SKU's own entry. When the finding
+                    // points at that same list, it points at the first such entry instead.
+                    let entries = matches!(label.place, Expr::Slot(p) if p == *slot);
+                    let focus = entries && same_path(&rule.at, list);
                     for item in l.iter() {
                         if let Some(s) = env.get_mut(*slot) {
                             *s = item;
@@ -605,16 +636,132 @@ impl<'a> Interp<'a> {
                         if filter.as_ref().is_some_and(|f| !self.truthy(f, env)) {
                             continue;
                         }
-                        if let Some(s) = self.place_span(&label.place, env) {
-                            if s != span && !finding.related.iter().any(|(r, _)| *r == s) {
-                                let text = self.render(&label.text, env);
-                                finding.add_label(s, text);
+                        let entry = match item {
+                            Value::Entity(Kind::Sku, sku) if entries => {
+                                self.license_entry_span(list, sku, env)
+                            }
+                            _ => None,
+                        };
+                        if let (Some(s), true) = (entry, focus && finding.span == span) {
+                            finding.span = s;
+                            finding.label = Some(self.render(&label.text, env));
+                            continue;
+                        }
+                        let place = entry.or_else(|| self.place_span(&label.place, env));
+                        if let Some(s) = place {
+                            // A set, not a scan of the labels so far: a group with 300k
+                            // member groups gives one finding with 300k places.
+                            if s != finding.span && labelled.insert(s) {
+                                if finding.related.len() < MAX_LABELS {
+                                    let text = self.render(&label.text, env);
+                                    finding.add_label(s, text);
+                                } else {
+                                    unlabelled += 1;
+                                }
                             }
                         }
                     }
                 }
             }
         }
+        if unlabelled > 0 {
+            let note = more_places_note(finding.related.len(), unlabelled);
+            finding.help = Some(match finding.help.take() {
+                Some(h) => format!("{h}\n{note}"),
+                None => note,
+            });
+        }
         finding
+    }
+
+    /// The list item that gives a user the SKU `sku`, for `list` one of the user's licence
+    /// lists (`u.licenses`, `u.direct_licenses`, `u.group_licenses`): the user's own entry, else
+    /// the entry of the first of the user's direct groups that assigns it.
+    fn license_entry_span(&self, list: &'a Expr, sku: u32, env: &mut [Value<'a>]) -> Option<Span> {
+        let Expr::Field(base, field) = list else {
+            return None;
+        };
+        let (direct, via_groups) = match field {
+            Field::UserLicenses => (true, true),
+            Field::UserDirectLicenses => (true, false),
+            Field::UserGroupLicenses => (false, true),
+            _ => return None,
+        };
+        let Value::Entity(Kind::User, u) = self.eval(base, env) else {
+            return None;
+        };
+        let m = self.model;
+        let catalog = &self.policy.catalog;
+        let gives = |items: &'a [crate::tenant::document::Spanned<String>]| {
+            items
+                .iter()
+                .find(|i| catalog.resolve(&i.value) == Some(sku))
+                .map(|i| i.span)
+        };
+        if direct && let Some(s) = m.user_doc(u).and_then(|d| gives(&d.licenses.items)) {
+            return Some(s);
+        }
+        if !via_groups {
+            return None;
+        }
+        let facts = m.users.get(u as usize)?;
+        m.ids(facts.groups)
+            .iter()
+            .find_map(|&g| m.group_doc(g).and_then(|d| gives(&d.licenses.items)))
+    }
+}
+
+/// Whether two place expressions are the same field path of the same variable (`u.licenses`).
+fn same_path(a: &Expr, b: &Expr) -> bool {
+    match (a, b) {
+        (Expr::Slot(x), Expr::Slot(y)) => x == y,
+        (Expr::Field(x, f), Expr::Field(y, g)) => f == g && same_path(x, y),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::compile::Policy;
+    use crate::source::SourceFile;
+
+    const POLICY: &str = "rule x/nested {\n    severity warning\n    for group g where g.name == \"P\"\n    require count(g.member_groups) == 0\n    at g \"here\"\n    message \"m\"\n    help \"move {g.member_groups}\"\n    label m in g.member_groups => m.member_of \"`{m.name}` is a member\"\n}\n";
+
+    fn nested(children: usize) -> crate::diagnostics::Finding {
+        let policy = Policy::from_sources(&[SourceFile::new("p.skuld", POLICY)]).unwrap();
+        let mut t = String::from("tenant: t\ngroups:\n  - name: P\n");
+        for i in 0..children {
+            t.push_str(&format!("  - name: c{i}\n    groups: [P]\n"));
+        }
+        let mut findings = policy.check(&SourceFile::new("t.yaml", t)).unwrap();
+        assert_eq!(findings.len(), 1);
+        findings.remove(0)
+    }
+
+    #[test]
+    fn labels_are_capped_with_an_exact_count_of_the_rest() {
+        let f = nested(super::MAX_LABELS + 37);
+        assert_eq!(f.related.len(), super::MAX_LABELS);
+        let first = &f.related[0];
+        assert_eq!(first.1, "`c0` is a member");
+        let help = f.help.unwrap();
+        assert!(
+            help.ends_with("and 37 more places (only the first 100 are labelled)"),
+            "{help}"
+        );
+        // The list in the help names 20 groups and counts the rest.
+        assert!(help.starts_with("move c0, c1, "), "{help}");
+        assert!(help.contains("c19, … or 117 more"), "{help}");
+    }
+
+    #[test]
+    fn few_labels_are_all_shown_without_a_note() {
+        let f = nested(3);
+        let labels: Vec<&str> = f.related.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["`c0` is a member", "`c1` is a member", "`c2` is a member"]
+        );
+        assert_eq!(f.help.as_deref(), Some("move c0, c1 or c2"));
     }
 }

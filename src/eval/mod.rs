@@ -12,14 +12,14 @@ pub mod value;
 
 use crate::compile::Policy;
 use crate::compile::ir::Rule;
-use crate::diagnostics::Finding;
+use crate::diagnostics::finding::FindingSink;
 use crate::syntax::ast::RangeKind;
 use crate::tenant::model::TenantModel;
 use interp::Interp;
 use value::{Kind, Value};
 
 /// Applies every rule of `policy` to `model`, appending findings to `out`.
-pub fn evaluate(policy: &Policy, model: &TenantModel<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn evaluate(policy: &Policy, model: &TenantModel<'_>, out: &mut dyn FindingSink) {
     let interp = Interp::new(policy, model);
     let mut env: Vec<Value<'_>> = Vec::new();
     for rule in &policy.rules {
@@ -54,7 +54,7 @@ fn run_one<'a>(
     rule: &'a Rule,
     env: &mut [Value<'a>],
     element: Value<'a>,
-    out: &mut Vec<Finding>,
+    out: &mut dyn FindingSink,
 ) {
     if let Some(slot) = env.first_mut() {
         *slot = element;
@@ -67,5 +67,8 @@ fn run_one<'a>(
     if interp.truthy(&rule.require, env) {
         return;
     }
-    out.push(interp.finding(policy, rule, env));
+    // Past the cap the finding is only counted: its message is never built.
+    if out.admit(&rule.id) {
+        out.keep(interp.finding(policy, rule, env));
+    }
 }

@@ -50,6 +50,9 @@ pub enum List<'a> {
     All(Kind, u32),
     /// Entities by id.
     Ids(Kind, &'a [u32]),
+    /// Entities by id, sorted and without duplicates (a SKU's `includes` and `grants`, as the
+    /// compiler leaves them): membership is a binary search, not a walk of the list.
+    Sorted(Kind, &'a [u32]),
     /// Strings.
     Strs(&'a [String]),
     /// Numbers.
@@ -79,7 +82,7 @@ impl<'a> List<'a> {
     pub fn len(self) -> usize {
         match self {
             List::All(_, n) => n as usize,
-            List::Ids(_, ids) => ids.len(),
+            List::Ids(_, ids) | List::Sorted(_, ids) => ids.len(),
             List::Strs(s) => s.len(),
             List::Ints(i) => i.len(),
             List::Bits(_, words) => words.iter().map(|w| w.count_ones() as usize).sum(),
@@ -95,7 +98,7 @@ impl<'a> List<'a> {
     pub fn get(self, i: usize) -> Option<Value<'a>> {
         match self {
             List::All(k, n) => (i < n as usize).then_some(Value::Entity(k, i as u32)),
-            List::Ids(k, ids) => ids.get(i).map(|&id| Value::Entity(k, id)),
+            List::Ids(k, ids) | List::Sorted(k, ids) => ids.get(i).map(|&id| Value::Entity(k, id)),
             List::Strs(s) => s.get(i).map(|s| Value::Str(s)),
             List::Ints(v) => v.get(i).map(|&n| Value::Int(n)),
             List::Bits(k, words) => nth_bit(words, i).map(|id| Value::Entity(k, id)),
@@ -112,6 +115,9 @@ impl<'a> List<'a> {
         match (self, v) {
             (List::All(k, n), Value::Entity(vk, id)) => k == vk && id < n,
             (List::Ids(k, ids), Value::Entity(vk, id)) => k == vk && ids.contains(&id),
+            (List::Sorted(k, ids), Value::Entity(vk, id)) => {
+                k == vk && ids.binary_search(&id).is_ok()
+            }
             (List::Bits(k, words), Value::Entity(vk, id)) => {
                 k == vk
                     && words
@@ -139,5 +145,26 @@ impl<'a> Value<'a> {
             }
             _ => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Kind, List, Value};
+
+    #[test]
+    fn a_sorted_list_finds_its_members_by_binary_search() {
+        let ids = [2u32, 5, 9, 40];
+        let sorted = List::Sorted(Kind::Sku, &ids);
+        for id in 0..50 {
+            assert_eq!(
+                sorted.contains(Value::Entity(Kind::Sku, id)),
+                ids.contains(&id),
+                "{id}"
+            );
+        }
+        assert!(!sorted.contains(Value::Entity(Kind::Capability, 5)));
+        assert_eq!(sorted.len(), 4);
+        assert!(matches!(sorted.get(1), Some(Value::Entity(Kind::Sku, 5))));
     }
 }

@@ -143,7 +143,6 @@ pub fn acquire(
     agent: &ureq::Agent,
     env: &dyn Env,
 ) -> Result<Token, Box<AuthError>> {
-    let scope = format!("{}/.default", graph_url.trim_end_matches('/'));
     if let Some(t) = env.var("SKULD_GRAPH_TOKEN") {
         return Ok(Token {
             secret: t.trim().to_owned(),
@@ -167,24 +166,13 @@ pub fn acquire(
                 "the token file is written by the platform (AKS, or a CI step); check that it exists and is readable",
             )
         })?;
-        let form = [
-            ("grant_type", "client_credentials"),
-            ("client_id", client.as_str()),
-            ("scope", scope.as_str()),
-            (
-                "client_assertion_type",
-                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            ),
-            ("client_assertion", assertion.trim()),
-        ];
-        return request_token(
+        return client_credentials(
             agent,
             graph_url,
             env,
-            &tenant,
-            &form,
+            (&client, &tenant),
+            Credential::Assertion(assertion.trim()),
             source,
-            assertion.trim(),
         );
     }
     // GitHub Actions with `permissions: id-token: write` offers an OpenID Connect token instead
@@ -197,17 +185,14 @@ pub fn acquire(
         let source = TokenSource::GitHubOidc;
         let assertion = github_oidc_token(agent, &request_url, &bearer)
             .map_err(|reason| error(source, reason, "the job needs `permissions: id-token: write`, and the app registration a federated credential for this repository (audience `api://AzureADTokenExchange`)"))?;
-        let form = [
-            ("grant_type", "client_credentials"),
-            ("client_id", client.as_str()),
-            ("scope", scope.as_str()),
-            (
-                "client_assertion_type",
-                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            ),
-            ("client_assertion", assertion.as_str()),
-        ];
-        return request_token(agent, graph_url, env, &tenant, &form, source, &assertion);
+        return client_credentials(
+            agent,
+            graph_url,
+            env,
+            (&client, &tenant),
+            Credential::Assertion(&assertion),
+            source,
+        );
     }
     // A secret or certificate without the app it belongs to is a mistake, not a reason to fall
     // back to another identity.
@@ -229,20 +214,13 @@ pub fn acquire(
         }
     }
     if let (Some(secret), Some((client, tenant))) = (env.var("AZURE_CLIENT_SECRET"), app.clone()) {
-        let form = [
-            ("grant_type", "client_credentials"),
-            ("client_id", client.as_str()),
-            ("scope", scope.as_str()),
-            ("client_secret", secret.as_str()),
-        ];
-        return request_token(
+        return client_credentials(
             agent,
             graph_url,
             env,
-            &tenant,
-            &form,
+            (&client, &tenant),
+            Credential::Secret(&secret),
             TokenSource::ClientSecret,
-            &secret,
         );
     }
     if let (Some(path), Some((client, tenant))) =
@@ -255,17 +233,14 @@ pub fn acquire(
         );
         let assertion = certificate_assertion(&path, &client, &audience)
             .map_err(|reason| error(source, reason, "AZURE_CLIENT_CERTIFICATE_PATH must name a PEM file holding the certificate registered on the app and its RSA private key (PKCS#8 or PKCS#1, unencrypted)"))?;
-        let form = [
-            ("grant_type", "client_credentials"),
-            ("client_id", client.as_str()),
-            ("scope", scope.as_str()),
-            (
-                "client_assertion_type",
-                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            ),
-            ("client_assertion", assertion.as_str()),
-        ];
-        return request_token(agent, graph_url, env, &tenant, &form, source, &assertion);
+        return client_credentials(
+            agent,
+            graph_url,
+            env,
+            (&client, &tenant),
+            Credential::Assertion(&assertion),
+            source,
+        );
     }
     azure_cli(graph_url)
 }
@@ -329,16 +304,46 @@ struct TokenResponse {
     error_description: Option<String>,
 }
 
-/// Client credentials flow against `<authority>/<tenant>/oauth2/v2.0/token`.
-fn request_token(
+/// How an app registration proves itself in the client credentials flow.
+#[derive(Clone, Copy)]
+enum Credential<'a> {
+    /// `client_secret`
+    Secret(&'a str),
+    /// A signed JWT (`client_assertion`): a federated token or a certificate's assertion.
+    Assertion(&'a str),
+}
+
+/// Client credentials flow against `<authority>/<tenant>/oauth2/v2.0/token` for the scope
+/// `<graph url>/.default`; `app` is (client id, tenant). Every token source with an app
+/// registration goes through here.
+fn client_credentials(
     agent: &ureq::Agent,
     graph_url: &str,
     env: &dyn Env,
-    tenant: &str,
-    form: &[(&str, &str)],
+    (client, tenant): (&str, &str),
+    credential: Credential<'_>,
     source: TokenSource,
-    credential: &str,
 ) -> Result<Token, Box<AuthError>> {
+    let scope = format!("{}/.default", graph_url.trim_end_matches('/'));
+    let mut form = vec![
+        ("grant_type", "client_credentials"),
+        ("client_id", client),
+        ("scope", scope.as_str()),
+    ];
+    let credential = match credential {
+        Credential::Secret(secret) => {
+            form.push(("client_secret", secret));
+            secret
+        }
+        Credential::Assertion(jwt) => {
+            form.push((
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ));
+            form.push(("client_assertion", jwt));
+            jwt
+        }
+    };
     let check_help = "check AZURE_TENANT_ID, AZURE_CLIENT_ID and the credential, and AZURE_AUTHORITY_HOST for a national cloud";
     let authority = authority_host(graph_url, env);
     let secure = match authority.split_once("://") {

@@ -20,6 +20,35 @@ pub struct Tenant {
     pub groups: Vec<Group>,
     /// `users:`
     pub users: Vec<User>,
+    /// `features:`, in the order the policy declares them; features without entries are left out.
+    pub features: Vec<Feature>,
+    /// The features whose Graph data was read (even when it gave no entry): an earlier file's
+    /// entries for any other feature are kept by [`to_yaml_keeping`].
+    pub imported_features: Vec<String>,
+}
+
+/// One feature of the `features:` block.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Feature {
+    /// The key: a feature the policy declares.
+    pub name: String,
+    /// Its entries.
+    pub entries: Vec<FeatureEntry>,
+}
+
+/// One entry of a feature: whom it covers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FeatureEntry {
+    /// `name:` (e.g. the Conditional Access policy's display name).
+    pub name: Option<String>,
+    /// `include: all`.
+    pub all: bool,
+    /// `include:` group names (ignored when `all`).
+    pub include: Vec<String>,
+    /// `exclude:` group names.
+    pub exclude: Vec<String>,
+    /// `users:` UPNs.
+    pub users: Vec<String>,
 }
 
 /// A SKU as written, with an optional comment after it.
@@ -144,7 +173,187 @@ pub fn to_yaml(t: &Tenant) -> String {
             }
         }
     }
+    features(&mut out, &t.features, &[]);
     out
+}
+
+/// `features:` with the imported features, then the blocks kept from an earlier file (already
+/// indented by two spaces).
+fn features(out: &mut String, imported: &[Feature], kept: &[String]) {
+    let imported: Vec<&Feature> = imported.iter().filter(|f| !f.entries.is_empty()).collect();
+    if imported.is_empty() && kept.is_empty() {
+        return;
+    }
+    out.push_str("features:\n");
+    for f in imported {
+        let _ = writeln!(out, "  {}:", scalar(&f.name));
+        for e in &f.entries {
+            let mut first = true;
+            let mut key = |out: &mut String, text: String| {
+                let lead = if first { "  - " } else { "    " };
+                first = false;
+                let _ = writeln!(out, "  {lead}{text}");
+            };
+            if let Some(n) = &e.name {
+                key(out, format!("name: {}", scalar(n)));
+            }
+            if e.all {
+                key(out, "include: all".to_owned());
+            } else if !e.include.is_empty() {
+                key(out, format!("include: {}", flow(&e.include)));
+            }
+            if !e.exclude.is_empty() {
+                key(out, format!("exclude: {}", flow(&e.exclude)));
+            }
+            if !e.users.is_empty() {
+                key(out, format!("users: {}", flow(&e.users)));
+            }
+        }
+    }
+    for block in kept {
+        out.push_str(block);
+    }
+}
+
+fn flow(items: &[String]) -> String {
+    let names: Vec<String> = items.iter().map(|s| scalar(s)).collect();
+    format!("[{}]", names.join(", "))
+}
+
+/// What [`to_yaml_keeping`] kept from the earlier file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Kept {
+    /// The `sspr:` block was kept.
+    pub sspr: bool,
+    /// The features whose entries were kept, in file order.
+    pub features: Vec<String>,
+}
+
+/// The tenant as YAML, keeping from `earlier` (the file being replaced) what Graph does not
+/// report: its `sspr:` block, and its `features:` entries of every feature whose Graph data was
+/// not read (hand-written, or from responses not saved this time). Both are copied as written.
+pub fn to_yaml_keeping(t: &Tenant, earlier: &str) -> (String, Kept) {
+    let blocks = top_level_blocks(earlier);
+    let mut kept = Kept::default();
+    let sspr = blocks.iter().find(|(k, _)| k == "sspr").map(|(_, b)| b);
+    let mut kept_features = Vec::new();
+    if let Some((_, block)) = blocks.iter().find(|(k, _)| k == "features") {
+        for (name, text) in feature_blocks(block) {
+            if !t.imported_features.contains(&name) {
+                kept.features.push(name);
+                kept_features.push(text);
+            }
+        }
+    }
+    let mut t = t.clone();
+    if sspr.is_some() || !kept.features.is_empty() {
+        let mut what = Vec::new();
+        if sspr.is_some() {
+            what.push("`sspr:`".to_owned());
+            // The header's advice to add one no longer applies.
+            t.header.retain(|l| !l.contains("`sspr:`"));
+        }
+        what.extend(kept.features.iter().map(|f| format!("`features: {f}`")));
+        t.header.push(format!(
+            "Kept as written from the file this import replaced: {}.",
+            what.join(", ")
+        ));
+    }
+    let imported_features = std::mem::take(&mut t.features);
+    let mut out = to_yaml(&t);
+    features(&mut out, &imported_features, &kept_features);
+    if let Some(block) = sspr {
+        kept.sspr = true;
+        out.push_str(block);
+    }
+    (out, kept)
+}
+
+/// The top-level `key:` blocks of a block-style YAML file, each with the lines below it (comment
+/// lines just above a key belong to that key).
+fn top_level_blocks(text: &str) -> Vec<(String, String)> {
+    let mut blocks: Vec<(String, String)> = Vec::new();
+    let mut pending = String::new();
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let indented = line.len() != trimmed.len();
+        if trimmed.is_empty() || trimmed.starts_with('#') && !indented {
+            pending.push_str(line);
+            pending.push('\n');
+            continue;
+        }
+        if !indented && let Some(key) = key_of(trimmed) {
+            let mut block = std::mem::take(&mut pending);
+            block.push_str(line);
+            block.push('\n');
+            blocks.push((key, block));
+            continue;
+        }
+        if let Some((_, block)) = blocks.last_mut() {
+            block.push_str(&pending);
+            block.push_str(line);
+            block.push('\n');
+        }
+        pending.clear();
+    }
+    blocks
+}
+
+/// The key of a `key: …` line (quotes removed); `None` for a list item or a document marker.
+fn key_of(line: &str) -> Option<String> {
+    if line.starts_with(['-', '#', '%', '[', '{']) {
+        return None;
+    }
+    let (key, _) = line.split_once(':')?;
+    let key = key.trim().trim_matches(['"', '\'']);
+    (!key.is_empty()).then(|| key.to_owned())
+}
+
+/// The features of a `features:` block in block style, each re-indented by two spaces as the
+/// emitter writes them. A flow-style block (`features: {…}`) gives none.
+fn feature_blocks(block: &str) -> Vec<(String, String)> {
+    let mut lines = block
+        .lines()
+        .skip_while(|l| l.starts_with('#') || l.trim().is_empty());
+    // `features:` itself: anything after the colon other than a comment is a flow value.
+    let Some(head) = lines.next() else {
+        return Vec::new();
+    };
+    let value = head.split_once(':').map_or("", |(_, v)| v).trim();
+    if !value.is_empty() && !value.starts_with('#') {
+        return Vec::new();
+    }
+    let rest: Vec<&str> = lines.collect();
+    let Some(indent) = rest
+        .iter()
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .map(|l| l.len() - l.trim_start().len())
+    else {
+        return Vec::new();
+    };
+    let inner: String = rest
+        .iter()
+        .map(|l| {
+            let spaces = l.len() - l.trim_start().len();
+            format!("{}\n", l.get(spaces.min(indent)..).unwrap_or(""))
+        })
+        .collect();
+    top_level_blocks(&inner)
+        .into_iter()
+        .map(|(name, text)| {
+            let text = text
+                .lines()
+                .map(|l| {
+                    if l.is_empty() {
+                        "\n".to_owned()
+                    } else {
+                        format!("  {l}\n")
+                    }
+                })
+                .collect();
+            (name, text)
+        })
+        .collect()
 }
 
 /// `key: [A, B]`, or a block list when an item carries a comment (a flow list cannot).

@@ -4,7 +4,7 @@
 //! Naming convention (docs/import.md): resource `users` is `users.json`, and when Graph pages it,
 //! `users.2.json`, `users.3.json`, … in the order the `@odata.nextLink`s were followed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
@@ -155,6 +155,136 @@ pub struct VerifiedDomain {
     pub is_initial: bool,
 }
 
+/// `GET /identity/conditionalAccess/policies`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConditionalAccessPolicy {
+    /// `id`
+    pub id: String,
+    /// `displayName`
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// `enabled`, `disabled` or `enabledForReportingButNotEnforced`.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// `conditions`
+    #[serde(default)]
+    pub conditions: Option<CaConditions>,
+}
+
+/// `conditionalAccessConditionSet`: the parts skuld maps.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CaConditions {
+    /// `users`
+    #[serde(default)]
+    pub users: Option<CaUsers>,
+    /// `userRiskLevels`: non-empty makes the policy an Identity Protection one.
+    #[serde(default)]
+    pub user_risk_levels: Option<Vec<String>>,
+    /// `signInRiskLevels`: non-empty makes the policy an Identity Protection one.
+    #[serde(default)]
+    pub sign_in_risk_levels: Option<Vec<String>>,
+}
+
+/// `conditionalAccessUsers`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CaUsers {
+    /// User ids, `All`, `None` or `GuestsOrExternalUsers`.
+    #[serde(default)]
+    pub include_users: Option<Vec<String>>,
+    /// User ids excluded.
+    #[serde(default)]
+    pub exclude_users: Option<Vec<String>>,
+    /// Group ids included (members at any nesting depth).
+    #[serde(default)]
+    pub include_groups: Option<Vec<String>>,
+    /// Group ids excluded (exclusion wins).
+    #[serde(default)]
+    pub exclude_groups: Option<Vec<String>>,
+    /// Directory role template ids included.
+    #[serde(default)]
+    pub include_roles: Option<Vec<String>>,
+}
+
+/// `unifiedRoleEligibilitySchedule` and `unifiedRoleEligibilityScheduleInstance`: who is eligible.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleEligibility {
+    /// `id`
+    #[serde(default)]
+    pub id: Option<String>,
+    /// A user or a group.
+    #[serde(default)]
+    pub principal_id: Option<String>,
+}
+
+/// `accessReviewScheduleDefinition`: the parts skuld maps.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessReviewDefinition {
+    /// `id`
+    pub id: String,
+    /// `displayName`
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// `NotStarted`, `InProgress`, `Completed`, …
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Whose access is reviewed.
+    #[serde(default)]
+    pub scope: Option<AccessReviewScope>,
+    /// The resources reviewed when `scope` is relative to them (`./members`).
+    #[serde(default)]
+    pub instance_enumeration_scope: Option<AccessReviewScope>,
+    /// Who reviews.
+    #[serde(default)]
+    pub reviewers: Option<Vec<AccessReviewScope>>,
+}
+
+/// `accessReviewScope` / `accessReviewReviewerScope`: a Graph query naming users or groups.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessReviewScope {
+    /// `/groups/{id}/transitiveMembers`, `./members`, `/users/{id}`, `./manager`, ….
+    #[serde(default)]
+    pub query: Option<String>,
+}
+
+/// The optional responses that give the `features:` block; `None` when not saved.
+#[derive(Debug, Default)]
+pub struct FeatureResponses {
+    /// `conditionalAccessPolicies*.json`
+    pub conditional_access: Option<Collection<ConditionalAccessPolicy>>,
+    /// `roleEligibilitySchedules*.json`
+    pub role_eligibility_schedules: Option<Collection<RoleEligibility>>,
+    /// `roleEligibilityScheduleInstances*.json`
+    pub role_eligibility_instances: Option<Collection<RoleEligibility>>,
+    /// `accessReviewDefinitions*.json`
+    pub access_reviews: Option<Collection<AccessReviewDefinition>>,
+}
+
+/// The optional resources of the `features:` block: file stem and request (docs/import.md).
+pub const FEATURE_RESOURCES: [(&str, &str); 4] = [
+    (
+        "conditionalAccessPolicies",
+        "GET https://graph.microsoft.com/v1.0/identity/conditionalAccess/policies",
+    ),
+    (
+        "roleEligibilitySchedules",
+        "GET https://graph.microsoft.com/v1.0/roleManagement/directory/roleEligibilitySchedules",
+    ),
+    (
+        "roleEligibilityScheduleInstances",
+        "GET https://graph.microsoft.com/v1.0/roleManagement/directory/roleEligibilityScheduleInstances",
+    ),
+    (
+        "accessReviewDefinitions",
+        "GET https://graph.microsoft.com/v1.0/identityGovernance/accessReviews/definitions",
+    ),
+];
+
 /// A resource read from all its pages, with the file each item came from.
 #[derive(Debug)]
 pub struct Collection<T> {
@@ -177,6 +307,8 @@ pub struct Responses {
     pub organization: Collection<Organization>,
     /// `members/<group id>*.json`: the full member lists of groups, by group id.
     pub members: BTreeMap<String, Collection<Member>>,
+    /// The optional responses of the `features:` block.
+    pub features: FeatureResponses,
 }
 
 /// The resources, their file stem and how to save them (for the help of a missing file).
@@ -322,18 +454,57 @@ pub fn read(dir: &Path) -> Result<Responses, Vec<ReadError>> {
     let users = collection(dir, &names, "users", &mut errors);
     let groups = collection(dir, &names, "groups", &mut errors);
     let organization = collection(dir, &names, "organization", &mut errors);
+    // Optional: absent files leave the features they give out of the tenant.
+    let features = FeatureResponses {
+        conditional_access: optional_collection(
+            dir,
+            &names,
+            "conditionalAccessPolicies",
+            &mut errors,
+        ),
+        role_eligibility_schedules: optional_collection(
+            dir,
+            &names,
+            "roleEligibilitySchedules",
+            &mut errors,
+        ),
+        role_eligibility_instances: optional_collection(
+            dir,
+            &names,
+            "roleEligibilityScheduleInstances",
+            &mut errors,
+        ),
+        access_reviews: optional_collection(dir, &names, "accessReviewDefinitions", &mut errors),
+    };
     // Optional: full member lists of groups too large for `$expand`, one resource per group id.
     let mut members = BTreeMap::new();
     let members_dir = dir.join("members");
-    if let Ok(entries) = std::fs::read_dir(&members_dir) {
+    // Not through a link: `members -> /somewhere` would read files outside the export.
+    let real_folder = members_dir
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_dir());
+    if members_dir.exists() && !real_folder {
+        errors.push(
+            NotAFolder {
+                path: members_dir.display().to_string(),
+                reason: "it is a link or not a folder; only a real folder of the export is read"
+                    .to_owned(),
+            }
+            .into(),
+        );
+    }
+    if real_folder && let Ok(entries) = std::fs::read_dir(&members_dir) {
         let names = file_names(entries);
-        let ids: BTreeSet<&str> = names
-            .iter()
-            .filter(|n| n.ends_with(".json"))
-            .filter_map(|n| n.split('.').next())
-            .collect();
-        for id in ids {
-            if let Some(c) = collection(&members_dir, &names, id, &mut errors) {
+        // Each group's own files, grouped in one pass: thousands of groups must not each
+        // filter every file name of the folder.
+        let mut by_id: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for n in names.iter().filter(|n| n.ends_with(".json")) {
+            if let Some(id) = n.split('.').next() {
+                by_id.entry(id).or_default().push(n.clone());
+            }
+        }
+        for (id, own) in by_id {
+            if let Some(c) = collection(&members_dir, &own, id, &mut errors) {
                 members.insert(id.to_owned(), c);
             }
         }
@@ -346,6 +517,7 @@ pub fn read(dir: &Path) -> Result<Responses, Vec<ReadError>> {
                 groups,
                 organization,
                 members,
+                features,
             })
         }
         _ => Err(errors),
@@ -377,6 +549,20 @@ fn page_number(resource: &str, file: &str) -> Option<u32> {
     n.parse().ok().filter(|&n| n >= 2)
 }
 
+/// A resource that may be absent: `None` without an error when no page of it is saved.
+fn optional_collection<T: DeserializeOwned>(
+    dir: &Path,
+    names: &[String],
+    resource: &str,
+    errors: &mut Vec<ReadError>,
+) -> Option<Collection<T>> {
+    names
+        .iter()
+        .any(|n| page_number(resource, n).is_some())
+        .then(|| collection(dir, names, resource, errors))
+        .flatten()
+}
+
 fn collection<T: DeserializeOwned>(
     dir: &Path,
     names: &[String],
@@ -397,7 +583,17 @@ fn collection<T: DeserializeOwned>(
             .collect();
         let file = format!("{resource}.json");
         let mut help = format!("save the response of `{url}` as `{file}`");
-        if let Some(d) = did_you_mean(&file, json.iter().copied()) {
+        if dir
+            .join(&file)
+            .symlink_metadata()
+            .is_ok_and(|m| !m.is_file())
+        {
+            // Links are not followed: a link out of the export would read any file.
+            help = format!(
+                "`{file}` is there but is a link (or not a regular file): only regular files of \
+                 the export are read; copy the response in"
+            );
+        } else if let Some(d) = did_you_mean(&file, json.iter().copied()) {
             help = format!("{d} (the files must be named as docs/import.md says); else {help}");
         }
         errors.push(
@@ -494,7 +690,11 @@ fn read_text(path: &Path) -> Result<String, String> {
             meta.len()
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let cap = usize::try_from(MAX_FILE_BYTES).unwrap_or(usize::MAX);
+    let bytes = std::fs::File::open(path)
+        .and_then(|f| crate::inputs::guard::read_capped(f, cap))
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("the file has more than the limit of {MAX_FILE_BYTES} bytes"))?;
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "the file is not UTF-8 text (invalid byte at offset {})",
@@ -505,7 +705,11 @@ fn read_text(path: &Path) -> Result<String, String> {
 
 /// How to save a resource: its Graph request.
 fn request(resource: &str) -> String {
-    match RESOURCES.iter().find(|(r, _)| *r == resource) {
+    match RESOURCES
+        .iter()
+        .chain(FEATURE_RESOURCES.iter())
+        .find(|(r, _)| *r == resource)
+    {
         Some((_, u)) => (*u).to_owned(),
         // A file of `members/`: the resource is a group id.
         None => {
@@ -586,15 +790,9 @@ const MAX_SHOWN_LINE: usize = 2000;
 
 /// Whether the line(s) around `span` are short enough to show in a snippet.
 pub(crate) fn showable(src: &SourceFile, span: Span) -> bool {
-    let text = src.text();
-    let start = text
-        .get(..span.start as usize)
-        .and_then(|t| t.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    let end = text
-        .get(span.end as usize..)
-        .and_then(|t| t.find('\n'))
-        .map_or(text.len(), |i| span.end as usize + i);
+    // Line look-ups, not scans: a minified file with thousands of warnings asks this for each.
+    let (start, _) = src.line_bounds(span.start as usize);
+    let (_, end) = src.line_bounds(span.end as usize);
     end.saturating_sub(start) <= MAX_SHOWN_LINE
 }
 

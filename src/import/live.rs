@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use miette::Diagnostic;
 use thiserror::Error;
@@ -48,6 +48,31 @@ const RESOURCES: [(&str, &str); 4] = [
     (
         "groups",
         "/v1.0/groups?$select=id,displayName,assignedLicenses&$expand=members($select=id)",
+    ),
+];
+
+/// The optional resources of the `features:` block (docs/import.md, "Features"). An identity
+/// without the permission one needs gets 403: that feature is then left out, with a note.
+const FEATURE_RESOURCES: [(&str, &str, &str); 4] = [
+    (
+        "conditionalAccessPolicies",
+        "/v1.0/identity/conditionalAccess/policies",
+        "Policy.Read.All",
+    ),
+    (
+        "roleEligibilitySchedules",
+        "/v1.0/roleManagement/directory/roleEligibilitySchedules",
+        "RoleEligibilitySchedule.Read.Directory",
+    ),
+    (
+        "roleEligibilityScheduleInstances",
+        "/v1.0/roleManagement/directory/roleEligibilityScheduleInstances",
+        "RoleEligibilitySchedule.Read.Directory",
+    ),
+    (
+        "accessReviewDefinitions",
+        "/v1.0/identityGovernance/accessReviews/definitions",
+        "AccessReview.Read.All",
     ),
 ];
 
@@ -113,7 +138,7 @@ pub fn import(
         token,
         waited: Duration::ZERO,
     };
-    client.fetch_all(&dir).map_err(|e| {
+    let skipped = client.fetch_all(&dir).map_err(|e| {
         let mut e = e;
         if options.save.is_some() {
             e = e.wrap_err(format!(
@@ -129,7 +154,9 @@ pub fn import(
         Some(dir) => dir.display().to_string(),
         None => base,
     };
-    super::graph_as(&dir, &shown, catalog)
+    let mut imported = super::graph_as(&dir, &shown, catalog)?;
+    imported.notes.extend(skipped);
+    Ok(imported)
 }
 
 /// `--graph-url` without a trailing slash; `https://` (or `http://` on a loopback address).
@@ -243,12 +270,26 @@ struct Client {
 }
 
 impl Client {
-    fn fetch_all(&mut self, dir: &Path) -> Result<(), miette::Report> {
+    /// Fetches every resource into `dir`; the notes for optional ones Graph refused.
+    fn fetch_all(&mut self, dir: &Path) -> Result<Vec<String>, miette::Report> {
         let mut group_pages = Vec::new();
         for (name, path) in RESOURCES {
-            let pages = self.collection(dir, name, format!("{}{path}", self.base))?;
+            let pages = self
+                .collection(dir, name, format!("{}{path}", self.base), false)?
+                .unwrap_or_default();
             if name == "groups" {
                 group_pages = pages;
+            }
+        }
+        let mut notes = Vec::new();
+        for (name, path, permission) in FEATURE_RESOURCES {
+            if self
+                .collection(dir, name, format!("{}{path}", self.base), true)?
+                .is_none()
+            {
+                notes.push(format!(
+                    "Microsoft Graph refused `{path}` (403 or 404): grant {permission} to import what it gives"
+                ));
             }
         }
         // `$expand` returns at most 100 members of a group without saying so: fetch the full
@@ -289,19 +330,21 @@ impl Client {
                     ));
                 }
                 let url = format!("{}/v1.0/groups/{id}/members?$select=id&$top=999", self.base);
-                self.collection(&members, &id, url)?;
+                self.collection(&members, &id, url, false)?;
             }
         }
-        Ok(())
+        Ok(notes)
     }
 
-    /// Every page of one resource, saved as `NAME.json`, `NAME.2.json`, …; the bodies.
+    /// Every page of one resource, saved as `NAME.json`, `NAME.2.json`, …; the bodies. An
+    /// `optional` resource whose first page Graph refuses (403, 404) is `None`, nothing saved.
     fn collection(
         &mut self,
         dir: &Path,
         name: &str,
         first: String,
-    ) -> Result<Vec<String>, miette::Report> {
+        optional: bool,
+    ) -> Result<Option<Vec<String>>, miette::Report> {
         let mut pages = Vec::new();
         let mut seen = BTreeSet::new();
         let mut next = Some(first);
@@ -313,7 +356,9 @@ impl Client {
                     None,
                 ));
             }
-            let body = self.get(&url)?;
+            let Some(body) = self.get(&url, optional && pages.is_empty())? else {
+                return Ok(None);
+            };
             let n = pages.len() + 1;
             let file = if n == 1 {
                 dir.join(format!("{name}.json"))
@@ -346,11 +391,12 @@ impl Client {
             }
             pages.push(body);
         }
-        Ok(pages)
+        Ok(Some(pages))
     }
 
-    /// One GET with throttling retries; the body of a 200.
-    fn get(&mut self, url: &str) -> Result<String, miette::Report> {
+    /// One GET with throttling retries; the body of a 200. With `may_refuse`, a 403 or 404 is
+    /// `None` (an optional resource the identity may not read, or the tenant not have).
+    fn get(&mut self, url: &str, may_refuse: bool) -> Result<Option<String>, miette::Report> {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
@@ -378,7 +424,7 @@ impl Client {
                 .headers()
                 .get("retry-after")
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok());
+                .and_then(|v| retry_after(v, SystemTime::now()));
             let body = response
                 .body_mut()
                 .with_config()
@@ -432,7 +478,10 @@ impl Client {
                 )
             })?;
             if status == 200 {
-                return Ok(body);
+                return Ok(Some(body));
+            }
+            if may_refuse && matches!(status, 403 | 404) {
+                return Ok(None);
             }
             return Err(self.status_error(status, url, &body));
         }
@@ -486,6 +535,59 @@ impl Client {
             ),
         }
     }
+}
+
+/// The seconds a `Retry-After` value asks to wait: delay-seconds (`120`), or an HTTP-date
+/// (`Wed, 03 Dec 2026 12:00:00 GMT`, the IMF-fixdate form of RFC 9110) counted from `now`; a
+/// date already past is no wait. `None` for anything else.
+fn retry_after(value: &str, now: SystemTime) -> Option<u64> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(seconds);
+    }
+    let at = http_date(value)?;
+    let now = now.duration_since(UNIX_EPOCH).ok()?.as_secs();
+    Some(at.saturating_sub(now))
+}
+
+/// Seconds since the Unix epoch of an IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`.
+fn http_date(value: &str) -> Option<u64> {
+    let (_weekday, rest) = value.split_once(", ")?;
+    let mut parts = rest.split(' ');
+    let day: u64 = parts.next()?.parse().ok()?;
+    let month = parts.next()?;
+    let year: u64 = parts.next()?.parse().ok()?;
+    let time = parts.next()?;
+    if parts.next()? != "GMT" || parts.next().is_some() {
+        return None;
+    }
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = MONTHS.iter().position(|m| *m == month)? as u64 + 1;
+    let mut hms = time.split(':').map(|p| p.parse::<u64>().ok());
+    let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
+    if hms.next().is_some()
+        || !(1..=31).contains(&day)
+        || year < 1970
+        || h > 23
+        || m > 59
+        || sec > 60
+    {
+        return None;
+    }
+    // Days from the civil date (Howard Hinnant's algorithm), years from March.
+    let (y, mp) = if month > 2 {
+        (year, month - 3)
+    } else {
+        (year - 1, month + 9)
+    };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = (era * 146_097 + doe).checked_sub(719_468)?;
+    Some(days * 86_400 + h * 3600 + m * 60 + sec)
 }
 
 /// How to get a fresh token from `source`.
@@ -555,6 +657,37 @@ mod tests {
         assert!(graph_base("http://graph.microsoft.com").is_err());
         assert!(graph_base("https://graph.microsoft.com/v1.0").is_err());
         assert!(graph_base("graph.microsoft.com").is_err());
+    }
+
+    #[test]
+    fn retry_after_is_seconds_or_an_http_date() {
+        let now = UNIX_EPOCH + Duration::from_secs(784_111_777); // Sun, 06 Nov 1994 08:49:37 GMT
+        assert_eq!(
+            http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        assert_eq!(
+            http_date("Thu, 03 Dec 2026 12:00:00 GMT"),
+            Some(1_796_299_200)
+        );
+        assert_eq!(
+            http_date("Tue, 29 Feb 2028 00:00:00 GMT"),
+            Some(1_835_395_200)
+        );
+        assert_eq!(retry_after(" 120 ", now), Some(120));
+        assert_eq!(retry_after("Sun, 06 Nov 1994 08:50:07 GMT", now), Some(30));
+        assert_eq!(retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now), Some(0));
+        for bad in [
+            "soon",
+            "-1",
+            "Sun, 06 Nov 1994 08:49:37 UTC",
+            "Sun, 06 Foo 1994 08:49:37 GMT",
+            "Sun, 32 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 24:00:00 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+        ] {
+            assert_eq!(retry_after(bad, now), None, "{bad}");
+        }
     }
 
     #[test]

@@ -10,8 +10,10 @@
 
 pub mod auth;
 pub mod emit;
+mod features;
 pub mod graph;
 pub mod live;
+mod locate;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -34,6 +36,8 @@ pub struct Import {
     pub tenant: emit::Tenant,
     /// Warnings: unknown SKU ids, unknown groups, truncated member lists, ….
     pub warnings: Vec<miette::Report>,
+    /// What was not imported because its responses were not saved (one line each).
+    pub notes: Vec<String>,
 }
 
 /// Something in the responses skuld keeps but cannot map cleanly (reported as a warning).
@@ -86,15 +90,7 @@ fn warning(
     help: Option<String>,
 ) -> miette::Report {
     // Prefer the id where it is a `skuId` (a subscribed SKU's `id` also contains it).
-    let span = src.and_then(|s| {
-        [
-            format!("\"skuId\": \"{needle}\""),
-            format!("\"skuId\":\"{needle}\""),
-            format!("\"{needle}\""),
-        ]
-        .iter()
-        .find_map(|n| graph::find(s, n))
-    });
+    let span = src.and_then(|s| locate::first_place(s, needle));
     // On a line too long to show, the place goes into the message instead.
     let (span, message) = match (span, src) {
         (Some(sp), Some(file)) if !graph::showable(file, sp) => {
@@ -234,6 +230,25 @@ impl<'c, 'r> Mapper<'c, 'r> {
         let (user_groups, parent_groups) = self.memberships(r, &unique, &names);
         let groups = self.groups(r, &unique, &names, parent_groups);
         let users = self.users(r, &names, user_groups);
+        let upns = r
+            .users
+            .items
+            .iter()
+            .filter_map(|(u, _)| {
+                let upn = u.user_principal_name.as_deref()?;
+                (!upn.trim().is_empty()).then_some((u.id.as_str(), upn))
+            })
+            .collect();
+        let features = features::map(
+            self.catalog,
+            &r.features,
+            &features::Names {
+                users: upns,
+                groups: &names,
+            },
+        );
+        self.warnings.extend(features.warnings);
+        locate::forget();
         Import {
             tenant: emit::Tenant {
                 header: header(dir, shown, r),
@@ -242,8 +257,11 @@ impl<'c, 'r> Mapper<'c, 'r> {
                 subscriptions: Some(subscriptions),
                 groups,
                 users,
+                features: features.features,
+                imported_features: features.imported,
             },
             warnings: self.warnings,
+            notes: features.notes,
         }
     }
 
@@ -564,6 +582,20 @@ fn header(dir: &Path, shown: &str, r: &graph::Responses) -> Vec<String> {
     ]
     .into_iter()
     .chain(r.members.values().map(|c| &c.files))
+    .chain(r.features.conditional_access.iter().map(|c| &c.files))
+    .chain(
+        r.features
+            .role_eligibility_schedules
+            .iter()
+            .map(|c| &c.files),
+    )
+    .chain(
+        r.features
+            .role_eligibility_instances
+            .iter()
+            .map(|c| &c.files),
+    )
+    .chain(r.features.access_reviews.iter().map(|c| &c.files))
     .flat_map(|fs| fs.iter())
     .map(|f| {
         // Relative to the folder: `users.2.json`, `members/<id>.json`.

@@ -1,7 +1,12 @@
 //! Reading the inputs of a run from disk: files (or standard input) with a size limit, and
-//! tenant discovery (folders, globs, sorted, each file once).
+//! tenant discovery (`discover.rs`: folders walked as ripgrep walks them, globs, skuld's own
+//! files and non-tenant YAML left out with a reason).
 
+mod discover;
 pub mod glob;
+pub(crate) mod guard;
+
+pub(crate) use discover::{Discovered, Filter, Patterns, discover};
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -20,53 +25,6 @@ pub(crate) struct ReadError {
     pub(crate) reason: String,
     #[help]
     pub(crate) help: Option<String>,
-}
-
-/// Expands folders into their `*.yaml` / `*.yml` files (sorted) and globs into the files they
-/// match (sorted); missing paths and globs that match nothing are errors.
-pub(crate) fn discover_tenants(args: &[PathBuf]) -> (Vec<PathBuf>, Vec<miette::Report>) {
-    let mut paths = Vec::new();
-    let mut errors = Vec::new();
-    for arg in args {
-        if arg.is_dir() {
-            let mut found = Vec::new();
-            walk(arg, &mut found, &|f| {
-                f.extension().is_some_and(|e| e == "yaml" || e == "yml")
-            });
-            if found.is_empty() {
-                errors.push(miette::Report::new(ReadError {
-                    path: arg.display().to_string(),
-                    reason: "no tenant files (`*.yaml`, `*.yml`) in this folder".to_owned(),
-                    help: None,
-                }));
-            }
-            paths.extend(found);
-        } else if arg.exists() || arg.as_os_str() == STDIN {
-            paths.push(arg.clone());
-        } else if let Some(glob) = glob::TenantGlob::new(arg) {
-            let mut found = Vec::new();
-            walk(glob.base(), &mut found, &|f| glob.is_match(f));
-            if found.is_empty() {
-                let e = glob.no_match();
-                errors.push(miette::Report::new(ReadError {
-                    path: arg.display().to_string(),
-                    reason: e.reason,
-                    help: e.help,
-                }));
-            }
-            paths.extend(found.into_iter().map(|p| glob.shown(p)));
-        } else {
-            errors.push(miette::Report::new(ReadError {
-                path: arg.display().to_string(),
-                reason: "no such file or folder".to_owned(),
-                help: None,
-            }));
-        }
-    }
-    // A file named twice (say by a folder and a glob) is checked once, where first named.
-    let mut seen = std::collections::HashSet::new();
-    paths.retain(|p| p.as_os_str() == STDIN || seen.insert(p.clone()));
-    (paths, errors)
 }
 
 /// Files under `dir` (recursively) that `keep` accepts, sorted by path.
@@ -103,14 +61,21 @@ pub(crate) fn display_name(path: &Path) -> String {
     }
 }
 
-/// Reads a UTF-8 file (or standard input for `-`), refusing more than `max_bytes` (a file's
-/// size is checked before it is read).
+/// Reads a UTF-8 file (or standard input for `-`), refusing more than `max_bytes` (counted while
+/// reading: a device or `/proc` file reports a size of 0).
 pub(crate) fn read_source(path: &Path, max_bytes: usize) -> Result<SourceFile, miette::Report> {
-    use std::io::Read as _;
-    let name = display_name(path);
+    read_source_at(path, &display_name(path), max_bytes)
+}
+
+/// [`read_source`] of `path`, shown as `name`.
+pub(crate) fn read_source_at(
+    path: &Path,
+    name: &str,
+    max_bytes: usize,
+) -> Result<SourceFile, miette::Report> {
     let err = |reason: String, help: Option<String>| {
         miette::Report::new(ReadError {
-            path: name.clone(),
+            path: name.to_owned(),
             reason,
             help,
         })
@@ -122,25 +87,18 @@ pub(crate) fn read_source(path: &Path, max_bytes: usize) -> Result<SourceFile, m
         )
     };
     let bytes = if path.as_os_str() == STDIN {
-        let mut bytes = Vec::new();
-        let limit = u64::try_from(max_bytes)
-            .unwrap_or(u64::MAX)
-            .saturating_add(1);
-        io::stdin()
-            .lock()
-            .take(limit)
-            .read_to_end(&mut bytes)
-            .map_err(|e| err(e.to_string(), None))?;
-        if bytes.len() > max_bytes {
-            return Err(too_large("the input has".to_owned()));
-        }
-        bytes
+        guard::read_capped(io::stdin().lock(), max_bytes)
+            .map_err(|e| err(e.to_string(), None))?
+            .ok_or_else(|| too_large("the input has".to_owned()))?
     } else {
         let meta = std::fs::metadata(path).map_err(|e| err(e.to_string(), None))?;
         if meta.len() > max_bytes as u64 {
             return Err(too_large(format!("the file has {} bytes,", meta.len())));
         }
-        std::fs::read(path).map_err(|e| err(e.to_string(), None))?
+        let file = std::fs::File::open(path).map_err(|e| err(e.to_string(), None))?;
+        guard::read_capped(file, max_bytes)
+            .map_err(|e| err(e.to_string(), None))?
+            .ok_or_else(|| too_large("the file has".to_owned()))?
     };
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();

@@ -148,6 +148,18 @@ impl Workspace {
                         .extend(ps.into_iter().map(|p| from_report(&miette::Report::new(p)))),
                 }
             }
+            // Waivers that expire too far ahead are errors here as in `skuld check`.
+            if let Ok(today) = Date::today() {
+                let max = config
+                    .waiver_max_expiry
+                    .unwrap_or(crate::triage::waivers::DEFAULT_MAX_EXPIRY_DAYS);
+                problems.extend(
+                    waivers
+                        .limit_expiry(today, max)
+                        .into_iter()
+                        .map(|p| from_report(&miette::Report::new(p))),
+                );
+            }
         }
         Workspace {
             policy,
@@ -400,6 +412,15 @@ fn contains(span: Span, offset: usize) -> bool {
     (span.start as usize) <= offset && offset <= span.end as usize
 }
 
+/// The `upn:` of the user `upn` (case-insensitive, as UPNs are) in the tenant file `path`.
+pub fn user_entry(path: &str, text: &str, upn: &str) -> Option<Place> {
+    let doc = load(path, text)?;
+    doc.users
+        .iter()
+        .find(|u| u.upn.value.eq_ignore_ascii_case(upn))
+        .map(|u| place(path, u.upn.span))
+}
+
 /// The user, SKU or group name whose span holds `offset`.
 fn tenant_node_at(doc: &TenantDocument, offset: usize) -> Option<(Node, Span)> {
     let hit = |s: &crate::tenant::document::Spanned<String>, make: fn(String) -> Node| {
@@ -434,6 +455,21 @@ fn tenant_node_at(doc: &TenantDocument, offset: usize) -> Option<(Node, Span)> {
     if let Some(subs) = &doc.subscriptions {
         for s in &subs.items {
             if let Some(n) = hit(&s.sku, Node::Sku) {
+                return Some(n);
+            }
+        }
+    }
+    // `features:` entries: included and excluded groups, UPNs of `users:`.
+    for f in doc.features.iter().flat_map(|f| &f.features) {
+        for e in &f.entries {
+            let included = match &e.include {
+                Some(crate::tenant::features::Include::Groups(g)) => list(&g.items, Node::Group),
+                _ => None,
+            };
+            if let Some(n) = included
+                .or_else(|| list(&e.exclude.items, Node::Group))
+                .or_else(|| list(&e.users.items, Node::User))
+            {
                 return Some(n);
             }
         }

@@ -489,9 +489,40 @@ impl<'w> Server<'w> {
             Kind::Policy => {
                 context::word_at(&doc.text, offset).and_then(|(_, _, w)| self.ws.declaration(w))
             }
-            Kind::Other => None,
+            Kind::Other => self.waiver_subject_definition(doc, offset),
         };
         Ok(place.and_then(|p| self.location(&p)).unwrap_or(Value::Null))
+    }
+
+    /// In the waivers file, a UPN `subject:` → that user's entry: in an open tenant file, else
+    /// in a tenant file of the workspace (its top two folder levels).
+    fn waiver_subject_definition(&self, doc: &Doc, offset: usize) -> Option<Place> {
+        if !doc.path.ends_with("skuld-waivers.yaml") {
+            return None;
+        }
+        let (start, _, word) = context::word_at(&doc.text, offset)?;
+        let line_start = doc.text.get(..start)?.rfind('\n').map_or(0, |i| i + 1);
+        let key = doc.text.get(line_start..start)?.trim_start();
+        let key = key.strip_prefix("- ").unwrap_or(key).trim_start();
+        if !key.starts_with("subject:") || !word.contains('@') {
+            return None;
+        }
+        let upn = word.trim_matches(['"', '\'']);
+        let open = self
+            .docs
+            .values()
+            .filter(|d| d.kind == Kind::Tenant)
+            .find_map(|d| engine::user_entry(&d.path, &d.text, upn));
+        open.or_else(|| {
+            let root = self.root.as_deref()?;
+            tenant_files(root, 2).into_iter().find_map(|p| {
+                let text = std::fs::read_to_string(&p).ok()?;
+                if !context::looks_like_tenant(&text) {
+                    return None;
+                }
+                engine::user_entry(&p.to_string_lossy(), &text, upn)
+            })
+        })
     }
 
     fn completion(&self, params: Value) -> Reply {
@@ -592,7 +623,11 @@ impl<'w> Server<'w> {
                     }] } },
                 }));
             }
-            if let Some(rule) = &prob.rule {
+            if let Some(rule) = prob
+                .rule
+                .as_ref()
+                .filter(|r| crate::triage::waivers::can_waive(r))
+            {
                 let line_end = doc
                     .text
                     .get(prob.place.start..)
@@ -654,4 +689,31 @@ fn root_of(params: &lt::InitializeParams) -> Option<PathBuf> {
     )]
     let root = params.root_uri.as_ref();
     root.map(|u| PathBuf::from(uri::to_path(u.as_str())))
+}
+
+/// The `.yaml`/`.yml` files of `dir` and its subfolders down to `depth` levels, sorted (hidden
+/// folders and `target` left out).
+fn tenant_files(dir: &Path, depth: usize) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    for p in paths {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if p.is_dir() {
+            if depth > 0 && !name.starts_with('.') && name != "target" {
+                out.extend(tenant_files(&p, depth - 1));
+            }
+        } else if (name.ends_with(".yaml") || name.ends_with(".yml"))
+            && kind_of(&name, None) == Kind::Tenant
+        {
+            out.push(p);
+        }
+    }
+    out
 }

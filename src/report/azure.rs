@@ -38,6 +38,15 @@ pub fn render(run: &Run<'_>) -> String {
         ];
         command(&mut out, &props, &f.message);
     }
+    // Findings the per-rule cap left out: one issue of the rule's level per rule and file.
+    for o in &run.omitted {
+        let props = [
+            ("type", o.severity.as_str().to_owned()),
+            ("sourcepath", run.repo_path(&o.file)),
+            ("code", o.rule.clone()),
+        ];
+        command(&mut out, &props, &o.message());
+    }
     // Azure's log issues are errors or warnings only: waived findings are plain log lines.
     for w in &run.waived {
         let f = &w.finding;

@@ -3,12 +3,23 @@
 
 use std::fmt::Write as _;
 
-use super::Run;
+use super::{Omitted, Run};
+use crate::diagnostics::Finding;
 
 /// Renders every finding as one line.
 pub fn render(run: &Run<'_>) -> String {
     let mut out = String::new();
-    for f in &run.findings {
+    for (findings, omitted) in super::per_file(run) {
+        out.push_str(&render_file(findings, omitted));
+    }
+    out.push_str(&render_end(run));
+    out
+}
+
+/// The lines of one file's findings, and of what the per-rule cap left out of it.
+pub fn render_file(findings: &[Finding], omitted: &[Omitted]) -> String {
+    let mut out = String::new();
+    for f in findings {
         let (line, column) = f.line_col();
         let _ = writeln!(
             out,
@@ -19,6 +30,22 @@ pub fn render(run: &Run<'_>) -> String {
             one_line(&f.message)
         );
     }
+    // Findings the per-rule cap left out: one note per rule and file.
+    for o in omitted {
+        let _ = writeln!(
+            out,
+            "{}: note[{}]: {}",
+            o.file,
+            o.rule,
+            one_line(&o.message())
+        );
+    }
+    out
+}
+
+/// What follows the files: the waived findings.
+pub fn render_end(run: &Run<'_>) -> String {
+    let mut out = String::new();
     // Waived findings as notes, so a problem matcher that reads errors and warnings skips them.
     for w in &run.waived {
         let f = &w.finding;

@@ -46,6 +46,11 @@ pub fn render(run: &Run<'_>) -> String {
         };
         command(&mut out, kind, &props, &message);
     }
+    // Findings the per-rule cap left out: one annotation of the rule's level per rule and file.
+    for o in &run.omitted {
+        let props = [("file", run.repo_path(&o.file)), ("title", o.rule.clone())];
+        command(&mut out, o.severity.as_str(), &props, &o.message());
+    }
     // Waived findings stay visible as notices, which do not read as failures.
     for w in &run.waived {
         let f = &w.finding;
@@ -79,8 +84,8 @@ fn command(out: &mut String, kind: &str, props: &[(&str, String)], message: &str
 /// The Markdown job summary: a heading with the counts and one table row per finding and error.
 pub fn step_summary(run: &Run<'_>) -> String {
     let mut out = String::from("### skuld: ");
-    out.push_str(&super::human::summary_line(
-        &run.findings,
+    out.push_str(&super::human::counts_line(
+        run.summary(),
         run.files.len(),
         run.failed(),
     ));
@@ -105,6 +110,9 @@ pub fn step_summary(run: &Run<'_>) -> String {
         let (line, _) = f.line_col();
         let place = format!("{}:{line}", run.repo_path(f.file.name()));
         row(&mut out, &f.rule, &place, &f.message);
+    }
+    for o in &run.omitted {
+        row(&mut out, &o.rule, &run.repo_path(&o.file), &o.message());
     }
     out.push('\n');
     out

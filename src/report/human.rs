@@ -1,4 +1,7 @@
-//! Human output: one miette report per finding or error, then a one-line summary.
+//! Human output, written file by file: one miette report per group of findings that share a
+//! cause (the first in full, then one line naming the others and their lines; `--show-all`
+//! shows each), what the per-rule cap left out, then a summary: counts per rule and severity,
+//! the causes that account for most findings, and one line of totals.
 
 use std::fmt::Write as _;
 
@@ -133,10 +136,12 @@ pub fn render_findings(findings: &[Finding], style: Style, out: &mut String) {
 
 /// The closing line: counts of findings and of files.
 pub fn summary_line(findings: &[Finding], files: usize, failed: usize) -> String {
-    let s = Summary::of(findings);
+    counts_line(Summary::of(findings), files, failed)
+}
+
+/// The closing line for given counts.
+pub(crate) fn counts_line(s: Summary, files: usize, failed: usize) -> String {
     let mut line = String::new();
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     if s.errors == 0 && s.warnings == 0 {
         line.push_str("no findings");
     } else {
@@ -158,26 +163,221 @@ pub fn summary_line(findings: &[Finding], files: usize, failed: usize) -> String
     line
 }
 
-/// The whole human report of a run: every finding, then the summary line. (Errors go to
-/// standard error, rendered by the CLI.)
-pub fn render(run: &super::Run<'_>, style: Style) -> String {
-    let mut text = String::new();
-    render_findings(&run.findings, style, &mut text);
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A cause on one line, at most [`CAUSE_CHARS`] characters.
+fn shortened(cause: &str) -> String {
+    let line = cause.replace(['\r', '\n'], " ");
+    match line.char_indices().nth(CAUSE_CHARS) {
+        Some((end, _)) => format!("{}…", line.get(..end).unwrap_or(&line)),
+        None => line,
+    }
+}
+
+/// Longest cause shown before it is cut.
+const CAUSE_CHARS: usize = 80;
+
+/// Others of a fold named on its line, with their lines; the rest are counted.
+const FOLD_NAMES: usize = 10;
+
+/// Causes listed in the summary.
+const TOP_CAUSES: usize = 5;
+
+/// What the report has shown so far, for `--max-findings`.
+#[derive(Debug)]
+pub struct Progress {
+    view: super::View,
+    /// Findings shown in full.
+    shown: usize,
+    /// Findings not shown because of `--max-findings`.
+    held_back: usize,
+}
+
+impl Progress {
+    /// Nothing shown yet.
+    pub fn new(view: super::View) -> Self {
+        Progress {
+            view,
+            shown: 0,
+            held_back: 0,
+        }
+    }
+
+    fn room(&self) -> bool {
+        self.view.max_findings.is_none_or(|max| self.shown < max)
+    }
+}
+
+/// The report of one tenant file: its findings (folded by cause unless `--show-all`) and what
+/// the per-rule cap left out of it. `findings` are the file's, in order.
+pub fn render_file(
+    findings: &[Finding],
+    omitted: &[super::Omitted],
+    style: Style,
+    progress: &mut Progress,
+    out: &mut String,
+) {
+    if progress.view.quiet {
+        return;
+    }
+    if progress.view.show_all {
+        for f in findings {
+            if progress.room() {
+                render_diagnostic(f, style, out);
+                out.push('\n');
+                progress.shown += 1;
+            } else {
+                progress.held_back += 1;
+            }
+        }
+    } else {
+        for fold in crate::triage::causes::fold(findings) {
+            let Some(first) = findings.get(fold.first) else {
+                continue;
+            };
+            if !progress.room() {
+                progress.held_back += 1 + fold.more.len();
+                continue;
+            }
+            render_diagnostic(first, style, out);
+            progress.shown += 1;
+            if !fold.more.is_empty() {
+                fold_line(
+                    first,
+                    fold.more.iter().filter_map(|&i| findings.get(i)),
+                    fold.more.len(),
+                    out,
+                );
+            }
+            out.push('\n');
+        }
+    }
+    for o in omitted {
+        let _ = writeln!(out, "{}\n", o.message());
+    }
+}
+
+/// `… and 12 more with the same cause (through group `Lic-F3`): alice@x.com (line 40), …`
+fn fold_line<'a>(
+    first: &Finding,
+    more: impl Iterator<Item = &'a Finding>,
+    n: usize,
+    out: &mut String,
+) {
+    let _ = write!(
+        out,
+        "  … and {n} more `{}` with the same cause ({}): ",
+        first.rule,
+        shortened(crate::triage::causes::cause_text(first))
+    );
+    for (i, f) in more.take(FOLD_NAMES).enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let name = f.subject.as_deref().unwrap_or(&f.message);
+        let _ = write!(
+            out,
+            "{} (line {})",
+            name.replace(['\r', '\n'], " "),
+            f.line_col().0
+        );
+    }
+    if n > FOLD_NAMES {
+        let _ = write!(out, " and {} others", n - FOLD_NAMES);
+    }
+    out.push_str("; `--show-all` shows each\n");
+}
+
+/// The end of the report: waived findings, then the summary (counts per rule and severity,
+/// the most common causes) and the line of totals.
+pub fn render_end(run: &super::Run<'_>, progress: &Progress, out: &mut String) {
     for w in &run.waived {
-        text.push_str(&waived_line(w));
-        text.push('\n');
+        out.push_str(&waived_line(w));
+        out.push('\n');
     }
     if !run.waived.is_empty() {
-        text.push('\n');
+        out.push('\n');
     }
-    text.push_str(&summary_line(&run.findings, run.files.len(), run.failed()));
+    if progress.held_back > 0 {
+        let _ = writeln!(
+            out,
+            "{} not shown (`--max-findings {}`); the summary counts them\n",
+            plural(progress.held_back, "more finding", "more findings"),
+            progress.view.max_findings.unwrap_or(0)
+        );
+    }
+    let (rules, causes) = crate::triage::causes::counts(
+        &run.findings,
+        run.omitted
+            .iter()
+            .map(|o| (o.rule.clone(), o.severity, o.count)),
+        TOP_CAUSES,
+    );
+    if !rules.is_empty() {
+        out.push_str("Findings by rule:\n");
+        let width = rules.iter().map(|r| r.rule.len()).max().unwrap_or(0);
+        let digits = rules
+            .iter()
+            .map(|r| r.count.to_string().len())
+            .max()
+            .unwrap_or(1);
+        for r in &rules {
+            let _ = write!(
+                out,
+                "  {:<7}  {:<width$}  {:>digits$}",
+                r.severity.as_str(),
+                r.rule,
+                r.count
+            );
+            if r.omitted > 0 {
+                let _ = write!(out, "  ({} not kept: over the per-rule limit)", r.omitted);
+            }
+            out.push('\n');
+        }
+        if !causes.is_empty() {
+            out.push_str("Most common causes:\n");
+            let digits = causes
+                .iter()
+                .map(|c| c.count.to_string().len())
+                .max()
+                .unwrap_or(1);
+            for c in &causes {
+                let _ = writeln!(
+                    out,
+                    "  {:>digits$}  {}: {}",
+                    c.count,
+                    c.rule,
+                    shortened(&c.cause)
+                );
+            }
+        }
+        out.push('\n');
+    }
+    out.push_str(&counts_line(run.summary(), run.files.len(), run.failed()));
     if !run.waived.is_empty() {
-        let _ = write!(text, "; {} waived", run.waived.len());
+        let _ = write!(out, "; {} waived", run.waived.len());
     }
     if let Some(known) = run.known {
-        let _ = write!(text, "; {known} known from the baseline left out");
+        let _ = write!(out, "; {known} known from the baseline left out");
     }
-    text.push('\n');
+    out.push('\n');
+    // Which settings applied (issue 15): one line, only when a config file did.
+    if let Some(config) = &run.config {
+        let _ = writeln!(out, "config: {config}");
+    }
+}
+
+/// The whole human report of a run, file by file, then the end (see [`render_end`]). (Errors
+/// go to standard error, rendered by the CLI.)
+pub fn render(run: &super::Run<'_>, style: Style) -> String {
+    let mut text = String::new();
+    let mut progress = Progress::new(run.view);
+    for (findings, omitted) in super::per_file(run) {
+        render_file(findings, omitted, style, &mut progress, &mut text);
+    }
+    render_end(run, &progress, &mut text);
     text
 }
 

@@ -28,6 +28,19 @@ struct Document<'a> {
     /// Every rule of the run, with its documentation.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     rules: Vec<JsonRule<'a>>,
+    /// Per file and rule, the findings the per-rule cap left out (counted, not listed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    omitted: Vec<JsonOmitted<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonOmitted<'a> {
+    file: &'a str,
+    rule: &'a str,
+    severity: Severity,
+    count: usize,
+    /// Findings kept per rule and file.
+    limit: usize,
 }
 
 /// An error as contract v2 shows it: `{"file","line"?,"column"?,"code","message","help"?}`.
@@ -73,6 +86,15 @@ struct JsonRule<'a> {
     summary: &'a str,
     docs: &'a str,
     shipped: bool,
+    /// Findings of this rule in the run (the listed ones and those the cap left out).
+    count: usize,
+    /// Of those, left out by the per-rule cap.
+    #[serde(skip_serializing_if = "is_zero")]
+    omitted: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -188,15 +210,42 @@ fn run_document<'a>(run: &'a Run<'_>) -> Document<'a> {
             seats: f.seats.as_deref(),
         })
         .collect();
+    doc.summary.counts = run.summary();
+    let mut per_rule: std::collections::HashMap<&str, (usize, usize)> =
+        std::collections::HashMap::new();
+    for f in &run.findings {
+        per_rule.entry(&f.rule).or_default().0 += 1;
+    }
+    for o in &run.omitted {
+        let n = per_rule.entry(&o.rule).or_default();
+        n.0 += o.count;
+        n.1 += o.count;
+    }
     doc.rules = run
         .rules
         .iter()
-        .map(|r| JsonRule {
-            id: r.id,
-            severity: r.severity,
-            summary: r.summary,
-            docs: r.docs.trim(),
-            shipped: r.shipped,
+        .map(|r| {
+            let (count, omitted) = per_rule.get(r.id).copied().unwrap_or_default();
+            JsonRule {
+                id: r.id,
+                severity: r.severity,
+                summary: r.summary,
+                docs: r.docs.trim(),
+                shipped: r.shipped,
+                count,
+                omitted,
+            }
+        })
+        .collect();
+    doc.omitted = run
+        .omitted
+        .iter()
+        .map(|o| JsonOmitted {
+            file: &o.file,
+            rule: &o.rule,
+            severity: o.severity,
+            count: o.count,
+            limit: o.cap,
         })
         .collect();
     doc
@@ -237,6 +286,7 @@ fn document<'a>(
         notes: Vec::new(),
         tenants: Vec::new(),
         rules: Vec::new(),
+        omitted: Vec::new(),
     }
 }
 

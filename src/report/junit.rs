@@ -35,7 +35,11 @@ pub fn render(run: &Run<'_>) -> String {
                 let mut body = String::new();
                 if !found.is_empty() {
                     f += 1;
-                    body.push_str(&failure(&found));
+                    let omitted = run
+                        .omitted
+                        .iter()
+                        .find(|o| o.rule == rule.id && o.file == file.name);
+                    body.push_str(&failure(&found, omitted));
                 }
                 // Waived findings do not fail the testcase; they are listed in its output.
                 let waived: Vec<String> = run
@@ -130,16 +134,20 @@ fn testcase(out: &mut String, name: &str, classname: &str, body: Option<&str>) {
 }
 
 /// One `<failure>` for the findings of one rule in one file.
-fn failure(found: &[&Finding]) -> String {
+fn failure(found: &[&Finding], omitted: Option<&super::Omitted>) -> String {
+    let more = omitted.map_or(0, |o| o.count);
     let message = match found {
-        [one] => one.message.clone(),
-        many => format!("{} findings", many.len()),
+        [one] if more == 0 => one.message.clone(),
+        many => format!("{} findings", many.len() + more),
     };
     let kind = found.first().map_or("error", |f| f.severity.as_str());
     let mut text = String::new();
     for f in found {
         let (line, column) = f.line_col();
         let _ = writeln!(text, "{}:{line}:{column}: {}", f.file.name(), f.message);
+    }
+    if let Some(o) = omitted {
+        let _ = writeln!(text, "{}", o.message());
     }
     format!(
         "      <failure message=\"{}\" type=\"{kind}\">{}</failure>\n",

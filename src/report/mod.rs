@@ -67,6 +67,52 @@ pub struct Run<'a> {
     /// Base URL of the skuld repository's files (`SKULD_DOCS_URL`), used for SARIF `helpUri`
     /// and `informationUri`; `None` leaves them out.
     pub docs_url: Option<String>,
+    /// The config file that applied, as shown (`.skuld.yaml`), or `None`; the human report
+    /// names it, so that a reader knows which settings the verdict was made under.
+    pub config: Option<String>,
+    /// Findings the per-rule cap left out of each file: counted, not kept.
+    pub omitted: Vec<Omitted>,
+    /// How much of the findings the human report shows.
+    pub view: View,
+}
+
+/// Findings of one rule in one file that were counted but not kept: past the cap on findings
+/// per rule and file (`--max-findings-per-rule`), which keeps memory bounded on hostile input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Omitted {
+    /// The tenant file (the name as in [`CheckedFile::name`]).
+    pub file: String,
+    /// The rule id.
+    pub rule: String,
+    /// The severity of the rule's findings.
+    pub severity: Severity,
+    /// How many were left out.
+    pub count: usize,
+    /// The cap that left them out.
+    pub cap: usize,
+}
+
+impl Omitted {
+    /// One line that says what was left out, for every format.
+    pub fn message(&self) -> String {
+        format!(
+            "and {} more `{}` findings in {} not shown: at most {} per rule and file are kept \
+             (`--max-findings-per-rule`)",
+            self.count, self.rule, self.file, self.cap
+        )
+    }
+}
+
+/// How much the human report shows; the default folds findings that share a cause and shows
+/// the summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct View {
+    /// Every finding in full instead of folding the ones that share a cause (`--show-all`).
+    pub show_all: bool,
+    /// Only the summary (`--quiet`).
+    pub quiet: bool,
+    /// At most this many findings shown in full (`--max-findings`); the summary counts all.
+    pub max_findings: Option<usize>,
 }
 
 /// A tenant file named on the command line (or found in a folder).
@@ -91,6 +137,18 @@ pub struct RunError {
 }
 
 impl Run<'_> {
+    /// Counts of every finding, the ones the per-rule cap left out included.
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::of(&self.findings);
+        for o in &self.omitted {
+            match o.severity {
+                Severity::Error => s.errors += o.count,
+                Severity::Warning => s.warnings += o.count,
+            }
+        }
+        s
+    }
+
     /// Number of files that could not be checked.
     pub fn failed(&self) -> usize {
         self.files.iter().filter(|f| !f.loaded).count()
@@ -233,6 +291,63 @@ impl Summary {
         }
         s
     }
+}
+
+/// Each checked file's findings (a slice of [`Run::findings`], which holds them file by file)
+/// and the findings the cap left out of it, in the order of [`Run::files`]. Linear.
+pub fn per_file<'r>(run: &'r Run<'_>) -> Vec<(&'r [Finding], &'r [Omitted])> {
+    let mut rest = run.findings.as_slice();
+    let mut omitted = run.omitted.as_slice();
+    let mut out = Vec::with_capacity(run.files.len());
+    for file in &run.files {
+        let n = rest
+            .iter()
+            .take_while(|f| f.file.name() == file.name)
+            .count();
+        let (mine, others) = rest.split_at(n);
+        rest = others;
+        let m = omitted.iter().take_while(|o| o.file == file.name).count();
+        let (mine_omitted, other_omitted) = omitted.split_at(m);
+        omitted = other_omitted;
+        out.push((mine, mine_omitted));
+    }
+    if !rest.is_empty() || !omitted.is_empty() {
+        // Findings out of file order (or of a file not listed): shown last rather than lost.
+        out.push((rest, omitted));
+    }
+    out
+}
+
+/// Writes a run in `format` to `out` file by file, for the formats that can be written so
+/// (human, compact): each file's part is written as soon as it is rendered, so the whole
+/// report is never held in memory. `Ok(false)` (nothing written) for the other formats.
+pub fn write_per_file(
+    format: Format,
+    run: &Run<'_>,
+    style: human::Style,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<bool> {
+    match format {
+        Format::Human => {
+            let mut progress = human::Progress::new(run.view);
+            for (findings, omitted) in per_file(run) {
+                let mut text = String::new();
+                human::render_file(findings, omitted, style, &mut progress, &mut text);
+                out.write_all(text.as_bytes())?;
+            }
+            let mut text = String::new();
+            human::render_end(run, &progress, &mut text);
+            out.write_all(text.as_bytes())?;
+        }
+        Format::Compact => {
+            for (findings, omitted) in per_file(run) {
+                out.write_all(compact::render_file(findings, omitted).as_bytes())?;
+            }
+            out.write_all(compact::render_end(run).as_bytes())?;
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
 }
 
 /// Renders a run in `format`. `style` is used by the human format only.

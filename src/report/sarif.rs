@@ -206,6 +206,23 @@ pub fn render(run: &Run<'_>) -> String {
 
     let errors = run.errors.iter().map(|e| (e, "error"));
     let notes = run.notes.iter().map(|e| (e, "warning"));
+    let omitted = run.omitted.iter().map(|o| Notification {
+        level: "note",
+        message: Text { text: o.message() },
+        descriptor: Descriptor {
+            id: "skuld::omitted".to_owned(),
+        },
+        locations: vec![Location {
+            id: None,
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation {
+                    uri: uri(&run.repo_path(&o.file)),
+                },
+                region: None,
+            },
+            message: None,
+        }],
+    });
     let notifications = errors
         .chain(notes)
         .map(|(e, level)| {
@@ -237,6 +254,7 @@ pub fn render(run: &Run<'_>) -> String {
                     .collect(),
             }
         })
+        .chain(omitted)
         .collect();
 
     let results = run

@@ -11,6 +11,7 @@ use super::{root, run_cli};
 use crate::SourceFile;
 use crate::import::emit::{self, FailedAssignment, SkuName};
 use crate::tenant::document::{LicenseError, UserSource};
+use crate::tenant::features::Include;
 
 const FIXTURE: &str = "tests/data/fixtures/graph/contoso";
 
@@ -189,6 +190,31 @@ fn tenant() -> impl Strategy<Value = emit::Tenant> {
         });
     let subscription =
         (sku_name(), any::<u64>()).prop_map(|(sku, seats)| emit::Subscription { sku, seats });
+    // An entry needs `include` or `users`: `all`, or at least one user.
+    let entry = (
+        proptest::option::of(text()),
+        any::<bool>(),
+        proptest::collection::vec(text(), 0..2),
+        proptest::collection::vec(text(), 0..2),
+        proptest::collection::vec(text(), 1..3),
+    )
+        .prop_map(|(name, all, include, exclude, users)| emit::FeatureEntry {
+            name,
+            include: if all { Vec::new() } else { include },
+            all,
+            exclude,
+            users,
+        });
+    let features = proptest::collection::vec(entry, 0..3).prop_map(|entries| {
+        if entries.is_empty() {
+            Vec::new()
+        } else {
+            vec![emit::Feature {
+                name: "conditional_access".to_owned(),
+                entries,
+            }]
+        }
+    });
     (
         proptest::collection::vec(text(), 0..2),
         text(),
@@ -196,15 +222,18 @@ fn tenant() -> impl Strategy<Value = emit::Tenant> {
         proptest::option::of(proptest::collection::vec(subscription, 0..3)),
         proptest::collection::vec(group, 0..3),
         proptest::collection::vec(user, 0..4),
+        features,
     )
         .prop_map(
-            |(header, name, country, subscriptions, groups, users)| emit::Tenant {
+            |(header, name, country, subscriptions, groups, users, features)| emit::Tenant {
                 header,
                 name,
                 country,
                 subscriptions,
                 groups,
                 users,
+                imported_features: features.iter().map(|f| f.name.clone()).collect(),
+                features,
             },
         )
 }
@@ -269,6 +298,34 @@ fn reloaded(yaml: &str) -> Result<emit::Tenant, String> {
                     })
                     .collect(),
             })
+            .collect(),
+        features: doc
+            .features
+            .iter()
+            .flat_map(|f| &f.features)
+            .map(|f| emit::Feature {
+                name: f.name.value.clone(),
+                entries: f
+                    .entries
+                    .iter()
+                    .map(|e| emit::FeatureEntry {
+                        name: e.name.as_ref().map(|n| n.value.clone()),
+                        all: matches!(e.include, Some(Include::All(_))),
+                        include: match &e.include {
+                            Some(Include::Groups(g)) => strings(g),
+                            _ => Vec::new(),
+                        },
+                        exclude: strings(&e.exclude),
+                        users: strings(&e.users),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        imported_features: doc
+            .features
+            .iter()
+            .flat_map(|f| &f.features)
+            .map(|f| f.name.value.clone())
             .collect(),
     })
 }

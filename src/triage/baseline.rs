@@ -94,6 +94,62 @@ impl Baseline {
     }
 }
 
+/// A baseline that names none of the files checked: every finding counts as new, which is
+/// almost always a baseline written from another folder (paths differ) or for other files.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error(
+    "the baseline names none of the files checked: it names {baseline}, this run checked {checked}"
+)]
+#[diagnostic(code("skuld::baseline::no-match"), severity(Warning))]
+pub struct NoFileMatches {
+    baseline: String,
+    checked: String,
+    #[help]
+    help: String,
+}
+
+impl Baseline {
+    /// Why nothing of the baseline can match: `Some` when it holds findings but none for the
+    /// files checked (named as reports name them, relative to `root`).
+    pub fn no_file_matches(&self, checked: &[&str], root: Option<&Path>) -> Option<NoFileMatches> {
+        let ours: std::collections::BTreeSet<String> = checked
+            .iter()
+            .map(|n| crate::source::repo_path(n, root))
+            .collect();
+        let theirs: std::collections::BTreeSet<&str> =
+            self.known.keys().map(|(f, _)| f.as_str()).collect();
+        if theirs.is_empty() || ours.is_empty() || theirs.iter().any(|f| ours.contains(*f)) {
+            return None;
+        }
+        let list = |names: Vec<&str>| {
+            let more = names.len().saturating_sub(3);
+            let mut s = names
+                .iter()
+                .take(3)
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            if more > 0 {
+                s.push_str(&format!(" and {more} more"));
+            }
+            s
+        };
+        let help = if theirs.iter().any(|t| {
+            ours.iter()
+                .any(|o| t.ends_with(o.as_str()) || o.ends_with(*t))
+        }) {
+            "the file names differ only in their folders: run `skuld check` from the folder the              baseline was written in, with the same paths"
+        } else {
+            "write the baseline with `skuld check --format json` over the same files, from the              same folder"
+        };
+        Some(NoFileMatches {
+            baseline: list(theirs.into_iter().collect()),
+            checked: list(ours.iter().map(String::as_str).collect()),
+            help: help.to_owned(),
+        })
+    }
+}
+
 /// The byte offset of a 1-based line and column (serde_json's), clamped to the text.
 fn offset_of(source: &SourceFile, line: usize, column: usize) -> usize {
     let text = source.text();

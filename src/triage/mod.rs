@@ -4,6 +4,7 @@
 //! identity ([`identity`]), and the fail-on gate ([`FailOn`], [`ExitStatus`]).
 
 pub mod baseline;
+pub mod causes;
 pub mod diff;
 pub mod identity;
 pub mod selection;

@@ -108,11 +108,18 @@ impl Selection {
             .filter(|f| self.only.is_empty() || self.only.contains(&f.rule))
             .filter(|f| !self.skip.contains(&f.rule))
             .map(|mut f| {
-                if let Some((_, level)) = self.severity.iter().rev().find(|(r, _)| *r == f.rule) {
-                    f.severity = *level;
-                }
+                f.severity = self.severity_of(&f.rule, f.severity);
                 f
             })
+    }
+
+    /// The severity `rule` is reported at: its `--severity` override, else `default`.
+    pub fn severity_of(&self, rule: &str, default: Severity) -> Severity {
+        self.severity
+            .iter()
+            .rev()
+            .find(|(r, _)| r == rule)
+            .map_or(default, |(_, level)| *level)
     }
 }
 

@@ -306,6 +306,8 @@ fn ten_thousand_findings_load_in_reasonable_time() {
         tenant.to_str().unwrap(),
         "--format",
         "html",
+        "--max-findings-per-rule",
+        "100000",
         "-o",
         page.to_str().unwrap(),
     ]);

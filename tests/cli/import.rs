@@ -430,3 +430,234 @@ fn minified_responses_are_reported_without_snippets_of_their_one_long_line() {
     assert!(err.contains("at line 1 column"), "{err}");
     assert!(err.len() < 10_000, "no snippet of the long line");
 }
+
+
+const FEATURES: &str = "tests/data/import/features";
+
+/// The contoso fixture plus the saved `features:` responses, as `graph/`.
+fn fixture_with_features() -> tempfile::TempDir {
+    let tmp = fixture_copy();
+    for entry in std::fs::read_dir(root().join(FEATURES)).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            std::fs::copy(
+                &path,
+                tmp.path().join("graph").join(path.file_name().unwrap()),
+            )
+            .unwrap();
+        }
+    }
+    tmp
+}
+
+#[test]
+fn features_come_from_conditional_access_pim_and_access_reviews() {
+    let tmp = fixture_with_features();
+    let o = skuld_in(tmp.path(), &["import", "graph", "graph"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (yaml, err) = (stdout(&o), stderr(&o));
+    insta::assert_snapshot!("contoso_features", body(&yaml));
+    // Both pages of the policies are read; every file is named in the header.
+    assert!(yaml.contains("conditionalAccessPolicies.2.json"), "{yaml}");
+    assert!(yaml.contains("accessReviewDefinitions.json"), "{yaml}");
+    // Read back as plain YAML: the block's keys in order, each entry's name.
+    let doc: serde_yaml::Value = serde_yaml::from_str(&yaml).unwrap();
+    let features = doc["features"].as_mapping().unwrap();
+    let keys: Vec<&str> = features.keys().filter_map(|k| k.as_str()).collect();
+    // The default policy's declaration order.
+    assert_eq!(
+        keys,
+        [
+            "conditional_access",
+            "identity_protection",
+            "pim",
+            "access_reviews"
+        ]
+    );
+    let entries = |name: &str| {
+        features[name]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|e| e["name"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    // The disabled policy is left out; report-only counts; risk makes identity protection.
+    assert_eq!(
+        entries("conditional_access"),
+        ["Compliant device for Sales", "Require MFA for all users"]
+    );
+    assert_eq!(
+        entries("identity_protection"),
+        [
+            "Block high sign-in risk",
+            "User risk: require password change"
+        ]
+    );
+    // A completed review is left out; the one scoped to all Microsoft 365 groups has no group.
+    assert_eq!(
+        entries("access_reviews"),
+        ["Quarterly review of Sales", "Self-review of All Staff"]
+    );
+    assert!(
+        yaml.contains("      include: all\n      exclude: [Sales EMEA]"),
+        "{yaml}"
+    );
+    // Eligible users and groups of both PIM responses, once each; the service principal not.
+    assert!(
+        yaml.contains(
+            "      include: [Sales EMEA]\n      users: [alice@contoso.com, dave@contoso.com]"
+        ),
+        "{yaml}"
+    );
+    for code in [
+        "skuld::import::excluded-users",
+        "skuld::import::roles-not-mapped",
+        "skuld::import::unknown-principal",
+        "skuld::import::review-scope",
+        "skuld::import::review-reviewers",
+    ] {
+        assert!(err.contains(code), "{code}: {err}");
+    }
+    assert!(!err.contains("not imported"), "{err}");
+    // The tenant checks: the feature rules see the imported coverage.
+    std::fs::write(tmp.path().join("t.yaml"), &yaml).unwrap();
+    let o = skuld_in(tmp.path(), &["check", "t.yaml", "--format", "json"]);
+    let json: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let fired: std::collections::BTreeSet<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .filter(|r| r.starts_with("features/"))
+        .collect();
+    assert_eq!(
+        fired.into_iter().collect::<Vec<_>>(),
+        [
+            "features/access-reviews-license",
+            "features/conditional-access-license",
+            "features/identity-protection-license",
+            "features/pim-license"
+        ],
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn absent_feature_responses_leave_the_block_out_and_say_so() {
+    let tmp = fixture_with_features();
+    std::fs::remove_file(tmp.path().join("graph/roleEligibilitySchedules.json")).unwrap();
+    std::fs::remove_file(
+        tmp.path()
+            .join("graph/roleEligibilityScheduleInstances.json"),
+    )
+    .unwrap();
+    std::fs::remove_file(tmp.path().join("graph/accessReviewDefinitions.json")).unwrap();
+    let o = skuld_in(tmp.path(), &["import", "graph", "graph"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (yaml, err) = (stdout(&o), stderr(&o));
+    assert!(yaml.contains("  conditional_access:"), "{yaml}");
+    assert!(
+        !yaml.contains("  pim:") && !yaml.contains("access_reviews"),
+        "{yaml}"
+    );
+    assert!(err.contains("note: `pim` not imported"), "{err}");
+    assert!(err.contains("note: `access_reviews` not imported"), "{err}");
+    assert!(err.contains("AccessReview.Read.All"), "{err}");
+    assert!(!err.contains("`conditional_access` and"), "{err}");
+    // None at all: no `features:` key.
+    let o = skuld(&["import", "graph", FIXTURE]);
+    assert!(!stdout(&o).contains("features:"));
+    assert!(
+        stderr(&o).contains("note: `conditional_access` and `identity_protection` not imported")
+    );
+    // A second page missing is an error, as for the other resources.
+    let tmp = fixture_with_features();
+    std::fs::remove_file(tmp.path().join("graph/conditionalAccessPolicies.2.json")).unwrap();
+    let o = skuld_in(tmp.path(), &["import", "graph", "graph"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("skuld::import::missing-pages"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_policy_without_the_feature_gets_no_entries_for_it() {
+    let tmp = fixture_with_features();
+    let o = skuld_in(
+        tmp.path(),
+        &[
+            "import",
+            "graph",
+            "graph",
+            "--no-default-policy",
+            "--policy",
+            &root()
+                .join("policies/catalog-microsoft.skuld")
+                .display()
+                .to_string(),
+            "--policy",
+            &root()
+                .join("policies/licensing.skuld")
+                .display()
+                .to_string(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("features:"), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("`pim` not imported: the policy declares no such feature"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn replacing_a_file_keeps_its_sspr_block_and_the_features_graph_did_not_give() {
+    let tmp = fixture_with_features();
+    std::fs::remove_file(tmp.path().join("graph/accessReviewDefinitions.json")).unwrap();
+    // An earlier, hand-edited file: sspr, hand-written access reviews (no responses this time),
+    // and a pim entry that the imported one replaces.
+    let earlier = "tenant: old\n\
+        # SSPR is on for everyone\n\
+        sspr:\n  scope: selected\n  group: Sales\n\
+        users:\n  - upn: someone@contoso.com\n\
+        features:\n    pim:\n        - include: [Stale]\n    # reviewed each quarter\n    access_reviews:\n        - name: By hand\n          users: [carol@contoso.com]\n";
+    std::fs::write(tmp.path().join("t.yaml"), earlier).unwrap();
+    let o = skuld_in(tmp.path(), &["import", "graph", "graph", "-o", "t.yaml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("the entries of the file it replaces are kept"),
+        "{err}"
+    );
+    assert!(err.contains("`sspr:` block of `t.yaml` is kept"), "{err}");
+    let yaml = std::fs::read_to_string(tmp.path().join("t.yaml")).unwrap();
+    assert!(
+        yaml.contains("sspr:\n  scope: selected\n  group: Sales\n"),
+        "{yaml}"
+    );
+    assert!(yaml.contains("# SSPR is on for everyone\nsspr:"), "{yaml}");
+    assert!(
+        yaml.contains("  # reviewed each quarter\n  access_reviews:\n      - name: By hand\n        users: [carol@contoso.com]\n"),
+        "{yaml}"
+    );
+    assert!(!yaml.contains("Stale"), "{yaml}");
+    assert!(!yaml.contains("someone@"), "{yaml}");
+    assert!(yaml.contains("Kept as written from the file this import replaced: `sspr:`, `features: access_reviews`."), "{yaml}");
+    // It is checked like any tenant file, its `sspr:` block included.
+    let doc: serde_yaml::Value = serde_yaml::from_str(&yaml).unwrap();
+    assert_eq!(doc["sspr"]["group"].as_str(), Some("Sales"));
+    let o = skuld_in(tmp.path(), &["check", "t.yaml", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // Importing again over the result gives the same file.
+    let o = skuld_in(tmp.path(), &["import", "graph", "graph", "-o", "t.yaml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("t.yaml")).unwrap(),
+        yaml
+    );
+}

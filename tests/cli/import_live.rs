@@ -1,6 +1,7 @@
 //! `skuld import graph --live` against a fake Microsoft Graph (and login endpoint) on 127.0.0.1,
 //! started by each test: the real binary, real HTTP, never the real service. The fake serves the
-//! contoso fixture (`tests/data/fixtures/graph/contoso`), its `@odata.nextLink`s rewritten to itself.
+//! contoso fixture (`tests/data/fixtures/graph/contoso`) and its feature responses
+//! (`tests/data/import/features`), their `@odata.nextLink`s rewritten to itself.
 
 #![expect(
     clippy::unwrap_used,
@@ -18,6 +19,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const FIXTURE: &str = "tests/data/fixtures/graph/contoso";
+/// The saved responses of the `features:` block for the same tenant.
+const FEATURES: &str = "tests/data/import/features";
 const GOOD_TOKEN: &str = "good-token-5f1c9a";
 const ALL_STAFF: &str = "9e30691c-2386-42ea-926a-1e48cc11d357";
 
@@ -168,10 +171,34 @@ fn fixture_routes(base: &str) -> BTreeMap<String, String> {
     ];
     let members_first = format!("/v1.0/groups/{ALL_STAFF}/members?$select=id&$top=999");
     let mut routes = BTreeMap::new();
+    let features = root().join(FEATURES);
+    let feature_firsts = [
+        (
+            "conditionalAccessPolicies",
+            "/v1.0/identity/conditionalAccess/policies",
+        ),
+        (
+            "roleEligibilitySchedules",
+            "/v1.0/roleManagement/directory/roleEligibilitySchedules",
+        ),
+        (
+            "roleEligibilityScheduleInstances",
+            "/v1.0/roleManagement/directory/roleEligibilityScheduleInstances",
+        ),
+        (
+            "accessReviewDefinitions",
+            "/v1.0/identityGovernance/accessReviews/definitions",
+        ),
+    ];
     let resources = firsts
         .iter()
         .map(|(n, t)| (dir.join(n), (*t).to_owned()))
-        .chain([(dir.join("members").join(ALL_STAFF), members_first)]);
+        .chain([(dir.join("members").join(ALL_STAFF), members_first)])
+        .chain(
+            feature_firsts
+                .iter()
+                .map(|(n, t)| (features.join(n), (*t).to_owned())),
+        );
     for (stem, first) in resources {
         let mut target = first;
         for n in 1.. {
@@ -367,6 +394,14 @@ fn skuld(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// `skuld import graph --live --graph-url <fake> EXTRA…` in `dir`: the one way every test runs
+/// the live import.
+fn live(fake: &Fake, dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut args = vec!["import", "graph", "--live", "--graph-url", &fake.base];
+    args.extend_from_slice(extra);
+    skuld(dir, &args, env)
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8(b.to_vec()).unwrap()
 }
@@ -379,29 +414,38 @@ fn body(yaml: &str) -> String {
         .join("\n")
 }
 
+/// The offline import of the responses the fake serves (both fixtures in one folder).
 fn offline_fixture_import() -> String {
-    let o = skuld(&root(), &["import", "graph", FIXTURE], &[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let graph = tmp.path().join("graph");
+    for dir in [FIXTURE, FEATURES] {
+        copy_json(&root().join(dir), &graph);
+    }
+    let o = skuld(tmp.path(), &["import", "graph", "graph"], &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     text(&o.stdout)
+}
+
+fn copy_json(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            copy_json(&path, &to.join(path.file_name().unwrap()));
+        } else if path.extension().is_some_and(|e| e == "json") {
+            std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+        }
+    }
 }
 
 #[test]
 fn live_import_equals_the_offline_import_of_the_saved_responses() {
     let fake = graph();
     let tmp = tempfile::tempdir().unwrap();
-    let live = skuld(
+    let live = live(
+        &fake,
         tmp.path(),
-        &[
-            "import",
-            "graph",
-            "--live",
-            "--graph-url",
-            &fake.base,
-            "--save",
-            "saved",
-            "-o",
-            "live.yaml",
-        ],
+        &["--save", "saved", "-o", "live.yaml"],
         &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)],
     );
     assert_eq!(live.status.code(), Some(0), "{}", text(&live.stderr));
@@ -427,7 +471,18 @@ fn live_import_equals_the_offline_import_of_the_saved_responses() {
     assert!(members.join(format!("{ALL_STAFF}.2.json")).is_file());
     assert!(!tmp.path().join("saved/users.3.json").exists());
     let requests = fake.graph_requests();
-    assert_eq!(requests.len(), 7, "{requests:#?}");
+    // 7 for the tenant, 5 for the features (two pages of Conditional Access policies).
+    assert_eq!(requests.len(), 12, "{requests:#?}");
+    assert!(live_yaml.contains("  conditional_access:"), "{live_yaml}");
+    for f in [
+        "conditionalAccessPolicies.json",
+        "conditionalAccessPolicies.2.json",
+        "roleEligibilitySchedules.json",
+        "roleEligibilityScheduleInstances.json",
+        "accessReviewDefinitions.json",
+    ] {
+        assert!(tmp.path().join("saved").join(f).is_file(), "{f}");
+    }
     assert!(requests.iter().all(|r| r.method == "GET"
         && r.headers.get("authorization").map(String::as_str)
             == Some(&*format!("Bearer {GOOD_TOKEN}"))));
@@ -437,11 +492,7 @@ fn live_import_equals_the_offline_import_of_the_saved_responses() {
 fn without_save_the_header_names_the_endpoint_and_nothing_is_left_behind() {
     let fake = graph();
     let tmp = tempfile::tempdir().unwrap();
-    let o = skuld(
-        tmp.path(),
-        &["import", "graph", "--live", "--graph-url", &fake.base],
-        &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)],
-    );
+    let o = live(&fake, tmp.path(), &[], &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let yaml = text(&o.stdout);
     assert!(yaml.lines().next().unwrap().contains(&fake.base), "{yaml}");
@@ -474,11 +525,7 @@ fn throttling_is_retried_after_retry_after() {
     });
     let tmp = tempfile::tempdir().unwrap();
     let started = Instant::now();
-    let o = skuld(
-        tmp.path(),
-        &["import", "graph", "--live", "--graph-url", &fake.base],
-        &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)],
-    );
+    let o = live(&fake, tmp.path(), &[], &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert!(
         started.elapsed() >= Duration::from_secs(1),
@@ -505,11 +552,7 @@ fn endless_throttling_stops_after_a_bounded_number_of_tries() {
             })
     });
     let tmp = tempfile::tempdir().unwrap();
-    let o = skuld(
-        tmp.path(),
-        &["import", "graph", "--live", "--graph-url", &fake.base],
-        &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)],
-    );
+    let o = live(&fake, tmp.path(), &[], &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)]);
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("skuld::import::throttled"), "{err}");
@@ -562,17 +605,10 @@ fn a_group_with_100_expanded_members_gets_its_full_list() {
         None
     });
     let tmp = tempfile::tempdir().unwrap();
-    let o = skuld(
+    let o = live(
+        &fake,
         tmp.path(),
-        &[
-            "import",
-            "graph",
-            "--live",
-            "--graph-url",
-            &fake.base,
-            "--save",
-            "saved",
-        ],
+        &["--save", "saved"],
         &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)],
     );
     let err = text(&o.stderr);
@@ -603,11 +639,7 @@ fn a_retry_after_beyond_the_wait_budget_stops_at_once() {
     });
     let tmp = tempfile::tempdir().unwrap();
     let started = Instant::now();
-    let o = skuld(
-        tmp.path(),
-        &["import", "graph", "--live", "--graph-url", &fake.base],
-        &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)],
-    );
+    let o = live(&fake, tmp.path(), &[], &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)]);
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("asks to wait 3600 seconds"), "{err}");
@@ -619,9 +651,10 @@ fn a_retry_after_beyond_the_wait_budget_stops_at_once() {
 fn an_expired_token_is_a_clear_error_without_the_token() {
     let fake = graph();
     let tmp = tempfile::tempdir().unwrap();
-    let o = skuld(
+    let o = live(
+        &fake,
         tmp.path(),
-        &["import", "graph", "--live", "--graph-url", &fake.base],
+        &[],
         &[("SKULD_GRAPH_TOKEN", "eyJ0-expired-QWERTY123")],
     );
     let err = text(&o.stderr);
@@ -638,9 +671,10 @@ fn an_expired_token_is_a_clear_error_without_the_token() {
     );
     assert!(o.stdout.is_empty());
     // A token for something else: refused, with what the token must be for.
-    let o = skuld(
+    let o = live(
+        &fake,
         tmp.path(),
-        &["import", "graph", "--live", "--graph-url", &fake.base],
+        &[],
         &[("SKULD_GRAPH_TOKEN", "some-other-audience-ZXCV")],
     );
     let err = text(&o.stderr);
@@ -662,19 +696,10 @@ fn missing_permissions_and_server_errors_exit_2_and_write_nothing() {
         None
     });
     let tmp = tempfile::tempdir().unwrap();
-    let o = skuld(
+    let o = live(
+        &fake,
         tmp.path(),
-        &[
-            "import",
-            "graph",
-            "--live",
-            "--graph-url",
-            &fake.base,
-            "-o",
-            "t.yaml",
-            "--save",
-            "saved",
-        ],
+        &["-o", "t.yaml", "--save", "saved"],
         &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)],
     );
     let err = text(&o.stderr);
@@ -690,11 +715,7 @@ fn missing_permissions_and_server_errors_exit_2_and_write_nothing() {
             .starts_with("/v1.0/organization")
             .then(|| Response::json(500, "<html>oops</html>"))
     });
-    let o = skuld(
-        tmp.path(),
-        &["import", "graph", "--live", "--graph-url", &fake.base],
-        &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)],
-    );
+    let o = live(&fake, tmp.path(), &[], &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)]);
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("answered 500"), "{err}");
@@ -714,11 +735,7 @@ fn a_next_link_to_another_host_is_not_followed() {
         None
     });
     let tmp = tempfile::tempdir().unwrap();
-    let o = skuld(
-        tmp.path(),
-        &["import", "graph", "--live", "--graph-url", &fake.base],
-        &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)],
-    );
+    let o = live(&fake, tmp.path(), &[], &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)]);
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("skuld::import::next-link"), "{err}");
@@ -732,17 +749,10 @@ fn save_refuses_a_folder_with_files_in_it() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::create_dir(tmp.path().join("saved")).unwrap();
     std::fs::write(tmp.path().join("saved/users.3.json"), "{}").unwrap();
-    let o = skuld(
+    let o = live(
+        &fake,
         tmp.path(),
-        &[
-            "import",
-            "graph",
-            "--live",
-            "--graph-url",
-            &fake.base,
-            "--save",
-            "saved",
-        ],
+        &["--save", "saved"],
         &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)],
     );
     let err = text(&o.stderr);
@@ -774,9 +784,10 @@ fn token_requests(fake: &Fake) -> Vec<BTreeMap<String, String>> {
 fn a_client_secret_gets_a_token_for_the_graph_url_scope() {
     let fake = graph();
     let tmp = tempfile::tempdir().unwrap();
-    let o = skuld(
+    let o = live(
+        &fake,
         tmp.path(),
-        &["import", "graph", "--live", "--graph-url", &fake.base],
+        &[],
         &app_env(&fake.base, &[("AZURE_CLIENT_SECRET", "s3cret-value")]),
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
@@ -784,9 +795,10 @@ fn a_client_secret_gets_a_token_for_the_graph_url_scope() {
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0]["scope"], format!("{}/.default", fake.base));
     // A wrong secret: the endpoint's error, without the secret.
-    let o = skuld(
+    let o = live(
+        &fake,
         tmp.path(),
-        &["import", "graph", "--live", "--graph-url", &fake.base],
+        &[],
         &app_env(&fake.base, &[("AZURE_CLIENT_SECRET", "wrong-secret-ASDF")]),
     );
     let err = text(&o.stderr);
@@ -795,9 +807,10 @@ fn a_client_secret_gets_a_token_for_the_graph_url_scope() {
     assert!(err.contains("AADSTS7000215"), "{err}");
     assert!(!err.contains("ASDF"), "{err}");
     // A secret without its app: an error, not a fall-back to another identity.
-    let o = skuld(
+    let o = live(
+        &fake,
         tmp.path(),
-        &["import", "graph", "--live", "--graph-url", &fake.base],
+        &[],
         &[
             ("AZURE_CLIENT_SECRET", "s3cret-value"),
             ("AZURE_TENANT_ID", "t"),
@@ -810,9 +823,10 @@ fn a_client_secret_gets_a_token_for_the_graph_url_scope() {
         "{err}"
     );
     // A login host over plain http elsewhere than this machine: the secret is not sent.
-    let o = skuld(
+    let o = live(
+        &fake,
         tmp.path(),
-        &["import", "graph", "--live", "--graph-url", &fake.base],
+        &[],
         &[
             ("AZURE_AUTHORITY_HOST", "http://login.example"),
             ("AZURE_CLIENT_ID", "app-id"),
@@ -832,9 +846,10 @@ fn workload_identity_comes_before_a_secret_and_the_variable_before_both() {
     let file = tmp.path().join("federated-token");
     std::fs::write(&file, "federated-jwt-value\n").unwrap();
     let file = file.to_str().unwrap().to_owned();
-    let o = skuld(
+    let o = live(
+        &fake,
         tmp.path(),
-        &["import", "graph", "--live", "--graph-url", &fake.base],
+        &[],
         &app_env(
             &fake.base,
             &[
@@ -852,9 +867,10 @@ fn workload_identity_comes_before_a_secret_and_the_variable_before_both() {
     );
     assert!(!posts[0].contains_key("client_secret"));
     // SKULD_GRAPH_TOKEN first: no login at all.
-    let o = skuld(
+    let o = live(
+        &fake,
         tmp.path(),
-        &["import", "graph", "--live", "--graph-url", &fake.base],
+        &[],
         &app_env(
             &fake.base,
             &[
@@ -885,9 +901,10 @@ fn github_actions_oidc_token_is_exchanged() {
     });
     let tmp = tempfile::tempdir().unwrap();
     let request_url = format!("{}/github-oidc?api-version=2.0", fake.base);
-    let o = skuld(
+    let o = live(
+        &fake,
         tmp.path(),
-        &["import", "graph", "--live", "--graph-url", &fake.base],
+        &[],
         &app_env(
             &fake.base,
             &[
@@ -901,9 +918,10 @@ fn github_actions_oidc_token_is_exchanged() {
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0]["client_assertion"], "federated-jwt-value");
     // Without `id-token: write` GitHub refuses: a clear error naming the permission.
-    let o = skuld(
+    let o = live(
+        &fake,
         tmp.path(),
-        &["import", "graph", "--live", "--graph-url", &fake.base],
+        &[],
         &app_env(
             &fake.base,
             &[
@@ -922,9 +940,10 @@ fn a_client_certificate_signs_the_assertion() {
     let fake = graph();
     let tmp = tempfile::tempdir().unwrap();
     let cert = root().join("tests/data/fixtures/graph-live/app-certificate.pem");
-    let o = skuld(
+    let o = live(
+        &fake,
         tmp.path(),
-        &["import", "graph", "--live", "--graph-url", &fake.base],
+        &[],
         &app_env(
             &fake.base,
             &[("AZURE_CLIENT_CERTIFICATE_PATH", cert.to_str().unwrap())],
@@ -935,9 +954,10 @@ fn a_client_certificate_signs_the_assertion() {
     assert_eq!(token_requests(&fake).len(), 1);
     // A file without a key is a clear error.
     std::fs::write(tmp.path().join("nokey.pem"), "not a pem").unwrap();
-    let o = skuld(
+    let o = live(
+        &fake,
         tmp.path(),
-        &["import", "graph", "--live", "--graph-url", &fake.base],
+        &[],
         &app_env(
             &fake.base,
             &[("AZURE_CLIENT_CERTIFICATE_PATH", "nokey.pem")],
@@ -967,11 +987,7 @@ fn the_azure_cli_is_the_last_source() {
     .unwrap();
     std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
     let path = format!("{}:/usr/bin:/bin", bin.display());
-    let o = skuld(
-        tmp.path(),
-        &["import", "graph", "--live", "--graph-url", &fake.base],
-        &[("PATH", &path)],
-    );
+    let o = live(&fake, tmp.path(), &[], &[("PATH", &path)]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let args = std::fs::read_to_string(tmp.path().join("az-args")).unwrap();
     assert_eq!(
@@ -981,20 +997,17 @@ fn the_azure_cli_is_the_last_source() {
             fake.base
         )
     );
-    let o = skuld(
+    let o = live(
+        &fake,
         tmp.path(),
-        &["import", "graph", "--live", "--graph-url", &fake.base],
+        &[],
         &[("PATH", &path), ("FAKE_AZ", "fail")],
     );
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("az login"), "{err}");
     // No az at all: every source is named.
-    let o = skuld(
-        tmp.path(),
-        &["import", "graph", "--live", "--graph-url", &fake.base],
-        &[("PATH", "/nonexistent")],
-    );
+    let o = live(&fake, tmp.path(), &[], &[("PATH", "/nonexistent")]);
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("AZURE_FEDERATED_TOKEN_FILE"), "{err}");
@@ -1017,4 +1030,117 @@ fn plain_http_to_a_remote_host_is_refused_before_any_request() {
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("skuld::import::graph-url"), "{err}");
+}
+
+#[test]
+fn a_feature_endpoint_graph_refuses_is_left_out_with_a_note() {
+    // No Policy.Read.All: Conditional Access answers 403; the rest is imported.
+    let fake = graph_with(|req, _| {
+        req.target
+            .starts_with("/v1.0/identity/conditionalAccess/")
+            .then(|| {
+                Response::json(
+                    403,
+                    r#"{"error":{"code":"AccessDenied","message":"You cannot perform the requested operation, required scopes are missing in the token."}}"#,
+                )
+            })
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let o = live(
+        &fake,
+        tmp.path(),
+        &["--save", "saved"],
+        &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)],
+    );
+    let (yaml, err) = (text(&o.stdout), text(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("grant Policy.Read.All"), "{err}");
+    assert!(
+        err.contains("note: `conditional_access` and `identity_protection` not imported"),
+        "{err}"
+    );
+    assert!(!yaml.contains("conditional_access:"), "{yaml}");
+    assert!(
+        yaml.contains("  pim:") && yaml.contains("  access_reviews:"),
+        "{yaml}"
+    );
+    assert!(
+        !tmp.path()
+            .join("saved/conditionalAccessPolicies.json")
+            .exists()
+    );
+}
+
+#[test]
+fn retry_after_may_be_an_http_date() {
+    // A date already past: retry at once. A date far ahead: beyond the wait budget, stop at once
+    // (read as anything but a date, it would be retried with back-off until the tries run out).
+    let count = Arc::new(Mutex::new(0u32));
+    let c = Arc::clone(&count);
+    let fake = graph_with(move |req, _| {
+        if !req.target.starts_with("/v1.0/organization") {
+            return None;
+        }
+        let mut n = c.lock().unwrap();
+        *n += 1;
+        (*n == 1).then(|| Response {
+            status: 429,
+            headers: vec![(
+                "Retry-After".to_owned(),
+                "Sun, 06 Nov 1994 08:49:37 GMT".to_owned(),
+            )],
+            body: String::new(),
+        })
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let o = live(&fake, tmp.path(), &[], &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(started.elapsed() < Duration::from_secs(1), "no back-off");
+    assert_eq!(*count.lock().unwrap(), 2);
+
+    let fake = graph_with(|req, _| {
+        req.target
+            .starts_with("/v1.0/organization")
+            .then(|| Response {
+                status: 503,
+                headers: vec![(
+                    "Retry-After".to_owned(),
+                    "Fri, 01 Jan 2100 00:00:00 GMT".to_owned(),
+                )],
+                body: String::new(),
+            })
+    });
+    let started = Instant::now();
+    let o = live(&fake, tmp.path(), &[], &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("skuld::import::throttled"), "{err}");
+    assert!(err.contains("asks to wait"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(fake.graph_requests().len(), 1);
+}
+
+#[test]
+fn a_pkcs1_key_signs_the_assertion_as_a_pkcs8_one_does() {
+    let fake = graph();
+    let tmp = tempfile::tempdir().unwrap();
+    let cert = root().join("tests/data/fixtures/graph-live/app-certificate-pkcs1.pem");
+    assert!(
+        std::fs::read_to_string(&cert)
+            .unwrap()
+            .contains("BEGIN RSA PRIVATE KEY")
+    );
+    let o = live(
+        &fake,
+        tmp.path(),
+        &[],
+        &app_env(
+            &fake.base,
+            &[("AZURE_CLIENT_CERTIFICATE_PATH", cert.to_str().unwrap())],
+        ),
+    );
+    // The fake answers with a token only when the signature verifies.
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(token_requests(&fake).len(), 1);
 }

@@ -473,3 +473,149 @@ fn the_documented_examples_are_valid() {
     assert_eq!(err.matches("skuld::waiver::unused").count(), 3, "{err}");
     assert!(!err.contains("skuld::waivers"), "{err}");
 }
+
+/// Runs `skuld check` on `today` in a new folder holding `files`, colourless.
+fn check_files(files: &[(&str, &str)], today: &str, args: &[&str]) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    skuld_in(dir.path(), today, args)
+}
+
+const SSPR_ALL: &str = "tenant: t\nsspr: {scope: all}\nusers:\n  - {upn: ok@x.com, usage_location: US, licenses: [ENTERPRISEPACK]}\n";
+
+#[test]
+fn a_waiver_inside_a_quoted_string_or_a_block_scalar_is_text() {
+    // A block scalar where the contract allows any string: the tenant's name.
+    let tenant = format!(
+        "{SSPR_ALL}  - {{upn: \"victim@x.com # skuld: waive sspr/cloud-user-license until 2027-01-31 -- ok\"}}\n  - upn: b@x.com\n"
+    )
+    .replace(
+        "tenant: t\n",
+        "tenant: |\n  t # skuld: waive sspr/cloud-user-license until 2027-01-31 -- hidden\n",
+    );
+    let o = check_files(
+        &[("t.yaml", &tenant)],
+        "2026-12-03",
+        &["check", "t.yaml", "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("skuld::waiver"), "{}", stderr(&o));
+    let doc = json(&o);
+    assert_eq!(doc["summary"]["waived"], 0);
+    assert_eq!(
+        subjects(&doc["findings"]),
+        [
+            "victim@x.com # skuld: waive sspr/cloud-user-license until 2027-01-31 -- ok",
+            "b@x.com"
+        ]
+    );
+}
+
+#[test]
+fn one_inline_waiver_waives_one_finding_not_a_flow_line_of_them() {
+    let tenant = format!(
+        "{SSPR_ALL}  - upn: one@x.com  # skuld: waive sspr/cloud-user-license until 2027-01-31 -- ordered\n"
+    );
+    let flow = "tenant: t\nsspr: {scope: all}\nusers: [{upn: ok@x.com, usage_location: US, licenses: [ENTERPRISEPACK]}, {upn: a@x.com}, {upn: b@x.com}, {upn: c@x.com}]  # skuld: waive sspr/cloud-user-license until 2027-01-31 -- one\n";
+    let o = check_files(
+        &[("one.yaml", &tenant), ("flow.yaml", flow)],
+        "2026-12-03",
+        &["check", "one.yaml", "flow.yaml", "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let doc = json(&o);
+    assert_eq!(subjects(&doc["waived"]), ["one@x.com"]);
+    assert_eq!(
+        subjects(&doc["findings"]),
+        ["a@x.com", "b@x.com", "c@x.com"]
+    );
+    insta::assert_snapshot!(stderr(&o));
+}
+
+#[test]
+fn tenant_errors_cannot_be_waived_inline_or_in_a_file() {
+    let tenant = "tenant: t\nusers:\n  - upn: a@x.com\n  - upn: a@x.com  # skuld: waive tenant/duplicate-user until 2027-01-31 -- x\n";
+    let o = check_files(&[("t.yaml", tenant)], "2026-12-03", &["check", "t.yaml"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    insta::assert_snapshot!("tenant_errors_inline", stderr(&o));
+
+    let tenant = "tenant: t\nusers:\n  - {upn: a@x.com, usage_location: US, licenses: [NOPE]}\n";
+    let waivers = "waivers:\n  - rule: tenant/unknown-sku\n    subject: NOPE\n    reason: x\n    expires: 2027-01-31\n";
+    let o = check_files(
+        &[("t.yaml", tenant), ("w.yaml", waivers)],
+        "2026-12-03",
+        &["check", "t.yaml", "--waivers", "w.yaml"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    insta::assert_snapshot!("tenant_errors_file", stderr(&o));
+
+    // A `tenant/*` warning can be waived.
+    let tenant = "tenant: t\ncountry: NO  # skuld: waive tenant/yaml11-boolean until 2027-01-31 -- Norway\nusers: []\n";
+    let o = check_files(
+        &[("t.yaml", tenant)],
+        "2026-12-03",
+        &["check", "t.yaml", "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(json(&o)["summary"]["waived"], 1);
+}
+
+#[test]
+fn a_waiver_expires_within_the_horizon() {
+    let tenant = format!(
+        "{SSPR_ALL}  - upn: a@x.com  # skuld: waive sspr/cloud-user-license until 9999-12-31 -- forever\n"
+    );
+    let o = check_files(&[("t.yaml", &tenant)], "2026-12-03", &["check", "t.yaml"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    insta::assert_snapshot!("horizon_inline", stderr(&o));
+
+    let waivers = |date: &str| {
+        format!(
+            "waivers:\n  - rule: sspr/cloud-user-license\n    subject: b@x.com\n    reason: x\n    expires: {date}\n"
+        )
+    };
+    let tenant = format!("{SSPR_ALL}  - upn: b@x.com\n");
+    // Default: one year from today, that day included.
+    for (date, code) in [("2027-12-03", 0), ("2027-12-04", 2)] {
+        let o = check_files(
+            &[("t.yaml", &tenant), ("w.yaml", &waivers(date))],
+            "2026-12-03",
+            &["check", "t.yaml", "--waivers", "w.yaml"],
+        );
+        assert_eq!(o.status.code(), Some(code), "{date}: {}", stderr(&o));
+    }
+    // The config sets another horizon.
+    let config = "waiver-max-expiry: 30d\n";
+    for (date, code) in [("2027-01-02", 0), ("2027-01-03", 2)] {
+        let o = check_files(
+            &[
+                ("t.yaml", &tenant),
+                ("w.yaml", &waivers(date)),
+                (".skuld.yaml", config),
+            ],
+            "2026-12-03",
+            &["check", "t.yaml", "--waivers", "w.yaml"],
+        );
+        assert_eq!(o.status.code(), Some(code), "{date}: {}", stderr(&o));
+        if code == 2 {
+            insta::assert_snapshot!("horizon_config", stderr(&o));
+        }
+    }
+    let o = check_files(
+        &[
+            ("t.yaml", &tenant),
+            (".skuld.yaml", "waiver-max-expiry: forever\n"),
+        ],
+        "2026-12-03",
+        &["check", "t.yaml"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("must be a number of days"),
+        "{}",
+        stderr(&o)
+    );
+}

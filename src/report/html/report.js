@@ -125,6 +125,14 @@
       if (!counts[id]) { counts[id] = { error: 0, warning: 0, waived: 0 }; if (!rulesById[id]) order.push(id); }
       if (it.status === 'waived') counts[id].waived++; else counts[id][it.f.severity]++;
     });
+    // Findings past the per-rule cap: counted in the totals, not listed.
+    (doc.omitted || []).forEach(function (o) {
+      var id = o.rule;
+      if (!counts[id]) { counts[id] = { error: 0, warning: 0, waived: 0 }; if (!rulesById[id]) order.push(id); }
+      counts[id][o.severity] += o.count;
+      counts[id].omitted = (counts[id].omitted || 0) + o.count;
+      counts[id].limit = o.limit;
+    });
     var tbody = $('totals').tBodies[0];
     var sum = { error: 0, warning: 0, waived: 0 };
     var quiet = [];
@@ -140,6 +148,7 @@
       add(name, a);
       var r = rulesById[id];
       if (r && r.summary) add(name, el('div', 'muted small', r.summary));
+      if (c.omitted) add(name, el('div', 'muted small', fmt(c.omitted) + ' not listed below: at most ' + fmt(c.limit) + ' per rule and tenant file are kept (--max-findings-per-rule)'));
       add(tr, name, num(c.error, 'error'), num(c.warning, 'warning'), num(c.waived, 'waived'));
       if (any) tbody.appendChild(tr);
       sum.error += c.error; sum.warning += c.warning; sum.waived += c.waived;

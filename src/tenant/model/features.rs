@@ -223,8 +223,9 @@ impl<'d> Builder<'d, '_, '_> {
                             let help = match suggester.suggest(&upn.value) {
                                 Some(s) => format!("did you mean `{s}`?"),
                                 None => format!(
-                                    "define the user under `users:` (`- upn: {}`), or remove the name",
-                                    upn.value
+                                    "define the user under `users:` (`- upn: {}`), or remove the name{}",
+                                    upn.value,
+                                    super::resolve::stopped_note(suggester)
                                 ),
                             };
                             self.unknown_user(upn, help);

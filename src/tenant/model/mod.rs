@@ -5,12 +5,13 @@
 //! Lists of ids live in one arena (`ids`) and are addressed by [`IdRange`], so a 100k-user tenant
 //! costs a handful of allocations rather than several per user.
 //!
-//! One file per layer: `resolve` (names resolved, the `tenant/*` checks), `groups` (groups and
+//! One file per layer: `resolve` (names resolved, the `tenant/*` checks), `names` (`tenant/suspicious-name`), `groups` (groups and
 //! their nesting), `sspr` (SSPR scope), `users` (effective licences), `features` (whom each
 //! declared feature covers), `seats` (subscriptions and seat use).
 
 mod features;
 mod groups;
+mod names;
 mod resolve;
 mod seats;
 mod sspr;
@@ -23,7 +24,7 @@ pub use resolve::BUILTIN_CHECKS;
 
 use super::document::{LicenseError, TenantDocument};
 use crate::compile::ir::{Catalog, SkuId};
-use crate::diagnostics::finding::Finding;
+use crate::diagnostics::finding::{Finding, FindingSink};
 use crate::source::Span;
 use resolve::Builder;
 
@@ -217,6 +218,15 @@ impl<'d> TenantModel<'d> {
 
     /// Derives the model; `findings` receives the `tenant/*` findings.
     pub fn derive(doc: &'d TenantDocument, catalog: &Catalog, findings: &mut Vec<Finding>) -> Self {
+        Self::derive_into(doc, catalog, findings)
+    }
+
+    /// [`TenantModel::derive`] into any sink (a capped one keeps memory bounded).
+    pub(crate) fn derive_into(
+        doc: &'d TenantDocument,
+        catalog: &Catalog,
+        findings: &mut dyn FindingSink,
+    ) -> Self {
         let mut b = Builder {
             doc,
             catalog,
@@ -262,6 +272,7 @@ impl<'d> Builder<'d, '_, '_> {
         if let Some(c) = &doc.country {
             self.check_country(c);
         }
+        self.suspicious_names();
 
         let group_index = self.groups(&mut model);
         let (scope, in_scope_group) = self.sspr_scope(&model, &group_index);

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::GroupId;
 use crate::compile::ir::{Catalog, SkuId};
 use crate::diagnostics::Severity;
-use crate::diagnostics::finding::{Finding, FindingOrigin};
+use crate::diagnostics::finding::{Finding, FindingOrigin, FindingSink};
 use crate::diagnostics::suggest::Suggester;
 use crate::source::Span;
 use crate::tenant::country;
@@ -15,7 +15,7 @@ use crate::tenant::document::{Spanned, TenantDocument};
 pub(super) struct Builder<'d, 'c, 'f> {
     pub(super) doc: &'d TenantDocument,
     pub(super) catalog: &'c Catalog,
-    pub(super) findings: &'f mut Vec<Finding>,
+    pub(super) findings: &'f mut dyn FindingSink,
     /// Did-you-mean help per unknown name: the same typo often recurs across a tenant.
     pub(super) help_memo: HashMap<(bool, &'d str), String>,
     /// Prepared on the first unknown SKU / group.
@@ -63,7 +63,7 @@ impl<'d> Builder<'d, '_, '_> {
                     .map_or(String::new(), |k| format!(" ({})", k.display));
                 format!("did you mean `{s}`{display}?")
             }
-            None => "SKUs are named by part number (Graph `skuPartNumber`, e.g. `ENTERPRISEPACK`) or GUID (`skuId`); a SKU the default catalog lacks can be declared in a policy file passed with `--policy`".to_owned(),
+            None => format!("SKUs are named by part number (Graph `skuPartNumber`, e.g. `ENTERPRISEPACK`) or GUID (`skuId`); a SKU the default catalog lacks can be declared in a policy file passed with `--policy`{}", stopped_note(suggester)),
         }).clone();
         let f = self
             .finding(
@@ -94,7 +94,11 @@ impl<'d> Builder<'d, '_, '_> {
             .entry((false, name.value.as_str()))
             .or_insert_with(|| match suggester.suggest(&name.value) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => format!("define it under `groups:` (`- name: {}`)", name.value),
+                None => format!(
+                    "define it under `groups:` (`- name: {}`){}",
+                    name.value,
+                    stopped_note(suggester)
+                ),
             })
             .clone();
         let f = self
@@ -133,6 +137,17 @@ impl<'d> Builder<'d, '_, '_> {
     }
 }
 
+/// Said instead of a suggestion once the did-you-mean search has spent its budget for this file
+/// (a file with thousands of unknown names), so that no suggestion does not read as "nothing is
+/// close".
+pub(super) fn stopped_note(suggester: &Suggester<'_>) -> &'static str {
+    if suggester.exhausted() {
+        " (no did-you-mean: this file has too many unknown names to search them all)"
+    } else {
+        ""
+    }
+}
+
 /// The checks built into the tenant loader, with their fixed severities. Their ids are public
 /// like those of policy rules; each is documented in `docs/rules/`.
 pub const BUILTIN_CHECKS: &[(&str, Severity, &str)] = &[
@@ -149,12 +164,17 @@ pub const BUILTIN_CHECKS: &[(&str, Severity, &str)] = &[
     (
         "tenant/duplicate-user",
         Severity::Error,
-        "two users share a UPN (case-insensitive)",
+        "two users share a UPN (case-insensitive, after Unicode NFKC normalisation)",
     ),
     (
         "tenant/duplicate-group",
         Severity::Error,
-        "two groups share a name",
+        "two groups share a name (after Unicode NFC normalisation)",
+    ),
+    (
+        "tenant/suspicious-name",
+        Severity::Error,
+        "a group name, group reference or UPN with an invisible character or a look-alike letter from another script",
     ),
     (
         "tenant/unknown-user",

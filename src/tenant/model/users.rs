@@ -1,4 +1,4 @@
-//! Users: duplicates (UPNs ignore case) reported and left out, direct and effective licences
+//! Users: duplicates (UPNs ignore case and compare after NFKC) reported and left out, direct and effective licences
 //! (group licensing reaches direct members only), SSPR scope, failed assignments.
 
 use std::collections::HashMap;
@@ -25,6 +25,9 @@ impl<'d> Builder<'d, '_, '_> {
         let mut direct: Vec<u32> = Vec::new();
         let mut effective: Vec<u32> = Vec::new();
         let mut groups: Vec<u32> = Vec::new();
+        // Which groups `groups` holds (reset entry by entry): a user listing 100k groups must
+        // not scan the list for each.
+        let mut listed = vec![false; model.groups.len()];
         for (i, u) in doc.users.iter().enumerate() {
             let key = UpnKey(u.upn.value.as_str());
             if let Some(&first) = upn_index.get(&key) {
@@ -41,7 +44,7 @@ impl<'d> Builder<'d, '_, '_> {
                         if same {
                             format!("user `{}` is listed twice", u.upn.value)
                         } else {
-                            format!("user `{}` is listed twice (as `{first_upn}` before; UPNs ignore case)", u.upn.value)
+                            format!("user `{}` is listed twice (as `{first_upn}` before; UPNs ignore case and compatibility forms)", u.upn.value)
                         },
                         &u.upn.value,
                     )
@@ -109,10 +112,16 @@ impl<'d> Builder<'d, '_, '_> {
                 .filter(|e| e.error != LicenseError::DependencyViolation)
                 .collect();
             direct.retain(|&s| !failed.iter().any(|e| e.sku == s && e.group.is_none()));
+            for &g in &groups {
+                if let Some(l) = listed.get_mut(g as usize) {
+                    *l = false;
+                }
+            }
             groups.clear();
             for name in &u.groups.items {
                 if let Some(g) = self.resolve_group(name, group_index) {
-                    if !groups.contains(&g) {
+                    if let Some(l) = listed.get_mut(g as usize).filter(|l| !**l) {
+                        *l = true;
                         groups.push(g);
                         if let Some(m) = members.get_mut(g as usize) {
                             m.push(uid);
@@ -189,13 +198,17 @@ impl<'d> Builder<'d, '_, '_> {
     }
 }
 
-/// A UPN that hashes and compares ignoring case, without allocating a lower-cased copy.
+/// A UPN that hashes and compares as Entra ID matches it, without allocating: ignoring case
+/// (Entra ID compares UPNs case-insensitively), after Unicode NFKC normalisation (a UPN is ASCII
+/// in Entra ID, so a full-width `ａ` or a ligature can only imitate the plain letters; the
+/// `tenant/suspicious-name` check reports them too). ASCII UPNs take the fast path.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct UpnKey<'a>(pub(super) &'a str);
 
 impl UpnKey<'_> {
     fn folded(&self) -> impl Iterator<Item = char> + '_ {
-        self.0.chars().flat_map(char::to_lowercase)
+        use unicode_normalization::UnicodeNormalization;
+        self.0.nfkc().flat_map(char::to_lowercase)
     }
 }
 

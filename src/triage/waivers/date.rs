@@ -47,6 +47,23 @@ impl Date {
         Ok(Date::from_days(i64::try_from(secs / 86_400).unwrap_or(0)))
     }
 
+    /// The date `days` days after this one.
+    pub fn plus_days(self, days: u32) -> Date {
+        Date::from_days(self.days() + i64::from(days))
+    }
+
+    /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
+    fn days(self) -> i64 {
+        let month = i64::from(self.month);
+        let year = i64::from(self.year) - i64::from(month <= 2);
+        let era = year.div_euclid(400);
+        let yoe = year.rem_euclid(400);
+        let mp = (month + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
     /// The date `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`).
     fn from_days(days: i64) -> Date {
         let z = days + 719_468;
@@ -116,5 +133,11 @@ mod tests {
         assert_eq!(Date::from_days(0).to_string(), "1970-01-01");
         assert_eq!(Date::from_days(19_782).to_string(), "2024-02-29");
         assert_eq!(Date::from_days(20_417).to_string(), "2025-11-25");
+        for days in [0, 19_782, 20_417, 60, 59, -1] {
+            assert_eq!(Date::from_days(days).days(), days);
+        }
+        let d = Date::parse("2026-12-03").unwrap_or_else(|| panic!("date"));
+        assert_eq!(d.plus_days(365).to_string(), "2027-12-03");
+        assert_eq!(d.plus_days(29).to_string(), "2027-01-01");
     }
 }

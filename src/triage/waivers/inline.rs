@@ -8,11 +8,11 @@
 //! line (whatever their subject) until the end of that day. Any other comment starting with
 //! `skuld:` is an error, so that a typo never silently waives nothing.
 
-use super::{Date, Kind, Waiver};
+use super::{Date, Kind, Waiver, unwaivable};
 use crate::config::{Problem, unknown_rule};
 use crate::source::{SourceFile, Span};
 
-const INLINE_CODE: &str = "skuld::waivers::inline";
+pub(super) const INLINE_CODE: &str = "skuld::waivers::inline";
 const SYNTAX: &str = "write `# skuld: waive RULE until YYYY-MM-DD -- reason`";
 
 /// The inline waivers of a tenant file, and the malformed ones.
@@ -144,7 +144,9 @@ fn parse(
             "expected `until`",
         ));
     }
-    if let Some(p) = unknown_rule(rule, *rule_span, src, &policy.registry(), INLINE_CODE) {
+    if let Some(p) = unknown_rule(rule, *rule_span, src, &policy.registry(), INLINE_CODE)
+        .or_else(|| unwaivable(rule, *rule_span, src, INLINE_CODE))
+    {
         return Err(p);
     }
     let Some(expires) = Date::parse(date) else {
@@ -175,6 +177,7 @@ fn parse(
         entry: whole,
         expires_span: *date_span,
         line: None,
+        at_line: src.line_of(start),
     })
 }
 

@@ -60,13 +60,21 @@ struct Waiver {
     expires_span: Span,
     /// For inline waivers: the 1-based line of the comment, the only line it applies to.
     line: Option<usize>,
+    /// The 1-based line the waiver is written on (`FILE:LINE` of a waived finding).
+    at_line: usize,
 }
 
 /// All waivers of a run.
 #[derive(Debug, Clone, Default)]
 pub struct Waivers {
     waivers: Vec<Waiver>,
+    /// The last expiry date accepted ([`Waivers::limit_expiry`]); `None`: no limit yet.
+    latest: Option<(Date, u32)>,
 }
+
+/// How many days ahead a waiver may expire when the config does not say
+/// (`waiver-max-expiry` in `.skuld.yaml`).
+pub const DEFAULT_MAX_EXPIRY_DAYS: u32 = 365;
 
 /// A finding a waiver accepted, with the waiver's words.
 #[derive(Debug, Clone)]
@@ -154,7 +162,10 @@ impl Waivers {
             }
         }
         if problems.is_empty() {
-            Ok(Waivers { waivers })
+            Ok(Waivers {
+                waivers,
+                latest: None,
+            })
         } else {
             Err(Problem::in_file_order(problems))
         }
@@ -163,9 +174,56 @@ impl Waivers {
     /// Adds the inline waivers (`# skuld: waive …` comments) of a tenant file; malformed ones are
     /// returned as errors.
     pub fn add_inline(&mut self, tenant: &SourceFile, policy: &crate::Policy) -> Vec<Problem> {
-        let (found, problems) = inline::scan(tenant, policy);
-        self.waivers.extend(found);
+        let (found, mut problems) = inline::scan(tenant, policy);
+        for w in found {
+            match self.beyond_horizon(&w) {
+                Some(p) => problems.push(p),
+                None => self.waivers.push(w),
+            }
+        }
         problems
+    }
+
+    /// Sets how far ahead a waiver may expire: `max_days` after `today`. The waivers already
+    /// read that expire later are dropped and returned as errors; inline waivers added later
+    /// are held to the same limit. A waiver is a dated promise, not a permanent exception.
+    pub fn limit_expiry(&mut self, today: Date, max_days: u32) -> Vec<Problem> {
+        self.latest = Some((today.plus_days(max_days), max_days));
+        let mut problems = Vec::new();
+        let waivers = std::mem::take(&mut self.waivers);
+        for w in waivers {
+            match self.beyond_horizon(&w) {
+                Some(p) => problems.push(p),
+                None => self.waivers.push(w),
+            }
+        }
+        problems
+    }
+
+    /// The error for a waiver that expires after the horizon.
+    fn beyond_horizon(&self, w: &Waiver) -> Option<Problem> {
+        let (latest, days) = self.latest?;
+        (w.expires > latest).then(|| {
+            Problem::new(
+                match w.kind {
+                    Kind::File => CODE,
+                    Kind::Inline => inline::INLINE_CODE,
+                },
+                format!(
+                    "the waiver of `{}`{} expires on {}, more than {days} days ahead",
+                    w.rule,
+                    w.subject_text(),
+                    w.expires
+                ),
+                &w.src,
+                w.expires_span,
+                &format!("after {latest}"),
+            )
+            .with_help(Some(format!(
+                "a waiver ends within {days} days: set `expires` to {latest} or earlier, and renew it then with a new reason \
+                 (`waiver-max-expiry` in `.skuld.yaml` sets the limit)"
+            )))
+        })
     }
 
     /// Keeps the waivers of the rules `reported` accepts: a run with `--only-rule` or
@@ -174,7 +232,11 @@ impl Waivers {
         self.waivers.retain(|w| reported(&w.rule));
     }
 
-    /// Applies the waivers that have not expired on `today` to `findings`.
+    /// Applies the waivers that have not expired on `today` to `findings`. Linear: the waivers
+    /// are indexed once by rule and subject, inline ones by file, line and rule. A finding takes
+    /// the first waiver (in reading order) that matches it. An inline waiver applies to one
+    /// finding: when several findings of its rule start on its line (a flow list of users), it
+    /// waives none of them and says so.
     pub fn apply(&self, findings: Vec<Finding>, today: Date) -> Applied {
         if self.waivers.is_empty() {
             return Applied {
@@ -183,44 +245,87 @@ impl Waivers {
                 notes: Vec::new(),
             };
         }
-        let mut used = vec![false; self.waivers.len()];
         let live = |w: &Waiver| w.expires >= today;
-        let mut kept = Vec::new();
-        let mut waived = Vec::new();
+        let mut by_subject: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        let mut by_rule: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_line: HashMap<(&str, usize, &str), Vec<usize>> = HashMap::new();
+        for (i, w) in self.waivers.iter().enumerate().filter(|(_, w)| live(w)) {
+            match (w.line, &w.subject) {
+                (Some(line), _) => by_line
+                    .entry((w.src.name(), line, w.rule.as_str()))
+                    .or_default()
+                    .push(i),
+                (None, Some(s)) => by_subject
+                    .entry((w.rule.as_str(), s.as_str()))
+                    .or_default()
+                    .push(i),
+                (None, None) => by_rule.entry(w.rule.as_str()).or_default().push(i),
+            }
+        }
         // Each tenant file's path, normalized once.
         let mut paths: HashMap<String, PathBuf> = HashMap::new();
-        for f in findings {
+        let mut choice: Vec<Option<usize>> = Vec::with_capacity(findings.len());
+        for f in &findings {
             let path = paths
                 .entry(f.file.name().to_owned())
-                .or_insert_with(|| normalize(Path::new(f.file.name())))
-                .clone();
-            let hit = self
-                .waivers
-                .iter()
-                .enumerate()
-                .find(|(_, w)| live(w) && w.matches(&f, &path));
-            match hit {
-                Some((i, w)) => {
-                    if let Some(u) = used.get_mut(i) {
-                        *u = true;
-                    }
-                    let (line, _) = w.src.line_col(w.entry.start as usize);
-                    waived.push(Waived {
-                        reason: w.reason.clone(),
-                        expires: w.expires,
-                        kind: w.kind,
-                        waiver: format!("{}:{line}", w.src.name()),
-                        finding: f,
-                    });
-                }
+                .or_insert_with(|| normalize(Path::new(f.file.name())));
+            let id = crate::triage::identity::Identity::of(f);
+            let inline = if by_line.is_empty() {
+                None
+            } else {
+                by_line.get(&(
+                    f.file.name(),
+                    f.file.line_of(f.span.start as usize),
+                    id.rule,
+                ))
+            };
+            let subject = id.subject.and_then(|s| by_subject.get(&(id.rule, s)));
+            let wildcard = by_rule.get(id.rule);
+            let hit = [inline, subject, wildcard]
+                .into_iter()
+                .flatten()
+                .flat_map(|c| c.iter().copied())
+                .filter(|&i| {
+                    self.waivers
+                        .get(i)
+                        .is_some_and(|w| w.matches(f, id.subject, path))
+                })
+                .min();
+            choice.push(hit);
+        }
+        let mut hits = vec![0usize; self.waivers.len()];
+        for &i in choice.iter().flatten() {
+            if let Some(h) = hits.get_mut(i) {
+                *h += 1;
+            }
+        }
+        let ambiguous = |i: usize| {
+            self.waivers.get(i).is_some_and(|w| w.kind == Kind::Inline)
+                && hits.get(i).is_some_and(|&h| h > 1)
+        };
+        let mut kept = Vec::new();
+        let mut waived = Vec::new();
+        for (f, c) in findings.into_iter().zip(choice) {
+            match c
+                .filter(|&i| !ambiguous(i))
+                .and_then(|i| self.waivers.get(i))
+            {
+                Some(w) => waived.push(Waived {
+                    reason: w.reason.clone(),
+                    expires: w.expires,
+                    kind: w.kind,
+                    waiver: format!("{}:{}", w.src.name(), w.at_line),
+                    finding: f,
+                }),
                 None => kept.push(f),
             }
         }
         let notes = self
             .waivers
             .iter()
-            .zip(&used)
-            .filter_map(|(w, &used)| {
+            .zip(&hits)
+            .enumerate()
+            .filter_map(|(i, (w, &hits))| {
                 if !live(w) {
                     Some(
                         Problem::new(
@@ -242,7 +347,27 @@ impl Waivers {
                         ))
                         .warning_only(),
                     )
-                } else if !used {
+                } else if ambiguous(i) {
+                    Some(
+                        Problem::new(
+                            "skuld::waiver::ambiguous",
+                            format!(
+                                "the inline waiver of `{}` matches {hits} findings on its line, \
+                                 so it waives none",
+                                w.rule
+                            ),
+                            &w.src,
+                            w.entry,
+                            "one comment, several findings",
+                        )
+                        .with_help(Some(
+                            "an inline waiver applies to one finding: put each entry on its own \
+                             line with its own comment, or name each subject in a waivers file"
+                                .to_owned(),
+                        ))
+                        .warning_only(),
+                    )
+                } else if hits == 0 {
                     Some(
                         Problem::new(
                             "skuld::waiver::unused",
@@ -276,13 +401,10 @@ impl Waivers {
 }
 
 impl Waiver {
-    fn matches(&self, f: &Finding, path: &Path) -> bool {
-        let id = crate::triage::identity::Identity::of(f);
-        if self.rule != id.rule {
-            return false;
-        }
+    /// Whether this waiver (found by its rule, and subject or line) applies to `f`.
+    fn matches(&self, f: &Finding, subject: Option<&str>, path: &Path) -> bool {
         if let Some(s) = &self.subject
-            && id.subject != Some(s.as_str())
+            && subject != Some(s.as_str())
         {
             return false;
         }
@@ -291,10 +413,7 @@ impl Waiver {
         {
             return false;
         }
-        match self.line {
-            Some(line) => f.file.same_file(&self.src) && f.line_col().0 == line,
-            None => true,
-        }
+        self.line.is_none() || f.file.same_file(&self.src)
     }
 
     fn subject_text(&self) -> String {
@@ -359,6 +478,7 @@ fn entry_of(
         .map(|(t, _)| normalize(&dir.join(t)));
     if let Some((id, span)) = &rule
         && let Some(p) = unknown_rule(id, *span, src, &policy.registry(), CODE)
+            .or_else(|| unwaivable(id, *span, src, CODE))
     {
         problems.push(p);
     }
@@ -398,6 +518,34 @@ fn entry_of(
         entry: entry.span(),
         expires_span,
         line: None,
+        at_line: src.line_of(entry.span().start as usize),
+    })
+}
+
+/// False for the `tenant/*` checks of error severity: those are fixed, never waived.
+pub fn can_waive(rule: &str) -> bool {
+    !crate::tenant::model::BUILTIN_CHECKS
+        .iter()
+        .any(|(id, severity, _)| *id == rule && *severity == crate::diagnostics::Severity::Error)
+}
+
+/// The error for a waiver of a `tenant/*` error: those say the tenant file itself is wrong (a
+/// duplicate, an unknown name, a look-alike), so every other rule checks a wrong tenant; they
+/// are fixed, never accepted. The `tenant/*` warnings can be waived.
+fn unwaivable(rule: &str, span: Span, src: &SourceFile, code: &'static str) -> Option<Problem> {
+    (!can_waive(rule)).then(|| {
+        Problem::new(
+            code,
+            format!("`{rule}` cannot be waived"),
+            src,
+            span,
+            "a tenant file error",
+        )
+        .with_help(Some(
+            "`tenant/*` errors say the tenant file is wrong, so every other rule would check \
+                 a wrong tenant: fix the file instead"
+                .to_owned(),
+        ))
     })
 }
 

@@ -1,0 +1,261 @@
+//! What findings have in common: the cause a finding shares with others (the group or SKU its
+//! secondary labels name, else the fix its help gives), the groups of findings that share one
+//! (folded by the human report), and the counts per rule and per cause of a run's summary.
+//!
+//! The cause is derived from data every finding carries, so it works for the rules of any
+//! policy: two findings of one rule in one file share a cause when their secondary labels say
+//! the same (`through group `Lic-F3``, `Office 365 E1 (`STANDARDPACK`) is included…`) and their
+//! help is the same; a finding without secondary labels is grouped by its help and label.
+
+use std::collections::HashMap;
+
+use crate::diagnostics::{Finding, Severity};
+
+/// The cause of a finding, as people read it: the first secondary label, else the first line
+/// of the help, else the primary label, else the message.
+pub fn cause_text(f: &Finding) -> &str {
+    if let Some((_, text)) = f.related.first() {
+        return text;
+    }
+    if let Some(help) = f.help.as_deref().and_then(|h| h.lines().next()) {
+        return help;
+    }
+    f.label.as_deref().unwrap_or(&f.message)
+}
+
+/// What makes two findings of the same rule in the same file share a cause.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct CauseKey<'a> {
+    file: &'a str,
+    rule: &'a str,
+    severity: Severity,
+    related: Vec<&'a str>,
+    help: Option<&'a str>,
+    label: Option<&'a str>,
+}
+
+impl<'a> CauseKey<'a> {
+    fn of(f: &'a Finding) -> Self {
+        let related: Vec<&str> = f.related.iter().map(|(_, t)| t.as_str()).collect();
+        CauseKey {
+            file: f.file.name(),
+            rule: &f.rule,
+            severity: f.severity,
+            // With secondary labels, they and the help name the cause; without, the primary
+            // label too (it is then the only thing that says what is wrong).
+            label: if related.is_empty() {
+                f.label.as_deref()
+            } else {
+                None
+            },
+            related,
+            help: f.help.as_deref(),
+        }
+    }
+}
+
+/// Findings that share one cause: indexes into the slice given to [`fold`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fold {
+    /// The first finding (shown in full).
+    pub first: usize,
+    /// The others, in order.
+    pub more: Vec<usize>,
+}
+
+/// Groups `findings` by cause, in the order of each group's first finding. Linear in the
+/// findings (one hash lookup each).
+pub fn fold(findings: &[Finding]) -> Vec<Fold> {
+    let mut index: HashMap<CauseKey<'_>, usize> = HashMap::new();
+    let mut folds: Vec<Fold> = Vec::new();
+    for (i, f) in findings.iter().enumerate() {
+        match index.get(&CauseKey::of(f)).copied() {
+            Some(g) => {
+                if let Some(fold) = folds.get_mut(g) {
+                    fold.more.push(i);
+                }
+            }
+            None => {
+                index.insert(CauseKey::of(f), folds.len());
+                folds.push(Fold {
+                    first: i,
+                    more: Vec::new(),
+                });
+            }
+        }
+    }
+    folds
+}
+
+/// Findings of one rule at one severity: how many, and how many of them the per-rule cap left
+/// out (counted, not kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleCount {
+    /// The rule id.
+    pub rule: String,
+    /// Its severity in this run.
+    pub severity: Severity,
+    /// Every finding, kept or not.
+    pub count: usize,
+    /// Of those, left out by the cap.
+    pub omitted: usize,
+}
+
+/// Findings of one rule that share one cause, across files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CauseCount {
+    /// The rule id.
+    pub rule: String,
+    /// The cause, as [`cause_text`] gives it.
+    pub cause: String,
+    /// Findings with it.
+    pub count: usize,
+}
+
+/// The counts a summary shows: per rule and severity (errors first, then by count), and the
+/// causes that account for most findings (at most `top`, largest first; only causes shared by
+/// more than one finding).
+pub fn counts(
+    findings: &[Finding],
+    omitted: impl IntoIterator<Item = (String, Severity, usize)>,
+    top: usize,
+) -> (Vec<RuleCount>, Vec<CauseCount>) {
+    let mut rules: HashMap<(&str, Severity), (usize, usize)> = HashMap::new();
+    let mut causes: HashMap<(&str, &str), usize> = HashMap::new();
+    for f in findings {
+        rules.entry((&f.rule, f.severity)).or_default().0 += 1;
+        *causes.entry((&f.rule, cause_text(f))).or_default() += 1;
+    }
+    let mut rule_counts: Vec<RuleCount> = rules
+        .into_iter()
+        .map(|((rule, severity), (count, _))| RuleCount {
+            rule: rule.to_owned(),
+            severity,
+            count,
+            omitted: 0,
+        })
+        .collect();
+    for (rule, severity, n) in omitted {
+        match rule_counts
+            .iter_mut()
+            .find(|r| r.rule == rule && r.severity == severity)
+        {
+            Some(r) => {
+                r.count += n;
+                r.omitted += n;
+            }
+            None => rule_counts.push(RuleCount {
+                rule,
+                severity,
+                count: n,
+                omitted: n,
+            }),
+        }
+    }
+    rule_counts.sort_by(|a, b| {
+        (a.severity, std::cmp::Reverse(a.count), &a.rule).cmp(&(
+            b.severity,
+            std::cmp::Reverse(b.count),
+            &b.rule,
+        ))
+    });
+    let mut cause_counts: Vec<CauseCount> = causes
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|((rule, cause), count)| CauseCount {
+            rule: rule.to_owned(),
+            cause: cause.to_owned(),
+            count,
+        })
+        .collect();
+    cause_counts.sort_by(|a, b| {
+        (std::cmp::Reverse(a.count), &a.rule, &a.cause).cmp(&(
+            std::cmp::Reverse(b.count),
+            &b.rule,
+            &b.cause,
+        ))
+    });
+    cause_counts.truncate(top);
+    (rule_counts, cause_counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::FindingOrigin;
+    use crate::source::{SourceFile, Span};
+
+    fn finding(rule: &str, at: usize, related: Option<&str>, help: &str) -> Finding {
+        let mut f = Finding::new(
+            rule.to_owned(),
+            Severity::Error,
+            format!("m{at}"),
+            Some(format!("u{at}@x.com")),
+            SourceFile::new("t.yaml", "x".repeat(100)),
+            Span::new(at, at + 1),
+            FindingOrigin::Builtin,
+        )
+        .with_label("here")
+        .with_help(help.to_owned());
+        if let Some(r) = related {
+            f.add_label(Span::new(0, 1), r.to_owned());
+        }
+        f
+    }
+
+    #[test]
+    fn findings_with_the_same_secondary_labels_and_help_fold_together() {
+        let fs = [
+            finding("r/a", 1, Some("through group `Lic-F3`"), "fix"),
+            finding("r/a", 2, Some("through group `Other`"), "fix"),
+            finding("r/a", 3, Some("through group `Lic-F3`"), "fix"),
+            finding("r/b", 4, Some("through group `Lic-F3`"), "fix"),
+            finding("r/a", 5, Some("through group `Lic-F3`"), "another fix"),
+            finding("r/a", 6, Some("through group `Lic-F3`"), "fix"),
+        ];
+        let folds = fold(&fs);
+        assert_eq!(
+            folds,
+            [
+                Fold {
+                    first: 0,
+                    more: vec![2, 5]
+                },
+                Fold {
+                    first: 1,
+                    more: vec![]
+                },
+                Fold {
+                    first: 3,
+                    more: vec![]
+                },
+                Fold {
+                    first: 4,
+                    more: vec![]
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn counts_include_omitted_findings_and_rank_causes() {
+        let fs = [
+            finding("r/a", 1, Some("through group `Lic-F3`"), "fix"),
+            finding("r/a", 2, Some("through group `Lic-F3`"), "fix"),
+            finding("r/a", 3, None, "fix it like this\nmore"),
+            finding("r/b", 4, None, "other"),
+        ];
+        let (rules, causes) = counts(&fs, [("r/b".to_owned(), Severity::Error, 10)], 5);
+        assert_eq!(
+            rules
+                .iter()
+                .map(|r| (r.rule.as_str(), r.count, r.omitted))
+                .collect::<Vec<_>>(),
+            [("r/b", 11, 10), ("r/a", 3, 0)]
+        );
+        assert_eq!(causes.len(), 1);
+        assert_eq!(causes[0].cause, "through group `Lic-F3`");
+        assert_eq!(causes[0].count, 2);
+        assert_eq!(cause_text(&fs[2]), "fix it like this");
+    }
+}

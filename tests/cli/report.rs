@@ -1,0 +1,188 @@
+//! The human report on tenants with many findings (issue 12) and the cap on findings per rule and
+//! file (issue 15): folding by cause, `--show-all`, `--quiet`, `--max-findings`, the summary,
+//! `--max-findings-per-rule` in every format.
+
+#![expect(clippy::unwrap_used, reason = "tests: a panic is a test failure")]
+
+use std::fmt::Write as _;
+use std::process::Output;
+
+use crate::common::{json, root, skuld_in, stdout};
+
+fn skuld(args: &[&str]) -> Output {
+    skuld_in(&root(), args)
+}
+
+const FOLD: &str = "tests/data/report/fold.yaml";
+
+fn check(extra: &[&str]) -> (Option<i32>, String) {
+    let mut args = vec!["check", "--no-config", FOLD];
+    args.extend_from_slice(extra);
+    let o = skuld(&args);
+    (o.status.code(), stdout(&o))
+}
+
+#[test]
+fn findings_that_share_a_cause_are_folded_and_summarised() {
+    let (code, out) = check(&[]);
+    assert_eq!(code, Some(1));
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn show_all_shows_every_finding_in_full() {
+    let (_, folded) = check(&[]);
+    let (code, all) = check(&["--show-all"]);
+    assert_eq!(code, Some(1));
+    let reports = |s: &str| s.matches("explain: `skuld explain").count();
+    assert_eq!(reports(&folded), 3, "{folded}");
+    assert_eq!(reports(&all), 10, "{all}");
+    assert!(!all.contains("with the same cause"));
+    assert!(all.contains("Findings by rule:"));
+}
+
+#[test]
+fn quiet_prints_only_the_summary() {
+    let (code, out) = check(&["--quiet"]);
+    assert_eq!(code, Some(1), "the exit status does not change");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn max_findings_limits_what_is_shown_but_not_what_is_counted() {
+    let (code, out) = check(&["--max-findings", "1"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(out.matches("explain: `skuld explain").count(), 1, "{out}");
+    assert!(
+        out.contains("6 more findings not shown (`--max-findings 1`)"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("6 errors, 4 warnings in 1 tenant file\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn show_all_and_quiet_are_contradictory() {
+    let o = skuld(&["check", "--no-config", FOLD, "--show-all", "--quiet"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// `n` users holding an unknown SKU each: `n` `tenant/unknown-sku` findings.
+fn unknown_skus(n: usize) -> String {
+    let mut s = String::from("tenant: t\ncountry: US\nusers:\n");
+    for i in 0..n {
+        let _ = writeln!(s, "  - upn: u{i}@x.com\n    licenses: [NOPE{i}]");
+    }
+    s
+}
+
+fn capped(format: &str, n: usize, cap: &str) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = dir.path().join("many.yaml");
+    std::fs::write(&tenant, unknown_skus(n)).unwrap();
+    let o = skuld_in(
+        dir.path(),
+        &[
+            "check",
+            "--no-config",
+            "many.yaml",
+            "--format",
+            format,
+            "--max-findings-per-rule",
+            cap,
+        ],
+    );
+    (o.status.code(), stdout(&o))
+}
+
+#[test]
+fn findings_past_the_cap_are_counted_in_json_not_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("many.yaml"), unknown_skus(25)).unwrap();
+    let o = skuld_in(
+        dir.path(),
+        &[
+            "check",
+            "--no-config",
+            "many.yaml",
+            "--format",
+            "json",
+            "--max-findings-per-rule",
+            "10",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let doc = json(&o);
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 10);
+    assert_eq!(
+        doc["summary"]["errors"], 25,
+        "the summary counts every finding"
+    );
+    let rule = doc["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "tenant/unknown-sku")
+        .unwrap();
+    assert_eq!(
+        (rule["count"].as_u64(), rule["omitted"].as_u64()),
+        (Some(25), Some(15))
+    );
+    assert_eq!(
+        doc["omitted"],
+        serde_json::json!([{"file": "many.yaml", "rule": "tenant/unknown-sku",
+            "severity": "error", "count": 15, "limit": 10}])
+    );
+}
+
+#[test]
+fn every_format_says_how_many_more_there_are() {
+    for format in ["human", "compact", "sarif", "github", "azure", "junit"] {
+        let (code, out) = capped(format, 25, "10");
+        assert_eq!(code, Some(1), "{format}");
+        assert!(
+            out.contains("and 15 more `tenant/unknown-sku` findings in many.yaml not shown"),
+            "{format}: {out}"
+        );
+    }
+    let (_, html) = capped("html", 25, "10");
+    assert!(
+        html.contains("not listed below: at most"),
+        "the page's script says it"
+    );
+    assert!(
+        html.contains(r#""count":15,"file":"many.yaml","limit":10"#),
+        "the embedded document carries the count"
+    );
+    let (_, human) = capped("human", 25, "10");
+    assert!(
+        human.contains("25  (15 not kept: over the per-rule limit)"),
+        "{human}"
+    );
+    assert!(
+        human.ends_with("25 errors, 0 warnings in 1 tenant file\n"),
+        "{human}"
+    );
+    let (_, under) = capped("human", 5, "10");
+    assert!(
+        !under.contains("more `tenant/unknown-sku` findings"),
+        "{under}"
+    );
+}
+
+#[test]
+fn the_cap_keeps_a_large_report_small() {
+    // 3,000 findings of one rule; the default cap keeps 1,000 of them.
+    let (code, out) = capped("sarif", 3000, "1000");
+    assert_eq!(code, Some(1));
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 1000);
+}
+
+#[test]
+fn a_cap_of_zero_is_a_usage_error() {
+    let (code, _) = capped("json", 1, "0");
+    assert_eq!(code, Some(2));
+}
