@@ -22,5 +22,6 @@ mod import_live;
 mod lsp;
 mod release;
 mod report;
+mod silent;
 mod suspicious_names;
 mod waivers;
