@@ -7,10 +7,11 @@
 //! cargo bench --bench hostile -- 'unknown_groups/'   # one dimension
 //! ```
 //!
-//! The inputs are Rust ports of the generators in the reproducers (`r03`, `r21`, `r04`, `r06`,
-//! `r01`, `r09`, `r17`, `r17b`; docs/hardening.md maps each to its id here), at smaller n so the
-//! group runs in reasonable time. The built `skuld` binary runs as a process, so the numbers
-//! include start-up, reading and rendering, like a CI run, and the benchmark uses no library API.
+//! The inputs are Rust ports of the generators in the reproducers (`r01`, `r03`, `r04`, `r05`,
+//! `r06`, `r07`, `r08`, `r09`, `r17`, `r17b`, `r19`, `r21`; docs/hardening.md maps each to its
+//! id here), at smaller n so the group runs in reasonable time. The built `skuld` binary runs as
+//! a process, so the numbers include start-up, reading and rendering, like a CI run, and the
+//! benchmark uses no library API.
 //! Benchmark ids are `<dimension>/<n>`; throughput is in elements (the n).
 #![forbid(unsafe_code)]
 #![expect(
@@ -27,6 +28,10 @@ use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
 use criterion::{criterion_group, criterion_main};
 
 const SKULD: &str = env!("CARGO_BIN_EXE_skuld");
+
+/// The date every run sees (`SKULD_TODAY`), so that the waivers' expiry stays inside the
+/// horizon whenever the benchmark runs.
+const TODAY: &str = "2026-01-01";
 
 /// One scaling dimension: a name, its base n, a generator writing the input for n into a folder
 /// and returning the arguments, and the exit codes a run may end with.
@@ -283,6 +288,115 @@ fn import_member_files(dir: &Path, n: usize) -> Vec<String> {
     import_args(dir, &g)
 }
 
+/// The waiver comment of r07, with an expiry inside the horizon of the fixed `SKULD_TODAY`.
+const WAIVE: &str = "# skuld: waive sspr/cloud-user-license until 2026-06-30 -- x";
+
+/// r05 `dupusers`: n users with one UPN, SARIF (n - 1 findings, capped per rule and file).
+fn duplicate_users(dir: &Path, n: usize) -> Vec<String> {
+    let t = format!("tenant: t\nusers:\n{}", "  - upn: same@x.com\n".repeat(n));
+    let p = write(dir, "t.yaml", &t);
+    args(&["check", "--no-config", "--format", "sarif", &p])
+}
+
+/// r05 `seats`: n groups assigning a SKU with no seats: one `licensing/seats` finding, n places.
+fn seat_groups(dir: &Path, n: usize) -> Vec<String> {
+    let mut t = String::from(
+        "tenant: t\ncountry: US\nsubscriptions:\n  - sku: ENTERPRISEPACK\n    seats: 0\n  - sku: EMS\n    seats: 1000000\ngroups:\n",
+    );
+    for i in 0..n {
+        let _ = writeln!(t, "  - name: g{i}\n    licenses: [ENTERPRISEPACK, EMS]");
+    }
+    t.push_str("users:\n  - upn: a@x.com\n    groups: [g0]\n");
+    let p = write(dir, "t.yaml", &t);
+    args(&["check", "--no-config", "--format", "json", &p])
+}
+
+/// r07 `inline`: n unlicensed users in SSPR scope, each waived by a comment on its line.
+fn inline_waivers(dir: &Path, n: usize) -> Vec<String> {
+    let mut t = String::from("tenant: t\nsspr: {scope: all}\nusers:\n");
+    for i in 0..n {
+        let _ = writeln!(t, "  - upn: u{i}@x.com  {WAIVE}");
+    }
+    let p = write(dir, "t.yaml", &t);
+    args(&["check", "--no-config", "--format", "json", &p])
+}
+
+/// r07 `unused`: n inline waivers that match nothing (n `skuld::waiver::unused` warnings).
+fn unused_waivers(dir: &Path, n: usize) -> Vec<String> {
+    let mut t = String::from("tenant: t\nusers:\n");
+    for i in 0..n {
+        let _ = writeln!(t, "  - upn: u{i}@x.com  {WAIVE}");
+    }
+    let p = write(dir, "t.yaml", &t);
+    args(&["check", "--no-config", "--format", "json", &p])
+}
+
+/// r07 `file`: n findings and a waivers file with one entry per finding's subject.
+fn waivers_file(dir: &Path, n: usize) -> Vec<String> {
+    let mut t = String::from("tenant: t\nsspr: {scope: all}\nusers:\n");
+    let mut w = String::from("waivers:\n");
+    for i in 0..n {
+        let _ = writeln!(t, "  - upn: u{i}@x.com");
+        let _ = writeln!(
+            w,
+            "  - rule: sspr/cloud-user-license\n    subject: u{i}@x.com\n    reason: x\n    expires: 2026-06-30"
+        );
+    }
+    let t = write(dir, "t.yaml", &t);
+    let w = write(dir, "w.yaml", &w);
+    args(&[
+        "check",
+        "--no-config",
+        "--format",
+        "json",
+        "--waivers",
+        &w,
+        &t,
+    ])
+}
+
+/// r08 `base`: n findings, all in a baseline written by skuld itself (nothing left to report).
+fn baseline(dir: &Path, n: usize) -> Vec<String> {
+    let mut t = String::from("tenant: t\nsspr: {scope: all}\nusers:\n");
+    for i in 0..n {
+        let _ = writeln!(t, "  - upn: u{i}@x.com");
+    }
+    let t = write(dir, "t.yaml", &t);
+    let b = dir.join("b.json").display().to_string();
+    let cap = n.to_string();
+    let made = Command::new(SKULD)
+        .args(["check", "--no-config", "--format", "json"])
+        .args(["--max-findings-per-rule", &cap, "--output", &b, &t])
+        .env("SKULD_TODAY", TODAY)
+        .status()
+        .unwrap();
+    assert_eq!(made.code(), Some(1), "writing the baseline");
+    args(&[
+        "check",
+        "--no-config",
+        "--format",
+        "json",
+        "--baseline",
+        &b,
+        &t,
+    ])
+}
+
+/// r19 `skus`: one anchored list of 1,000 unknown SKUs named by n users through an alias:
+/// n × 1,000 findings from a small file (kept: 1,000 per rule; the rest counted).
+fn alias_amplification(dir: &Path, n: usize) -> Vec<String> {
+    let skus: Vec<String> = (0..1000).map(|i| format!("Q{i}")).collect();
+    let mut t = format!(
+        "tenant: t\ncountry: US\nusers:\n  - upn: u@x.com\n    licenses: &L [{}]\n",
+        skus.join(", ")
+    );
+    for i in 0..n {
+        let _ = writeln!(t, "  - {{upn: u{i}@x.com, licenses: *L}}");
+    }
+    let p = write(dir, "t.yaml", &t);
+    args(&["check", "--no-config", "--format", "sarif", &p])
+}
+
 const DIMENSIONS: &[Dimension] = &[
     Dimension {
         name: "unknown_groups",
@@ -356,11 +470,56 @@ const DIMENSIONS: &[Dimension] = &[
         generate: import_member_files,
         exit_codes: &[0],
     },
+    Dimension {
+        name: "duplicate_users_sarif",
+        base: 2500,
+        generate: duplicate_users,
+        exit_codes: &[1],
+    },
+    Dimension {
+        name: "seat_groups_labels",
+        base: 2500,
+        generate: seat_groups,
+        exit_codes: &[0, 1],
+    },
+    Dimension {
+        name: "inline_waivers",
+        base: 2500,
+        generate: inline_waivers,
+        // `sspr/tenant-license` is not waived.
+        exit_codes: &[1],
+    },
+    Dimension {
+        name: "unused_inline_waivers",
+        base: 2500,
+        generate: unused_waivers,
+        exit_codes: &[0, 1],
+    },
+    Dimension {
+        name: "waivers_file",
+        base: 2500,
+        generate: waivers_file,
+        // `sspr/tenant-license` is not waived.
+        exit_codes: &[1],
+    },
+    Dimension {
+        name: "baseline_entries",
+        base: 2500,
+        generate: baseline,
+        exit_codes: &[0],
+    },
+    Dimension {
+        name: "alias_amplification_sarif",
+        base: 100,
+        generate: alias_amplification,
+        exit_codes: &[1],
+    },
 ];
 
 fn run(argv: &[String], exit_codes: &[i32]) {
     let status = Command::new(SKULD)
         .args(argv)
+        .env("SKULD_TODAY", TODAY)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()

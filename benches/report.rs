@@ -71,6 +71,7 @@ fn run<'a>(rules: &'a skuld::Registry<'a>, findings: Vec<skuld::Finding>) -> Run
         notes: Vec::new(),
         root: None,
         docs_url: None,
+        config: None,
         omitted: Vec::new(),
         view: View::default(),
     }

@@ -215,6 +215,25 @@ fn malformed_baselines_stop_the_run() {
     assert!(stderr(&o).contains("cannot read `no-such.json`"));
 }
 
+/// r08 `deep`: a baseline of 200,000 nested brackets is an error that names it, not a crash.
+#[test]
+fn a_deeply_nested_baseline_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let n = 200_000;
+    let deep = format!("{{\"findings\":{}{}}}", "[".repeat(n), "]".repeat(n));
+    std::fs::write(dir.path().join("b.json"), deep).unwrap();
+    std::fs::write(dir.path().join("t.yaml"), "tenant: t\n").unwrap();
+    let o = skuld_in(dir.path(), &["check", "t.yaml", "--baseline", "b.json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("the baseline is not JSON: recursion limit exceeded"),
+        "{err}"
+    );
+    assert_eq!(stdout(&o), "");
+}
+
 /// A folder holding `base.yaml` (the problem example) and `head.yaml` (a changed copy).
 fn two_versions(from: &str, to: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

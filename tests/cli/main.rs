@@ -21,5 +21,6 @@ mod import_live;
 mod lsp;
 mod release;
 mod report;
+mod silent;
 mod suspicious_names;
 mod waivers;

@@ -18,7 +18,11 @@ fn check(tenant: &str, format: &str) -> Output {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join(".git")).unwrap();
     std::fs::write(dir.path().join("t.yaml"), tenant).unwrap();
-    skuld_in(dir.path(), &["check", "t.yaml", "--format", format])
+    // Every finding in full: these tests are about each diagnostic, not the folding.
+    skuld_in(
+        dir.path(),
+        &["check", "t.yaml", "--format", format, "--show-all"],
+    )
 }
 
 /// `rule subject` of each finding.
