@@ -246,17 +246,6 @@ impl Policy {
         self.evaluate_with_seats(doc).0
     }
 
-    /// [`Policy::check_with`], and the tenant's seat use per subscribed SKU (`None` when it
-    /// does not track subscriptions), for reports that show it.
-    pub(crate) fn check_with_seats(
-        &self,
-        tenant: &SourceFile,
-        limits: &Limits,
-    ) -> Result<(Vec<Finding>, Option<Vec<tenant::seats::SkuSeats>>), Diagnostics> {
-        let doc = tenant::load(tenant, limits)?;
-        Ok(self.evaluate_with_seats(&doc))
-    }
-
     /// What `skuld check` runs per file: [`Policy::load_tenant`], then evaluation keeping at most
     /// `cap` findings per rule (the others only counted, so memory stays bounded on hostile
     /// input), the seat use, and per rule how many findings the cap left out.

@@ -212,9 +212,6 @@ pub struct CaUsers {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RoleEligibility {
-    /// `id`
-    #[serde(default)]
-    pub id: Option<String>,
     /// A user or a group.
     #[serde(default)]
     pub principal_id: Option<String>,

@@ -134,11 +134,6 @@ pub fn render_findings(findings: &[Finding], style: Style, out: &mut String) {
     }
 }
 
-/// The closing line: counts of findings and of files.
-pub fn summary_line(findings: &[Finding], files: usize, failed: usize) -> String {
-    counts_line(Summary::of(findings), files, failed)
-}
-
 /// The closing line for given counts.
 pub(crate) fn counts_line(s: Summary, files: usize, failed: usize) -> String {
     let mut line = String::new();

@@ -431,7 +431,6 @@ fn minified_responses_are_reported_without_snippets_of_their_one_long_line() {
     assert!(err.len() < 10_000, "no snippet of the long line");
 }
 
-
 const FEATURES: &str = "tests/data/import/features";
 
 /// The contoso fixture plus the saved `features:` responses, as `graph/`.

@@ -233,6 +233,31 @@ pub enum LoadError {
         scope_span: Span,
     },
 
+    /// More errors of one kind than are reported for one file (a hostile file can hold a
+    /// million unknown keys); they are counted, not kept.
+    #[error(
+        "and {count} more `{code}` errors in this file not shown: at most {cap} of one kind are \
+         reported"
+    )]
+    #[diagnostic(
+        code("skuld::tenant::too-many-errors"),
+        help("fix the errors shown first: so many of one kind usually share one cause")
+    )]
+    TooManyErrors {
+        /// The file.
+        #[source_code]
+        src: SourceFile,
+        /// The code of the errors left out.
+        code: String,
+        /// How many were left out.
+        count: usize,
+        /// How many of one kind are kept.
+        cap: usize,
+        /// The first one left out.
+        #[label("the first not shown")]
+        span: Span,
+    },
+
     /// A `<<` merge key.
     #[error("merge keys (`<<`) are not supported")]
     #[diagnostic(
@@ -365,6 +390,8 @@ pub enum LoadError {
 pub(super) fn error_pos(error: &LoadError) -> u32 {
     match error {
         LoadError::TooLarge { .. } | LoadError::Empty { .. } => 0,
+        // After every error it counts.
+        LoadError::TooManyErrors { .. } => u32::MAX,
         LoadError::Syntax { span, .. }
         | LoadError::MultipleDocuments { span, .. }
         | LoadError::RootNotMapping { span, .. }

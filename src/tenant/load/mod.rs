@@ -55,13 +55,14 @@ pub fn load(source: &SourceFile, limits: &Limits) -> Result<TenantDocument, Diag
         src: source.clone(),
         max_scalar: limits.max_scalar_bytes,
         errors: Vec::new(),
+        error_counts: std::collections::HashMap::new(),
+        error_places: std::collections::HashSet::new(),
         yaml11: Vec::new(),
         scratch: Vec::new(),
     };
     let document = loader.document().ok().flatten();
-    let Loader {
-        mut errors, yaml11, ..
-    } = loader;
+    let mut errors = loader.take_errors();
+    let yaml11 = loader.yaml11;
     match document {
         Some(mut document) if errors.is_empty() => {
             document.yaml11_booleans = yaml11;

@@ -1,6 +1,9 @@
 //! The generic reader: spanned scalars, lists and mappings, key dispatch with did-you-mean,
 //! type errors; the per-record readers in `records.rs` are built from these.
 
+use std::collections::{HashMap, HashSet};
+use std::mem::{Discriminant, discriminant};
+
 use saphyr_parser::ScalarStyle;
 
 use super::error::{LoadError, error_pos};
@@ -11,11 +14,30 @@ use crate::diagnostics::suggest::did_you_mean;
 use crate::source::{SourceFile, Span};
 use crate::tenant::document::{ListField, Spanned};
 
+/// Errors of one kind reported for one file; past it they are counted
+/// ([`LoadError::TooManyErrors`]), so that a hostile file of a million unknown keys costs no
+/// more to report than a thousand.
+pub(super) const MAX_ERRORS_PER_KIND: usize = 1000;
+
+/// Errors of one kind: how many were kept, and what was left out (count, first place, code).
+#[derive(Default)]
+pub(super) struct ErrorCount {
+    kept: usize,
+    left_out: usize,
+    first_left_out: u32,
+    code: String,
+}
+
 pub(super) struct Loader<'a> {
     pub(super) events: Events<'a>,
     pub(super) src: SourceFile,
     pub(super) max_scalar: usize,
     pub(super) errors: Vec<(u32, LoadError)>,
+    /// Per kind of error (the enum variant), what was kept and left out.
+    pub(super) error_counts: HashMap<Discriminant<LoadError>, ErrorCount>,
+    /// Where errors of each kind were reported: an error inside an anchored node is found again
+    /// at every alias, at the same place, and is reported (and counted) once.
+    pub(super) error_places: HashSet<(u32, Discriminant<LoadError>)>,
     pub(super) yaml11: Vec<Spanned<String>>,
     /// Reused buffer for the items of one name list: each list is then allocated at its exact
     /// size (a tenant has hundreds of thousands of short lists).
@@ -24,7 +46,48 @@ pub(super) struct Loader<'a> {
 
 impl<'a> Loader<'a> {
     pub(super) fn error(&mut self, error: LoadError) {
-        self.errors.push((error_pos(&error), error));
+        let pos = error_pos(&error);
+        let kind = discriminant(&error);
+        if !self.error_places.insert((pos, kind)) {
+            return;
+        }
+        let count = self.error_counts.entry(kind).or_default();
+        if count.kept < MAX_ERRORS_PER_KIND {
+            count.kept += 1;
+            self.errors.push((pos, error));
+        } else {
+            if count.left_out == 0 {
+                count.first_left_out = pos;
+                count.code =
+                    miette::Diagnostic::code(&error).map_or_else(String::new, |c| c.to_string());
+            }
+            count.left_out += 1;
+        }
+    }
+
+    /// The errors, with one [`LoadError::TooManyErrors`] per kind that had more than
+    /// [`MAX_ERRORS_PER_KIND`].
+    pub(super) fn take_errors(&mut self) -> Vec<(u32, LoadError)> {
+        let mut errors = std::mem::take(&mut self.errors);
+        let mut over: Vec<&ErrorCount> = self
+            .error_counts
+            .values()
+            .filter(|c| c.left_out > 0)
+            .collect();
+        over.sort_by_key(|c| c.first_left_out);
+        for c in over {
+            errors.push((
+                u32::MAX,
+                LoadError::TooManyErrors {
+                    src: self.src.clone(),
+                    code: c.code.clone(),
+                    count: c.left_out,
+                    cap: MAX_ERRORS_PER_KIND,
+                    span: Span::new(c.first_left_out as usize, c.first_left_out as usize),
+                },
+            ));
+        }
+        errors
     }
 
     pub(super) fn next(&mut self, expand: bool) -> R<Ev<'a>> {

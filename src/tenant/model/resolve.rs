@@ -51,6 +51,11 @@ impl<'d> Builder<'d, '_, '_> {
         if let Some(id) = self.catalog.resolve(&name.value) {
             return Some(id);
         }
+        // Past the per-rule cap the finding is only counted: no did-you-mean, no memo entry
+        // (a hostile file can name a million distinct unknown SKUs).
+        if !self.findings.admit("tenant/unknown-sku") {
+            return None;
+        }
         let catalog = self.catalog;
         let suggester = self
             .sku_suggester
@@ -74,7 +79,7 @@ impl<'d> Builder<'d, '_, '_> {
             )
             .with_label("not in the policy's SKU catalog")
             .with_help(help);
-        self.push(f);
+        self.findings.keep(f);
         None
     }
 
@@ -85,6 +90,9 @@ impl<'d> Builder<'d, '_, '_> {
     ) -> Option<GroupId> {
         if let Some(&g) = index.get(name.value.as_str()) {
             return Some(g);
+        }
+        if !self.findings.admit("tenant/unknown-group") {
+            return None;
         }
         let suggester = self
             .group_suggester
@@ -110,7 +118,7 @@ impl<'d> Builder<'d, '_, '_> {
             )
             .with_label("no group of this name under `groups:`")
             .with_help(help);
-        self.push(f);
+        self.findings.keep(f);
         None
     }
 

@@ -129,3 +129,46 @@ fn diagnostics_render_with_source() -> Result<(), String> {
     assert!(out.contains("did you mean `usage_location`?"), "{out}");
     Ok(())
 }
+
+#[test]
+fn errors_of_one_kind_are_capped_with_an_exact_count() {
+    let cap = super::super::reader::MAX_ERRORS_PER_KIND;
+    let mut text = String::from("tenant: t\n");
+    for i in 0..cap + 250 {
+        text.push_str(&format!("k{i}: 1\n"));
+    }
+    text.push_str("users:\n  - upn: [a]\n");
+    let all = errs(&text);
+    // The first `cap` unknown keys, the one of another kind (in source order), then the count.
+    assert_eq!(all.len(), cap + 2);
+    let unknown = all
+        .iter()
+        .filter(|d| d.code == "skuld::tenant::unknown-key")
+        .count();
+    assert_eq!(unknown, cap);
+    assert!(all.iter().any(|d| d.code == "skuld::tenant::wrong-type"));
+    let last = all.last().unwrap();
+    assert_eq!(last.code, "skuld::tenant::too-many-errors");
+    assert_eq!(
+        last.message,
+        format!(
+            "and 250 more `skuld::tenant::unknown-key` errors in this file not shown: at most \
+             {cap} of one kind are reported"
+        )
+    );
+    // It points at the first key left out.
+    assert_eq!(last.label(0).2, cap + 1 + 1);
+}
+
+#[test]
+fn an_error_repeated_at_every_alias_is_reported_and_counted_once() {
+    let mut text = String::from("tenant: t\nusers:\n  - &u {upn: a, oops: 1}\n");
+    for _ in 0..3000 {
+        text.push_str("  - *u\n");
+    }
+    let got = codes(&text);
+    assert!(
+        got.iter().all(|c| c != "skuld::tenant::too-many-errors"),
+        "{got:?}"
+    );
+}
