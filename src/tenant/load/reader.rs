@@ -2,6 +2,7 @@
 //! type errors; the per-record readers in `records.rs` are built from these.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::mem::{Discriminant, discriminant};
 
 use saphyr_parser::ScalarStyle;
@@ -35,9 +36,10 @@ pub(super) struct Loader<'a> {
     pub(super) errors: Vec<(u32, LoadError)>,
     /// Per kind of error (the enum variant), what was kept and left out.
     pub(super) error_counts: HashMap<Discriminant<LoadError>, ErrorCount>,
-    /// Where errors of each kind were reported: an error inside an anchored node is found again
-    /// at every alias, at the same place, and is reported (and counted) once.
-    pub(super) error_places: HashSet<(u32, Discriminant<LoadError>)>,
+    /// Each error reported so far, as its place and a hash of its message: an error inside an
+    /// anchored node is found again at every alias, at the same place with the same message,
+    /// and is reported (and counted) once.
+    pub(super) error_places: HashSet<(u32, u64)>,
     pub(super) yaml11: Vec<Spanned<String>>,
     /// Reused buffer for the items of one name list: each list is then allocated at its exact
     /// size (a tenant has hundreds of thousands of short lists).
@@ -47,10 +49,12 @@ pub(super) struct Loader<'a> {
 impl<'a> Loader<'a> {
     pub(super) fn error(&mut self, error: LoadError) {
         let pos = error_pos(&error);
-        let kind = discriminant(&error);
-        if !self.error_places.insert((pos, kind)) {
+        let mut hasher = std::hash::DefaultHasher::new();
+        error.to_string().hash(&mut hasher);
+        if !self.error_places.insert((pos, hasher.finish())) {
             return;
         }
+        let kind = discriminant(&error);
         let count = self.error_counts.entry(kind).or_default();
         if count.kept < MAX_ERRORS_PER_KIND {
             count.kept += 1;
