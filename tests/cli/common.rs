@@ -36,3 +36,11 @@ pub fn skuld_in(dir: &Path, args: &[&str]) -> Output {
 pub fn json(o: &Output) -> Value {
     serde_json::from_str(&stdout(o)).unwrap()
 }
+
+/// Writes a file, creating the folders above it.
+pub fn write(path: &Path, text: &str) {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    std::fs::write(path, text).unwrap();
+}

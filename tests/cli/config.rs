@@ -8,19 +8,11 @@
     reason = "helpers of tests: a panic is a test failure"
 )]
 
-use std::path::Path;
 use std::process::Output;
 
 use serde_json::Value;
 
-use crate::common::{root, skuld_in, stderr, stdout};
-
-fn write(path: &Path, text: &str) {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).unwrap();
-    }
-    std::fs::write(path, text).unwrap();
-}
+use crate::common::{root, skuld_in, stderr, stdout, write};
 
 /// A repository: `.git/`, `tenants/eu/problems.yaml`, `tenants/clean.yaml`, `sub/`.
 fn repo() -> tempfile::TempDir {

@@ -8,19 +8,11 @@
     reason = "helpers of tests: a panic is a test failure"
 )]
 
-use std::path::Path;
 use std::process::Output;
 
 use serde_json::Value;
 
-use crate::common::{root, skuld_in, stderr, stdout};
-
-fn write(path: &Path, text: &str) {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).unwrap();
-    }
-    std::fs::write(path, text).unwrap();
-}
+use crate::common::{root, skuld_in, stderr, stdout, write};
 
 fn example(name: &str) -> String {
     std::fs::read_to_string(root().join("examples").join(name)).unwrap()

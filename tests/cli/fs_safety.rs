@@ -13,16 +13,9 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::common::{root, skuld_in, stderr, stdout};
+use crate::common::{root, skuld_in, stderr, stdout, write};
 
 const TENANT: &str = "tenant: t\nsspr:\n  scope: all\nusers:\n  - upn: a@x.com\n";
-
-fn write(path: &Path, text: &str) {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).unwrap();
-    }
-    std::fs::write(path, text).unwrap();
-}
 
 /// A repository (`.git/`) with `tenants/t.yaml` (two findings).
 fn repo() -> tempfile::TempDir {

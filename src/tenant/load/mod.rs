@@ -57,6 +57,7 @@ pub fn load(source: &SourceFile, limits: &Limits) -> Result<TenantDocument, Diag
         errors: Vec::new(),
         error_counts: std::collections::HashMap::new(),
         error_places: std::collections::HashSet::new(),
+        unknown_key_kind: None,
         yaml11: Vec::new(),
         scratch: Vec::new(),
     };

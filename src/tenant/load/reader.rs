@@ -29,6 +29,15 @@ pub(super) struct ErrorCount {
     code: String,
 }
 
+impl ErrorCount {
+    fn leave_out(&mut self, pos: u32) {
+        if self.left_out == 0 {
+            self.first_left_out = pos;
+        }
+        self.left_out += 1;
+    }
+}
+
 pub(super) struct Loader<'a> {
     pub(super) events: Events<'a>,
     pub(super) src: SourceFile,
@@ -40,6 +49,8 @@ pub(super) struct Loader<'a> {
     /// anchored node is found again at every alias, at the same place with the same message,
     /// and is reported (and counted) once.
     pub(super) error_places: HashSet<(u32, u64)>,
+    /// The kind of an unknown-key error, once one was built (see [`Loader::counted_past_cap`]).
+    pub(super) unknown_key_kind: Option<Discriminant<LoadError>>,
     pub(super) yaml11: Vec<Spanned<String>>,
     /// Reused buffer for the items of one name list: each list is then allocated at its exact
     /// size (a tenant has hundreds of thousands of short lists).
@@ -56,17 +67,39 @@ impl<'a> Loader<'a> {
         }
         let kind = discriminant(&error);
         let count = self.error_counts.entry(kind).or_default();
+        if count.kept == 0 {
+            count.code =
+                miette::Diagnostic::code(&error).map_or_else(String::new, |c| c.to_string());
+        }
         if count.kept < MAX_ERRORS_PER_KIND {
             count.kept += 1;
             self.errors.push((pos, error));
         } else {
-            if count.left_out == 0 {
-                count.first_left_out = pos;
-                count.code =
-                    miette::Diagnostic::code(&error).map_or_else(String::new, |c| c.to_string());
-            }
-            count.left_out += 1;
+            count.leave_out(pos);
         }
+    }
+
+    /// For an error of the kind `example` was (an unknown key, a million times in a hostile
+    /// file): when that kind has reached its cap, counts one more at `pos` (`what` tells it from
+    /// another at the same place) without the error being built, and says so.
+    pub(super) fn counted_past_cap(
+        &mut self,
+        kind: Option<Discriminant<LoadError>>,
+        pos: u32,
+        what: &str,
+    ) -> bool {
+        let Some(count) = kind.and_then(|k| self.error_counts.get_mut(&k)) else {
+            return false;
+        };
+        if count.kept < MAX_ERRORS_PER_KIND {
+            return false;
+        }
+        let mut hasher = std::hash::DefaultHasher::new();
+        what.hash(&mut hasher);
+        if self.error_places.insert((pos, hasher.finish())) {
+            count.leave_out(pos);
+        }
+        true
     }
 
     /// The errors, with one [`LoadError::TooManyErrors`] per kind that had more than
@@ -328,13 +361,17 @@ impl<'a> Loader<'a> {
             }
             let keys = st.place.keys();
             let Some(i) = keys.iter().position(|k| *k == s.value) else {
-                self.error(LoadError::UnknownKey {
-                    src: self.src.clone(),
-                    key: shown(&s.value),
-                    place: st.place.name(),
-                    span: s.span,
-                    help: st.place.unknown_key_help(&s.value),
-                });
+                if !self.counted_past_cap(self.unknown_key_kind, s.span.start, &s.value) {
+                    let error = LoadError::UnknownKey {
+                        src: self.src.clone(),
+                        key: shown(&s.value),
+                        place: st.place.name(),
+                        span: s.span,
+                        help: st.place.unknown_key_help(&s.value),
+                    };
+                    self.unknown_key_kind = Some(discriminant(&error));
+                    self.error(error);
+                }
                 self.skip_node()?;
                 continue;
             };

@@ -172,3 +172,25 @@ fn an_error_repeated_at_every_alias_is_reported_and_counted_once() {
         "{got:?}"
     );
 }
+
+#[test]
+fn past_the_cap_an_error_repeated_at_every_alias_is_counted_once() {
+    let cap = super::super::reader::MAX_ERRORS_PER_KIND;
+    let mut text = String::from("tenant: t\n");
+    for i in 0..cap {
+        text.push_str(&format!("k{i}: 1\n"));
+    }
+    text.push_str("users:\n  - &u {upn: a, oops: 1}\n");
+    for _ in 0..3000 {
+        text.push_str("  - *u\n");
+    }
+    let all = errs(&text);
+    let last = all.last().unwrap();
+    assert_eq!(last.code, "skuld::tenant::too-many-errors");
+    assert!(
+        last.message
+            .starts_with("and 1 more `skuld::tenant::unknown-key` errors"),
+        "{}",
+        last.message
+    );
+}
