@@ -259,7 +259,10 @@ impl<'d> Builder<'d, '_, '_> {
             if odd.is_empty() {
                 continue;
             }
-            self.report_suspicious(kind, name, &odd);
+            // Past the per-rule cap it is only counted: no code point names, no message.
+            if self.findings.admit("tenant/suspicious-name") {
+                self.report_suspicious(kind, name, &odd);
+            }
         }
     }
 
@@ -308,7 +311,7 @@ impl<'d> Builder<'d, '_, '_> {
         for (o, span) in odd.iter().zip(&spans).skip(1) {
             f.add_label(span.unwrap_or(name.span), code_point(o.ch));
         }
-        self.push(f);
+        self.findings.keep(f);
     }
 
     /// Where character `o` of `name` is written in the file: exact when the scalar is written
