@@ -937,21 +937,30 @@ fn github_actions_oidc_token_is_exchanged() {
 
 #[test]
 fn a_client_certificate_signs_the_assertion() {
+    // The key as PKCS#1 (`BEGIN RSA PRIVATE KEY`) signs as the PKCS#8 one does.
+    for (file, header) in [
+        ("app-certificate-pkcs1.pem", "BEGIN RSA PRIVATE KEY"),
+        ("app-certificate.pem", "BEGIN PRIVATE KEY"),
+    ] {
+        let fake = graph();
+        let tmp = tempfile::tempdir().unwrap();
+        let cert = root().join("tests/data/fixtures/graph-live").join(file);
+        assert!(std::fs::read_to_string(&cert).unwrap().contains(header));
+        let o = live(
+            &fake,
+            tmp.path(),
+            &[],
+            &app_env(
+                &fake.base,
+                &[("AZURE_CLIENT_CERTIFICATE_PATH", cert.to_str().unwrap())],
+            ),
+        );
+        // The fake only answers with a token when the signature verifies (see `login`).
+        assert_eq!(o.status.code(), Some(0), "{file}: {}", text(&o.stderr));
+        assert_eq!(token_requests(&fake).len(), 1, "{file}");
+    }
     let fake = graph();
     let tmp = tempfile::tempdir().unwrap();
-    let cert = root().join("tests/data/fixtures/graph-live/app-certificate.pem");
-    let o = live(
-        &fake,
-        tmp.path(),
-        &[],
-        &app_env(
-            &fake.base,
-            &[("AZURE_CLIENT_CERTIFICATE_PATH", cert.to_str().unwrap())],
-        ),
-    );
-    // The fake only answers with a token when the signature verifies (see `login`).
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    assert_eq!(token_requests(&fake).len(), 1);
     // A file without a key is a clear error.
     std::fs::write(tmp.path().join("nokey.pem"), "not a pem").unwrap();
     let o = live(
@@ -1119,28 +1128,4 @@ fn retry_after_may_be_an_http_date() {
     assert!(err.contains("asks to wait"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(10));
     assert_eq!(fake.graph_requests().len(), 1);
-}
-
-#[test]
-fn a_pkcs1_key_signs_the_assertion_as_a_pkcs8_one_does() {
-    let fake = graph();
-    let tmp = tempfile::tempdir().unwrap();
-    let cert = root().join("tests/data/fixtures/graph-live/app-certificate-pkcs1.pem");
-    assert!(
-        std::fs::read_to_string(&cert)
-            .unwrap()
-            .contains("BEGIN RSA PRIVATE KEY")
-    );
-    let o = live(
-        &fake,
-        tmp.path(),
-        &[],
-        &app_env(
-            &fake.base,
-            &[("AZURE_CLIENT_CERTIFICATE_PATH", cert.to_str().unwrap())],
-        ),
-    );
-    // The fake answers with a token only when the signature verifies.
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    assert_eq!(token_requests(&fake).len(), 1);
 }
