@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, StrInput, Tag};
 
-use super::error::{LoadError, error_pos};
+use super::error::LoadError;
 use super::limits::Limits;
 use super::offsets::Offsets;
 use crate::source::{SourceFile, Span};
@@ -115,10 +115,9 @@ struct Cursor {
     alias: Span,
 }
 
-/// An error that stops reading, with its sort position.
+/// An error that stops reading.
 #[derive(Debug)]
 pub(super) struct Fatal {
-    pub(super) pos: u32,
     pub(super) error: Box<LoadError>,
 }
 
@@ -345,7 +344,6 @@ impl<'a> Events<'a> {
 
     fn fatal(&self, error: LoadError) -> Fatal {
         Fatal {
-            pos: error_pos(&error),
             error: Box::new(error),
         }
     }

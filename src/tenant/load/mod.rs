@@ -81,10 +81,8 @@ pub fn load(source: &SourceFile, limits: &Limits) -> Result<TenantDocument, Diag
                     },
                 ));
             }
+            // Already once each: `Loader::error` drops an error found again at an alias.
             errors.sort_by_key(|&(pos, _)| pos);
-            // An error inside an anchored node is found again at every alias: report it once.
-            let mut seen = std::collections::HashSet::new();
-            errors.retain(|(pos, e)| seen.insert((*pos, e.to_string())));
             Err(Diagnostics::new(
                 errors
                     .into_iter()

@@ -129,7 +129,7 @@ impl<'a> Loader<'a> {
 
     pub(super) fn next(&mut self, expand: bool) -> R<Ev<'a>> {
         self.events.next(expand).map_err(|fatal| {
-            self.errors.push((fatal.pos, *fatal.error));
+            self.error(*fatal.error);
             Stop
         })
     }
