@@ -252,4 +252,32 @@ mod tests {
         let e = compile("product A \"A\" { plans [P] }\nincludes A A\n").unwrap_err();
         assert!(e.contains("cannot include itself"), "{e}");
     }
+
+    #[test]
+    fn a_user_rule_whose_where_requires_a_feature_is_guarded_by_it() {
+        let rule = |i: usize, filter: &str| {
+            format!(
+                "rule t/r{i} {{ severity error for user u where {filter} require false at u message \"m\" }}\n"
+            )
+        };
+        let filters = [
+            ("ca in u.features", true),
+            ("u.synced and ca in u.features", true),
+            ("ca in u.features and count(u.licenses) > 1", true),
+            ("ca not in u.features", false),
+            ("not (ca in u.features)", false),
+            ("ca in u.features or u.synced", false),
+            ("any(g in u.groups: ca in u.features)", false),
+        ];
+        let text: String = filters
+            .iter()
+            .enumerate()
+            .map(|(i, (f, _))| rule(i, f))
+            .collect();
+        let p = compile(&format!("feature ca \"CA\"\n{text}")).unwrap();
+        for ((filter, guarded), r) in filters.iter().zip(p.rules()) {
+            assert_eq!(r.feature_guard.is_some(), *guarded, "{filter}");
+        }
+        assert_eq!(p.rules().len(), filters.len() + 1);
+    }
 }

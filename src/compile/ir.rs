@@ -161,6 +161,10 @@ pub struct Rule {
     pub range: RangeKind,
     /// `where`: elements for which the rule applies.
     pub filter: Option<Expr>,
+    /// The feature a user rule's `where` requires (`where f in u.features`, alone or as a
+    /// conjunct of `and`): evaluation skips the users it does not cover with a bit test, and
+    /// the whole rule when the tenant's `features:` gives it no entry.
+    pub feature_guard: Option<u32>,
     /// `require`: a finding for every element where this is false.
     pub require: Expr,
     /// `at`: a place expression.
@@ -181,6 +185,27 @@ pub struct Rule {
     pub origin: Origin,
     /// The whole `rule … { … }` declaration in the same file.
     pub decl: Span,
+}
+
+/// The feature `filter` requires of the range variable (slot 0): `f in u.features`, alone or
+/// as a conjunct of `and`.
+pub fn feature_guard(filter: &Expr) -> Option<u32> {
+    match filter {
+        Expr::In {
+            item,
+            list,
+            negated: false,
+        } => match (&**item, &**list) {
+            (Expr::Const(Const::Feature(f)), Expr::Field(base, Field::UserFeatures))
+                if matches!(**base, Expr::Slot(0)) =>
+            {
+                Some(*f)
+            }
+            _ => None,
+        },
+        Expr::And(a, b) => feature_guard(a).or_else(|| feature_guard(b)),
+        _ => None,
+    }
 }
 
 /// A checked label clause.

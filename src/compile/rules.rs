@@ -92,6 +92,10 @@ impl<'a> Checker<'a> {
             },
             docs: r.docs.clone(),
             range: r.range,
+            feature_guard: match r.range {
+                ast::RangeKind::User => filter.as_ref().and_then(ir::feature_guard),
+                _ => None,
+            },
             filter,
             require,
             at,

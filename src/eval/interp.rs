@@ -44,32 +44,64 @@ impl<'a> Interp<'a> {
         env.get(i).copied().unwrap_or(Value::Null)
     }
 
+    /// A leaf (slot or constant) without a recursive call: most operands are leaves, and a call
+    /// of [`Interp::eval`] costs more than the leaf itself.
+    #[inline(always)]
+    fn leaf(e: &'a Expr, env: &[Value<'a>]) -> Option<Value<'a>> {
+        match e {
+            Expr::Slot(i) => Some(Self::slot(env, *i)),
+            Expr::Tenant => Some(Value::Tenant),
+            Expr::Const(c) => Some(Self::constant(c)),
+            _ => None,
+        }
+    }
+
+    /// An operand: a leaf or a field of a leaf (`u.licenses`) inline, anything else through
+    /// [`Interp::eval`].
+    #[inline(always)]
+    fn operand(&self, e: &'a Expr, env: &mut [Value<'a>]) -> Value<'a> {
+        if let Some(v) = Self::leaf(e, env) {
+            return v;
+        }
+        if let Expr::Field(base, field) = e {
+            if let Some(base) = Self::leaf(base, env) {
+                return self.field(base, *field);
+            }
+        }
+        self.eval(e, env)
+    }
+
+    #[inline(always)]
+    fn constant(c: &'a Const) -> Value<'a> {
+        match c {
+            Const::Bool(b) => Value::Bool(*b),
+            Const::Int(i) => Value::Int(*i),
+            Const::Str(s) => Value::Str(s),
+            Const::Null => Value::Null,
+            Const::Sku(s) => Value::Entity(Kind::Sku, *s),
+            Const::Cap(c) => Value::Entity(Kind::Capability, *c),
+            Const::Feature(f) => Value::Entity(Kind::Feature, *f),
+            Const::Skus(v) => Value::List(List::Ids(Kind::Sku, v)),
+            Const::Caps(v) => Value::List(List::Ids(Kind::Capability, v)),
+            Const::Strs(v) => Value::List(List::Strs(v)),
+            Const::Ints(v) => Value::List(List::Ints(v)),
+        }
+    }
+
     pub(super) fn eval(&self, e: &'a Expr, env: &mut [Value<'a>]) -> Value<'a> {
         match e {
             Expr::Slot(i) => Self::slot(env, *i),
             Expr::Tenant => Value::Tenant,
-            Expr::Const(c) => match c {
-                Const::Bool(b) => Value::Bool(*b),
-                Const::Int(i) => Value::Int(*i),
-                Const::Str(s) => Value::Str(s),
-                Const::Null => Value::Null,
-                Const::Sku(s) => Value::Entity(Kind::Sku, *s),
-                Const::Cap(c) => Value::Entity(Kind::Capability, *c),
-                Const::Feature(f) => Value::Entity(Kind::Feature, *f),
-                Const::Skus(v) => Value::List(List::Ids(Kind::Sku, v)),
-                Const::Caps(v) => Value::List(List::Ids(Kind::Capability, v)),
-                Const::Strs(v) => Value::List(List::Strs(v)),
-                Const::Ints(v) => Value::List(List::Ints(v)),
-            },
+            Expr::Const(c) => Self::constant(c),
             Expr::Field(base, field) => {
-                let base = self.eval(base, env);
+                let base = self.operand(base, env);
                 self.field(base, *field)
             }
             Expr::Not(inner) => Value::Bool(!self.truthy(inner, env)),
             Expr::And(a, b) => Value::Bool(self.truthy(a, env) && self.truthy(b, env)),
             Expr::Or(a, b) => Value::Bool(self.truthy(a, env) || self.truthy(b, env)),
             Expr::Compare(op, a, b) => {
-                let (a, b) = (self.eval(a, env), self.eval(b, env));
+                let (a, b) = (self.operand(a, env), self.operand(b, env));
                 Value::Bool(match op {
                     Compare::Eq => a.equals(b),
                     Compare::Ne => !a.equals(b),
@@ -89,8 +121,8 @@ impl<'a> Interp<'a> {
                 list,
                 negated,
             } => {
-                let item = self.eval(item, env);
-                let found = match self.eval(list, env) {
+                let item = self.operand(item, env);
+                let found = match self.operand(list, env) {
                     Value::List(l) => l.contains(item),
                     _ => false,
                 };
@@ -102,7 +134,7 @@ impl<'a> Interp<'a> {
                 list,
                 body,
             } => {
-                let Value::List(l) = self.eval(list, env) else {
+                let Value::List(l) = self.operand(list, env) else {
                     return Value::Null;
                 };
                 let mut count: i64 = 0;
@@ -125,7 +157,7 @@ impl<'a> Interp<'a> {
                     Quantifier::Count => Value::Int(count),
                 }
             }
-            Expr::Count(list) => match self.eval(list, env) {
+            Expr::Count(list) => match self.operand(list, env) {
                 Value::List(l) => Value::Int(l.len() as i64),
                 _ => Value::Null,
             },

@@ -35,6 +35,18 @@ pub(crate) fn evaluate(policy: &Policy, model: &TenantModel<'_>, out: &mut dyn F
             RangeKind::Subscription => (Kind::Subscription, model.subscriptions.len()),
             RangeKind::Assignment => (Kind::Assignment, model.assignments.len()),
         };
+        if let Some(f) = rule.feature_guard {
+            // The rule's `where` requires feature `f`: a bit test instead of the interpreter for
+            // the users it does not cover, and nothing at all when no entry is for `f`.
+            let coverage = &model.features;
+            if !coverage.has_entries(f) {
+                continue;
+            }
+            for u in (0..n as u32).filter(|&u| coverage.covers(f, u)) {
+                run_one(&interp, policy, rule, &mut env, Value::Entity(kind, u), out);
+            }
+            continue;
+        }
         for i in 0..n {
             run_one(
                 &interp,

@@ -70,6 +70,11 @@ impl FeatureCoverage {
             .get((f / 64) as usize)
             .is_some_and(|w| w & (1 << (f % 64)) != 0)
     }
+
+    /// Whether some entry of the tenant's `features:` is for feature `f`.
+    pub fn has_entries(&self, f: u32) -> bool {
+        self.entries.iter().any(|e| e.feature == f)
+    }
 }
 
 impl TenantModel<'_> {
