@@ -2,20 +2,21 @@
 //! `serde_yaml::Value`.
 //!
 //! ```text
-//! cargo bench --bench check                 # everything, under ~3 minutes on 2 cores
+//! cargo bench --bench check                 # everything, about 4 minutes on 2 cores
 //! cargo bench --bench check -- 'skuld/'     # only the check
 //! cargo bench --bench check -- '/10k'       # only one size
 //! cargo bench --bench check -- 'policy/'    # only compiling the embedded default policy
 //! ```
 //!
 //! `policy/compile_default` compiles the default policy as every run does (parse and check of
-//! the embedded files, the generated full catalog included); `policy/compile_without_full_catalog`
-//! leaves out `builtin:catalog-microsoft`, which is what the default policy was before the full
-//! catalog.
+//! the embedded files, the generated full catalog included). There is no variant without the full
+//! catalog any more: the matrices grant by service plan, so the default policy needs it.
 //!
 //! Tenants come from the generator of `examples/gen_tenant.rs` (1k, 10k and 100k users, seed 42,
 //! 3% of the users breaking a rule), so `cargo run --release --example gen_tenant -- --users N`
-//! writes the very file measured here. Benchmark ids are `floor/serde_yaml_value/<size>`,
+//! writes the very file measured here. `100k-features` is the 100k tenant with a `features:`
+//! block of 20 entries (`--feature-entries 20`), the bound of contract v2's features: within
+//! 10% of the 100k check. Benchmark ids are `floor/serde_yaml_value/<size>`,
 //! `skuld/check/<size>`, and its two halves `skuld/load/<size>` (YAML → tenant, through
 //! `skuld::Tenant::load`) and `skuld/evaluate/<size>` (the rules over a tenant read once,
 //! `Policy::check_tenant`); throughput is in bytes of YAML.
@@ -42,14 +43,26 @@ mod gen_tenant;
 const SEED: u64 = 42;
 const VIOLATIONS_PERCENT: f64 = 3.0;
 
-/// (label, users): 1k, 10k and 100k users are about 0.12, 1.3 and 13 MB of YAML.
-const SIZES: [(&str, usize); 3] = [("1k", 1_000), ("10k", 10_000), ("100k", 100_000)];
+/// (label, users, entries of `features:`): 1k, 10k and 100k users are about 0.12, 1.3 and 13 MB
+/// of YAML.
+const SIZES: [(&str, usize, usize); 4] = [
+    ("1k", 1_000, 0),
+    ("10k", 10_000, 0),
+    ("100k", 100_000, 0),
+    ("100k-features", 100_000, 20),
+];
 
-fn tenant(users: usize) -> String {
-    gen_tenant::generate(users, SEED, VIOLATIONS_PERCENT, None)
+fn tenant(users: usize, feature_entries: usize) -> String {
+    gen_tenant::generate_with(&gen_tenant::Options {
+        users,
+        seed: SEED,
+        violations: VIOLATIONS_PERCENT,
+        groups: None,
+        feature_entries,
+    })
 }
 
-/// Sample count and timing per size, keeping the whole run under ~3 minutes on 2 cores: large
+/// Sample count and timing per size, keeping the whole run near 4 minutes on 2 cores: large
 /// inputs take few samples of one iteration each.
 /// 10 000 bootstrap resamples (instead of 100 000) keep the analysis from dominating on 2 cores.
 fn configure(group: &mut BenchmarkGroup<'_, WallTime>, users: usize, bytes: usize) {
@@ -84,7 +97,7 @@ fn fail(message: &str) -> ! {
 fn benches(c: &mut Criterion) {
     let texts: Vec<(&str, usize, String)> = SIZES
         .iter()
-        .map(|&(label, users)| (label, users, tenant(users)))
+        .map(|&(label, users, entries)| (label, users, tenant(users, entries)))
         .collect();
 
     // The floor: a generic YAML parse of the same text, no semantics.
@@ -149,13 +162,7 @@ fn benches(c: &mut Criterion) {
 /// Compiling the embedded default policy, which happens once per run.
 fn policy_benches(c: &mut Criterion) {
     let full = skuld::Policy::default_sources();
-    let without: Vec<skuld::SourceFile> = full
-        .iter()
-        .filter(|s| s.name() != "builtin:catalog-microsoft")
-        .cloned()
-        .collect();
-    if skuld::Policy::from_sources(&full).is_err() || skuld::Policy::from_sources(&without).is_err()
-    {
+    if skuld::Policy::from_sources(&full).is_err() {
         fail("the default policy does not compile");
     }
     let mut group = c.benchmark_group("policy");
@@ -166,9 +173,6 @@ fn policy_benches(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(3));
     group.bench_function("compile_default", |b| {
         b.iter_with_large_drop(|| skuld::Policy::from_sources(black_box(&full)))
-    });
-    group.bench_function("compile_without_full_catalog", |b| {
-        b.iter_with_large_drop(|| skuld::Policy::from_sources(black_box(&without)))
     });
     group.finish();
 }

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example gen_tenant -- --users 100000 [--seed N] [--violations P]
-//!     [--groups N] [-o FILE]
+//!     [--groups N] [--feature-entries N] [-o FILE]
 //! ```
 //!
 //! The output follows the tenant YAML format of the public contract. With `--violations P`
@@ -10,6 +10,9 @@
 //! Office 365 licences, a cloud user with no licence, a direct licence without usage location, a
 //! misspelt SKU, a misspelt group), a few licensed groups get member groups, and one
 //! subscription is over its seats. `--violations 0` yields a tenant without findings.
+//! `--feature-entries N` adds a `features:` block (contract v2) of N entries spread over
+//! Conditional Access, Identity Protection, PIM and access reviews, each including one group,
+//! excluding another and listing two users.
 //!
 //! The bench (`benches/check.rs`) includes this file as a module and calls [`generate`].
 #![forbid(unsafe_code)]
@@ -28,6 +31,8 @@ pub struct Options {
     pub violations: f64,
     /// Total number of groups; `None` means about `users / 50`.
     pub groups: Option<usize>,
+    /// Entries of the `features:` block; 0 leaves the block out.
+    pub feature_entries: usize,
 }
 
 impl Default for Options {
@@ -37,21 +42,28 @@ impl Default for Options {
             seed: 42,
             violations: 3.0,
             groups: None,
+            feature_entries: 0,
         }
     }
 }
 
 /// Generates a tenant into a string (the bench's entry point).
 pub fn generate(users: usize, seed: u64, violations: f64, groups: Option<usize>) -> String {
-    let opts = Options {
+    generate_with(&Options {
         users,
         seed,
         violations,
         groups,
-    };
+        feature_entries: 0,
+    })
+}
+
+/// Generates a tenant into a string, with every option.
+pub fn generate_with(opts: &Options) -> String {
+    let users = opts.users;
     let mut buf = Vec::with_capacity(users.saturating_mul(112).saturating_add(4096));
     // Writing into a Vec cannot fail, and the output is ASCII.
-    match write_tenant(&mut buf, &opts) {
+    match write_tenant(&mut buf, opts) {
         Ok(()) => String::from_utf8(buf).unwrap_or_default(),
         Err(_) => String::new(),
     }
@@ -512,6 +524,9 @@ pub fn write_tenant<W: Write>(out: &mut W, opts: &Options) -> io::Result<()> {
     if let Some(g) = opts.groups {
         write!(out, " --groups {g}")?;
     }
+    if opts.feature_entries > 0 {
+        write!(out, " --feature-entries {}", opts.feature_entries)?;
+    }
     writeln!(out)?;
     writeln!(
         out,
@@ -560,6 +575,8 @@ pub fn write_tenant<W: Write>(out: &mut W, opts: &Options) -> io::Result<()> {
         }
     }
 
+    write_features(out, opts.feature_entries, &groups, &users)?;
+
     let users_key = if users.is_empty() {
         "users: []"
     } else {
@@ -603,16 +620,73 @@ pub fn write_tenant<W: Write>(out: &mut W, opts: &Options) -> io::Result<()> {
     out.flush()
 }
 
+/// The licensed features of contract v2, in the order entries are dealt to them.
+const FEATURES: [&str; 4] = [
+    "conditional_access",
+    "identity_protection",
+    "pim",
+    "access_reviews",
+];
+
+/// A `features:` block of `entries` entries, dealt round-robin to [`FEATURES`]: each includes
+/// a group that is not a team (the SSPR root, a region, a department or a hub, so that nesting
+/// is walked), excludes another and lists two users.
+fn write_features<W: Write>(
+    out: &mut W,
+    entries: usize,
+    groups: &[Group],
+    users: &[User],
+) -> io::Result<()> {
+    let wide: Vec<usize> = (0..groups.len())
+        .filter(|&g| groups.get(g).is_some_and(|x| x.kind != GroupKind::Team))
+        .collect();
+    if entries == 0 || wide.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "features:")?;
+    for (f, feature) in FEATURES.iter().enumerate() {
+        let mine: Vec<usize> = (f..entries).step_by(FEATURES.len()).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        writeln!(out, "  {feature}:")?;
+        for k in mine {
+            writeln!(out, "    - name: entry {k}")?;
+            write!(out, "      include: [")?;
+            write_group_name(out, groups, wide.get(k % wide.len()).copied().unwrap_or(0))?;
+            write!(out, "]\n      exclude: [")?;
+            write_group_name(
+                out,
+                groups,
+                wide.get((k + 3) % wide.len()).copied().unwrap_or(0),
+            )?;
+            write!(out, "]\n      users: [")?;
+            for (n, i) in [k * 37, k * 101 + 13].into_iter().enumerate() {
+                let i = i % users.len().max(1);
+                if let Some(u) = users.get(i) {
+                    let sep = if n > 0 { ", " } else { "" };
+                    write!(out, "{sep}{}.{}{}@contoso.com", u.first, u.last, i + 1)?;
+                }
+            }
+            writeln!(out, "]")?;
+        }
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Command line.
 
 const USAGE: &str = "\
-usage: gen_tenant --users N [--seed N] [--violations P] [--groups N] [-o FILE]
+usage: gen_tenant --users N [--seed N] [--violations P] [--groups N] [--feature-entries N]
+                  [-o FILE]
 
   --users N         number of users (default 1000)
   --seed N          PRNG seed (default 42); same options, same output
   --violations P    per cent of users breaking a rule (default 3; 0 = clean tenant)
   --groups N        number of groups (default users/50, at least 6)
+  --feature-entries N
+                    entries of a `features:` block (default 0: no block)
   -o, --output FILE write to FILE instead of stdout
 ";
 
@@ -644,6 +718,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
                 opts.violations = p;
             }
             "--groups" => opts.groups = Some(value(&arg, args.next())?),
+            "--feature-entries" => opts.feature_entries = value(&arg, args.next())?,
             "-o" | "--output" => output = Some(value(&arg, args.next())?),
             other => return Err(format!("unexpected argument {other:?}\n\n{USAGE}")),
         }

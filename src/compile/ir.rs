@@ -165,6 +165,9 @@ pub struct Rule {
     /// conjunct of `and`): evaluation skips the users it does not cover with a bit test, and
     /// the whole rule when the tenant's `features:` gives it no entry.
     pub feature_guard: Option<u32>,
+    /// A user rule's `where` and `require` each read the user only as `u.licenses`: the
+    /// evaluator computes them once per distinct set of licences instead of once per user.
+    pub by_license_set: LicenseSetUse,
     /// `require`: a finding for every element where this is false.
     pub require: Expr,
     /// `at`: a place expression.
@@ -205,6 +208,30 @@ pub fn feature_guard(filter: &Expr) -> Option<u32> {
         },
         Expr::And(a, b) => feature_guard(a).or_else(|| feature_guard(b)),
         _ => None,
+    }
+}
+
+/// Which clauses of a user rule are functions of the user's licence set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LicenseSetUse {
+    /// The `where` clause (true also when there is none).
+    pub filter: bool,
+    /// The `require` clause.
+    pub require: bool,
+}
+
+/// Whether `e` reads the range variable (slot 0) only as `u.licenses`: then its value is a
+/// function of that list (and of the tenant, the same for every user).
+pub fn reads_user_only_through_licenses(e: &Expr) -> bool {
+    let only = reads_user_only_through_licenses;
+    match e {
+        Expr::Slot(slot) => *slot != 0,
+        Expr::Tenant | Expr::Const(_) => true,
+        Expr::Field(base, Field::UserLicenses) if matches!(**base, Expr::Slot(0)) => true,
+        Expr::Field(base, _) | Expr::Not(base) | Expr::Count(base) => only(base),
+        Expr::And(a, b) | Expr::Or(a, b) | Expr::Compare(_, a, b) => only(a) && only(b),
+        Expr::In { item, list, .. } => only(item) && only(list),
+        Expr::Quantifier { list, body, .. } => only(list) && only(body),
     }
 }
 

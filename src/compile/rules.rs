@@ -96,6 +96,15 @@ impl<'a> Checker<'a> {
                 ast::RangeKind::User => filter.as_ref().and_then(ir::feature_guard),
                 _ => None,
             },
+            by_license_set: match r.range {
+                ast::RangeKind::User => ir::LicenseSetUse {
+                    filter: filter
+                        .as_ref()
+                        .is_none_or(ir::reads_user_only_through_licenses),
+                    require: ir::reads_user_only_through_licenses(&require),
+                },
+                _ => ir::LicenseSetUse::default(),
+            },
             filter,
             require,
             at,

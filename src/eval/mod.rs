@@ -30,23 +30,14 @@ pub(crate) fn evaluate(policy: &Policy, model: &TenantModel<'_>, out: &mut dyn F
                 run_one(&interp, policy, rule, &mut env, Value::Tenant, out);
                 continue;
             }
-            RangeKind::User => (Kind::User, model.users.len()),
+            RangeKind::User => {
+                user_rule(&interp, policy, model, rule, &mut env, out);
+                continue;
+            }
             RangeKind::Group => (Kind::Group, model.groups.len()),
             RangeKind::Subscription => (Kind::Subscription, model.subscriptions.len()),
             RangeKind::Assignment => (Kind::Assignment, model.assignments.len()),
         };
-        if let Some(f) = rule.feature_guard {
-            // The rule's `where` requires feature `f`: a bit test instead of the interpreter for
-            // the users it does not cover, and nothing at all when no entry is for `f`.
-            let coverage = &model.features;
-            if !coverage.has_entries(f) {
-                continue;
-            }
-            for u in (0..n as u32).filter(|&u| coverage.covers(f, u)) {
-                run_one(&interp, policy, rule, &mut env, Value::Entity(kind, u), out);
-            }
-            continue;
-        }
         for i in 0..n {
             run_one(
                 &interp,
@@ -56,6 +47,63 @@ pub(crate) fn evaluate(policy: &Policy, model: &TenantModel<'_>, out: &mut dyn F
                 Value::Entity(kind, i as u32),
                 out,
             );
+        }
+    }
+}
+
+/// A rule over users: only the users its feature guard covers (none when no entry of
+/// `features:` is for that feature), and a clause that reads the user only as `u.licenses`
+/// once per set of licences.
+fn user_rule<'a>(
+    interp: &Interp<'a>,
+    policy: &'a Policy,
+    model: &'a TenantModel<'a>,
+    rule: &'a Rule,
+    env: &mut [Value<'a>],
+    out: &mut dyn FindingSink,
+) {
+    let coverage = &model.features;
+    if rule.feature_guard.is_some_and(|f| !coverage.has_entries(f)) {
+        return;
+    }
+    let sets = model.license_sets.len();
+    let mut filters = SetMemo::new(rule.by_license_set.filter && rule.filter.is_some(), sets);
+    let mut requires = SetMemo::new(rule.by_license_set.require, sets);
+    for (u, facts) in (0u32..).zip(&model.users) {
+        if rule.feature_guard.is_some_and(|f| !coverage.covers(f, u)) {
+            continue;
+        }
+        if let Some(slot) = env.first_mut() {
+            *slot = Value::Entity(Kind::User, u);
+        }
+        if let Some(filter) = &rule.filter {
+            if !filters.get_or(facts.license_set, || interp.truthy(filter, env)) {
+                continue;
+            }
+        }
+        if requires.get_or(facts.license_set, || interp.truthy(&rule.require, env)) {
+            continue;
+        }
+        // Past the cap the finding is only counted: its message is never built.
+        if out.admit(&rule.id) {
+            out.keep(interp.finding(policy, rule, env));
+        }
+    }
+}
+
+/// The outcome of one clause per set of licences, computed for the first user who holds the
+/// set; or, switched off, nothing kept.
+struct SetMemo(Vec<Option<bool>>);
+
+impl SetMemo {
+    fn new(on: bool, sets: usize) -> Self {
+        SetMemo(if on { vec![None; sets] } else { Vec::new() })
+    }
+
+    fn get_or(&mut self, set: u32, eval: impl FnOnce() -> bool) -> bool {
+        match self.0.get_mut(set as usize) {
+            Some(outcome) => *outcome.get_or_insert_with(eval),
+            None => eval(),
         }
     }
 }

@@ -6,6 +6,7 @@
 mod catalog;
 mod cli;
 mod config;
+mod eval_plan;
 mod fmt;
 mod gen_matrix;
 mod hardening;

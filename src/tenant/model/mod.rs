@@ -51,6 +51,10 @@ pub struct UserFacts {
     pub via_groups: IdRange,
     /// Effective licences: direct ∪ via groups, sorted.
     pub effective: IdRange,
+    /// The effective licences as a set shared by every user who holds the same ones: an index
+    /// of [`TenantModel::license_sets`]. A rule that reads the user only through `u.licenses`
+    /// is evaluated once per set, and a tenant has far fewer sets than users.
+    pub license_set: u32,
     /// Direct group memberships (known groups).
     pub groups: IdRange,
     /// In SSPR scope.
@@ -155,6 +159,9 @@ pub struct TenantModel<'d> {
     pub country: Option<&'d str>,
     /// Whom each declared feature covers (`features:`).
     pub features: FeatureCoverage,
+    /// The distinct sets of effective licences, in order of first holder (see
+    /// [`UserFacts::license_set`]).
+    pub license_sets: Vec<IdRange>,
     ids: Vec<u32>,
 }
 
@@ -255,6 +262,7 @@ impl<'d> Builder<'d, '_, '_> {
             subscribed: Vec::new(),
             country: doc.country.as_ref().map(|c| c.value.as_str()),
             features: FeatureCoverage::default(),
+            license_sets: Vec::new(),
             ids: Vec::with_capacity(doc.users.len() * 6),
         };
 

