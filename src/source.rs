@@ -97,9 +97,13 @@ impl SourceFile {
         let starts = &self.inner.line_starts;
         let line = starts.partition_point(|&s| s as usize <= offset).max(1);
         let start = starts.get(line - 1).map_or(0, |&s| s as usize);
-        let column = self
-            .chars_before(offset)
-            .saturating_sub(self.chars_before(start));
+        // A short line is counted directly; on a long one, the block table bounds the count.
+        let column = match self.inner.text.as_bytes().get(start..offset) {
+            Some(before) if before.len() <= CHAR_BLOCK => count_chars(before),
+            _ => self
+                .chars_before(offset)
+                .saturating_sub(self.chars_before(start)),
+        };
         (line, column + 1)
     }
 

@@ -220,6 +220,24 @@ pub struct LicenseSetUse {
     pub require: bool,
 }
 
+impl Expr {
+    /// Whether a variable (a slot: the rule's range variable or a quantifier's) occurs in it.
+    pub fn mentions_variable(&self) -> bool {
+        match self {
+            Expr::Slot(_) => true,
+            Expr::Tenant | Expr::Const(_) => false,
+            Expr::Field(e, _) | Expr::Not(e) | Expr::Count(e) => e.mentions_variable(),
+            Expr::And(a, b) | Expr::Or(a, b) | Expr::Compare(_, a, b) => {
+                a.mentions_variable() || b.mentions_variable()
+            }
+            Expr::In { item, list, .. } => item.mentions_variable() || list.mentions_variable(),
+            Expr::Quantifier { list, body, .. } => {
+                list.mentions_variable() || body.mentions_variable()
+            }
+        }
+    }
+}
+
 /// Whether `e` reads the range variable (slot 0) only as `u.licenses`: then its value is a
 /// function of that list (and of the tenant, the same for every user).
 pub fn reads_user_only_through_licenses(e: &Expr) -> bool {
@@ -251,6 +269,17 @@ pub struct Label {
 pub struct Template {
     /// Pieces in order.
     pub parts: Vec<TemplatePart>,
+}
+
+impl Template {
+    /// Whether the template names no variable: then it renders the same for every finding of a
+    /// tenant.
+    pub fn is_closed(&self) -> bool {
+        self.parts.iter().all(|p| match p {
+            TemplatePart::Text(_) => true,
+            TemplatePart::Hole(e) => !e.mentions_variable(),
+        })
+    }
 }
 
 /// A piece of a template.

@@ -26,6 +26,13 @@ fn more_places_note(shown: usize, more: usize) -> String {
     format!("and {more} more {places} (only the first {shown} are labelled)")
 }
 
+/// What every finding of a rule shares ([`Interp::constants`]).
+pub(super) struct RuleConstants {
+    origin: FindingOrigin,
+    /// Per help text, its rendering when it names no variable.
+    helps: Vec<Option<String>>,
+}
+
 pub(super) struct Interp<'a> {
     policy: &'a Policy,
     model: &'a TenantModel<'a>,
@@ -576,11 +583,37 @@ impl<'a> Interp<'a> {
         }
     }
 
-    /// Builds the finding for `rule` with the current bindings.
+    /// What every finding of `rule` shares, computed once per rule and tenant: where the rule
+    /// is declared (a column counts characters), and each help text that names no variable.
+    pub(super) fn constants(&self, rule: &'a Rule) -> RuleConstants {
+        let origin = match self.policy.files.get(rule.origin.file) {
+            Some(f) => {
+                let (line, column) = f.line_col(rule.origin.span.start as usize);
+                FindingOrigin::Policy {
+                    file: f.name().to_owned(),
+                    line,
+                    column,
+                }
+            }
+            None => FindingOrigin::Builtin,
+        };
+        let helps = rule
+            .helps
+            .iter()
+            .map(|(text, _)| {
+                text.is_closed()
+                    .then(|| self.render(text, &mut [Value::Null]))
+            })
+            .collect();
+        RuleConstants { origin, helps }
+    }
+
+    /// Builds the finding for `rule` with the current bindings; `constants` are
+    /// [`Interp::constants`] of the rule.
     pub(super) fn finding(
         &self,
-        policy: &'a Policy,
         rule: &'a Rule,
+        constants: &RuleConstants,
         env: &mut [Value<'a>],
     ) -> Finding {
         let message = self.render(&rule.message, env);
@@ -605,17 +638,6 @@ impl<'a> Interp<'a> {
                 self.subject_of(v)
             }
         };
-        let origin = match policy.files.get(rule.origin.file) {
-            Some(f) => {
-                let (line, column) = f.line_col(rule.origin.span.start as usize);
-                FindingOrigin::Policy {
-                    file: f.name().to_owned(),
-                    line,
-                    column,
-                }
-            }
-            None => FindingOrigin::Builtin,
-        };
         let mut finding = Finding::new(
             rule.id.clone(),
             rule.severity,
@@ -623,18 +645,21 @@ impl<'a> Interp<'a> {
             subject,
             self.model.doc.source.clone(),
             span,
-            origin,
+            constants.origin.clone(),
         );
         if let Some(label) = &rule.at_label {
             finding.label = Some(self.render(label, env));
         }
         let mut help = String::new();
-        for (text, when) in &rule.helps {
+        for (i, (text, when)) in rule.helps.iter().enumerate() {
             if when.as_ref().is_none_or(|w| self.truthy(w, env)) {
                 if !help.is_empty() {
                     help.push('\n');
                 }
-                help.push_str(&self.render(text, env));
+                match constants.helps.get(i) {
+                    Some(Some(rendered)) => help.push_str(rendered),
+                    _ => help.push_str(&self.render(text, env)),
+                }
             }
         }
         if !help.is_empty() {

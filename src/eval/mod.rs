@@ -15,7 +15,7 @@ use crate::compile::ir::Rule;
 use crate::diagnostics::finding::FindingSink;
 use crate::syntax::ast::RangeKind;
 use crate::tenant::model::TenantModel;
-use interp::Interp;
+use interp::{Interp, RuleConstants};
 use value::{Kind, Value};
 
 /// Applies every rule of `policy` to `model`, appending findings to `out`.
@@ -25,13 +25,14 @@ pub(crate) fn evaluate(policy: &Policy, model: &TenantModel<'_>, out: &mut dyn F
     for rule in &policy.rules {
         env.clear();
         env.resize(rule.slots.max(1), Value::Null);
+        let constants = interp.constants(rule);
         let (kind, n) = match rule.range {
             RangeKind::Tenant => {
-                run_one(&interp, policy, rule, &mut env, Value::Tenant, out);
+                run_one(&interp, rule, &constants, &mut env, Value::Tenant, out);
                 continue;
             }
             RangeKind::User => {
-                user_rule(&interp, policy, model, rule, &mut env, out);
+                user_rule(&interp, model, rule, &constants, &mut env, out);
                 continue;
             }
             RangeKind::Group => (Kind::Group, model.groups.len()),
@@ -41,8 +42,8 @@ pub(crate) fn evaluate(policy: &Policy, model: &TenantModel<'_>, out: &mut dyn F
         for i in 0..n {
             run_one(
                 &interp,
-                policy,
                 rule,
+                &constants,
                 &mut env,
                 Value::Entity(kind, i as u32),
                 out,
@@ -56,9 +57,9 @@ pub(crate) fn evaluate(policy: &Policy, model: &TenantModel<'_>, out: &mut dyn F
 /// once per set of licences.
 fn user_rule<'a>(
     interp: &Interp<'a>,
-    policy: &'a Policy,
     model: &'a TenantModel<'a>,
     rule: &'a Rule,
+    constants: &RuleConstants,
     env: &mut [Value<'a>],
     out: &mut dyn FindingSink,
 ) {
@@ -86,7 +87,7 @@ fn user_rule<'a>(
         }
         // Past the cap the finding is only counted: its message is never built.
         if out.admit(&rule.id) {
-            out.keep(interp.finding(policy, rule, env));
+            out.keep(interp.finding(rule, constants, env));
         }
     }
 }
@@ -110,8 +111,8 @@ impl SetMemo {
 
 fn run_one<'a>(
     interp: &Interp<'a>,
-    policy: &'a Policy,
     rule: &'a Rule,
+    constants: &RuleConstants,
     env: &mut [Value<'a>],
     element: Value<'a>,
     out: &mut dyn FindingSink,
@@ -129,6 +130,6 @@ fn run_one<'a>(
     }
     // Past the cap the finding is only counted: its message is never built.
     if out.admit(&rule.id) {
-        out.keep(interp.finding(policy, rule, env));
+        out.keep(interp.finding(rule, constants, env));
     }
 }

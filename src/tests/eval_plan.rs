@@ -249,3 +249,38 @@ proptest! {
         prop_assert_eq!(findings(&DEFAULT, &yaml), findings(&PLAIN, &yaml), "{}", yaml);
     }
 }
+
+/// A help text that names no variable is rendered once per rule; one that names the user is
+/// rendered for each finding, and `when` is still decided per finding.
+#[test]
+fn closed_help_texts_are_shared_and_open_ones_rendered_per_finding() {
+    let rule = "rule t/helps {
+        severity error
+        for user u
+        require false
+        at u
+        message \"m\"
+        help \"suite: {SPE_E3}, users: {count(tenant.users)}\"
+        help \"for {u.upn}\"
+        help \"synced\" when u.synced
+    }\n";
+    let mut sources = crate::policies::default_sources();
+    sources.push(SourceFile::new("t.skuld", rule));
+    let policy = Policy::from_sources(&sources).unwrap();
+    let tenant = "tenant: t\nusers:\n  - upn: a@t.com\n    source: synced\n  - upn: b@t.com\n";
+    let helps: Vec<String> = policy
+        .check(&SourceFile::new("t.yaml", tenant))
+        .unwrap()
+        .into_iter()
+        .filter(|f| f.rule == "t/helps")
+        .map(|f| f.help.unwrap_or_default())
+        .collect();
+    let suite = "suite: Microsoft 365 E3 (`SPE_E3`), users: 2";
+    assert_eq!(
+        helps,
+        [
+            format!("{suite}\nfor a@t.com\nsynced"),
+            format!("{suite}\nfor b@t.com"),
+        ]
+    );
+}
