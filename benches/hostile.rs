@@ -132,6 +132,24 @@ fn member_groups(dir: &Path, n: usize) -> Vec<String> {
     args(&["check", "--no-config", "--format", "json", &p])
 }
 
+/// n users, and a `features:` block of n entries that each list one user (PIM eligibility
+/// imported entry by entry): each entry must cost what it names, not a pass over the users.
+fn feature_entries(dir: &Path, n: usize) -> Vec<String> {
+    let mut t = String::from("tenant: t\ncountry: US\nusers:\n");
+    for i in 0..n {
+        let _ = writeln!(
+            t,
+            "  - upn: u{i}@x.com\n    usage_location: US\n    licenses: [AAD_PREMIUM_P2]"
+        );
+    }
+    t.push_str("features:\n  pim:\n");
+    for i in 0..n {
+        let _ = writeln!(t, "    - users: [u{i}@x.com]");
+    }
+    let p = write(dir, "t.yaml", &t);
+    args(&["check", "--no-config", "--format", "json", &p])
+}
+
 /// r04 `usergroups`: one user in n groups that each assign `FLOW_FREE`: one finding, n places.
 fn user_in_groups(dir: &Path, n: usize) -> Vec<String> {
     let mut t = String::from("tenant: t\ncountry: US\nsspr:\n  scope: all\ngroups:\n");
@@ -506,6 +524,12 @@ const DIMENSIONS: &[Dimension] = &[
         name: "baseline_entries",
         base: 2500,
         generate: baseline,
+        exit_codes: &[0],
+    },
+    Dimension {
+        name: "feature_entries",
+        base: 2500,
+        generate: feature_entries,
         exit_codes: &[0],
     },
     Dimension {

@@ -7,6 +7,7 @@
 use proptest::prelude::*;
 
 use crate::compile::ir::LicenseSetUse;
+use crate::tenant::model::TenantModel;
 use crate::{Policy, SourceFile};
 
 /// Real part numbers with overlapping service plans: suites that include smaller SKUs (so
@@ -283,4 +284,53 @@ fn closed_help_texts_are_shared_and_open_ones_rendered_per_finding() {
             format!("{suite}\nfor b@t.com"),
         ]
     );
+}
+
+/// Whether user `u` is a member of one of `roots` or of a group nested in them, the slow way:
+/// the groups reachable upwards from each of the user's direct groups.
+fn member_of_any(model: &TenantModel<'_>, u: u32, roots: &[u32]) -> bool {
+    let Some(user) = model.users.get(u as usize) else {
+        return false;
+    };
+    let mut stack: Vec<u32> = model.ids(user.groups).to_vec();
+    let mut seen = std::collections::HashSet::new();
+    while let Some(g) = stack.pop() {
+        if !seen.insert(g) {
+            continue;
+        }
+        if roots.contains(&g) {
+            return true;
+        }
+        if let Some(facts) = model.groups.get(g as usize) {
+            stack.extend_from_slice(model.ids(facts.member_of));
+        }
+    }
+    false
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// The model's feature bits (marks that are never reset, `include: all` entries counted per
+    /// user) are the contract's definition computed user by user and entry by entry.
+    #[test]
+    fn feature_coverage_is_the_definition(yaml in tenant()) {
+        let policy = &*DEFAULT;
+        let file = SourceFile::new("t.yaml", yaml.as_str());
+        let doc = policy
+            .load_tenant(&file, &crate::tenant::Limits::default())
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let model = TenantModel::derive(&doc, &policy.catalog, &mut Vec::new());
+        let coverage = &model.features;
+        for u in 0..model.users.len() as u32 {
+            for f in 0..policy.catalog.features().len() as u32 {
+                let want = coverage.entries.iter().filter(|e| e.feature == f).any(|e| {
+                    let included =
+                        e.all || e.users.contains(&u) || member_of_any(&model, u, &e.include);
+                    included && !member_of_any(&model, u, &e.exclude)
+                });
+                prop_assert_eq!(coverage.covers(f, u), want, "user {} feature {}\n{}", u, f, yaml);
+            }
+        }
+    }
 }

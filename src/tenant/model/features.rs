@@ -83,13 +83,20 @@ impl TenantModel<'_> {
         self.features.of(u)
     }
 
-    /// The members of `roots` and of the groups nested in them, at any depth; `seen` marks
-    /// groups already walked (cycles are harmless).
-    fn walk_members(&self, roots: &[GroupId], seen: &mut [bool], mut user: impl FnMut(UserId)) {
+    /// The members of `roots` and of the groups nested in them, at any depth. A group is walked
+    /// once per `walk`: `seen[g] == walk` marks it, so cycles are harmless and the marks need
+    /// no reset between walks (each walk costs what it reaches, not the tenant's size).
+    fn walk_members(
+        &self,
+        roots: &[GroupId],
+        seen: &mut [u32],
+        walk: u32,
+        mut user: impl FnMut(UserId),
+    ) {
         let mut stack: Vec<GroupId> = roots.to_vec();
         while let Some(g) = stack.pop() {
             match seen.get_mut(g as usize) {
-                Some(s) if !*s => *s = true,
+                Some(s) if *s != walk => *s = walk,
                 _ => continue,
             }
             if let Some(facts) = self.groups.get(g as usize) {
@@ -107,10 +114,10 @@ impl TenantModel<'_> {
             return out;
         };
         let direct = self.ids(user.groups);
-        for e in self.features.entries.iter().filter(|e| e.feature == f) {
-            let mut seen = vec![false; self.groups.len()];
+        let mut seen = vec![0; self.groups.len()];
+        for (walk, e) in (1..).zip(self.features.entries.iter().filter(|e| e.feature == f)) {
             let mut excluded = false;
-            self.walk_members(&e.exclude, &mut seen, |m| excluded |= m == u);
+            self.walk_members(&e.exclude, &mut seen, walk, |m| excluded |= m == u);
             if excluded {
                 continue;
             }
@@ -241,41 +248,70 @@ impl<'d> Builder<'d, '_, '_> {
             }
         }
 
-        // One pass per entry: mark the included users, unmark the excluded, set the bit.
-        let mut included = vec![false; model.users.len()];
-        let mut excluded = vec![false; model.users.len()];
-        let mut seen = vec![false; model.groups.len()];
-        for e in &cov.entries {
-            included.iter_mut().for_each(|x| *x = false);
-            excluded.iter_mut().for_each(|x| *x = false);
-            seen.iter_mut().for_each(|x| *x = false);
-            model.walk_members(&e.exclude, &mut seen, |u| {
-                if let Some(x) = excluded.get_mut(u as usize) {
-                    *x = true;
-                }
-            });
-            seen.iter_mut().for_each(|x| *x = false);
-            if e.all {
-                included.iter_mut().for_each(|x| *x = true);
-            } else {
-                model.walk_members(&e.include, &mut seen, |u| {
-                    if let Some(x) = included.get_mut(u as usize) {
-                        *x = true;
+        // Each entry costs what it names and reaches, never the tenant's size: a block of 30k
+        // one-user entries must not cost 30k passes over 100k users. Marks carry the number of
+        // the walk or entry that set them, so nothing is reset between entries.
+        let set = |bits: &mut [u64], feature: u32, u: UserId| {
+            let at = u as usize * words + (feature / 64) as usize;
+            if let Some(w) = bits.get_mut(at) {
+                *w |= 1u64 << (feature % 64);
+            }
+        };
+        let mut seen = vec![0u32; model.groups.len()];
+        let mut excluded_by = vec![0u32; model.users.len()];
+        let mut walk = 0u32;
+        // `include: all` entries: a user is covered unless every such entry of the feature
+        // excludes them, counted per user (one pass over the users per feature that has any).
+        let mut all_entries = vec![0u32; n_features];
+        for e in cov.entries.iter().filter(|e| e.all) {
+            if let Some(n) = all_entries.get_mut(e.feature as usize) {
+                *n += 1;
+            }
+        }
+        let mut exclusions = Vec::new();
+        for (feature, &n_all) in (0u32..).zip(&all_entries) {
+            if n_all == 0 {
+                continue;
+            }
+            exclusions.clear();
+            exclusions.resize(model.users.len(), 0u32);
+            for e in cov.entries.iter().filter(|e| e.all && e.feature == feature) {
+                walk += 1;
+                model.walk_members(&e.exclude, &mut seen, walk, |u| {
+                    // Counted once per entry, however many of its groups hold the user.
+                    if let Some(by) = excluded_by.get_mut(u as usize) {
+                        if *by != walk {
+                            *by = walk;
+                            if let Some(c) = exclusions.get_mut(u as usize) {
+                                *c += 1;
+                            }
+                        }
                     }
                 });
-                for &u in &e.users {
-                    if let Some(x) = included.get_mut(u as usize) {
-                        *x = true;
-                    }
+            }
+            for (u, &c) in (0u32..).zip(&exclusions) {
+                if c < n_all {
+                    set(&mut cov.bits, feature, u);
                 }
             }
-            let word = (e.feature / 64) as usize;
-            let bit = 1u64 << (e.feature % 64);
-            for (u, (&inc, &exc)) in included.iter().zip(&excluded).enumerate() {
-                if inc && !exc {
-                    if let Some(w) = cov.bits.get_mut(u * words + word) {
-                        *w |= bit;
-                    }
+        }
+        // Entries of groups and users: the included, less the excluded (exclusion wins).
+        for e in cov.entries.iter().filter(|e| !e.all) {
+            walk += 1;
+            let entry = walk;
+            model.walk_members(&e.exclude, &mut seen, entry, |u| {
+                if let Some(by) = excluded_by.get_mut(u as usize) {
+                    *by = entry;
+                }
+            });
+            let covered = |u: UserId| excluded_by.get(u as usize).is_some_and(|&by| by != entry);
+            walk += 1;
+            let mut reached = Vec::new();
+            model.walk_members(&e.include, &mut seen, walk, |u| reached.push(u));
+            reached.extend_from_slice(&e.users);
+            for u in reached {
+                if covered(u) {
+                    set(&mut cov.bits, e.feature, u);
                 }
             }
         }
