@@ -21,18 +21,35 @@ use value::{Kind, Value};
 /// Applies every rule of `policy` to `model`, appending findings to `out`.
 pub(crate) fn evaluate(policy: &Policy, model: &TenantModel<'_>, out: &mut dyn FindingSink) {
     let interp = Interp::new(policy, model);
+    let coverage = &model.features;
     let mut env: Vec<Value<'_>> = Vec::new();
     for rule in &policy.rules {
         env.clear();
         env.resize(rule.slots.max(1), Value::Null);
-        let constants = interp.constants(rule);
+        let one = OneRule {
+            interp: &interp,
+            rule,
+            constants: interp.constants(rule),
+        };
+        let mut memos = Memos::off();
+        let mut run = |element, set, memos: &mut Memos| one.run(memos, set, &mut env, element, out);
         let (kind, n) = match rule.range {
             RangeKind::Tenant => {
-                run_one(&interp, rule, &constants, &mut env, Value::Tenant, out);
+                run(Value::Tenant, 0, &mut memos);
                 continue;
             }
             RangeKind::User => {
-                user_rule(&interp, model, rule, &constants, &mut env, out);
+                // Only the users the feature guard covers (nobody when no entry of `features:`
+                // is for that feature), and clauses over `u.licenses` alone once per set.
+                if rule.feature_guard.is_some_and(|f| !coverage.has_entries(f)) {
+                    continue;
+                }
+                let mut memos = Memos::per_license_set(rule, model.license_sets.len());
+                for (u, facts) in (0u32..).zip(&model.users) {
+                    if rule.feature_guard.is_none_or(|f| coverage.covers(f, u)) {
+                        run(Value::Entity(Kind::User, u), facts.license_set, &mut memos);
+                    }
+                }
                 continue;
             }
             RangeKind::Group => (Kind::Group, model.groups.len()),
@@ -40,54 +57,30 @@ pub(crate) fn evaluate(policy: &Policy, model: &TenantModel<'_>, out: &mut dyn F
             RangeKind::Assignment => (Kind::Assignment, model.assignments.len()),
         };
         for i in 0..n {
-            run_one(
-                &interp,
-                rule,
-                &constants,
-                &mut env,
-                Value::Entity(kind, i as u32),
-                out,
-            );
+            run(Value::Entity(kind, i as u32), 0, &mut memos);
         }
     }
 }
 
-/// A rule over users: only the users its feature guard covers (none when no entry of
-/// `features:` is for that feature), and a clause that reads the user only as `u.licenses`
-/// once per set of licences.
-fn user_rule<'a>(
-    interp: &Interp<'a>,
-    model: &'a TenantModel<'a>,
-    rule: &'a Rule,
-    constants: &RuleConstants,
-    env: &mut [Value<'a>],
-    out: &mut dyn FindingSink,
-) {
-    let coverage = &model.features;
-    if rule.feature_guard.is_some_and(|f| !coverage.has_entries(f)) {
-        return;
+/// The outcomes of a rule's `where` and `require` per set of licences, for the clauses that
+/// read the user only as `u.licenses` (`ir::LicenseSetUse`); off for the others.
+struct Memos {
+    filter: SetMemo,
+    require: SetMemo,
+}
+
+impl Memos {
+    fn off() -> Self {
+        Memos {
+            filter: SetMemo::new(false, 0),
+            require: SetMemo::new(false, 0),
+        }
     }
-    let sets = model.license_sets.len();
-    let mut filters = SetMemo::new(rule.by_license_set.filter && rule.filter.is_some(), sets);
-    let mut requires = SetMemo::new(rule.by_license_set.require, sets);
-    for (u, facts) in (0u32..).zip(&model.users) {
-        if rule.feature_guard.is_some_and(|f| !coverage.covers(f, u)) {
-            continue;
-        }
-        if let Some(slot) = env.first_mut() {
-            *slot = Value::Entity(Kind::User, u);
-        }
-        if let Some(filter) = &rule.filter {
-            if !filters.get_or(facts.license_set, || interp.truthy(filter, env)) {
-                continue;
-            }
-        }
-        if requires.get_or(facts.license_set, || interp.truthy(&rule.require, env)) {
-            continue;
-        }
-        // Past the cap the finding is only counted: its message is never built.
-        if out.admit(&rule.id) {
-            out.keep(interp.finding(rule, constants, env));
+
+    fn per_license_set(rule: &Rule, sets: usize) -> Self {
+        Memos {
+            filter: SetMemo::new(rule.by_license_set.filter, sets),
+            require: SetMemo::new(rule.by_license_set.require, sets),
         }
     }
 }
@@ -109,27 +102,42 @@ impl SetMemo {
     }
 }
 
-fn run_one<'a>(
-    interp: &Interp<'a>,
+/// One rule being evaluated, with what all its findings share.
+struct OneRule<'i, 'a> {
+    interp: &'i Interp<'a>,
     rule: &'a Rule,
-    constants: &RuleConstants,
-    env: &mut [Value<'a>],
-    element: Value<'a>,
-    out: &mut dyn FindingSink,
-) {
-    if let Some(slot) = env.first_mut() {
-        *slot = element;
-    }
-    if let Some(filter) = &rule.filter {
-        if !interp.truthy(filter, env) {
+    constants: RuleConstants,
+}
+
+impl<'a> OneRule<'_, 'a> {
+    /// The rule on one element of its range; `set` is the user's licence set (unread when
+    /// `memos` are off).
+    fn run(
+        &self,
+        memos: &mut Memos,
+        set: u32,
+        env: &mut [Value<'a>],
+        element: Value<'a>,
+        out: &mut dyn FindingSink,
+    ) {
+        let (interp, rule) = (self.interp, self.rule);
+        if let Some(slot) = env.first_mut() {
+            *slot = element;
+        }
+        if let Some(filter) = &rule.filter {
+            if !memos.filter.get_or(set, || interp.truthy(filter, env)) {
+                return;
+            }
+        }
+        if memos
+            .require
+            .get_or(set, || interp.truthy(&rule.require, env))
+        {
             return;
         }
-    }
-    if interp.truthy(&rule.require, env) {
-        return;
-    }
-    // Past the cap the finding is only counted: its message is never built.
-    if out.admit(&rule.id) {
-        out.keep(interp.finding(rule, constants, env));
+        // Past the cap the finding is only counted: its message is never built.
+        if out.admit(&rule.id) {
+            out.keep(interp.finding(rule, &self.constants, env));
+        }
     }
 }
