@@ -761,15 +761,16 @@ fn save_refuses_a_folder_with_files_in_it() {
     assert!(fake.graph_requests().is_empty());
 }
 
-/// The variables of an app registration, the login endpoint being the fake.
-fn app_env<'a>(base: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+/// `skuld import graph --live` signed in as an app registration (the login endpoint being the
+/// fake), with `extra` variables beside its id and tenant.
+fn live_as_app(fake: &Fake, dir: &Path, extra: &[(&str, &str)]) -> Output {
     let mut env = vec![
-        ("AZURE_AUTHORITY_HOST", base),
+        ("AZURE_AUTHORITY_HOST", fake.base.as_str()),
         ("AZURE_CLIENT_ID", "app-id"),
         ("AZURE_TENANT_ID", "contoso-tenant"),
     ];
     env.extend_from_slice(extra);
-    env
+    live(fake, dir, &[], &env)
 }
 
 fn token_requests(fake: &Fake) -> Vec<BTreeMap<String, String>> {
@@ -784,22 +785,20 @@ fn token_requests(fake: &Fake) -> Vec<BTreeMap<String, String>> {
 fn a_client_secret_gets_a_token_for_the_graph_url_scope() {
     let fake = graph();
     let tmp = tempfile::tempdir().unwrap();
-    let o = live(
+    let o = live_as_app(
         &fake,
         tmp.path(),
-        &[],
-        &app_env(&fake.base, &[("AZURE_CLIENT_SECRET", "s3cret-value")]),
+        &[("AZURE_CLIENT_SECRET", "s3cret-value")],
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let posts = token_requests(&fake);
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0]["scope"], format!("{}/.default", fake.base));
     // A wrong secret: the endpoint's error, without the secret.
-    let o = live(
+    let o = live_as_app(
         &fake,
         tmp.path(),
-        &[],
-        &app_env(&fake.base, &[("AZURE_CLIENT_SECRET", "wrong-secret-ASDF")]),
+        &[("AZURE_CLIENT_SECRET", "wrong-secret-ASDF")],
     );
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
@@ -846,17 +845,13 @@ fn workload_identity_comes_before_a_secret_and_the_variable_before_both() {
     let file = tmp.path().join("federated-token");
     std::fs::write(&file, "federated-jwt-value\n").unwrap();
     let file = file.to_str().unwrap().to_owned();
-    let o = live(
+    let o = live_as_app(
         &fake,
         tmp.path(),
-        &[],
-        &app_env(
-            &fake.base,
-            &[
-                ("AZURE_FEDERATED_TOKEN_FILE", &file),
-                ("AZURE_CLIENT_SECRET", "wrong-secret"),
-            ],
-        ),
+        &[
+            ("AZURE_FEDERATED_TOKEN_FILE", &file),
+            ("AZURE_CLIENT_SECRET", "wrong-secret"),
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let posts = token_requests(&fake);
@@ -867,17 +862,13 @@ fn workload_identity_comes_before_a_secret_and_the_variable_before_both() {
     );
     assert!(!posts[0].contains_key("client_secret"));
     // SKULD_GRAPH_TOKEN first: no login at all.
-    let o = live(
+    let o = live_as_app(
         &fake,
         tmp.path(),
-        &[],
-        &app_env(
-            &fake.base,
-            &[
-                ("SKULD_GRAPH_TOKEN", GOOD_TOKEN),
-                ("AZURE_FEDERATED_TOKEN_FILE", &file),
-            ],
-        ),
+        &[
+            ("SKULD_GRAPH_TOKEN", GOOD_TOKEN),
+            ("AZURE_FEDERATED_TOKEN_FILE", &file),
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert_eq!(token_requests(&fake).len(), 1);
@@ -901,34 +892,26 @@ fn github_actions_oidc_token_is_exchanged() {
     });
     let tmp = tempfile::tempdir().unwrap();
     let request_url = format!("{}/github-oidc?api-version=2.0", fake.base);
-    let o = live(
+    let o = live_as_app(
         &fake,
         tmp.path(),
-        &[],
-        &app_env(
-            &fake.base,
-            &[
-                ("ACTIONS_ID_TOKEN_REQUEST_URL", &request_url),
-                ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "gh-request-token"),
-            ],
-        ),
+        &[
+            ("ACTIONS_ID_TOKEN_REQUEST_URL", &request_url),
+            ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "gh-request-token"),
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let posts = token_requests(&fake);
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0]["client_assertion"], "federated-jwt-value");
     // Without `id-token: write` GitHub refuses: a clear error naming the permission.
-    let o = live(
+    let o = live_as_app(
         &fake,
         tmp.path(),
-        &[],
-        &app_env(
-            &fake.base,
-            &[
-                ("ACTIONS_ID_TOKEN_REQUEST_URL", &request_url),
-                ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "wrong"),
-            ],
-        ),
+        &[
+            ("ACTIONS_ID_TOKEN_REQUEST_URL", &request_url),
+            ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "wrong"),
+        ],
     );
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
@@ -946,14 +929,10 @@ fn a_client_certificate_signs_the_assertion() {
         let tmp = tempfile::tempdir().unwrap();
         let cert = root().join("tests/data/fixtures/graph-live").join(file);
         assert!(std::fs::read_to_string(&cert).unwrap().contains(header));
-        let o = live(
+        let o = live_as_app(
             &fake,
             tmp.path(),
-            &[],
-            &app_env(
-                &fake.base,
-                &[("AZURE_CLIENT_CERTIFICATE_PATH", cert.to_str().unwrap())],
-            ),
+            &[("AZURE_CLIENT_CERTIFICATE_PATH", cert.to_str().unwrap())],
         );
         // The fake only answers with a token when the signature verifies (see `login`).
         assert_eq!(o.status.code(), Some(0), "{file}: {}", text(&o.stderr));
@@ -963,14 +942,10 @@ fn a_client_certificate_signs_the_assertion() {
     let tmp = tempfile::tempdir().unwrap();
     // A file without a key is a clear error.
     std::fs::write(tmp.path().join("nokey.pem"), "not a pem").unwrap();
-    let o = live(
+    let o = live_as_app(
         &fake,
         tmp.path(),
-        &[],
-        &app_env(
-            &fake.base,
-            &[("AZURE_CLIENT_CERTIFICATE_PATH", "nokey.pem")],
-        ),
+        &[("AZURE_CLIENT_CERTIFICATE_PATH", "nokey.pem")],
     );
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");

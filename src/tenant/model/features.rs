@@ -304,16 +304,15 @@ impl<'d> Builder<'d, '_, '_> {
                     *by = entry;
                 }
             });
-            let covered = |u: UserId| excluded_by.get(u as usize).is_some_and(|&by| by != entry);
-            walk += 1;
-            let mut reached = Vec::new();
-            model.walk_members(&e.include, &mut seen, walk, |u| reached.push(u));
-            reached.extend_from_slice(&e.users);
-            for u in reached {
-                if covered(u) {
-                    set(&mut cov.bits, e.feature, u);
+            let bits = &mut cov.bits;
+            let mut cover = |u: UserId| {
+                if excluded_by.get(u as usize).is_some_and(|&by| by != entry) {
+                    set(bits, e.feature, u);
                 }
-            }
+            };
+            walk += 1;
+            model.walk_members(&e.include, &mut seen, walk, &mut cover);
+            e.users.iter().for_each(|&u| cover(u));
         }
         cov
     }
