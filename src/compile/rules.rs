@@ -121,6 +121,7 @@ impl<'a> Checker<'a> {
 
     pub(super) fn label(&mut self, l: &ast::Label, scope: &mut Scope) -> Option<ir::Label> {
         let depth = scope.vars.len();
+        let mut pair = None;
         let binding = match &l.binding {
             Some((var, coll, filter)) => {
                 let (list, ty) = self.expr(coll, scope)?;
@@ -133,6 +134,18 @@ impl<'a> Checker<'a> {
                     return None;
                 };
                 let slot = scope.push(&var.text, elem);
+                if let Some((var, coll)) = &l.pair {
+                    let (list, ty) = self.expr(coll, scope)?;
+                    let Some(elem) = ty.element().cloned() else {
+                        self.type_error(
+                            coll.span,
+                            scope,
+                            format!("expected a list to find a witness in, found {ty}"),
+                        );
+                        return None;
+                    };
+                    pair = Some((scope.push(&var.text, elem), list));
+                }
                 let filter = match filter {
                     Some(f) => Some(self.bool_expr(f, scope, "`where`")?),
                     None => None,
@@ -146,6 +159,7 @@ impl<'a> Checker<'a> {
         scope.vars.truncate(depth);
         Some(ir::Label {
             binding,
+            pair,
             place: place?,
             text: text?,
         })

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::value::{Kind, List, Value};
 use crate::compile::Policy;
-use crate::compile::ir::{Compare, Const, Expr, Field, Rule, Template, TemplatePart};
+use crate::compile::ir::{Compare, Const, Expr, Field, Label, Rule, Template, TemplatePart};
 use crate::diagnostics::{Finding, FindingOrigin};
 use crate::source::Span;
 use crate::syntax::ast::Quantifier;
@@ -315,6 +315,7 @@ impl<'a> Interp<'a> {
                     F::SkuPart => Value::Str(&sku.part),
                     F::SkuName => Value::Str(&sku.display),
                     F::SkuPaid => Value::Bool(sku.paid),
+                    F::SkuFree => Value::Bool(sku.free),
                     F::SkuFamily => opt(sku.family.as_deref()),
                     F::SkuGrants => Value::List(List::Sorted(Kind::Capability, &sku.grants)),
                     F::SkuUnavailableIn => Value::List(List::Strs(&sku.unavailable_in)),
@@ -690,7 +691,7 @@ impl<'a> Interp<'a> {
                         if let Some(s) = env.get_mut(*slot) {
                             *s = item;
                         }
-                        if filter.as_ref().is_some_and(|f| !self.truthy(f, env)) {
+                        if !self.label_holds(label, filter.as_ref(), env) {
                             continue;
                         }
                         let entry = match item {
@@ -729,6 +730,31 @@ impl<'a> Interp<'a> {
             });
         }
         finding
+    }
+
+    /// Whether a label's filter holds for the element bound; with `, y in ys`, for some `y`,
+    /// which stays bound (the first such one) for the label's place and text.
+    fn label_holds(
+        &self,
+        label: &'a Label,
+        filter: Option<&'a Expr>,
+        env: &mut [Value<'a>],
+    ) -> bool {
+        let Some((slot, list)) = &label.pair else {
+            return filter.is_none_or(|f| self.truthy(f, env));
+        };
+        let Value::List(ys) = self.eval(list, env) else {
+            return false;
+        };
+        for y in ys.iter() {
+            if let Some(s) = env.get_mut(*slot) {
+                *s = y;
+            }
+            if filter.is_none_or(|f| self.truthy(f, env)) {
+                return true;
+            }
+        }
+        false
     }
 
     /// The list item that gives a user the SKU `sku`, for `list` one of the user's licence

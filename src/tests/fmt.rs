@@ -366,6 +366,7 @@ fn arb_rule() -> impl Strategy<Value = RuleDecl> {
                 .into_iter()
                 .map(|(binding, place, text)| Label {
                     binding: binding.map(|(v, c, f)| (nm(v), c, f)),
+                    pair: None,
                     place,
                     text,
                 })
