@@ -847,4 +847,42 @@ mod tests {
         );
         assert_eq!(f.help.as_deref(), Some("move c0, c1 or c2"));
     }
+
+    #[test]
+    fn a_label_names_the_first_witness_and_skips_an_element_without_one() {
+        // Each group with a member group is labelled once, naming its first member group; `B`,
+        // whose only member group is `Q`, and the leaf groups get no label.
+        let policy = "rule x/witness {\n    severity warning\n    for tenant\n    require false\n    at tenant\n    message \"m\"\n    label g in groups, m in g.member_groups where m.name != \"Q\" => g \"`{g.name}` has `{m.name}`\"\n}\n";
+        let policy = Policy::from_sources(&[SourceFile::new("p.skuld", policy)]).unwrap();
+        let t = "tenant: t\ngroups:\n  - name: A\n  - name: B\n  - name: c1\n    groups: [A]\n  - name: c2\n    groups: [A]\n  - name: Q\n    groups: [B]\n";
+        let findings = policy.check(&SourceFile::new("t.yaml", t)).unwrap();
+        let labels: Vec<&str> = findings
+            .iter()
+            .flat_map(|f| f.related.iter().map(|(_, t)| t.as_str()))
+            .collect();
+        assert_eq!(labels, ["`A` has `c1`"]);
+    }
+
+    #[test]
+    fn redundant_licence_labels_name_the_licence_that_includes_each() {
+        let policy = Policy::builtin().unwrap();
+        let t = "tenant: t\ncountry: US\ngroups:\n  - name: Sec\n    licenses: [EMS]\nusers:\n  - upn: a@t.com\n    usage_location: US\n    licenses: [AAD_PREMIUM, ENTERPRISEPACK, SPE_E5, TEAMS_EXPLORATORY, EXCHANGESTANDARD]\n    groups: [Sec]\n";
+        let findings = policy.check(&SourceFile::new("t.yaml", t)).unwrap();
+        let f = findings
+            .iter()
+            .find(|f| f.rule == "licensing/redundant-license")
+            .unwrap();
+        let mut labels: Vec<&str> = f.label.iter().map(String::as_str).collect();
+        labels.extend(f.related.iter().map(|(_, t)| t.as_str()));
+        // Exchange Online (Plan 1) is inside Teams Exploratory's plans, but a trial never makes
+        // a paid licence redundant.
+        assert_eq!(
+            labels,
+            [
+                "Microsoft Entra ID P1 (`AAD_PREMIUM`) is included in Enterprise Mobility + Security E3 (`EMS`)",
+                "Enterprise Mobility + Security E3 (`EMS`) is included in Microsoft 365 E5 (`SPE_E5`)",
+                "Office 365 E3 (`ENTERPRISEPACK`) is included in Microsoft 365 E5 (`SPE_E5`)",
+            ]
+        );
+    }
 }
