@@ -18,10 +18,16 @@
 //! - a part number listed with two GUIDs (`MCOPSTN5`) is one product with both ids, in the
 //!   order they first appear; its display name is the first one listed;
 //! - products are sorted by part number and plans by name (byte order), duplicates dropped, so
-//!   the output does not depend on the row order of the CSV.
+//!   the output does not depend on the row order of the CSV;
+//! - service plan names are repaired or rejected (see [`PlanNames`]): runs of white space become
+//!   one space and spaces beside `_` go (`CDS_ POWERAPPS_PER_USER_CUSTOM`); a name that is still
+//!   malformed (`RMS_S_ENTERPRISE)`, two names run together as in `EXCHANGE_S_FOUNDATION
+//!   PBI_PREMIUM_EM1_ADDON`) takes the well-formed name other rows give its plan id, or else its
+//!   one word that is no other plan's name; failing both, the CSV is rejected. Every repair is
+//!   listed in the generated file's header.
 #![forbid(unsafe_code)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -30,6 +36,7 @@ const PART: &str = "String_Id";
 const DISPLAY: &str = "Product_Display_Name";
 const GUID: &str = "GUID";
 const PLAN: &str = "Service_Plan_Name";
+const PLAN_ID: &str = "Service_Plan_Id";
 
 /// One product as collected from its rows.
 #[derive(Debug, Default)]
@@ -50,37 +57,55 @@ pub fn generate(text: &str) -> Result<String, String> {
             .position(|h| clean(h) == name)
             .ok_or_else(|| format!("the CSV has no `{name}` column"))
     };
-    let (part, display, guid, plan) = (
+    let (part, display, guid, plan, plan_id) = (
         column(PART)?,
         column(DISPLAY)?,
         column(GUID)?,
         column(PLAN)?,
+        column(PLAN_ID)?,
     );
-    let mut products: BTreeMap<String, Product> = BTreeMap::new();
+    // (line, part number, display name, GUID, plan name, plan id) of every non-empty row.
+    let mut cells = Vec::new();
     for (n, row) in rows.enumerate() {
         if row.iter().all(|f| clean(f).is_empty()) {
             continue;
         }
+        let line = n + 2;
         let field = |i: usize| {
             row.get(i)
                 .map(|f| clean(f))
-                .ok_or_else(|| format!("row {} has only {} fields", n + 2, row.len()))
+                .ok_or_else(|| format!("row {line} has only {} fields", row.len()))
         };
         let key = field(part)?;
         if key.is_empty() {
-            return Err(format!("row {} has no `{PART}`", n + 2));
+            return Err(format!("row {line} has no `{PART}`"));
         }
+        cells.push((
+            line,
+            key,
+            field(display)?,
+            field(guid)?.to_ascii_lowercase(),
+            plan_name(&field(plan)?),
+            field(plan_id)?.to_ascii_lowercase(),
+        ));
+    }
+    let names = PlanNames::new(cells.iter().map(|c| (c.4.as_str(), c.5.as_str())));
+    let mut repaired: BTreeSet<(String, String, String)> = BTreeSet::new();
+    let mut products: BTreeMap<String, Product> = BTreeMap::new();
+    for (line, key, display, id, plan, plan_id) in cells {
         let p = products.entry(key).or_default();
         if p.display.is_empty() {
-            p.display = field(display)?;
+            p.display = display;
         }
-        let id = field(guid)?.to_ascii_lowercase();
         if !id.is_empty() && !p.guids.contains(&id) {
             p.guids.push(id);
         }
-        let plan = field(plan)?;
         if !plan.is_empty() {
-            p.plans.push(plan);
+            let good = names.repair(&plan, &plan_id, line)?;
+            if good != plan {
+                repaired.insert((plan, good.clone(), plan_id));
+            }
+            p.plans.push(good);
         }
     }
     let mut out = String::new();
@@ -96,6 +121,14 @@ pub fn generate(text: &str) -> Result<String, String> {
          // developer marker in the name; else a per-user Office 365, Entra ID or Intune plan);\n\
          // a SKU with neither is unknown. What a SKU grants is in the matrix policies.\n",
     );
+    if !repaired.is_empty() {
+        out.push_str(
+            "//\n// Malformed service plan names of the CSV, repaired (see examples/gen_catalog.rs):\n",
+        );
+        for (from, to, id) in &repaired {
+            out.push_str(&format!("//   {from:?} -> {to} (plan id {id})\n"));
+        }
+    }
     for (part, mut p) in products {
         p.plans.sort_unstable();
         p.plans.dedup();
@@ -192,6 +225,120 @@ pub fn licence_status(part: &str, display: &str, plans: &[String]) -> Status {
 /// A field as a key: U+00A0 made a plain space, then trimmed.
 fn clean(field: &str) -> String {
     field.replace('\u{a0}', " ").trim().to_owned()
+}
+
+/// A service plan name with its white space repaired: tabs, no-break and repeated spaces become
+/// one space, and a space beside `_` goes (`DYN365_ ENTERPRISE _RELATIONSHIP_SALES`), since
+/// Microsoft's plan names never have one there.
+fn plan_name(raw: &str) -> String {
+    let words: Vec<&str> = raw.split_whitespace().collect();
+    let mut out = String::with_capacity(raw.len());
+    for (i, w) in words.iter().enumerate() {
+        let glued = i > 0 && (out.ends_with('_') || w.starts_with('_'));
+        if i > 0 && !glued {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// Why a (white-space repaired) plan name cannot be Microsoft's, if it cannot. Plan names are
+/// identifiers (`RMS_S_ENTERPRISE`, `Intune-EPM`) or, for a few old plans, words
+/// (`Virtualization Rights for Windows 10 (E3/E5+VDA)`); never with unbalanced parentheses,
+/// never two identifiers with `_` side by side.
+fn malformed(name: &str) -> Option<&'static str> {
+    let mut depth = 0i32;
+    for c in name.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            break;
+        }
+    }
+    if depth != 0 {
+        return Some("unbalanced parenthesis");
+    }
+    let joined = name
+        .split(' ')
+        .filter(|w| w.contains('_') && is_identifier(w))
+        .count();
+    (joined > 1).then_some("several plan names run together")
+}
+
+/// Letters, digits, `_` and `-`, as Microsoft's plan names are.
+fn is_identifier(w: &str) -> bool {
+    !w.is_empty()
+        && w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Every plan name of the CSV by plan id, to repair malformed names from the other rows.
+#[derive(Debug, Default)]
+pub struct PlanNames {
+    /// Plan id -> well-formed name -> rows.
+    by_id: HashMap<String, BTreeMap<String, usize>>,
+    /// Well-formed name -> plan ids.
+    ids: HashMap<String, BTreeSet<String>>,
+}
+
+impl PlanNames {
+    /// From (plan name, plan id) pairs, names already white-space repaired.
+    pub fn new<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut names = PlanNames::default();
+        for (name, id) in pairs {
+            if name.is_empty() || malformed(name).is_some() {
+                continue;
+            }
+            *names
+                .by_id
+                .entry(id.to_owned())
+                .or_default()
+                .entry(name.to_owned())
+                .or_default() += 1;
+            names
+                .ids
+                .entry(name.to_owned())
+                .or_default()
+                .insert(id.to_owned());
+        }
+        names
+    }
+
+    /// `name` if well-formed; else the well-formed name most rows give plan `id` (`RMS_S_ENTERPRISE)`
+    /// -> `RMS_S_ENTERPRISE`); else its one word that no other plan id is named
+    /// (`EXCHANGE_S_FOUNDATION PBI_PREMIUM_EM1_ADDON` of a plan id other than Exchange
+    /// Foundation's -> `PBI_PREMIUM_EM1_ADDON`); else an error naming the row.
+    pub fn repair(&self, name: &str, id: &str, line: usize) -> Result<String, String> {
+        let Some(why) = malformed(name) else {
+            return Ok(name.to_owned());
+        };
+        if let Some(best) = self.by_id.get(id).and_then(|names| {
+            names
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+        }) {
+            return Ok(best.0.clone());
+        }
+        let own: Vec<&str> = name
+            .split(' ')
+            .filter(|w| is_identifier(w))
+            .filter(|w| {
+                self.ids
+                    .get(*w)
+                    .is_none_or(|ids| ids.iter().all(|other| other == id))
+            })
+            .collect();
+        match own.as_slice() {
+            [one] => Ok((*one).to_owned()),
+            _ => Err(format!(
+                "row {line}: the service plan name `{name}` (plan id `{id}`) is malformed ({why}), and no other row names that plan id"
+            )),
+        }
+    }
 }
 
 /// Words the policy grammar reserves: such a name must be quoted.

@@ -1,7 +1,14 @@
 //! `feature` declarations, and the relation "SKU A includes SKU B" that
 //! `licensing/redundant-license` asks about (`k.includes`): every service plan of B, placeholder
-//! plans aside, is a plan of A; plus the relations `includes` declarations add (Microsoft
-//! documents some that its plan table does not show, such as Microsoft 365 E3 including EMS E3).
+//! plans aside, is a plan of A (or its government form is); plus the relations `includes`
+//! declarations add (Microsoft documents some that its plan table does not show, such as
+//! Microsoft 365 E5 including Office 365 E3 after an upgrade).
+//!
+//! Government forms: Microsoft's table names a plan's US government cloud edition with `_GOV`
+//! (`EXCHANGE_S_FOUNDATION_GOV`, `RMS_S_PREMIUM_GOV`), and lists some government SKUs with the
+//! commercial name (EMS G3 GCC has `RMS_S_PREMIUM` where Microsoft 365 G3 GCC has
+//! `RMS_S_PREMIUM_GOV`). So a placeholder's `_GOV` form is a placeholder too, and a plan of B is
+//! in A when A has it or its `_GOV` form.
 
 use std::collections::HashSet;
 
@@ -94,38 +101,47 @@ impl<'a> Checker<'a> {
                         // Reports an unknown plan, with a did-you-mean.
                         let _ = self.skus_with_plan(plan, file);
                         placeholders.insert(plan.text.clone());
+                        placeholders.insert(government_form(&plan.text));
                     }
                 }
             }
         }
 
-        // By plans: B is included in A when A has every plan of B. Only SKUs that carry B's
-        // rarest plan can, so each B is compared with a few candidates, not the whole catalog.
+        // By plans: B is included in A when A has every plan of B (or its government form).
+        // Only SKUs that carry B's rarest plan (or its form) can, so each B is compared with a
+        // few candidates, not the whole catalog.
         let mut found: Vec<(SkuId, SkuId)> = Vec::new();
+        let none: Vec<SkuId> = Vec::new();
         for (b, sku) in self.skus.iter().enumerate() {
-            let plans: Vec<&String> = sku
+            let plans: Vec<(&String, String)> = sku
                 .plans
                 .iter()
                 .filter(|p| !placeholders.contains(*p))
+                .map(|p| (p, government_form(p)))
                 .collect();
-            let Some(rarest) = plans
+            let Some((plain, gov)) = plans
                 .iter()
-                .filter_map(|p| self.plan_index.get(*p))
-                .min_by_key(|v| v.len())
+                .map(|(p, g)| {
+                    (
+                        self.plan_index.get(*p).unwrap_or(&none),
+                        self.plan_index.get(g).unwrap_or(&none),
+                    )
+                })
+                .min_by_key(|(p, g)| p.len() + g.len())
             else {
                 continue;
             };
-            for &a in rarest {
+            for &a in plain.iter().chain(gov) {
                 if a as usize == b {
                     continue;
                 }
                 let Some(including) = self.skus.get(a as usize) else {
                     continue;
                 };
-                if plans
-                    .iter()
-                    .all(|p| including.plans.binary_search(p).is_ok())
-                {
+                if plans.iter().all(|(p, g)| {
+                    including.plans.binary_search(p).is_ok()
+                        || including.plans.binary_search(g).is_ok()
+                }) {
                     found.push((a, b as SkuId));
                 }
             }
@@ -200,6 +216,11 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// A plan's US government cloud form in Microsoft's table: `RMS_S_PREMIUM` -> `RMS_S_PREMIUM_GOV`.
+fn government_form(plan: &str) -> String {
+    format!("{plan}_GOV")
+}
+
 #[cfg(test)]
 mod tests {
     use crate::compile::Policy;
@@ -239,6 +260,25 @@ mod tests {
         // B has nothing but C's plan beside a placeholder: each includes the other.
         assert_eq!(includes(&p, "C"), ["B"]);
         assert!(includes(&p, "E").is_empty());
+    }
+
+    #[test]
+    fn government_forms_of_plans_and_placeholders() {
+        let p = compile(
+            "product G3 \"M365 G3 GCC\" { plans [AAD_PREMIUM, RMS_S_PREMIUM_GOV, F] }\n\
+             product EMS_G \"EMS G3 GCC\" { plans [AAD_PREMIUM, RMS_S_PREMIUM, F_GOV] }\n\
+             product C \"commercial\" { plans [AAD_PREMIUM, RMS_S_PREMIUM_GOV, OTHER] }\n\
+             product X \"X\" { plans [RMS_S_PREMIUM, OTHER] }\n\
+             placeholder plans F\n",
+        )
+        .unwrap();
+        // EMS_G's RMS_S_PREMIUM is G3's RMS_S_PREMIUM_GOV, and its F_GOV a placeholder.
+        assert_eq!(includes(&p, "G3"), ["EMS_G"]);
+        // Not the other way round: a government form does not stand for the commercial plan.
+        assert!(includes(&p, "EMS_G").is_empty());
+        // C has the government form of X's plan and X's other plan.
+        assert_eq!(includes(&p, "C"), ["G3", "EMS_G", "X"]);
+        assert!(includes(&p, "X").is_empty());
     }
 
     #[test]

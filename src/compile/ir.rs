@@ -325,6 +325,8 @@ pub fn reads_user_only_through_licenses(e: &Expr) -> bool {
 pub struct Label {
     /// `x in xs where c =>`: slot, collection, filter.
     pub binding: Option<(usize, Expr, Option<Expr>)>,
+    /// `, y in ys`: slot and collection of the witness (see `ast::Label::pair`).
+    pub pair: Option<(usize, Expr)>,
     /// The place to label.
     pub place: Expr,
     /// The text.
@@ -565,6 +567,8 @@ pub enum Field {
     SkuName,
     /// `k.paid`
     SkuPaid,
+    /// `k.free`: free, trial or developer (declared or generated `free`)
+    SkuFree,
     /// `k.family`
     SkuFamily,
     /// `k.grants`

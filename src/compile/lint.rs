@@ -358,6 +358,9 @@ fn rule_names<'a>(r: &'a ast::RuleDecl, out: &mut HashSet<&'a str>) {
     for l in &r.labels {
         templates.push(&l.text);
         exprs.push(&l.place);
+        if let Some((_, coll)) = &l.pair {
+            exprs.push(coll);
+        }
         if let Some((_, coll, filter)) = &l.binding {
             exprs.push(coll);
             exprs.extend(filter.iter());

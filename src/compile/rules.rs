@@ -121,18 +121,23 @@ impl<'a> Checker<'a> {
 
     pub(super) fn label(&mut self, l: &ast::Label, scope: &mut Scope) -> Option<ir::Label> {
         let depth = scope.vars.len();
+        let mut pair = None;
         let binding = match &l.binding {
             Some((var, coll, filter)) => {
-                let (list, ty) = self.expr(coll, scope)?;
-                let Some(elem) = ty.element().cloned() else {
-                    self.type_error(
-                        coll.span,
+                let (slot, list) = self.bind_element(
+                    var,
+                    coll,
+                    scope,
+                    "expected a list to label each element of",
+                )?;
+                if let Some((var, coll)) = &l.pair {
+                    pair = Some(self.bind_element(
+                        var,
+                        coll,
                         scope,
-                        format!("expected a list to label each element of, found {ty}"),
-                    );
-                    return None;
-                };
-                let slot = scope.push(&var.text, elem);
+                        "expected a list to find a witness in",
+                    )?);
+                }
                 let filter = match filter {
                     Some(f) => Some(self.bool_expr(f, scope, "`where`")?),
                     None => None,
@@ -146,9 +151,27 @@ impl<'a> Checker<'a> {
         scope.vars.truncate(depth);
         Some(ir::Label {
             binding,
+            pair,
             place: place?,
             text: text?,
         })
+    }
+
+    /// `var in coll` of a label: the slot `var` is pushed in and the checked list, or `None`
+    /// after reporting (`what`, then the type found) that `coll` is not a list.
+    fn bind_element(
+        &mut self,
+        var: &ast::Name,
+        coll: &ast::Expr,
+        scope: &mut Scope,
+        what: &str,
+    ) -> Option<(usize, ir::Expr)> {
+        let (list, ty) = self.expr(coll, scope)?;
+        let Some(elem) = ty.element().cloned() else {
+            self.type_error(coll.span, scope, format!("{what}, found {ty}"));
+            return None;
+        };
+        Some((scope.push(&var.text, elem), list))
     }
 
     fn template(&mut self, t: &ast::Template, scope: &mut Scope) -> Option<ir::Template> {

@@ -162,6 +162,7 @@ pub fn fields_of(ty: &Ty) -> &'static [(&'static str, Field, FieldTy)] {
             ("part", SkuPart, T::Str),
             ("name", SkuName, T::Str),
             ("paid", SkuPaid, T::Bool),
+            ("free", SkuFree, T::Bool),
             ("family", SkuFamily, T::OptStr),
             ("grants", SkuGrants, T::Caps),
             ("unavailable_in", SkuUnavailableIn, T::Strs),

@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 
 use super::value::{Kind, List, Value};
 use crate::compile::Policy;
-use crate::compile::ir::{Compare, Const, Expr, Field, Rule, Template, TemplatePart, base_sku};
+use crate::compile::ir::{
+    Compare, Const, Expr, Field, Label, Rule, Template, TemplatePart, base_sku,
+};
 use crate::diagnostics::{Finding, FindingOrigin};
 use crate::source::Span;
 use crate::syntax::ast::Quantifier;
@@ -335,6 +337,7 @@ impl<'a> Interp<'a> {
                     F::SkuPart => Value::Str(&sku.part),
                     F::SkuName => Value::Str(&sku.display),
                     F::SkuPaid => Value::Bool(sku.paid),
+                    F::SkuFree => Value::Bool(sku.free),
                     F::SkuFamily => opt(sku.family.as_deref()),
                     F::SkuGrants => Value::List(List::Sorted(Kind::Capability, &sku.grants)),
                     F::SkuUnavailableIn => Value::List(List::Strs(&sku.unavailable_in)),
@@ -724,7 +727,7 @@ impl<'a> Interp<'a> {
                         if let Some(s) = env.get_mut(*slot) {
                             *s = item;
                         }
-                        if filter.as_ref().is_some_and(|f| !self.truthy(f, env)) {
+                        if !self.label_holds(label, filter.as_ref(), env) {
                             continue;
                         }
                         let entry = match item {
@@ -763,6 +766,31 @@ impl<'a> Interp<'a> {
             });
         }
         finding
+    }
+
+    /// Whether a label's filter holds for the element bound; with `, y in ys`, for some `y`,
+    /// which stays bound (the first such one) for the label's place and text.
+    fn label_holds(
+        &self,
+        label: &'a Label,
+        filter: Option<&'a Expr>,
+        env: &mut [Value<'a>],
+    ) -> bool {
+        let Some((slot, list)) = &label.pair else {
+            return filter.is_none_or(|f| self.truthy(f, env));
+        };
+        let Value::List(ys) = self.eval(list, env) else {
+            return false;
+        };
+        for y in ys.iter() {
+            if let Some(s) = env.get_mut(*slot) {
+                *s = y;
+            }
+            if filter.is_none_or(|f| self.truthy(f, env)) {
+                return true;
+            }
+        }
+        false
     }
 
     /// The list item that gives a user the SKU `sku`, for `list` one of the user's licence
@@ -855,5 +883,43 @@ mod tests {
             ["`c0` is a member", "`c1` is a member", "`c2` is a member"]
         );
         assert_eq!(f.help.as_deref(), Some("move c0, c1 or c2"));
+    }
+
+    #[test]
+    fn a_label_names_the_first_witness_and_skips_an_element_without_one() {
+        // Each group with a member group is labelled once, naming its first member group; `B`,
+        // whose only member group is `Q`, and the leaf groups get no label.
+        let policy = "rule x/witness {\n    severity warning\n    for tenant\n    require false\n    at tenant\n    message \"m\"\n    label g in groups, m in g.member_groups where m.name != \"Q\" => g \"`{g.name}` has `{m.name}`\"\n}\n";
+        let policy = Policy::from_sources(&[SourceFile::new("p.skuld", policy)]).unwrap();
+        let t = "tenant: t\ngroups:\n  - name: A\n  - name: B\n  - name: c1\n    groups: [A]\n  - name: c2\n    groups: [A]\n  - name: Q\n    groups: [B]\n";
+        let findings = policy.check(&SourceFile::new("t.yaml", t)).unwrap();
+        let labels: Vec<&str> = findings
+            .iter()
+            .flat_map(|f| f.related.iter().map(|(_, t)| t.as_str()))
+            .collect();
+        assert_eq!(labels, ["`A` has `c1`"]);
+    }
+
+    #[test]
+    fn redundant_licence_labels_name_the_licence_that_includes_each() {
+        let policy = Policy::builtin().unwrap();
+        let t = "tenant: t\ncountry: US\ngroups:\n  - name: Sec\n    licenses: [EMS]\nusers:\n  - upn: a@t.com\n    usage_location: US\n    licenses: [AAD_PREMIUM, ENTERPRISEPACK, SPE_E5, TEAMS_EXPLORATORY, EXCHANGESTANDARD]\n    groups: [Sec]\n";
+        let findings = policy.check(&SourceFile::new("t.yaml", t)).unwrap();
+        let f = findings
+            .iter()
+            .find(|f| f.rule == "licensing/redundant-license")
+            .unwrap();
+        let mut labels: Vec<&str> = f.label.iter().map(String::as_str).collect();
+        labels.extend(f.related.iter().map(|(_, t)| t.as_str()));
+        // Exchange Online (Plan 1) is inside Teams Exploratory's plans, but a trial never makes
+        // a paid licence redundant.
+        assert_eq!(
+            labels,
+            [
+                "Microsoft Entra ID P1 (`AAD_PREMIUM`) is included in Enterprise Mobility + Security E3 (`EMS`)",
+                "Enterprise Mobility + Security E3 (`EMS`) is included in Microsoft 365 E5 (`SPE_E5`)",
+                "Office 365 E3 (`ENTERPRISEPACK`) is included in Microsoft 365 E5 (`SPE_E5`)",
+            ]
+        );
     }
 }

@@ -238,11 +238,14 @@ pub struct Help {
     pub when: Option<Expr>,
 }
 
-/// `label [x in xs [where c] =>] place "text"`
+/// `label [x in xs [, y in ys] [where c] =>] place "text"`
 #[derive(Debug, Clone, PartialEq)]
 pub struct Label {
     /// Optional iteration: variable, collection, filter.
     pub binding: Option<(Name, Expr, Option<Expr>)>,
+    /// `, y in ys` after the binding: for each `x`, the first `y` for which the filter holds
+    /// (the witness the text can name); an `x` without one gets no label.
+    pub pair: Option<(Name, Expr)>,
     /// The node to label.
     pub place: Expr,
     /// The label text.

@@ -564,12 +564,19 @@ impl Cx {
                 }
                 Rule::label_clause => {
                     let mut next = self.next(&mut parts, &clause_outer, "a label")?;
+                    let mut pair = None;
                     let binding = if next.as_rule() == Rule::label_binding {
                         let b_outer = next.clone();
                         let mut b = next.into_inner();
                         let var = self.ident(self.next(&mut b, &b_outer, "a variable")?);
                         let _in = self.next(&mut b, &b_outer, "`in`")?;
                         let coll = self.expr(self.next(&mut b, &b_outer, "a collection")?)?;
+                        if b.clone().next().is_some_and(|p| p.as_rule() == Rule::ident) {
+                            let var = self.ident(self.next(&mut b, &b_outer, "a variable")?);
+                            let _in = self.next(&mut b, &b_outer, "`in`")?;
+                            let coll = self.expr(self.next(&mut b, &b_outer, "a collection")?)?;
+                            pair = Some((var, coll));
+                        }
                         let filter = match (b.next(), b.next()) {
                             (Some(_where), Some(cond)) => Some(self.expr(cond)?),
                             _ => None,
@@ -584,6 +591,7 @@ impl Cx {
                         self.template(self.next(&mut parts, &clause_outer, "a label text")?)?;
                     labels.push(Label {
                         binding,
+                        pair,
                         place,
                         text,
                     });

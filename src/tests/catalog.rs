@@ -70,6 +70,79 @@ fn generator_handles_the_quirks_of_the_data() {
 }
 
 #[test]
+fn generator_repairs_or_rejects_malformed_plan_names() {
+    const HEAD: &str = "Product_Display_Name,String_Id,GUID,Service_Plan_Name,Service_Plan_Id,Service_Plans_Included_Friendly_Names\n";
+    let plans = |csv: &str| -> Vec<String> {
+        let out = gen_catalog::generate(&format!("{HEAD}{csv}")).unwrap();
+        out.lines()
+            .filter(|l| l.trim_start().starts_with("plans") || l.contains(" -> "))
+            .map(str::to_owned)
+            .collect()
+    };
+    // Microsoft's two malformed names, shaped as in the CSV of 2025-10-29: a stray parenthesis
+    // (EMSPREMIUM_GOV) and two names run together on both rows of PBI_PREMIUM_EM1_ADDON.
+    let csv = "EMS E5,EMSPREMIUM,1,RMS_S_ENTERPRISE,bea4c11e,Rights\n\
+        EMS G5 GCC,EMSPREMIUM_GOV,2,RMS_S_ENTERPRISE),bea4c11e,Rights\n\
+        Any,OTHER,3,EXCHANGE_S_FOUNDATION,113feb6c,Exchange Foundation\n\
+        Power BI Premium EM1,PBI_PREMIUM_EM1_ADDON,4,EXCHANGE_S_FOUNDATION PBI_PREMIUM_EM1_ADDON,113feb6c,Exchange Foundation\n\
+        Power BI Premium EM1,PBI_PREMIUM_EM1_ADDON,4,EXCHANGE_S_FOUNDATION PBI_PREMIUM_EM1_ADDON,a64b30ba,Power BI Premium EM1\n\
+        Spaces,SPACES,5,CDS_ POWERAPPS_PER_USER_CUSTOM,2e8dde43,x\n\
+        Spaces,SPACES,5,Virtualization \tRights \tfor Windows 10 (E3/E5+VDA),e7c91390,x\n";
+    assert_eq!(
+        plans(csv),
+        [
+            "//   \"EXCHANGE_S_FOUNDATION PBI_PREMIUM_EM1_ADDON\" -> EXCHANGE_S_FOUNDATION (plan id 113feb6c)",
+            "//   \"EXCHANGE_S_FOUNDATION PBI_PREMIUM_EM1_ADDON\" -> PBI_PREMIUM_EM1_ADDON (plan id a64b30ba)",
+            "//   \"RMS_S_ENTERPRISE)\" -> RMS_S_ENTERPRISE (plan id bea4c11e)",
+            "    plans [RMS_S_ENTERPRISE]",
+            "    plans [RMS_S_ENTERPRISE]",
+            "    plans [EXCHANGE_S_FOUNDATION]",
+            "    plans [EXCHANGE_S_FOUNDATION, PBI_PREMIUM_EM1_ADDON]",
+            "    plans [CDS_POWERAPPS_PER_USER_CUSTOM, \"Virtualization Rights for Windows 10 (E3/E5+VDA)\"]",
+        ]
+    );
+    // Nothing to repair from: the CSV is rejected, naming the row and the name.
+    for (name, why) in [
+        ("RMS_S_ENTERPRISE)", "unbalanced parenthesis"),
+        ("PLAN_ONE PLAN_TWO", "several plan names run together"),
+    ] {
+        let e =
+            gen_catalog::generate(&format!("{HEAD}A,A,1,OK,1,x\nB,B,2,{name},9,x\n")).unwrap_err();
+        assert_eq!(
+            e,
+            format!(
+                "row 3: the service plan name `{name}` (plan id `9`) is malformed ({why}), and no other row names that plan id"
+            )
+        );
+    }
+    // Both words of a run-together name are other plans' names: which one is meant is unknown.
+    let e = gen_catalog::generate(&format!(
+        "{HEAD}A,A,1,PLAN_ONE,1,x\nA,A,1,PLAN_TWO,2,x\nB,B,2,PLAN_ONE PLAN_TWO,3,x\n"
+    ))
+    .unwrap_err();
+    assert!(
+        e.starts_with("row 4: the service plan name `PLAN_ONE PLAN_TWO`"),
+        "{e}"
+    );
+    // The committed catalog declares no malformed name (its header lists the repairs).
+    let catalog = crate::policies::builtin("builtin:catalog-microsoft").unwrap();
+    let declared: String = catalog
+        .text()
+        .lines()
+        .filter(|l| !l.starts_with("//"))
+        .collect();
+    for bad in [
+        "RMS_S_ENTERPRISE)",
+        "EXCHANGE_S_FOUNDATION PBI",
+        "CDS_ ",
+        "\\t",
+    ] {
+        assert!(!declared.contains(bad), "{bad}");
+    }
+    assert!(declared.contains("plans [EXCHANGE_S_FOUNDATION, PBI_PREMIUM_EM1_ADDON]"));
+}
+
+#[test]
 fn catalog_resolves_part_numbers_and_guids() {
     let policy = Policy::builtin().unwrap();
     let catalog = policy.catalog();

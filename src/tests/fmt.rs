@@ -335,7 +335,12 @@ fn arb_rule() -> impl Strategy<Value = RuleDecl> {
         proptest::collection::vec((arb_template(), proptest::option::of(arb_expr())), 0..3),
         proptest::collection::vec(
             (
-                proptest::option::of((arb_ident(), arb_expr(), proptest::option::of(arb_expr()))),
+                proptest::option::of((
+                    arb_ident(),
+                    arb_expr(),
+                    proptest::option::of((arb_ident(), arb_expr())),
+                    proptest::option::of(arb_expr()),
+                )),
                 arb_expr(),
                 arb_template(),
             ),
@@ -365,7 +370,11 @@ fn arb_rule() -> impl Strategy<Value = RuleDecl> {
             labels: labels
                 .into_iter()
                 .map(|(binding, place, text)| Label {
-                    binding: binding.map(|(v, c, f)| (nm(v), c, f)),
+                    pair: binding
+                        .as_ref()
+                        .and_then(|(_, _, p, _)| p.clone())
+                        .map(|(v, c)| (nm(v), c)),
+                    binding: binding.map(|(v, c, _, f)| (nm(v), c, f)),
                     place,
                     text,
                 })

@@ -332,7 +332,8 @@ fn reference(t: &Tenant) -> Findings {
     // licensing/redundant-license: a user holding two SKUs of which one includes the other, by
     // the service plans of Microsoft's table with EXCHANGE_S_FOUNDATION and ADALLOM_S_DISCOVERY
     // left out (worked out from shared/data/product-names-and-service-plans.csv for the SKUs
-    // generated here).
+    // generated here), and the upgrade the default policy declares (Office 365 E3 beside
+    // Microsoft 365 E5). Every including SKU here is paid.
     const INCLUDES: [(&str, &[&str]); 6] = [
         ("AAD_PREMIUM_P2", &["AAD_PREMIUM"]),
         ("EMS", &["AAD_PREMIUM"]),
@@ -345,6 +346,7 @@ fn reference(t: &Tenant) -> Findings {
                 "AAD_PREMIUM_P2",
                 "EMS",
                 "EMSPREMIUM",
+                "ENTERPRISEPACK",
                 "ENTERPRISEPREMIUM",
             ],
         ),

@@ -152,6 +152,9 @@ fn strings_of_item(item: &Item, out: &mut Vec<Span>) {
             for l in &r.labels {
                 out.push(l.text.span);
                 strings_of_expr(&l.place, out);
+                if let Some((_, coll)) = &l.pair {
+                    strings_of_expr(coll, out);
+                }
                 if let Some((_, coll, filter)) = &l.binding {
                     strings_of_expr(coll, out);
                     if let Some(f) = filter {

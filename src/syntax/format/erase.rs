@@ -107,6 +107,10 @@ fn erase_item(item: &mut Item) {
                         erase_expr(f);
                     }
                 }
+                if let Some((var, coll)) = &mut l.pair {
+                    erase_name(var);
+                    erase_expr(coll);
+                }
                 erase_expr(&mut l.place);
                 erase_template(&mut l.text);
             }

@@ -354,6 +354,9 @@ impl Printer {
             let pos = match &l.binding {
                 Some((var, coll, filter)) => {
                     let mut b = format!("label {} in {}", var.text, expr(coll));
+                    if let Some((var, coll)) = &l.pair {
+                        b.push_str(&format!(", {} in {}", var.text, expr(coll)));
+                    }
                     if let Some(f) = filter {
                         b.push_str(" where ");
                         b.push_str(&expr(f));
