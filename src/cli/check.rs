@@ -78,7 +78,7 @@ pub(super) fn check(
     if args.verbose {
         discovery::explain(&found, stderr)?;
     }
-    let (paths, discovery_errors) = (found.paths, found.errors);
+    let (paths, discovery_errors, discovery_notes) = (found.paths, found.errors, found.notes);
     let missing = !discovery_errors.is_empty();
     let mut errors: Vec<report::RunError> = discovery_errors
         .into_iter()
@@ -193,6 +193,11 @@ pub(super) fn check(
             report: miette::Report::new(p),
         })
         .collect();
+    notes.extend(
+        discovery_notes
+            .into_iter()
+            .map(|report| report::RunError { file: None, report }),
+    );
     if let Some(b) = &baseline {
         let checked: Vec<&str> = files
             .iter()

@@ -411,6 +411,7 @@ fn print_reports<'a>(
         human::render_diagnostic(e.as_ref(), style, &mut text);
         text.push('\n');
     }
+    let text = report::neutral::neutralise(&text, report::human_syntax(style));
     stderr.write_all(text.as_bytes())
 }
 

@@ -154,6 +154,9 @@ pub(crate) struct Discovered {
     /// discovery was asked to explain itself (it costs a second listing of each folder).
     pub(crate) skipped: Vec<Skipped>,
     pub(crate) errors: Vec<miette::Report>,
+    /// Warnings that stop nothing: a folder in a git work tree whose tracked files git could
+    /// not list (then `.gitignore` was honoured for every file).
+    pub(crate) notes: Vec<miette::Report>,
 }
 
 /// Expands folders and globs into tenant files (sorted within each argument); files named
@@ -232,6 +235,7 @@ fn walk_one(
 ) -> usize {
     let abs_root = absolute(root);
     let tree = repository_of(root);
+    let tree_of_root = tree.clone();
     let recorded = Arc::new(Mutex::new(Recorded::default()));
     let in_glob = glob.is_some();
     let mut builder = WalkBuilder::new(root);
@@ -290,6 +294,55 @@ fn walk_one(
             }
             Err(e) => walk_errors.push(e),
         }
+    }
+    // Git checks a tracked file whatever `.gitignore` says, and so does skuld: an ignore file
+    // added by a change must not hide a tenant the repository holds (issue 23).
+    match tracked_files(root, tree_of_root.as_deref()) {
+        Ok(None) => {}
+        Ok(Some(tracked)) => {
+            let walked: HashSet<&Path> = files.iter().map(PathBuf::as_path).collect();
+            let mut hidden_by_ignore = Vec::new();
+            for rel in tracked {
+                let path = root.join(&rel);
+                if walked.contains(path.as_path())
+                    || rel
+                        .components()
+                        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+                {
+                    continue;
+                }
+                let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                    continue; // deleted in the work tree
+                };
+                let found = Found {
+                    path: &path,
+                    is_dir: false,
+                    is_symlink: meta.file_type().is_symlink(),
+                };
+                if !(meta.is_file() || found.is_symlink && path.is_file()) {
+                    continue; // a submodule, or a link to a folder
+                }
+                let mut r = recorded.lock().unwrap_or_else(PoisonError::into_inner);
+                match judge(
+                    &found,
+                    root,
+                    &abs_root,
+                    tree_of_root.as_deref(),
+                    filter,
+                    in_glob,
+                ) {
+                    Verdict::Keep => hidden_by_ignore.push(path),
+                    Verdict::Drop => {}
+                    Verdict::Skip(why) => r.skipped.push(Skipped { path, why }),
+                    Verdict::Error(e) => r.errors.push(e),
+                }
+            }
+            if explain {
+                visited.extend(hidden_by_ignore.iter().cloned());
+            }
+            files.extend(hidden_by_ignore);
+        }
+        Err(reason) => out.notes.push(reason),
     }
     let recorded = std::mem::take(&mut *recorded.lock().unwrap_or_else(PoisonError::into_inner));
     out.errors
@@ -427,8 +480,35 @@ fn judge_entry(
     filter: &Filter,
     in_glob: bool,
 ) -> Verdict {
-    let path = entry.path();
     let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+    let found = Found {
+        path: entry.path(),
+        is_dir,
+        is_symlink: entry.path_is_symlink(),
+    };
+    judge(&found, root, abs_root, tree, filter, in_glob)
+}
+
+/// What discovery knows of a path without reading it.
+struct Found<'a> {
+    path: &'a Path,
+    is_dir: bool,
+    is_symlink: bool,
+}
+
+fn judge(
+    found: &Found<'_>,
+    root: &Path,
+    abs_root: &Path,
+    tree: Option<&Path>,
+    filter: &Filter,
+    in_glob: bool,
+) -> Verdict {
+    let Found {
+        path,
+        is_dir,
+        is_symlink,
+    } = *found;
     if !is_dir && !in_glob && !is_yaml(path) {
         return Verdict::Drop;
     }
@@ -441,7 +521,7 @@ fn judge_entry(
             });
         }
     }
-    if entry.path_is_symlink() {
+    if is_symlink {
         match std::fs::canonicalize(path) {
             Err(e) => {
                 return Verdict::Error(ReadError {
@@ -473,7 +553,11 @@ fn judge_entry(
         }
     }
     if !is_dir {
-        let name = entry.file_name().to_string_lossy().to_lowercase();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_lowercase();
         if let Some(what) = own_name(&name, filter) {
             return Verdict::Skip(Skip::Own(what));
         }
@@ -512,6 +596,79 @@ fn walk_error(e: &ignore::Error) -> WalkProblem {
         },
         other => WalkProblem::Error(None, other.to_string()),
     }
+}
+
+/// The files git tracks below `root`, relative to it: `Ok(None)` when `tree` (the repository
+/// `root` is in) is no git work tree. Read with `git ls-files -z` rather than a crate that
+/// parses the index: git knows every index version and extension, and costs no dependency
+/// (docs/architecture.md). A repository whose files git cannot list (no `git` on the PATH, a
+/// "dubious ownership" refusal) gives a warning and discovery honours `.gitignore` as before.
+fn tracked_files(root: &Path, tree: Option<&Path>) -> Result<Option<Vec<PathBuf>>, miette::Report> {
+    if !tree.is_some_and(|t| t.join(".git").exists()) {
+        return Ok(None);
+    }
+    let listed = std::process::Command::new("git")
+        // A repository's own config must not run anything while skuld lists it.
+        .args([
+            "-c",
+            "core.fsmonitor=false",
+            "ls-files",
+            "-z",
+            "--cached",
+            "--",
+        ])
+        .current_dir(root)
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        // Untranslated, so that "not a git repository" can be told from other failures.
+        .env("LC_ALL", "C")
+        .env("LANGUAGE", "C")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .output();
+    let why = match listed {
+        Ok(o) if o.status.success() => {
+            let paths = o
+                .stdout
+                .split(|&b| b == 0)
+                .filter(|p| !p.is_empty())
+                .map(path_from_git)
+                .collect();
+            return Ok(Some(paths));
+        }
+        Ok(o) => {
+            let said = String::from_utf8_lossy(&o.stderr).trim().to_owned();
+            // A `.git` folder git does not take for a repository holds no tracked files.
+            if said.contains("not a git repository") {
+                return Ok(None);
+            }
+            said
+        }
+        Err(e) => format!("`git` could not be run ({e})"),
+    };
+    Err(miette::Report::new(ReadError {
+        path: root.display().to_string(),
+        reason: format!(
+            "cannot list the files git tracks here, so a tracked tenant file that `.gitignore` \
+             names is not checked: {why}"
+        ),
+        help: Some(
+            "install git (or mark the repository safe: `git config --global --add \
+             safe.directory PATH`), or name the tenant files on the command line"
+                .to_owned(),
+        ),
+    }))
+}
+
+#[cfg(unix)]
+fn path_from_git(bytes: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt as _;
+    PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+}
+
+#[cfg(not(unix))]
+fn path_from_git(bytes: &[u8]) -> PathBuf {
+    // Git writes paths as UTF-8 on other systems.
+    PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
 }
 
 /// `.yaml` or `.yml`, in any case.

@@ -64,6 +64,9 @@ pub fn render(run: &Run<'_>) -> String {
     out
 }
 
+/// How every command of this format starts: what [`super::neutral`] leaves alone.
+pub(crate) const PREFIX: &str = "##vso[task.logissue ";
+
 fn command(out: &mut String, props: &[(&str, String)], message: &str) {
     out.push_str("##vso[task.logissue");
     for (i, (key, value)) in props.iter().enumerate() {

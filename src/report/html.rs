@@ -27,7 +27,10 @@ pub fn render(run: &Run<'_>) -> String {
         "version": env!("CARGO_PKG_VERSION"),
     });
     let blob = serde_json::to_string(&data).unwrap_or_else(|_| "null".to_owned());
-    let blob = script_safe(&blob);
+    let blob = script_safe(&super::neutral::neutralise(
+        &blob,
+        super::neutral::Syntax::Json,
+    ));
     let mut out = String::with_capacity(blob.len() + STYLE.len() + SCRIPT.len() + 4096);
     out.push_str(HEAD);
     out.push_str(STYLE);

@@ -19,6 +19,7 @@ mod html;
 mod import;
 mod import_live;
 mod lsp;
+mod neutral;
 mod release;
 mod report;
 mod silent;
