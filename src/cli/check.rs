@@ -28,10 +28,12 @@ pub(super) fn check(
         mut tenants,
         config_path,
         read,
+        overrides,
     }) = settings(
         &SettingsArgs {
             config: args.config.as_deref(),
             no_config: args.no_config,
+            config_from: args.config_from.as_deref(),
             policies: &args.policies,
             no_default_policy: args.no_default_policy,
             rules: (&args.only_rules, &args.skip_rules, &args.severities),
@@ -231,6 +233,7 @@ pub(super) fn check(
         docs_url: crate::diagnostics::finding::docs_base_url(),
         config: config_path.map(|p| p.display().to_string()),
         omitted,
+        overrides,
         view: report::View {
             show_all: args.show_all,
             quiet: args.quiet,

@@ -24,6 +24,8 @@ pub(crate) struct Patterns {
     /// Absolute (not canonical: links are matched where they are, not where they point).
     root: PathBuf,
     origin: String,
+    /// The globs as written, for reports that say what a config leaves out.
+    globs: Vec<String>,
 }
 
 impl Patterns {
@@ -49,7 +51,13 @@ impl Patterns {
             matcher,
             root,
             origin: origin.to_owned(),
+            globs: globs.iter().map(|g| (*g).to_owned()).collect(),
         })
+    }
+
+    /// The globs as written.
+    pub(crate) fn globs(&self) -> &[String] {
+        &self.globs
     }
 
     /// The glob that selects `path` (absolute), judging the path and then its folders as git
@@ -598,77 +606,28 @@ fn walk_error(e: &ignore::Error) -> WalkProblem {
     }
 }
 
-/// The files git tracks below `root`, relative to it: `Ok(None)` when `tree` (the repository
-/// `root` is in) is no git work tree. Read with `git ls-files -z` rather than a crate that
-/// parses the index: git knows every index version and extension, and costs no dependency
-/// (docs/architecture.md). A repository whose files git cannot list (no `git` on the PATH, a
-/// "dubious ownership" refusal) gives a warning and discovery honours `.gitignore` as before.
+/// The files git tracks below `root`, relative to it; `Ok(None)` when `tree` (the repository
+/// `root` is in) is no git work tree. A repository whose files git cannot list (no `git` on the
+/// PATH, a "dubious ownership" refusal) gives a warning, and discovery honours `.gitignore` for
+/// every file as before.
 fn tracked_files(root: &Path, tree: Option<&Path>) -> Result<Option<Vec<PathBuf>>, miette::Report> {
     if !tree.is_some_and(|t| t.join(".git").exists()) {
         return Ok(None);
     }
-    let listed = std::process::Command::new("git")
-        // A repository's own config must not run anything while skuld lists it.
-        .args([
-            "-c",
-            "core.fsmonitor=false",
-            "ls-files",
-            "-z",
-            "--cached",
-            "--",
-        ])
-        .current_dir(root)
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        // Untranslated, so that "not a git repository" can be told from other failures.
-        .env("LC_ALL", "C")
-        .env("LANGUAGE", "C")
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .output();
-    let why = match listed {
-        Ok(o) if o.status.success() => {
-            let paths = o
-                .stdout
-                .split(|&b| b == 0)
-                .filter(|p| !p.is_empty())
-                .map(path_from_git)
-                .collect();
-            return Ok(Some(paths));
-        }
-        Ok(o) => {
-            let said = String::from_utf8_lossy(&o.stderr).trim().to_owned();
-            // A `.git` folder git does not take for a repository holds no tracked files.
-            if said.contains("not a git repository") {
-                return Ok(None);
-            }
-            said
-        }
-        Err(e) => format!("`git` could not be run ({e})"),
-    };
-    Err(miette::Report::new(ReadError {
-        path: root.display().to_string(),
-        reason: format!(
-            "cannot list the files git tracks here, so a tracked tenant file that `.gitignore` \
-             names is not checked: {why}"
-        ),
-        help: Some(
-            "install git (or mark the repository safe: `git config --global --add \
-             safe.directory PATH`), or name the tenant files on the command line"
-                .to_owned(),
-        ),
-    }))
-}
-
-#[cfg(unix)]
-fn path_from_git(bytes: &[u8]) -> PathBuf {
-    use std::os::unix::ffi::OsStrExt as _;
-    PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
-}
-
-#[cfg(not(unix))]
-fn path_from_git(bytes: &[u8]) -> PathBuf {
-    // Git writes paths as UTF-8 on other systems.
-    PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
+    super::git::tracked(root).map_err(|why| {
+        miette::Report::new(ReadError {
+            path: root.display().to_string(),
+            reason: format!(
+                "cannot list the files git tracks here, so a tracked tenant file that `.gitignore` \
+                 names is not checked: {why}"
+            ),
+            help: Some(
+                "install git (or mark the repository safe: `git config --global --add \
+                 safe.directory PATH`), or name the tenant files on the command line"
+                    .to_owned(),
+            ),
+        })
+    })
 }
 
 /// `.yaml` or `.yml`, in any case.

@@ -25,6 +25,10 @@ pub fn render(run: &Run<'_>) -> String {
         props.push(("title", e.code()));
         command(&mut out, kind, &props, &e.message_with_help());
     }
+    // What the config turned off, once per run: notices, which do not read as failures.
+    for o in &run.overrides {
+        command(&mut out, "notice", &[("title", CONFIG_TITLE.to_owned())], o);
+    }
     for f in &run.findings {
         let r = Region::of(&f.file, f.span);
         let props = [
@@ -67,6 +71,9 @@ pub fn render(run: &Run<'_>) -> String {
     out
 }
 
+/// The title of the notices that say what the config turned off.
+const CONFIG_TITLE: &str = "skuld: the config turns this off";
+
 fn command(out: &mut String, kind: &str, props: &[(&str, String)], message: &str) {
     out.push_str("::");
     out.push_str(kind);
@@ -93,8 +100,15 @@ pub fn step_summary(run: &Run<'_>) -> String {
         let _ = write!(out, "; {} waived", run.waived.len());
     }
     out.push_str("\n\n");
+    if !run.overrides.is_empty() {
+        out.push_str("**The config in force turns off or changes:**\n\n");
+        for o in &run.overrides {
+            let _ = writeln!(out, "- {}", escape_cell(o));
+        }
+        out.push('\n');
+    }
     if run.findings.is_empty() && run.errors.is_empty() {
-        return out;
+        return super::neutral::neutralise(&out, super::neutral::Syntax::Text).into_owned();
     }
     out.push_str("| rule | file:line | message |\n|---|---|---|\n");
     for e in &run.errors {

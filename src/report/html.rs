@@ -114,6 +114,10 @@ const BODY: &str = r#"</style>
   <h2>Files that could not be checked</h2>
   <ul class="errors" id="errors"></ul>
 </section>
+<section id="overrides-section" class="panel" hidden>
+  <h2>What the config turns off</h2>
+  <ul class="errors" id="overrides"></ul>
+</section>
 <section id="notes-section" class="panel" hidden>
   <h2>Waiver warnings</h2>
   <ul class="errors" id="notes"></ul>

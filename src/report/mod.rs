@@ -73,6 +73,10 @@ pub struct Run<'a> {
     pub config: Option<String>,
     /// Findings the per-rule cap left out of each file: counted, not kept.
     pub omitted: Vec<Omitted>,
+    /// What the config in force turns off or changes (skipped rules, severities, the default
+    /// policy left out, excluded tenant paths), one sentence each: the CI formats show them
+    /// once per run as notices, so a change that loosens its own gate says so.
+    pub overrides: Vec<String>,
     /// How much of the findings the human report shows.
     pub view: View,
 }

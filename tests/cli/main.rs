@@ -15,6 +15,7 @@ mod explain;
 mod fmt;
 mod formats;
 mod fs_safety;
+mod gate;
 mod html;
 mod import;
 mod import_live;

@@ -307,7 +307,9 @@ fn the_release_workflow_builds_every_target_with_checksums() {
 fn release_and_action_pin_by_sha_and_keep_expressions_out_of_scripts() {
     let pinned = |uses: &str| {
         uses.rsplit_once('@').is_some_and(|(_, r)| {
-            r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            r.len() == 40
+                && r.bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
         })
     };
     let mut attested = false;
@@ -331,7 +333,10 @@ fn release_and_action_pin_by_sha_and_keep_expressions_out_of_scripts() {
                 attested |= uses.starts_with("actions/attest-build-provenance@");
             }
             if let Some(run) = step["run"].as_str() {
-                assert!(!run.contains("${{"), "{file}: an expression in `run:`\n{run}");
+                assert!(
+                    !run.contains("${{"),
+                    "{file}: an expression in `run:`\n{run}"
+                );
             }
         }
     }
