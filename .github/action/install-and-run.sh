@@ -22,6 +22,7 @@
 #                   page); `latest` means the same
 #   INPUT_SARIF     true: also write SARIF (for code scanning); false: do not
 #   INPUT_ARGS      more arguments for `skuld check` (--policy, --waivers, …), split on spaces
+#   INPUT_CONFIG_FROM   a git revision (origin/main): the config and waivers are read from it
 #   SKULD_REPOSITORY    owner/name of the releases; empty: the action's own repository, read
 #                       from GITHUB_ACTION_PATH (…/_actions/OWNER/NAME/REF), because
 #                       `github.action_repository` is empty in composite actions
@@ -165,6 +166,9 @@ fi
 path_args=($paths)
 # shellcheck disable=SC2206
 extra_args=(${INPUT_ARGS:-})
+if [ -n "${INPUT_CONFIG_FROM:-}" ]; then
+    extra_args+=("--config-from=$INPUT_CONFIG_FROM")
+fi
 
 status=0
 "$bin" check "${path_args[@]}" ${extra_args[@]+"${extra_args[@]}"} --format "$format" --fail-on "$fail_on" || status=$?
