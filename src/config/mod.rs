@@ -410,21 +410,27 @@ impl Config {
                 at(None, "default-policy: false")
             ));
         }
-        if let Some(exclude) = &self.tenants.exclude {
-            let globs: Vec<String> = exclude.globs().iter().map(|g| format!("`{g}`")).collect();
-            out.push(format!(
-                "tenant paths matching {} are not checked ({})",
-                globs.join(", "),
-                at(None, "tenants: exclude")
-            ));
-        }
-        if let Some(include) = &self.tenants.include {
-            let globs: Vec<String> = include.globs().iter().map(|g| format!("`{g}`")).collect();
-            out.push(format!(
-                "only tenant paths matching {} are checked ({})",
-                globs.join(", "),
-                at(None, "tenants: include")
-            ));
+        let tenants = [
+            (
+                &self.tenants.exclude,
+                "tenant paths matching {} are not checked",
+                "exclude",
+            ),
+            (
+                &self.tenants.include,
+                "only tenant paths matching {} are checked",
+                "include",
+            ),
+        ];
+        for (patterns, sentence, key) in tenants {
+            if let Some(p) = patterns {
+                let globs: Vec<String> = p.globs().iter().map(|g| format!("`{g}`")).collect();
+                out.push(format!(
+                    "{} ({})",
+                    sentence.replace("{}", &globs.join(", ")),
+                    at(None, &format!("tenants: {key}"))
+                ));
+            }
         }
         out
     }

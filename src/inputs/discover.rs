@@ -260,7 +260,12 @@ fn walk_one(
         let root = root.to_path_buf();
         let abs_root = abs_root.clone();
         builder.filter_entry(move |entry| {
-            let verdict = judge_entry(entry, &root, &abs_root, tree.as_deref(), &filter, in_glob);
+            let found = Found {
+                path: entry.path(),
+                is_dir: entry.file_type().is_some_and(|t| t.is_dir()),
+                is_symlink: entry.path_is_symlink(),
+            };
+            let verdict = judge(&found, &root, &abs_root, tree.as_deref(), &filter, in_glob);
             match verdict {
                 Verdict::Keep => true,
                 Verdict::Drop => false,
@@ -478,23 +483,6 @@ enum Verdict {
     Drop,
     Skip(Skip),
     Error(ReadError),
-}
-
-fn judge_entry(
-    entry: &ignore::DirEntry,
-    root: &Path,
-    abs_root: &Path,
-    tree: Option<&Path>,
-    filter: &Filter,
-    in_glob: bool,
-) -> Verdict {
-    let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-    let found = Found {
-        path: entry.path(),
-        is_dir,
-        is_symlink: entry.path_is_symlink(),
-    };
-    judge(&found, root, abs_root, tree, filter, in_glob)
 }
 
 /// What discovery knows of a path without reading it.

@@ -63,40 +63,48 @@ pub fn is_inert(s: &str) -> bool {
 }
 
 fn neutralise_from(s: &str, syntax: Syntax, line_start: bool) -> Cow<'_, str> {
+    let bytes = s.as_bytes();
     let mut out: Option<String> = None;
     // Bytes of `s` before `done` are in `out` (or need no change).
     let mut done = 0;
     let mut at_line_start = line_start;
-    let mut chars = s.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let rest = s.get(i..).unwrap_or("");
-        let hazard = match c {
-            '\n' => {
+    let mut i = 0;
+    // Bytes, not characters: every hazard starts with an ASCII byte or 0xC2 (the C1 controls),
+    // so the scan decodes nothing, and a hazard always starts on a character boundary.
+    while let Some(&b) = bytes.get(i) {
+        let rest = bytes.get(i..).unwrap_or_default();
+        let (hazard, len) = match b {
+            b'\n' => {
                 at_line_start = true;
+                i += 1;
                 continue;
             }
-            ' ' | '\t' => continue,
-            '\u{1b}' if syntax == Syntax::Terminal && sgr_len(rest) > 0 => {
-                let len = sgr_len(rest);
-                while chars.peek().is_some_and(|&(j, _)| j < i + len) {
-                    chars.next();
-                }
+            b' ' | b'\t' => {
+                i += 1;
+                continue;
+            }
+            0x1b if syntax == Syntax::Terminal && sgr_len(rest) > 0 => {
                 at_line_start = false;
+                i += sgr_len(rest);
                 continue;
             }
-            c if c.is_control() => Some(Hazard::Control(c)),
-            '#' if starts_with_marker(rest) => Some(Hazard::Marker),
-            ':' if at_line_start && rest.starts_with("::") => Some(Hazard::Marker),
-            _ => None,
+            0x00..=0x1f | 0x7f => (Some(Hazard::Control(char::from(b))), 1),
+            0xc2 => match rest.get(1) {
+                Some(&c @ 0x80..=0x9f) => (Some(Hazard::Control(char::from(c))), 2),
+                _ => (None, 1),
+            },
+            b'#' if starts_with_marker(rest) => (Some(Hazard::Marker('#')), 1),
+            b':' if at_line_start && rest.starts_with(b"::") => (Some(Hazard::Marker(':')), 1),
+            _ => (None, 1),
         };
         at_line_start = false;
-        let Some(hazard) = hazard else {
-            continue;
-        };
-        let buf = out.get_or_insert_with(|| String::with_capacity(s.len() + 16));
-        buf.push_str(s.get(done..i).unwrap_or(""));
-        hazard.write(c, syntax, buf);
-        done = i + c.len_utf8();
+        if let Some(hazard) = hazard {
+            let buf = out.get_or_insert_with(|| String::with_capacity(s.len() + 16));
+            buf.push_str(s.get(done..i).unwrap_or(""));
+            hazard.write(syntax, buf);
+            done = i + len;
+        }
+        i += len;
     }
     match out {
         None => Cow::Borrowed(s),
@@ -108,23 +116,23 @@ fn neutralise_from(s: &str, syntax: Syntax, line_start: bool) -> Cow<'_, str> {
 }
 
 /// `##vso[` (any case) or `##[` at the start of `rest`.
-fn starts_with_marker(rest: &str) -> bool {
-    let b = rest.as_bytes();
-    b.starts_with(b"##[")
-        || b.get(..6)
+fn starts_with_marker(rest: &[u8]) -> bool {
+    rest.starts_with(b"##[")
+        || rest
+            .get(..6)
             .is_some_and(|p| p.eq_ignore_ascii_case(b"##vso["))
 }
 
 /// Length of an SGR sequence (`ESC [`, digits and `;`, `m`) at the start of `rest`, else 0.
-fn sgr_len(rest: &str) -> usize {
-    let Some(params) = rest.strip_prefix("\u{1b}[") else {
+fn sgr_len(rest: &[u8]) -> usize {
+    let Some(params) = rest.strip_prefix(b"\x1b[") else {
         return 0;
     };
     let n = params
-        .bytes()
-        .take_while(|b| b.is_ascii_digit() || *b == b';')
+        .iter()
+        .take_while(|b| b.is_ascii_digit() || **b == b';')
         .count();
-    if params.as_bytes().get(n) == Some(&b'm') {
+    if params.get(n) == Some(&b'm') {
         n + 3
     } else {
         0
@@ -135,15 +143,16 @@ enum Hazard {
     /// A control character other than line feed and tab.
     Control(char),
     /// The first character of a command marker (`#` of `##vso[`/`##[`, `:` of a leading `::`).
-    Marker,
+    Marker(char),
 }
 
 impl Hazard {
-    fn write(&self, c: char, syntax: Syntax, out: &mut String) {
+    fn write(&self, syntax: Syntax, out: &mut String) {
         use std::fmt::Write as _;
+        let (Hazard::Control(c) | Hazard::Marker(c)) = *self;
         match (self, syntax) {
-            (Hazard::Control(c), Syntax::Text | Syntax::Terminal) => out.push(picture(*c)),
-            (Hazard::Marker, Syntax::Text | Syntax::Terminal) => {
+            (Hazard::Control(_), Syntax::Text | Syntax::Terminal) => out.push(picture(c)),
+            (Hazard::Marker(_), Syntax::Text | Syntax::Terminal) => {
                 out.push(c);
                 out.push(SPLIT);
             }
@@ -152,7 +161,7 @@ impl Hazard {
             }
             // XML 1.0 cannot hold C0 controls other than tab, line feed and carriage return,
             // not even as references.
-            (Hazard::Control(c), Syntax::Xml) if u32::from(*c) < 0x20 && *c != '\r' => {
+            (Hazard::Control(_), Syntax::Xml) if u32::from(c) < 0x20 && c != '\r' => {
                 out.push('\u{FFFD}');
             }
             (_, Syntax::Xml) => {

@@ -12,11 +12,7 @@ use std::process::Output;
 
 use serde_json::Value;
 
-use crate::common::{root, skuld_in, stderr, stdout, write};
-
-fn example(name: &str) -> String {
-    std::fs::read_to_string(root().join("examples").join(name)).unwrap()
-}
+use crate::common::{example, git, root, skuld_in, stderr, stdout, write};
 
 const WORKFLOW: &str = "name: ci\non: [push]\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n      - run: skuld check .\n";
 const KUBECONFIG: &str =
@@ -347,15 +343,6 @@ fn a_glob_whose_files_were_named_before_is_not_an_empty_glob() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(checked(&o), ["tenants/clean.yaml"]);
-}
-
-fn git(dir: &std::path::Path, args: &[&str]) {
-    let o = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
 }
 
 /// Issue 23's reproducer: a change adds a `.gitignore` that names a tracked tenant with errors.

@@ -11,11 +11,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::common::{root, stderr, stdout, write};
-
-fn example(name: &str) -> String {
-    std::fs::read_to_string(root().join("examples").join(name)).unwrap()
-}
+use crate::common::{example, git, stderr, stdout, write};
 
 fn skuld(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_skuld"))
@@ -27,23 +23,6 @@ fn skuld(dir: &Path, args: &[&str]) -> Output {
         .env("SKULD_TODAY", "2026-11-25")
         .output()
         .unwrap()
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let o = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@x",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
 }
 
 /// What a pull request's `.skuld.yaml` turns off.
