@@ -390,6 +390,7 @@ impl<'p> Report<'p> {
             notes: Vec::new(),
             root: None,
             docs_url: None,
+            overrides: Vec::new(),
             config: None,
             omitted: Vec::new(),
             view: report::View::default(),

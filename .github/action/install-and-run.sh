@@ -1,17 +1,28 @@
 #!/usr/bin/env bash
 # The script of the skuld GitHub Action (action.yml): installs the released skuld binary for this
-# runner (checksum verified) unless SKULD_BIN names one, puts it on the job's PATH, runs
-# `skuld check`, and writes a SARIF report for the upload step. Exits with skuld's status: 0 clean, 1 findings at or above
+# runner unless SKULD_BIN names one, puts it on the job's PATH, runs `skuld check`, and writes a
+# SARIF report for the upload step. Exits with skuld's status: 0 clean, 1 findings at or above
 # `fail-on`, 2 something could not be checked (or the install failed).
+#
+# The binary is trusted only through the action's own repository (issue 23): the SHA-256 of each
+# release asset is recorded in release-sums.txt beside this script, in the commit the workflow
+# pinned, and the downloaded asset's own hash must equal it. A checksum file from the release
+# itself proves nothing (whoever replaces the asset replaces it too) and is not read. A version
+# with no recorded sum is installed only when `gh attestation verify` confirms the asset's build
+# provenance; otherwise the install fails.
 #
 # Inputs come as environment variables (action.yml sets them):
 #   INPUT_PATHS     tenant files, folders or quoted globs, separated by spaces or new lines
 #   INPUT_FORMAT    the format of the log output (default github: annotations + job summary)
 #   INPUT_FAIL_ON   error | warning | never
-#   INPUT_VERSION   a release tag (v0.2.0), `latest`, or empty: the action's own ref when it is
-#                   a version tag (`uses: OWNER/skuld@v0.2.0` installs v0.2.0), else `latest`
+#   INPUT_VERSION   a release tag (v0.2.0) or empty: the action's own ref when it is a version
+#                   tag (`uses: OWNER/skuld@v0.2.0` installs v0.2.0), else the newest release
+#                   recorded in release-sums.txt (so `uses: OWNER/skuld@<sha>` installs the
+#                   release pinned with that commit, never whatever is newest on the releases
+#                   page); `latest` means the same
 #   INPUT_SARIF     true: also write SARIF (for code scanning); false: do not
 #   INPUT_ARGS      more arguments for `skuld check` (--policy, --waivers, …), split on spaces
+#   INPUT_CONFIG_FROM   a git revision (origin/main): the config and waivers are read from it
 #   SKULD_REPOSITORY    owner/name of the releases; empty: the action's own repository, read
 #                       from GITHUB_ACTION_PATH (…/_actions/OWNER/NAME/REF), because
 #                       `github.action_repository` is empty in composite actions
@@ -47,12 +58,27 @@ target() {
     esac
 }
 
-sha256_check() {  # FILE.sha256 in the current folder
+sha256_of() {  # FILE: its SHA-256, lower-case hex
+    local line
     if command -v sha256sum >/dev/null; then
-        sha256sum --check --status "$1"
+        line=$(sha256sum -- "$1")
     else
-        shasum -a 256 --check --status "$1"
+        line=$(shasum -a 256 -- "$1")
     fi
+    echo "${line%% *}"
+}
+
+# The release sums recorded with this commit of the action: `VERSION  SHA256  ASSET` lines.
+sums_file=$(dirname "${BASH_SOURCE[0]}")/release-sums.txt
+
+recorded_sum() {  # VERSION ASSET: the recorded SHA-256, or nothing
+    [ -f "$sums_file" ] || return 0
+    awk -v v="$1" -v a="$2" '$1 == v && $3 == a { print $2; exit }' "$sums_file"
+}
+
+newest_recorded() {  # the version on the last line of release-sums.txt, or nothing
+    [ -f "$sums_file" ] || return 0
+    awk '!/^[[:space:]]*(#|$)/ { v = $1 } END { print v }' "$sums_file"
 }
 
 # The action's own repository and ref, from where the runner checked it out.
@@ -72,6 +98,10 @@ if [ -z "$version" ]; then
         *) version=latest ;;
     esac
 fi
+if [ "$version" = latest ] && [ -z "${SKULD_BIN:-}" ]; then
+    version=$(newest_recorded)
+    [ -n "$version" ] || fail "no skuld release is recorded in $sums_file for this commit of the action: pin a version tag (uses: OWNER/skuld@vX.Y.Z) or set the \`version\` input"
+fi
 
 install() {
     local target asset base dir
@@ -80,21 +110,28 @@ install() {
         *windows*) asset=skuld-$target.zip ;;
         *) asset=skuld-$target.tar.gz ;;
     esac
+    case $version in
+        v[0-9]*) ;;
+        *) fail "version \`$version\` is not a release tag such as v0.2.0" ;;
+    esac
     [ -n "$repository" ] || fail "no repository to install skuld from: set the action's \`repository\` input (owner/name)"
     host=${SKULD_RELEASE_HOST:-https://github.com}
-    if [ "$version" = latest ]; then
-        base=$host/$repository/releases/latest/download
-    else
-        base=$host/$repository/releases/download/$version
-    fi
+    base=$host/$repository/releases/download/$version
+    expected=$(recorded_sum "$version" "$asset")
     dir=$(mktemp -d "$work/skuld-install.XXXXXX")
     (
         cd "$dir"
         curl --fail --silent --show-error --location --retry 3 --connect-timeout 30 --output "$asset" "$base/$asset" \
             || fail "cannot download $base/$asset"
-        curl --fail --silent --show-error --location --retry 3 --connect-timeout 30 --output "$asset.sha256" "$base/$asset.sha256" \
-            || fail "cannot download $base/$asset.sha256"
-        sha256_check "$asset.sha256" || fail "checksum mismatch for $asset: not installed"
+        if [ -n "$expected" ]; then
+            actual=$(sha256_of "$asset")
+            [ "$actual" = "$expected" ] \
+                || fail "checksum mismatch for $asset $version: its SHA-256 is $actual, the action records $expected: not installed"
+        elif command -v gh >/dev/null && gh attestation verify "$asset" --repo "$repository" >/dev/null 2>&1; then
+            echo "skuld $version: no recorded checksum; build provenance verified with gh attestation verify" >&2
+        else
+            fail "no checksum of $asset $version is recorded in the action's release-sums.txt, and its build provenance could not be verified (gh attestation verify): not installed"
+        fi
         case $asset in
             *.zip)
                 if command -v unzip >/dev/null; then
@@ -129,6 +166,9 @@ fi
 path_args=($paths)
 # shellcheck disable=SC2206
 extra_args=(${INPUT_ARGS:-})
+if [ -n "${INPUT_CONFIG_FROM:-}" ]; then
+    extra_args+=("--config-from=$INPUT_CONFIG_FROM")
+fi
 
 status=0
 "$bin" check "${path_args[@]}" ${extra_args[@]+"${extra_args[@]}"} --format "$format" --fail-on "$fail_on" || status=$?

@@ -28,10 +28,12 @@ pub(super) fn check(
         mut tenants,
         config_path,
         read,
+        overrides,
     }) = settings(
         &SettingsArgs {
             config: args.config.as_deref(),
             no_config: args.no_config,
+            config_from: args.config_from.as_deref(),
             policies: &args.policies,
             no_default_policy: args.no_default_policy,
             rules: (&args.only_rules, &args.skip_rules, &args.severities),
@@ -78,7 +80,7 @@ pub(super) fn check(
     if args.verbose {
         discovery::explain(&found, stderr)?;
     }
-    let (paths, discovery_errors) = (found.paths, found.errors);
+    let (paths, discovery_errors, discovery_notes) = (found.paths, found.errors, found.notes);
     let missing = !discovery_errors.is_empty();
     let mut errors: Vec<report::RunError> = discovery_errors
         .into_iter()
@@ -193,6 +195,11 @@ pub(super) fn check(
             report: miette::Report::new(p),
         })
         .collect();
+    notes.extend(
+        discovery_notes
+            .into_iter()
+            .map(|report| report::RunError { file: None, report }),
+    );
     if let Some(b) = &baseline {
         let checked: Vec<&str> = files
             .iter()
@@ -226,6 +233,7 @@ pub(super) fn check(
         docs_url: crate::diagnostics::finding::docs_base_url(),
         config: config_path.map(|p| p.display().to_string()),
         omitted,
+        overrides,
         view: report::View {
             show_all: args.show_all,
             quiet: args.quiet,

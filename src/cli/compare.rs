@@ -70,6 +70,7 @@ pub(super) fn run(
     if args.verbose {
         discovery::explain(&found, stderr)?;
     }
+    print_reports(&found.notes, err_style, stderr)?;
     let (paths, mut errors) = (found.paths, found.errors);
     if paths.is_empty() && errors.is_empty() {
         errors.push(miette::Report::new(ReadError {

@@ -64,6 +64,7 @@ pub(super) fn run(
         &SettingsArgs {
             config: args.config.as_deref(),
             no_config: args.no_config,
+            config_from: None,
             policies: &args.policy.policies,
             no_default_policy: args.policy.no_default_policy,
             rules: (&[], &[], &[]),

@@ -97,5 +97,7 @@ pub(super) fn explain(found: &Discovered, stderr: &mut dyn Write) -> io::Result<
         "checking {n} tenant file{}\n",
         if n == 1 { "" } else { "s" }
     ));
+    // File names are the repository's: as inert as every report.
+    let text = crate::report::neutral::neutralise(&text, crate::report::neutral::Syntax::Text);
     stderr.write_all(text.as_bytes())
 }

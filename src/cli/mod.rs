@@ -81,6 +81,10 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one value per process, parsed once; boxing `check`'s flags would buy nothing"
+)]
 enum Command {
     /// Check tenant files against the licensing policy
     #[command(after_help = AFTER_HELP)]
@@ -234,6 +238,11 @@ struct CheckArgs {
     /// Ignore any config file
     #[arg(long)]
     no_config: bool,
+    /// Read the config file and the waivers file as they are at this git revision (e.g.
+    /// `origin/main`), not from the work tree: a pull request cannot loosen its own gate
+    /// (docs/ci.md)
+    #[arg(long, value_name = "REF", conflicts_with_all = ["no_config", "config"])]
+    config_from: Option<String>,
     /// Show the findings that appear or disappear when policy A is replaced by policy B (each
     /// read as one more `--policy`, e.g. `builtin:sspr-2017 builtin:sspr-current`)
     /// (the config file, waivers, baseline and `--fail-on` do not apply to a comparison)
@@ -241,7 +250,7 @@ struct CheckArgs {
         long,
         num_args = 2,
         value_names = ["POLICY_A", "POLICY_B"],
-        conflicts_with_all = ["baseline", "waivers", "config", "fail_on"]
+        conflicts_with_all = ["baseline", "waivers", "config", "config_from", "fail_on"]
     )]
     compare: Option<Vec<String>>,
 }
@@ -411,6 +420,7 @@ fn print_reports<'a>(
         human::render_diagnostic(e.as_ref(), style, &mut text);
         text.push('\n');
     }
+    let text = report::neutral::neutralise(&text, report::human_syntax(style));
     stderr.write_all(text.as_bytes())
 }
 

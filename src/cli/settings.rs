@@ -7,6 +7,8 @@ use super::*;
 pub(super) struct SettingsArgs<'a> {
     pub(super) config: Option<&'a Path>,
     pub(super) no_config: bool,
+    /// `--config-from REF`: the config and waivers files as they are at a git revision.
+    pub(super) config_from: Option<&'a str>,
     pub(super) policies: &'a [String],
     pub(super) no_default_policy: bool,
     /// `--only-rule`, `--skip-rule`, `--severity`.
@@ -29,6 +31,8 @@ pub(super) struct Settings {
     /// Every file the settings were read from (config, waivers, policy files): a report must
     /// never be written over one of them.
     pub(super) read: Vec<PathBuf>,
+    /// What the config turns off or changes, for the CI formats' notices.
+    pub(super) overrides: Vec<String>,
 }
 
 /// Reads the config file, the policy, the rule selection and the waivers; `None` after
@@ -38,7 +42,11 @@ pub(super) fn settings(
     err_style: human::Style,
     stderr: &mut dyn Write,
 ) -> io::Result<Option<Settings>> {
-    let Some((config, config_path)) = load_config(a.config, a.no_config, err_style, stderr)? else {
+    let loaded = match a.config_from {
+        Some(rev) => config_at(rev, err_style, stderr)?,
+        None => load_config(a.config, a.no_config, err_style, stderr)?,
+    };
+    let Some((config, config_path)) = loaded else {
         return Ok(None);
     };
     // Command-line policies replace the config's; either flag or config leaves the default out.
@@ -103,6 +111,7 @@ pub(super) fn settings(
     });
     let Some((mut waivers, waivers_path)) = load_waivers(
         a.waivers,
+        a.config_from,
         &config,
         config_path.as_deref(),
         &policy,
@@ -143,7 +152,9 @@ pub(super) fn settings(
                 .map(PathBuf::from),
         )
         .collect();
+    let overrides = config.overrides(&policy.registry());
     Ok(Some(Settings {
+        overrides,
         policy,
         selection,
         waivers,
@@ -228,6 +239,43 @@ pub(super) fn load_config(
     }
 }
 
+/// `--config-from REV`: `.skuld.yaml` as it is at a git revision, looked for from the current
+/// folder upwards to the repository root as in the work tree; no config when the revision has
+/// none. Paths in it are resolved in the work tree. `None` after printing its problems.
+fn config_at(
+    rev: &str,
+    style: human::Style,
+    stderr: &mut dyn Write,
+) -> io::Result<Option<(crate::config::Config, Option<PathBuf>)>> {
+    use crate::config::{Config, FILE_NAME};
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    for dir in cwd.ancestors() {
+        let path = dir.join(FILE_NAME);
+        match crate::inputs::git::at_revision(rev, &path) {
+            Err(e) => {
+                print_reports([&e], style, stderr)?;
+                return Ok(None);
+            }
+            Ok(Some(source)) => {
+                // Shown relative to the current folder, as other paths are.
+                let shown = path
+                    .strip_prefix(&cwd)
+                    .map_or(path.clone(), Path::to_path_buf);
+                return match Config::parse(&source, &shown) {
+                    Ok(c) => Ok(Some((c, Some(shown)))),
+                    Err(problems) => {
+                        print_problems(problems, style, stderr)?;
+                        Ok(None)
+                    }
+                };
+            }
+            Ok(None) if dir.join(".git").exists() => break,
+            Ok(None) => {}
+        }
+    }
+    Ok(Some((Config::default(), None)))
+}
+
 /// Largest config, waivers or baseline file read (hand-written files; a baseline of a million
 /// findings still fits).
 pub(super) const MAX_OWN_FILE: usize = 256 * 1024 * 1024;
@@ -238,6 +286,7 @@ pub(super) const MAX_OWN_FILE: usize = 256 * 1024 * 1024;
 /// `waivers:` and the default file are confined to it.
 pub(super) fn load_waivers(
     waivers: Option<&Path>,
+    from_rev: Option<&str>,
     config: &crate::config::Config,
     config_path: Option<&Path>,
     policy: &Policy,
@@ -253,6 +302,9 @@ pub(super) fn load_waivers(
         ),
         (None, None) => {
             let default = config.dir.join(DEFAULT_FILE);
+            if let Some(rev) = from_rev {
+                return waivers_at(rev, &default, false, policy, style, stderr);
+            }
             // `symlink_metadata`: a link named like the default file is refused, not skipped.
             if default.symlink_metadata().is_err() {
                 return Ok(Some((Waivers::default(), None)));
@@ -263,6 +315,9 @@ pub(super) fn load_waivers(
             )
         }
     };
+    if let Some(rev) = from_rev {
+        return waivers_at(rev, &path, true, policy, style, stderr);
+    }
     let read = match &named_by {
         Some(by) => {
             let root = crate::inputs::guard::repo_root(&config.dir);
@@ -279,6 +334,43 @@ pub(super) fn load_waivers(
     };
     match Waivers::parse(&source, &path, policy) {
         Ok(w) => Ok(Some((w, Some(path)))),
+        Err(problems) => {
+            print_problems(problems, style, stderr)?;
+            Ok(None)
+        }
+    }
+}
+
+/// The waivers file as it is at `rev` (`--config-from`); `required`: named by a flag or the
+/// config, so its absence there is an error.
+fn waivers_at(
+    rev: &str,
+    path: &Path,
+    required: bool,
+    policy: &Policy,
+    style: human::Style,
+    stderr: &mut dyn Write,
+) -> io::Result<Option<(crate::triage::waivers::Waivers, Option<PathBuf>)>> {
+    use crate::triage::waivers::Waivers;
+    let source = match crate::inputs::git::at_revision(rev, path) {
+        Ok(Some(s)) => s,
+        Ok(None) if !required => return Ok(Some((Waivers::default(), None))),
+        Ok(None) => {
+            let e = miette::Report::new(ReadError {
+                path: format!("{rev}:{}", path.display()),
+                reason: format!("no such file at `{rev}`"),
+                help: Some("`--config-from` reads the waivers file from that revision".to_owned()),
+            });
+            print_reports([&e], style, stderr)?;
+            return Ok(None);
+        }
+        Err(e) => {
+            print_reports([&e], style, stderr)?;
+            return Ok(None);
+        }
+    };
+    match Waivers::parse(&source, path, policy) {
+        Ok(w) => Ok(Some((w, Some(path.to_path_buf())))),
         Err(problems) => {
             print_problems(problems, style, stderr)?;
             Ok(None)

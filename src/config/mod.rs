@@ -356,6 +356,85 @@ impl Config {
         }
     }
 
+    /// What this config turns off or changes, one sentence each, naming the key and where it
+    /// is: skipped rules, rules reported alone, changed severities, the default policy left
+    /// out, tenant paths excluded or not included. CI formats show these as notices (issue 23),
+    /// so that a change that loosens its own gate says so in the check's output.
+    pub fn overrides(&self, rules: &crate::registry::Registry<'_>) -> Vec<String> {
+        let Some(source) = &self.source else {
+            return Vec::new();
+        };
+        let at = |span: Option<Span>, key: &str| match span {
+            Some(s) => format!(
+                "`{key}` in {}:{}",
+                source.name(),
+                source.line_of(s.start as usize)
+            ),
+            None => format!("`{key}` in {}", source.name()),
+        };
+        let mut out = Vec::new();
+        for (rule, span) in &self.skip_rules {
+            out.push(format!(
+                "rule `{rule}` is skipped ({})",
+                at(Some(*span), "skip-rules")
+            ));
+        }
+        if let Some((_, first)) = self.only_rules.first() {
+            let named: Vec<String> = self
+                .only_rules
+                .iter()
+                .map(|(r, _)| format!("`{r}`"))
+                .collect();
+            out.push(format!(
+                "only {} reported, every other rule is off ({})",
+                named.join(", "),
+                at(Some(*first), "only-rules")
+            ));
+        }
+        for (rule, level, span) in &self.severity {
+            let default = rules.lookup(rule).map(|r| r.severity).ok();
+            if default == Some(*level) {
+                continue;
+            }
+            let was =
+                default.map_or_else(String::new, |d| format!(" (its default is {})", d.as_str()));
+            out.push(format!(
+                "rule `{rule}` is reported as {}{was} ({})",
+                level.as_str(),
+                at(Some(*span), "severity")
+            ));
+        }
+        if self.default_policy == Some(false) {
+            out.push(format!(
+                "the default policy is left out ({})",
+                at(None, "default-policy: false")
+            ));
+        }
+        let tenants = [
+            (
+                &self.tenants.exclude,
+                "tenant paths matching {} are not checked",
+                "exclude",
+            ),
+            (
+                &self.tenants.include,
+                "only tenant paths matching {} are checked",
+                "include",
+            ),
+        ];
+        for (patterns, sentence, key) in tenants {
+            if let Some(p) = patterns {
+                let globs: Vec<String> = p.globs().iter().map(|g| format!("`{g}`")).collect();
+                out.push(format!(
+                    "{} ({})",
+                    sentence.replace("{}", &globs.join(", ")),
+                    at(None, &format!("tenants: {key}"))
+                ));
+            }
+        }
+        out
+    }
+
     /// Every rule id the config names that the policy does not have (did-you-mean).
     pub fn check_rules(&self, policy: &crate::Policy) -> Vec<Problem> {
         let Some(source) = &self.source else {

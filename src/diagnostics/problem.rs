@@ -49,6 +49,34 @@ impl Problem {
         self
     }
 
+    /// What kind of problem it is: its code and label (a label names the one mistake found).
+    pub(crate) fn kind(&self) -> (&'static str, &str) {
+        (self.code, &self.label)
+    }
+
+    /// The file it points into.
+    pub(crate) fn file(&self) -> &str {
+        self.src.name()
+    }
+
+    /// Stands for `n` more problems of this one's kind left out past `cap`: points where this
+    /// one does (the first left out), says the exact count.
+    pub(crate) fn and_more(&self, n: usize, cap: usize) -> Problem {
+        Problem {
+            code: self.code,
+            message: format!(
+                "and {n} more like this in {}: {} (only the first {cap} of each kind are shown)",
+                self.src.name(),
+                self.message
+            ),
+            src: self.src.clone(),
+            span: self.span,
+            label: format!("{}; {n} more like this", self.label),
+            help: self.help.clone(),
+            warning: self.warning,
+        }
+    }
+
     /// Sorts problems into the order of the file.
     pub(crate) fn in_file_order(mut problems: Vec<Problem>) -> Vec<Problem> {
         problems.sort_by_key(|p| p.span.start);

@@ -24,6 +24,8 @@ pub(crate) struct Patterns {
     /// Absolute (not canonical: links are matched where they are, not where they point).
     root: PathBuf,
     origin: String,
+    /// The globs as written, for reports that say what a config leaves out.
+    globs: Vec<String>,
 }
 
 impl Patterns {
@@ -49,7 +51,13 @@ impl Patterns {
             matcher,
             root,
             origin: origin.to_owned(),
+            globs: globs.iter().map(|g| (*g).to_owned()).collect(),
         })
+    }
+
+    /// The globs as written.
+    pub(crate) fn globs(&self) -> &[String] {
+        &self.globs
     }
 
     /// The glob that selects `path` (absolute), judging the path and then its folders as git
@@ -154,6 +162,9 @@ pub(crate) struct Discovered {
     /// discovery was asked to explain itself (it costs a second listing of each folder).
     pub(crate) skipped: Vec<Skipped>,
     pub(crate) errors: Vec<miette::Report>,
+    /// Warnings that stop nothing: a folder in a git work tree whose tracked files git could
+    /// not list (then `.gitignore` was honoured for every file).
+    pub(crate) notes: Vec<miette::Report>,
 }
 
 /// Expands folders and globs into tenant files (sorted within each argument); files named
@@ -232,6 +243,7 @@ fn walk_one(
 ) -> usize {
     let abs_root = absolute(root);
     let tree = repository_of(root);
+    let tree_of_root = tree.clone();
     let recorded = Arc::new(Mutex::new(Recorded::default()));
     let in_glob = glob.is_some();
     let mut builder = WalkBuilder::new(root);
@@ -248,7 +260,12 @@ fn walk_one(
         let root = root.to_path_buf();
         let abs_root = abs_root.clone();
         builder.filter_entry(move |entry| {
-            let verdict = judge_entry(entry, &root, &abs_root, tree.as_deref(), &filter, in_glob);
+            let found = Found {
+                path: entry.path(),
+                is_dir: entry.file_type().is_some_and(|t| t.is_dir()),
+                is_symlink: entry.path_is_symlink(),
+            };
+            let verdict = judge(&found, &root, &abs_root, tree.as_deref(), &filter, in_glob);
             match verdict {
                 Verdict::Keep => true,
                 Verdict::Drop => false,
@@ -290,6 +307,55 @@ fn walk_one(
             }
             Err(e) => walk_errors.push(e),
         }
+    }
+    // Git checks a tracked file whatever `.gitignore` says, and so does skuld: an ignore file
+    // added by a change must not hide a tenant the repository holds (issue 23).
+    match tracked_files(root, tree_of_root.as_deref()) {
+        Ok(None) => {}
+        Ok(Some(tracked)) => {
+            let walked: HashSet<&Path> = files.iter().map(PathBuf::as_path).collect();
+            let mut hidden_by_ignore = Vec::new();
+            for rel in tracked {
+                let path = root.join(&rel);
+                if walked.contains(path.as_path())
+                    || rel
+                        .components()
+                        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+                {
+                    continue;
+                }
+                let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                    continue; // deleted in the work tree
+                };
+                let found = Found {
+                    path: &path,
+                    is_dir: false,
+                    is_symlink: meta.file_type().is_symlink(),
+                };
+                if !(meta.is_file() || found.is_symlink && path.is_file()) {
+                    continue; // a submodule, or a link to a folder
+                }
+                let mut r = recorded.lock().unwrap_or_else(PoisonError::into_inner);
+                match judge(
+                    &found,
+                    root,
+                    &abs_root,
+                    tree_of_root.as_deref(),
+                    filter,
+                    in_glob,
+                ) {
+                    Verdict::Keep => hidden_by_ignore.push(path),
+                    Verdict::Drop => {}
+                    Verdict::Skip(why) => r.skipped.push(Skipped { path, why }),
+                    Verdict::Error(e) => r.errors.push(e),
+                }
+            }
+            if explain {
+                visited.extend(hidden_by_ignore.iter().cloned());
+            }
+            files.extend(hidden_by_ignore);
+        }
+        Err(reason) => out.notes.push(reason),
     }
     let recorded = std::mem::take(&mut *recorded.lock().unwrap_or_else(PoisonError::into_inner));
     out.errors
@@ -419,16 +485,26 @@ enum Verdict {
     Error(ReadError),
 }
 
-fn judge_entry(
-    entry: &ignore::DirEntry,
+/// What discovery knows of a path without reading it.
+struct Found<'a> {
+    path: &'a Path,
+    is_dir: bool,
+    is_symlink: bool,
+}
+
+fn judge(
+    found: &Found<'_>,
     root: &Path,
     abs_root: &Path,
     tree: Option<&Path>,
     filter: &Filter,
     in_glob: bool,
 ) -> Verdict {
-    let path = entry.path();
-    let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+    let Found {
+        path,
+        is_dir,
+        is_symlink,
+    } = *found;
     if !is_dir && !in_glob && !is_yaml(path) {
         return Verdict::Drop;
     }
@@ -441,7 +517,7 @@ fn judge_entry(
             });
         }
     }
-    if entry.path_is_symlink() {
+    if is_symlink {
         match std::fs::canonicalize(path) {
             Err(e) => {
                 return Verdict::Error(ReadError {
@@ -473,7 +549,11 @@ fn judge_entry(
         }
     }
     if !is_dir {
-        let name = entry.file_name().to_string_lossy().to_lowercase();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_lowercase();
         if let Some(what) = own_name(&name, filter) {
             return Verdict::Skip(Skip::Own(what));
         }
@@ -512,6 +592,30 @@ fn walk_error(e: &ignore::Error) -> WalkProblem {
         },
         other => WalkProblem::Error(None, other.to_string()),
     }
+}
+
+/// The files git tracks below `root`, relative to it; `Ok(None)` when `tree` (the repository
+/// `root` is in) is no git work tree. A repository whose files git cannot list (no `git` on the
+/// PATH, a "dubious ownership" refusal) gives a warning, and discovery honours `.gitignore` for
+/// every file as before.
+fn tracked_files(root: &Path, tree: Option<&Path>) -> Result<Option<Vec<PathBuf>>, miette::Report> {
+    if !tree.is_some_and(|t| t.join(".git").exists()) {
+        return Ok(None);
+    }
+    super::git::tracked(root).map_err(|why| {
+        miette::Report::new(ReadError {
+            path: root.display().to_string(),
+            reason: format!(
+                "cannot list the files git tracks here, so a tracked tenant file that `.gitignore` \
+                 names is not checked: {why}"
+            ),
+            help: Some(
+                "install git (or mark the repository safe: `git config --global --add \
+                 safe.directory PATH`), or name the tenant files on the command line"
+                    .to_owned(),
+            ),
+        })
+    })
 }
 
 /// `.yaml` or `.yml`, in any case.

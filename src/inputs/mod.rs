@@ -3,6 +3,7 @@
 //! files and non-tenant YAML left out with a reason).
 
 mod discover;
+pub(crate) mod git;
 pub mod glob;
 pub(crate) mod guard;
 

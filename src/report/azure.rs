@@ -23,6 +23,14 @@ pub fn render(run: &Run<'_>) -> String {
         props.push(("code", e.code()));
         command(&mut out, &props, &e.message_with_help());
     }
+    // What the config turned off, once per run. Azure's log issues are errors or warnings
+    // only, so these notices are plain log lines, as waived findings are.
+    for o in &run.overrides {
+        out.push_str(&escape(&format!(
+            "skuld: notice: the config turns this off: {o}"
+        )));
+        out.push('\n');
+    }
     for f in &run.findings {
         let (line, column) = f.line_col();
         let kind = match f.severity {
@@ -63,6 +71,9 @@ pub fn render(run: &Run<'_>) -> String {
     }
     out
 }
+
+/// How every command of this format starts: what [`super::neutral`] leaves alone.
+pub(crate) const PREFIX: &str = "##vso[task.logissue ";
 
 fn command(out: &mut String, props: &[(&str, String)], message: &str) {
     out.push_str("##vso[task.logissue");

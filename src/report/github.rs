@@ -25,6 +25,10 @@ pub fn render(run: &Run<'_>) -> String {
         props.push(("title", e.code()));
         command(&mut out, kind, &props, &e.message_with_help());
     }
+    // What the config turned off, once per run: notices, which do not read as failures.
+    for o in &run.overrides {
+        command(&mut out, "notice", &[("title", CONFIG_TITLE.to_owned())], o);
+    }
     for f in &run.findings {
         let r = Region::of(&f.file, f.span);
         let props = [
@@ -67,6 +71,9 @@ pub fn render(run: &Run<'_>) -> String {
     out
 }
 
+/// The title of the notices that say what the config turned off.
+const CONFIG_TITLE: &str = "skuld: the config turns this off";
+
 fn command(out: &mut String, kind: &str, props: &[(&str, String)], message: &str) {
     out.push_str("::");
     out.push_str(kind);
@@ -93,8 +100,15 @@ pub fn step_summary(run: &Run<'_>) -> String {
         let _ = write!(out, "; {} waived", run.waived.len());
     }
     out.push_str("\n\n");
+    if !run.overrides.is_empty() {
+        out.push_str("**The config in force turns off or changes:**\n\n");
+        for o in &run.overrides {
+            let _ = writeln!(out, "- {}", escape_cell(o));
+        }
+        out.push('\n');
+    }
     if run.findings.is_empty() && run.errors.is_empty() {
-        return out;
+        return super::neutral::neutralise(&out, super::neutral::Syntax::Text).into_owned();
     }
     out.push_str("| rule | file:line | message |\n|---|---|---|\n");
     for e in &run.errors {
@@ -115,7 +129,7 @@ pub fn step_summary(run: &Run<'_>) -> String {
         row(&mut out, &o.rule, &run.repo_path(&o.file), &o.message());
     }
     out.push('\n');
-    out
+    super::neutral::neutralise(&out, super::neutral::Syntax::Text).into_owned()
 }
 
 fn row(out: &mut String, rule: &str, place: &str, message: &str) {
@@ -147,12 +161,26 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// Escapes a Markdown table cell: `|` and line breaks.
+/// A Markdown table cell that is text and nothing else: neutralised ([`super::neutral`]), then
+/// every character Markdown gives a meaning to inside a line is backslash-escaped, so a backtick
+/// in a value cannot open or close a code span and no emphasis, link, image or HTML can form;
+/// line breaks become `<br>`. (Backticks the message itself puts around names show as
+/// backticks.)
 fn escape_cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace("\r\n", "<br>")
-        .replace(['\r', '\n'], "<br>")
+    let s = super::neutral::neutralise(s, super::neutral::Syntax::Text);
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("<br>"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '!' | '|' | '~' | '&' | '#' | '('
+            | ')' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -182,6 +210,17 @@ mod tests {
     #[test]
     fn table_cells_escape_pipes_and_line_breaks() {
         assert_eq!(escape_cell("a|b\nc"), "a\\|b<br>c");
+    }
+
+    #[test]
+    fn a_backtick_in_a_value_cannot_leave_a_code_span() {
+        // The UPN: a backtick closes the message's code span, then a link and an image.
+        let cell = escape_cell("user `x`](https://evil.example)<img src=x>` is out of scope");
+        assert_eq!(
+            cell,
+            "user \\`x\\`\\]\\(https://evil.example\\)\\<img src=x\\>\\` is out of scope"
+        );
+        assert_eq!(escape_cell("a\r##vso[x]"), "a␍\\#\u{200B}\\#vso\\[x\\]");
     }
 
     #[test]

@@ -27,7 +27,10 @@ pub fn render(run: &Run<'_>) -> String {
         "version": env!("CARGO_PKG_VERSION"),
     });
     let blob = serde_json::to_string(&data).unwrap_or_else(|_| "null".to_owned());
-    let blob = script_safe(&blob);
+    let blob = script_safe(&super::neutral::neutralise(
+        &blob,
+        super::neutral::Syntax::Json,
+    ));
     let mut out = String::with_capacity(blob.len() + STYLE.len() + SCRIPT.len() + 4096);
     out.push_str(HEAD);
     out.push_str(STYLE);
@@ -110,6 +113,10 @@ const BODY: &str = r#"</style>
 <section id="errors-section" class="panel" hidden>
   <h2>Files that could not be checked</h2>
   <ul class="errors" id="errors"></ul>
+</section>
+<section id="overrides-section" class="panel" hidden>
+  <h2>What the config turns off</h2>
+  <ul class="errors" id="overrides"></ul>
 </section>
 <section id="notes-section" class="panel" hidden>
   <h2>Waiver warnings</h2>

@@ -31,6 +31,9 @@ struct Document<'a> {
     /// Per file and rule, the findings the per-rule cap left out (counted, not listed).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     omitted: Vec<JsonOmitted<'a>>,
+    /// What the config in force turns off or changes, one sentence each (issue 23).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    overrides: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -201,6 +204,7 @@ fn run_document<'a>(run: &'a Run<'_>) -> Document<'a> {
     let mut doc = document(&run.findings, &run.waived, run.known);
     doc.errors = run.errors.iter().map(JsonError::of).collect();
     doc.notes = run.notes.iter().map(JsonError::of).collect();
+    doc.overrides = &run.overrides;
     doc.tenants = run
         .files
         .iter()
@@ -264,6 +268,7 @@ fn document<'a>(
     known: Option<usize>,
 ) -> Document<'a> {
     Document {
+        overrides: &[],
         findings: findings.iter().map(finding).collect(),
         waived: waived
             .iter()

@@ -91,6 +91,21 @@ pub fn render(run: &Run<'_>) -> String {
         errors += 1;
     }
 
+    // What the config turned off, once per run: a suite of no tests whose properties say it
+    // (JUnit has no notices).
+    if !run.overrides.is_empty() {
+        let mut body = String::from("    <properties>\n");
+        for o in &run.overrides {
+            let _ = writeln!(
+                body,
+                "      <property name=\"skuld.config.override\" value=\"{}\"/>",
+                escape_attr(o)
+            );
+        }
+        body.push_str("    </properties>\n");
+        suite(&mut suites, "skuld config", (0, 0, 0), &body);
+    }
+
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,

@@ -13,6 +13,7 @@ pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod neutral;
 pub mod rules;
 pub mod sarif;
 pub mod skus;
@@ -72,6 +73,10 @@ pub struct Run<'a> {
     pub config: Option<String>,
     /// Findings the per-rule cap left out of each file: counted, not kept.
     pub omitted: Vec<Omitted>,
+    /// What the config in force turns off or changes (skipped rules, severities, the default
+    /// policy left out, excluded tenant paths), one sentence each: the CI formats show them
+    /// once per run as notices, so a change that loosens its own gate says so.
+    pub overrides: Vec<String>,
     /// How much of the findings the human report shows.
     pub view: View,
 }
@@ -329,38 +334,54 @@ pub fn write_per_file(
 ) -> std::io::Result<bool> {
     match format {
         Format::Human => {
+            let syntax = human_syntax(style);
             let mut progress = human::Progress::new(run.view);
             for (findings, omitted) in per_file(run) {
                 let mut text = String::new();
                 human::render_file(findings, omitted, style, &mut progress, &mut text);
-                out.write_all(text.as_bytes())?;
+                out.write_all(neutral::neutralise(&text, syntax).as_bytes())?;
             }
             let mut text = String::new();
             human::render_end(run, &progress, &mut text);
-            out.write_all(text.as_bytes())?;
+            out.write_all(neutral::neutralise(&text, syntax).as_bytes())?;
         }
         Format::Compact => {
+            let text_syntax = neutral::Syntax::Text;
             for (findings, omitted) in per_file(run) {
-                out.write_all(compact::render_file(findings, omitted).as_bytes())?;
+                let text = compact::render_file(findings, omitted);
+                out.write_all(neutral::neutralise(&text, text_syntax).as_bytes())?;
             }
-            out.write_all(compact::render_end(run).as_bytes())?;
+            let text = compact::render_end(run);
+            out.write_all(neutral::neutralise(&text, text_syntax).as_bytes())?;
         }
         _ => return Ok(false),
     }
     Ok(true)
 }
 
-/// Renders a run in `format`. `style` is used by the human format only.
+/// Renders a run in `format`. `style` is used by the human format only. Every format's text is
+/// neutralised here ([`neutral`]): no value read from a file can steer a CI runner or a terminal.
 pub fn render(format: Format, run: &Run<'_>, style: human::Style) -> String {
+    use neutral::{Syntax, neutralise, neutralise_commands};
     match format {
-        Format::Human => human::render(run, style),
-        Format::Compact => compact::render(run),
-        Format::Json => json::render_run(run),
-        Format::Sarif => sarif::render(run),
-        Format::Github => github::render(run),
-        Format::Azure => azure::render(run),
-        Format::Junit => junit::render(run),
+        Format::Human => neutralise(&human::render(run, style), human_syntax(style)).into_owned(),
+        Format::Compact => neutralise(&compact::render(run), Syntax::Text).into_owned(),
+        Format::Json => neutralise(&json::render_run(run), Syntax::Json).into_owned(),
+        Format::Sarif => neutralise(&sarif::render(run), Syntax::Json).into_owned(),
+        Format::Github => neutralise_commands(&github::render(run), "::"),
+        Format::Azure => neutralise_commands(&azure::render(run), azure::PREFIX),
+        Format::Junit => neutralise(&junit::render(run), Syntax::Xml).into_owned(),
+        // The page's data is neutralised as JSON where it is embedded (`html::render`).
         Format::Html => html::render(run),
+    }
+}
+
+/// Colours are skuld's own escape sequences: kept on a terminal, none otherwise.
+pub(crate) fn human_syntax(style: human::Style) -> neutral::Syntax {
+    if style.color {
+        neutral::Syntax::Terminal
+    } else {
+        neutral::Syntax::Text
     }
 }
 

@@ -77,6 +77,9 @@ struct Invocation {
     execution_successful: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tool_execution_notifications: Vec<Notification>,
+    /// What the config turned off (issue 23): SARIF's place for notes about the configuration.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_configuration_notifications: Vec<Notification>,
 }
 
 #[derive(Serialize)]
@@ -291,6 +294,18 @@ pub fn render(run: &Run<'_>) -> String {
             invocations: [Invocation {
                 execution_successful: run.errors.is_empty(),
                 tool_execution_notifications: notifications,
+                tool_configuration_notifications: run
+                    .overrides
+                    .iter()
+                    .map(|o| Notification {
+                        level: "note",
+                        message: Text { text: o.clone() },
+                        descriptor: Descriptor {
+                            id: "skuld::config::override".to_owned(),
+                        },
+                        locations: Vec::new(),
+                    })
+                    .collect(),
             }],
             column_kind: "unicodeCodePoints",
             results,

@@ -44,3 +44,26 @@ pub fn write(path: &Path, text: &str) {
     }
     std::fs::write(path, text).unwrap();
 }
+
+/// An example tenant of `examples/`.
+pub fn example(name: &str) -> String {
+    std::fs::read_to_string(root().join("examples").join(name)).unwrap()
+}
+
+/// Runs git in `dir` (an identity and no signing, for commits); a failure fails the test.
+pub fn git(dir: &Path, args: &[&str]) {
+    let o = Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@x",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
+}

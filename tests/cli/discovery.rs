@@ -12,11 +12,7 @@ use std::process::Output;
 
 use serde_json::Value;
 
-use crate::common::{root, skuld_in, stderr, stdout, write};
-
-fn example(name: &str) -> String {
-    std::fs::read_to_string(root().join("examples").join(name)).unwrap()
-}
+use crate::common::{example, git, root, skuld_in, stderr, stdout, write};
 
 const WORKFLOW: &str = "name: ci\non: [push]\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n      - run: skuld check .\n";
 const KUBECONFIG: &str =
@@ -347,4 +343,36 @@ fn a_glob_whose_files_were_named_before_is_not_an_empty_glob() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(checked(&o), ["tenants/clean.yaml"]);
+}
+
+/// Issue 23's reproducer: a change adds a `.gitignore` that names a tracked tenant with errors.
+/// Git still tracks (and diffs) it, so skuld still checks it; an untracked file the same
+/// `.gitignore` names stays left out.
+#[test]
+fn a_tracked_tenant_is_checked_whatever_gitignore_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    git(r, &["init", "-q"]);
+    write(&r.join("t/problems.yaml"), &example("problems.yaml"));
+    write(&r.join("t/clean.yaml"), &example("clean.yaml"));
+    git(r, &["add", "t"]);
+    write(&r.join("t/.gitignore"), "problems.yaml\nscratch.yaml\n");
+    write(&r.join("t/scratch.yaml"), &example("problems.yaml"));
+
+    let o = skuld_in(r, &["check", "t/", "--format", "github", "--verbose"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("::error file=t/problems.yaml,"), "{out}");
+    assert!(!out.contains("scratch"), "{out}");
+    assert!(
+        stderr(&o).contains("skipped t/scratch.yaml: ignored by .gitignore"),
+        "{}",
+        stderr(&o)
+    );
+
+    // A glob over the folder, and the repository root, see the same tracked file.
+    let o = skuld_in(r, &["check", "t/*.yaml", "--format", "json"]);
+    assert_eq!(checked(&o), ["t/clean.yaml", "t/problems.yaml"]);
+    let o = skuld_in(r, &["check", ".", "--format", "json"]);
+    assert_eq!(checked(&o), ["./t/clean.yaml", "./t/problems.yaml"]);
 }

@@ -21,11 +21,16 @@ fn read(path: &str) -> String {
 
 /// Runs the action's script in the repository root, as the composite action does.
 fn action(tmp: &Path, env: &[(&str, &str)]) -> (Output, String) {
+    action_at(&root().join(".github/action/install-and-run.sh"), tmp, env)
+}
+
+/// Runs a copy of the action's script (beside its own `release-sums.txt`).
+fn action_at(script: &Path, tmp: &Path, env: &[(&str, &str)]) -> (Output, String) {
     let out = tmp.join("github-output");
     std::fs::write(&out, "").unwrap();
     let path_file = tmp.join("github-path");
     let mut cmd = Command::new("bash");
-    cmd.arg(root().join(".github/action/install-and-run.sh"))
+    cmd.arg(script)
         .current_dir(root())
         .env("RUNNER_TEMP", tmp)
         .env("GITHUB_OUTPUT", &out)
@@ -125,9 +130,14 @@ fn host_target() -> Option<&'static str> {
     }
 }
 
+/// Issue 23: the action trusts a release asset only through the SHA-256 recorded in its own
+/// repository (`release-sums.txt` beside the script, in the pinned commit). A tampered archive,
+/// with or without a matching `.sha256` on the release page (here one naming `/dev/null`), is
+/// not run; a version without a recorded sum is refused (no attestation can be checked here);
+/// a SHA-pinned action installs the release recorded with it, not the newest one.
 #[cfg(unix)]
 #[test]
-fn the_action_installs_a_packaged_release_and_refuses_a_bad_checksum() {
+fn the_action_installs_only_a_release_whose_sum_its_repository_records() {
     let Some(target) = host_target() else {
         return;
     };
@@ -145,25 +155,39 @@ fn the_action_installs_a_packaged_release_and_refuses_a_bad_checksum() {
     assert!(dist.join(&asset).is_file());
     let sum = std::fs::read_to_string(dist.join(format!("{asset}.sha256"))).unwrap();
     assert!(sum.ends_with(&format!("  {asset}\n")), "{sum}");
+    let hash = sum.split_whitespace().next().unwrap().to_owned();
+
+    // The action's checkout: the script and the sums recorded in its commit.
+    let checkout = tmp.path().join("action");
+    std::fs::create_dir_all(checkout.join(".github/action")).unwrap();
+    let script = checkout.join(".github/action/install-and-run.sh");
+    std::fs::copy(root().join(".github/action/install-and-run.sh"), &script).unwrap();
+    let record = |lines: &str| {
+        std::fs::write(checkout.join(".github/action/release-sums.txt"), lines).unwrap();
+    };
+    record(&format!(
+        "# recorded\nv9.9.8  {}  {asset}\nv9.9.9  {hash}  {asset}\n",
+        "0".repeat(64)
+    ));
 
     let host_url = format!("file://{}", host.display());
     // The action's repository and version come from where the runner checked it out.
-    let run = |tmp: &Path| {
-        action(
+    let run = |tmp: &Path, action_ref: &str| {
+        let action_path = format!("/home/runner/work/_actions/acme/skuld/{action_ref}");
+        action_at(
+            &script,
             tmp,
             &[
                 ("SKULD_RELEASE_HOST", &host_url),
-                (
-                    "GITHUB_ACTION_PATH",
-                    "/home/runner/work/_actions/acme/skuld/v9.9.9",
-                ),
+                ("GITHUB_ACTION_PATH", &action_path),
                 ("INPUT_PATHS", "examples/problems.yaml"),
                 ("INPUT_FORMAT", "compact"),
+                ("PATH", "/usr/bin:/bin"),
             ],
         )
     };
     let work = tempfile::tempdir().unwrap();
-    let (o, outputs) = run(work.path());
+    let (o, outputs) = run(work.path(), "v9.9.9");
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("skuld 0."));
     assert!(outputs.contains("sarif-file="), "{outputs}");
@@ -171,37 +195,43 @@ fn the_action_installs_a_packaged_release_and_refuses_a_bad_checksum() {
     let path = std::fs::read_to_string(work.path().join("github-path")).unwrap();
     assert!(Path::new(path.trim()).join("skuld").is_file(), "{path}");
 
-    // A tampered archive is not run.
+    // Pinned by commit SHA: the release recorded last (v9.9.9), though no `latest` exists.
+    let work = tempfile::tempdir().unwrap();
+    let (o, _) = run(work.path(), &"a".repeat(40));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+
+    // A tampered archive is not run, even beside a `.sha256` naming another file.
     let mut bytes = std::fs::read(dist.join(&asset)).unwrap();
     let last = bytes.len() - 1;
     bytes[last] ^= 0xff;
-    std::fs::write(dist.join(&asset), bytes).unwrap();
+    std::fs::write(dist.join(&asset), &bytes).unwrap();
+    std::fs::write(
+        dist.join(format!("{asset}.sha256")),
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  /dev/null\n",
+    )
+    .unwrap();
     let work = tempfile::tempdir().unwrap();
-    let (o, outputs) = run(work.path());
+    let (o, outputs) = run(work.path(), "v9.9.9");
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("checksum mismatch"), "{}", stderr(&o));
     assert!(!outputs.contains("exit-code"), "{outputs}");
 
-    // No such release (`latest` was never published here): a clear error.
+    // The sum line of another version does not vouch for this one.
+    record(&format!("v9.9.8  {hash}  {asset}\n"));
+    bytes[last] ^= 0xff;
+    std::fs::write(dist.join(&asset), &bytes).unwrap();
     let work = tempfile::tempdir().unwrap();
-    let (o, _) = action(
-        work.path(),
-        &[
-            ("SKULD_RELEASE_HOST", &host_url),
-            (
-                "GITHUB_ACTION_PATH",
-                "/home/runner/work/_actions/acme/skuld/main",
-            ),
-            ("INPUT_PATHS", "examples/problems.yaml"),
-        ],
-    );
+    let (o, _) = run(work.path(), "v9.9.9");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no checksum of"), "{}", stderr(&o));
+
+    // Nothing recorded and no version tag: nothing to install, and no fall-back to `latest`.
+    record("# none yet\n");
+    let work = tempfile::tempdir().unwrap();
+    let (o, _) = run(work.path(), "main");
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
-    assert!(err.contains("cannot download"), "{err}");
-    assert!(
-        err.contains("/acme/skuld/releases/latest/download/"),
-        "{err}"
-    );
+    assert!(err.contains("no skuld release is recorded"), "{err}");
 }
 
 #[test]
@@ -268,6 +298,49 @@ fn the_release_workflow_builds_every_target_with_checksums() {
     for t in &targets {
         assert!(script.contains(t), "{t}");
     }
+}
+
+/// Issue 23: the release and the action pin every action by commit SHA, interpolate no
+/// expression into a script (a tag name is the pusher's text), install nothing from PyPI, and
+/// attest the build provenance of what they publish.
+#[test]
+fn release_and_action_pin_by_sha_and_keep_expressions_out_of_scripts() {
+    let pinned = |uses: &str| {
+        uses.rsplit_once('@').is_some_and(|(_, r)| {
+            r.len() == 40
+                && r.bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        })
+    };
+    let mut attested = false;
+    for file in [".github/workflows/release.yml", "action.yml"] {
+        let text = read(file);
+        assert!(!text.contains("pip install"), "{file}: PyPI packages");
+        let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+        let mut steps: Vec<&serde_yaml::Value> = Vec::new();
+        if let Some(jobs) = doc["jobs"].as_mapping() {
+            for job in jobs.values() {
+                steps.extend(job["steps"].as_sequence().unwrap());
+            }
+        }
+        if let Some(own) = doc["runs"]["steps"].as_sequence() {
+            steps.extend(own);
+        }
+        assert!(!steps.is_empty(), "{file}");
+        for step in steps {
+            if let Some(uses) = step["uses"].as_str() {
+                assert!(pinned(uses), "{file}: `{uses}` is not pinned by commit SHA");
+                attested |= uses.starts_with("actions/attest-build-provenance@");
+            }
+            if let Some(run) = step["run"].as_str() {
+                assert!(
+                    !run.contains("${{"),
+                    "{file}: an expression in `run:`\n{run}"
+                );
+            }
+        }
+    }
+    assert!(attested, "the release attests build provenance");
 }
 
 /// What `docker build` cannot check here (no container daemon on the test machines): the final

@@ -619,3 +619,52 @@ fn a_waiver_expires_within_the_horizon() {
         stderr(&o)
     );
 }
+
+/// Issue 23: 320k malformed inline waivers made 320k diagnostics (708 MB, 426 MB printed).
+/// Each kind is capped per file, with the exact number left out; unused ones are capped alike.
+#[test]
+fn inline_waiver_diagnostics_are_capped_per_kind_with_an_exact_count() {
+    use std::fmt::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let mut tenant = String::from("tenant: t\nusers:\n");
+    for i in 0..1000 {
+        let _ = writeln!(
+            tenant,
+            "  - upn: u{i}@x.com  # skuld: wave sspr/cloud-user-license"
+        );
+        let _ = writeln!(
+            tenant,
+            "  - upn: v{i}@x.com  # skuld: waive sspr/cloud-user-license until 2027-01-01"
+        );
+    }
+    std::fs::write(dir.path().join("t.yaml"), &tenant).unwrap();
+    let o = skuld_in(
+        dir.path(),
+        "2026-11-25",
+        &["check", "t.yaml", "--no-config", "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(2), "malformed waivers stop the run");
+    let doc = json(&o);
+    let messages: Vec<&str> = doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["message"].as_str())
+        .collect();
+    assert_eq!(messages.len(), 2 * 20 + 2, "{messages:#?}");
+    for (what, n) in [
+        ("unknown skuld directive `wave`", 980),
+        ("this inline waiver gives no reason", 980),
+    ] {
+        assert_eq!(
+            messages.iter().filter(|m| m.starts_with(what)).count(),
+            20,
+            "{what}"
+        );
+        let more = format!("and {n} more like this in t.yaml: {what}");
+        assert!(
+            messages.iter().any(|m| m.starts_with(&more)),
+            "{more}\n{messages:#?}"
+        );
+    }
+}

@@ -45,6 +45,9 @@
     cards(baseline, known);
     problems('errors', doc.errors || []);
     problems('notes', doc.notes || []);
+    problems('overrides', (doc.overrides || []).map(function (o) {
+      return { code: 'skuld::config::override', message: o };
+    }));
     totals();
     seats();
     findings(baseline);

@@ -8,6 +8,7 @@
 //! line (whatever their subject) until the end of that day. Any other comment starting with
 //! `skuld:` is an error, so that a typo never silently waives nothing.
 
+use super::cap::Capped;
 use super::{Date, Kind, Waiver, unwaivable};
 use crate::config::{Problem, unknown_rule};
 use crate::source::{SourceFile, Span};
@@ -15,10 +16,10 @@ use crate::source::{SourceFile, Span};
 pub(super) const INLINE_CODE: &str = "skuld::waivers::inline";
 const SYNTAX: &str = "write `# skuld: waive RULE until YYYY-MM-DD -- reason`";
 
-/// The inline waivers of a tenant file, and the malformed ones.
-pub(super) fn scan(src: &SourceFile, policy: &crate::Policy) -> (Vec<Waiver>, Vec<Problem>) {
+/// The inline waivers of a tenant file, and the malformed ones (capped per kind).
+pub(super) fn scan(src: &SourceFile, policy: &crate::Policy) -> (Vec<Waiver>, Capped) {
     let mut found = Vec::new();
-    let mut problems = Vec::new();
+    let mut problems = Capped::default();
     let text = src.text();
     // Most files have none: one fast search instead of a look at every line.
     if !text.contains("skuld:") {

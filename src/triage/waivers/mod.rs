@@ -8,6 +8,7 @@
 //! is itself reported (`skuld::waiver::expired`); a waiver that matches no finding is reported as
 //! unused (`skuld::waiver::unused`). Both are warnings pointing at the waiver.
 
+mod cap;
 mod inline;
 
 use std::collections::HashMap;
@@ -180,7 +181,7 @@ impl Waivers {
                 None => self.waivers.push(w),
             }
         }
-        problems
+        problems.finish()
     }
 
     /// Sets how far ahead a waiver may expire: `max_days` after `today`. The waivers already
@@ -389,8 +390,10 @@ impl Waivers {
                 } else {
                     None
                 }
-            })
-            .collect();
+            });
+        let mut capped = cap::Capped::default();
+        capped.extend(notes);
+        let notes = capped.finish();
         Applied {
             findings: kept,
             waived,

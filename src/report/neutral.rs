@@ -1,0 +1,276 @@
+//! The one place where output is made inert for CI runners and terminals (issue 23).
+//!
+//! Tenant values, YAML comments shown in snippets, file names and rule texts reach every format.
+//! A CI agent acts on some lines it reads: Azure Pipelines on `##vso[` anywhere in a line (and
+//! `##[` formatting commands), GitHub Actions on a line that starts with `::`; a terminal acts
+//! on ESC sequences, BEL; a `\r` starts a new line for the Azure agent. So no output of skuld
+//! may carry any of them unless skuld wrote it on purpose (the commands of `--format github`
+//! and `--format azure`, the colours of the human report on a terminal).
+//!
+//! Each syntax gets the mildest change that makes the text inert:
+//! - **text** (human, compact, the command formats' messages, the job summary): a control
+//!   character becomes its visible Unicode control picture (`␛`, `␇`, `␍`; C1 controls `�`),
+//!   and a zero-width space splits `##vso[`, `##[` and a line-leading `::`;
+//! - **JSON** (json, sarif, the HTML page's data): the same characters are written as `\u` escapes,
+//!   which every JSON reader decodes back, so the data is unchanged;
+//! - **XML** (junit): as character references, decoded back by every XML reader.
+
+use std::borrow::Cow;
+
+/// How a piece of output is written, which decides how a hazard is made inert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    /// Plain text read by people (and CI logs).
+    Text,
+    /// Plain text with skuld's own colours: SGR sequences (`ESC [ digits ; … m`) are kept, every
+    /// other ESC is shown as `␛`. Only for the human report on a terminal.
+    Terminal,
+    /// JSON text; hazards occur only inside strings, where `\u` escapes mean the same.
+    Json,
+    /// XML text or attribute values; character references mean the same.
+    Xml,
+}
+
+/// Zero-width space: splits a command marker without changing what a person reads.
+const SPLIT: char = '\u{200B}';
+
+/// `s` with every hazard made inert for `syntax`; borrowed when there is none (the usual case).
+pub fn neutralise(s: &str, syntax: Syntax) -> Cow<'_, str> {
+    neutralise_from(s, syntax, true)
+}
+
+/// Output of the command formats: a line that starts with `prefix` (a command skuld wrote:
+/// `::` for GitHub, `##vso[task.logissue ` for Azure) keeps it, the rest of every line is
+/// neutralised as [`Syntax::Text`]. A message cannot add a line: the formats escape line breaks.
+pub fn neutralise_commands(s: &str, prefix: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for line in s.split_inclusive('\n') {
+        match line.strip_prefix(prefix) {
+            Some(rest) => {
+                out.push_str(prefix);
+                out.push_str(&neutralise_from(rest, Syntax::Text, false));
+            }
+            None => out.push_str(&neutralise(line, Syntax::Text)),
+        }
+    }
+    out
+}
+
+/// Whether `s` holds anything [`neutralise`] would change.
+#[cfg(test)]
+pub fn is_inert(s: &str) -> bool {
+    matches!(neutralise(s, Syntax::Text), Cow::Borrowed(_))
+}
+
+fn neutralise_from(s: &str, syntax: Syntax, line_start: bool) -> Cow<'_, str> {
+    let bytes = s.as_bytes();
+    let mut out: Option<String> = None;
+    // Bytes of `s` before `done` are in `out` (or need no change).
+    let mut done = 0;
+    let mut at_line_start = line_start;
+    let mut i = 0;
+    // Bytes, not characters: every hazard starts with an ASCII byte or 0xC2 (the C1 controls),
+    // so the scan decodes nothing, and a hazard always starts on a character boundary.
+    while let Some(&b) = bytes.get(i) {
+        let rest = bytes.get(i..).unwrap_or_default();
+        let (hazard, len) = match b {
+            b'\n' => {
+                at_line_start = true;
+                i += 1;
+                continue;
+            }
+            b' ' | b'\t' => {
+                i += 1;
+                continue;
+            }
+            0x1b if syntax == Syntax::Terminal && sgr_len(rest) > 0 => {
+                at_line_start = false;
+                i += sgr_len(rest);
+                continue;
+            }
+            0x00..=0x1f | 0x7f => (Some(Hazard::Control(char::from(b))), 1),
+            0xc2 => match rest.get(1) {
+                Some(&c @ 0x80..=0x9f) => (Some(Hazard::Control(char::from(c))), 2),
+                _ => (None, 1),
+            },
+            b'#' if starts_with_marker(rest) => (Some(Hazard::Marker('#')), 1),
+            b':' if at_line_start && rest.starts_with(b"::") => (Some(Hazard::Marker(':')), 1),
+            _ => (None, 1),
+        };
+        at_line_start = false;
+        if let Some(hazard) = hazard {
+            let buf = out.get_or_insert_with(|| String::with_capacity(s.len() + 16));
+            buf.push_str(s.get(done..i).unwrap_or(""));
+            hazard.write(syntax, buf);
+            done = i + len;
+        }
+        i += len;
+    }
+    match out {
+        None => Cow::Borrowed(s),
+        Some(mut buf) => {
+            buf.push_str(s.get(done..).unwrap_or(""));
+            Cow::Owned(buf)
+        }
+    }
+}
+
+/// `##vso[` (any case) or `##[` at the start of `rest`.
+fn starts_with_marker(rest: &[u8]) -> bool {
+    rest.starts_with(b"##[")
+        || rest
+            .get(..6)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"##vso["))
+}
+
+/// Length of an SGR sequence (`ESC [`, digits and `;`, `m`) at the start of `rest`, else 0.
+fn sgr_len(rest: &[u8]) -> usize {
+    let Some(params) = rest.strip_prefix(b"\x1b[") else {
+        return 0;
+    };
+    let n = params
+        .iter()
+        .take_while(|b| b.is_ascii_digit() || **b == b';')
+        .count();
+    if params.get(n) == Some(&b'm') {
+        n + 3
+    } else {
+        0
+    }
+}
+
+enum Hazard {
+    /// A control character other than line feed and tab.
+    Control(char),
+    /// The first character of a command marker (`#` of `##vso[`/`##[`, `:` of a leading `::`).
+    Marker(char),
+}
+
+impl Hazard {
+    fn write(&self, syntax: Syntax, out: &mut String) {
+        use std::fmt::Write as _;
+        let (Hazard::Control(c) | Hazard::Marker(c)) = *self;
+        match (self, syntax) {
+            (Hazard::Control(_), Syntax::Text | Syntax::Terminal) => out.push(picture(c)),
+            (Hazard::Marker(_), Syntax::Text | Syntax::Terminal) => {
+                out.push(c);
+                out.push(SPLIT);
+            }
+            (_, Syntax::Json) => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            // XML 1.0 cannot hold C0 controls other than tab, line feed and carriage return,
+            // not even as references.
+            (Hazard::Control(_), Syntax::Xml) if u32::from(c) < 0x20 && c != '\r' => {
+                out.push('\u{FFFD}');
+            }
+            (_, Syntax::Xml) => {
+                let _ = write!(out, "&#{};", u32::from(c));
+            }
+        }
+    }
+}
+
+/// The visible stand-in of a control character: its Unicode control picture (U+2400 block) for
+/// C0 and DEL, the replacement character for C1.
+fn picture(c: char) -> char {
+    let n = u32::from(c);
+    let shown = match n {
+        0..=0x1f => 0x2400 + n,
+        0x7f => 0x2421,
+        _ => 0xFFFD,
+    };
+    char::from_u32(shown).unwrap_or('\u{FFFD}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOSTILE: &str = "c\r##vso[task.setvariable variable=X]pwned\r@x.com";
+
+    fn text(s: &str) -> String {
+        neutralise(s, Syntax::Text).into_owned()
+    }
+
+    #[test]
+    fn plain_text_is_borrowed() {
+        let s = "synced user `a@b.com` (line 3): #1 a:b ::x\n  # comment";
+        assert!(matches!(neutralise(s, Syntax::Text), Cow::Borrowed(_)));
+        assert!(matches!(neutralise(s, Syntax::Json), Cow::Borrowed(_)));
+        assert!(is_inert(s));
+    }
+
+    #[test]
+    fn azure_commands_and_carriage_returns_are_made_visible_and_split() {
+        assert_eq!(
+            text(HOSTILE),
+            "c␍#\u{200B}#vso[task.setvariable variable=X]pwned␍@x.com"
+        );
+        assert_eq!(
+            text("# ##VSO[task.prependpath]/x"),
+            "# #\u{200B}#VSO[task.prependpath]/x"
+        );
+        assert_eq!(text("##[group]x"), "#\u{200B}#[group]x");
+        assert!(
+            is_inert(&text(HOSTILE)),
+            "neutralising twice changes nothing"
+        );
+    }
+
+    #[test]
+    fn github_commands_are_split_only_at_a_line_start() {
+        assert_eq!(
+            text("a\n  ::error::x\nb ::warning::y"),
+            "a\n  :\u{200B}:error::x\nb ::warning::y"
+        );
+        assert_eq!(text("::set-output"), ":\u{200B}:set-output");
+    }
+
+    #[test]
+    fn terminal_controls_become_pictures_but_skulds_colours_stay() {
+        assert_eq!(text("\u{1b}]0;title\u{7}x\u{7f}\u{9b}"), "␛]0;title␇x␡�");
+        assert_eq!(
+            neutralise(
+                "\u{1b}[1;31mred\u{1b}[0m \u{1b}]8;;u\u{1b}\\",
+                Syntax::Terminal
+            ),
+            "\u{1b}[1;31mred\u{1b}[0m ␛]8;;u␛\\"
+        );
+        assert_eq!(text("tab\tand\nline"), "tab\tand\nline");
+    }
+
+    #[test]
+    fn json_escapes_decode_to_the_same_string() {
+        let value = format!("{HOSTILE}\u{7f}\u{85}");
+        let json = serde_json::to_string(&serde_json::json!({ "upn": value })).unwrap_or_default();
+        let safe = neutralise(&json, Syntax::Json);
+        assert!(!safe.contains("##"), "{safe}");
+        assert!(!safe.contains(['\r', '\u{7f}', '\u{85}']), "{safe}");
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap_or_default();
+        assert_eq!(back["upn"], value.as_str());
+    }
+
+    #[test]
+    fn xml_uses_character_references() {
+        assert_eq!(
+            neutralise("a\r##[x]\n::b\u{1b}\u{85}", Syntax::Xml),
+            "a&#13;&#35;#[x]\n&#58;:b\u{FFFD}&#133;"
+        );
+    }
+
+    #[test]
+    fn command_formats_keep_their_own_prefix() {
+        assert_eq!(
+            neutralise_commands("::error title=a::##vso[x] ::y\n::notice::\u{1b}\n", "::"),
+            "::error title=a::#\u{200B}#vso[x] ::y\n::notice::␛\n"
+        );
+        assert_eq!(
+            neutralise_commands(
+                "##vso[task.logissue type=error;]##vso[x]\nskuld: ::z\n",
+                "##vso[task.logissue "
+            ),
+            "##vso[task.logissue type=error;]#\u{200B}#vso[x]\nskuld: ::z\n"
+        );
+    }
+}
