@@ -61,8 +61,20 @@ pub(super) fn run(
     let Some(policy) = policy_or_report(&args.policy, stderr)? else {
         return Ok(ExitStatus::Error);
     };
+    // PIM schedules that ended before today are left out.
+    let today = match crate::triage::waivers::Date::today() {
+        Ok(d) => d.to_string(),
+        Err(value) => {
+            print_reports(
+                std::iter::once(&miette::Report::new(super::settings::BadToday { value })),
+                style,
+                stderr,
+            )?;
+            return Ok(ExitStatus::Error);
+        }
+    };
     let result = match &args.dir {
-        Some(dir) => import::graph(dir, policy.catalog()),
+        Some(dir) => import::graph(dir, policy.catalog(), &today),
         None => import::live::import(
             &import::live::Options {
                 graph_url: args.graph_url.clone(),
@@ -70,6 +82,7 @@ pub(super) fn run(
             },
             policy.catalog(),
             &import::auth::ProcessEnv,
+            &today,
         ),
     };
     let imported = match result {
@@ -105,6 +118,9 @@ pub(super) fn run(
             "; the tenant YAML has no entries for it"
         };
         writeln!(stderr, "note: {note}{tail}")?;
+    }
+    for remark in &imported.remarks {
+        writeln!(stderr, "note: {remark}")?;
     }
     if let (true, Some(path)) = (kept.sspr, &args.output) {
         writeln!(

@@ -60,6 +60,50 @@ pub struct SkuName {
     pub comment: Option<String>,
 }
 
+/// A licence item: a SKU, with the service plans switched off in the assignment.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct License {
+    /// `sku:`
+    pub sku: SkuName,
+    /// `disabled_plans:` (plan names); empty writes the plain SKU.
+    pub disabled_plans: Vec<String>,
+}
+
+impl From<SkuName> for License {
+    fn from(sku: SkuName) -> License {
+        License {
+            sku,
+            disabled_plans: Vec::new(),
+        }
+    }
+}
+
+/// A subscription's state (Graph `capabilityStatus`), ordered from working to lost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SubscriptionStatus {
+    /// `Enabled`: the default, not written.
+    #[default]
+    Enabled,
+    /// `Warning`: the grace period after expiry; the units still work.
+    Warning,
+    /// `Suspended`: the units no longer work.
+    Suspended,
+    /// `LockedOut`
+    LockedOut,
+}
+
+impl SubscriptionStatus {
+    /// The value of `status:`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubscriptionStatus::Enabled => "enabled",
+            SubscriptionStatus::Warning => "warning",
+            SubscriptionStatus::Suspended => "suspended",
+            SubscriptionStatus::LockedOut => "locked_out",
+        }
+    }
+}
+
 /// One `subscriptions:` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscription {
@@ -67,6 +111,12 @@ pub struct Subscription {
     pub sku: SkuName,
     /// `seats:`
     pub seats: u64,
+    /// `status:` (left out when enabled).
+    pub status: SubscriptionStatus,
+    /// `trial: true` when set.
+    pub trial: bool,
+    /// `ends:` YYYY-MM-DD.
+    pub ends: Option<String>,
 }
 
 /// One `groups:` entry.
@@ -75,7 +125,7 @@ pub struct Group {
     /// `name:`
     pub name: String,
     /// `licenses:`
-    pub licenses: Vec<SkuName>,
+    pub licenses: Vec<License>,
     /// `groups:` the groups it is a member of.
     pub groups: Vec<String>,
     /// `dynamic: true` when set (Graph `groupTypes` has `DynamicMembership`).
@@ -89,10 +139,16 @@ pub struct User {
     pub upn: String,
     /// `source: synced` when true.
     pub synced: bool,
+    /// `user_type: guest` when true.
+    pub guest: bool,
+    /// `enabled: false` when the account cannot sign in (true is the default, not written).
+    pub disabled: bool,
+    /// `last_sign_in:` YYYY-MM-DD.
+    pub last_sign_in: Option<String>,
     /// `usage_location:`
     pub usage_location: Option<String>,
     /// `licenses:` direct assignments.
-    pub licenses: Vec<SkuName>,
+    pub licenses: Vec<License>,
     /// `groups:` direct memberships.
     pub groups: Vec<String>,
     /// `license_errors:`
@@ -108,6 +164,8 @@ pub struct FailedAssignment {
     pub error: LicenseError,
     /// `group:`; `None` for a direct assignment.
     pub group: Option<String>,
+    /// `held: true`: Graph's `ActiveWithError`, the licence works despite the error.
+    pub held: bool,
 }
 
 /// The tenant as YAML.
@@ -130,6 +188,15 @@ pub fn to_yaml(t: &Tenant) -> String {
             for s in subs {
                 let _ = writeln!(out, "  - sku: {}{}", scalar(&s.sku.name), comment(&s.sku));
                 let _ = writeln!(out, "    seats: {}", s.seats);
+                if s.status != SubscriptionStatus::Enabled {
+                    let _ = writeln!(out, "    status: {}", s.status.as_str());
+                }
+                if s.trial {
+                    out.push_str("    trial: true\n");
+                }
+                if let Some(e) = &s.ends {
+                    let _ = writeln!(out, "    ends: {}", scalar(e));
+                }
             }
         }
     }
@@ -151,6 +218,15 @@ pub fn to_yaml(t: &Tenant) -> String {
             if u.synced {
                 out.push_str("    source: synced\n");
             }
+            if u.guest {
+                out.push_str("    user_type: guest\n");
+            }
+            if u.disabled {
+                out.push_str("    enabled: false\n");
+            }
+            if let Some(d) = &u.last_sign_in {
+                let _ = writeln!(out, "    last_sign_in: {}", scalar(d));
+            }
             if let Some(l) = &u.usage_location {
                 let _ = writeln!(out, "    usage_location: {}", scalar(l));
             }
@@ -168,6 +244,9 @@ pub fn to_yaml(t: &Tenant) -> String {
                     let _ = writeln!(out, "        error: {}", e.error.as_str());
                     if let Some(g) = &e.group {
                         let _ = writeln!(out, "        group: {}", scalar(g));
+                    }
+                    if e.held {
+                        out.push_str("        held: true\n");
                     }
                 }
             }
@@ -356,18 +435,31 @@ fn feature_blocks(block: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// `key: [A, B]`, or a block list when an item carries a comment (a flow list cannot).
-fn sku_list(out: &mut String, indent: &str, key: &str, items: &[SkuName]) {
+/// `key: [A, B]`, or a block list when an item carries a comment (a flow list cannot) or
+/// switched-off plans (`- {sku: A, disabled_plans: [P]}`).
+fn sku_list(out: &mut String, indent: &str, key: &str, items: &[License]) {
     if items.is_empty() {
         return;
     }
-    if items.iter().all(|s| s.comment.is_none()) {
-        let names: Vec<String> = items.iter().map(|s| scalar(&s.name)).collect();
+    if items
+        .iter()
+        .all(|l| l.sku.comment.is_none() && l.disabled_plans.is_empty())
+    {
+        let names: Vec<String> = items.iter().map(|l| scalar(&l.sku.name)).collect();
         let _ = writeln!(out, "{indent}{key}: [{}]", names.join(", "));
     } else {
         let _ = writeln!(out, "{indent}{key}:");
-        for s in items {
-            let _ = writeln!(out, "{indent}  - {}{}", scalar(&s.name), comment(s));
+        for l in items {
+            let item = if l.disabled_plans.is_empty() {
+                scalar(&l.sku.name)
+            } else {
+                format!(
+                    "{{sku: {}, disabled_plans: {}}}",
+                    scalar(&l.sku.name),
+                    flow(&l.disabled_plans)
+                )
+            };
+            let _ = writeln!(out, "{indent}  - {item}{}", comment(&l.sku));
         }
     }
 }

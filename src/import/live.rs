@@ -17,6 +17,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use super::auth::{self, Env, Token, TokenSource};
+use super::graph;
 use crate::compile::Catalog;
 
 /// The default Graph endpoint (the global cloud).
@@ -30,51 +31,6 @@ const MAX_TOTAL_WAIT: Duration = Duration::from_secs(600);
 const MAX_BODY_BYTES: u64 = 256 * 1024 * 1024;
 /// More pages than this for one resource means a loop or a runaway server.
 const MAX_PAGES: usize = 100_000;
-
-/// The resources and their first request (the paths docs/import.md lists).
-const RESOURCES: [(&str, &str); 4] = [
-    (
-        "organization",
-        "/v1.0/organization?$select=displayName,countryLetterCode,verifiedDomains",
-    ),
-    (
-        "subscribedSkus",
-        "/v1.0/subscribedSkus?$select=skuId,skuPartNumber,prepaidUnits,capabilityStatus,appliesTo",
-    ),
-    (
-        "users",
-        "/v1.0/users?$select=id,userPrincipalName,usageLocation,onPremisesSyncEnabled,assignedLicenses,licenseAssignmentStates&$top=999",
-    ),
-    (
-        "groups",
-        "/v1.0/groups?$select=id,displayName,assignedLicenses&$expand=members($select=id)",
-    ),
-];
-
-/// The optional resources of the `features:` block (docs/import.md, "Features"). An identity
-/// without the permission one needs gets 403: that feature is then left out, with a note.
-const FEATURE_RESOURCES: [(&str, &str, &str); 4] = [
-    (
-        "conditionalAccessPolicies",
-        "/v1.0/identity/conditionalAccess/policies",
-        "Policy.Read.All",
-    ),
-    (
-        "roleEligibilitySchedules",
-        "/v1.0/roleManagement/directory/roleEligibilitySchedules",
-        "RoleEligibilitySchedule.Read.Directory",
-    ),
-    (
-        "roleEligibilityScheduleInstances",
-        "/v1.0/roleManagement/directory/roleEligibilityScheduleInstances",
-        "RoleEligibilitySchedule.Read.Directory",
-    ),
-    (
-        "accessReviewDefinitions",
-        "/v1.0/identityGovernance/accessReviews/definitions",
-        "AccessReview.Read.All",
-    ),
-];
 
 /// What `--live` needs.
 #[derive(Debug, Clone)]
@@ -121,6 +77,7 @@ pub fn import(
     options: &Options,
     catalog: &Catalog,
     env: &dyn Env,
+    today: &str,
 ) -> Result<super::Import, Vec<miette::Report>> {
     let base = graph_base(&options.graph_url).map_err(|e| vec![e])?;
     let agent = agent();
@@ -154,8 +111,10 @@ pub fn import(
         Some(dir) => dir.display().to_string(),
         None => base,
     };
-    let mut imported = super::graph_as(&dir, &shown, catalog)?;
-    imported.notes.extend(skipped);
+    let mut imported = super::graph_as(&dir, &shown, catalog, today)?;
+    let (remarks, notes) = skipped;
+    imported.notes.extend(notes);
+    imported.remarks.extend(remarks);
     Ok(imported)
 }
 
@@ -270,26 +229,49 @@ struct Client {
 }
 
 impl Client {
-    /// Fetches every resource into `dir`; the notes for optional ones Graph refused.
-    fn fetch_all(&mut self, dir: &Path) -> Result<Vec<String>, miette::Report> {
+    /// Fetches every resource into `dir`; what Graph refused: the users' `signInActivity`, and
+    /// optional resources (features).
+    fn fetch_all(&mut self, dir: &Path) -> Result<(Vec<String>, Vec<String>), miette::Report> {
         let mut group_pages = Vec::new();
-        for (name, path) in RESOURCES {
-            let pages = self
-                .collection(dir, name, format!("{}{path}", self.base), false)?
-                .unwrap_or_default();
-            if name == "groups" {
+        let mut remarks = Vec::new();
+        let mut notes = Vec::new();
+        for r in graph::RESOURCES {
+            let url = format!("{}{}", self.base, r.path);
+            let pages = if r.name == "users" {
+                // `signInActivity` needs AuditLog.Read.All (and Entra ID P1): when Graph refuses
+                // it, the users are fetched without it and `last_sign_in` is left out.
+                match self.collection(dir, r.name, url, true)? {
+                    Some(p) => p,
+                    None => {
+                        remarks.push("Microsoft Graph refused `signInActivity` of the users (403): grant AuditLog.Read.All (the tenant needs Entra ID P1) to import `last_sign_in`; the users were imported without it".to_owned());
+                        let url = format!("{}{}", self.base, graph::USERS_WITHOUT_SIGN_IN);
+                        self.collection(dir, r.name, url, false)?
+                            .unwrap_or_default()
+                    }
+                }
+            } else {
+                self.collection(dir, r.name, url, false)?
+                    .unwrap_or_default()
+            };
+            if r.name == "groups" {
                 group_pages = pages;
             }
         }
-        let mut notes = Vec::new();
-        for (name, path, permission) in FEATURE_RESOURCES {
+        for r in graph::OPTIONAL_RESOURCES.iter().filter(|r| r.live) {
             if self
-                .collection(dir, name, format!("{}{path}", self.base), true)?
+                .collection(dir, r.name, format!("{}{}", self.base, r.path), true)?
                 .is_none()
             {
-                notes.push(format!(
-                    "Microsoft Graph refused `{path}` (403 or 404): grant {permission} to import what it gives"
-                ));
+                let note = format!(
+                    "Microsoft Graph refused `{}` (403 or 404): grant {} to import what it gives",
+                    r.path, r.permission
+                );
+                // Subscriptions give `trial` and `ends`; the others give features.
+                if r.name == "subscriptions" {
+                    remarks.push(note);
+                } else {
+                    notes.push(note);
+                }
             }
         }
         // `$expand` returns at most 100 members of a group without saying so: fetch the full
@@ -333,7 +315,7 @@ impl Client {
                 self.collection(&members, &id, url, false)?;
             }
         }
-        Ok(notes)
+        Ok((remarks, notes))
     }
 
     /// Every page of one resource, saved as `NAME.json`, `NAME.2.json`, …; the bodies. An

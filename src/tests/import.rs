@@ -144,6 +144,10 @@ fn sku_name() -> impl Strategy<Value = SkuName> {
     (text(), proptest::option::of(text())).prop_map(|(name, comment)| SkuName { name, comment })
 }
 
+fn license() -> impl Strategy<Value = emit::License> {
+    sku_name().prop_map(emit::License::from)
+}
+
 fn license_error() -> impl Strategy<Value = LicenseError> {
     proptest::sample::select(
         LicenseError::ALL
@@ -158,11 +162,17 @@ fn tenant() -> impl Strategy<Value = emit::Tenant> {
         text(),
         any::<bool>(),
         proptest::option::of(text()),
-        proptest::collection::vec(sku_name(), 0..3),
+        proptest::collection::vec(license(), 0..3),
         proptest::collection::vec(text(), 0..3),
         proptest::collection::vec(
-            (sku_name(), license_error(), proptest::option::of(text()))
-                .prop_map(|(sku, error, group)| FailedAssignment { sku, error, group }),
+            (sku_name(), license_error(), proptest::option::of(text())).prop_map(
+                |(sku, error, group)| FailedAssignment {
+                    sku,
+                    error,
+                    group,
+                    held: false,
+                },
+            ),
             0..2,
         ),
     )
@@ -174,11 +184,12 @@ fn tenant() -> impl Strategy<Value = emit::Tenant> {
                 licenses,
                 groups,
                 license_errors,
+                ..emit::User::default()
             },
         );
     let group = (
         text(),
-        proptest::collection::vec(sku_name(), 0..3),
+        proptest::collection::vec(license(), 0..3),
         proptest::collection::vec(text(), 0..2),
         any::<bool>(),
     )
@@ -188,8 +199,13 @@ fn tenant() -> impl Strategy<Value = emit::Tenant> {
             groups,
             dynamic,
         });
-    let subscription =
-        (sku_name(), any::<u64>()).prop_map(|(sku, seats)| emit::Subscription { sku, seats });
+    let subscription = (sku_name(), any::<u64>()).prop_map(|(sku, seats)| emit::Subscription {
+        sku,
+        seats,
+        status: emit::SubscriptionStatus::Enabled,
+        trial: false,
+        ends: None,
+    });
     // An entry needs `include` or `users`: `all`, or at least one user.
     let entry = (
         proptest::option::of(text()),
@@ -262,6 +278,9 @@ fn reloaded(yaml: &str) -> Result<emit::Tenant, String> {
                 .map(|s| emit::Subscription {
                     sku: sku(&s.sku),
                     seats: s.seats.value,
+                    status: emit::SubscriptionStatus::Enabled,
+                    trial: false,
+                    ends: None,
                 })
                 .collect()
         }),
@@ -270,7 +289,12 @@ fn reloaded(yaml: &str) -> Result<emit::Tenant, String> {
             .iter()
             .map(|g| emit::Group {
                 name: g.name.value.clone(),
-                licenses: g.licenses.items.iter().map(sku).collect(),
+                licenses: g
+                    .licenses
+                    .items
+                    .iter()
+                    .map(|l| emit::License::from(sku(l)))
+                    .collect(),
                 groups: strings(&g.groups),
                 dynamic: g.dynamic.as_ref().is_some_and(|d| d.value),
             })
@@ -285,7 +309,15 @@ fn reloaded(yaml: &str) -> Result<emit::Tenant, String> {
                     .as_ref()
                     .is_some_and(|s| s.value == UserSource::Synced),
                 usage_location: u.usage_location.as_ref().map(|l| l.value.clone()),
-                licenses: u.licenses.items.iter().map(sku).collect(),
+                guest: false,
+                disabled: false,
+                last_sign_in: None,
+                licenses: u
+                    .licenses
+                    .items
+                    .iter()
+                    .map(|l| emit::License::from(sku(l)))
+                    .collect(),
                 groups: strings(&u.groups),
                 license_errors: u
                     .license_errors
@@ -295,6 +327,7 @@ fn reloaded(yaml: &str) -> Result<emit::Tenant, String> {
                         sku: sku(&e.sku),
                         error: e.error.value,
                         group: e.group.as_ref().map(|g| g.value.clone()),
+                        held: false,
                     })
                     .collect(),
             })
@@ -332,7 +365,7 @@ fn reloaded(yaml: &str) -> Result<emit::Tenant, String> {
 
 fn without_comments(mut t: emit::Tenant) -> emit::Tenant {
     t.header.clear();
-    let strip = |l: &mut Vec<SkuName>| l.iter_mut().for_each(|s| s.comment = None);
+    let strip = |l: &mut Vec<emit::License>| l.iter_mut().for_each(|l| l.sku.comment = None);
     if let Some(subs) = &mut t.subscriptions {
         subs.iter_mut().for_each(|s| s.sku.comment = None);
     }
@@ -417,4 +450,48 @@ fn incomplete_or_ambiguous_responses_give_warnings_and_still_a_tenant() {
         .collect();
     assert_eq!(licenses, ["EMS", "ENTERPRISEPACK", "FLOW_FREE"]);
     assert!(!yaml.contains("erin@contoso.com"), "{yaml}");
+}
+
+// ---------------------------------------------------------------- the requests, as documented
+
+/// The rows of docs/import.md's request tables: file stem, request, permission.
+fn documented_requests() -> Vec<(String, String, String)> {
+    let doc = std::fs::read_to_string(root().join("docs/import.md")).unwrap();
+    doc.lines()
+        .filter(|l| !l.starts_with("| `members/"))
+        .filter_map(|l| {
+            let name = l.strip_prefix("| `")?.split_once(".json`")?.0;
+            let cells: Vec<&str> = l.split(" | ").collect();
+            let request = cells.get(1)?.trim_matches('`');
+            let permission = cells.get(2)?.trim_end_matches(" |");
+            request
+                .starts_with("GET ")
+                .then(|| (name.to_owned(), request.to_owned(), permission.to_owned()))
+        })
+        .collect()
+}
+
+#[test]
+fn the_requests_are_the_ones_docs_import_md_lists() {
+    use crate::import::graph::{OPTIONAL_RESOURCES, RESOURCES};
+    let code: Vec<(String, String, String)> = RESOURCES
+        .iter()
+        .chain(OPTIONAL_RESOURCES.iter())
+        .map(|r| (r.name.to_owned(), r.shown(), r.permission.to_owned()))
+        .collect();
+    let mut documented = documented_requests();
+    let mut sorted = code.clone();
+    sorted.sort();
+    documented.sort();
+    assert_eq!(documented, sorted);
+    // The help for a missing file names the same request.
+    let tmp = tempfile::tempdir().unwrap();
+    let (code_, _, err) = run_cli(&["import", "graph", tmp.path().to_str().unwrap()]);
+    assert_eq!(code_, 2);
+    // (Wrapped to the terminal's width: compared without white space.)
+    let flat: String = err.split_whitespace().collect();
+    for r in RESOURCES {
+        let shown: String = r.shown().split_whitespace().collect();
+        assert!(flat.contains(&shown), "{err}");
+    }
 }

@@ -142,6 +142,23 @@ fn serve_one(
     out.flush()
 }
 
+/// The requests docs/import.md lists for `--live` (file stem, target below the Graph root).
+fn documented_requests() -> Vec<(String, String)> {
+    let doc = std::fs::read_to_string(root().join("docs/import.md")).unwrap();
+    doc.lines()
+        .filter(|l| !l.contains("(not with `--live`)") && !l.starts_with("| `members/"))
+        .filter_map(|l| {
+            let name = l.strip_prefix("| `")?.split_once(".json`")?.0;
+            let target = l
+                .split_once("`GET https://graph.microsoft.com")?
+                .1
+                .split_once('`')?
+                .0;
+            Some((name.to_owned(), target.to_owned()))
+        })
+        .collect()
+}
+
 /// The fixture as Graph would serve it from `base`: request target → body. All Staff's
 /// expanded member list says it has more (so the full list is fetched from `members/`).
 fn fixture_routes(base: &str) -> BTreeMap<String, String> {
@@ -151,54 +168,23 @@ fn fixture_routes(base: &str) -> BTreeMap<String, String> {
             .unwrap()
             .replace("https://graph.microsoft.com", base)
     };
-    let firsts = [
-        (
-            "organization",
-            "/v1.0/organization?$select=displayName,countryLetterCode,verifiedDomains",
-        ),
-        (
-            "subscribedSkus",
-            "/v1.0/subscribedSkus?$select=skuId,skuPartNumber,prepaidUnits,capabilityStatus,appliesTo",
-        ),
-        (
-            "users",
-            "/v1.0/users?$select=id,userPrincipalName,usageLocation,onPremisesSyncEnabled,assignedLicenses,licenseAssignmentStates&$top=999",
-        ),
-        (
-            "groups",
-            "/v1.0/groups?$select=id,displayName,assignedLicenses&$expand=members($select=id)",
-        ),
-    ];
     let members_first = format!("/v1.0/groups/{ALL_STAFF}/members?$select=id&$top=999");
     let mut routes = BTreeMap::new();
     let features = root().join(FEATURES);
-    let feature_firsts = [
-        (
-            "conditionalAccessPolicies",
-            "/v1.0/identity/conditionalAccess/policies",
-        ),
-        (
-            "roleEligibilitySchedules",
-            "/v1.0/roleManagement/directory/roleEligibilitySchedules",
-        ),
-        (
-            "roleEligibilityScheduleInstances",
-            "/v1.0/roleManagement/directory/roleEligibilityScheduleInstances",
-        ),
-        (
-            "accessReviewDefinitions",
-            "/v1.0/identityGovernance/accessReviews/definitions",
-        ),
-    ];
-    let resources = firsts
-        .iter()
-        .map(|(n, t)| (dir.join(n), (*t).to_owned()))
-        .chain([(dir.join("members").join(ALL_STAFF), members_first)])
-        .chain(
-            feature_firsts
-                .iter()
-                .map(|(n, t)| (features.join(n), (*t).to_owned())),
-        );
+    // The first request of each resource is the one docs/import.md lists: a request `--live`
+    // sends that the page does not list gets 404 from this fake.
+    let resources = documented_requests()
+        .into_iter()
+        .map(|(name, target)| {
+            let in_fixture = dir.join(format!("{name}.json"));
+            let stem = if in_fixture.exists() {
+                dir.join(&name)
+            } else {
+                features.join(&name)
+            };
+            (stem, target)
+        })
+        .chain([(dir.join("members").join(ALL_STAFF), members_first)]);
     for (stem, first) in resources {
         let mut target = first;
         for n in 1.. {
@@ -471,8 +457,9 @@ fn live_import_equals_the_offline_import_of_the_saved_responses() {
     assert!(members.join(format!("{ALL_STAFF}.2.json")).is_file());
     assert!(!tmp.path().join("saved/users.3.json").exists());
     let requests = fake.graph_requests();
-    // 7 for the tenant, 5 for the features (two pages of Conditional Access policies).
-    assert_eq!(requests.len(), 12, "{requests:#?}");
+    // 7 for the tenant, 1 for the subscriptions (404 here), 5 for the features (two pages of
+    // Conditional Access policies).
+    assert_eq!(requests.len(), 13, "{requests:#?}");
     assert!(live_yaml.contains("  conditional_access:"), "{live_yaml}");
     for f in [
         "conditionalAccessPolicies.json",
