@@ -852,6 +852,9 @@ fn header(dir: &Path, shown: &str, r: &graph::Responses) -> Vec<String> {
             .map(|c| &c.files),
     )
     .chain(r.features.access_reviews.iter().map(|c| &c.files))
+    .chain(r.features.group_eligibility.iter().map(|c| &c.files))
+    .chain(r.features.group_assignments.iter().map(|c| &c.files))
+    .chain(r.subscriptions.iter().map(|c| &c.files))
     .flat_map(|fs| fs.iter())
     .map(|f| {
         // Relative to the folder: `users.2.json`, `members/<id>.json`.

@@ -495,3 +495,169 @@ fn the_requests_are_the_ones_docs_import_md_lists() {
         assert!(flat.contains(&shown), "{err}");
     }
 }
+
+// ---------------------------------------------------------------- Microsoft's published examples
+
+/// The import of `tests/data/import/microsoft` (docs pages named in its README) on 2026-12-08:
+/// the YAML and every warning and note, one string each.
+fn microsoft_examples() -> (String, Vec<String>) {
+    let policy = crate::Policy::builtin().unwrap();
+    let dir = root().join("tests/data/import/microsoft");
+    let imported = crate::import::graph(&dir, policy.catalog(), "2026-12-08").unwrap();
+    let mut said: Vec<String> = imported
+        .warnings
+        .iter()
+        .map(|w| format!("{} {w} {}", w.code().unwrap(), w.help().unwrap()))
+        .collect();
+    said.extend(imported.notes.iter().chain(&imported.remarks).cloned());
+    (crate::import::emit::to_yaml(&imported.tenant), said)
+}
+
+/// The YAML of one list item: its `- key: value` line and the lines indented deeper.
+fn item(yaml: &str, head: &str) -> String {
+    let start = yaml
+        .find(head)
+        .unwrap_or_else(|| panic!("{head} in {yaml}"));
+    let indent = head.find('-').unwrap();
+    let mut lines = yaml[start..].lines();
+    let mut out = format!("{}\n", lines.next().unwrap());
+    for l in lines.take_while(|l| l.len() - l.trim_start().len() > indent) {
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn microsofts_published_examples_subscriptions_field_by_field() {
+    let (yaml, said) = microsoft_examples();
+    let said =
+        |code: &str, text: &str| said.iter().any(|s| s.starts_with(code) && s.contains(text));
+    // Enabled: seats are `enabled`; a trial by `subscriptions.json`, ending on its date.
+    assert_eq!(
+        item(&yaml, "  - sku: ENTERPRISEPREMIUM"),
+        "  - sku: ENTERPRISEPREMIUM\n    seats: 25\n    trial: true\n    ends: \"2026-12-31\"\n"
+    );
+    // Grace period (`Warning`, `enabled: 0, warning: 25`): 25 seats that still work, status
+    // warning; one of its two subscriptions is paid (no `trial`), the earliest date wins.
+    assert_eq!(
+        item(&yaml, "  - sku: ENTERPRISEPACK"),
+        "  - sku: ENTERPRISEPACK\n    seats: 25\n    status: warning\n    ends: \"2027-01-15\"\n"
+    );
+    // Suspended: no working units.
+    assert_eq!(
+        item(&yaml, "  - sku: CRMSTANDARD"),
+        "  - sku: CRMSTANDARD\n    seats: 0\n    status: suspended\n"
+    );
+    // No `prepaidUnits`: seats unknown, not 0; `Deleted`: gone. Both said.
+    assert!(!yaml.contains("sku: AAD_PREMIUM\n"), "{yaml}");
+    assert!(!yaml.contains("sku: EMS\n"), "{yaml}");
+    assert!(said("skuld::import::seats-unknown", "AAD_PREMIUM"));
+    assert!(said("skuld::import::subscription-deleted", "EMS"));
+}
+
+#[test]
+fn microsofts_published_examples_users_and_groups_field_by_field() {
+    let (yaml, said) = microsoft_examples();
+    let said =
+        |code: &str, text: &str| said.iter().any(|s| s.starts_with(code) && s.contains(text));
+    // `verifiedDomains: null`, `countryLetterCode: null`: read as absent.
+    assert!(yaml.contains("\ntenant: Contoso\n"), "{yaml}");
+    assert!(!yaml.contains("country:"), "{yaml}");
+    // The guest: user type, disabled account, last successful sign-in, the direct E3 held
+    // with an error (`ActiveWithError`) and TEAMS1 switched off (the unknown plan id said);
+    // the group's E5 failed (`Error`); the `Disabled` P1 neither held nor an error.
+    assert_eq!(
+        item(
+            &yaml,
+            "  - upn: \"bianca_fabrikam.com#EXT#@contoso.onmicrosoft.com\""
+        ),
+        "  - upn: \"bianca_fabrikam.com#EXT#@contoso.onmicrosoft.com\"
+    user_type: guest
+    enabled: false
+    last_sign_in: \"2026-08-14\"
+    usage_location: US
+    licenses:
+      - {sku: ENTERPRISEPACK, disabled_plans: [TEAMS1]}
+    groups: [Golf Assist]
+    license_errors:
+      - sku: ENTERPRISEPACK
+        error: Other
+        held: true
+      - sku: ENTERPRISEPREMIUM
+        error: CountViolation
+        group: Golf Assist
+"
+    );
+    assert!(said(
+        "skuld::import::unknown-plan-id",
+        "00000000-0000-4000-8000-000000000000"
+    ));
+    // A plan the SKU does not carry (AAD_PREMIUM in Office 365 E5) is said, not written.
+    assert!(item(&yaml, "  - name: Golf Assist").contains("licenses: [ENTERPRISEPREMIUM]"));
+    assert!(said(
+        "skuld::import::unknown-plan-id",
+        "`ENTERPRISEPREMIUM`"
+    ));
+    // Sign-ins: `""` and `0001-01-01` are no sign-in; else the later of the two attempts.
+    assert!(item(&yaml, "  - upn: AdeleV@contoso.com").contains("last_sign_in: \"2021-06-17\""));
+    assert!(item(&yaml, "  - upn: AlexW@contoso.com").contains("last_sign_in: \"2021-07-29\""));
+    assert!(said("`last_sign_in` is left out for 3 user(s)", ""));
+    // Entra's sample: padded `" Active "`/`" None"` is a held direct licence, no error; the
+    // licences of a group `groups.json` lacks are left out, said once per state.
+    let sample = item(&yaml, "  - upn: licensing-sample@contoso.com");
+    assert!(
+        sample.contains("240622ac-b9b8-4d50-94e2-dad19a3bf4b5"),
+        "{sample}"
+    );
+    assert!(!sample.contains("license_errors"), "{sample}");
+    assert!(said(
+        "skuld::import::unknown-group",
+        "licensing-sample@contoso.com"
+    ));
+    // Members `users.json` lacks, and a group without `displayName`, are said.
+    assert!(said("skuld::import::unknown-member", "1 group member"));
+    assert!(said("skuld::import::group-without-name", "2b5ed229"));
+    // `groupTypes` compared trimmed: the dynamic group is dynamic.
+    assert!(
+        item(&yaml, "  - name: \"2b5ed229-4072-478d-9504-a047ebd4b07d\"").contains("dynamic: true")
+    );
+}
+
+#[test]
+fn microsofts_published_examples_features_field_by_field() {
+    let (yaml, said) = microsoft_examples();
+    let said =
+        |code: &str, text: &str| said.iter().any(|s| s.starts_with(code) && s.contains(text));
+    // Conditional Access: the documented policy names an unknown user, guests, and roles; the
+    // disabled ones give nothing.
+    assert!(!yaml.contains("conditional_access:"), "{yaml}");
+    assert!(!yaml.contains("identity_protection:"), "{yaml}");
+    assert!(!yaml.contains("SimplePolicy"), "{yaml}");
+    assert!(said("skuld::import::guests", "Demo app for documentation"));
+    assert!(said(
+        "skuld::import::roles-not-mapped",
+        "includes directory roles"
+    ));
+    assert!(said(
+        "skuld::import::roles-not-mapped",
+        "excludes directory roles"
+    ));
+    assert!(said("skuld::import::unknown-principal", "a702a13d"));
+    assert!(said("skuld::import::unknown-principal", "124c5b6a"));
+    // PIM: the schedules that ended in 2024 (a role, a PIM for Groups membership) are left
+    // out; the one without end and the PIM for Groups owner count.
+    let pim = item(&yaml, "    - name: eligible role assignments");
+    assert_eq!(
+        pim,
+        "    - name: eligible role assignments\n      users: [AdeleV@contoso.com, admin@contoso.com]\n"
+    );
+    // Access reviews: a group's members; filtered scopes (guests only) are never widened to
+    // the group: only their reviewers are written, and the scope is said.
+    assert!(yaml.contains("    - name: Access Review\n      include: [Golf Assist]\n"));
+    assert!(
+        yaml.contains("    - name: Guests of Golf Discussion\n      users: [admin@contoso.com]\n")
+    );
+    assert!(!yaml.contains("include: [Golf Discussion]"), "{yaml}");
+    assert!(said("skuld::import::review-scope", "filtered part"));
+}
