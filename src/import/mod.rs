@@ -14,7 +14,7 @@ mod features;
 pub mod graph;
 pub mod live;
 mod locate;
-mod plans;
+pub(crate) mod plans;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;

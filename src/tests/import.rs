@@ -661,3 +661,53 @@ fn microsofts_published_examples_features_field_by_field() {
     assert!(!yaml.contains("include: [Golf Discussion]"), "{yaml}");
     assert!(said("skuld::import::review-scope", "filtered part"));
 }
+
+/// One row of a CSV file as RFC 4180 has it (quoted fields, `""` inside quotes).
+fn csv_row(line: &str) -> Vec<String> {
+    let (mut fields, mut field, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(std::mem::take(&mut field)),
+            (c, _) => field.push(c),
+        }
+    }
+    fields.push(field);
+    fields
+}
+
+/// `src/import/service_plans.tsv` is every (plan id, plan name) pair of Microsoft's product
+/// table beside the repository (names trimmed; a name with a tab is a broken copy of another).
+/// `SKULD_REGENERATE=1` rewrites it.
+#[test]
+fn import_plan_table_is_microsofts() {
+    let csv = root().join("../shared/data/product-names-and-service-plans.csv");
+    let Ok(text) = std::fs::read_to_string(&csv) else {
+        return; // The table is not beside the repository: nothing to compare with.
+    };
+    let mut pairs = std::collections::BTreeSet::new();
+    for line in text.trim_start_matches('\u{FEFF}').lines().skip(1) {
+        let row = csv_row(line);
+        let (Some(name), Some(id)) = (row.get(3), row.get(4)) else {
+            continue;
+        };
+        let (name, id) = (name.trim(), id.trim().to_ascii_lowercase());
+        if !name.is_empty() && !id.is_empty() && !name.contains('\t') {
+            pairs.insert(format!("{id}\t{name}\n"));
+        }
+    }
+    let generated: String = pairs.into_iter().collect();
+    if std::env::var_os("SKULD_REGENERATE").is_some() {
+        std::fs::write(root().join("src/import/service_plans.tsv"), &generated).unwrap();
+    }
+    assert!(
+        generated == crate::import::plans::TABLE,
+        "src/import/service_plans.tsv differs from {}: run SKULD_REGENERATE=1 cargo test --lib import_plan_table",
+        csv.display()
+    );
+}
