@@ -83,6 +83,46 @@ impl Diagnostic for ImportWarning {
     }
 }
 
+/// The most warnings of one kind an import reports; past it they are counted (260,000 users
+/// without a UPN printed 90 MB of warnings).
+pub const MAX_WARNINGS_PER_KIND: usize = 1_000;
+
+/// The import's warnings, at most [`MAX_WARNINGS_PER_KIND`] of each kind (code), in the order
+/// they came; past the cap each kind is counted and said once, exactly.
+#[derive(Debug, Default)]
+struct Warnings {
+    kept: Vec<miette::Report>,
+    per_kind: BTreeMap<String, usize>,
+}
+
+impl Warnings {
+    fn push(&mut self, w: miette::Report) {
+        let kind = w.code().map(|c| c.to_string()).unwrap_or_default();
+        let n = self.per_kind.entry(kind).or_insert(0);
+        *n += 1;
+        if *n <= MAX_WARNINGS_PER_KIND {
+            self.kept.push(w);
+        }
+    }
+
+    /// The kept warnings, then one per kind that passed the cap: "and N more".
+    fn finish(mut self) -> Vec<miette::Report> {
+        for (kind, n) in &self.per_kind {
+            if let Some(more) = n.checked_sub(MAX_WARNINGS_PER_KIND).filter(|m| *m > 0) {
+                self.kept.push(warning(
+                    "skuld::import::too-many-warnings",
+                    format!("and {more} more `{kind}` warnings ({n} in all; the first {MAX_WARNINGS_PER_KIND} are shown)"),
+                    None,
+                    "",
+                    "",
+                    None,
+                ));
+            }
+        }
+        self.kept
+    }
+}
+
 /// A warning about the place in `src` where `needle` first occurs (a GUID, an id).
 fn warning(
     code: &'static str,
@@ -144,7 +184,7 @@ struct Mapper<'c, 'r> {
     warned_skus: BTreeSet<String>,
     /// Service plan ids already warned about.
     warned_plans: BTreeSet<String>,
-    warnings: Vec<miette::Report>,
+    warnings: Warnings,
     remarks: Vec<String>,
 }
 
@@ -166,7 +206,7 @@ impl<'c, 'r> Mapper<'c, 'r> {
             subscribed_parts,
             warned_skus: BTreeSet::new(),
             warned_plans: BTreeSet::new(),
-            warnings: Vec::new(),
+            warnings: Warnings::default(),
             remarks: Vec::new(),
         }
     }
@@ -262,7 +302,9 @@ impl<'c, 'r> Mapper<'c, 'r> {
             },
             today,
         );
-        self.warnings.extend(features.warnings);
+        for w in features.warnings {
+            self.warnings.push(w);
+        }
         locate::forget();
         Import {
             tenant: emit::Tenant {
@@ -275,7 +317,7 @@ impl<'c, 'r> Mapper<'c, 'r> {
                 features: features.features,
                 imported_features: features.imported,
             },
-            warnings: self.warnings,
+            warnings: self.warnings.finish(),
             notes: features.notes,
             remarks: self.remarks,
         }

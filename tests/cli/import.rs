@@ -660,3 +660,31 @@ fn replacing_a_file_keeps_its_sspr_block_and_the_features_graph_did_not_give() {
         yaml
     );
 }
+
+#[test]
+fn warnings_are_capped_per_kind_with_an_exact_count_of_the_rest() {
+    // 1,500 users without a UPN: 1,000 warnings of that kind, then one saying exactly how many
+    // more (issue 23: 260,000 of them printed 90 MB).
+    let tmp = fixture_copy();
+    let users: Vec<Value> = (0..1_500)
+        .map(|i| serde_json::json!({"id": format!("00000000-0000-4000-8000-{i:012}")}))
+        .collect();
+    std::fs::write(
+        tmp.path().join("graph/users.json"),
+        serde_json::json!({ "value": users }).to_string(),
+    )
+    .unwrap();
+    let o = skuld_in(tmp.path(), &["import", "graph", "graph"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    let headed = |code: &str| err.lines().filter(|l| l.trim() == code).count();
+    assert_eq!(headed("skuld::import::user-without-upn"), 1_000);
+    assert_eq!(headed("skuld::import::too-many-warnings"), 1);
+    assert!(
+        err.contains(
+            "and 500 more `skuld::import::user-without-upn` warnings (1500 in all; the first 1000 are shown)"
+        ),
+        "{}",
+        &err[err.len().saturating_sub(2000)..]
+    );
+}
