@@ -49,6 +49,25 @@ pub(super) struct GraphArgs {
     policy: PolicyArgs,
 }
 
+/// The tenant file `-o` replaces, to keep what Graph does not report: only a regular file,
+/// never through a link, a FIFO (which would block) or a device (`/dev/zero` never ends), and
+/// no larger than a tenant file may be. Anything else keeps nothing (the write refuses it).
+fn earlier_tenant(path: &std::path::Path) -> Option<String> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.file_type().is_file() {
+        return None;
+    }
+    let max = crate::tenant::Limits::default().max_file_bytes;
+    let file = std::fs::File::open(path).ok()?;
+    // Opened after the check: a file swapped for something else in between is still read
+    // with the cap, so it cannot block reading nor grow without end.
+    if !file.metadata().ok()?.file_type().is_file() {
+        return None;
+    }
+    let bytes = crate::inputs::guard::read_capped(file, max).ok()??;
+    String::from_utf8(bytes).ok()
+}
+
 pub(super) fn run(
     cmd: ImportCommand,
     stdout: &mut dyn Write,
@@ -96,10 +115,7 @@ pub(super) fn run(
     print_reports(imported.warnings.iter(), style, stderr)?;
     // Replacing a tenant file keeps what Graph does not report (its `sspr:` block, features
     // whose responses were not read); an unreadable earlier file keeps nothing.
-    let earlier = args
-        .output
-        .as_ref()
-        .and_then(|p| std::fs::read_to_string(p).ok());
+    let earlier = args.output.as_deref().and_then(earlier_tenant);
     let (yaml, kept) = match &earlier {
         Some(text) => import::emit::to_yaml_keeping(&imported.tenant, text),
         None => (

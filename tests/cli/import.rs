@@ -688,3 +688,70 @@ fn warnings_are_capped_per_kind_with_an_exact_count_of_the_rest() {
         &err[err.len().saturating_sub(2000)..]
     );
 }
+
+/// Runs skuld in `dir`, killed after `secs` seconds: `None` when it had not finished.
+fn skuld_within(dir: &Path, args: &[&str], secs: u64) -> Option<Output> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_skuld"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < until {
+        if child.try_wait().unwrap().is_some() {
+            return Some(child.wait_with_output().unwrap());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    None
+}
+
+#[cfg(unix)]
+#[test]
+fn output_onto_a_fifo_or_a_link_to_a_device_is_never_read() {
+    // Before, `-o` read the file it replaces first (to keep its `sspr:` block): a link to
+    // /dev/zero read without end, a FIFO waited for a writer (issue 23). Now only a regular
+    // file is read; a FIFO or a device is written in place, as `-o >(…)` needs.
+    let tmp = fixture_copy();
+    std::os::unix::fs::symlink("/dev/zero", tmp.path().join("zero.yaml")).unwrap();
+    let o = skuld_within(
+        tmp.path(),
+        &["import", "graph", "graph", "-o", "zero.yaml"],
+        60,
+    )
+    .expect("`-o` onto a link to /dev/zero did not finish");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        !stderr(&o).contains("block of `zero.yaml` is kept"),
+        "{}",
+        stderr(&o)
+    );
+
+    let fifo = tmp.path().join("fifo.yaml");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    // The reader opens the FIFO as a pipe's reader would; the import writes into it.
+    let reader = std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap());
+    let o = skuld_within(
+        tmp.path(),
+        &["import", "graph", "graph", "-o", "fifo.yaml"],
+        60,
+    )
+    .expect("`-o` onto a FIFO did not finish");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let written = reader.join().unwrap();
+    assert!(
+        written.contains("tenant: contoso.onmicrosoft.com"),
+        "{written}"
+    );
+}
