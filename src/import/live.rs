@@ -180,7 +180,10 @@ fn prepare_save_dir(dir: &Path) -> Result<PathBuf, miette::Report> {
             }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(dir).map_err(|e| save_error(e.to_string()))?;
+            if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(|e| save_error(e.to_string()))?;
+            }
+            private_dir(dir).map_err(|e| save_error(e.to_string()))?;
         }
         Err(e) => return Err(save_error(e.to_string())),
     }
@@ -199,7 +202,7 @@ impl TempDir {
             .unwrap_or(0);
         let path =
             std::env::temp_dir().join(format!("skuld-graph-{}-{nanos:x}", std::process::id()));
-        std::fs::create_dir(&path).map_err(|e| {
+        private_dir(&path).map_err(|e| {
             live_error(
                 "skuld::io",
                 format!("cannot create a temporary folder `{}`: {e}", path.display()),
@@ -301,7 +304,7 @@ impl Client {
         }
         if !ids.is_empty() {
             let members = dir.join("members");
-            std::fs::create_dir_all(&members).map_err(|e| write_error(&members, &e))?;
+            private_dir(&members).map_err(|e| write_error(&members, &e))?;
             for id in ids {
                 // A group id names a file: only the characters of a GUID.
                 if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
@@ -618,8 +621,21 @@ fn write_error(path: &Path, e: &std::io::Error) -> miette::Report {
     )
 }
 
+/// A folder only its owner can read (0700 on Unix): the responses name every user.
+fn private_dir(path: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(path)
+}
+
+/// A new response file only its owner can read (0600 on Unix).
 fn write_file(path: &Path, body: &str) -> Result<(), miette::Report> {
-    let mut f = std::fs::File::create(path).map_err(|e| write_error(path, &e))?;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    let mut f = o.open(path).map_err(|e| write_error(path, &e))?;
     f.write_all(body.as_bytes())
         .and_then(|()| f.flush())
         .map_err(|e| write_error(path, &e))

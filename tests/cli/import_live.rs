@@ -1141,3 +1141,65 @@ fn refused_sign_in_activity_is_fetched_without_and_the_permission_named() {
     assert!(yaml.contains("upn: alice@contoso.com"), "{yaml}");
     assert!(!yaml.contains("last_sign_in"), "{yaml}");
 }
+
+#[cfg(unix)]
+#[test]
+fn responses_on_disk_are_private_to_the_owner() {
+    use std::os::unix::fs::PermissionsExt as _;
+    // The temporary folder, seen while the import runs (when Graph is asked for the groups,
+    // the users are on disk): 0700, its files 0600; removed afterwards (issue 23: 0755/0644).
+    let tmp = tempfile::tempdir().unwrap();
+    let watched = tmp.path().to_path_buf();
+    let seen: Arc<Mutex<Vec<(String, u32)>>> = Arc::new(Mutex::new(Vec::new()));
+    let s = Arc::clone(&seen);
+    let fake = graph_with(move |req, _| {
+        if req.target.starts_with("/v1.0/groups?") {
+            for dir in std::fs::read_dir(&watched).unwrap().flatten() {
+                let name = dir.file_name().to_string_lossy().into_owned();
+                if !name.starts_with("skuld-graph-") {
+                    continue;
+                }
+                let mode = |p: &Path| p.metadata().unwrap().permissions().mode() & 0o777;
+                let mut s = s.lock().unwrap();
+                s.push((name, mode(&dir.path())));
+                for f in std::fs::read_dir(dir.path()).unwrap().flatten() {
+                    s.push((
+                        f.file_name().to_string_lossy().into_owned(),
+                        mode(&f.path()),
+                    ));
+                }
+            }
+        }
+        None
+    });
+    let o = live(&fake, tmp.path(), &[], &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let seen = seen.lock().unwrap().clone();
+    assert!(seen.iter().any(|(n, _)| n == "users.json"), "{seen:?}");
+    for (name, mode) in &seen {
+        let want = if name.starts_with("skuld-graph-") {
+            0o700
+        } else {
+            0o600
+        };
+        assert_eq!(*mode, want, "{name}: {mode:o}");
+    }
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("skuld-graph-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    // `--save` into a new folder: the same modes.
+    let o = live(
+        &fake,
+        tmp.path(),
+        &["--save", "saved", "-o", "t.yaml"],
+        &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let mode = |p: &Path| p.metadata().unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&tmp.path().join("saved")), 0o700);
+    assert_eq!(mode(&tmp.path().join("saved/members")), 0o700);
+    assert_eq!(mode(&tmp.path().join("saved/users.2.json")), 0o600);
+}
