@@ -321,8 +321,9 @@ impl Client {
         Ok((remarks, notes))
     }
 
-    /// Every page of one resource, saved as `NAME.json`, `NAME.2.json`, …; the bodies. An
-    /// `optional` resource whose first page Graph refuses (403, 404) is `None`, nothing saved.
+    /// Every page of one resource, saved as `NAME.json`, `NAME.2.json`, …; the bodies of the
+    /// `groups` pages (none of the others). An `optional` resource whose first page Graph
+    /// refuses (403, 404) is `None`, nothing saved.
     fn collection(
         &mut self,
         dir: &Path,
@@ -330,21 +331,26 @@ impl Client {
         first: String,
         optional: bool,
     ) -> Result<Option<Vec<String>>, miette::Report> {
+        // Only the groups' bodies are looked at again (for member lists to fetch): the others
+        // are on disk, and are not kept in memory as well.
+        let keep = name == "groups";
         let mut pages = Vec::new();
+        let mut count = 0usize;
         let mut seen = BTreeSet::new();
         let mut next = Some(first);
         while let Some(url) = next.take() {
-            if !seen.insert(url.clone()) || pages.len() >= MAX_PAGES {
+            if !seen.insert(url.clone()) || count >= MAX_PAGES {
                 return Err(live_error(
                     "skuld::import::next-link",
                     format!("the pages of `{name}` do not end: `{url}` was requested before"),
                     None,
                 ));
             }
-            let Some(body) = self.get(&url, optional && pages.is_empty())? else {
+            let Some(body) = self.get(&url, optional && count == 0)? else {
                 return Ok(None);
             };
-            let n = pages.len() + 1;
+            count += 1;
+            let n = count;
             let file = if n == 1 {
                 dir.join(format!("{name}.json"))
             } else {
@@ -374,7 +380,9 @@ impl Client {
                 }
                 next = Some(link.to_owned());
             }
-            pages.push(body);
+            if keep {
+                pages.push(body);
+            }
         }
         Ok(Some(pages))
     }
