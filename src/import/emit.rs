@@ -79,38 +79,16 @@ impl From<SkuName> for License {
 }
 
 /// A subscription's state (Graph `capabilityStatus`), ordered from working to lost.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub enum SubscriptionStatus {
-    /// `Enabled`: the default, not written.
-    #[default]
-    Enabled,
-    /// `Warning`: the grace period after expiry; the units still work.
-    Warning,
-    /// `Suspended`: the units no longer work.
-    Suspended,
-    /// `LockedOut`
-    LockedOut,
-}
-
-impl SubscriptionStatus {
-    /// The value of `status:`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SubscriptionStatus::Enabled => "enabled",
-            SubscriptionStatus::Warning => "warning",
-            SubscriptionStatus::Suspended => "suspended",
-            SubscriptionStatus::LockedOut => "locked_out",
-        }
-    }
-}
+pub use crate::tenant::document::SubscriptionStatus;
 
 /// One `subscriptions:` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscription {
     /// `sku:`
     pub sku: SkuName,
-    /// `seats:`
-    pub seats: u64,
+    /// `seats:`; `None` leaves the key out: the number is not known (Graph gave no
+    /// `prepaidUnits`), and the loader checks no seat count against it.
+    pub seats: Option<u64>,
     /// `status:` (left out when enabled).
     pub status: SubscriptionStatus,
     /// `trial: true` when set.
@@ -187,7 +165,9 @@ pub fn to_yaml(t: &Tenant) -> String {
             out.push_str("subscriptions:\n");
             for s in subs {
                 let _ = writeln!(out, "  - sku: {}{}", scalar(&s.sku.name), comment(&s.sku));
-                let _ = writeln!(out, "    seats: {}", s.seats);
+                if let Some(n) = s.seats {
+                    let _ = writeln!(out, "    seats: {n}");
+                }
                 if s.status != SubscriptionStatus::Enabled {
                     let _ = writeln!(out, "    status: {}", s.status.as_str());
                 }

@@ -396,32 +396,33 @@ impl<'c, 'r> Mapper<'c, 'r> {
                 .prepaid_units
                 .as_ref()
                 .filter(|p| p.enabled.is_some() || p.warning.is_some());
-            let Some(units) = units else {
-                // Seats unknown: `seats` is required, and 0 would be a false seat finding.
+            // Seats unknown (not 0, which would be a false seat finding): the key is left out.
+            if units.is_none() {
                 self.warnings.push(warning(
                     "skuld::import::seats-unknown",
-                    format!("subscription `{}` has no `prepaidUnits`: its seats are unknown, so it is left out", name.name),
+                    format!("subscription `{}` has no `prepaidUnits`: its seats are unknown, so `seats` is left out", name.name),
                     Some(src),
                     &s.sku_id,
                     "this SKU",
-                    Some("select `prepaidUnits` when saving `subscribedSkus`, or add the subscription with its seats by hand".to_owned()),
+                    Some("select `prepaidUnits` when saving `subscribedSkus`, or write the seats by hand; without them no seat count is checked".to_owned()),
                 ));
-                continue;
-            };
-            let seats = units
-                .enabled
-                .unwrap_or(0)
-                .saturating_add(units.warning.unwrap_or(0));
+            }
+            let seats = units.map(|u| {
+                u.enabled
+                    .unwrap_or(0)
+                    .saturating_add(u.warning.unwrap_or(0))
+            });
             let entry = subs
                 .entry(name.clone())
                 .or_insert_with(|| emit::Subscription {
                     sku: name,
-                    seats: 0,
+                    seats: Some(0),
                     status,
                     trial: false,
                     ends: None,
                 });
-            entry.seats = entry.seats.saturating_add(seats);
+            // One entry without a number makes the SKU's total unknown.
+            entry.seats = entry.seats.zip(seats).map(|(a, b)| a.saturating_add(b));
             entry.status = entry.status.min(status);
         }
         if let Some(c) = &r.subscriptions {
