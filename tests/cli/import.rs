@@ -757,3 +757,50 @@ fn output_onto_a_fifo_or_a_link_to_a_device_is_never_read() {
         "{written}"
     );
 }
+
+#[test]
+fn microsofts_examples_import_then_check() {
+    // Microsoft's published examples (tests/data/import/microsoft): the licence that is active
+    // with an error is still reported by `licensing/assignment-error`, and the subscription
+    // whose seats Graph did not give gets no seat finding.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("t.yaml");
+    let o = skuld(&[
+        "import",
+        "graph",
+        "tests/data/import/microsoft",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = skuld(&["check", out.to_str().unwrap(), "--format", "json"]);
+    let json: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let findings: Vec<(String, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or("").to_owned(),
+                f["message"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let guest = "bianca_fabrikam.com#EXT#@contoso.onmicrosoft.com";
+    assert!(
+        findings
+            .iter()
+            .any(|(r, m)| r == "licensing/assignment-error" && m.contains(guest)),
+        "{findings:#?}"
+    );
+    assert!(
+        !findings
+            .iter()
+            .any(|(r, m)| r == "licensing/seats" && m.contains("AAD_PREMIUM")),
+        "{findings:#?}"
+    );
+    assert!(
+        json["errors"].as_array().is_none_or(Vec::is_empty),
+        "{json}"
+    );
+}
