@@ -569,6 +569,11 @@ fn microsoft_examples() -> (String, Vec<String>) {
     (yaml, said)
 }
 
+/// Whether a warning or note of kind `code` (or starting with that text) says `text`.
+fn said(all: &[String], code: &str, text: &str) -> bool {
+    all.iter().any(|s| s.starts_with(code) && s.contains(text))
+}
+
 /// The YAML of one list item: its `- key: value` line and the lines indented deeper.
 fn item(yaml: &str, head: &str) -> String {
     let start = yaml
@@ -586,9 +591,8 @@ fn item(yaml: &str, head: &str) -> String {
 
 #[test]
 fn microsofts_published_examples_subscriptions_field_by_field() {
-    let (yaml, said) = microsoft_examples();
-    let said =
-        |code: &str, text: &str| said.iter().any(|s| s.starts_with(code) && s.contains(text));
+    let (yaml, all) = microsoft_examples();
+    let said = |code: &str, text: &str| said(&all, code, text);
     // Enabled: seats are `enabled`; a trial by `subscriptions.json`, ending on its date.
     assert_eq!(
         item(&yaml, "  - sku: ENTERPRISEPREMIUM"),
@@ -617,9 +621,8 @@ fn microsofts_published_examples_subscriptions_field_by_field() {
 
 #[test]
 fn microsofts_published_examples_users_and_groups_field_by_field() {
-    let (yaml, said) = microsoft_examples();
-    let said =
-        |code: &str, text: &str| said.iter().any(|s| s.starts_with(code) && s.contains(text));
+    let (yaml, all) = microsoft_examples();
+    let said = |code: &str, text: &str| said(&all, code, text);
     // `verifiedDomains: null`, `countryLetterCode: null`: read as absent.
     assert!(yaml.contains("\ntenant: Contoso\n"), "{yaml}");
     assert!(!yaml.contains("country:"), "{yaml}");
@@ -685,9 +688,8 @@ fn microsofts_published_examples_users_and_groups_field_by_field() {
 
 #[test]
 fn microsofts_published_examples_features_field_by_field() {
-    let (yaml, said) = microsoft_examples();
-    let said =
-        |code: &str, text: &str| said.iter().any(|s| s.starts_with(code) && s.contains(text));
+    let (yaml, all) = microsoft_examples();
+    let said = |code: &str, text: &str| said(&all, code, text);
     // Conditional Access: the documented policy names an unknown user, guests, and roles; the
     // disabled ones give nothing.
     assert!(!yaml.contains("conditional_access:"), "{yaml}");
