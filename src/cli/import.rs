@@ -49,6 +49,25 @@ pub(super) struct GraphArgs {
     policy: PolicyArgs,
 }
 
+/// The tenant file `-o` replaces, to keep what Graph does not report: only a regular file,
+/// never through a link, a FIFO (which would block) or a device (`/dev/zero` never ends), and
+/// no larger than a tenant file may be. Anything else keeps nothing (the write refuses it).
+fn earlier_tenant(path: &std::path::Path) -> Option<String> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.file_type().is_file() {
+        return None;
+    }
+    let max = crate::tenant::Limits::default().max_file_bytes;
+    let file = std::fs::File::open(path).ok()?;
+    // Opened after the check: a file swapped for something else in between is still read
+    // with the cap, so it cannot block reading nor grow without end.
+    if !file.metadata().ok()?.file_type().is_file() {
+        return None;
+    }
+    let bytes = crate::inputs::guard::read_capped(file, max).ok()??;
+    String::from_utf8(bytes).ok()
+}
+
 pub(super) fn run(
     cmd: ImportCommand,
     stdout: &mut dyn Write,
@@ -61,8 +80,20 @@ pub(super) fn run(
     let Some(policy) = policy_or_report(&args.policy, stderr)? else {
         return Ok(ExitStatus::Error);
     };
+    // PIM schedules that ended before today are left out.
+    let today = match crate::triage::waivers::Date::today() {
+        Ok(d) => d.to_string(),
+        Err(value) => {
+            print_reports(
+                std::iter::once(&miette::Report::new(super::settings::BadToday { value })),
+                style,
+                stderr,
+            )?;
+            return Ok(ExitStatus::Error);
+        }
+    };
     let result = match &args.dir {
-        Some(dir) => import::graph(dir, policy.catalog()),
+        Some(dir) => import::graph(dir, policy.catalog(), &today),
         None => import::live::import(
             &import::live::Options {
                 graph_url: args.graph_url.clone(),
@@ -70,6 +101,7 @@ pub(super) fn run(
             },
             policy.catalog(),
             &import::auth::ProcessEnv,
+            &today,
         ),
     };
     let imported = match result {
@@ -83,10 +115,7 @@ pub(super) fn run(
     print_reports(imported.warnings.iter(), style, stderr)?;
     // Replacing a tenant file keeps what Graph does not report (its `sspr:` block, features
     // whose responses were not read); an unreadable earlier file keeps nothing.
-    let earlier = args
-        .output
-        .as_ref()
-        .and_then(|p| std::fs::read_to_string(p).ok());
+    let earlier = args.output.as_deref().and_then(earlier_tenant);
     let (yaml, kept) = match &earlier {
         Some(text) => import::emit::to_yaml_keeping(&imported.tenant, text),
         None => (
@@ -105,6 +134,9 @@ pub(super) fn run(
             "; the tenant YAML has no entries for it"
         };
         writeln!(stderr, "note: {note}{tail}")?;
+    }
+    for remark in &imported.remarks {
+        writeln!(stderr, "note: {remark}")?;
     }
     if let (true, Some(path)) = (kept.sspr, &args.output) {
         writeln!(

@@ -385,8 +385,8 @@ fn waivers_at(
     code("skuld::usage"),
     help("set it to a day as YYYY-MM-DD, e.g. `SKULD_TODAY=2027-01-31`, or unset it")
 )]
-struct BadToday {
-    value: String,
+pub(super) struct BadToday {
+    pub(super) value: String,
 }
 
 /// Settings that, merged, leave nothing to report: every rule `only` names is skipped. Said

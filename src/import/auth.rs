@@ -472,7 +472,59 @@ pub(crate) fn redact(text: &str, secret: &str) -> String {
     if secret.len() < 4 {
         return text.to_owned();
     }
-    text.replace(secret, "[redacted]")
+    // A server can echo the secret as it was sent (form-encoded in the token request's body),
+    // inside JSON, or re-encoded: every spelling is replaced, longest first.
+    let mut spellings = vec![
+        secret.to_owned(),
+        percent_encoded(secret, false, false),
+        percent_encoded(secret, true, false),
+        percent_encoded(secret, false, true),
+        percent_encoded(secret, true, true),
+        serde_json::to_string(secret)
+            .map(|j| j.trim_matches('"').to_owned())
+            .unwrap_or_default(),
+        serde_json::to_string(secret)
+            .map(|j| j.trim_matches('"').replace('/', "\\/"))
+            .unwrap_or_default(),
+    ];
+    {
+        use base64::Engine as _;
+        for engine in [
+            &base64::engine::general_purpose::STANDARD,
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        ] {
+            spellings.push(engine.encode(secret));
+        }
+    }
+    spellings.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    spellings.dedup();
+    let mut out = text.to_owned();
+    for s in spellings.iter().filter(|s| s.len() >= 4) {
+        out = out.replace(s.as_str(), "[redacted]");
+    }
+    out
+}
+
+/// `s` percent-encoded as a URL or a form body carries it: every byte but the unreserved ones
+/// (RFC 3986) as `%XX`, hex digits in lower or upper case, a space as `+` (forms) or `%20`.
+fn percent_encoded(s: &str, lower: bool, plus: bool) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(char::from(b));
+            }
+            b' ' if plus => out.push('+'),
+            _ if lower => {
+                let _ = write!(out, "%{b:02x}");
+            }
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    out
 }
 
 /// A signed JWT client assertion (RFC 7523) for an app registration's certificate: RS256 with the
@@ -566,5 +618,23 @@ mod tests {
             redact("bad secret abcdef!", "abcdef"),
             "bad secret [redacted]!"
         );
+    }
+
+    #[test]
+    fn redaction_hides_the_secret_in_every_encoding() {
+        // Issue 23: a login endpoint that echoed the client secret URL-encoded got it printed.
+        let secret = "Ab~c/d+e f=g\"h";
+        for echoed in [
+            "Ab~c/d+e f=g\"h",
+            "Ab~c%2Fd%2Be+f%3Dg%22h",
+            "Ab~c%2fd%2be%20f%3dg%22h",
+            "Ab~c/d+e f=g\\\"h",
+            "Ab~c\\/d+e f=g\\\"h",
+            "QWJ+Yy9kK2UgZj1nImg=",
+            "QWJ-Yy9kK2UgZj1nImg",
+        ] {
+            let out = redact(&format!("client_secret={echoed}&x"), secret);
+            assert_eq!(out, "client_secret=[redacted]&x", "{echoed}");
+        }
     }
 }

@@ -60,13 +60,41 @@ pub struct SkuName {
     pub comment: Option<String>,
 }
 
+/// A licence item: a SKU, with the service plans switched off in the assignment.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct License {
+    /// `sku:`
+    pub sku: SkuName,
+    /// `disabled_plans:` (plan names); empty writes the plain SKU.
+    pub disabled_plans: Vec<String>,
+}
+
+impl From<SkuName> for License {
+    fn from(sku: SkuName) -> License {
+        License {
+            sku,
+            disabled_plans: Vec::new(),
+        }
+    }
+}
+
+/// A subscription's state (Graph `capabilityStatus`), ordered from working to lost.
+pub use crate::tenant::document::SubscriptionStatus;
+
 /// One `subscriptions:` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscription {
     /// `sku:`
     pub sku: SkuName,
-    /// `seats:`
-    pub seats: u64,
+    /// `seats:`; `None` leaves the key out: the number is not known (Graph gave no
+    /// `prepaidUnits`), and the loader checks no seat count against it.
+    pub seats: Option<u64>,
+    /// `status:` (left out when enabled).
+    pub status: SubscriptionStatus,
+    /// `trial: true` when set.
+    pub trial: bool,
+    /// `ends:` YYYY-MM-DD.
+    pub ends: Option<String>,
 }
 
 /// One `groups:` entry.
@@ -75,7 +103,7 @@ pub struct Group {
     /// `name:`
     pub name: String,
     /// `licenses:`
-    pub licenses: Vec<SkuName>,
+    pub licenses: Vec<License>,
     /// `groups:` the groups it is a member of.
     pub groups: Vec<String>,
     /// `dynamic: true` when set (Graph `groupTypes` has `DynamicMembership`).
@@ -89,10 +117,16 @@ pub struct User {
     pub upn: String,
     /// `source: synced` when true.
     pub synced: bool,
+    /// `user_type: guest` when true.
+    pub guest: bool,
+    /// `enabled: false` when the account cannot sign in (true is the default, not written).
+    pub disabled: bool,
+    /// `last_sign_in:` YYYY-MM-DD.
+    pub last_sign_in: Option<String>,
     /// `usage_location:`
     pub usage_location: Option<String>,
     /// `licenses:` direct assignments.
-    pub licenses: Vec<SkuName>,
+    pub licenses: Vec<License>,
     /// `groups:` direct memberships.
     pub groups: Vec<String>,
     /// `license_errors:`
@@ -108,6 +142,8 @@ pub struct FailedAssignment {
     pub error: LicenseError,
     /// `group:`; `None` for a direct assignment.
     pub group: Option<String>,
+    /// `held: true`: Graph's `ActiveWithError`, the licence works despite the error.
+    pub held: bool,
 }
 
 /// The tenant as YAML.
@@ -129,7 +165,18 @@ pub fn to_yaml(t: &Tenant) -> String {
             out.push_str("subscriptions:\n");
             for s in subs {
                 let _ = writeln!(out, "  - sku: {}{}", scalar(&s.sku.name), comment(&s.sku));
-                let _ = writeln!(out, "    seats: {}", s.seats);
+                if let Some(n) = s.seats {
+                    let _ = writeln!(out, "    seats: {n}");
+                }
+                if s.status != SubscriptionStatus::Enabled {
+                    let _ = writeln!(out, "    status: {}", s.status.as_str());
+                }
+                if s.trial {
+                    out.push_str("    trial: true\n");
+                }
+                if let Some(e) = &s.ends {
+                    let _ = writeln!(out, "    ends: {}", scalar(e));
+                }
             }
         }
     }
@@ -151,6 +198,15 @@ pub fn to_yaml(t: &Tenant) -> String {
             if u.synced {
                 out.push_str("    source: synced\n");
             }
+            if u.guest {
+                out.push_str("    user_type: guest\n");
+            }
+            if u.disabled {
+                out.push_str("    enabled: false\n");
+            }
+            if let Some(d) = &u.last_sign_in {
+                let _ = writeln!(out, "    last_sign_in: {}", scalar(d));
+            }
             if let Some(l) = &u.usage_location {
                 let _ = writeln!(out, "    usage_location: {}", scalar(l));
             }
@@ -168,6 +224,9 @@ pub fn to_yaml(t: &Tenant) -> String {
                     let _ = writeln!(out, "        error: {}", e.error.as_str());
                     if let Some(g) = &e.group {
                         let _ = writeln!(out, "        group: {}", scalar(g));
+                    }
+                    if e.held {
+                        out.push_str("        held: true\n");
                     }
                 }
             }
@@ -356,18 +415,31 @@ fn feature_blocks(block: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// `key: [A, B]`, or a block list when an item carries a comment (a flow list cannot).
-fn sku_list(out: &mut String, indent: &str, key: &str, items: &[SkuName]) {
+/// `key: [A, B]`, or a block list when an item carries a comment (a flow list cannot) or
+/// switched-off plans (`- {sku: A, disabled_plans: [P]}`).
+fn sku_list(out: &mut String, indent: &str, key: &str, items: &[License]) {
     if items.is_empty() {
         return;
     }
-    if items.iter().all(|s| s.comment.is_none()) {
-        let names: Vec<String> = items.iter().map(|s| scalar(&s.name)).collect();
+    if items
+        .iter()
+        .all(|l| l.sku.comment.is_none() && l.disabled_plans.is_empty())
+    {
+        let names: Vec<String> = items.iter().map(|l| scalar(&l.sku.name)).collect();
         let _ = writeln!(out, "{indent}{key}: [{}]", names.join(", "));
     } else {
         let _ = writeln!(out, "{indent}{key}:");
-        for s in items {
-            let _ = writeln!(out, "{indent}  - {}{}", scalar(&s.name), comment(s));
+        for l in items {
+            let item = if l.disabled_plans.is_empty() {
+                scalar(&l.sku.name)
+            } else {
+                format!(
+                    "{{sku: {}, disabled_plans: {}}}",
+                    scalar(&l.sku.name),
+                    flow(&l.disabled_plans)
+                )
+            };
+            let _ = writeln!(out, "{indent}  - {item}{}", comment(&l.sku));
         }
     }
 }

@@ -60,7 +60,12 @@ struct Collected {
     access_reviews: Vec<FeatureEntry>,
 }
 
-pub(super) fn map(catalog: &Catalog, r: &graph::FeatureResponses, names: &Names<'_>) -> Features {
+pub(super) fn map(
+    catalog: &Catalog,
+    r: &graph::FeatureResponses,
+    names: &Names<'_>,
+    today: &str,
+) -> Features {
     let mut out = Features {
         features: Vec::new(),
         imported: Vec::new(),
@@ -78,12 +83,18 @@ pub(super) fn map(catalog: &Catalog, r: &graph::FeatureResponses, names: &Names<
             "`conditional_access` and `identity_protection` not imported: no `conditionalAccessPolicies.json` (`GET /identity/conditionalAccess/policies`, permission Policy.Read.All)".to_owned(),
         ),
     }
-    let schedules = [&r.role_eligibility_schedules, &r.role_eligibility_instances];
+    let schedules = [
+        &r.role_eligibility_schedules,
+        &r.role_eligibility_instances,
+        &r.group_eligibility,
+        &r.group_assignments,
+    ];
     if schedules.iter().any(|s| s.is_some()) {
         read.insert("pim");
         pim(
             schedules.iter().filter_map(|s| s.as_ref()),
             names,
+            today,
             &mut c,
             &mut out.warnings,
         );
@@ -173,15 +184,34 @@ fn conditional_access(
             ..FeatureEntry::default()
         };
         let mut unknown = Vec::new();
+        let mut guests = false;
         for id in users.include_users.iter().flatten() {
-            match id.as_str() {
+            match id.trim() {
                 "All" => entry.all = true,
-                "None" | "GuestsOrExternalUsers" => {}
+                "None" => {}
+                "GuestsOrExternalUsers" => guests = true,
                 id => match names.user(id) {
                     Some(upn) => entry.users.push(upn),
                     None => unknown.push(id.to_owned()),
                 },
             }
+        }
+        guests |= users
+            .exclude_users
+            .iter()
+            .flatten()
+            .any(|id| id.trim() == "GuestsOrExternalUsers");
+        if guests {
+            warnings.push(at(
+                &policies.files,
+                *file,
+                "skuld::import::guests",
+                format!(
+                    "Conditional Access policy `{label}` includes or excludes `GuestsOrExternalUsers`: nothing is written for them"
+                ),
+                &p.id,
+                "guests are outside the per-user feature rules (contract v3: Microsoft bills Entra ID features for B2B guests per monthly active user), so including or excluding them changes no finding",
+            ));
         }
         for id in users.include_groups.iter().flatten() {
             match names.group(id) {
@@ -201,7 +231,14 @@ fn conditional_access(
             .exclude_users
             .iter()
             .flatten()
-            .filter_map(|id| names.user(id))
+            .filter(|id| id.trim() != "GuestsOrExternalUsers")
+            .filter_map(|id| match names.user(id) {
+                Some(u) => Some(u),
+                None => {
+                    unknown.push(id.clone());
+                    None
+                }
+            })
             .collect();
         entry.users.retain(|u| !excluded.contains(u));
         if !excluded.is_empty() && (entry.all || !entry.include.is_empty()) {
@@ -218,7 +255,8 @@ fn conditional_access(
                 "exclude a group instead (tenant YAML has `exclude:` for groups), or waive their findings",
             ));
         }
-        if users.include_roles.as_ref().is_some_and(|r| !r.is_empty()) {
+        let has = |r: &Option<Vec<String>>| r.as_ref().is_some_and(|r| !r.is_empty());
+        if has(&users.include_roles) {
             warnings.push(at(
                 &policies.files,
                 *file,
@@ -228,6 +266,18 @@ fn conditional_access(
                 ),
                 &p.id,
                 "add the role holders to the entry's `users:` by hand, or target a group in the policy",
+            ));
+        }
+        if has(&users.exclude_roles) {
+            warnings.push(at(
+                &policies.files,
+                *file,
+                "skuld::import::roles-not-mapped",
+                format!(
+                    "Conditional Access policy `{label}` excludes directory roles: their holders are written as covered"
+                ),
+                &p.id,
+                "exclude a group instead (tenant YAML has `exclude:` for groups), or waive the role holders' findings",
             ));
         }
         for id in &unknown {
@@ -269,9 +319,12 @@ fn unknown_id(
     )
 }
 
+/// One `pim` entry for every principal of a schedule that has not ended: eligible role
+/// assignments, and PIM for Groups eligibility and assignments (members and owners).
 fn pim<'a>(
     schedules: impl Iterator<Item = &'a Collection<graph::RoleEligibility>>,
     names: &Names<'_>,
+    today: &str,
     c: &mut Collected,
     warnings: &mut Vec<miette::Report>,
 ) {
@@ -284,9 +337,13 @@ fn pim<'a>(
     let mut first_other = None;
     for collection in schedules {
         for (s, file) in &collection.items {
-            let Some(id) = s.principal_id.as_deref() else {
+            let Some(id) = s.principal_id.as_deref().map(str::trim) else {
                 continue;
             };
+            // A schedule that ended before today makes nobody eligible.
+            if s.ends().is_some_and(|end| end < today) {
+                continue;
+            }
             if let Some(upn) = names.user(id) {
                 entry.users.push(upn);
             } else if let Some(g) = names.group(id) {
@@ -349,8 +406,13 @@ fn access_reviews(
             s.as_ref().and_then(|s| s.query.clone()).unwrap_or_default()
         };
         let scope = query(&d.scope);
+        // A filtered scope (`…/microsoft.graph.user/?$filter=(userType eq 'Guest')`) reviews
+        // part of the group: reading it as the whole group would widen it.
+        let filtered = scope.contains('?') || scope.contains("$filter");
         // `./members` is relative to the group(s) of `instanceEnumerationScope`.
-        let reviewed = if scope.starts_with("./") {
+        let reviewed = if filtered {
+            None
+        } else if scope.starts_with("./") {
             id_after(&query(&d.instance_enumeration_scope), "/groups/").map(str::to_owned)
         } else {
             id_after(&scope, "/groups/").map(str::to_owned)
@@ -365,9 +427,13 @@ fn access_reviews(
                 &defs.files,
                 *file,
                 "skuld::import::review-scope",
-                format!("access review `{label}` does not review one group's members (scope `{scope}`): the users reviewed are not written"),
+                if filtered {
+                    format!("access review `{label}` reviews a filtered part of its scope (`{scope}`): the users reviewed are not written, rather than the whole group")
+                } else {
+                    format!("access review `{label}` does not review one group's members (scope `{scope}`): the users reviewed are not written")
+                },
                 &d.id,
-                "add the users reviewed to the entry by hand; skuld maps reviews of a group's members",
+                "add the users reviewed to the entry by hand; skuld maps reviews of all of one group's members (a review of guests only needs nothing: guests are outside the per-user feature rules)",
             )),
         }
         let mut relative = false;

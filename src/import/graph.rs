@@ -18,6 +18,15 @@ use crate::source::{SourceFile, Span};
 /// Largest response file read (a page of Graph users is a few MB at most).
 const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
+/// A property Graph documents as nullable, read as absent (`null` → the type's default).
+fn nullable<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
 /// One saved collection response (`{"value": [...], "@odata.nextLink": ...}`).
 #[derive(Debug, Deserialize)]
 struct Page<T> {
@@ -38,14 +47,38 @@ pub struct SubscribedSku {
     /// `prepaidUnits`
     #[serde(default)]
     pub prepaid_units: Option<PrepaidUnits>,
+    /// `Enabled`, `Warning`, `Suspended`, `Deleted` or `LockedOut`.
+    #[serde(default)]
+    pub capability_status: Option<String>,
 }
 
 /// `prepaidUnits` of a subscribed SKU.
 #[derive(Debug, Clone, Deserialize)]
 pub struct PrepaidUnits {
-    /// Seats that can be assigned.
+    /// Units that can be assigned.
     #[serde(default)]
     pub enabled: Option<u64>,
+    /// Units in the grace period: they still work.
+    #[serde(default)]
+    pub warning: Option<u64>,
+}
+
+/// `GET /directory/subscriptions`: one commercial subscription (`companySubscription`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompanySubscription {
+    /// `skuId`: the SKU it buys.
+    #[serde(default)]
+    pub sku_id: Option<String>,
+    /// `isTrial`
+    #[serde(default)]
+    pub is_trial: Option<bool>,
+    /// `nextLifecycleDateTime`: renewal or expiry.
+    #[serde(default)]
+    pub next_lifecycle_date_time: Option<String>,
+    /// `Enabled`, `Warning`, `Suspended`, `Deleted` or `LockedOut`.
+    #[serde(default)]
+    pub status: Option<String>,
 }
 
 /// `{skuId, disabledPlans}`
@@ -54,6 +87,9 @@ pub struct PrepaidUnits {
 pub struct AssignedLicense {
     /// `skuId`
     pub sku_id: String,
+    /// Service plan ids switched off in this assignment.
+    #[serde(default, deserialize_with = "nullable")]
+    pub disabled_plans: Vec<String>,
 }
 
 /// `licenseAssignmentState`
@@ -71,6 +107,25 @@ pub struct LicenseAssignmentState {
     /// `None`, `CountViolation`, …, `Other` (older pages: `Others`); `null` when none.
     #[serde(default)]
     pub error: Option<String>,
+    /// Service plan ids switched off in this assignment.
+    #[serde(default, deserialize_with = "nullable")]
+    pub disabled_plans: Vec<String>,
+}
+
+/// `signInActivity` (needs AuditLog.Read.All): Graph writes `""` or `0001-01-01T00:00:00Z`
+/// where there was no sign-in.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInActivity {
+    /// The last successful sign-in (recorded since December 2023).
+    #[serde(default)]
+    pub last_successful_sign_in_date_time: Option<String>,
+    /// The last interactive sign-in attempt.
+    #[serde(default)]
+    pub last_sign_in_date_time: Option<String>,
+    /// The last non-interactive sign-in attempt.
+    #[serde(default)]
+    pub last_non_interactive_sign_in_date_time: Option<String>,
 }
 
 /// `GET /users?$select=...`
@@ -94,6 +149,15 @@ pub struct User {
     /// `licenseAssignmentStates`: one per licence and source.
     #[serde(default)]
     pub license_assignment_states: Option<Vec<LicenseAssignmentState>>,
+    /// `Member` or `Guest`.
+    #[serde(default)]
+    pub user_type: Option<String>,
+    /// `accountEnabled`: `false` when the account cannot sign in.
+    #[serde(default)]
+    pub account_enabled: Option<bool>,
+    /// `signInActivity` (absent when not selected or not granted).
+    #[serde(default)]
+    pub sign_in_activity: Option<SignInActivity>,
 }
 
 /// A member of a group (`$expand=members($select=id)`).
@@ -140,7 +204,7 @@ pub struct Organization {
     #[serde(default)]
     pub country_letter_code: Option<String>,
     /// `verifiedDomains`
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub verified_domains: Vec<VerifiedDomain>,
 }
 
@@ -149,9 +213,10 @@ pub struct Organization {
 #[serde(rename_all = "camelCase")]
 pub struct VerifiedDomain {
     /// `contoso.onmicrosoft.com`
-    pub name: String,
-    /// True for the `*.onmicrosoft.com` domain the tenant was created with.
     #[serde(default)]
+    pub name: Option<String>,
+    /// True for the `*.onmicrosoft.com` domain the tenant was created with.
+    #[serde(default, deserialize_with = "nullable")]
     pub is_initial: bool,
 }
 
@@ -206,15 +271,76 @@ pub struct CaUsers {
     /// Directory role template ids included.
     #[serde(default)]
     pub include_roles: Option<Vec<String>>,
+    /// Directory role template ids excluded.
+    #[serde(default)]
+    pub exclude_roles: Option<Vec<String>>,
 }
 
-/// `unifiedRoleEligibilitySchedule` and `unifiedRoleEligibilityScheduleInstance`: who is eligible.
+/// `unifiedRoleEligibilitySchedule`, `unifiedRoleEligibilityScheduleInstance` and PIM for
+/// Groups' `privilegedAccessGroupEligibilitySchedule` / `…AssignmentSchedule`: who is eligible
+/// or assigned, and until when.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RoleEligibility {
     /// A user or a group.
     #[serde(default)]
     pub principal_id: Option<String>,
+    /// A schedule's period (`expiration.endDateTime`).
+    #[serde(default)]
+    pub schedule_info: Option<ScheduleInfo>,
+    /// An instance's end (`null`: no end).
+    #[serde(default)]
+    pub end_date_time: Option<String>,
+}
+
+/// `requestSchedule`: the parts that say when it ends.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduleInfo {
+    /// `expirationPattern`
+    #[serde(default)]
+    pub expiration: Option<Expiration>,
+}
+
+/// `expirationPattern`: `noExpiration`, `afterDateTime` (with `endDateTime`) or `afterDuration`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Expiration {
+    /// When the schedule ends.
+    #[serde(default)]
+    pub end_date_time: Option<String>,
+}
+
+impl RoleEligibility {
+    /// The date (`YYYY-MM-DD`) the schedule or instance ends, if it ends.
+    pub fn ends(&self) -> Option<&str> {
+        self.end_date_time
+            .as_deref()
+            .or_else(|| {
+                self.schedule_info
+                    .as_ref()?
+                    .expiration
+                    .as_ref()?
+                    .end_date_time
+                    .as_deref()
+            })
+            .and_then(date_part)
+    }
+}
+
+/// The `YYYY-MM-DD` of a Graph `DateTimeOffset`; `None` for `""` and Graph's "never" value
+/// `0001-01-01T00:00:00Z`.
+pub fn date_part(t: &str) -> Option<&str> {
+    let d = t.trim().get(..10)?;
+    let b = d.as_bytes();
+    let shaped = b.iter().enumerate().all(|(i, c)| {
+        if i == 4 || i == 7 {
+            *c == b'-'
+        } else {
+            c.is_ascii_digit()
+        }
+    });
+    (shaped && !d.starts_with("0001-")).then_some(d)
 }
 
 /// `accessReviewScheduleDefinition`: the parts skuld maps.
@@ -260,27 +386,11 @@ pub struct FeatureResponses {
     pub role_eligibility_instances: Option<Collection<RoleEligibility>>,
     /// `accessReviewDefinitions*.json`
     pub access_reviews: Option<Collection<AccessReviewDefinition>>,
+    /// `pimGroupEligibilitySchedules*.json` (PIM for Groups)
+    pub group_eligibility: Option<Collection<RoleEligibility>>,
+    /// `pimGroupAssignmentSchedules*.json` (PIM for Groups)
+    pub group_assignments: Option<Collection<RoleEligibility>>,
 }
-
-/// The optional resources of the `features:` block: file stem and request (docs/import.md).
-pub const FEATURE_RESOURCES: [(&str, &str); 4] = [
-    (
-        "conditionalAccessPolicies",
-        "GET https://graph.microsoft.com/v1.0/identity/conditionalAccess/policies",
-    ),
-    (
-        "roleEligibilitySchedules",
-        "GET https://graph.microsoft.com/v1.0/roleManagement/directory/roleEligibilitySchedules",
-    ),
-    (
-        "roleEligibilityScheduleInstances",
-        "GET https://graph.microsoft.com/v1.0/roleManagement/directory/roleEligibilityScheduleInstances",
-    ),
-    (
-        "accessReviewDefinitions",
-        "GET https://graph.microsoft.com/v1.0/identityGovernance/accessReviews/definitions",
-    ),
-];
 
 /// A resource read from all its pages, with the file each item came from.
 #[derive(Debug)]
@@ -302,31 +412,121 @@ pub struct Responses {
     pub groups: Collection<Group>,
     /// `organization*.json`
     pub organization: Collection<Organization>,
+    /// `subscriptions*.json` (`GET /directory/subscriptions`), optional.
+    pub subscriptions: Option<Collection<CompanySubscription>>,
     /// `members/<group id>*.json`: the full member lists of groups, by group id.
     pub members: BTreeMap<String, Collection<Member>>,
     /// The optional responses of the `features:` block.
     pub features: FeatureResponses,
 }
 
-/// The resources, their file stem and how to save them (for the help of a missing file).
-pub const RESOURCES: [(&str, &str); 4] = [
-    (
-        "organization",
-        "GET https://graph.microsoft.com/v1.0/organization?$select=displayName,countryLetterCode,verifiedDomains",
-    ),
-    (
-        "subscribedSkus",
-        "GET https://graph.microsoft.com/v1.0/subscribedSkus?$select=skuId,skuPartNumber,prepaidUnits,capabilityStatus,appliesTo",
-    ),
-    (
-        "users",
-        "GET https://graph.microsoft.com/v1.0/users?$select=id,userPrincipalName,usageLocation,onPremisesSyncEnabled,assignedLicenses,licenseAssignmentStates",
-    ),
-    (
-        "groups",
-        "GET https://graph.microsoft.com/v1.0/groups?$select=id,displayName,assignedLicenses&$expand=members($select=id)",
-    ),
+/// One Graph request of the import: the file its response is saved as, the request, and the
+/// permission it needs. docs/import.md lists exactly these (a test compares), `--live` sends
+/// them, and the help for a missing file names them.
+#[derive(Debug, Clone, Copy)]
+pub struct Request {
+    /// File stem: `users` is saved as `users.json`, `users.2.json`, ….
+    pub name: &'static str,
+    /// Path and query below the Graph root, e.g. `/v1.0/users?$select=…`.
+    pub path: &'static str,
+    /// The least privileged application permission that reads it.
+    pub permission: &'static str,
+    /// `--live` sends it (PIM for Groups needs one request per group: saved by hand only).
+    pub live: bool,
+}
+
+impl Request {
+    /// `GET https://graph.microsoft.com/v1.0/…`, as docs/import.md shows it.
+    pub fn shown(&self) -> String {
+        format!("GET https://graph.microsoft.com{}", self.path)
+    }
+}
+
+/// The four responses every import needs.
+pub const RESOURCES: [Request; 4] = [
+    Request {
+        name: "organization",
+        path: "/v1.0/organization?$select=displayName,countryLetterCode,verifiedDomains",
+        permission: "Organization.Read.All",
+        live: true,
+    },
+    Request {
+        name: "subscribedSkus",
+        path: "/v1.0/subscribedSkus?$select=skuId,skuPartNumber,prepaidUnits,capabilityStatus",
+        permission: "Organization.Read.All",
+        live: true,
+    },
+    Request {
+        name: "users",
+        path: "/v1.0/users?$select=id,userPrincipalName,userType,accountEnabled,usageLocation,onPremisesSyncEnabled,assignedLicenses,licenseAssignmentStates,signInActivity&$top=999",
+        permission: "User.Read.All",
+        live: true,
+    },
+    Request {
+        name: "groups",
+        path: "/v1.0/groups?$select=id,displayName,groupTypes,assignedLicenses&$expand=members($select=id)",
+        permission: "GroupMember.Read.All",
+        live: true,
+    },
 ];
+
+/// The `users` request without `signInActivity`, sent when Graph refuses that property (it
+/// needs AuditLog.Read.All, and a tenant with Entra ID P1).
+pub const USERS_WITHOUT_SIGN_IN: &str = "/v1.0/users?$select=id,userPrincipalName,userType,accountEnabled,usageLocation,onPremisesSyncEnabled,assignedLicenses,licenseAssignmentStates&$top=999";
+
+/// Responses that may be absent: what they give is left out, with a note.
+pub const OPTIONAL_RESOURCES: [Request; 7] = [
+    Request {
+        name: "subscriptions",
+        path: "/v1.0/directory/subscriptions?$select=skuId,isTrial,nextLifecycleDateTime,status",
+        permission: "Organization.Read.All",
+        live: true,
+    },
+    Request {
+        name: "conditionalAccessPolicies",
+        path: "/v1.0/identity/conditionalAccess/policies",
+        permission: "Policy.Read.All",
+        live: true,
+    },
+    Request {
+        name: "roleEligibilitySchedules",
+        path: "/v1.0/roleManagement/directory/roleEligibilitySchedules",
+        permission: "RoleEligibilitySchedule.Read.Directory",
+        live: true,
+    },
+    Request {
+        name: "roleEligibilityScheduleInstances",
+        path: "/v1.0/roleManagement/directory/roleEligibilityScheduleInstances",
+        permission: "RoleEligibilitySchedule.Read.Directory",
+        live: true,
+    },
+    Request {
+        name: "accessReviewDefinitions",
+        path: "/v1.0/identityGovernance/accessReviews/definitions",
+        permission: "AccessReview.Read.All",
+        live: true,
+    },
+    Request {
+        name: "pimGroupEligibilitySchedules",
+        path: "/v1.0/identityGovernance/privilegedAccess/group/eligibilitySchedules?$filter=groupId eq '{group id}'",
+        permission: "PrivilegedEligibilitySchedule.Read.AzureADGroup",
+        live: false,
+    },
+    Request {
+        name: "pimGroupAssignmentSchedules",
+        path: "/v1.0/identityGovernance/privilegedAccess/group/assignmentSchedules?$filter=groupId eq '{group id}'",
+        permission: "PrivilegedAssignmentSchedule.Read.AzureADGroup",
+        live: false,
+    },
+];
+
+/// The request saved as `name`.
+pub fn request_named(name: &str) -> Option<&'static Request> {
+    RESOURCES
+        .iter()
+        .chain(OPTIONAL_RESOURCES.iter())
+        .find(|r| r.name == name)
+}
 
 /// An error that stops the import (exit code 2).
 #[derive(Debug, Error, Diagnostic)]
@@ -472,7 +672,20 @@ pub fn read(dir: &Path) -> Result<Responses, Vec<ReadError>> {
             &mut errors,
         ),
         access_reviews: optional_collection(dir, &names, "accessReviewDefinitions", &mut errors),
+        group_eligibility: optional_collection(
+            dir,
+            &names,
+            "pimGroupEligibilitySchedules",
+            &mut errors,
+        ),
+        group_assignments: optional_collection(
+            dir,
+            &names,
+            "pimGroupAssignmentSchedules",
+            &mut errors,
+        ),
     };
+    let subscriptions = optional_collection(dir, &names, "subscriptions", &mut errors);
     // Optional: full member lists of groups too large for `$expand`, one resource per group id.
     let mut members = BTreeMap::new();
     let members_dir = dir.join("members");
@@ -513,6 +726,7 @@ pub fn read(dir: &Path) -> Result<Responses, Vec<ReadError>> {
                 users,
                 groups,
                 organization,
+                subscriptions,
                 members,
                 features,
             })
@@ -702,12 +916,8 @@ fn read_text(path: &Path) -> Result<String, String> {
 
 /// How to save a resource: its Graph request.
 fn request(resource: &str) -> String {
-    match RESOURCES
-        .iter()
-        .chain(FEATURE_RESOURCES.iter())
-        .find(|(r, _)| *r == resource)
-    {
-        Some((_, u)) => (*u).to_owned(),
+    match request_named(resource) {
+        Some(r) => r.shown(),
         // A file of `members/`: the resource is a group id.
         None => {
             format!("GET https://graph.microsoft.com/v1.0/groups/{resource}/members?$select=id")

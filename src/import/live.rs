@@ -17,6 +17,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use super::auth::{self, Env, Token, TokenSource};
+use super::graph;
 use crate::compile::Catalog;
 
 /// The default Graph endpoint (the global cloud).
@@ -30,51 +31,6 @@ const MAX_TOTAL_WAIT: Duration = Duration::from_secs(600);
 const MAX_BODY_BYTES: u64 = 256 * 1024 * 1024;
 /// More pages than this for one resource means a loop or a runaway server.
 const MAX_PAGES: usize = 100_000;
-
-/// The resources and their first request (the paths docs/import.md lists).
-const RESOURCES: [(&str, &str); 4] = [
-    (
-        "organization",
-        "/v1.0/organization?$select=displayName,countryLetterCode,verifiedDomains",
-    ),
-    (
-        "subscribedSkus",
-        "/v1.0/subscribedSkus?$select=skuId,skuPartNumber,prepaidUnits,capabilityStatus,appliesTo",
-    ),
-    (
-        "users",
-        "/v1.0/users?$select=id,userPrincipalName,usageLocation,onPremisesSyncEnabled,assignedLicenses,licenseAssignmentStates&$top=999",
-    ),
-    (
-        "groups",
-        "/v1.0/groups?$select=id,displayName,assignedLicenses&$expand=members($select=id)",
-    ),
-];
-
-/// The optional resources of the `features:` block (docs/import.md, "Features"). An identity
-/// without the permission one needs gets 403: that feature is then left out, with a note.
-const FEATURE_RESOURCES: [(&str, &str, &str); 4] = [
-    (
-        "conditionalAccessPolicies",
-        "/v1.0/identity/conditionalAccess/policies",
-        "Policy.Read.All",
-    ),
-    (
-        "roleEligibilitySchedules",
-        "/v1.0/roleManagement/directory/roleEligibilitySchedules",
-        "RoleEligibilitySchedule.Read.Directory",
-    ),
-    (
-        "roleEligibilityScheduleInstances",
-        "/v1.0/roleManagement/directory/roleEligibilityScheduleInstances",
-        "RoleEligibilitySchedule.Read.Directory",
-    ),
-    (
-        "accessReviewDefinitions",
-        "/v1.0/identityGovernance/accessReviews/definitions",
-        "AccessReview.Read.All",
-    ),
-];
 
 /// What `--live` needs.
 #[derive(Debug, Clone)]
@@ -121,6 +77,7 @@ pub fn import(
     options: &Options,
     catalog: &Catalog,
     env: &dyn Env,
+    today: &str,
 ) -> Result<super::Import, Vec<miette::Report>> {
     let base = graph_base(&options.graph_url).map_err(|e| vec![e])?;
     let agent = agent();
@@ -154,8 +111,10 @@ pub fn import(
         Some(dir) => dir.display().to_string(),
         None => base,
     };
-    let mut imported = super::graph_as(&dir, &shown, catalog)?;
-    imported.notes.extend(skipped);
+    let mut imported = super::graph_as(&dir, &shown, catalog, today)?;
+    let (remarks, notes) = skipped;
+    imported.notes.extend(notes);
+    imported.remarks.extend(remarks);
     Ok(imported)
 }
 
@@ -221,7 +180,10 @@ fn prepare_save_dir(dir: &Path) -> Result<PathBuf, miette::Report> {
             }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(dir).map_err(|e| save_error(e.to_string()))?;
+            if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(|e| save_error(e.to_string()))?;
+            }
+            private_dir(dir).map_err(|e| save_error(e.to_string()))?;
         }
         Err(e) => return Err(save_error(e.to_string())),
     }
@@ -240,7 +202,7 @@ impl TempDir {
             .unwrap_or(0);
         let path =
             std::env::temp_dir().join(format!("skuld-graph-{}-{nanos:x}", std::process::id()));
-        std::fs::create_dir(&path).map_err(|e| {
+        private_dir(&path).map_err(|e| {
             live_error(
                 "skuld::io",
                 format!("cannot create a temporary folder `{}`: {e}", path.display()),
@@ -270,26 +232,49 @@ struct Client {
 }
 
 impl Client {
-    /// Fetches every resource into `dir`; the notes for optional ones Graph refused.
-    fn fetch_all(&mut self, dir: &Path) -> Result<Vec<String>, miette::Report> {
+    /// Fetches every resource into `dir`; what Graph refused: the users' `signInActivity`, and
+    /// optional resources (features).
+    fn fetch_all(&mut self, dir: &Path) -> Result<(Vec<String>, Vec<String>), miette::Report> {
         let mut group_pages = Vec::new();
-        for (name, path) in RESOURCES {
-            let pages = self
-                .collection(dir, name, format!("{}{path}", self.base), false)?
-                .unwrap_or_default();
-            if name == "groups" {
+        let mut remarks = Vec::new();
+        let mut notes = Vec::new();
+        for r in graph::RESOURCES {
+            let url = format!("{}{}", self.base, r.path);
+            let pages = if r.name == "users" {
+                // `signInActivity` needs AuditLog.Read.All (and Entra ID P1): when Graph refuses
+                // it, the users are fetched without it and `last_sign_in` is left out.
+                match self.collection(dir, r.name, url, true)? {
+                    Some(p) => p,
+                    None => {
+                        remarks.push("Microsoft Graph refused `signInActivity` of the users (403): grant AuditLog.Read.All (the tenant needs Entra ID P1) to import `last_sign_in`; the users were imported without it".to_owned());
+                        let url = format!("{}{}", self.base, graph::USERS_WITHOUT_SIGN_IN);
+                        self.collection(dir, r.name, url, false)?
+                            .unwrap_or_default()
+                    }
+                }
+            } else {
+                self.collection(dir, r.name, url, false)?
+                    .unwrap_or_default()
+            };
+            if r.name == "groups" {
                 group_pages = pages;
             }
         }
-        let mut notes = Vec::new();
-        for (name, path, permission) in FEATURE_RESOURCES {
+        for r in graph::OPTIONAL_RESOURCES.iter().filter(|r| r.live) {
             if self
-                .collection(dir, name, format!("{}{path}", self.base), true)?
+                .collection(dir, r.name, format!("{}{}", self.base, r.path), true)?
                 .is_none()
             {
-                notes.push(format!(
-                    "Microsoft Graph refused `{path}` (403 or 404): grant {permission} to import what it gives"
-                ));
+                let note = format!(
+                    "Microsoft Graph refused `{}` (403 or 404): grant {} to import what it gives",
+                    r.path, r.permission
+                );
+                // Subscriptions give `trial` and `ends`; the others give features.
+                if r.name == "subscriptions" {
+                    remarks.push(note);
+                } else {
+                    notes.push(note);
+                }
             }
         }
         // `$expand` returns at most 100 members of a group without saying so: fetch the full
@@ -319,7 +304,7 @@ impl Client {
         }
         if !ids.is_empty() {
             let members = dir.join("members");
-            std::fs::create_dir_all(&members).map_err(|e| write_error(&members, &e))?;
+            private_dir(&members).map_err(|e| write_error(&members, &e))?;
             for id in ids {
                 // A group id names a file: only the characters of a GUID.
                 if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
@@ -333,11 +318,12 @@ impl Client {
                 self.collection(&members, &id, url, false)?;
             }
         }
-        Ok(notes)
+        Ok((remarks, notes))
     }
 
-    /// Every page of one resource, saved as `NAME.json`, `NAME.2.json`, …; the bodies. An
-    /// `optional` resource whose first page Graph refuses (403, 404) is `None`, nothing saved.
+    /// Every page of one resource, saved as `NAME.json`, `NAME.2.json`, …; the bodies of the
+    /// `groups` pages (none of the others). An `optional` resource whose first page Graph
+    /// refuses (403, 404) is `None`, nothing saved.
     fn collection(
         &mut self,
         dir: &Path,
@@ -345,21 +331,26 @@ impl Client {
         first: String,
         optional: bool,
     ) -> Result<Option<Vec<String>>, miette::Report> {
+        // Only the groups' bodies are looked at again (for member lists to fetch): the others
+        // are on disk, and are not kept in memory as well.
+        let keep = name == "groups";
         let mut pages = Vec::new();
+        let mut count = 0usize;
         let mut seen = BTreeSet::new();
         let mut next = Some(first);
         while let Some(url) = next.take() {
-            if !seen.insert(url.clone()) || pages.len() >= MAX_PAGES {
+            if !seen.insert(url.clone()) || count >= MAX_PAGES {
                 return Err(live_error(
                     "skuld::import::next-link",
                     format!("the pages of `{name}` do not end: `{url}` was requested before"),
                     None,
                 ));
             }
-            let Some(body) = self.get(&url, optional && pages.is_empty())? else {
+            let Some(body) = self.get(&url, optional && count == 0)? else {
                 return Ok(None);
             };
-            let n = pages.len() + 1;
+            count += 1;
+            let n = count;
             let file = if n == 1 {
                 dir.join(format!("{name}.json"))
             } else {
@@ -389,7 +380,9 @@ impl Client {
                 }
                 next = Some(link.to_owned());
             }
-            pages.push(body);
+            if keep {
+                pages.push(body);
+            }
         }
         Ok(Some(pages))
     }
@@ -636,8 +629,21 @@ fn write_error(path: &Path, e: &std::io::Error) -> miette::Report {
     )
 }
 
+/// A folder only its owner can read (0700 on Unix): the responses name every user.
+fn private_dir(path: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(path)
+}
+
+/// A new response file only its owner can read (0600 on Unix).
 fn write_file(path: &Path, body: &str) -> Result<(), miette::Report> {
-    let mut f = std::fs::File::create(path).map_err(|e| write_error(path, &e))?;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    let mut f = o.open(path).map_err(|e| write_error(path, &e))?;
     f.write_all(body.as_bytes())
         .and_then(|()| f.flush())
         .map_err(|e| write_error(path, &e))

@@ -14,6 +14,7 @@ mod features;
 pub mod graph;
 pub mod live;
 mod locate;
+pub(crate) mod plans;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -36,8 +37,10 @@ pub struct Import {
     pub tenant: emit::Tenant,
     /// Warnings: unknown SKU ids, unknown groups, truncated member lists, ….
     pub warnings: Vec<miette::Report>,
-    /// What was not imported because its responses were not saved (one line each).
+    /// Features not imported because their responses were not saved (one line each).
     pub notes: Vec<String>,
+    /// Other things left out of the tenant, and why (one line each).
+    pub remarks: Vec<String>,
 }
 
 /// Something in the responses skuld keeps but cannot map cleanly (reported as a warning).
@@ -80,6 +83,46 @@ impl Diagnostic for ImportWarning {
     }
 }
 
+/// The most warnings of one kind an import reports; past it they are counted (260,000 users
+/// without a UPN printed 90 MB of warnings).
+pub const MAX_WARNINGS_PER_KIND: usize = 1_000;
+
+/// The import's warnings, at most [`MAX_WARNINGS_PER_KIND`] of each kind (code), in the order
+/// they came; past the cap each kind is counted and said once, exactly.
+#[derive(Debug, Default)]
+struct Warnings {
+    kept: Vec<miette::Report>,
+    per_kind: BTreeMap<String, usize>,
+}
+
+impl Warnings {
+    fn push(&mut self, w: miette::Report) {
+        let kind = w.code().map(|c| c.to_string()).unwrap_or_default();
+        let n = self.per_kind.entry(kind).or_insert(0);
+        *n += 1;
+        if *n <= MAX_WARNINGS_PER_KIND {
+            self.kept.push(w);
+        }
+    }
+
+    /// The kept warnings, then one per kind that passed the cap: "and N more".
+    fn finish(mut self) -> Vec<miette::Report> {
+        for (kind, n) in &self.per_kind {
+            if let Some(more) = n.checked_sub(MAX_WARNINGS_PER_KIND).filter(|m| *m > 0) {
+                self.kept.push(warning(
+                    "skuld::import::too-many-warnings",
+                    format!("and {more} more `{kind}` warnings ({n} in all; the first {MAX_WARNINGS_PER_KIND} are shown)"),
+                    None,
+                    "",
+                    "",
+                    None,
+                ));
+            }
+        }
+        self.kept
+    }
+}
+
 /// A warning about the place in `src` where `needle` first occurs (a GUID, an id).
 fn warning(
     code: &'static str,
@@ -110,21 +153,27 @@ fn warning(
 }
 
 /// Reads the responses in `dir` and maps them to a tenant, naming SKUs through `catalog`.
-/// `Err` holds every error that stops the import.
-pub fn graph(dir: &Path, catalog: &Catalog) -> Result<Import, Vec<miette::Report>> {
-    graph_as(dir, &dir.display().to_string(), catalog)
+/// `today` (YYYY-MM-DD) decides which PIM schedules have ended. `Err` holds every error that
+/// stops the import.
+pub fn graph(dir: &Path, catalog: &Catalog, today: &str) -> Result<Import, Vec<miette::Report>> {
+    graph_as(dir, &dir.display().to_string(), catalog, today)
 }
 
 /// [`graph`], the header naming the responses' origin as `shown` (the Graph endpoint of a live
 /// import whose responses are not kept).
-fn graph_as(dir: &Path, shown: &str, catalog: &Catalog) -> Result<Import, Vec<miette::Report>> {
+fn graph_as(
+    dir: &Path,
+    shown: &str,
+    catalog: &Catalog,
+    today: &str,
+) -> Result<Import, Vec<miette::Report>> {
     let r = graph::read(dir).map_err(|errors| {
         errors
             .into_iter()
             .map(miette::Report::new)
             .collect::<Vec<_>>()
     })?;
-    Ok(Mapper::new(catalog, &r).map(dir, shown, &r))
+    Ok(Mapper::new(catalog, &r).map(dir, shown, &r, today))
 }
 
 struct Mapper<'c, 'r> {
@@ -133,7 +182,10 @@ struct Mapper<'c, 'r> {
     subscribed_parts: HashMap<String, &'r str>,
     /// SKU ids already warned about.
     warned_skus: BTreeSet<String>,
-    warnings: Vec<miette::Report>,
+    /// Service plan ids already warned about.
+    warned_plans: BTreeSet<String>,
+    warnings: Warnings,
+    remarks: Vec<String>,
 }
 
 impl<'c, 'r> Mapper<'c, 'r> {
@@ -153,7 +205,9 @@ impl<'c, 'r> Mapper<'c, 'r> {
             catalog,
             subscribed_parts,
             warned_skus: BTreeSet::new(),
-            warnings: Vec::new(),
+            warned_plans: BTreeSet::new(),
+            warnings: Warnings::default(),
+            remarks: Vec::new(),
         }
     }
 
@@ -215,7 +269,7 @@ impl<'c, 'r> Mapper<'c, 'r> {
         }
     }
 
-    fn map(mut self, dir: &Path, shown: &str, r: &'r graph::Responses) -> Import {
+    fn map(mut self, dir: &Path, shown: &str, r: &'r graph::Responses, today: &str) -> Import {
         let (name, country) = self.organization(r);
         let subscriptions = self.subscriptions(r);
         // A group listed twice (overlapping pages) counts once.
@@ -246,8 +300,11 @@ impl<'c, 'r> Mapper<'c, 'r> {
                 users: upns,
                 groups: &names,
             },
+            today,
         );
-        self.warnings.extend(features.warnings);
+        for w in features.warnings {
+            self.warnings.push(w);
+        }
         locate::forget();
         Import {
             tenant: emit::Tenant {
@@ -260,8 +317,9 @@ impl<'c, 'r> Mapper<'c, 'r> {
                 features: features.features,
                 imported_features: features.imported,
             },
-            warnings: self.warnings,
+            warnings: self.warnings.finish(),
             notes: features.notes,
+            remarks: self.remarks,
         }
     }
 
@@ -273,7 +331,8 @@ impl<'c, 'r> Mapper<'c, 'r> {
                 o.verified_domains
                     .iter()
                     .find(|d| d.is_initial)
-                    .map(|d| d.name.clone())
+                    .and_then(|d| d.name.clone())
+                    .filter(|n| !n.trim().is_empty())
                     .or_else(|| o.display_name.clone())
             })
             .filter(|n| !n.trim().is_empty())
@@ -294,26 +353,120 @@ impl<'c, 'r> Mapper<'c, 'r> {
         (name, country)
     }
 
-    /// Seats are the enabled prepaid units; entries for one SKU add up.
+    /// Seats are the prepaid units that work (`enabled` + `warning`), entries for one SKU add
+    /// up, and the status is the best of theirs; `trial` and `ends` come from
+    /// `subscriptions.json`.
     fn subscriptions(&mut self, r: &graph::Responses) -> Vec<emit::Subscription> {
-        let mut seats: BTreeMap<SkuName, u64> = BTreeMap::new();
+        let mut subs: BTreeMap<SkuName, emit::Subscription> = BTreeMap::new();
         for (s, file) in &r.skus.items {
             let Some(src) = r.skus.files.get(*file) else {
                 continue;
             };
             let name = self.sku(&s.sku_id, src);
-            let n = s
+            let capability = s.capability_status.as_deref().map(str::trim).unwrap_or("");
+            let status = match capability.to_ascii_lowercase().as_str() {
+                "" | "enabled" => emit::SubscriptionStatus::Enabled,
+                "warning" => emit::SubscriptionStatus::Warning,
+                "suspended" => emit::SubscriptionStatus::Suspended,
+                "lockedout" => emit::SubscriptionStatus::LockedOut,
+                "deleted" => {
+                    self.warnings.push(warning(
+                        "skuld::import::subscription-deleted",
+                        format!("subscription `{}` is `Deleted`: left out", name.name),
+                        Some(src),
+                        &s.sku_id,
+                        "this SKU",
+                        Some("a deleted subscription gives no licences; users who still hold the SKU are reported by `licensing/unsubscribed-sku`".to_owned()),
+                    ));
+                    continue;
+                }
+                other => {
+                    self.warnings.push(warning(
+                        "skuld::import::unknown-status",
+                        format!("subscription `{}` has the `capabilityStatus` `{other}`, which skuld does not know: written as enabled", name.name),
+                        Some(src),
+                        &s.sku_id,
+                        "this SKU",
+                        None,
+                    ));
+                    emit::SubscriptionStatus::Enabled
+                }
+            };
+            let units = s
                 .prepaid_units
                 .as_ref()
-                .and_then(|p| p.enabled)
-                .unwrap_or(0);
-            let total = seats.entry(name).or_insert(0);
-            *total = total.saturating_add(n);
+                .filter(|p| p.enabled.is_some() || p.warning.is_some());
+            // Seats unknown (not 0, which would be a false seat finding): the key is left out.
+            if units.is_none() {
+                self.warnings.push(warning(
+                    "skuld::import::seats-unknown",
+                    format!("subscription `{}` has no `prepaidUnits`: its seats are unknown, so `seats` is left out", name.name),
+                    Some(src),
+                    &s.sku_id,
+                    "this SKU",
+                    Some("select `prepaidUnits` when saving `subscribedSkus`, or write the seats by hand; without them no seat count is checked".to_owned()),
+                ));
+            }
+            let seats = units.map(|u| {
+                u.enabled
+                    .unwrap_or(0)
+                    .saturating_add(u.warning.unwrap_or(0))
+            });
+            let entry = subs
+                .entry(name.clone())
+                .or_insert_with(|| emit::Subscription {
+                    sku: name,
+                    seats: Some(0),
+                    status,
+                    trial: false,
+                    ends: None,
+                });
+            // One entry without a number makes the SKU's total unknown.
+            entry.seats = entry.seats.zip(seats).map(|(a, b)| a.saturating_add(b));
+            entry.status = entry.status.min(status);
         }
-        seats
-            .into_iter()
-            .map(|(sku, seats)| emit::Subscription { sku, seats })
-            .collect()
+        if let Some(c) = &r.subscriptions {
+            self.lifecycle(c, &mut subs);
+        } else {
+            self.remarks.push("the subscriptions' `trial` and `ends` are left out: no `subscriptions.json` (`GET /directory/subscriptions`, permission Organization.Read.All)".to_owned());
+        }
+        subs.into_values().collect()
+    }
+
+    /// `trial` when every subscription of a SKU is a trial; `ends` the earliest next lifecycle
+    /// date of its subscriptions. Deleted subscriptions do not count.
+    fn lifecycle(
+        &mut self,
+        c: &graph::Collection<graph::CompanySubscription>,
+        subs: &mut BTreeMap<SkuName, emit::Subscription>,
+    ) {
+        let mut trials: BTreeMap<SkuName, bool> = BTreeMap::new();
+        for (s, file) in &c.items {
+            let (Some(id), Some(src)) = (s.sku_id.as_deref(), c.files.get(*file)) else {
+                continue;
+            };
+            if s.status
+                .as_deref()
+                .is_some_and(|st| st.trim().eq_ignore_ascii_case("Deleted"))
+            {
+                continue;
+            }
+            let name = self.sku(id, src);
+            let Some(sub) = subs.get_mut(&name) else {
+                continue;
+            };
+            let all = trials.entry(name).or_insert(true);
+            *all &= s.is_trial == Some(true);
+            sub.trial = *all;
+            if let Some(d) = s
+                .next_lifecycle_date_time
+                .as_deref()
+                .and_then(graph::date_part)
+                && sub.ends.as_deref().is_none_or(|e| d < e)
+            {
+                sub.ends = Some(d.to_owned());
+            }
+        }
     }
 
     /// Group id → the unique name written for it: the display name, or `Name (id)` when
@@ -330,6 +483,19 @@ impl<'c, 'r> Mapper<'c, 'r> {
         let mut names = HashMap::with_capacity(unique.len());
         for (g, file) in unique {
             let base = group_base_name(g);
+            if g.display_name
+                .as_deref()
+                .is_none_or(|n| n.trim().is_empty())
+            {
+                self.warnings.push(warning(
+                    "skuld::import::group-without-name",
+                    format!("group `{}` has no `displayName`: it is written under its id", g.id),
+                    r.groups.files.get(*file),
+                    &g.id,
+                    "this group",
+                    Some("select `displayName` when saving the groups, or rename the group in the tenant YAML".to_owned()),
+                ));
+            }
             let name = if count.get(&base).copied().unwrap_or(0) > 1 {
                 let unique = format!("{base} ({})", g.id);
                 self.warnings.push(warning(
@@ -361,6 +527,9 @@ impl<'c, 'r> Mapper<'c, 'r> {
         let user_ids: BTreeSet<&str> = r.users.items.iter().map(|(u, _)| u.id.as_str()).collect();
         let mut user_groups: Memberships<'r> = HashMap::new();
         let mut parent_groups: Memberships<'r> = HashMap::new();
+        // Members that are users or groups the responses do not list (one warning for all).
+        let mut unknown: BTreeSet<&'r str> = BTreeSet::new();
+        let mut first_unknown: Option<(&'r str, Option<&'r SourceFile>)> = None;
         for (g, file) in unique {
             let Some(parent) = names.get(g.id.as_str()) else {
                 continue;
@@ -383,11 +552,23 @@ impl<'c, 'r> Mapper<'c, 'r> {
                 }
             };
             for m in members {
-                let kind = m.odata_type.as_deref().unwrap_or("");
-                let is_user = kind.eq_ignore_ascii_case("#microsoft.graph.user")
-                    || kind.is_empty() && user_ids.contains(m.id.as_str());
-                let is_group = kind.eq_ignore_ascii_case("#microsoft.graph.group")
-                    || kind.is_empty() && names.contains_key(m.id.as_str());
+                let kind = m.odata_type.as_deref().unwrap_or("").trim();
+                let known_user = user_ids.contains(m.id.as_str());
+                let known_group = names.contains_key(m.id.as_str());
+                let typed_user = kind.eq_ignore_ascii_case("#microsoft.graph.user");
+                let typed_group = kind.eq_ignore_ascii_case("#microsoft.graph.group");
+                let is_user = known_user && (typed_user || kind.is_empty());
+                let is_group = known_group && (typed_group || kind.is_empty());
+                if !is_user && !is_group && (typed_user || typed_group || kind.is_empty()) {
+                    if unknown.insert(m.id.as_str()) && first_unknown.is_none() {
+                        let src = match r.members.get(&g.id) {
+                            Some(c) => c.files.first(),
+                            None => r.groups.files.get(*file),
+                        };
+                        first_unknown = Some((m.id.as_str(), src));
+                    }
+                    continue;
+                }
                 if is_user {
                     user_groups
                         .entry(m.id.as_str())
@@ -400,6 +581,19 @@ impl<'c, 'r> Mapper<'c, 'r> {
                         .insert(parent.clone());
                 }
             }
+        }
+        if let Some((id, src)) = first_unknown {
+            self.warnings.push(warning(
+                "skuld::import::unknown-member",
+                format!(
+                    "{} group member(s) are no user of `users.json` nor group of `groups.json`: their memberships are left out",
+                    unknown.len()
+                ),
+                src,
+                id,
+                "the first of them",
+                Some("check that `users.json` and `groups.json` hold every page; members that are devices, contacts or service principals carry their `@odata.type` and are ignored".to_owned()),
+            ));
         }
         (user_groups, parent_groups)
     }
@@ -417,7 +611,7 @@ impl<'c, 'r> Mapper<'c, 'r> {
             let mut licenses = Vec::new();
             if let Some(src) = r.groups.files.get(*file) {
                 for l in g.assigned_licenses.iter().flatten() {
-                    licenses.push(self.sku(&l.sku_id, src));
+                    licenses.push(self.license(&l.sku_id, &l.disabled_plans, src));
                 }
             }
             licenses.sort();
@@ -433,7 +627,7 @@ impl<'c, 'r> Mapper<'c, 'r> {
                     .group_types
                     .iter()
                     .flatten()
-                    .any(|t| t == "DynamicMembership"),
+                    .any(|t| t.trim().eq_ignore_ascii_case("DynamicMembership")),
             });
         }
         groups.sort_by(|a, b| a.name.cmp(&b.name));
@@ -450,6 +644,7 @@ impl<'c, 'r> Mapper<'c, 'r> {
         let mut users: Vec<emit::User> = Vec::new();
         let mut seen: BTreeSet<&str> = BTreeSet::new();
         let mut without_states = 0usize;
+        let mut without_sign_in = 0usize;
         let mut first_without_states: Option<(&str, usize)> = None;
         for (u, file) in &r.users.items {
             if !seen.insert(u.id.as_str()) {
@@ -478,25 +673,46 @@ impl<'c, 'r> Mapper<'c, 'r> {
             match &u.license_assignment_states {
                 Some(states) => {
                     for s in states {
-                        let group = s.assigned_by_group.as_deref().filter(|g| !g.is_empty());
+                        let group_id = s
+                            .assigned_by_group
+                            .as_deref()
+                            .map(str::trim)
+                            .filter(|g| !g.is_empty());
+                        // Graph's documented states: `Active` and `ActiveWithError` are held,
+                        // `Error` and `Disabled` are not. Microsoft's own sample pads values.
+                        let state = s.state.as_deref().map(str::trim).unwrap_or("");
+                        let is = |v: &str| state.eq_ignore_ascii_case(v);
+                        let held = state.is_empty() || is("Active") || is("ActiveWithError");
                         let failed = s
                             .error
                             .as_deref()
-                            .filter(|e| !e.is_empty() && !e.eq_ignore_ascii_case("None"));
-                        if let Some(e) = failed {
-                            let group = group.and_then(|id| self.error_group(&upn, id, names, src));
+                            .map(str::trim)
+                            .filter(|e| !e.is_empty() && !e.eq_ignore_ascii_case("None"))
+                            .map(license_error)
+                            .or_else(|| {
+                                (is("Error") || is("ActiveWithError"))
+                                    .then_some(LicenseError::Other)
+                            });
+                        let group = match group_id {
+                            Some(id) => match self.state_group(&upn, id, names, src) {
+                                Some(g) => Some(g),
+                                // The group is unknown: neither its licence nor its error can
+                                // be written (the warning says so).
+                                None => continue,
+                            },
+                            None => None,
+                        };
+                        if let Some(error) = failed {
                             license_errors.push(FailedAssignment {
                                 sku: self.sku(&s.sku_id, src),
-                                error: license_error(e),
-                                group,
+                                error,
+                                group: group.clone(),
+                                held,
                             });
                         }
-                        // The licence is held when Graph assigned it (possibly with an error on
-                        // some of its plans); group licences live on the group.
-                        let state = s.state.as_deref().unwrap_or("Active");
-                        let held = matches!(state, "Active" | "ActiveWithError");
+                        // Group licences are written once, on the group.
                         if held && group.is_none() {
-                            licenses.push(self.sku(&s.sku_id, src));
+                            licenses.push(self.license(&s.sku_id, &s.disabled_plans, src));
                         }
                     }
                 }
@@ -505,18 +721,29 @@ impl<'c, 'r> Mapper<'c, 'r> {
                     without_states += 1;
                     first_without_states.get_or_insert((u.id.as_str(), *file));
                     for l in u.assigned_licenses.iter().flatten() {
-                        licenses.push(self.sku(&l.sku_id, src));
+                        licenses.push(self.license(&l.sku_id, &l.disabled_plans, src));
                     }
                 }
             }
             licenses.sort();
             licenses.dedup();
-            license_errors
-                .sort_by(|a, b| (&a.sku, a.error, &a.group).cmp(&(&b.sku, b.error, &b.group)));
+            license_errors.sort_by(|a, b| {
+                (&a.sku, a.error, &a.group, a.held).cmp(&(&b.sku, b.error, &b.group, b.held))
+            });
             license_errors.dedup();
+            let activity = u.sign_in_activity.as_ref();
+            if activity.is_none() {
+                without_sign_in += 1;
+            }
             users.push(emit::User {
                 upn,
                 synced: u.on_premises_sync_enabled == Some(true),
+                guest: u
+                    .user_type
+                    .as_deref()
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("Guest")),
+                disabled: u.account_enabled == Some(false),
+                last_sign_in: activity.and_then(last_sign_in),
                 usage_location: u.usage_location.clone().filter(|l| !l.trim().is_empty()),
                 licenses,
                 groups: user_groups
@@ -525,6 +752,11 @@ impl<'c, 'r> Mapper<'c, 'r> {
                     .unwrap_or_default(),
                 license_errors,
             });
+        }
+        if without_sign_in > 0 {
+            self.remarks.push(format!(
+                "`last_sign_in` is left out for {without_sign_in} user(s): their `signInActivity` is not in `users.json` (select it; it needs AuditLog.Read.All and a tenant with Entra ID P1)"
+            ));
         }
         if let Some((id, file)) = first_without_states {
             self.warnings.push(warning(
@@ -545,9 +777,9 @@ impl<'c, 'r> Mapper<'c, 'r> {
         users
     }
 
-    /// The name of the group whose assignment failed; an id `groups.json` lacks is reported
-    /// and the error kept without its group.
-    fn error_group(
+    /// The name of the group of a licence assignment state; an id `groups.json` lacks is
+    /// reported (once per user and group).
+    fn state_group(
         &mut self,
         upn: &str,
         id: &str,
@@ -559,14 +791,81 @@ impl<'c, 'r> Mapper<'c, 'r> {
         }
         self.warnings.push(warning(
             "skuld::import::unknown-group",
-            format!("user `{upn}` has a license error from group `{id}`, which `groups.json` does not list"),
+            format!("user `{upn}` has a licence assignment from group `{id}`, which `groups.json` does not list: that licence (and its error, if any) is left out"),
             Some(src),
             id,
             "this group id",
-            Some("the error is kept without its group; check that `groups.json` holds every page".to_owned()),
+            Some("check that `groups.json` holds every page".to_owned()),
         ));
         None
     }
+
+    /// A licence item: the SKU and the names of its switched-off plans (plan ids named through
+    /// Microsoft's plan table, kept only when the catalog lists the plan for that SKU; any
+    /// other id is reported once, never dropped silently).
+    fn license(&mut self, sku_id: &str, plan_ids: &[String], src: &SourceFile) -> emit::License {
+        let sku = self.sku(sku_id, src);
+        let catalog_plans = self
+            .catalog
+            .get(&sku.name)
+            .and_then(|id| self.catalog.sku(id))
+            .map(|s| s.plans.as_slice());
+        let mut disabled_plans = Vec::new();
+        for id in plan_ids {
+            let id = id.trim();
+            let candidates = plans::names(id);
+            let name = match catalog_plans {
+                Some(own) => candidates.iter().find(|n| own.iter().any(|p| p == *n)),
+                // A SKU the catalog lacks: Microsoft's name for the plan is the best there is.
+                None => candidates.first(),
+            };
+            match name {
+                Some(n) => disabled_plans.push((*n).to_owned()),
+                None => {
+                    if self
+                        .warned_plans
+                        .insert(format!("{}/{}", sku.name, id.to_ascii_lowercase()))
+                    {
+                        let why = if candidates.is_empty() {
+                            "which Microsoft's product table does not list".to_owned()
+                        } else {
+                            format!(
+                                "(`{}`), which the catalog does not list for this SKU",
+                                candidates.join("`, `")
+                            )
+                        };
+                        self.warnings.push(warning(
+                            "skuld::import::unknown-plan-id",
+                            format!("`{}` has the service plan `{id}` switched off, {why}: it is left out of `disabled_plans`", sku.name),
+                            Some(src),
+                            id,
+                            "this plan id",
+                            Some("the licence is written as if that plan were on; add the plan to `disabled_plans` by hand if a rule depends on it".to_owned()),
+                        ));
+                    }
+                }
+            }
+        }
+        disabled_plans.sort();
+        disabled_plans.dedup();
+        emit::License {
+            sku,
+            disabled_plans,
+        }
+    }
+}
+
+/// `last_sign_in`: the last successful sign-in, else the later of the last interactive and
+/// non-interactive ones (date part; Graph's empty and `0001-01-01` values are no sign-in).
+fn last_sign_in(a: &graph::SignInActivity) -> Option<String> {
+    fn date(t: &Option<String>) -> Option<&str> {
+        t.as_deref().and_then(graph::date_part)
+    }
+    date(&a.last_successful_sign_in_date_time)
+        .or_else(|| {
+            date(&a.last_sign_in_date_time).max(date(&a.last_non_interactive_sign_in_date_time))
+        })
+        .map(str::to_owned)
 }
 
 /// Object id → the names of the groups it is a direct member of.
@@ -596,6 +895,9 @@ fn header(dir: &Path, shown: &str, r: &graph::Responses) -> Vec<String> {
             .map(|c| &c.files),
     )
     .chain(r.features.access_reviews.iter().map(|c| &c.files))
+    .chain(r.features.group_eligibility.iter().map(|c| &c.files))
+    .chain(r.features.group_assignments.iter().map(|c| &c.files))
+    .chain(r.subscriptions.iter().map(|c| &c.files))
     .flat_map(|fs| fs.iter())
     .map(|f| {
         // Relative to the folder: `users.2.json`, `members/<id>.json`.
