@@ -44,3 +44,28 @@ pub fn write(path: &Path, text: &str) {
     }
     std::fs::write(path, text).unwrap();
 }
+
+/// The OASIS SARIF 2.1.0 schema, kept in the repository (`tests/data/sarif/`, with its
+/// provenance), so the SARIF checks run in every clone.
+pub fn sarif_schema() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(root().join("tests/data/sarif/sarif-schema-2.1.0.json"))
+        .unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
+}
+
+/// Fails with every schema violation of `doc`.
+pub fn assert_valid_sarif(doc: &Value) {
+    let errors: Vec<String> = sarif_schema()
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF schema violations:\n{}",
+        errors.join("\n")
+    );
+}

@@ -12,7 +12,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::common::{root, stderr, stdout};
+use crate::common::{assert_valid_sarif, root, sarif_schema, stderr, stdout};
 
 /// Runs skuld in the repository root with a fixed, colourless environment (and none of the
 /// variables CI services set, so the output does not depend on where the tests run).
@@ -150,44 +150,6 @@ fn junit_reports_a_file_that_cannot_be_read_as_an_error() {
     insta::assert_snapshot!("junit_load_errors", stdout(&o));
 }
 
-/// The official SARIF 2.1.0 schema, beside the repository; `None` (with a message) when absent.
-#[expect(
-    clippy::print_stderr,
-    reason = "a test that cannot validate says so plainly"
-)]
-fn sarif_schema() -> Option<jsonschema::Validator> {
-    let path = root().join("../shared/data/sarif/sarif-schema-2.1.0.json");
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!(
-            "SKIPPED: the SARIF 2.1.0 schema is not at {}; the SARIF output was not validated",
-            path.display()
-        );
-        return None;
-    };
-    let schema: Value = serde_json::from_str(&text).unwrap();
-    Some(
-        jsonschema::options()
-            .should_validate_formats(true)
-            .build(&schema)
-            .unwrap(),
-    )
-}
-
-fn assert_valid_sarif(doc: &Value) {
-    let Some(validator) = sarif_schema() else {
-        return;
-    };
-    let errors: Vec<String> = validator
-        .iter_errors(doc)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "SARIF schema violations:\n{}",
-        errors.join("\n")
-    );
-}
-
 fn sarif(args: &[&str], env: &[(&str, &str)]) -> (Output, Value) {
     let mut all = vec!["check", "--format", "sarif"];
     all.extend_from_slice(args);
@@ -269,9 +231,7 @@ fn sarif_of_the_problem_example_is_valid_and_complete() {
 
 #[test]
 fn the_schema_check_is_not_vacuous() {
-    let Some(validator) = sarif_schema() else {
-        return;
-    };
+    let validator = sarif_schema();
     let (_, mut doc) = sarif(&[PROBLEMS], &[]);
     assert!(validator.is_valid(&doc));
     doc["runs"][0]["results"][0]["level"] = "fatal".into();
