@@ -48,8 +48,8 @@ pub fn write(path: &Path, text: &str) {
 /// The OASIS SARIF 2.1.0 schema, kept in the repository (`tests/data/sarif/`, with its
 /// provenance), so the SARIF checks run in every clone.
 pub fn sarif_schema() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(root().join("tests/data/sarif/sarif-schema-2.1.0.json"))
-        .unwrap();
+    let text =
+        std::fs::read_to_string(root().join("tests/data/sarif/sarif-schema-2.1.0.json")).unwrap();
     let schema: Value = serde_json::from_str(&text).unwrap();
     jsonschema::options()
         .should_validate_formats(true)

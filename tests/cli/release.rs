@@ -206,7 +206,7 @@ fn the_action_installs_a_packaged_release_and_refuses_a_bad_checksum() {
 
 #[test]
 fn action_yml_is_a_composite_action_with_the_documented_inputs() {
-    let action: serde_yaml::Value = serde_yaml::from_str(&read("action.yml")).unwrap();
+    let action = crate::yaml::to_json(&read("action.yml")).unwrap();
     for input in ["paths", "format", "fail-on", "version", "sarif"] {
         assert!(
             action["inputs"][input]["description"].is_string(),
@@ -214,7 +214,7 @@ fn action_yml_is_a_composite_action_with_the_documented_inputs() {
         );
     }
     assert_eq!(action["runs"]["using"], "composite");
-    let steps = action["runs"]["steps"].as_sequence().unwrap();
+    let steps = action["runs"]["steps"].as_array().unwrap();
     let script = steps[0]["run"].as_str().unwrap();
     assert!(script.contains("$GITHUB_ACTION_PATH/.github/action/install-and-run.sh"));
     assert!(root().join(".github/action/install-and-run.sh").is_file());
@@ -241,10 +241,9 @@ fn action_yml_is_a_composite_action_with_the_documented_inputs() {
 
 #[test]
 fn the_release_workflow_builds_every_target_with_checksums() {
-    let wf: serde_yaml::Value =
-        serde_yaml::from_str(&read(".github/workflows/release.yml")).unwrap();
+    let wf = crate::yaml::to_json(&read(".github/workflows/release.yml")).unwrap();
     let targets: Vec<&str> = wf["jobs"]["build"]["strategy"]["matrix"]["include"]
-        .as_sequence()
+        .as_array()
         .unwrap()
         .iter()
         .map(|t| t["target"].as_str().unwrap())
