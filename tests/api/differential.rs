@@ -17,7 +17,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
 use skuld::{Policy, SourceFile};
 
 // ------------------------------------------------------------------ the default policy's facts
@@ -761,14 +761,22 @@ fn shuffled<T: Clone>(v: &[T], seed: u64) -> Vec<T> {
     keyed.into_iter().map(|(_, x)| x).collect()
 }
 
-/// `cases` generated tenants, or `PROPTEST_CASES` when set (for longer runs).
+/// Where a failing case's seed is saved and every saved seed is replayed first (committed: a
+/// failure seen once, anywhere, is run on every machine after; `cc` lines, proptest's format).
+const REGRESSIONS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/api/differential.proptest-regressions"
+);
+
+/// `cases` generated tenants, or `PROPTEST_CASES` when set (for longer runs), after the seeds
+/// saved in [`REGRESSIONS`].
 fn config(cases: u32) -> Config {
     Config {
         cases: std::env::var("PROPTEST_CASES")
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(cases),
-        failure_persistence: None,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(REGRESSIONS))),
         ..Config::default()
     }
 }

@@ -69,3 +69,15 @@ pub fn assert_valid_sarif(doc: &Value) {
         errors.join("\n")
     );
 }
+
+/// How many findings the default policy reports on `examples/problems.yaml`: the length of
+/// `tests/data/examples/problems.expected.yaml`, which `tests/api/cases.rs` checks finding by
+/// finding, so a count here follows the data instead of repeating it.
+pub fn problem_findings() -> usize {
+    let text =
+        std::fs::read_to_string(root().join("tests/data/examples/problems.expected.yaml")).unwrap();
+    crate::yaml::to_json(&text).unwrap()["want_findings"]
+        .as_array()
+        .unwrap()
+        .len()
+}

@@ -12,7 +12,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::common::{assert_valid_sarif, root, sarif_schema, stderr, stdout};
+use crate::common::{assert_valid_sarif, problem_findings, root, sarif_schema, stderr, stdout};
 
 /// Runs skuld in the repository root with a fixed, colourless environment (and none of the
 /// variables CI services set, so the output does not depend on where the tests run).
@@ -49,7 +49,7 @@ fn compact_is_one_line_per_finding() {
     let o = format("compact", &[PROBLEMS]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let out = stdout(&o);
-    assert_eq!(out.lines().count(), 9);
+    assert_eq!(out.lines().count(), problem_findings());
     for line in out.lines() {
         assert!(line.starts_with("examples/problems.yaml:"), "{line}");
         assert!(
@@ -114,7 +114,7 @@ fn azure_logging_commands() {
         out.lines()
             .all(|l| l.starts_with("##vso[task.logissue type="))
     );
-    assert_eq!(out.lines().count(), 9);
+    assert_eq!(out.lines().count(), problem_findings());
     insta::assert_snapshot!("azure_problems", out);
 
     let o = format("azure", &[CLEAN]);
@@ -187,7 +187,7 @@ fn sarif_of_the_problem_example_is_valid_and_complete() {
     assert_eq!(run["invocations"][0]["executionSuccessful"], true);
 
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 9);
+    assert_eq!(results.len(), problem_findings());
     for res in results {
         let index = usize::try_from(res["ruleIndex"].as_u64().unwrap()).unwrap();
         assert_eq!(rules[index]["id"], res["ruleId"]);
@@ -289,7 +289,10 @@ fn sarif_reports_load_errors_as_notifications() {
     assert_eq!(loc["region"]["startLine"], 4);
     assert_eq!(loc["region"]["startColumn"], 5);
     // The findings of the readable file are still there.
-    assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 9);
+    assert_eq!(
+        doc["runs"][0]["results"].as_array().unwrap().len(),
+        problem_findings()
+    );
 }
 
 #[expect(

@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::common::problem_findings;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -81,7 +83,10 @@ fn the_page_carries_the_json_document_and_nothing_from_the_network() {
     // The same document as --format json: the page shows nothing the JSON lacks (beyond the
     // source lines around the labels).
     assert_eq!(data["report"], json);
-    assert_eq!(data["report"]["findings"].as_array().unwrap().len(), 9);
+    assert_eq!(
+        data["report"]["findings"].as_array().unwrap().len(),
+        problem_findings()
+    );
     let lines = &data["snippets"]["examples/problems.yaml"];
     assert_eq!(lines["22"], "  - sku: ENTERPRISEPACK");
     // Self-contained: no external script, style, font or image, and a CSP that forbids any.
@@ -268,11 +273,12 @@ fn the_sample_report_renders_in_chromium() {
     assert_eq!(o.status.code(), Some(1));
     let l = load(&browser, &page, "#expand-all", &["--dump-dom"]);
     assert_clean(&l);
-    assert_eq!(attr(&l.dom, "data-findings").as_deref(), Some("9"));
-    assert_eq!(attr(&l.dom, "data-shown").as_deref(), Some("9"));
+    let n = problem_findings();
+    assert_eq!(attr(&l.dom, "data-findings"), Some(n.to_string()));
+    assert_eq!(attr(&l.dom, "data-shown"), Some(n.to_string()));
     // Laid out: totals, seats, every finding with its snippet and help.
-    assert_eq!(l.dom.matches("<details class=\"finding ").count(), 9);
-    assert_eq!(l.dom.matches("class=\"snippet\"").count(), 9);
+    assert_eq!(l.dom.matches("<details class=\"finding ").count(), n);
+    assert_eq!(l.dom.matches("class=\"snippet\"").count(), n);
     assert!(l.dom.contains("Office 365 E3"));
     assert!(
         l.dom.contains("^ 4 seats"),

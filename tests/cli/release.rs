@@ -11,6 +11,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use serde_json::json;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -267,6 +269,33 @@ fn the_release_workflow_builds_every_target_with_checksums() {
     for t in &targets {
         assert!(script.contains(t), "{t}");
     }
+}
+
+/// Contributors' CI runs `.ci/run` on every push and pull request, and a release is built only
+/// after the same workflow passed on the tagged commit.
+#[test]
+fn ci_runs_on_every_push_and_pull_request_and_gates_the_release() {
+    let ci = crate::yaml::to_json(&read(".github/workflows/ci.yml")).unwrap();
+    for event in ["push", "pull_request", "workflow_call"] {
+        assert!(ci["on"].get(event).is_some(), "ci.yml: on {event}");
+    }
+    assert!(
+        ci["on"]["push"].get("paths").is_none() && ci["on"]["push"]["branches"] == json!(["**"]),
+        "every branch, every change"
+    );
+    let runs_ci = ci["jobs"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|job| job["steps"].as_array().unwrap())
+        .any(|step| step["run"] == "bash .ci/run");
+    assert!(runs_ci, "no job runs `bash .ci/run`");
+
+    let release = crate::yaml::to_json(&read(".github/workflows/release.yml")).unwrap();
+    assert_eq!(release["jobs"]["ci"]["uses"], "./.github/workflows/ci.yml");
+    assert_eq!(release["jobs"]["build"]["needs"], "ci");
+    assert_eq!(release["jobs"]["publish"]["needs"], "build");
+    assert_eq!(release["jobs"]["image"]["needs"], "publish");
 }
 
 /// What `docker build` cannot check here (no container daemon on the test machines): the final
