@@ -227,10 +227,10 @@ impl<'a> Suggester<'a> {
                 if *original == word {
                     continue;
                 }
-                if let Some(d) = rows.bounded_distance(lower, folded, 1, budget) {
-                    if best.is_none_or(|b| (d, id) < b) {
-                        best = Some((d, id));
-                    }
+                if let Some(d) = rows.bounded_distance(lower, folded, 1, budget)
+                    && best.is_none_or(|b| (d, id) < b)
+                {
+                    best = Some((d, id));
                 }
             }
         }

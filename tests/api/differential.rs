@@ -185,19 +185,18 @@ fn reference(t: &Tenant) -> Findings {
     }
 
     // Unknown names and invalid countries.
-    if let Some(c) = &t.country {
-        if !is_country(c) {
-            finding(&mut out, "tenant/invalid-country", Some(c));
-        }
+    if let Some(c) = &t.country
+        && !is_country(c)
+    {
+        finding(&mut out, "tenant/invalid-country", Some(c));
     }
     if let Some(Sspr {
         scope: Scope::Selected(g),
         ..
     }) = &t.sspr
+        && !group_names.contains(g.as_str())
     {
-        if !group_names.contains(g.as_str()) {
-            finding(&mut out, "tenant/unknown-group", Some(g));
-        }
+        finding(&mut out, "tenant/unknown-group", Some(g));
     }
     if let Some(subs) = &t.subscriptions {
         for (sku, _) in subs {
@@ -219,10 +218,10 @@ fn reference(t: &Tenant) -> Findings {
         }
     }
     for u in &users {
-        if let Some(c) = &u.usage_location {
-            if !is_country(c) {
-                finding(&mut out, "tenant/invalid-country", Some(c));
-            }
+        if let Some(c) = &u.usage_location
+            && !is_country(c)
+        {
+            finding(&mut out, "tenant/invalid-country", Some(c));
         }
         for sku in &u.licenses {
             if !is_known_sku(sku) {
