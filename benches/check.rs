@@ -1,5 +1,6 @@
 //! In-process benchmark of `skuld`'s check against a floor: parsing the same YAML into a generic
-//! `serde_yaml::Value`.
+//! tree, `saphyr::Yaml` (the parser skuld's loader uses, with no semantics; until 2026-12 the
+//! floor was `serde_yaml::Value`, archived upstream).
 //!
 //! ```text
 //! cargo bench --bench check                 # everything, about 4 minutes on 2 cores
@@ -16,7 +17,7 @@
 //! 3% of the users breaking a rule), so `cargo run --release --example gen_tenant -- --users N`
 //! writes the very file measured here. `100k-features` is the 100k tenant with a `features:`
 //! block of 20 entries (`--feature-entries 20`), the bound of contract v2's features: within
-//! 10% of the 100k check. Benchmark ids are `floor/serde_yaml_value/<size>`,
+//! 10% of the 100k check. Benchmark ids are `floor/saphyr_yaml/<size>`,
 //! `skuld/check/<size>`, and its two halves `skuld/load/<size>` (YAML → tenant, through
 //! `skuld::Tenant::load`) and `skuld/evaluate/<size>` (the rules over a tenant read once,
 //! `Policy::check_tenant`); throughput is in bytes of YAML.
@@ -108,15 +109,11 @@ fn benches(c: &mut Criterion) {
     let mut floor = c.benchmark_group("floor");
     for (label, users, text) in &texts {
         configure(&mut floor, *users, text.len());
-        floor.bench_with_input(
-            BenchmarkId::new("serde_yaml_value", label),
-            text,
-            |b, text| {
-                b.iter_with_large_drop(|| {
-                    serde_yaml::from_str::<serde_yaml::Value>(black_box(text))
-                })
-            },
-        );
+        floor.bench_with_input(BenchmarkId::new("saphyr_yaml", label), text, |b, text| {
+            b.iter_with_large_drop(|| {
+                <saphyr::Yaml as saphyr::LoadableYamlNode>::load_from_str(black_box(text))
+            })
+        });
     }
     floor.finish();
 

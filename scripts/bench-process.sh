@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Whole-process benchmark of `skuld check` against a floor (read the file, parse it into a
-# generic serde_yaml::Value: examples/yaml_floor.rs), paired run by run, plus peak RSS.
+# generic YAML tree, saphyr::Yaml: examples/yaml_floor.rs), paired run by run, plus peak RSS.
 #
 # usage: scripts/bench-process.sh [RUNS]
 #   RUNS              timed runs per program and size (default 10; env RUNS works too)
@@ -184,7 +184,7 @@ for users in $sizes; do
 done
 
 echo "Whole process, median of $runs paired runs ($method); $(nproc 2> /dev/null || echo '?') CPUs."
-echo "floor = examples/yaml_floor (read + serde_yaml::Value); check = skuld check --format json."
+echo "floor = examples/yaml_floor (read + saphyr::Yaml); check = skuld check --format json."
 echo
 echo "| users | file MB | floor median ms | check median ms | check/floor | check peak RSS MB | RSS / file size |"
 echo "|---:|---:|---:|---:|---:|---:|---:|"

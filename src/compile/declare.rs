@@ -85,14 +85,14 @@ impl<'a> Checker<'a> {
             }
         }
         for (name, &cap) in &self.cap_index {
-            if let (Some(&sku), Some(c)) = (self.sku_index.get(name), self.caps.get(cap as usize)) {
-                if let Some(s) = self.skus.get(sku as usize) {
-                    let n = ast::Name {
-                        text: name.clone(),
-                        span: c.origin.span,
-                    };
-                    clashes.push((n, c.origin.file, "SKU", s.origin));
-                }
+            if let (Some(&sku), Some(c)) = (self.sku_index.get(name), self.caps.get(cap as usize))
+                && let Some(s) = self.skus.get(sku as usize)
+            {
+                let n = ast::Name {
+                    text: name.clone(),
+                    span: c.origin.span,
+                };
+                clashes.push((n, c.origin.file, "SKU", s.origin));
             }
         }
         self.feature_clashes(&mut clashes);

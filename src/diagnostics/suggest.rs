@@ -227,10 +227,10 @@ impl<'a> Suggester<'a> {
                 if *original == word {
                     continue;
                 }
-                if let Some(d) = rows.bounded_distance(lower, folded, 1, budget) {
-                    if best.is_none_or(|b| (d, id) < b) {
-                        best = Some((d, id));
-                    }
+                if let Some(d) = rows.bounded_distance(lower, folded, 1, budget)
+                    && best.is_none_or(|b| (d, id) < b)
+                {
+                    best = Some((d, id));
                 }
             }
         }
@@ -507,6 +507,40 @@ mod tests {
         assert!(shared("premium", "prexium")); // substitution
         assert!(!shared("premium", "enterprise"));
         assert_eq!(keys("abc").len(), 4);
+    }
+
+    /// The tolerance at its boundary: a word of n characters accepts n / 3 edits (at least one),
+    /// and not one more, through the one-off search and through a suggester alike.
+    #[test]
+    fn tolerance_is_one_edit_per_three_characters() {
+        // (length of the word, edits it tolerates)
+        let table = [
+            (2, 1),
+            (3, 1),
+            (5, 1),
+            (6, 2),
+            (7, 2),
+            (8, 2),
+            (9, 3),
+            (11, 3),
+            (12, 4),
+        ];
+        let letters = "abcdefghijkl";
+        for (n, tolerated) in table {
+            let word = &letters[..n];
+            for edits in 1..=(tolerated + 1).min(n) {
+                // `edits` substitutions by digits, which no word here contains.
+                let candidate = format!("{}{}", &"0123456789"[..edits], &word[edits..]);
+                let want = (edits <= tolerated).then_some(candidate.as_str());
+                assert_eq!(
+                    suggest(word, [candidate.as_str()]),
+                    want,
+                    "{word} -> {candidate}"
+                );
+                let mut s = Suggester::new([candidate.as_str()]);
+                assert_eq!(s.suggest(word), want, "{word} -> {candidate} (suggester)");
+            }
+        }
     }
 
     #[test]

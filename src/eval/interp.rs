@@ -72,10 +72,10 @@ impl<'a> Interp<'a> {
         if let Some(v) = Self::leaf(e, env) {
             return v;
         }
-        if let Expr::Field(base, field) = e {
-            if let Some(base) = Self::leaf(base, env) {
-                return self.field(base, *field);
-            }
+        if let Expr::Field(base, field) = e
+            && let Some(base) = Self::leaf(base, env)
+        {
+            return self.field(base, *field);
         }
         self.eval(e, env)
     }
@@ -707,12 +707,12 @@ impl<'a> Interp<'a> {
         for label in &rule.labels {
             match &label.binding {
                 None => {
-                    if let Some(s) = self.place_span(&label.place, env) {
-                        if s != span {
-                            labelled.insert(s);
-                            let text = self.render(&label.text, env);
-                            finding.add_label(s, text);
-                        }
+                    if let Some(s) = self.place_span(&label.place, env)
+                        && s != span
+                    {
+                        labelled.insert(s);
+                        let text = self.render(&label.text, env);
+                        finding.add_label(s, text);
                     }
                 }
                 Some((slot, list, filter)) => {

@@ -124,10 +124,10 @@ impl<'a> OneRule<'_, 'a> {
         if let Some(slot) = env.first_mut() {
             *slot = element;
         }
-        if let Some(filter) = &rule.filter {
-            if !memos.filter.get_or(set, || interp.truthy(filter, env)) {
-                return;
-            }
+        if let Some(filter) = &rule.filter
+            && !memos.filter.get_or(set, || interp.truthy(filter, env))
+        {
+            return;
         }
         if memos
             .require

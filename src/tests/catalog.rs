@@ -190,13 +190,10 @@ fn capabilities_derive_from_service_plans() {
     // 63 in Microsoft's table, and `Microsoft_365_E5_(no_Teams)` of catalog-extra.skuld.
     assert_eq!(with_p1.len(), 64, "{with_p1:?}");
     // `grant group_licensing to plan AAD_PREMIUM` reaches every one of them.
-    let mut entitled = 0;
     for part in &with_p1 {
         let sku = catalog.sku(catalog.get(part).unwrap()).unwrap();
         assert!(!sku.grants.is_empty(), "{part} grants nothing");
-        entitled += 1;
     }
-    assert_eq!(entitled, 64);
     // In the current matrix, the SKUs with the plan cover synced users; no Office 365 suite does.
     let current = policy_with(&["builtin:sspr-current"]);
     let yaml = |sku: &str| {

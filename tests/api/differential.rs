@@ -17,7 +17,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
 use skuld::{Policy, SourceFile};
 
 // ------------------------------------------------------------------ the default policy's facts
@@ -185,19 +185,18 @@ fn reference(t: &Tenant) -> Findings {
     }
 
     // Unknown names and invalid countries.
-    if let Some(c) = &t.country {
-        if !is_country(c) {
-            finding(&mut out, "tenant/invalid-country", Some(c));
-        }
+    if let Some(c) = &t.country
+        && !is_country(c)
+    {
+        finding(&mut out, "tenant/invalid-country", Some(c));
     }
     if let Some(Sspr {
         scope: Scope::Selected(g),
         ..
     }) = &t.sspr
+        && !group_names.contains(g.as_str())
     {
-        if !group_names.contains(g.as_str()) {
-            finding(&mut out, "tenant/unknown-group", Some(g));
-        }
+        finding(&mut out, "tenant/unknown-group", Some(g));
     }
     if let Some(subs) = &t.subscriptions {
         for (sku, _) in subs {
@@ -219,10 +218,10 @@ fn reference(t: &Tenant) -> Findings {
         }
     }
     for u in &users {
-        if let Some(c) = &u.usage_location {
-            if !is_country(c) {
-                finding(&mut out, "tenant/invalid-country", Some(c));
-            }
+        if let Some(c) = &u.usage_location
+            && !is_country(c)
+        {
+            finding(&mut out, "tenant/invalid-country", Some(c));
         }
         for sku in &u.licenses {
             if !is_known_sku(sku) {
@@ -763,14 +762,22 @@ fn shuffled<T: Clone>(v: &[T], seed: u64) -> Vec<T> {
     keyed.into_iter().map(|(_, x)| x).collect()
 }
 
-/// `cases` generated tenants, or `PROPTEST_CASES` when set (for longer runs).
+/// Where a failing case's seed is saved and every saved seed is replayed first (committed: a
+/// failure seen once, anywhere, is run on every machine after; `cc` lines, proptest's format).
+const REGRESSIONS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/api/differential.proptest-regressions"
+);
+
+/// `cases` generated tenants, or `PROPTEST_CASES` when set (for longer runs), after the seeds
+/// saved in [`REGRESSIONS`].
 fn config(cases: u32) -> Config {
     Config {
         cases: std::env::var("PROPTEST_CASES")
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(cases),
-        failure_persistence: None,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(REGRESSIONS))),
         ..Config::default()
     }
 }

@@ -11,6 +11,9 @@ mod differential;
 mod docs;
 mod facade;
 mod matrix;
+mod msrv;
 mod policies;
 mod schema;
 mod skuld_test;
+#[path = "../support/yaml.rs"]
+mod yaml;

@@ -31,7 +31,7 @@ fn schema() -> jsonschema::Validator {
 
 /// The tenant as JSON, or `None` when it is not YAML that converts (syntax, duplicate keys).
 fn as_json(yaml: &str) -> Option<serde_json::Value> {
-    serde_yaml::from_str(yaml).ok()
+    crate::yaml::to_json(yaml).ok()
 }
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -61,8 +61,7 @@ fn tenants() -> Vec<(String, String)> {
     let mut cases = Vec::new();
     files(&root().join("tests/data/cases"), &mut cases);
     for p in cases {
-        let case: serde_yaml::Value =
-            serde_yaml::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        let case = crate::yaml::to_json(&std::fs::read_to_string(&p).unwrap()).unwrap();
         let tenant = case["tenant"].as_str().unwrap().to_owned();
         out.push((p.display().to_string(), tenant));
     }

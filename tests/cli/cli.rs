@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::common::{root, stderr, stdout};
+use crate::common::{problem_findings, root, stderr, stdout};
 
 /// Runs skuld in the repository root with a fixed, colourless environment.
 fn skuld(args: &[&str]) -> Output {
@@ -62,7 +62,7 @@ fn json_follows_the_contract() {
     assert_eq!(keys, ["errors", "findings", "rules", "summary", "tenants"]);
     assert_eq!(doc["errors"], serde_json::json!([]));
     let findings = doc["findings"].as_array().unwrap();
-    assert_eq!(findings.len(), 9);
+    assert_eq!(findings.len(), problem_findings());
     for f in findings {
         let keys: Vec<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
         for k in ["rule", "severity", "message", "file", "line", "column"] {

@@ -67,3 +67,42 @@ pub fn git(dir: &Path, args: &[&str]) {
         .unwrap();
     assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
 }
+
+/// The OASIS SARIF 2.1.0 schema, kept in the repository (`tests/data/sarif/`, with its
+/// provenance), so the SARIF checks run in every clone.
+pub fn sarif_schema() -> jsonschema::Validator {
+    let text =
+        std::fs::read_to_string(root().join("tests/data/sarif/sarif-schema-2.1.0.json")).unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
+}
+
+/// Fails with every schema violation of `doc`.
+pub fn assert_valid_sarif(doc: &Value) {
+    let errors: Vec<String> = sarif_schema()
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF schema violations:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// How many findings the default policy reports on `examples/problems.yaml`: the length of
+/// `tests/data/examples/problems.expected.yaml`, which `tests/api/cases.rs` checks finding by
+/// finding, so a count here follows the data instead of repeating it.
+pub fn problem_findings() -> usize {
+    let text =
+        std::fs::read_to_string(root().join("tests/data/examples/problems.expected.yaml")).unwrap();
+    crate::yaml::to_json(&text)
+        .unwrap()
+        .get("want_findings")
+        .and_then(Value::as_array)
+        .unwrap()
+        .len()
+}

@@ -313,7 +313,7 @@ fn symbolic_links_are_followed_inside_the_repository_and_refused_out_of_it() {
 #[test]
 fn the_pre_commit_hook_lets_skuld_choose_the_files() {
     let text = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
-    let hooks: Value = serde_yaml::from_str(&text).unwrap();
+    let hooks: Value = crate::yaml::to_json(&text).unwrap();
     let hook = &hooks[0];
     assert_eq!(hook["id"], "skuld");
     // Filenames passed by pre-commit would be "named explicitly" and always checked; the hook

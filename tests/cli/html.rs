@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::common::problem_findings;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -81,7 +83,10 @@ fn the_page_carries_the_json_document_and_nothing_from_the_network() {
     // The same document as --format json: the page shows nothing the JSON lacks (beyond the
     // source lines around the labels).
     assert_eq!(data["report"], json);
-    assert_eq!(data["report"]["findings"].as_array().unwrap().len(), 9);
+    assert_eq!(
+        data["report"]["findings"].as_array().unwrap().len(),
+        problem_findings()
+    );
     let lines = &data["snippets"]["examples/problems.yaml"];
     assert_eq!(lines["22"], "  - sku: ENTERPRISEPACK");
     // Self-contained: no external script, style, font or image, and a CSP that forbids any.
@@ -121,7 +126,7 @@ fn chromium() -> Option<PathBuf> {
         "CI is set but chromium is not installed (.ci/run installs it)"
     );
     eprintln!(
-        "SKIPPED: chromium is not installed (apt-get install chromium); the page was not loaded in a browser"
+        "SKIPPED: chromium is not installed (apt-get install chromium); the page was not loaded in a browser (docs/testing.md)"
     );
     None
 }
@@ -132,13 +137,23 @@ struct Loaded {
     took: Duration,
 }
 
+/// Put before the page's first script by `load`: the log shows every level as `INFO:CONSOLE`,
+/// so `console.error` is re-logged with a mark that `problems` looks for. The page's CSP allows
+/// inline scripts (`script-src 'unsafe-inline'`); the probe is taken out of the returned DOM.
+const PROBE: &str = "<script>(function(){var log=console.log;console.error=function(){log.call(console,'skuld-probe console.error: '+Array.prototype.join.call(arguments,' '));};})();</script>";
+const CONSOLE_ERROR: &str = "skuld-probe console.error:";
+
 /// Loads `page` (with `fragment`) in headless Chromium and returns the DOM after the scripts ran.
 fn load(browser: &Path, page: &Path, fragment: &str, extra: &[&str]) -> Loaded {
+    let html = std::fs::read_to_string(page).unwrap();
+    let at = html.find("<script").expect("the page has a script");
+    let probed = page.with_extension("probed.html");
+    std::fs::write(&probed, format!("{}{PROBE}{}", &html[..at], &html[at..])).unwrap();
     let profile = tempdir(&format!(
         "profile-{}",
         page.file_stem().unwrap().to_string_lossy()
     ));
-    let url = format!("file://{}{fragment}", page.display());
+    let url = format!("file://{}{fragment}", probed.display());
     let start = Instant::now();
     let o = Command::new(browser)
         .args([
@@ -162,36 +177,77 @@ fn load(browser: &Path, page: &Path, fragment: &str, extra: &[&str]) -> Loaded {
         .unwrap();
     let took = start.elapsed();
     let _ = std::fs::remove_dir_all(&profile);
+    let _ = std::fs::remove_file(&probed);
+    let dom = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        !extra.contains(&"--dump-dom") || dom.contains(PROBE),
+        "the probe is not in the DOM as written: {}",
+        &dom[..dom.len().min(2000)]
+    );
     Loaded {
-        dom: String::from_utf8_lossy(&o.stdout).into_owned(),
+        dom: dom.replacen(PROBE, "", 1),
         log: String::from_utf8_lossy(&o.stderr).into_owned(),
         took,
     }
 }
 
-fn assert_clean(l: &Loaded) {
-    assert!(
-        l.dom.contains(r#"data-skuld-rendered="ok""#),
-        "the script did not finish: {}\n{}",
-        &l.dom[..l.dom.len().min(2000)],
-        l.log
-    );
-    assert!(!l.dom.contains("data-skuld-error=\""), "{}", l.log);
+/// What went wrong in a loaded page: the script did not finish or caught an error, a console
+/// error (uncaught or `console.error`), a blocked load or a network request.
+fn problems(l: &Loaded) -> Vec<String> {
+    let mut found = Vec::new();
+    if !l.dom.contains(r#"data-skuld-rendered="ok""#) {
+        found.push(format!(
+            "the script did not finish: {}",
+            &l.dom[..l.dom.len().min(2000)]
+        ));
+    }
+    if let Some(error) = attr(&l.dom, "data-skuld-error") {
+        found.push(format!("the script caught an error: {error}"));
+    }
     for line in l.log.lines() {
         let console = line.contains("CONSOLE") || line.contains("console");
-        assert!(
-            !(console && (line.contains("Uncaught") || line.contains("Error"))),
-            "a script error: {line}"
-        );
-        assert!(
-            !line.contains("Refused to"),
-            "the page tried to load something: {line}"
-        );
-        assert!(
-            !line.contains("ERR_NAME_NOT_RESOLVED"),
-            "a network request: {line}"
-        );
+        if line.contains(CONSOLE_ERROR)
+            || (console && (line.contains("Uncaught") || line.contains("Error")))
+        {
+            found.push(format!("a console error: {line}"));
+        }
+        if line.contains("Refused to") {
+            found.push(format!("the page tried to load something: {line}"));
+        }
+        if line.contains("ERR_NAME_NOT_RESOLVED") {
+            found.push(format!("a network request: {line}"));
+        }
     }
+    found
+}
+
+fn assert_clean(l: &Loaded) {
+    let found = problems(l);
+    assert!(found.is_empty(), "{}\n{}", found.join("\n"), l.log);
+}
+
+/// `assert_clean` is not blind: a page that renders but logs a `console.error` fails it.
+#[test]
+fn a_console_error_fails_the_browser_check() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempdir("console");
+    let page = dir.join("console.html");
+    std::fs::write(
+        &page,
+        "<!doctype html><html><head><script>console.error('broken', 42);</script></head>\
+         <body><div data-skuld-rendered=\"ok\"></div></body></html>",
+    )
+    .unwrap();
+    let l = load(&browser, &page, "", &["--dump-dom"]);
+    let found = problems(&l);
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("a console error") && p.contains("broken 42")),
+        "{found:?}\n{}",
+        l.log
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
 }
 
 fn attr(dom: &str, name: &str) -> Option<String> {
@@ -217,11 +273,12 @@ fn the_sample_report_renders_in_chromium() {
     assert_eq!(o.status.code(), Some(1));
     let l = load(&browser, &page, "#expand-all", &["--dump-dom"]);
     assert_clean(&l);
-    assert_eq!(attr(&l.dom, "data-findings").as_deref(), Some("9"));
-    assert_eq!(attr(&l.dom, "data-shown").as_deref(), Some("9"));
+    let n = problem_findings();
+    assert_eq!(attr(&l.dom, "data-findings"), Some(n.to_string()));
+    assert_eq!(attr(&l.dom, "data-shown"), Some(n.to_string()));
     // Laid out: totals, seats, every finding with its snippet and help.
-    assert_eq!(l.dom.matches("<details class=\"finding ").count(), 9);
-    assert_eq!(l.dom.matches("class=\"snippet\"").count(), 9);
+    assert_eq!(l.dom.matches("<details class=\"finding ").count(), n);
+    assert_eq!(l.dom.matches("class=\"snippet\"").count(), n);
     assert!(l.dom.contains("Office 365 E3"));
     assert!(
         l.dom.contains("^ 4 seats"),

@@ -462,8 +462,12 @@ fn features_come_from_conditional_access_pim_and_access_reviews() {
     assert!(yaml.contains("conditionalAccessPolicies.2.json"), "{yaml}");
     assert!(yaml.contains("accessReviewDefinitions.json"), "{yaml}");
     // Read back as plain YAML: the block's keys in order, each entry's name.
-    let doc: serde_yaml::Value = serde_yaml::from_str(&yaml).unwrap();
-    let features = doc["features"].as_mapping().unwrap();
+    let doc = crate::yaml::load(&yaml).unwrap();
+    let features = doc
+        .as_mapping_get("features")
+        .unwrap()
+        .as_mapping()
+        .unwrap();
     let keys: Vec<&str> = features.keys().filter_map(|k| k.as_str()).collect();
     // The default policy's declaration order.
     assert_eq!(
@@ -475,9 +479,10 @@ fn features_come_from_conditional_access_pim_and_access_reviews() {
             "access_reviews"
         ]
     );
+    let doc = crate::yaml::to_json(&yaml).unwrap();
     let entries = |name: &str| {
-        features[name]
-            .as_sequence()
+        doc["features"][name]
+            .as_array()
             .unwrap()
             .iter()
             .map(|e| e["name"].as_str().unwrap().to_owned())
@@ -650,7 +655,7 @@ fn replacing_a_file_keeps_its_sspr_block_and_the_features_graph_did_not_give() {
     assert!(!yaml.contains("someone@"), "{yaml}");
     assert!(yaml.contains("Kept as written from the file this import replaced: `sspr:`, `features: access_reviews`."), "{yaml}");
     // It is checked like any tenant file, its `sspr:` block included.
-    let doc: serde_yaml::Value = serde_yaml::from_str(&yaml).unwrap();
+    let doc = crate::yaml::to_json(&yaml).unwrap();
     assert_eq!(doc["sspr"]["group"].as_str(), Some("Sales"));
     let o = skuld_in(tmp.path(), &["check", "t.yaml", "--format", "json"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));

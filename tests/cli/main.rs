@@ -26,3 +26,5 @@ mod report;
 mod silent;
 mod suspicious_names;
 mod waivers;
+#[path = "../support/yaml.rs"]
+mod yaml;

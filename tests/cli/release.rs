@@ -11,6 +11,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use serde_json::{Value, json};
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -236,7 +238,7 @@ fn the_action_installs_only_a_release_whose_sum_its_repository_records() {
 
 #[test]
 fn action_yml_is_a_composite_action_with_the_documented_inputs() {
-    let action: serde_yaml::Value = serde_yaml::from_str(&read("action.yml")).unwrap();
+    let action = crate::yaml::to_json(&read("action.yml")).unwrap();
     for input in ["paths", "format", "fail-on", "version", "sarif"] {
         assert!(
             action["inputs"][input]["description"].is_string(),
@@ -244,7 +246,7 @@ fn action_yml_is_a_composite_action_with_the_documented_inputs() {
         );
     }
     assert_eq!(action["runs"]["using"], "composite");
-    let steps = action["runs"]["steps"].as_sequence().unwrap();
+    let steps = action["runs"]["steps"].as_array().unwrap();
     let script = steps[0]["run"].as_str().unwrap();
     assert!(script.contains("$GITHUB_ACTION_PATH/.github/action/install-and-run.sh"));
     assert!(root().join(".github/action/install-and-run.sh").is_file());
@@ -271,10 +273,9 @@ fn action_yml_is_a_composite_action_with_the_documented_inputs() {
 
 #[test]
 fn the_release_workflow_builds_every_target_with_checksums() {
-    let wf: serde_yaml::Value =
-        serde_yaml::from_str(&read(".github/workflows/release.yml")).unwrap();
+    let wf = crate::yaml::to_json(&read(".github/workflows/release.yml")).unwrap();
     let targets: Vec<&str> = wf["jobs"]["build"]["strategy"]["matrix"]["include"]
-        .as_sequence()
+        .as_array()
         .unwrap()
         .iter()
         .map(|t| t["target"].as_str().unwrap())
@@ -316,14 +317,15 @@ fn release_and_action_pin_by_sha_and_keep_expressions_out_of_scripts() {
     for file in [".github/workflows/release.yml", "action.yml"] {
         let text = read(file);
         assert!(!text.contains("pip install"), "{file}: PyPI packages");
-        let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
-        let mut steps: Vec<&serde_yaml::Value> = Vec::new();
-        if let Some(jobs) = doc["jobs"].as_mapping() {
+        let doc = crate::yaml::to_json(&text).unwrap();
+        let mut steps: Vec<&Value> = Vec::new();
+        if let Some(jobs) = doc["jobs"].as_object() {
             for job in jobs.values() {
-                steps.extend(job["steps"].as_sequence().unwrap());
+                // A job that calls a workflow (`uses:` on the job) has no steps.
+                steps.extend(job["steps"].as_array().into_iter().flatten());
             }
         }
-        if let Some(own) = doc["runs"]["steps"].as_sequence() {
+        if let Some(own) = doc["runs"]["steps"].as_array() {
             steps.extend(own);
         }
         assert!(!steps.is_empty(), "{file}");
@@ -341,6 +343,33 @@ fn release_and_action_pin_by_sha_and_keep_expressions_out_of_scripts() {
         }
     }
     assert!(attested, "the release attests build provenance");
+}
+
+/// Contributors' CI runs `.ci/run` on every push and pull request, and a release is built only
+/// after the same workflow passed on the tagged commit.
+#[test]
+fn ci_runs_on_every_push_and_pull_request_and_gates_the_release() {
+    let ci = crate::yaml::to_json(&read(".github/workflows/ci.yml")).unwrap();
+    for event in ["push", "pull_request", "workflow_call"] {
+        assert!(ci["on"].get(event).is_some(), "ci.yml: on {event}");
+    }
+    assert!(
+        ci["on"]["push"].get("paths").is_none() && ci["on"]["push"]["branches"] == json!(["**"]),
+        "every branch, every change"
+    );
+    let runs_ci = ci["jobs"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|job| job["steps"].as_array().unwrap())
+        .any(|step| step["run"] == "bash .ci/run");
+    assert!(runs_ci, "no job runs `bash .ci/run`");
+
+    let release = crate::yaml::to_json(&read(".github/workflows/release.yml")).unwrap();
+    assert_eq!(release["jobs"]["ci"]["uses"], "./.github/workflows/ci.yml");
+    assert_eq!(release["jobs"]["build"]["needs"], "ci");
+    assert_eq!(release["jobs"]["publish"]["needs"], "build");
+    assert_eq!(release["jobs"]["image"]["needs"], "publish");
 }
 
 /// What `docker build` cannot check here (no container daemon on the test machines): the final

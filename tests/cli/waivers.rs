@@ -12,7 +12,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::common::{json, root, stderr, stdout};
+use crate::common::{assert_valid_sarif, json, root, stderr, stdout};
 
 const DIR: &str = "tests/data/fixtures/waivers";
 const TENANT: &str = "tests/data/fixtures/waivers/tenant.yaml";
@@ -402,36 +402,6 @@ fn expired_and_unused_waivers_are_annotations_for_code_hosts() {
         5
     );
     assert_valid_sarif(&sarif);
-}
-
-/// Validates against the official SARIF 2.1.0 schema beside the repository, when it is there.
-#[expect(
-    clippy::print_stderr,
-    reason = "a test that cannot validate says so plainly"
-)]
-fn assert_valid_sarif(doc: &Value) {
-    let path = root().join("../shared/data/sarif/sarif-schema-2.1.0.json");
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!(
-            "SKIPPED: the SARIF 2.1.0 schema is not at {}; the SARIF output was not validated",
-            path.display()
-        );
-        return;
-    };
-    let schema: Value = serde_json::from_str(&text).unwrap();
-    let validator = jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(doc)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "SARIF schema violations:\n{}",
-        errors.join("\n")
-    );
 }
 
 /// The examples of docs/waivers.md: the waivers file and the inline comment are accepted.

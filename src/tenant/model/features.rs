@@ -279,12 +279,12 @@ impl<'d> Builder<'d, '_, '_> {
                 walk += 1;
                 model.walk_members(&e.exclude, &mut seen, walk, |u| {
                     // Counted once per entry, however many of its groups hold the user.
-                    if let Some(by) = excluded_by.get_mut(u as usize) {
-                        if *by != walk {
-                            *by = walk;
-                            if let Some(c) = exclusions.get_mut(u as usize) {
-                                *c += 1;
-                            }
+                    if let Some(by) = excluded_by.get_mut(u as usize)
+                        && *by != walk
+                    {
+                        *by = walk;
+                        if let Some(c) = exclusions.get_mut(u as usize) {
+                            *c += 1;
                         }
                     }
                 });

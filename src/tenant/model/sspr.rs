@@ -19,20 +19,19 @@ impl<'d> Builder<'d, '_, '_> {
         let sspr = doc.sspr.as_ref();
         let scope = sspr.map_or(SsprScope::None, |s| s.scope.value);
         let mut in_scope_group = vec![false; model.groups.len()];
-        if scope == SsprScope::Selected {
-            if let Some(root) = sspr
+        if scope == SsprScope::Selected
+            && let Some(root) = sspr
                 .and_then(|s| s.group.as_ref())
                 .and_then(|name| self.resolve_group(name, group_index))
-            {
-                let mut stack = vec![root];
-                while let Some(g) = stack.pop() {
-                    match in_scope_group.get_mut(g as usize) {
-                        Some(seen) if !*seen => *seen = true,
-                        _ => continue,
-                    }
-                    if let Some(facts) = model.groups.get(g as usize) {
-                        stack.extend_from_slice(model.ids(facts.member_groups));
-                    }
+        {
+            let mut stack = vec![root];
+            while let Some(g) = stack.pop() {
+                match in_scope_group.get_mut(g as usize) {
+                    Some(seen) if !*seen => *seen = true,
+                    _ => continue,
+                }
+                if let Some(facts) = model.groups.get(g as usize) {
+                    stack.extend_from_slice(model.ids(facts.member_groups));
                 }
             }
         }

@@ -128,13 +128,13 @@ impl<'d> Builder<'d, '_, '_> {
             }
             groups.clear();
             for name in &u.groups.items {
-                if let Some(g) = self.resolve_group(name, group_index) {
-                    if let Some(l) = listed.get_mut(g as usize).filter(|l| !**l) {
-                        *l = true;
-                        groups.push(g);
-                        if let Some(m) = members.get_mut(g as usize) {
-                            m.push(uid);
-                        }
+                if let Some(g) = self.resolve_group(name, group_index)
+                    && let Some(l) = listed.get_mut(g as usize).filter(|l| !**l)
+                {
+                    *l = true;
+                    groups.push(g);
+                    if let Some(m) = members.get_mut(g as usize) {
+                        m.push(uid);
                     }
                 }
             }
