@@ -7,7 +7,7 @@ use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use lsp_server::{Message, Notification, Request, RequestId, Response};
-use lsp_types as lt;
+use ls_types as lt;
 use serde_json::{Value, json};
 
 use super::context::{self, Slot};
