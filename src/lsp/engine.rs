@@ -16,6 +16,9 @@ use crate::tenant::TenantDocument;
 use crate::triage::selection::Selection;
 use crate::triage::waivers::{Applied, DEFAULT_FILE, Date, Waivers};
 
+/// The keys of each mapping of the tenant format, as the loader knows them.
+pub(crate) use crate::tenant::keys_under;
+
 /// A place in a file: its name (an absolute path, or `builtin:NAME` for an embedded policy) and
 /// a byte range.
 #[derive(Debug, Clone, PartialEq, Eq)]

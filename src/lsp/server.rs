@@ -707,7 +707,7 @@ impl<'w> Server<'w> {
         };
         let items: Vec<Value> = match doc.kind {
             Kind::Tenant => match context::tenant_slot(doc.text(), offset) {
-                Slot::Key(parent) => context::keys(parent.as_deref())
+                Slot::Key(parent) => engine::keys_under(parent.as_deref())
                     .iter()
                     .map(|k| item(k, 10, None, Some(format!("{k}: "))))
                     .collect(),

@@ -10,3 +10,4 @@ pub mod seats;
 
 pub use document::TenantDocument;
 pub use load::{Limits, load};
+pub(crate) use load::keys_under;
