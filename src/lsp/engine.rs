@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use crate::compile::Policy;
 use crate::config::Config;
-use crate::inputs::guard;
 use crate::diagnostics::finding::{DEFAULT_PER_RULE, docs_base_url, rule_page_url};
 use crate::diagnostics::{Diagnostics, Finding, Severity};
+use crate::inputs::guard;
 use crate::source::{SourceFile, Span};
 use crate::syntax::ast::Item;
 use crate::tenant::TenantDocument;
@@ -154,16 +154,14 @@ impl Workspace {
             .cloned()
             .collect();
         // The policy `check` would use here (`policies::resolve`), open buffers over their files.
-        let mut sources = match crate::policies::resolve(
-            &policy_paths,
-            config.default_policy != Some(false),
-        ) {
-            Ok(sources) => sources,
-            Err(errors) => {
-                problems.extend(from_diagnostics(&errors, ""));
-                Vec::new()
-            }
-        };
+        let mut sources =
+            match crate::policies::resolve(&policy_paths, config.default_policy != Some(false)) {
+                Ok(sources) => sources,
+                Err(errors) => {
+                    problems.extend(from_diagnostics(&errors, ""));
+                    Vec::new()
+                }
+            };
         for source in &mut sources {
             if let Some((_, text)) = open_policies
                 .iter()

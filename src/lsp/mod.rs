@@ -74,8 +74,7 @@ pub fn serve(input: impl Read + Send + 'static, output: &mut dyn Write) -> io::R
     // A few dozen frames: a burst of edits fits, and a client that floods waits.
     let (tx, rx) = std::sync::mpsc::sync_channel(64);
     std::thread::spawn(move || {
-        let mut reader =
-            transport::Reader::new(io::BufReader::new(input), transport::MAX_MESSAGE);
+        let mut reader = transport::Reader::new(io::BufReader::new(input), transport::MAX_MESSAGE);
         // A read error ends the input as its end does.
         while let Ok(Some(msg)) = reader.next() {
             if tx.send(msg).is_err() {

@@ -10,8 +10,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
 
-use lsp_server::{Message, Notification, Request, RequestId, Response};
 use ls_types as lt;
+use lsp_server::{Message, Notification, Request, RequestId, Response};
 use serde_json::{Value, json};
 
 use super::context::{self, Slot};
@@ -564,9 +564,9 @@ impl<'w> Server<'w> {
                 Some(json!({ "location": self.location(place, files)?, "message": label }))
             })
             .collect();
-        let range = self
-            .file(files, &p.place.file)
-            .map_or(Value::Null, |idx| self.range(idx, p.place.start, p.place.end));
+        let range = self.file(files, &p.place.file).map_or(Value::Null, |idx| {
+            self.range(idx, p.place.start, p.place.end)
+        });
         let mut d = json!({
             "range": range,
             "severity": match p.level { Level::Error => 1, Level::Warning => 2, Level::Waived => 4 },

@@ -96,9 +96,11 @@ fn read(input: &mut impl BufRead, max: usize, skip: &mut u64) -> io::Result<Opti
             && name.trim().eq_ignore_ascii_case("content-length")
         {
             let value = value.trim();
-            length = Some(value.parse::<usize>().map_err(|_| {
-                format!("`Content-Length: {value}` is not a length in bytes")
-            }));
+            length = Some(
+                value
+                    .parse::<usize>()
+                    .map_err(|_| format!("`Content-Length: {value}` is not a length in bytes")),
+            );
         }
     }
     let length = match length {

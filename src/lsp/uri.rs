@@ -61,9 +61,10 @@ pub fn from_path(path: &str) -> String {
             .map(|d| d.join(path))
             .unwrap_or_else(|_| std::path::PathBuf::from(path))
     };
-    Uri::from_file_path(&abs).map_or_else(|| format!("file://{}", abs.display()), |u| {
-        u.as_str().to_owned()
-    })
+    Uri::from_file_path(&abs).map_or_else(
+        || format!("file://{}", abs.display()),
+        |u| u.as_str().to_owned(),
+    )
 }
 
 #[cfg(test)]
@@ -102,13 +103,19 @@ mod tests {
 
     #[test]
     fn other_schemes_stay_keys() {
-        assert_eq!(to_path("untitled:Untitled-1").as_deref(), Ok("untitled:Untitled-1"));
+        assert_eq!(
+            to_path("untitled:Untitled-1").as_deref(),
+            Ok("untitled:Untitled-1")
+        );
     }
 
     #[test]
     #[cfg(windows)]
     fn windows_drive_letters() {
-        assert_eq!(to_path("file:///c%3A/x/t.yaml").as_deref(), Ok("c:/x/t.yaml"));
+        assert_eq!(
+            to_path("file:///c%3A/x/t.yaml").as_deref(),
+            Ok("c:/x/t.yaml")
+        );
         assert_eq!(to_path("file:///C:/x/t.yaml").as_deref(), Ok("C:/x/t.yaml"));
     }
 }

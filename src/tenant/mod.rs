@@ -9,5 +9,5 @@ pub mod model;
 pub mod seats;
 
 pub use document::TenantDocument;
-pub use load::{Limits, load};
 pub(crate) use load::keys_under;
+pub use load::{Limits, load};

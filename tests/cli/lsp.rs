@@ -702,13 +702,19 @@ fn bad_messages_get_json_rpc_errors_and_the_server_stays_up() {
     let error = c.frame_error();
     assert_eq!(error["code"], -32600);
     assert!(
-        error["message"].as_str().unwrap_or("").contains("over the limit"),
+        error["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("over the limit"),
         "{error}"
     );
     std::thread::sleep(Duration::from_millis(200));
-    assert!(c.child.try_wait().expect("wait").is_none(), "the server died");
-    let status = std::fs::read_to_string(format!("/proc/{}/status", c.child.id()))
-        .unwrap_or_default();
+    assert!(
+        c.child.try_wait().expect("wait").is_none(),
+        "the server died"
+    );
+    let status =
+        std::fs::read_to_string(format!("/proc/{}/status", c.child.id())).unwrap_or_default();
     if let Some(kb) = status
         .lines()
         .find_map(|l| l.strip_prefix("VmRSS:"))
@@ -747,7 +753,11 @@ fn files_the_workspace_names_are_read_through_the_guard() {
         );
         // Tenants are still checked, with the rest of the configuration.
         let u = c.open(&dir.path().join("t.yaml"), "yaml", text);
-        assert_eq!(codes(&c.diagnostics(&u)), ["tenant/unknown-sku"], "{config}");
+        assert_eq!(
+            codes(&c.diagnostics(&u)),
+            ["tenant/unknown-sku"],
+            "{config}"
+        );
         assert_eq!(c.finish(), 0, "{config}");
     }
 }
@@ -808,7 +818,11 @@ fn completion_in_a_flow_list_offers_skus() {
     let items = |result: &Value| -> Vec<String> {
         result["items"]
             .as_array()
-            .map(|a| a.iter().filter_map(|i| i["label"].as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|i| i["label"].as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let skus = c.request(
