@@ -61,6 +61,8 @@ pub struct Problem {
     pub replacement: Option<String>,
     /// For a finding: its rule, so that it can be waived inline.
     pub rule: Option<String>,
+    /// For a finding: what it is about (a UPN, a group, a SKU), for a user's hover.
+    pub subject: Option<String>,
 }
 
 /// The policy of a workspace: what `skuld check` would use there, plus the open `.skuld` files.
@@ -298,6 +300,7 @@ impl Workspace {
                     docs_url: None,
                     replacement: None,
                     rule: None,
+                    subject: None,
                 }
             })
             .collect::<Vec<_>>();
@@ -342,13 +345,33 @@ impl Workspace {
 
     /// Hover text (Markdown) for the tenant node at `offset`: a user (as `explain --user`), a
     /// SKU, a group.
-    pub fn tenant_hover(&self, doc: &TenantDocument, offset: usize) -> Option<(String, Place)> {
+    /// `checked` is what the last check of the document reported: a user's rules that fire are
+    /// its findings there (waived ones too), not evaluated again.
+    pub fn tenant_hover(
+        &self,
+        doc: &TenantDocument,
+        offset: usize,
+        checked: &[Problem],
+    ) -> Option<(String, Place)> {
         let policy = self.policy.as_ref()?;
         let path = doc.source.name();
         match tenant_node_at(doc, offset)? {
             (Node::User(upn), span) => {
-                let e = crate::eval::explain::explain_user(policy, doc, &upn, None).ok()?;
-                Some((user_markdown(policy, &e), place(path, span)))
+                // No rule is named `""`: the explanation without its rule verdicts, which would
+                // evaluate (and parse the source of) every rule again on each hover.
+                let e = crate::eval::explain::explain_user(policy, doc, &upn, Some("")).ok()?;
+                let mut fired: Vec<&str> = checked
+                    .iter()
+                    .filter(|p| {
+                        p.subject
+                            .as_deref()
+                            .is_some_and(|s| s.eq_ignore_ascii_case(&upn))
+                    })
+                    .map(|p| p.code.as_str())
+                    .collect();
+                fired.sort_unstable();
+                fired.dedup();
+                Some((user_markdown(policy, &e, &fired), place(path, span)))
             }
             (Node::Sku(part), span) => Some((sku_markdown(policy, &part)?, place(path, span))),
             (Node::Group(name), span) => {
@@ -654,7 +677,11 @@ fn sku_markdown(policy: &Policy, part: &str) -> Option<String> {
     Some(md)
 }
 
-fn user_markdown(policy: &Policy, e: &crate::eval::explain::UserExplanation) -> String {
+fn user_markdown(
+    policy: &Policy,
+    e: &crate::eval::explain::UserExplanation,
+    fired: &[&str],
+) -> String {
     let mut md = format!("**user `{}`** ({})\n\n**Licences**\n", e.upn, e.source);
     if e.licences.is_empty() {
         md.push_str("- none\n");
@@ -716,12 +743,7 @@ fn user_markdown(policy: &Policy, e: &crate::eval::explain::UserExplanation) -> 
         format!("not in scope ({})", e.sspr.scope)
     };
     md.push_str(&format!("\n**SSPR**: {sspr}\n"));
-    let fired: Vec<String> = e
-        .rules
-        .iter()
-        .filter(|r| r.fired)
-        .map(|r| format!("`{}`", r.rule))
-        .collect();
+    let fired: Vec<String> = fired.iter().map(|r| format!("`{r}`")).collect();
     if !fired.is_empty() {
         md.push_str(&format!("\n**Rules that fire**: {}\n", fired.join(", ")));
     }
@@ -755,6 +777,7 @@ fn from_finding(f: &Finding) -> Problem {
             .map(|base| rule_page_url(&base, &f.rule)),
         replacement: f.help.as_deref().and_then(did_you_mean),
         rule: Some(f.rule.clone()),
+        subject: f.subject.clone(),
     }
 }
 
@@ -826,6 +849,7 @@ fn from_report(r: &miette::Report) -> Problem {
         docs_url: None,
         replacement: help.as_deref().and_then(did_you_mean),
         rule: None,
+        subject: None,
     }
 }
 

@@ -606,7 +606,11 @@ impl<'w> Server<'w> {
         let found = match doc.kind {
             Kind::Tenant => doc
                 .current()
-                .and_then(|parsed| self.ws.tenant_hover(parsed, offset))
+                .and_then(|parsed| {
+                    let key = params["textDocument"]["uri"].as_str().unwrap_or_default();
+                    let checked = self.problems.get(key).map_or(&[][..], Vec::as_slice);
+                    self.ws.tenant_hover(parsed, offset, checked)
+                })
                 .map(|(md, place)| (md, Some(place))),
             Kind::Policy => context::word_at(doc.text(), offset).and_then(|(s, e, w)| {
                 self.ws.policy_hover(w).map(|md| {

@@ -311,6 +311,11 @@ fn a_session_on_the_problems_example() {
     );
     assert!(md.contains("**SSPR**: in scope"), "{md}");
     assert!(md.contains("**Features**"), "{md}");
+    // The rules that fire for the user: its findings of the last check.
+    assert!(
+        md.contains("**Rules that fire**: `sspr/synced-user-license`"),
+        "{md}"
+    );
     // Hover on a SKU: its name and what it grants.
     let hover = c.request(
         "textDocument/hover",
