@@ -48,6 +48,7 @@ pub(crate) fn keys_under(parent: Option<&str>) -> &'static [&'static str] {
         Some("groups") => Place::Group,
         Some("users") => Place::User,
         Some("license_errors") => Place::LicenseError,
+        Some("licenses") => Place::LicenseItem,
         Some(_) => return &[],
     };
     place.keys()
