@@ -587,8 +587,13 @@ impl<'w> Server<'w> {
 
     /// The open document and byte offset of a `TextDocumentPositionParams`.
     fn at(&self, params: &Value) -> Option<(&Doc, usize)> {
+        self.at_key(params).map(|(_, doc, offset)| (doc, offset))
+    }
+
+    /// [`Server::at`] with the document's key.
+    fn at_key(&self, params: &Value) -> Option<(&str, &Doc, usize)> {
         let p: lt::TextDocumentPositionParams = serde_json::from_value(params.clone()).ok()?;
-        let doc = self.docs.get(p.text_document.uri.as_str())?;
+        let (key, doc) = self.docs.get_key_value(p.text_document.uri.as_str())?;
         let offset = doc.index().offset(
             LineCol {
                 line: p.position.line,
@@ -596,18 +601,17 @@ impl<'w> Server<'w> {
             },
             self.enc,
         );
-        Some((doc, offset))
+        Some((key.as_str(), doc, offset))
     }
 
     fn hover(&self, params: Value) -> Reply {
-        let Some((doc, offset)) = self.at(&params) else {
+        let Some((key, doc, offset)) = self.at_key(&params) else {
             return Ok(Value::Null);
         };
         let found = match doc.kind {
             Kind::Tenant => doc
                 .current()
                 .and_then(|parsed| {
-                    let key = params["textDocument"]["uri"].as_str().unwrap_or_default();
                     let checked = self.problems.get(key).map_or(&[][..], Vec::as_slice);
                     self.ws.tenant_hover(parsed, offset, checked)
                 })
