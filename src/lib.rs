@@ -257,17 +257,27 @@ impl Policy {
         cap: usize,
     ) -> Result<CheckedTenant, Diagnostics> {
         let doc = self.load_tenant(tenant, limits)?;
+        Ok(self.check_loaded_capped(&doc, cap))
+    }
+
+    /// [`Policy::check_capped`] of a document already loaded (the language server keeps it
+    /// for hover and definitions).
+    pub(crate) fn check_loaded_capped(
+        &self,
+        doc: &tenant::TenantDocument,
+        cap: usize,
+    ) -> CheckedTenant {
         let mut sink = diagnostics::finding::CappedFindings::new(cap);
-        let model = TenantModel::derive_into(&doc, &self.catalog, &mut sink);
+        let model = TenantModel::derive_into(doc, &self.catalog, &mut sink);
         eval::evaluate(self, &model, &mut sink);
         let (mut findings, omitted) = sink.finish();
         sort_findings(&mut findings);
         let seats = tenant::seats::seats(&model, &self.catalog);
-        Ok(CheckedTenant {
+        CheckedTenant {
             findings,
             omitted,
             seats,
-        })
+        }
     }
 
     fn evaluate_with_seats(

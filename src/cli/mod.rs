@@ -149,9 +149,8 @@ enum Command {
     Debug(DebugCommand),
 }
 
-/// Findings kept per rule and tenant file by default: a real tenant rarely has more of one rule,
-/// and a hostile file (aliases replaying a list) cannot make a report of millions.
-const DEFAULT_FINDINGS_PER_RULE: usize = 1000;
+/// Findings kept per rule and tenant file by default (shared with `skuld lsp`).
+const DEFAULT_FINDINGS_PER_RULE: usize = crate::diagnostics::finding::DEFAULT_PER_RULE;
 
 /// A count of at least 1 (a cap of 0 would hide what a rule is about).
 fn at_least_one(s: &str) -> Result<usize, String> {
@@ -373,7 +372,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStat
         Command::Schema(args) => schema::run(&args, stdout, stderr),
         Command::Import(cmd) => import::run(cmd, stdout, stderr),
         Command::Diff(args) => diff::run(&args, stdout, stderr),
-        Command::Lsp { .. } => crate::lsp::serve(&mut io::stdin().lock(), stdout).map(|clean| {
+        Command::Lsp { .. } => crate::lsp::serve(io::stdin(), stdout).map(|clean| {
             // The protocol's exit code: 0 after `shutdown`, else 1.
             if clean {
                 ExitStatus::Clean

@@ -241,6 +241,11 @@ impl FindingSink for Vec<Finding> {
     }
 }
 
+/// Findings kept per rule and tenant file by default (`check`, `lsp`): a real tenant rarely has
+/// more of one rule, and a hostile file (aliases replaying a list) cannot make a report of
+/// millions.
+pub(crate) const DEFAULT_PER_RULE: usize = 1000;
+
 /// The findings of one file with at most `cap` kept per rule; the others are counted.
 #[derive(Debug)]
 pub(crate) struct CappedFindings {

@@ -1,6 +1,11 @@
 //! What the cursor is on, read from the text around it: the word under it, and in a tenant file
 //! what kind of value belongs where it is typing. Text-based on purpose: a file being typed is
-//! usually not valid YAML at that moment, so the loader's spans are not available.
+//! usually not valid YAML at that moment (`- {upn: a@x.com, licenses: [` is a half-typed flow
+//! mapping), so the loader's spans are not available; hover and definitions, which point at
+//! finished names, use them. Flow style (`{…}`, `[…]` on the cursor's line) and block style give
+//! the same slots. The keys offered are the loader's own lists (`tenant::keys_under`).
+
+use super::engine::keys_under as keys;
 
 /// What a tenant file expects at the cursor.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,33 +22,6 @@ pub enum Slot {
     Value(&'static [&'static str]),
     /// Nothing to offer.
     None,
-}
-
-/// The keys of each mapping of the tenant format.
-pub fn keys(parent: Option<&str>) -> &'static [&'static str] {
-    match parent {
-        None => &[
-            "tenant",
-            "country",
-            "sspr",
-            "subscriptions",
-            "groups",
-            "users",
-        ],
-        Some("sspr") => &["scope", "group", "writeback"],
-        Some("subscriptions") => &["sku", "seats"],
-        Some("groups") => &["name", "licenses", "groups"],
-        Some("users") => &[
-            "upn",
-            "source",
-            "usage_location",
-            "licenses",
-            "groups",
-            "license_errors",
-        ],
-        Some("license_errors") => &["sku", "error", "group"],
-        Some(_) => &[],
-    }
 }
 
 /// True when a YAML text has a top-level key of the tenant format (or is empty, a tenant being
@@ -108,6 +86,84 @@ fn parent_key(text: &str, line_start: usize, col: usize, item: bool) -> Option<(
     None
 }
 
+/// The value slot after `key:` (block or flow); `nested` when the key is not at the top level.
+fn value_slot(key: &str, nested: bool) -> Slot {
+    const BOOL: &[&str] = &["true", "false"];
+    match key {
+        "sku" => Slot::Sku,
+        "group" => Slot::Group,
+        "scope" => Slot::Value(&["all", "none", "selected"]),
+        "source" => Slot::Value(&["cloud", "synced"]),
+        "user_type" => Slot::Value(&["member", "guest"]),
+        "status" => Slot::Value(&["enabled", "warning", "suspended", "locked_out"]),
+        "writeback" | "enabled" | "trial" | "held" | "dynamic" => Slot::Value(BOOL),
+        "error" if nested => Slot::Value(&[
+            "CountViolation",
+            "MutuallyExclusiveViolation",
+            "DependencyViolation",
+            "ProhibitedInUsageLocationViolation",
+            "UniquenessViolation",
+            "Other",
+        ]),
+        _ => Slot::None,
+    }
+}
+
+/// The slot inside a list (`[`, or a block list's `- `) held by `key`; `nested` when the key is
+/// not at the top level (the top-level `groups:` holds group definitions, not names).
+fn list_slot(key: &str, nested: bool) -> Option<Slot> {
+    match key {
+        "licenses" => Some(Slot::Sku),
+        "groups" | "exclude" if nested => Some(Slot::Group),
+        _ => None,
+    }
+}
+
+/// A flow collection open at the cursor: its bracket, the key it is the value of (`None` for a
+/// list item), and where its content starts in the line.
+#[derive(Debug, Clone, Copy)]
+struct Open<'a> {
+    bracket: char,
+    key: Option<&'a str>,
+    start: usize,
+}
+
+/// The flow collections of `prefix` (a line up to the cursor) still open, outermost first.
+fn open_flows(prefix: &str) -> Vec<Open<'_>> {
+    let mut stack: Vec<Open<'_>> = Vec::new();
+    let mut quote = None;
+    for (i, c) in prefix.char_indices() {
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' => quote = Some(c),
+            '[' | '{' => stack.push(Open {
+                bracket: c,
+                key: prefix.get(..i).and_then(key_before),
+                start: i + 1,
+            }),
+            ']' | '}' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    stack
+}
+
+/// The key whose value starts right after `before` (`… licenses: ` → `licenses`).
+fn key_before(before: &str) -> Option<&str> {
+    let before = before.trim_end().strip_suffix(':')?;
+    let start = before
+        .rfind(|c: char| c.is_whitespace() || "{[,-".contains(c))
+        .map_or(0, |i| i + 1);
+    before.get(start..).filter(|k| !k.is_empty())
+}
+
 /// What belongs at byte `offset` of a tenant file.
 pub fn tenant_slot(text: &str, offset: usize) -> Slot {
     let offset = offset.min(text.len());
@@ -129,36 +185,43 @@ pub fn tenant_slot(text: &str, offset: usize) -> Slot {
         };
     }
     let body = prefix.trim_start();
-    let typed = body.trim_start_matches(['-', ' ']);
-    if let Some((key, value)) = typed.split_once(':') {
-        let value = value.trim_start();
-        return match key.trim() {
-            "licenses" if value.starts_with('[') => Slot::Sku,
-            "sku" => Slot::Sku,
-            "groups" if value.starts_with('[') => Slot::Group,
-            "group" => Slot::Group,
-            "scope" => Slot::Value(&["all", "none", "selected"]),
-            "source" => Slot::Value(&["cloud", "synced"]),
-            "writeback" => Slot::Value(&["true", "false"]),
-            "error" => Slot::Value(&[
-                "CountViolation",
-                "MutuallyExclusiveViolation",
-                "DependencyViolation",
-                "ProhibitedInUsageLocationViolation",
-                "UniquenessViolation",
-                "Other",
-            ]),
-            _ => Slot::None,
-        };
-    }
     let col = prefix.len() - body.len();
     let item = body.starts_with('-');
+    let flows = open_flows(prefix);
+    if let Some(open) = flows.last() {
+        // The text of the entry being typed: after the bracket or the last comma.
+        let inner = prefix.get(open.start..).unwrap_or("");
+        let entry = inner.rsplit(',').next().unwrap_or(inner).trim_start();
+        let nested = col > 0 || flows.len() > 1;
+        if open.bracket == '[' {
+            return open
+                .key
+                .and_then(|k| list_slot(k, nested))
+                .unwrap_or(Slot::None);
+        }
+        if let Some((key, _)) = entry.split_once(':') {
+            return value_slot(key.trim(), true);
+        }
+        // A key of the mapping: of `key: {`, else of the list it is an item of.
+        let parent = open.key.map(str::to_owned).or_else(|| {
+            let below = flows.len().checked_sub(2).and_then(|i| flows.get(i));
+            match below {
+                Some(list) => list.key.map(str::to_owned),
+                None => parent_key(text, line_start, col, item).map(|(k, _)| k),
+            }
+        });
+        return Slot::Key(parent);
+    }
+    let typed = body.trim_start_matches(['-', ' ']);
+    if let Some((key, _)) = typed.split_once(':') {
+        return value_slot(key.trim(), col > 0 || item);
+    }
     let (parent, parent_col) =
         parent_key(text, line_start, col, item).map_or((None, 0), |(k, c)| (Some(k), c));
     match parent.as_deref() {
-        Some("licenses") if item => Slot::Sku,
-        // A `groups:` list of a user or group holds names; the top-level one holds groups.
-        Some("groups") if item && parent_col > 0 => Slot::Group,
+        Some(key) if item => {
+            list_slot(key, parent_col > 0).unwrap_or_else(|| Slot::Key(parent.clone()))
+        }
         _ => Slot::Key(parent),
     }
 }
@@ -171,6 +234,37 @@ mod tests {
 
     fn at(text: &str, needle: &str) -> usize {
         text.find(needle).map_or(0, |i| i + needle.len())
+    }
+
+    /// A slot as `tests/data/lsp/slots.txt` writes it.
+    fn shown(slot: &Slot) -> String {
+        match slot {
+            Slot::Key(parent) => format!("Key({})", parent.as_deref().unwrap_or("")),
+            Slot::Value(values) => format!("Value({})", values.join(",")),
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_slot_in_block_and_flow_style() {
+        let cases = include_str!("../../tests/data/lsp/slots.txt");
+        let mut checked = 0;
+        let mut wrong = Vec::new();
+        for case in cases.split("\n=== ").skip(1) {
+            let (head, text) = case.split_once('\n').unwrap_or((case, ""));
+            let (want, _style) = head.split_once(' ').unwrap_or((head, ""));
+            let cursor = text.find('|').unwrap_or(text.len());
+            let text = text.replacen('|', "", 1);
+            let got = shown(&tenant_slot(&text, cursor));
+            if got != want {
+                wrong.push(format!("{head}: got {got}"));
+            }
+            checked += 1;
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+        // Every case was read (a format slip would silently skip them).
+        assert_eq!(checked, cases.matches("\n=== ").count());
+        assert!(checked >= 41, "{checked}");
     }
 
     #[test]

@@ -7,13 +7,17 @@ use std::path::{Path, PathBuf};
 
 use crate::compile::Policy;
 use crate::config::Config;
-use crate::diagnostics::finding::{docs_base_url, rule_page_url};
+use crate::diagnostics::finding::{DEFAULT_PER_RULE, docs_base_url, rule_page_url};
 use crate::diagnostics::{Diagnostics, Finding, Severity};
+use crate::inputs::guard;
 use crate::source::{SourceFile, Span};
 use crate::syntax::ast::Item;
 use crate::tenant::TenantDocument;
 use crate::triage::selection::Selection;
 use crate::triage::waivers::{Applied, DEFAULT_FILE, Date, Waivers};
+
+/// The keys of each mapping of the tenant format, as the loader knows them.
+pub(crate) use crate::tenant::keys_under;
 
 /// A place in a file: its name (an absolute path, or `builtin:NAME` for an embedded policy) and
 /// a byte range.
@@ -57,30 +61,64 @@ pub struct Problem {
     pub replacement: Option<String>,
     /// For a finding: its rule, so that it can be waived inline.
     pub rule: Option<String>,
+    /// For a finding: what it is about (a UPN, a group, a SKU), for a user's hover.
+    pub subject: Option<String>,
 }
 
 /// The policy of a workspace: what `skuld check` would use there, plus the open `.skuld` files.
 #[derive(Debug)]
 pub struct Workspace {
     policy: Option<Policy>,
-    sources: Vec<SourceFile>,
     selection: Option<Selection>,
     waivers: Waivers,
     problems: Vec<Problem>,
+    /// Names declared in the policy files, parsed once per policy.
+    declarations: Vec<Declaration>,
+    /// Where files named by the workspace's own files must be: the repository of the workspace
+    /// folder (`inputs::guard`).
+    confine_to: Option<PathBuf>,
 }
+
+/// A name declared in a policy file.
+#[derive(Debug)]
+struct Declaration {
+    name: String,
+    place: Place,
+    /// `capability`, `set`, `sku`, `rule`, `feature`.
+    what: &'static str,
+}
+
+/// Largest file the server reads from disk because the workspace names it (config, waivers,
+/// a policy file for a location, a tenant file for a definition): the policy file cap.
+const MAX_NAMED_FILE: usize = crate::policies::MAX_POLICY_FILE;
 
 impl Workspace {
     /// Reads `.skuld.yaml` found from `root` (if any), compiles the default policy (unless the
     /// config leaves it out), the config's `policies:` and the open policy files (whose buffer
-    /// text wins over the file on disk). Problems go to [`Workspace::policy_problems`].
+    /// text wins over the file on disk). Problems go to [`Workspace::policy_problems`]. Every
+    /// file read goes through `inputs::guard`, as in `check`: inside the repository, a regular
+    /// file, capped.
     pub fn load(root: Option<&Path>, open_policies: &[(PathBuf, String)]) -> Workspace {
         let mut problems = Vec::new();
-        let config = root
-            .and_then(Config::find)
+        let confine_to = root.map(guard::repo_root);
+        let found = root.and_then(Config::find);
+        let config = found
+            .as_ref()
             .and_then(|path| {
-                let text = std::fs::read_to_string(&path).ok()?;
-                let source = SourceFile::new(path.display().to_string(), text);
-                match Config::parse(&source, &path) {
+                let repo = guard::repo_root(path.parent().unwrap_or(Path::new(".")));
+                let source = match guard::read_confined(
+                    path,
+                    &repo,
+                    MAX_NAMED_FILE,
+                    "the search for `.skuld.yaml`",
+                ) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        problems.push(from_report(&e));
+                        return None;
+                    }
+                };
+                match Config::parse(&source, path) {
                     Ok(c) => Some(c),
                     Err(ps) => {
                         problems
@@ -90,17 +128,42 @@ impl Workspace {
                 }
             })
             .unwrap_or_default();
-        // The policy `check` would use here (`policies::resolve`), open buffers over their files.
-        let mut sources = match crate::policies::resolve(
-            &config.policies,
-            config.default_policy != Some(false),
-        ) {
-            Ok(sources) => sources,
-            Err(errors) => {
-                problems.extend(from_diagnostics(&errors, ""));
-                Vec::new()
-            }
+        let named_by = |key: &str| match &found {
+            Some(c) => format!("`{key}` in `{}`", c.display()),
+            None => format!("`{key}`"),
         };
+        // The config's policy paths come from the repository: confined to it before anything is
+        // read, as `check` does; a refused one is reported and left out.
+        let repo = guard::repo_root(&config.dir);
+        let policy_paths: Vec<String> = config
+            .policies
+            .iter()
+            .filter(|p| {
+                p.starts_with("builtin:")
+                    || match guard::confine(
+                        Path::new(p),
+                        &repo,
+                        guard::Kind::FileOrFolder,
+                        &named_by("policies:"),
+                    ) {
+                        Ok(_) => true,
+                        Err(e) => {
+                            problems.push(from_report(&e));
+                            false
+                        }
+                    }
+            })
+            .cloned()
+            .collect();
+        // The policy `check` would use here (`policies::resolve`), open buffers over their files.
+        let mut sources =
+            match crate::policies::resolve(&policy_paths, config.default_policy != Some(false)) {
+                Ok(sources) => sources,
+                Err(errors) => {
+                    problems.extend(from_diagnostics(&errors, ""));
+                    Vec::new()
+                }
+            };
         for source in &mut sources {
             if let Some((_, text)) = open_policies
                 .iter()
@@ -115,6 +178,7 @@ impl Workspace {
                 sources.push(SourceFile::new(name, text.clone()));
             }
         }
+        let declarations = declarations(&sources);
         let policy = match crate::compile::compile(&sources) {
             Ok(p) => Some(p),
             Err(errors) => {
@@ -136,17 +200,24 @@ impl Workspace {
                 Ok(s) => selection = Some(s),
                 Err(errors) => problems.extend(from_diagnostics(&errors, "")),
             }
-            let path = config
-                .waivers
-                .clone()
-                .unwrap_or_else(|| config.dir.join(DEFAULT_FILE));
-            if let Ok(text) = std::fs::read_to_string(&path) {
-                let source = SourceFile::new(path.display().to_string(), text);
-                match Waivers::parse(&source, &path, policy) {
+            let (path, by) = match &config.waivers {
+                Some(p) => (p.clone(), named_by("waivers:")),
+                None => (
+                    config.dir.join(DEFAULT_FILE),
+                    format!("the default waivers file name `{DEFAULT_FILE}`"),
+                ),
+            };
+            // A missing default file is no waivers; a link named like it is refused, not skipped.
+            let read = (config.waivers.is_some() || path.symlink_metadata().is_ok())
+                .then(|| guard::read_confined(&path, &repo, MAX_NAMED_FILE, &by));
+            match read {
+                Some(Ok(source)) => match Waivers::parse(&source, &path, policy) {
                     Ok(w) => waivers = w,
                     Err(ps) => problems
                         .extend(ps.into_iter().map(|p| from_report(&miette::Report::new(p)))),
-                }
+                },
+                Some(Err(e)) => problems.push(from_report(&e)),
+                None => {}
             }
             // Waivers that expire too far ahead are errors here as in `skuld check`.
             if let Ok(today) = Date::today() {
@@ -161,13 +232,29 @@ impl Workspace {
                 );
             }
         }
+        // A problem that names no file (a refused or missing file) is shown on the config file.
+        if let Some(config_file) = &found {
+            for p in problems.iter_mut().filter(|p| p.place.file.is_empty()) {
+                p.place.file = config_file.display().to_string();
+            }
+        }
         Workspace {
             policy,
-            sources,
             selection,
             waivers,
             problems,
+            declarations,
+            confine_to,
         }
+    }
+
+    /// Reads a file the workspace names (a policy file a location points into, a tenant file
+    /// searched for a user), through `inputs::guard`: `None` when it is refused or unreadable.
+    pub fn read_named(&self, path: &Path) -> Option<String> {
+        let root = self.confine_to.as_deref()?;
+        guard::read_confined(path, root, MAX_NAMED_FILE, "the workspace")
+            .ok()
+            .map(|s| s.text().to_owned())
     }
 
     /// Problems of the policy files, config and waivers file (each names its file).
@@ -175,22 +262,51 @@ impl Workspace {
         &self.problems
     }
 
-    /// What `skuld check` reports for one tenant file: load errors, or findings after the
-    /// config's rule selection and the waivers (file and inline), plus the inline waivers'
-    /// own problems.
-    pub fn check_tenant(&self, path: &str, text: &str) -> Vec<Problem> {
+    /// What `skuld check` reports for one tenant file: load errors, or findings (at most
+    /// [`DEFAULT_PER_RULE`] per rule, the rest as one "and N more" each) after the config's rule
+    /// selection and the waivers (file and inline), plus the inline waivers' own problems. With
+    /// them the loaded document, kept by the server for hover, definitions and completion.
+    pub fn check_tenant(&self, source: &SourceFile) -> (Vec<Problem>, Option<TenantDocument>) {
+        let path = source.name();
         let (Some(policy), Some(selection)) = (&self.policy, &self.selection) else {
-            return Vec::new();
+            return (Vec::new(), load(source));
         };
-        let source = SourceFile::new(path, text);
-        let doc = match crate::tenant::load(&source, &crate::tenant::Limits::default()) {
+        let doc = match policy.load_tenant(source, &crate::tenant::Limits::default()) {
             Ok(doc) => doc,
-            Err(errors) => return from_diagnostics(&errors, path),
+            Err(errors) => return (from_diagnostics(&errors, path), None),
         };
-        let findings: Vec<Finding> = selection.apply(policy.evaluate(&doc)).collect();
+        let checked = policy.check_loaded_capped(&doc, DEFAULT_PER_RULE);
+        let findings: Vec<Finding> = selection.apply(checked.findings).collect();
+        let omitted = checked
+            .omitted
+            .into_iter()
+            .filter(|o| selection.reports(&o.rule))
+            .map(|o| {
+                let severity = selection.severity_of(&o.rule, o.severity);
+                let message = crate::report::Omitted {
+                    file: path.to_owned(),
+                    rule: o.rule.clone(),
+                    severity,
+                    count: o.count,
+                    cap: DEFAULT_PER_RULE,
+                }
+                .message();
+                Problem {
+                    place: place(path, Span::new(0, 0)),
+                    level: level(severity),
+                    code: o.rule,
+                    message,
+                    related: Vec::new(),
+                    docs_url: None,
+                    replacement: None,
+                    rule: None,
+                    subject: None,
+                }
+            })
+            .collect::<Vec<_>>();
         let mut waivers = self.waivers.clone();
         let mut out: Vec<Problem> = waivers
-            .add_inline(&source, policy)
+            .add_inline(source, policy)
             .into_iter()
             .map(|p| from_report(&miette::Report::new(p)))
             .collect();
@@ -223,18 +339,39 @@ impl Workspace {
                 .map(|p| from_report(&miette::Report::new(p)))
                 .filter(|p| p.place.file == path),
         );
-        out
+        out.extend(omitted);
+        (out, Some(doc))
     }
 
     /// Hover text (Markdown) for the tenant node at `offset`: a user (as `explain --user`), a
     /// SKU, a group.
-    pub fn tenant_hover(&self, path: &str, text: &str, offset: usize) -> Option<(String, Place)> {
+    /// `checked` is what the last check of the document reported: a user's rules that fire are
+    /// its findings there (waived ones too), not evaluated again.
+    pub fn tenant_hover(
+        &self,
+        doc: &TenantDocument,
+        offset: usize,
+        checked: &[Problem],
+    ) -> Option<(String, Place)> {
         let policy = self.policy.as_ref()?;
-        let doc = load(path, text)?;
-        match tenant_node_at(&doc, offset)? {
+        let path = doc.source.name();
+        match tenant_node_at(doc, offset)? {
             (Node::User(upn), span) => {
-                let e = crate::eval::explain::explain_user(policy, &doc, &upn, None).ok()?;
-                Some((user_markdown(policy, &e), place(path, span)))
+                // No rule is named `""`: the explanation without its rule verdicts, which would
+                // evaluate (and parse the source of) every rule again on each hover.
+                let e = crate::eval::explain::explain_user(policy, doc, &upn, Some("")).ok()?;
+                let mut fired: Vec<&str> = checked
+                    .iter()
+                    .filter(|p| {
+                        p.subject
+                            .as_deref()
+                            .is_some_and(|s| s.eq_ignore_ascii_case(&upn))
+                    })
+                    .map(|p| p.code.as_str())
+                    .collect();
+                fired.sort_unstable();
+                fired.dedup();
+                Some((user_markdown(policy, &e, &fired), place(path, span)))
             }
             (Node::Sku(part), span) => Some((sku_markdown(policy, &part)?, place(path, span))),
             (Node::Group(name), span) => {
@@ -295,9 +432,9 @@ impl Workspace {
 
     /// Where the name at `offset` of a tenant file is defined: a group reference → the group's
     /// `name:`; a SKU → its declaration in a policy file.
-    pub fn tenant_definition(&self, path: &str, text: &str, offset: usize) -> Option<Place> {
-        let doc = load(path, text)?;
-        match tenant_node_at(&doc, offset)? {
+    pub fn tenant_definition(&self, doc: &TenantDocument, offset: usize) -> Option<Place> {
+        let path = doc.source.name();
+        match tenant_node_at(doc, offset)? {
             (Node::Group(name), _) => doc
                 .groups
                 .iter()
@@ -314,25 +451,10 @@ impl Workspace {
 
     /// The declaration of a SKU, set, capability, feature or rule named `word` in the policy files.
     pub fn declaration(&self, word: &str) -> Option<Place> {
-        for source in &self.sources {
-            let Ok(file) = crate::syntax::parse(source) else {
-                continue;
-            };
-            for item in &file.items {
-                let name = match item {
-                    Item::Capability(c) => &c.name,
-                    Item::Sku(s) => &s.part,
-                    Item::Set(s) => &s.name,
-                    Item::Rule(r) => &r.id,
-                    Item::Feature(f) => &f.name,
-                    Item::Grant(_) | Item::Includes(_) | Item::Placeholder(_) => continue,
-                };
-                if name.text == word {
-                    return Some(place(source.name(), name.span));
-                }
-            }
-        }
-        None
+        self.declarations
+            .iter()
+            .find(|d| d.name == word)
+            .map(|d| d.place.clone())
     }
 
     /// SKU part numbers and product names.
@@ -354,29 +476,44 @@ impl Workspace {
     }
 
     /// Names declared in the policy files besides SKUs: capabilities and sets.
-    pub fn policy_names(&self) -> Vec<(String, &'static str)> {
-        let mut out = Vec::new();
-        for source in &self.sources {
-            let Ok(file) = crate::syntax::parse(source) else {
-                continue;
-            };
-            for item in &file.items {
-                match item {
-                    Item::Capability(c) => out.push((c.name.text.clone(), "capability")),
-                    Item::Set(s) => out.push((s.name.text.clone(), "set")),
-                    _ => {}
-                }
-            }
-        }
-        out
+    pub fn policy_names(&self) -> Vec<(&str, &'static str)> {
+        self.declarations
+            .iter()
+            .filter(|d| matches!(d.what, "capability" | "set"))
+            .map(|d| (d.name.as_str(), d.what))
+            .collect()
     }
 }
 
-/// Group names of a tenant text, when it loads.
-pub fn group_names(path: &str, text: &str) -> Vec<String> {
-    load(path, text).map_or_else(Vec::new, |doc| {
-        doc.groups.iter().map(|g| g.name.value.clone()).collect()
-    })
+/// What the policy files declare, in file order.
+fn declarations(sources: &[SourceFile]) -> Vec<Declaration> {
+    let mut out = Vec::new();
+    for source in sources {
+        let Ok(file) = crate::syntax::parse(source) else {
+            continue;
+        };
+        for item in &file.items {
+            let (name, what) = match item {
+                Item::Capability(c) => (&c.name, "capability"),
+                Item::Sku(s) => (&s.part, "sku"),
+                Item::Set(s) => (&s.name, "set"),
+                Item::Rule(r) => (&r.id, "rule"),
+                Item::Feature(f) => (&f.name, "feature"),
+                Item::Grant(_) | Item::Includes(_) | Item::Placeholder(_) => continue,
+            };
+            out.push(Declaration {
+                name: name.text.clone(),
+                place: place(source.name(), name.span),
+                what,
+            });
+        }
+    }
+    out
+}
+
+/// Group names of a tenant document.
+pub fn group_names(doc: &TenantDocument) -> impl Iterator<Item = &str> {
+    doc.groups.iter().map(|g| g.name.value.as_str())
 }
 
 /// The canonical layout of a policy file (`skuld fmt`); `None` when it does not parse.
@@ -414,7 +551,7 @@ fn contains(span: Span, offset: usize) -> bool {
 
 /// The `upn:` of the user `upn` (case-insensitive, as UPNs are) in the tenant file `path`.
 pub fn user_entry(path: &str, text: &str, upn: &str) -> Option<Place> {
-    let doc = load(path, text)?;
+    let doc = load(&SourceFile::new(path, text))?;
     doc.users
         .iter()
         .find(|u| u.upn.value.eq_ignore_ascii_case(upn))
@@ -483,12 +620,15 @@ fn tenant_node_at(doc: &TenantDocument, offset: usize) -> Option<(Node, Span)> {
         .and_then(|g| hit(g, Node::Group))
 }
 
-fn load(path: &str, text: &str) -> Option<TenantDocument> {
-    crate::tenant::load(
-        &SourceFile::new(path, text),
-        &crate::tenant::Limits::default(),
-    )
-    .ok()
+fn load(source: &SourceFile) -> Option<TenantDocument> {
+    crate::tenant::load(source, &crate::tenant::Limits::default()).ok()
+}
+
+fn level(severity: Severity) -> Level {
+    match severity {
+        Severity::Error => Level::Error,
+        Severity::Warning => Level::Warning,
+    }
 }
 
 fn place(file: &str, span: Span) -> Place {
@@ -540,7 +680,11 @@ fn sku_markdown(policy: &Policy, part: &str) -> Option<String> {
     Some(md)
 }
 
-fn user_markdown(policy: &Policy, e: &crate::eval::explain::UserExplanation) -> String {
+fn user_markdown(
+    policy: &Policy,
+    e: &crate::eval::explain::UserExplanation,
+    fired: &[&str],
+) -> String {
     let mut md = format!("**user `{}`** ({})\n\n**Licences**\n", e.upn, e.source);
     if e.licences.is_empty() {
         md.push_str("- none\n");
@@ -602,12 +746,7 @@ fn user_markdown(policy: &Policy, e: &crate::eval::explain::UserExplanation) -> 
         format!("not in scope ({})", e.sspr.scope)
     };
     md.push_str(&format!("\n**SSPR**: {sspr}\n"));
-    let fired: Vec<String> = e
-        .rules
-        .iter()
-        .filter(|r| r.fired)
-        .map(|r| format!("`{}`", r.rule))
-        .collect();
+    let fired: Vec<String> = fired.iter().map(|r| format!("`{r}`")).collect();
     if !fired.is_empty() {
         md.push_str(&format!("\n**Rules that fire**: {}\n", fired.join(", ")));
     }
@@ -626,10 +765,7 @@ fn from_finding(f: &Finding) -> Problem {
     }
     Problem {
         place: place(&file, f.span),
-        level: match f.severity {
-            Severity::Error => Level::Error,
-            Severity::Warning => Level::Warning,
-        },
+        level: level(f.severity),
         code: f.rule.clone(),
         message,
         related: f
@@ -644,6 +780,7 @@ fn from_finding(f: &Finding) -> Problem {
             .map(|base| rule_page_url(&base, &f.rule)),
         replacement: f.help.as_deref().and_then(did_you_mean),
         rule: Some(f.rule.clone()),
+        subject: f.subject.clone(),
     }
 }
 
@@ -715,6 +852,7 @@ fn from_report(r: &miette::Report) -> Problem {
         docs_url: None,
         replacement: help.as_deref().and_then(did_you_mean),
         rule: None,
+        subject: None,
     }
 }
 

@@ -23,25 +23,43 @@ pub struct LineCol {
     pub character: u32,
 }
 
-/// Line starts of a text, for converting in both directions.
-#[derive(Debug)]
-pub struct LineIndex<'a> {
-    text: &'a str,
+/// The line starts of one version of a text: built once when the text changes, then used for
+/// every position of every diagnostic and request on that version.
+#[derive(Debug, Default)]
+pub struct Lines {
     starts: Vec<usize>,
 }
 
-impl<'a> LineIndex<'a> {
+impl Lines {
     /// Indexes `text`.
-    pub fn new(text: &'a str) -> Self {
-        let mut starts = vec![0];
+    pub fn new(text: &str) -> Self {
+        let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+        starts.push(0);
         starts.extend(
             text.bytes()
                 .enumerate()
                 .filter_map(|(i, b)| (b == b'\n').then_some(i + 1)),
         );
-        LineIndex { text, starts }
+        Lines { starts }
     }
 
+    /// Converts positions of `text`, the text it was built from.
+    pub fn of<'a>(&'a self, text: &'a str) -> LineIndex<'a> {
+        LineIndex {
+            text,
+            starts: &self.starts,
+        }
+    }
+}
+
+/// A text with its line starts, for converting in both directions.
+#[derive(Debug, Clone, Copy)]
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: &'a [usize],
+}
+
+impl<'a> LineIndex<'a> {
     /// The text of line `line` without its line end, and its start offset.
     fn line(&self, line: usize) -> Option<(usize, &'a str)> {
         let start = *self.starts.get(line)?;
@@ -101,6 +119,21 @@ impl<'a> LineIndex<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Indexes and converts in one go, as the tests need.
+    struct LineIndex(Lines, &'static str);
+
+    impl LineIndex {
+        fn new(text: &'static str) -> Self {
+            LineIndex(Lines::new(text), text)
+        }
+        fn position(&self, offset: usize, enc: Encoding) -> LineCol {
+            self.0.of(self.1).position(offset, enc)
+        }
+        fn offset(&self, pos: LineCol, enc: Encoding) -> usize {
+            self.0.of(self.1).offset(pos, enc)
+        }
+    }
 
     fn lc(line: u32, character: u32) -> LineCol {
         LineCol { line, character }

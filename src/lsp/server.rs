@@ -1,19 +1,26 @@
 //! The protocol side: the message loop, open documents, and each request turned into a call to
-//! [`super::engine`] and back into LSP shapes. Single-threaded: every request is answered from
-//! the state left by the notifications before it, so a test sees exactly what a user would.
+//! [`super::engine`] and back into LSP shapes. One thread does the work; a reader thread only
+//! frames messages (`transport`). Notifications are applied as they come, and the checks they
+//! call for run when no message is waiting (or before a request is answered), so a burst of
+//! edits costs one check of the newest version. Every request is answered from the state the
+//! notifications before it left.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::{self, BufRead, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::Receiver;
 
+use ls_types as lt;
 use lsp_server::{Message, Notification, Request, RequestId, Response};
-use lsp_types as lt;
 use serde_json::{Value, json};
 
 use super::context::{self, Slot};
 use super::engine::{self, Level, Place, Problem, Workspace};
-use super::position::{Encoding, LineCol, LineIndex};
+use super::position::{Encoding, LineCol, LineIndex, Lines};
+use super::transport::Incoming;
 use super::uri;
+use crate::source::SourceFile;
+use crate::tenant::TenantDocument;
 
 /// What an open document is to skuld.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,12 +31,49 @@ enum Kind {
     Other,
 }
 
+/// One open document at its newest version.
 #[derive(Debug)]
 struct Doc {
     path: String,
-    text: String,
+    /// The text, shared with the loaded document and the findings (no copy per check).
+    source: SourceFile,
+    /// Line starts of this version, for every position converted on it.
+    lines: Lines,
     version: i32,
     kind: Kind,
+    /// The newest version that loaded, with its document: hover and definitions use it when it
+    /// is this version, completion's group names whatever version it is.
+    parsed: Option<(i32, TenantDocument)>,
+}
+
+impl Doc {
+    fn new(path: String, text: String, version: i32, kind: Kind) -> Doc {
+        let lines = Lines::new(&text);
+        Doc {
+            source: SourceFile::new(path.clone(), text),
+            path,
+            lines,
+            version,
+            kind,
+            parsed: None,
+        }
+    }
+
+    fn text(&self) -> &str {
+        self.source.text()
+    }
+
+    fn index(&self) -> LineIndex<'_> {
+        self.lines.of(self.source.text())
+    }
+
+    /// The document loaded from this very version, if it loaded.
+    fn current(&self) -> Option<&TenantDocument> {
+        self.parsed
+            .as_ref()
+            .filter(|(v, _)| *v == self.version)
+            .map(|(_, d)| d)
+    }
 }
 
 /// The server state.
@@ -43,6 +87,10 @@ pub(super) struct Server<'w> {
     policy_published: BTreeSet<String>,
     /// The problems last published for each open tenant, for code actions.
     problems: HashMap<String, Vec<Problem>>,
+    /// Tenants changed since their last check.
+    dirty: BTreeSet<String>,
+    /// The policy, config or waivers changed since the last load.
+    reload: bool,
     shutdown: bool,
 }
 
@@ -60,6 +108,18 @@ pub(super) enum End {
     Clean,
     /// `exit` without `shutdown`, or the input closed.
     Abrupt,
+}
+
+/// Answers a frame that held no message: JSON-RPC says the id is then `null`.
+fn write_bad(out: &mut dyn Write, code: i32, message: &str) -> io::Result<()> {
+    let body = json!({
+        "jsonrpc": "2.0",
+        "id": null,
+        "error": { "code": code, "message": message },
+    })
+    .to_string();
+    write!(out, "Content-Length: {}\r\n\r\n{body}", body.len())?;
+    out.flush()
 }
 
 fn kind_of(path: &str, language: Option<&str>) -> Kind {
@@ -82,12 +142,17 @@ impl<'w> Server<'w> {
     /// Answers `initialize` (read from `input`) and returns the ready server; `None` when the
     /// input ends first.
     pub(super) fn initialize(
-        input: &mut impl BufRead,
+        input: &Receiver<Incoming>,
         out: &'w mut dyn Write,
     ) -> io::Result<Option<Server<'w>>> {
         loop {
-            let Some(msg) = Message::read(input)? else {
-                return Ok(None);
+            let msg = match input.recv() {
+                Ok(Incoming::Message(m)) => m,
+                Ok(Incoming::Bad(code, why)) => {
+                    write_bad(out, code, &why)?;
+                    continue;
+                }
+                Err(_) => return Ok(None),
             };
             match msg {
                 Message::Request(req) if req.method == "initialize" => {
@@ -105,7 +170,11 @@ impl<'w> Server<'w> {
                         Encoding::Utf16
                     };
                     // Without a workspace folder, the folder the editor started us in, as `check`.
-                    let root = root_of(&params).or_else(|| std::env::current_dir().ok());
+                    let (root, remote) = match root_of(&params) {
+                        Ok(root) => (root, None),
+                        Err(remote) => (None, Some(remote)),
+                    };
+                    let root = root.or_else(|| std::env::current_dir().ok());
                     let result = json!({
                         "capabilities": {
                             "positionEncoding": match enc { Encoding::Utf8 => "utf-8", Encoding::Utf16 => "utf-16" },
@@ -119,6 +188,13 @@ impl<'w> Server<'w> {
                         "serverInfo": { "name": "skuld", "version": env!("CARGO_PKG_VERSION") },
                     });
                     Message::Response(Response::new_ok(req.id, result)).write(&mut &mut *out)?;
+                    if let Some(remote) = remote {
+                        Message::Notification(Notification::new(
+                            "window/showMessage".to_owned(),
+                            json!({ "type": 2, "message": remote.message() }),
+                        ))
+                        .write(&mut &mut *out)?;
+                    }
                     let ws = Workspace::load(root.as_deref(), &[]);
                     return Ok(Some(Server {
                         out,
@@ -128,6 +204,8 @@ impl<'w> Server<'w> {
                         ws,
                         policy_published: BTreeSet::new(),
                         problems: HashMap::new(),
+                        dirty: BTreeSet::new(),
+                        reload: false,
                         shutdown: false,
                     }));
                 }
@@ -145,24 +223,57 @@ impl<'w> Server<'w> {
         }
     }
 
-    /// Serves until `exit`.
-    pub(super) fn serve(&mut self, input: &mut impl BufRead) -> io::Result<End> {
+    /// Serves until `exit`. Takes every message already waiting before doing the checks they
+    /// call for: a newer version of a document supersedes an older one not yet checked.
+    pub(super) fn serve(&mut self, input: &Receiver<Incoming>) -> io::Result<End> {
         self.publish_policy()?;
-        while let Some(msg) = Message::read(input)? {
-            match msg {
-                Message::Request(req) => self.request(req)?,
-                Message::Notification(n) if n.method == "exit" => {
-                    return Ok(if self.shutdown {
-                        End::Clean
-                    } else {
-                        End::Abrupt
-                    });
+        loop {
+            let Ok(first) = input.recv() else {
+                return Ok(End::Abrupt);
+            };
+            let mut next = Some(first);
+            while let Some(msg) = next {
+                if let Some(end) = self.handle(msg)? {
+                    return Ok(end);
                 }
-                Message::Notification(n) => self.notification(n)?,
-                Message::Response(_) => {}
+                next = input.try_recv().ok();
             }
+            self.flush()?;
         }
-        Ok(End::Abrupt)
+    }
+
+    /// One message; `Some` when it ends the session.
+    fn handle(&mut self, msg: Incoming) -> io::Result<Option<End>> {
+        match msg {
+            Incoming::Bad(code, why) => write_bad(self.out, code, &why)?,
+            Incoming::Message(Message::Request(req)) => {
+                // Answered from the state the notifications before it left.
+                self.flush()?;
+                self.request(req)?;
+            }
+            Incoming::Message(Message::Notification(n)) if n.method == "exit" => {
+                return Ok(Some(if self.shutdown {
+                    End::Clean
+                } else {
+                    End::Abrupt
+                }));
+            }
+            Incoming::Message(Message::Notification(n)) => self.notification(n)?,
+            Incoming::Message(Message::Response(_)) => {}
+        }
+        Ok(None)
+    }
+
+    /// Does the work the notifications so far call for: the policy reload, then a check of each
+    /// changed tenant at its newest version.
+    fn flush(&mut self) -> io::Result<()> {
+        if std::mem::take(&mut self.reload) {
+            self.do_reload()?;
+        }
+        for key in std::mem::take(&mut self.dirty) {
+            self.check(&key)?;
+        }
+        Ok(())
     }
 
     fn send(&mut self, msg: Message) -> io::Result<()> {
@@ -208,22 +319,31 @@ impl<'w> Server<'w> {
                     return Ok(());
                 };
                 let key = p.text_document.uri.as_str().to_owned();
-                let path = uri::to_path(&key);
+                let (path, remote) = match uri::to_path(&key) {
+                    Ok(path) => (path, None),
+                    Err(remote) => (key.clone(), Some(remote)),
+                };
                 let mut kind = kind_of(&path, Some(&p.text_document.language_id));
-                if kind == Kind::Tenant && !context::looks_like_tenant(&p.text_document.text) {
-                    // A workflow or other YAML: not skuld's business.
+                if remote.is_some()
+                    || (kind == Kind::Tenant && !context::looks_like_tenant(&p.text_document.text))
+                {
+                    // On another machine, or a workflow or other YAML: not skuld's business.
                     kind = Kind::Other;
                 }
-                self.docs.insert(
-                    key.clone(),
-                    Doc {
-                        path,
-                        text: p.text_document.text,
-                        version: p.text_document.version,
-                        kind,
-                    },
-                );
-                self.changed(&key, kind)
+                let doc = Doc::new(path, p.text_document.text, p.text_document.version, kind);
+                self.docs.insert(key.clone(), doc);
+                if let Some(remote) = remote {
+                    let d = json!({
+                        "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } },
+                        "severity": 2,
+                        "code": "skuld::io::refused",
+                        "source": "skuld",
+                        "message": remote.message(),
+                    });
+                    return self.publish(&key, vec![d], Some(p.text_document.version));
+                }
+                self.changed(&key, kind);
+                Ok(())
             }
             "textDocument/didChange" => {
                 let Ok(p) = serde_json::from_value::<lt::DidChangeTextDocumentParams>(n.params)
@@ -236,11 +356,13 @@ impl<'w> Server<'w> {
                 };
                 // Full sync: the last change holds the whole text.
                 if let Some(change) = p.content_changes.into_iter().last() {
-                    doc.text = change.text;
+                    doc.lines = Lines::new(&change.text);
+                    doc.source = SourceFile::new(doc.path.clone(), change.text);
                 }
                 doc.version = p.text_document.version;
                 let kind = doc.kind;
-                self.changed(&key, kind)
+                self.changed(&key, kind);
+                Ok(())
             }
             "textDocument/didClose" => {
                 let Ok(p) = serde_json::from_value::<lt::DidCloseTextDocumentParams>(n.params)
@@ -250,9 +372,13 @@ impl<'w> Server<'w> {
                 let key = p.text_document.uri.as_str().to_owned();
                 let kind = self.docs.remove(&key).map(|d| d.kind);
                 self.problems.remove(&key);
+                self.dirty.remove(&key);
                 match kind {
                     Some(Kind::Tenant) => self.publish(&key, Vec::new(), None),
-                    Some(Kind::Policy) => self.reload(),
+                    Some(Kind::Policy) => {
+                        self.reload = true;
+                        Ok(())
+                    }
                     _ => Ok(()),
                 }
             }
@@ -261,46 +387,49 @@ impl<'w> Server<'w> {
                 else {
                     return Ok(());
                 };
-                let path = uri::to_path(p.text_document.uri.as_str());
-                if matches!(kind_of(&path, None), Kind::Other | Kind::Policy) {
-                    self.reload()
-                } else {
-                    Ok(())
+                if uri::to_path(p.text_document.uri.as_str())
+                    .is_ok_and(|path| matches!(kind_of(&path, None), Kind::Other | Kind::Policy))
+                {
+                    self.reload = true;
                 }
+                Ok(())
             }
             // The config or waivers file changed on disk (the VS Code extension watches them).
-            "workspace/didChangeWatchedFiles" => self.reload(),
+            "workspace/didChangeWatchedFiles" => {
+                self.reload = true;
+                Ok(())
+            }
             _ => Ok(()),
         }
     }
 
-    fn changed(&mut self, key: &str, kind: Kind) -> io::Result<()> {
+    /// Notes the work a change calls for; [`Server::flush`] does it.
+    fn changed(&mut self, key: &str, kind: Kind) {
         match kind {
-            Kind::Tenant => self.check(key),
-            Kind::Policy => self.reload(),
-            Kind::Other => Ok(()),
+            Kind::Tenant => {
+                self.dirty.insert(key.to_owned());
+            }
+            Kind::Policy => self.reload = true,
+            Kind::Other => {}
         }
     }
 
     /// Recompiles the policy and re-checks every open tenant.
-    fn reload(&mut self) -> io::Result<()> {
+    fn do_reload(&mut self) -> io::Result<()> {
         let open: Vec<(PathBuf, String)> = self
             .docs
             .values()
             .filter(|d| d.kind == Kind::Policy)
-            .map(|d| (PathBuf::from(&d.path), d.text.clone()))
+            .map(|d| (PathBuf::from(&d.path), d.text().to_owned()))
             .collect();
         self.ws = Workspace::load(self.root.as_deref(), &open);
         self.publish_policy()?;
-        let tenants: Vec<String> = self
-            .docs
-            .iter()
-            .filter(|(_, d)| d.kind == Kind::Tenant)
-            .map(|(k, _)| k.clone())
-            .collect();
-        for key in tenants {
-            self.check(&key)?;
-        }
+        self.dirty.extend(
+            self.docs
+                .iter()
+                .filter(|(_, d)| d.kind == Kind::Tenant)
+                .map(|(k, _)| k.clone()),
+        );
         Ok(())
     }
 
@@ -332,35 +461,45 @@ impl<'w> Server<'w> {
             self.publish(&key, Vec::new(), None)?;
         }
         self.policy_published = by_file.keys().cloned().collect();
+        let mut files = Files::default();
         for (key, problems) in by_file {
-            let path = uri::to_path(&key);
-            let Some(text) = self.text_of(&path) else {
+            let Ok(path) = uri::to_path(&key) else {
                 continue;
             };
-            let diags = problems.iter().map(|p| self.diagnostic(p, &text)).collect();
+            if self.file(&mut files, &path).is_none() {
+                continue;
+            }
+            let diags = problems
+                .iter()
+                .map(|p| self.diagnostic(p, &mut files))
+                .collect();
             let version = self.docs.get(&key).map(|d| d.version);
             self.publish(&key, diags, version)?;
         }
         Ok(())
     }
 
+    /// Checks an open tenant at its newest version and publishes what `check` reports.
     fn check(&mut self, key: &str) -> io::Result<()> {
         let Some(doc) = self.docs.get(key) else {
             return Ok(());
         };
-        let problems: Vec<Problem> = self
-            .ws
-            .check_tenant(&doc.path, &doc.text)
+        let (problems, parsed) = self.ws.check_tenant(&doc.source);
+        let problems: Vec<Problem> = problems
             .into_iter()
             .filter(|p| p.place.file == doc.path)
             .collect();
+        let mut files = Files::default();
         let diags = problems
             .iter()
-            .map(|p| self.diagnostic(p, &doc.text))
+            .map(|p| self.diagnostic(p, &mut files))
             .collect();
-        let version = Some(doc.version);
+        let version = doc.version;
+        if let (Some(parsed), Some(doc)) = (parsed, self.docs.get_mut(key)) {
+            doc.parsed = Some((version, parsed));
+        }
         self.problems.insert(key.to_owned(), problems);
-        self.publish(key, diags, version)
+        self.publish(key, diags, Some(version))
     }
 
     fn publish(
@@ -379,20 +518,29 @@ impl<'w> Server<'w> {
         )))
     }
 
-    /// The text of a file: the open buffer, else the file on disk.
-    fn text_of(&self, path: &str) -> Option<String> {
+    /// The text and line starts of a file: the open buffer (indexed once per version), else the
+    /// file on disk, read through the guard once per `files` (one publication).
+    fn file<'a>(&'a self, files: &'a mut Files, path: &str) -> Option<LineIndex<'a>> {
         if path.starts_with("builtin:") {
             return None;
         }
-        self.docs
-            .values()
-            .find(|d| d.path == path)
-            .map(|d| d.text.clone())
-            .or_else(|| std::fs::read_to_string(path).ok())
+        if let Some(doc) = self.docs.values().find(|d| d.path == path) {
+            return Some(doc.index());
+        }
+        let (text, lines) = files
+            .0
+            .entry(path.to_owned())
+            .or_insert_with(|| {
+                self.ws.read_named(Path::new(path)).map(|text| {
+                    let lines = Lines::new(&text);
+                    (text, lines)
+                })
+            })
+            .as_ref()?;
+        Some(lines.of(text))
     }
 
-    fn range(&self, text: &str, start: usize, end: usize) -> Value {
-        let idx = LineIndex::new(text);
+    fn range(&self, idx: LineIndex<'_>, start: usize, end: usize) -> Value {
         let (s, e) = (idx.position(start, self.enc), idx.position(end, self.enc));
         json!({
             "start": { "line": s.line, "character": s.character },
@@ -400,24 +548,27 @@ impl<'w> Server<'w> {
         })
     }
 
-    fn location(&self, place: &Place) -> Option<Value> {
-        let text = self.text_of(&place.file)?;
+    fn location(&self, place: &Place, files: &mut Files) -> Option<Value> {
+        let idx = self.file(files, &place.file)?;
         Some(json!({
             "uri": uri::from_path(&place.file),
-            "range": self.range(&text, place.start, place.end),
+            "range": self.range(idx, place.start, place.end),
         }))
     }
 
-    fn diagnostic(&self, p: &Problem, text: &str) -> Value {
+    fn diagnostic(&self, p: &Problem, files: &mut Files) -> Value {
         let related: Vec<Value> = p
             .related
             .iter()
             .filter_map(|(place, label)| {
-                Some(json!({ "location": self.location(place)?, "message": label }))
+                Some(json!({ "location": self.location(place, files)?, "message": label }))
             })
             .collect();
+        let range = self.file(files, &p.place.file).map_or(Value::Null, |idx| {
+            self.range(idx, p.place.start, p.place.end)
+        });
         let mut d = json!({
-            "range": self.range(text, p.place.start, p.place.end),
+            "range": range,
             "severity": match p.level { Level::Error => 1, Level::Warning => 2, Level::Waived => 4 },
             "code": p.code,
             "source": "skuld",
@@ -436,28 +587,36 @@ impl<'w> Server<'w> {
 
     /// The open document and byte offset of a `TextDocumentPositionParams`.
     fn at(&self, params: &Value) -> Option<(&Doc, usize)> {
+        self.at_key(params).map(|(_, doc, offset)| (doc, offset))
+    }
+
+    /// [`Server::at`] with the document's key.
+    fn at_key(&self, params: &Value) -> Option<(&str, &Doc, usize)> {
         let p: lt::TextDocumentPositionParams = serde_json::from_value(params.clone()).ok()?;
-        let doc = self.docs.get(p.text_document.uri.as_str())?;
-        let offset = LineIndex::new(&doc.text).offset(
+        let (key, doc) = self.docs.get_key_value(p.text_document.uri.as_str())?;
+        let offset = doc.index().offset(
             LineCol {
                 line: p.position.line,
                 character: p.position.character,
             },
             self.enc,
         );
-        Some((doc, offset))
+        Some((key.as_str(), doc, offset))
     }
 
     fn hover(&self, params: Value) -> Reply {
-        let Some((doc, offset)) = self.at(&params) else {
+        let Some((key, doc, offset)) = self.at_key(&params) else {
             return Ok(Value::Null);
         };
         let found = match doc.kind {
-            Kind::Tenant => self
-                .ws
-                .tenant_hover(&doc.path, &doc.text, offset)
+            Kind::Tenant => doc
+                .current()
+                .and_then(|parsed| {
+                    let checked = self.problems.get(key).map_or(&[][..], Vec::as_slice);
+                    self.ws.tenant_hover(parsed, offset, checked)
+                })
                 .map(|(md, place)| (md, Some(place))),
-            Kind::Policy => context::word_at(&doc.text, offset).and_then(|(s, e, w)| {
+            Kind::Policy => context::word_at(doc.text(), offset).and_then(|(s, e, w)| {
                 self.ws.policy_hover(w).map(|md| {
                     (
                         md,
@@ -474,7 +633,7 @@ impl<'w> Server<'w> {
         Ok(found.map_or(Value::Null, |(md, place)| {
             let mut h = json!({ "contents": { "kind": "markdown", "value": md } });
             if let (Some(p), Some(obj)) = (place, h.as_object_mut()) {
-                obj.insert("range".to_owned(), self.range(&doc.text, p.start, p.end));
+                obj.insert("range".to_owned(), self.range(doc.index(), p.start, p.end));
             }
             h
         }))
@@ -485,13 +644,17 @@ impl<'w> Server<'w> {
             return Ok(Value::Null);
         };
         let place = match doc.kind {
-            Kind::Tenant => self.ws.tenant_definition(&doc.path, &doc.text, offset),
+            Kind::Tenant => doc
+                .current()
+                .and_then(|parsed| self.ws.tenant_definition(parsed, offset)),
             Kind::Policy => {
-                context::word_at(&doc.text, offset).and_then(|(_, _, w)| self.ws.declaration(w))
+                context::word_at(doc.text(), offset).and_then(|(_, _, w)| self.ws.declaration(w))
             }
             Kind::Other => self.waiver_subject_definition(doc, offset),
         };
-        Ok(place.and_then(|p| self.location(&p)).unwrap_or(Value::Null))
+        Ok(place
+            .and_then(|p| self.location(&p, &mut Files::default()))
+            .unwrap_or(Value::Null))
     }
 
     /// In the waivers file, a UPN `subject:` → that user's entry: in an open tenant file, else
@@ -500,9 +663,10 @@ impl<'w> Server<'w> {
         if !doc.path.ends_with("skuld-waivers.yaml") {
             return None;
         }
-        let (start, _, word) = context::word_at(&doc.text, offset)?;
-        let line_start = doc.text.get(..start)?.rfind('\n').map_or(0, |i| i + 1);
-        let key = doc.text.get(line_start..start)?.trim_start();
+        let text = doc.text();
+        let (start, _, word) = context::word_at(text, offset)?;
+        let line_start = text.get(..start)?.rfind('\n').map_or(0, |i| i + 1);
+        let key = text.get(line_start..start)?.trim_start();
         let key = key.strip_prefix("- ").unwrap_or(key).trim_start();
         if !key.starts_with("subject:") || !word.contains('@') {
             return None;
@@ -512,11 +676,11 @@ impl<'w> Server<'w> {
             .docs
             .values()
             .filter(|d| d.kind == Kind::Tenant)
-            .find_map(|d| engine::user_entry(&d.path, &d.text, upn));
+            .find_map(|d| engine::user_entry(&d.path, d.text(), upn));
         open.or_else(|| {
             let root = self.root.as_deref()?;
             tenant_files(root, 2).into_iter().find_map(|p| {
-                let text = std::fs::read_to_string(&p).ok()?;
+                let text = self.ws.read_named(&p)?;
                 if !context::looks_like_tenant(&text) {
                     return None;
                 }
@@ -550,14 +714,16 @@ impl<'w> Server<'w> {
                 .collect::<Vec<_>>()
         };
         let items: Vec<Value> = match doc.kind {
-            Kind::Tenant => match context::tenant_slot(&doc.text, offset) {
-                Slot::Key(parent) => context::keys(parent.as_deref())
+            Kind::Tenant => match context::tenant_slot(doc.text(), offset) {
+                Slot::Key(parent) => engine::keys_under(parent.as_deref())
                     .iter()
                     .map(|k| item(k, 10, None, Some(format!("{k}: "))))
                     .collect(),
                 Slot::Sku => skus(),
-                Slot::Group => engine::group_names(&doc.path, &doc.text)
+                Slot::Group => doc
+                    .parsed
                     .iter()
+                    .flat_map(|(_, parsed)| engine::group_names(parsed))
                     .map(|g| item(g, 6, Some("group"), None))
                     .collect(),
                 Slot::Rule => self
@@ -596,7 +762,8 @@ impl<'w> Server<'w> {
         let (Some(doc), Some(problems)) = (self.docs.get(key), self.problems.get(key)) else {
             return Ok(json!([]));
         };
-        let idx = LineIndex::new(&doc.text);
+        let idx = doc.index();
+        let text = doc.text();
         let lc = |pos: lt::Position| LineCol {
             line: pos.line,
             character: pos.character,
@@ -610,7 +777,7 @@ impl<'w> Server<'w> {
             .iter()
             .filter(|pr| pr.place.start <= to && from <= pr.place.end)
         {
-            let diag = self.diagnostic(prob, &doc.text);
+            let diag = self.diagnostic(prob, &mut Files::default());
             if let Some(new) = &prob.replacement {
                 actions.push(json!({
                     "title": format!("Replace with `{new}`"),
@@ -618,7 +785,7 @@ impl<'w> Server<'w> {
                     "diagnostics": [diag.clone()],
                     "isPreferred": true,
                     "edit": { "changes": { key: [{
-                        "range": self.range(&doc.text, prob.place.start, prob.place.end),
+                        "range": self.range(idx, prob.place.start, prob.place.end),
                         "newText": new,
                     }] } },
                 }));
@@ -628,12 +795,11 @@ impl<'w> Server<'w> {
                 .as_ref()
                 .filter(|r| crate::triage::waivers::can_waive(r))
             {
-                let line_end = doc
-                    .text
+                let line_end = text
                     .get(prob.place.start..)
                     .and_then(|rest| rest.find('\n'))
-                    .map_or(doc.text.len(), |i| prob.place.start + i);
-                let line_end = if doc.text.get(..line_end).is_some_and(|t| t.ends_with('\r')) {
+                    .map_or(text.len(), |i| prob.place.start + i);
+                let line_end = if text.get(..line_end).is_some_and(|t| t.ends_with('\r')) {
                     line_end - 1
                 } else {
                     line_end
@@ -643,7 +809,7 @@ impl<'w> Server<'w> {
                     "kind": "quickfix",
                     "diagnostics": [diag],
                     "edit": { "changes": { key: [{
-                        "range": self.range(&doc.text, line_end, line_end),
+                        "range": self.range(idx, line_end, line_end),
                         "newText": format!("  {}", engine::waiver_comment(rule)),
                     }] } },
                 }));
@@ -663,14 +829,14 @@ impl<'w> Server<'w> {
             return Ok(Value::Null);
         }
         // A file that does not parse is left alone; its errors are already diagnostics.
-        let Some(formatted) = engine::format_policy(&doc.path, &doc.text) else {
+        let Some(formatted) = engine::format_policy(&doc.path, doc.text()) else {
             return Ok(Value::Null);
         };
-        if formatted == doc.text {
+        if formatted == doc.text() {
             return Ok(json!([]));
         }
         Ok(json!([{
-            "range": self.range(&doc.text, 0, doc.text.len()),
+            "range": self.range(doc.index(), 0, doc.text().len()),
             "newText": formatted,
         }]))
     }
@@ -678,17 +844,23 @@ impl<'w> Server<'w> {
 
 type Reply = Result<Value, (i32, String)>;
 
-/// The workspace folder: the first workspace folder, else the deprecated `rootUri`.
-fn root_of(params: &lt::InitializeParams) -> Option<PathBuf> {
+/// Files read from disk during one publication or request, each read (and indexed) once.
+#[derive(Default)]
+struct Files(HashMap<String, Option<(String, Lines)>>);
+
+/// The workspace folder: the first workspace folder, else the deprecated `rootUri`; `Err` when
+/// it is on another machine.
+fn root_of(params: &lt::InitializeParams) -> Result<Option<PathBuf>, uri::Remote> {
     if let Some(folder) = params.workspace_folders.as_ref().and_then(|f| f.first()) {
-        return Some(PathBuf::from(uri::to_path(folder.uri.as_str())));
+        return uri::to_path(folder.uri.as_str()).map(|p| Some(PathBuf::from(p)));
     }
     #[expect(
         deprecated,
         reason = "clients without workspace folders still send rootUri"
     )]
     let root = params.root_uri.as_ref();
-    root.map(|u| PathBuf::from(uri::to_path(u.as_str())))
+    root.map(|u| uri::to_path(u.as_str()).map(PathBuf::from))
+        .transpose()
 }
 
 /// The `.yaml`/`.yml` files of `dir` and its subfolders down to `depth` levels, sorted (hidden

@@ -1,67 +1,70 @@
-//! `file:` URIs ↔ paths. Only `file:` URIs name files skuld can read; anything else is kept as
-//! is, so it still works as a key.
+//! `file:` URIs ↔ paths, parsed by `fluent-uri` (through `ls-types`' `Uri`, which also does the
+//! percent-encoding and Windows drive letters). Only `file:` URIs on this machine name files
+//! skuld reads: a URI with a host (`file://server/share/x`, a UNC path) is refused rather than
+//! read as the local path `/share/x`; any other scheme (`untitled:`) is kept as is, so that it
+//! still works as a key.
 
-/// The path of a `file:` URI (percent-decoded), else the URI itself.
-pub fn to_path(uri: &str) -> String {
-    let Some(rest) = uri.strip_prefix("file://") else {
-        return uri.to_owned();
-    };
-    // `file:///C:/x` on Windows: drop the slash before the drive letter.
-    let rest = match rest.as_bytes() {
-        [b'/', d, b':', ..] if d.is_ascii_alphabetic() => rest.get(1..).unwrap_or(rest),
-        [b'/', d, b'%', b'3', b'A' | b'a', ..] if d.is_ascii_alphabetic() => {
-            rest.get(1..).unwrap_or(rest)
-        }
-        _ => rest,
-    };
-    let bytes = rest.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let hex = |j: usize| {
-            bytes
-                .get(j)
-                .and_then(|c| char::from(*c).to_digit(16))
-                .and_then(|d| u8::try_from(d).ok())
-        };
-        match (b, hex(i + 1), hex(i + 2)) {
-            (b'%', Some(h), Some(l)) => {
-                out.push(h * 16 + l);
-                i += 3;
-            }
-            _ => {
-                out.push(b);
-                i += 1;
-            }
-        }
+use std::str::FromStr as _;
+
+use ls_types::Uri;
+
+/// A `file:` URI that names a file on another machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remote {
+    /// The URI as the client sent it.
+    pub uri: String,
+    /// Its host.
+    pub host: String,
+}
+
+impl Remote {
+    /// What the user is told.
+    pub fn message(&self) -> String {
+        format!(
+            "skuld does not read `{}`: it is on the host `{}` (a network share); open the \
+             file from a local folder or a mapped drive instead",
+            self.uri, self.host
+        )
     }
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// The path of a `file:` URI (percent-decoded); any other URI (or text that is no URI) as it
+/// is; `Err` for a `file:` URI with a host other than `localhost`.
+pub fn to_path(uri: &str) -> Result<String, Remote> {
+    let Ok(parsed) = Uri::from_str(uri) else {
+        return Ok(uri.to_owned());
+    };
+    if !parsed.scheme().as_str().eq_ignore_ascii_case("file") {
+        return Ok(uri.to_owned());
+    }
+    let host = parsed
+        .authority()
+        .map(|a| a.host().to_owned())
+        .unwrap_or_default();
+    if !host.is_empty() && !host.eq_ignore_ascii_case("localhost") {
+        return Err(Remote {
+            uri: uri.to_owned(),
+            host,
+        });
+    }
+    Ok(parsed
+        .to_file_path()
+        .map_or_else(|| uri.to_owned(), |p| p.to_string_lossy().into_owned()))
 }
 
 /// The `file:` URI of a path (absolute paths; others are made so against the current folder).
 pub fn from_path(path: &str) -> String {
     let abs = if std::path::Path::new(path).is_absolute() {
-        path.to_owned()
+        std::path::PathBuf::from(path)
     } else {
         std::env::current_dir()
-            .map(|d| d.join(path).display().to_string())
-            .unwrap_or_else(|_| path.to_owned())
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| std::path::PathBuf::from(path))
     };
-    let abs = abs.replace('\\', "/");
-    let mut out = String::from("file://");
-    if !abs.starts_with('/') {
-        out.push('/');
-    }
-    for b in abs.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(char::from(b));
-        } else if b == b':' && out.len() == "file:///".len() + 1 {
-            out.push(':');
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    Uri::from_file_path(&abs).map_or_else(
+        || format!("file://{}", abs.display()),
+        |u| u.as_str().to_owned(),
+    )
 }
 
 #[cfg(test)]
@@ -73,12 +76,46 @@ mod tests {
         let p = "/home/ana/ténants/my tenant.yaml";
         let u = from_path(p);
         assert_eq!(u, "file:///home/ana/t%C3%A9nants/my%20tenant.yaml");
-        assert_eq!(to_path(&u), p);
+        assert_eq!(to_path(&u).as_deref(), Ok(p));
     }
 
     #[test]
+    fn localhost_is_this_machine() {
+        assert_eq!(
+            to_path("file://localhost/home/x.yaml").as_deref(),
+            Ok("/home/x.yaml")
+        );
+    }
+
+    #[test]
+    fn a_unc_host_is_refused_by_name() {
+        let err = to_path("file://server/share/t.yaml");
+        assert_eq!(
+            err,
+            Err(Remote {
+                uri: "file://server/share/t.yaml".to_owned(),
+                host: "server".to_owned()
+            })
+        );
+        let message = err.err().map(|e| e.message()).unwrap_or_default();
+        assert!(message.contains("the host `server`"), "{message}");
+    }
+
+    #[test]
+    fn other_schemes_stay_keys() {
+        assert_eq!(
+            to_path("untitled:Untitled-1").as_deref(),
+            Ok("untitled:Untitled-1")
+        );
+    }
+
+    #[test]
+    #[cfg(windows)]
     fn windows_drive_letters() {
-        assert_eq!(to_path("file:///c%3A/x/t.yaml"), "c:/x/t.yaml");
-        assert_eq!(to_path("file:///C:/x/t.yaml"), "C:/x/t.yaml");
+        assert_eq!(
+            to_path("file:///c%3A/x/t.yaml").as_deref(),
+            Ok("c:/x/t.yaml")
+        );
+        assert_eq!(to_path("file:///C:/x/t.yaml").as_deref(), Ok("C:/x/t.yaml"));
     }
 }

@@ -9,4 +9,5 @@ pub mod model;
 pub mod seats;
 
 pub use document::TenantDocument;
+pub(crate) use load::keys_under;
 pub use load::{Limits, load};

@@ -22,7 +22,8 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 
 struct Client {
     child: Child,
-    stdin: ChildStdin,
+    /// `None` once closed.
+    stdin: Option<ChildStdin>,
     messages: Receiver<Value>,
     next_id: i64,
     /// Notifications read while waiting for something else.
@@ -74,7 +75,7 @@ impl Client {
         });
         Client {
             child,
-            stdin,
+            stdin: Some(stdin),
             messages: rx,
             next_id: 1,
             pending: Vec::new(),
@@ -83,8 +84,39 @@ impl Client {
 
     fn send(&mut self, msg: &Value) {
         let body = serde_json::to_string(msg).expect("json");
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write");
-        self.stdin.flush().expect("flush");
+        self.send_raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+    }
+
+    /// Bytes as they are, framed or not.
+    fn send_raw(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(bytes).expect("write");
+        stdin.flush().expect("flush");
+    }
+
+    /// The next error answer to a frame that held no message (`id: null`).
+    fn frame_error(&mut self) -> Value {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let msg = self.next(deadline);
+            if msg["id"].is_null() && msg.get("error").is_some() {
+                return msg["error"].clone();
+            }
+            self.pending.push(msg);
+        }
+    }
+
+    /// Closes standard input and waits for the exit code.
+    fn close(mut self) -> Option<i32> {
+        self.stdin = None;
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status.code();
+            }
+            assert!(Instant::now() < deadline, "the server did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     fn notify(&mut self, method: &str, params: Value) {
@@ -281,6 +313,11 @@ fn a_session_on_the_problems_example() {
     );
     assert!(md.contains("**SSPR**: in scope"), "{md}");
     assert!(md.contains("**Features**"), "{md}");
+    // The rules that fire for the user: its findings of the last check.
+    assert!(
+        md.contains("**Rules that fire**: `sspr/synced-user-license`"),
+        "{md}"
+    );
     // Hover on a SKU: its name and what it grants.
     let hover = c.request(
         "textDocument/hover",
@@ -626,7 +663,9 @@ fn a_upn_reference_goes_to_the_users_entry() {
     assert_eq!(def, Value::Null);
     assert_eq!(c.finish(), 0);
 
-    // Without the tenant open, the workspace's tenant files are searched.
+    // Without the tenant open, the workspace's tenant files are searched, through the guard: a
+    // committed link to a device, searched first (sorted by name), is not read.
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("a-zero.yaml")).expect("link");
     let mut c = Client::start(dir.path());
     c.initialize(dir.path(), &[]);
     let w = c.open(&waivers_path, "yaml", waivers);
@@ -636,5 +675,152 @@ fn a_upn_reference_goes_to_the_users_entry() {
     );
     assert_eq!(def["uri"], uri(&tenant), "{def}");
     assert_eq!(def["range"]["start"], position(text, "bob@contoso.com\n"));
+    assert_eq!(c.finish(), 0);
+}
+
+fn framed(body: &[u8]) -> Vec<u8> {
+    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+#[test]
+fn bad_messages_get_json_rpc_errors_and_the_server_stays_up() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join(".git")).expect("a repository root");
+    let mut c = Client::start(dir.path());
+    c.initialize(dir.path(), &[]);
+    // Not JSON; invalid UTF-8 inside a string: parse errors, answered.
+    c.send_raw(&framed(b"{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\""));
+    assert_eq!(c.frame_error()["code"], -32700);
+    c.send_raw(&framed(
+        b"{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"textDocument/hover\xff\"}",
+    ));
+    assert_eq!(c.frame_error()["code"], -32700);
+    // JSON, but no message.
+    c.send_raw(&framed(b"[1, 2, 3]"));
+    assert_eq!(c.frame_error()["code"], -32600);
+    // Still serving.
+    let text = "tenant: x.onmicrosoft.com\nusers:\n  - {upn: a@x.com, usage_location: DE, licenses: [ENTERPRISEPAK]}\n";
+    let u = c.open(&dir.path().join("t.yaml"), "yaml", text);
+    assert_eq!(codes(&c.diagnostics(&u)), ["tenant/unknown-sku"]);
+
+    // A length of 3 GB: refused at once, nothing allocated for it (the process stays up and
+    // small while the body does not come).
+    c.send_raw(b"Content-Length: 3000000000\r\n\r\n");
+    let error = c.frame_error();
+    assert_eq!(error["code"], -32600);
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("over the limit"),
+        "{error}"
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        c.child.try_wait().expect("wait").is_none(),
+        "the server died"
+    );
+    let status =
+        std::fs::read_to_string(format!("/proc/{}/status", c.child.id())).unwrap_or_default();
+    if let Some(kb) = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+    {
+        assert!(kb < 500 * 1024, "resident {kb} kB after a 3 GB header");
+    }
+    // The input ends inside the announced body: the end of the session, not a crash.
+    assert_eq!(c.close(), Some(1));
+}
+
+#[test]
+fn files_the_workspace_names_are_read_through_the_guard() {
+    let text = "tenant: x.onmicrosoft.com\nusers:\n  - {upn: a@x.com, usage_location: DE, licenses: [ENTERPRISEPAK]}\n";
+    for (config, named) in [
+        ("waivers: /dev/zero\n", "/dev/zero"),
+        ("waivers: /proc/self/fd/0\n", "/proc/self/fd/0"),
+        ("policies: [/etc/passwd]\n", "/etc/passwd"),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir(dir.path().join(".git")).expect("a repository root");
+        let config_path = dir.path().join(".skuld.yaml");
+        std::fs::write(&config_path, config).expect("config");
+        let mut c = Client::start(dir.path());
+        c.initialize(dir.path(), &[]);
+        // The refusal is a diagnostic on the config file, naming the path and nothing of it.
+        let diags = c.diagnostics(&uri(&config_path));
+        let messages: Vec<&str> = diags.iter().filter_map(|d| d["message"].as_str()).collect();
+        assert!(
+            messages.iter().any(|m| m.contains(named)),
+            "{config}: {messages:?}"
+        );
+        assert!(
+            !messages.iter().any(|m| m.contains("root:")),
+            "{config}: {messages:?}"
+        );
+        // Tenants are still checked, with the rest of the configuration.
+        let u = c.open(&dir.path().join("t.yaml"), "yaml", text);
+        assert_eq!(
+            codes(&c.diagnostics(&u)),
+            ["tenant/unknown-sku"],
+            "{config}"
+        );
+        assert_eq!(c.finish(), 0, "{config}");
+    }
+}
+
+#[test]
+fn a_file_on_another_host_is_refused_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = Client::start(dir.path());
+    c.initialize(dir.path(), &[]);
+    let u = "file://server/share/tenant.yaml";
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": u, "languageId": "yaml", "version": 1, "text": "users:\n" } }),
+    );
+    let diags = c.diagnostics(u);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let message = diags[0]["message"].as_str().unwrap_or("");
+    assert!(message.contains("the host `server`"), "{message}");
+    assert_eq!(c.finish(), 0);
+}
+
+#[test]
+fn completion_in_a_flow_list_offers_skus() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join(".git")).expect("a repository root");
+    let loads = "tenant: x.onmicrosoft.com\ngroups:\n  - name: IT\nusers:\n  - {upn: a@x.com, groups: [], licenses: []}\n";
+    let typed = "tenant: x.onmicrosoft.com\ngroups:\n  - name: IT\nusers:\n  - {upn: a@x.com, groups: [], licenses: [\n";
+    let mut c = Client::start(dir.path());
+    c.initialize(dir.path(), &[]);
+    let u = c.open(&dir.path().join("t.yaml"), "yaml", loads);
+    let _ = c.diagnostics(&u);
+    // Half-typed: the file does not load now.
+    c.change(&u, 2, typed);
+    assert!(!c.diagnostics(&u).is_empty());
+    let items = |result: &Value| -> Vec<String> {
+        result["items"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|i| i["label"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let skus = c.request(
+        "textDocument/completion",
+        at(&u, json!({ "line": 4, "character": 42 })),
+    );
+    assert!(items(&skus).contains(&"SPE_E3".to_owned()), "{skus}");
+    // Inside the user's `groups: []`: the groups of the last version that loaded.
+    let groups = c.request(
+        "textDocument/completion",
+        at(&u, json!({ "line": 4, "character": 28 })),
+    );
+    assert_eq!(items(&groups), ["IT"], "{groups}");
     assert_eq!(c.finish(), 0);
 }

@@ -35,6 +35,25 @@ use crate::diagnostics::Diagnostics;
 use crate::source::SourceFile;
 use crate::tenant::document::TenantDocument;
 
+/// The keys the loader accepts in the mapping that the key `parent` holds (an item of its list):
+/// `None` the top level, `Some("users")` a user, `Some("license_errors")` an error entry, and so
+/// on; empty for a key that holds no mapping. The language server completes keys from it, so
+/// that completion knows every key the schema does.
+pub(crate) fn keys_under(parent: Option<&str>) -> &'static [&'static str] {
+    use schema::Place;
+    let place = match parent {
+        None => Place::Top,
+        Some("sspr") => Place::Sspr,
+        Some("subscriptions") => Place::Subscription,
+        Some("groups") => Place::Group,
+        Some("users") => Place::User,
+        Some("license_errors") => Place::LicenseError,
+        Some("licenses") => Place::LicenseItem,
+        Some(_) => return &[],
+    };
+    place.keys()
+}
+
 /// Reads a tenant file into a [`TenantDocument`], or every error in it.
 ///
 /// # Errors
