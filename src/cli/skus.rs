@@ -36,7 +36,7 @@ pub(super) fn run(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
-    let Some(policy) = policy_or_report(&args.policy, stderr)? else {
+    let Some(policy) = policy_or_report(&args.policy, "no SKU was listed", stderr)? else {
         return Ok(ExitStatus::Error);
     };
     let text = match args.format {
@@ -62,7 +62,7 @@ pub(super) fn rules_json(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
-    let Some(policy) = policy_or_report(&args.policy, stderr)? else {
+    let Some(policy) = policy_or_report(&args.policy, "no rule was listed", stderr)? else {
         return Ok(ExitStatus::Error);
     };
     let json = crate::report::rules::json(&policy.registry()).map_err(io::Error::other)?;
