@@ -1,5 +1,6 @@
 //! A finding: one way the tenant breaks one rule, as plain data that is also a miette diagnostic.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use miette::{Diagnostic, LabeledSpan};
@@ -215,6 +216,45 @@ impl fmt::Display for FindingHelp<'_> {
     }
 }
 
+/// The cause of a finding as people read it, from what it says (the same for every rule of any
+/// policy): its first secondary label (the group or entry that brings the problem, `through
+/// group `Lic-F3``), else its label named with its subject when that is not a user (`` `ENTERPRISEPAK`:
+/// not in the policy's SKU catalog``: the unknown name is the cause, not the user; only a
+/// subject of visible ASCII, so that a name with an invisible character is not printed as if
+/// it had none), else its label, else its message. Never the help: that says what to do, not
+/// what is wrong.
+pub(crate) fn cause_of<'a>(
+    related: Option<&'a str>,
+    subject: Option<&str>,
+    label: Option<&'a str>,
+    message: &'a str,
+) -> Cow<'a, str> {
+    match (related, subject, label) {
+        (Some(r), _, _) => Cow::Borrowed(r),
+        (None, Some(s), Some(l)) if !s.contains('@') && s.bytes().all(|b| b.is_ascii_graphic()) => {
+            Cow::Owned(format!("`{s}`: {l}"))
+        }
+        (None, _, Some(l)) => Cow::Borrowed(l),
+        (None, _, None) => Cow::Borrowed(message),
+    }
+}
+
+impl Finding {
+    /// This finding's cause ([`cause_of`]).
+    pub(crate) fn cause(&self) -> Cow<'_, str> {
+        cause_of(
+            self.related.first().map(|(_, t)| t.as_str()),
+            self.subject.as_deref(),
+            self.label.as_deref(),
+            &self.message,
+        )
+    }
+}
+
+/// Distinct causes counted per rule and file past the cap: a hostile file naming a million
+/// distinct unknown SKUs costs memory in proportion to this, and the summary shows five.
+const MAX_OMITTED_CAUSES: usize = 1000;
+
 /// Where evaluation puts findings: a plain `Vec` keeps all of them, [`CappedFindings`] keeps a
 /// bounded number per rule and only counts the rest, so that a hostile file (aliases replaying a
 /// thousand unknown SKUs for each of a thousand users) costs memory in proportion to the cap.
@@ -224,10 +264,15 @@ pub(crate) trait FindingSink {
     fn admit(&mut self, rule: &str) -> bool;
     /// Keeps a finding [`FindingSink::admit`] let in.
     fn keep(&mut self, finding: Finding);
+    /// Counts the cause ([`cause_of`]) of a finding [`FindingSink::admit`] left out, so that the
+    /// summary's causes count every finding.
+    fn omit(&mut self, rule: &str, cause: &str);
     /// Counts a finding and keeps it when the cap allows.
     fn push(&mut self, finding: Finding) {
         if self.admit(&finding.rule) {
             self.keep(finding);
+        } else {
+            self.omit(&finding.rule, &finding.cause());
         }
     }
 }
@@ -239,6 +284,7 @@ impl FindingSink for Vec<Finding> {
     fn keep(&mut self, finding: Finding) {
         self.push(finding);
     }
+    fn omit(&mut self, _rule: &str, _cause: &str) {}
 }
 
 /// The findings of one file with at most `cap` kept per rule; the others are counted.
@@ -248,6 +294,8 @@ pub(crate) struct CappedFindings {
     findings: Vec<Finding>,
     /// Per rule: findings counted, kept or not.
     counts: std::collections::HashMap<String, usize>,
+    /// Per rule: the causes of the findings left out, and how many had each.
+    omitted_causes: std::collections::HashMap<String, std::collections::HashMap<String, usize>>,
 }
 
 /// Findings of one rule in one file that the cap left out: counted, not kept.
@@ -259,6 +307,9 @@ pub(crate) struct OmittedCount {
     pub severity: Severity,
     /// How many were left out.
     pub count: usize,
+    /// The causes of those left out, with how many had each (at most [`MAX_OMITTED_CAUSES`]
+    /// distinct ones; most first).
+    pub causes: Vec<(String, usize)>,
 }
 
 impl CappedFindings {
@@ -268,21 +319,30 @@ impl CappedFindings {
             cap,
             findings: Vec::new(),
             counts: std::collections::HashMap::new(),
+            omitted_causes: std::collections::HashMap::new(),
         }
     }
 
     /// The kept findings, and per rule how many were left out (rules in the order of their
     /// first finding).
-    pub(crate) fn finish(self) -> (Vec<Finding>, Vec<OmittedCount>) {
+    pub(crate) fn finish(mut self) -> (Vec<Finding>, Vec<OmittedCount>) {
         let mut omitted = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for f in &self.findings {
             let total = self.counts.get(&f.rule).copied().unwrap_or(0);
             if total > self.cap && seen.insert(f.rule.as_str()) {
+                let mut causes: Vec<(String, usize)> = self
+                    .omitted_causes
+                    .remove(&f.rule)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .collect();
+                causes.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
                 omitted.push(OmittedCount {
                     rule: f.rule.clone(),
                     severity: f.severity,
                     count: total - self.cap,
+                    causes,
                 });
             }
         }
@@ -301,6 +361,20 @@ impl FindingSink for CappedFindings {
     }
     fn keep(&mut self, finding: Finding) {
         self.findings.push(finding);
+    }
+    fn omit(&mut self, rule: &str, cause: &str) {
+        let causes = match self.omitted_causes.get_mut(rule) {
+            Some(c) => c,
+            None => self.omitted_causes.entry(rule.to_owned()).or_default(),
+        };
+        let full = causes.len() >= MAX_OMITTED_CAUSES;
+        match causes.get_mut(cause) {
+            Some(n) => *n += 1,
+            None if !full => {
+                causes.insert(cause.to_owned(), 1);
+            }
+            None => {}
+        }
     }
 }
 
@@ -334,7 +408,8 @@ mod tests {
             [OmittedCount {
                 rule: "a".to_owned(),
                 severity: Severity::Warning,
-                count: 2
+                count: 2,
+                causes: vec![("m".to_owned(), 2)],
             }]
         );
     }

@@ -6,11 +6,16 @@ use std::collections::HashMap;
 use super::GroupId;
 use crate::compile::ir::{Catalog, SkuId};
 use crate::diagnostics::Severity;
-use crate::diagnostics::finding::{Finding, FindingOrigin, FindingSink};
+use crate::diagnostics::finding::{Finding, FindingOrigin, FindingSink, cause_of};
 use crate::diagnostics::suggest::Suggester;
 use crate::source::Span;
 use crate::tenant::country;
 use crate::tenant::document::{Spanned, TenantDocument};
+
+/// The label of a `tenant/unknown-sku` finding (its cause, with the name, past the cap too).
+const UNKNOWN_SKU_LABEL: &str = "not in the policy's SKU catalog";
+/// The label of a `tenant/unknown-group` finding.
+const UNKNOWN_GROUP_LABEL: &str = "no group of this name under `groups:`";
 
 pub(super) struct Builder<'d, 'c, 'f> {
     pub(super) doc: &'d TenantDocument,
@@ -51,9 +56,11 @@ impl<'d> Builder<'d, '_, '_> {
         if let Some(id) = self.catalog.resolve(&name.value) {
             return Some(id);
         }
-        // Past the per-rule cap the finding is only counted: no did-you-mean, no memo entry
-        // (a hostile file can name a million distinct unknown SKUs).
+        // Past the per-rule cap the finding is only counted with its cause: no did-you-mean,
+        // no memo entry (a hostile file can name a million distinct unknown SKUs).
         if !self.findings.admit("tenant/unknown-sku") {
+            let cause = cause_of(None, Some(&name.value), Some(UNKNOWN_SKU_LABEL), "");
+            self.findings.omit("tenant/unknown-sku", &cause);
             return None;
         }
         let catalog = self.catalog;
@@ -77,7 +84,7 @@ impl<'d> Builder<'d, '_, '_> {
                 format!("unknown SKU `{}`", name.value),
                 &name.value,
             )
-            .with_label("not in the policy's SKU catalog")
+            .with_label(UNKNOWN_SKU_LABEL)
             .with_help(help);
         self.findings.keep(f);
         None
@@ -92,6 +99,8 @@ impl<'d> Builder<'d, '_, '_> {
             return Some(g);
         }
         if !self.findings.admit("tenant/unknown-group") {
+            let cause = cause_of(None, Some(&name.value), Some(UNKNOWN_GROUP_LABEL), "");
+            self.findings.omit("tenant/unknown-group", &cause);
             return None;
         }
         let suggester = self
@@ -116,7 +125,7 @@ impl<'d> Builder<'d, '_, '_> {
                 format!("unknown group `{}`", name.value),
                 &name.value,
             )
-            .with_label("no group of this name under `groups:`")
+            .with_label(UNKNOWN_GROUP_LABEL)
             .with_help(help);
         self.findings.keep(f);
         None
