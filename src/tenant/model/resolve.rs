@@ -171,42 +171,42 @@ pub const BUILTIN_CHECKS: &[(&str, Severity, &str)] = &[
     (
         "tenant/unknown-sku",
         Severity::Error,
-        "a SKU name that is not in the policy's catalog",
+        "A SKU is named that is not in the policy's catalog.",
     ),
     (
         "tenant/unknown-group",
         Severity::Error,
-        "a group name not defined under `groups`",
+        "A group is named that is not defined under `groups`.",
     ),
     (
         "tenant/duplicate-user",
         Severity::Error,
-        "two users share a UPN (case-insensitive, after Unicode NFKC normalisation)",
+        "Two users share a UPN (case-insensitive, after Unicode NFKC normalisation).",
     ),
     (
         "tenant/duplicate-group",
         Severity::Error,
-        "two groups share a name (after Unicode NFC normalisation)",
+        "Two groups share a name (after Unicode NFC normalisation).",
     ),
     (
         "tenant/suspicious-name",
         Severity::Error,
-        "a group name, group reference or UPN with an invisible character or a look-alike letter from another script",
+        "A group name, group reference or UPN holds an invisible character or a look-alike letter from another script.",
     ),
     (
         "tenant/unknown-user",
         Severity::Error,
-        "a UPN in a feature's `users` that no user has",
+        "A feature's `users` names a UPN that no user has.",
     ),
     (
         "tenant/invalid-country",
         Severity::Error,
-        "a country or usage location that is not an ISO 3166-1 alpha-2 code",
+        "A country or usage location is not an ISO 3166-1 alpha-2 code.",
     ),
     (
         "tenant/yaml11-boolean",
         Severity::Warning,
-        "an unquoted value that YAML 1.1 tools read as a boolean (`NO`, `yes`, `on`)",
+        "An unquoted value is one that YAML 1.1 tools read as a boolean (`NO`, `yes`, `on`).",
     ),
 ];
 
