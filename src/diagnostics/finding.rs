@@ -134,16 +134,29 @@ impl Finding {
     }
 }
 
-/// The environment variable naming the base URL of skuld's files (e.g.
-/// `https://github.com/OWNER/skuld/blob/main`). skuld cannot know where its documentation is
-/// published, so without it no rule links are made.
+/// The environment variable naming the base URL of skuld's files (e.g. a mirror's
+/// `https://git.example.com/skuld/blob/main`), overriding [`released_docs_url`].
 pub const DOCS_URL_VAR: &str = "SKULD_DOCS_URL";
 
-/// The value of [`DOCS_URL_VAR`], when set and not blank.
+/// The base URL of this release's files: the crate's `repository` (Cargo.toml) at the tag of
+/// its version, so a link shows the rule as the running binary has it. `None` when the crate
+/// names no repository: then no link is made rather than a path that is not in the admin's
+/// repository.
+pub fn released_docs_url() -> Option<String> {
+    released_docs_url_of(env!("CARGO_PKG_REPOSITORY"), env!("CARGO_PKG_VERSION"))
+}
+
+fn released_docs_url_of(repository: &str, version: &str) -> Option<String> {
+    let repository = repository.trim().trim_end_matches('/');
+    (!repository.is_empty()).then(|| format!("{repository}/blob/v{version}"))
+}
+
+/// The value of [`DOCS_URL_VAR`] when set and not blank, else [`released_docs_url`].
 pub fn docs_base_url() -> Option<String> {
     std::env::var(DOCS_URL_VAR)
         .ok()
         .filter(|u| !u.trim().is_empty())
+        .or_else(released_docs_url)
 }
 
 /// The URL of a shipped rule's page under `docs/rules/`, below `base`.
@@ -195,8 +208,8 @@ impl Diagnostic for Finding {
     }
 }
 
-/// Help text followed by where to read about the rule: `skuld explain RULE`, and the rule's
-/// page for the rules skuld ships, or where a policy of the user's own defines it.
+/// Help text followed by where to read about the rule: `skuld explain RULE`, and, for a rule of
+/// the user's own policy, where it is defined (a shipped rule's page is the heading's link).
 struct FindingHelp<'a>(&'a Finding);
 
 impl fmt::Display for FindingHelp<'_> {
@@ -209,7 +222,9 @@ impl fmt::Display for FindingHelp<'_> {
         // splits the command or the path.
         write!(f, "explain: `skuld explain {}`", finding.rule)?;
         match &finding.origin {
-            _ if finding.is_shipped() => write!(f, "\ndocs: docs/rules/{}.md", finding.rule),
+            // A shipped rule's page is linked in the report's heading (`Diagnostic::url`) when
+            // its URL is known; a path under `docs/rules/` is not in the admin's repository.
+            _ if finding.is_shipped() => Ok(()),
             FindingOrigin::Policy { .. } => write!(f, "\ndefined at {}", finding.origin),
             FindingOrigin::Builtin => Ok(()),
         }
@@ -381,6 +396,22 @@ impl FindingSink for CappedFindings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rule_links_go_to_the_released_version_s_docs() {
+        assert_eq!(
+            released_docs_url_of("https://github.com/example/skuld/", "0.3.1").as_deref(),
+            Some("https://github.com/example/skuld/blob/v0.3.1")
+        );
+        assert_eq!(released_docs_url_of("", "0.3.1"), None);
+        assert_eq!(
+            rule_page_url(
+                "https://github.com/example/skuld/blob/v0.3.1",
+                "licensing/seats"
+            ),
+            "https://github.com/example/skuld/blob/v0.3.1/docs/rules/licensing/seats.md"
+        );
+    }
 
     fn finding(rule: &str) -> Finding {
         Finding::new(
