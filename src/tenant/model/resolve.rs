@@ -95,6 +95,30 @@ impl<'d> Builder<'d, '_, '_> {
         name: &'d Spanned<String>,
         index: &HashMap<&'d str, GroupId>,
     ) -> Option<GroupId> {
+        self.resolve_group_or(name, index, None)
+    }
+
+    /// A group of a feature entry's `include:` list. `include: [all]` names a group called
+    /// `all`; when there is none, the writer meant `include: all`, and the help says so.
+    pub(super) fn resolve_included_group(
+        &mut self,
+        name: &'d Spanned<String>,
+        index: &HashMap<&'d str, GroupId>,
+    ) -> Option<GroupId> {
+        let help = (name.value == "all").then_some(
+            "to include every user, write `include: all` without brackets: `[all]` is a list \
+             naming a group called `all`",
+        );
+        self.resolve_group_or(name, index, help)
+    }
+
+    /// [`Builder::resolve_group`] with the help of an unknown name given instead of found.
+    fn resolve_group_or(
+        &mut self,
+        name: &'d Spanned<String>,
+        index: &HashMap<&'d str, GroupId>,
+        help: Option<&str>,
+    ) -> Option<GroupId> {
         if let Some(&g) = index.get(name.value.as_str()) {
             return Some(g);
         }
@@ -106,18 +130,21 @@ impl<'d> Builder<'d, '_, '_> {
         let suggester = self
             .group_suggester
             .get_or_insert_with(|| Suggester::new(index.keys().copied()));
-        let help = self
-            .help_memo
-            .entry((false, name.value.as_str()))
-            .or_insert_with(|| match suggester.suggest(&name.value) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!(
-                    "define it under `groups:` (`- name: {}`){}",
-                    name.value,
-                    stopped_note(suggester)
-                ),
-            })
-            .clone();
+        let help = match help {
+            Some(h) => h.to_owned(),
+            None => self
+                .help_memo
+                .entry((false, name.value.as_str()))
+                .or_insert_with(|| match suggester.suggest(&name.value) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!(
+                        "define it under `groups:` (`- name: {}`){}",
+                        name.value,
+                        stopped_note(suggester)
+                    ),
+                })
+                .clone(),
+        };
         let f = self
             .finding(
                 "tenant/unknown-group",
