@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example gen_tenant -- --users 100000 [--seed N] [--violations P]
-//!     [--groups N] [--feature-entries N] [-o FILE]
+//!     [--groups N] [--feature-entries N] [--guests P] [--disabled-plans P] [-o FILE]
 //! ```
 //!
 //! The output follows the tenant YAML format of the public contract. With `--violations P`
@@ -13,6 +13,11 @@
 //! `--feature-entries N` adds a `features:` block (contract v2) of N entries spread over
 //! Conditional Access, Identity Protection, PIM and access reviews, each including one group,
 //! excluding another and listing two users.
+//! `--guests P` makes about P per cent of the users B2B guests (`user_type: guest`, contract v3),
+//! and `--disabled-plans P` switches a service plan off in about P per cent of the direct licence
+//! lists (`{sku, disabled_plans}`; Entra ID P1 in a tenth of them, so some users lose SSPR
+//! coverage). Both draw from a second generator, so the rest of the tenant is the same bytes
+//! with or without them.
 //!
 //! The bench (`benches/check.rs`) includes this file as a module and calls [`generate`].
 #![forbid(unsafe_code)]
@@ -33,6 +38,10 @@ pub struct Options {
     pub groups: Option<usize>,
     /// Entries of the `features:` block; 0 leaves the block out.
     pub feature_entries: usize,
+    /// Percentage (0..=100) of users that are guests.
+    pub guests: f64,
+    /// Percentage (0..=100) of direct licence lists that switch a plan off.
+    pub disabled_plans: f64,
 }
 
 impl Default for Options {
@@ -43,6 +52,8 @@ impl Default for Options {
             violations: 3.0,
             groups: None,
             feature_entries: 0,
+            guests: 0.0,
+            disabled_plans: 0.0,
         }
     }
 }
@@ -54,7 +65,7 @@ pub fn generate(users: usize, seed: u64, violations: f64, groups: Option<usize>)
         seed,
         violations,
         groups,
-        feature_entries: 0,
+        ..Options::default()
     })
 }
 
@@ -117,6 +128,18 @@ const SKUS: [&str; 9] = [
     "STANDARDPACK",
     "O365_BUSINESS_PREMIUM",
     "FLOW_FREE",
+];
+/// A service plan of each of [`SKUS`] that admins commonly switch off.
+const SWITCHED_OFF: [&str; 9] = [
+    "MFA_PREMIUM",
+    "ADALLOM_S_DISCOVERY",
+    "INTUNE_A",
+    "YAMMER_ENTERPRISE",
+    "YAMMER_ENTERPRISE",
+    "YAMMER_ENTERPRISE",
+    "YAMMER_ENTERPRISE",
+    "YAMMER_ENTERPRISE",
+    "FLOW_P2_VIRAL",
 ];
 const P1: u16 = 1 << 0;
 const P2: u16 = 1 << 1;
@@ -466,6 +489,17 @@ fn effective(user: &User, groups: &[Group]) -> u16 {
 }
 
 fn write_licenses<W: Write>(out: &mut W, mask: u16, typo: bool) -> io::Result<()> {
+    write_licenses_off(out, mask, typo, None)
+}
+
+/// [`write_licenses`], with the first licence's plans switched off as `off` says: `Some(true)`
+/// Entra ID P1 (where the SKU has it), `Some(false)` the SKU's usual [`SWITCHED_OFF`] plan.
+fn write_licenses_off<W: Write>(
+    out: &mut W,
+    mask: u16,
+    typo: bool,
+    mut off: Option<bool>,
+) -> io::Result<()> {
     out.write_all(b"[")?;
     let mut first = true;
     for (bit, name) in SKUS.iter().enumerate() {
@@ -473,7 +507,18 @@ fn write_licenses<W: Write>(out: &mut W, mask: u16, typo: bool) -> io::Result<()
             if !first {
                 out.write_all(b", ")?;
             }
-            out.write_all(name.as_bytes())?;
+            match off.take() {
+                Some(p1) => {
+                    let has_p1 = (P1 | P2 | EMS | SPE_E3 | SPE_E5) & (1 << bit) != 0;
+                    let plan = if p1 && has_p1 {
+                        "AAD_PREMIUM"
+                    } else {
+                        SWITCHED_OFF.get(bit).copied().unwrap_or("AAD_PREMIUM")
+                    };
+                    write!(out, "{{sku: {name}, disabled_plans: [{plan}]}}")?;
+                }
+                None => out.write_all(name.as_bytes())?,
+            }
             first = false;
         }
     }
@@ -526,6 +571,12 @@ pub fn write_tenant<W: Write>(out: &mut W, opts: &Options) -> io::Result<()> {
     }
     if opts.feature_entries > 0 {
         write!(out, " --feature-entries {}", opts.feature_entries)?;
+    }
+    if opts.guests > 0.0 {
+        write!(out, " --guests {}", opts.guests)?;
+    }
+    if opts.disabled_plans > 0.0 {
+        write!(out, " --disabled-plans {}", opts.disabled_plans)?;
     }
     writeln!(out)?;
     writeln!(
@@ -583,6 +634,10 @@ pub fn write_tenant<W: Write>(out: &mut W, opts: &Options) -> io::Result<()> {
         "users:"
     };
     writeln!(out, "{users_key}")?;
+    // Contract v3 attributes from their own generator: the base tenant stays the same bytes.
+    let mut people = Rng::new(opts.seed ^ 0x0005_eed0_f0e0_91e5);
+    let guest_rate = (opts.guests / 100.0).clamp(0.0, 1.0);
+    let off_rate = (opts.disabled_plans / 100.0).clamp(0.0, 1.0);
     for (i, user) in users.iter().enumerate() {
         writeln!(
             out,
@@ -596,12 +651,17 @@ pub fn write_tenant<W: Write>(out: &mut W, opts: &Options) -> io::Result<()> {
         } else if user.explicit_cloud {
             writeln!(out, "    source: cloud")?;
         }
+        if guest_rate > 0.0 && people.chance(guest_rate) {
+            writeln!(out, "    user_type: guest")?;
+        }
         if let Some(loc) = user.location {
             writeln!(out, "    usage_location: {loc}")?;
         }
         if user.direct != 0 || user.typo_sku {
+            let off = (off_rate > 0.0 && user.direct != 0 && people.chance(off_rate))
+                .then(|| people.chance(0.1));
             write!(out, "    licenses: ")?;
-            write_licenses(out, user.direct, user.typo_sku)?;
+            write_licenses_off(out, user.direct, user.typo_sku, off)?;
             writeln!(out)?;
         }
         write!(out, "    groups: [")?;
@@ -679,7 +739,7 @@ fn write_features<W: Write>(
 
 const USAGE: &str = "\
 usage: gen_tenant --users N [--seed N] [--violations P] [--groups N] [--feature-entries N]
-                  [-o FILE]
+                  [--guests P] [--disabled-plans P] [-o FILE]
 
   --users N         number of users (default 1000)
   --seed N          PRNG seed (default 42); same options, same output
@@ -687,6 +747,9 @@ usage: gen_tenant --users N [--seed N] [--violations P] [--groups N] [--feature-
   --groups N        number of groups (default users/50, at least 6)
   --feature-entries N
                     entries of a `features:` block (default 0: no block)
+  --guests P        per cent of users who are B2B guests (default 0)
+  --disabled-plans P
+                    per cent of direct licence lists with a plan switched off (default 0)
   -o, --output FILE write to FILE instead of stdout
 ";
 
@@ -719,6 +782,17 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             }
             "--groups" => opts.groups = Some(value(&arg, args.next())?),
             "--feature-entries" => opts.feature_entries = value(&arg, args.next())?,
+            "--guests" | "--disabled-plans" => {
+                let p: f64 = value(&arg, args.next())?;
+                if !(0.0..=100.0).contains(&p) {
+                    return Err(format!("{arg} must be between 0 and 100, got {p}"));
+                }
+                if arg == "--guests" {
+                    opts.guests = p;
+                } else {
+                    opts.disabled_plans = p;
+                }
+            }
             "-o" | "--output" => output = Some(value(&arg, args.next())?),
             other => return Err(format!("unexpected argument {other:?}\n\n{USAGE}")),
         }

@@ -1,4 +1,6 @@
-//! Calendar dates for waiver expiry: `YYYY-MM-DD`, and "today" (UTC, or `SKULD_TODAY`).
+//! Calendar dates (`YYYY-MM-DD`): waiver expiry, and the dates of a tenant file (`last_sign_in`,
+//! a subscription's `ends`); and "today" (UTC, or `SKULD_TODAY`), the one place every rule and
+//! waiver asks.
 
 use std::fmt;
 
