@@ -1,5 +1,7 @@
 //! `skuld skus`: the policy's SKU catalog as a table or JSON.
 
+use std::fmt::Write as _;
+
 use crate::compile::Policy;
 
 /// One SKU as `skuld skus --format json` prints it.
@@ -86,8 +88,28 @@ pub fn table(policy: &Policy, query: Option<&str>) -> Option<String> {
 /// The table's width: it fits a terminal of 100 columns.
 const TABLE_WIDTH: usize = 100;
 /// Widest part number and name shown whole; longer ones are cut with `…` (JSON has them).
-const MAX_PART: usize = 30;
-const MAX_NAME: usize = 34;
+const MAX_PART: usize = 24;
+const MAX_NAME: usize = 28;
+
+/// A `, `-separated list in lines of at most `width` characters plus the `,` (an item longer
+/// than that cut with `…`).
+fn wrap(list: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for item in list.split(", ") {
+        let item = fit(item, width);
+        if !line.is_empty() && line.chars().count() + 2 + item.chars().count() > width {
+            line.push(',');
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push_str(", ");
+        }
+        line.push_str(&item);
+    }
+    lines.push(line);
+    lines
+}
 
 /// `text` in at most `width` characters, cut with `…`.
 fn fit(text: &str, width: usize) -> String {
@@ -141,14 +163,20 @@ fn render_table(rows: &[SkuRow<'_>]) -> String {
         width(3),
     ];
     let [w0, w1, w2, w3] = widths;
-    // What is left of the line for the capabilities.
-    let w4 = TABLE_WIDTH.saturating_sub(w0 + w1 + w2 + w3 + 8).max(8);
+    // What is left of the line for the capabilities; more of them go on lines of their own,
+    // under the column, so that every capability is listed and no line passes the width.
+    let w4 = TABLE_WIDTH.saturating_sub(w0 + w1 + w2 + w3 + 8).max(12);
     let mut out = String::new();
     for [part, name, paid, family, grants] in &cells {
-        let (part, name, grants) = (fit(part, w0), fit(name, w1), fit(grants, w4));
-        let line = format!("{part:w0$}  {name:w1$}  {paid:w2$}  {family:w3$}  {grants}");
+        let (part, name) = (fit(part, w0), fit(name, w1));
+        let mut lines = wrap(grants, w4).into_iter();
+        let first = lines.next().unwrap_or_default();
+        let line = format!("{part:w0$}  {name:w1$}  {paid:w2$}  {family:w3$}  {first}");
         out.push_str(line.trim_end());
         out.push('\n');
+        for more in lines {
+            let _ = writeln!(out, "{:indent$}{more}", "", indent = w0 + w1 + w2 + w3 + 8);
+        }
     }
     out
 }

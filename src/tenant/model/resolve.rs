@@ -205,7 +205,7 @@ pub const BUILTIN_CHECKS: &[(&str, Severity, &str)] = &[
     (
         "tenant/unknown-plan",
         Severity::Error,
-        "a `disabled_plans` name that is not a service plan of that SKU",
+        "A `disabled_plans` entry names a service plan that the SKU does not have.",
     ),
     (
         "tenant/unknown-group",
