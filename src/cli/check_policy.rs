@@ -50,10 +50,12 @@ pub(super) fn run(
 ) -> io::Result<ExitStatus> {
     let style = style_for(ColorArg::Auto, io::stderr().is_terminal());
     let Some(setup) = super::settings::policy_paths(
-        args.config.as_deref(),
-        args.no_config,
-        &args.paths,
-        args.no_default_policy,
+        &super::settings::PolicyFlags {
+            config: args.config.as_deref(),
+            no_config: args.no_config,
+            policies: &args.paths,
+            no_default_policy: args.no_default_policy,
+        },
         "nothing was analysed",
         style,
         stderr,

@@ -470,10 +470,12 @@ fn policy_or_report(
     stderr: &mut dyn Write,
 ) -> io::Result<Option<Policy>> {
     Ok(settings::policy_setup(
-        args.config.as_deref(),
-        args.no_config,
-        &args.policies,
-        args.no_default_policy,
+        &settings::PolicyFlags {
+            config: args.config.as_deref(),
+            no_config: args.no_config,
+            policies: &args.policies,
+            no_default_policy: args.no_default_policy,
+        },
         stopped,
         style_for(ColorArg::Auto, io::stderr().is_terminal()),
         stderr,

@@ -44,10 +44,12 @@ pub(super) fn settings(
         policy,
         policy_paths,
     }) = policy_setup(
-        a.config,
-        a.no_config,
-        a.policies,
-        a.no_default_policy,
+        &PolicyFlags {
+            config: a.config,
+            no_config: a.no_config,
+            policies: a.policies,
+            no_default_policy: a.no_default_policy,
+        },
         "nothing was checked",
         err_style,
         stderr,
@@ -148,10 +150,7 @@ pub(super) struct PolicySetup {
 /// or `default-policy: false` leaves the embedded default out. `None` after printing what is
 /// wrong, the last line saying what was `stopped`.
 pub(super) fn policy_setup(
-    config: Option<&Path>,
-    no_config: bool,
-    policies: &[String],
-    no_default_policy: bool,
+    flags: &PolicyFlags<'_>,
     stopped: &str,
     err_style: human::Style,
     stderr: &mut dyn Write,
@@ -161,15 +160,7 @@ pub(super) fn policy_setup(
         config_path,
         paths: policy_paths,
         with_default,
-    }) = policy_paths(
-        config,
-        no_config,
-        policies,
-        no_default_policy,
-        stopped,
-        err_style,
-        stderr,
-    )?
+    }) = policy_paths(flags, stopped, err_style, stderr)?
     else {
         return Ok(None);
     };
@@ -188,6 +179,18 @@ pub(super) fn policy_setup(
     }
 }
 
+/// The flags that say where a command's config and policy come from.
+pub(super) struct PolicyFlags<'a> {
+    /// `--config FILE`.
+    pub(super) config: Option<&'a Path>,
+    /// `--no-config`.
+    pub(super) no_config: bool,
+    /// `--policy PATH`s (they replace the config's `policies:`).
+    pub(super) policies: &'a [String],
+    /// `--no-default-policy`.
+    pub(super) no_default_policy: bool,
+}
+
 /// The config file and the policy paths it or the flags name, not yet read.
 pub(super) struct PolicyPaths {
     pub(super) config: crate::config::Config,
@@ -201,18 +204,17 @@ pub(super) struct PolicyPaths {
 /// The first half of [`policy_setup`], for `check-policy`, which analyses the sources rather
 /// than compiling them.
 pub(super) fn policy_paths(
-    config: Option<&Path>,
-    no_config: bool,
-    policies: &[String],
-    no_default_policy: bool,
+    flags: &PolicyFlags<'_>,
     stopped: &str,
     err_style: human::Style,
     stderr: &mut dyn Write,
 ) -> io::Result<Option<PolicyPaths>> {
-    let Some((config, config_path)) = load_config(config, no_config, err_style, stderr)? else {
+    let Some((config, config_path)) =
+        load_config(flags.config, flags.no_config, err_style, stderr)?
+    else {
         return Ok(None);
     };
-    let paths = if policies.is_empty() {
+    let paths = if flags.policies.is_empty() {
         // The config's paths come from the repository: confined to it before anything is read.
         let root = crate::inputs::guard::repo_root(&config.dir);
         let refused: Vec<miette::Report> = config
@@ -236,9 +238,9 @@ pub(super) fn policy_paths(
         }
         config.policies.clone()
     } else {
-        policies.to_vec()
+        flags.policies.to_vec()
     };
-    let with_default = !no_default_policy && config.default_policy != Some(false);
+    let with_default = !flags.no_default_policy && config.default_policy != Some(false);
     Ok(Some(PolicyPaths {
         config,
         config_path,
