@@ -32,7 +32,7 @@ pub struct RuleEntry<'a> {
     pub id: &'a str,
     /// Default severity.
     pub severity: Severity,
-    /// The one-line summary (the first non-empty line of the docs).
+    /// The one-line summary: the docs' first sentence, whole.
     pub summary: &'a str,
     /// The whole documentation as written (doc comment, or the built-in check's text).
     pub docs: &'a str,
@@ -84,7 +84,7 @@ impl<'a> Registry<'a> {
             rules.push(RuleEntry {
                 id: &r.id,
                 severity: r.severity,
-                summary: summary(&r.docs),
+                summary: &r.summary,
                 docs: &r.docs,
                 origin: match file {
                     Some(file) => RuleOrigin::Policy {
@@ -148,14 +148,6 @@ impl<'a> Registry<'a> {
     }
 }
 
-/// The first non-empty line of a doc comment, trimmed.
-pub fn summary(docs: &str) -> &str {
-    docs.lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .trim()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,6 +175,34 @@ mod tests {
                 .map(|u| u.help("none"))
                 .is_some_and(|h| h.contains("sspr/cloud-user-license"))
         );
-        assert_eq!(summary("\n  first line  \nsecond"), "first line");
+        assert_eq!(
+            crate::compile::ir::summary(
+                "\n  A first line\n  that wraps. Then more,\n e.g. Office. And\n\nnot this"
+            ),
+            "A first line that wraps."
+        );
+        assert_eq!(
+            crate::compile::ir::summary("Assign e.g. Office E3 or EMS\n"),
+            "Assign e.g. Office E3 or EMS"
+        );
+    }
+
+    /// Every rule's summary is a whole sentence: a capital, a full stop, nothing cut off (the
+    /// summary is what `skuld rules`, SARIF's `shortDescription` and the HTML report show).
+    #[test]
+    fn every_rule_summary_is_a_whole_sentence() {
+        let policy = crate::Policy::builtin().unwrap_or_else(|e| panic!("{e}"));
+        let reg = Registry::of(&policy);
+        for r in reg.iter() {
+            let s = r.summary;
+            assert!(
+                s.chars().next().is_some_and(char::is_uppercase) && s.ends_with('.'),
+                "{}: {s:?}",
+                r.id
+            );
+            // Nothing of the first paragraph's sentence is left out.
+            let docs: String = r.docs.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(docs.starts_with(s), "{}: {s:?} / {docs:?}", r.id);
+        }
     }
 }

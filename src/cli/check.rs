@@ -150,6 +150,7 @@ pub(super) fn check(
                             rule: o.rule,
                             count: o.count,
                             cap: args.max_findings_per_rule,
+                            causes: o.causes,
                         }),
                 );
                 let f = checked.findings;

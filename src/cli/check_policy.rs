@@ -1,6 +1,7 @@
 //! `skuld check-policy`: static analysis of policy files without a tenant.
 
 use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
 
 use clap::Args;
 
@@ -10,7 +11,7 @@ use crate::diagnostics::Severity;
 
 pub(super) const AFTER_HELP: &str = "\
 Examples:
-  skuld check-policy                        # the embedded default policy
+  skuld check-policy                        # the policies `.skuld.yaml` names, or the default
   skuld check-policy my-skus.skuld          # your files on top of the default policy
   skuld check-policy policies/ --no-default-policy --fail-on error
 
@@ -33,6 +34,13 @@ pub(super) struct CheckPolicyArgs {
     /// Which findings make the run fail (exit 1)
     #[arg(long, value_enum, value_name = "LEVEL", default_value_t = FailOnArg::Warning)]
     fail_on: FailOnArg,
+    /// Config file whose `policies:` are analysed when no PATH is given (default:
+    /// `.skuld.yaml` here or in the nearest parent, up to the repository root)
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Ignore any config file
+    #[arg(long)]
+    no_config: bool,
 }
 
 pub(super) fn run(
@@ -41,7 +49,22 @@ pub(super) fn run(
     stderr: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
     let style = style_for(ColorArg::Auto, io::stderr().is_terminal());
-    let sources = match crate::policies::resolve(&args.paths, !args.no_default_policy) {
+    let Some(setup) = super::settings::policy_paths(
+        &super::settings::PolicyFlags {
+            config: args.config.as_deref(),
+            no_config: args.no_config,
+            policies: &args.paths,
+            no_default_policy: args.no_default_policy,
+            config_from: None,
+        },
+        "nothing was analysed",
+        style,
+        stderr,
+    )?
+    else {
+        return Ok(ExitStatus::Error);
+    };
+    let sources = match crate::policies::resolve(&setup.paths, setup.with_default) {
         Ok(s) => s,
         Err(errors) => {
             print_errors(&errors, style, stderr)?;

@@ -31,12 +31,6 @@ pub(super) struct DiffArgs {
     /// Waivers file, as for `check`
     #[arg(long, value_name = "FILE")]
     waivers: Option<PathBuf>,
-    /// Config file, as for `check`
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    config: Option<PathBuf>,
-    /// Ignore any config file
-    #[arg(long)]
-    no_config: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -62,8 +56,8 @@ pub(super) fn run(
         ..
     }) = super::settings(
         &SettingsArgs {
-            config: args.config.as_deref(),
-            no_config: args.no_config,
+            config: args.policy.config.as_deref(),
+            no_config: args.policy.no_config,
             config_from: None,
             policies: &args.policy.policies,
             no_default_policy: args.policy.no_default_policy,

@@ -106,7 +106,7 @@ pub(super) fn run(
     let Some(upn) = args.upn() else {
         return Ok(ExitStatus::Error);
     };
-    let Some(policy) = super::policy_or_report(policy, stderr)? else {
+    let Some(policy) = super::policy_or_report(policy, "no user was explained", stderr)? else {
         return Ok(ExitStatus::Error);
     };
     if let Some(id) = &args.rule

@@ -77,7 +77,7 @@ pub(super) fn run(
     let style = style_for(ColorArg::Auto, io::stderr().is_terminal());
     // The policy's catalog names the SKUs: a policy file that declares a SKU with its `id`
     // lets the import name it too.
-    let Some(policy) = policy_or_report(&args.policy, stderr)? else {
+    let Some(policy) = policy_or_report(&args.policy, "nothing was imported", stderr)? else {
         return Ok(ExitStatus::Error);
     };
     // PIM schedules that ended before today are left out.

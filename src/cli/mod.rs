@@ -254,14 +254,24 @@ struct CheckArgs {
     compare: Option<Vec<String>>,
 }
 
+/// How every command but `check` (which has its own, documented flag by flag) finds its
+/// policy: the config file's `policies:` and `default-policy:` unless these flags say otherwise.
 #[derive(Debug, Args)]
 struct PolicyArgs {
-    /// Policy file or folder added on top of the default policy (repeatable)
+    /// Policy file or folder added on top of the default policy (repeatable; replaces the
+    /// config file's `policies:`)
     #[arg(long = "policy", value_name = "PATH")]
     policies: Vec<String>,
     /// Leave the embedded default policy out
     #[arg(long)]
     no_default_policy: bool,
+    /// Config file (default: `.skuld.yaml` here or in the nearest parent, up to the repository
+    /// root)
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Ignore any config file
+    #[arg(long)]
+    no_config: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -460,16 +470,25 @@ fn debug(
     }
 }
 
-fn policy_or_report(args: &PolicyArgs, stderr: &mut dyn Write) -> io::Result<Option<Policy>> {
-    match load_policy(&args.policies, !args.no_default_policy) {
-        Ok(p) => Ok(Some(p)),
-        Err(errors) => {
-            print_errors(
-                &errors,
-                style_for(ColorArg::Auto, io::stderr().is_terminal()),
-                stderr,
-            )?;
-            Ok(None)
-        }
-    }
+/// The policy a command other than `check` works on, read through the one config loader
+/// (`settings::policy_setup`); `None` after printing what is wrong and that nothing was
+/// `stopped`.
+fn policy_or_report(
+    args: &PolicyArgs,
+    stopped: &str,
+    stderr: &mut dyn Write,
+) -> io::Result<Option<Policy>> {
+    Ok(settings::policy_setup(
+        &settings::PolicyFlags {
+            config: args.config.as_deref(),
+            no_config: args.no_config,
+            policies: &args.policies,
+            no_default_policy: args.no_default_policy,
+            config_from: None,
+        },
+        stopped,
+        style_for(ColorArg::Auto, io::stderr().is_terminal()),
+        stderr,
+    )?
+    .map(|s| s.policy))
 }

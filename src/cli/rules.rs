@@ -7,7 +7,7 @@ pub(super) fn rules(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
-    let Some(policy) = policy_or_report(args, stderr)? else {
+    let Some(policy) = policy_or_report(args, "no rule was listed", stderr)? else {
         return Ok(ExitStatus::Error);
     };
     let out = report::rules::table(&policy.registry());
@@ -21,7 +21,7 @@ pub(super) fn explain(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
-    let Some(policy) = policy_or_report(args, stderr)? else {
+    let Some(policy) = policy_or_report(args, "no rule was explained", stderr)? else {
         return Ok(ExitStatus::Error);
     };
     let out = match policy.registry().lookup(id) {

@@ -18,7 +18,7 @@ pub(super) fn run(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
-    let Some(policy) = super::policy_or_report(args, stderr)? else {
+    let Some(policy) = super::policy_or_report(args, "no schema was written", stderr)? else {
         return Ok(ExitStatus::Error);
     };
     stdout.write_all(crate::schema::tenant_schema(policy.catalog()).as_bytes())?;

@@ -42,54 +42,30 @@ pub(super) fn settings(
     err_style: human::Style,
     stderr: &mut dyn Write,
 ) -> io::Result<Option<Settings>> {
-    let loaded = match a.config_from {
-        Some(rev) => config_at(rev, err_style, stderr)?,
-        None => load_config(a.config, a.no_config, err_style, stderr)?,
-    };
-    let Some((config, config_path)) = loaded else {
+    let Some(PolicySetup {
+        config,
+        config_path,
+        policy,
+        policy_paths,
+    }) = policy_setup(
+        &PolicyFlags {
+            config: a.config,
+            no_config: a.no_config,
+            policies: a.policies,
+            no_default_policy: a.no_default_policy,
+            config_from: a.config_from,
+        },
+        "nothing was checked",
+        err_style,
+        stderr,
+    )?
+    else {
         return Ok(None);
     };
-    // Command-line policies replace the config's; either flag or config leaves the default out.
-    let policy_paths = if a.policies.is_empty() {
-        // The config's paths come from the repository: confined to it before anything is read.
-        let root = crate::inputs::guard::repo_root(&config.dir);
-        let refused: Vec<miette::Report> = config
-            .policies
-            .iter()
-            .filter(|p| !p.starts_with("builtin:"))
-            .filter_map(|p| {
-                crate::inputs::guard::confine(
-                    Path::new(p),
-                    &root,
-                    crate::inputs::guard::Kind::FileOrFolder,
-                    &named_by("policies:", config_path.as_deref()),
-                )
-                .err()
-            })
-            .collect();
-        if !refused.is_empty() {
-            print_reports(&refused, err_style, stderr)?;
-            writeln!(stderr, "nothing was checked")?;
-            return Ok(None);
-        }
-        &config.policies
-    } else {
-        a.policies
-    };
-    let with_default = !a.no_default_policy && config.default_policy != Some(false);
     if let Some(c) = contradiction(a, &config) {
         print_reports([&miette::Report::new(c)], err_style, stderr)?;
         return Ok(None);
     }
-    let policy = match load_policy(policy_paths, with_default) {
-        Ok(p) => p,
-        Err(errors) => {
-            print_errors(&errors, err_style, stderr)?;
-            writeln!(stderr, "the policy has errors: nothing was checked")?;
-            return Ok(None);
-        }
-    };
-
     let config_problems = config.check_rules(&policy);
     if !config_problems.is_empty() {
         print_problems(config_problems, err_style, stderr)?;
@@ -163,6 +139,125 @@ pub(super) fn settings(
         tenants,
         config_path,
         read,
+    }))
+}
+
+/// The config file and the policy it (or the flags) name: what every command that reads a
+/// policy starts from, so that `.skuld.yaml`'s `policies:` and `default-policy:` mean the same
+/// to `rules`, `explain`, `test`, `skus`, `schema` as to `check` and `diff`.
+pub(super) struct PolicySetup {
+    pub(super) config: crate::config::Config,
+    pub(super) config_path: Option<PathBuf>,
+    pub(super) policy: Policy,
+    /// The policy paths that applied (the flags', else the config's).
+    pub(super) policy_paths: Vec<String>,
+}
+
+/// Reads the config file (`--config`, found upwards, or none with `--no-config`) and compiles
+/// the policy: `--policy` paths replace the config's `policies:`; either `--no-default-policy`
+/// or `default-policy: false` leaves the embedded default out. `None` after printing what is
+/// wrong, the last line saying what was `stopped`.
+pub(super) fn policy_setup(
+    flags: &PolicyFlags<'_>,
+    stopped: &str,
+    err_style: human::Style,
+    stderr: &mut dyn Write,
+) -> io::Result<Option<PolicySetup>> {
+    let Some(PolicyPaths {
+        config,
+        config_path,
+        paths: policy_paths,
+        with_default,
+    }) = policy_paths(flags, stopped, err_style, stderr)?
+    else {
+        return Ok(None);
+    };
+    match load_policy(&policy_paths, with_default) {
+        Ok(policy) => Ok(Some(PolicySetup {
+            config,
+            config_path,
+            policy,
+            policy_paths,
+        })),
+        Err(errors) => {
+            print_errors(&errors, err_style, stderr)?;
+            writeln!(stderr, "the policy has errors: {stopped}")?;
+            Ok(None)
+        }
+    }
+}
+
+/// The flags that say where a command's config and policy come from.
+pub(super) struct PolicyFlags<'a> {
+    /// `--config FILE`.
+    pub(super) config: Option<&'a Path>,
+    /// `--no-config`.
+    pub(super) no_config: bool,
+    /// `--policy PATH`s (they replace the config's `policies:`).
+    pub(super) policies: &'a [String],
+    /// `--no-default-policy`.
+    pub(super) no_default_policy: bool,
+    /// `--config-from REV`: the config as it is at a git revision (`check`).
+    pub(super) config_from: Option<&'a str>,
+}
+
+/// The config file and the policy paths it or the flags name, not yet read.
+pub(super) struct PolicyPaths {
+    pub(super) config: crate::config::Config,
+    pub(super) config_path: Option<PathBuf>,
+    /// `--policy` paths, else the config's `policies:` (confined to the repository).
+    pub(super) paths: Vec<String>,
+    /// Whether the embedded default policy is added.
+    pub(super) with_default: bool,
+}
+
+/// The first half of [`policy_setup`], for `check-policy`, which analyses the sources rather
+/// than compiling them.
+pub(super) fn policy_paths(
+    flags: &PolicyFlags<'_>,
+    stopped: &str,
+    err_style: human::Style,
+    stderr: &mut dyn Write,
+) -> io::Result<Option<PolicyPaths>> {
+    let loaded = match flags.config_from {
+        Some(rev) => config_at(rev, err_style, stderr)?,
+        None => load_config(flags.config, flags.no_config, err_style, stderr)?,
+    };
+    let Some((config, config_path)) = loaded else {
+        return Ok(None);
+    };
+    let paths = if flags.policies.is_empty() {
+        // The config's paths come from the repository: confined to it before anything is read.
+        let root = crate::inputs::guard::repo_root(&config.dir);
+        let refused: Vec<miette::Report> = config
+            .policies
+            .iter()
+            .filter(|p| !p.starts_with("builtin:"))
+            .filter_map(|p| {
+                crate::inputs::guard::confine(
+                    Path::new(p),
+                    &root,
+                    crate::inputs::guard::Kind::FileOrFolder,
+                    &named_by("policies:", config_path.as_deref()),
+                )
+                .err()
+            })
+            .collect();
+        if !refused.is_empty() {
+            print_reports(&refused, err_style, stderr)?;
+            writeln!(stderr, "{stopped}")?;
+            return Ok(None);
+        }
+        config.policies.clone()
+    } else {
+        flags.policies.to_vec()
+    };
+    let with_default = !flags.no_default_policy && config.default_policy != Some(false);
+    Ok(Some(PolicyPaths {
+        config,
+        config_path,
+        paths,
+        with_default,
     }))
 }
 

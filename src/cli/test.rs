@@ -88,8 +88,7 @@ pub(super) fn run(
     stderr: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
     let err_style = super::style_for(ColorArg::Auto, io::stderr().is_terminal());
-    let Some(policy) = super::policy_or_report(&args.policy, stderr)? else {
-        writeln!(stderr, "the policy has errors: no test was run")?;
+    let Some(policy) = super::policy_or_report(&args.policy, "no test was run", stderr)? else {
         return Ok(ExitStatus::Error);
     };
     let paths = if args.paths.is_empty() {

@@ -224,6 +224,8 @@ pub struct Rule {
     pub severity: Severity,
     /// Doc comment (the rule's documentation).
     pub docs: String,
+    /// The docs' first sentence ([`summary`]), for one-line listings.
+    pub summary: String,
     /// What it ranges over.
     pub range: RangeKind,
     /// `where`: elements for which the rule applies.
@@ -259,6 +261,36 @@ pub struct Rule {
 
 /// The feature `filter` requires of the range variable (slot 0): `f in u.features`, alone or
 /// as a conjunct of `and`.
+/// The first sentence of a doc comment: its first paragraph's lines joined, up to the first
+/// `. ` followed by a capital letter that does not close an abbreviation (`e.g. Office`), or
+/// the whole paragraph.
+/// A summary cut at the end of the first line stopped mid-sentence ("…holds no license that
+/// includes") wherever a doc comment wraps.
+pub fn summary(docs: &str) -> String {
+    let paragraph: Vec<&str> = docs
+        .lines()
+        .map(str::trim)
+        .skip_while(|l| l.is_empty())
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let text = paragraph.join(" ");
+    let end = text
+        .match_indices(". ")
+        .find(|(i, _)| {
+            let before = text.get(..*i).unwrap_or_default();
+            let abbreviation = ["e.g", "i.e", "cf", "etc"]
+                .iter()
+                .any(|a| before.ends_with(a));
+            !abbreviation
+                && text
+                    .get(i + 2..)
+                    .and_then(|rest| rest.chars().next())
+                    .is_some_and(char::is_uppercase)
+        })
+        .map_or(text.len(), |(i, _)| i + 1);
+    text.get(..end).unwrap_or(&text).to_owned()
+}
+
 pub fn feature_guard(filter: &Expr) -> Option<u32> {
     match filter {
         Expr::In {

@@ -91,6 +91,7 @@ impl<'a> Checker<'a> {
                 ast::SeverityKw::Warning => Severity::Warning,
             },
             docs: r.docs.clone(),
+            summary: ir::summary(&r.docs),
             range: r.range,
             feature_guard: match r.range {
                 ast::RangeKind::User => filter.as_ref().and_then(ir::feature_guard),

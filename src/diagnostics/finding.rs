@@ -1,5 +1,6 @@
 //! A finding: one way the tenant breaks one rule, as plain data that is also a miette diagnostic.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use miette::{Diagnostic, LabeledSpan};
@@ -133,16 +134,29 @@ impl Finding {
     }
 }
 
-/// The environment variable naming the base URL of skuld's files (e.g.
-/// `https://github.com/OWNER/skuld/blob/main`). skuld cannot know where its documentation is
-/// published, so without it no rule links are made.
+/// The environment variable naming the base URL of skuld's files (e.g. a mirror's
+/// `https://git.example.com/skuld/blob/main`), overriding [`released_docs_url`].
 pub const DOCS_URL_VAR: &str = "SKULD_DOCS_URL";
 
-/// The value of [`DOCS_URL_VAR`], when set and not blank.
+/// The base URL of this release's files: the crate's `repository` (Cargo.toml) at the tag of
+/// its version, so a link shows the rule as the running binary has it. `None` when the crate
+/// names no repository: then no link is made rather than a path that is not in the admin's
+/// repository.
+pub fn released_docs_url() -> Option<String> {
+    released_docs_url_of(env!("CARGO_PKG_REPOSITORY"), env!("CARGO_PKG_VERSION"))
+}
+
+fn released_docs_url_of(repository: &str, version: &str) -> Option<String> {
+    let repository = repository.trim().trim_end_matches('/');
+    (!repository.is_empty()).then(|| format!("{repository}/blob/v{version}"))
+}
+
+/// The value of [`DOCS_URL_VAR`] when set and not blank, else [`released_docs_url`].
 pub fn docs_base_url() -> Option<String> {
     std::env::var(DOCS_URL_VAR)
         .ok()
         .filter(|u| !u.trim().is_empty())
+        .or_else(released_docs_url)
 }
 
 /// The URL of a shipped rule's page under `docs/rules/`, below `base`.
@@ -194,8 +208,8 @@ impl Diagnostic for Finding {
     }
 }
 
-/// Help text followed by where to read about the rule: `skuld explain RULE`, and the rule's
-/// page for the rules skuld ships, or where a policy of the user's own defines it.
+/// Help text followed by where to read about the rule: `skuld explain RULE`, and, for a rule of
+/// the user's own policy, where it is defined (a shipped rule's page is the heading's link).
 struct FindingHelp<'a>(&'a Finding);
 
 impl fmt::Display for FindingHelp<'_> {
@@ -208,12 +222,53 @@ impl fmt::Display for FindingHelp<'_> {
         // splits the command or the path.
         write!(f, "explain: `skuld explain {}`", finding.rule)?;
         match &finding.origin {
-            _ if finding.is_shipped() => write!(f, "\ndocs: docs/rules/{}.md", finding.rule),
+            // A shipped rule's page is linked in the report's heading (`Diagnostic::url`) when
+            // its URL is known; a path under `docs/rules/` is not in the admin's repository.
+            _ if finding.is_shipped() => Ok(()),
             FindingOrigin::Policy { .. } => write!(f, "\ndefined at {}", finding.origin),
             FindingOrigin::Builtin => Ok(()),
         }
     }
 }
+
+/// The cause of a finding as people read it, from what it says (the same for every rule of any
+/// policy): its first secondary label (the group or entry that brings the problem, `through
+/// group `Lic-F3``), else its label named with its subject when that is not a user (`` `ENTERPRISEPAK`:
+/// not in the policy's SKU catalog``: the unknown name is the cause, not the user; only a
+/// subject of visible ASCII, so that a name with an invisible character is not printed as if
+/// it had none), else its label, else its message. Never the help: that says what to do, not
+/// what is wrong.
+pub(crate) fn cause_of<'a>(
+    related: Option<&'a str>,
+    subject: Option<&str>,
+    label: Option<&'a str>,
+    message: &'a str,
+) -> Cow<'a, str> {
+    match (related, subject, label) {
+        (Some(r), _, _) => Cow::Borrowed(r),
+        (None, Some(s), Some(l)) if !s.contains('@') && s.bytes().all(|b| b.is_ascii_graphic()) => {
+            Cow::Owned(format!("`{s}`: {l}"))
+        }
+        (None, _, Some(l)) => Cow::Borrowed(l),
+        (None, _, None) => Cow::Borrowed(message),
+    }
+}
+
+impl Finding {
+    /// This finding's cause ([`cause_of`]).
+    pub(crate) fn cause(&self) -> Cow<'_, str> {
+        cause_of(
+            self.related.first().map(|(_, t)| t.as_str()),
+            self.subject.as_deref(),
+            self.label.as_deref(),
+            &self.message,
+        )
+    }
+}
+
+/// Distinct causes counted per rule and file past the cap: a hostile file naming a million
+/// distinct unknown SKUs costs memory in proportion to this, and the summary shows five.
+const MAX_OMITTED_CAUSES: usize = 1000;
 
 /// Where evaluation puts findings: a plain `Vec` keeps all of them, [`CappedFindings`] keeps a
 /// bounded number per rule and only counts the rest, so that a hostile file (aliases replaying a
@@ -224,10 +279,15 @@ pub(crate) trait FindingSink {
     fn admit(&mut self, rule: &str) -> bool;
     /// Keeps a finding [`FindingSink::admit`] let in.
     fn keep(&mut self, finding: Finding);
+    /// Counts the cause ([`cause_of`]) of a finding [`FindingSink::admit`] left out, so that the
+    /// summary's causes count every finding.
+    fn omit(&mut self, rule: &str, cause: &str);
     /// Counts a finding and keeps it when the cap allows.
     fn push(&mut self, finding: Finding) {
         if self.admit(&finding.rule) {
             self.keep(finding);
+        } else {
+            self.omit(&finding.rule, &finding.cause());
         }
     }
 }
@@ -239,6 +299,7 @@ impl FindingSink for Vec<Finding> {
     fn keep(&mut self, finding: Finding) {
         self.push(finding);
     }
+    fn omit(&mut self, _rule: &str, _cause: &str) {}
 }
 
 /// Findings kept per rule and tenant file by default (`check`, `lsp`): a real tenant rarely has
@@ -253,6 +314,8 @@ pub(crate) struct CappedFindings {
     findings: Vec<Finding>,
     /// Per rule: findings counted, kept or not.
     counts: std::collections::HashMap<String, usize>,
+    /// Per rule: the causes of the findings left out, and how many had each.
+    omitted_causes: std::collections::HashMap<String, std::collections::HashMap<String, usize>>,
 }
 
 /// Findings of one rule in one file that the cap left out: counted, not kept.
@@ -264,6 +327,9 @@ pub(crate) struct OmittedCount {
     pub severity: Severity,
     /// How many were left out.
     pub count: usize,
+    /// The causes of those left out, with how many had each (at most [`MAX_OMITTED_CAUSES`]
+    /// distinct ones; most first).
+    pub causes: Vec<(String, usize)>,
 }
 
 impl CappedFindings {
@@ -273,21 +339,30 @@ impl CappedFindings {
             cap,
             findings: Vec::new(),
             counts: std::collections::HashMap::new(),
+            omitted_causes: std::collections::HashMap::new(),
         }
     }
 
     /// The kept findings, and per rule how many were left out (rules in the order of their
     /// first finding).
-    pub(crate) fn finish(self) -> (Vec<Finding>, Vec<OmittedCount>) {
+    pub(crate) fn finish(mut self) -> (Vec<Finding>, Vec<OmittedCount>) {
         let mut omitted = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for f in &self.findings {
             let total = self.counts.get(&f.rule).copied().unwrap_or(0);
             if total > self.cap && seen.insert(f.rule.as_str()) {
+                let mut causes: Vec<(String, usize)> = self
+                    .omitted_causes
+                    .remove(&f.rule)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .collect();
+                causes.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
                 omitted.push(OmittedCount {
                     rule: f.rule.clone(),
                     severity: f.severity,
                     count: total - self.cap,
+                    causes,
                 });
             }
         }
@@ -307,11 +382,41 @@ impl FindingSink for CappedFindings {
     fn keep(&mut self, finding: Finding) {
         self.findings.push(finding);
     }
+    fn omit(&mut self, rule: &str, cause: &str) {
+        let causes = match self.omitted_causes.get_mut(rule) {
+            Some(c) => c,
+            None => self.omitted_causes.entry(rule.to_owned()).or_default(),
+        };
+        let full = causes.len() >= MAX_OMITTED_CAUSES;
+        match causes.get_mut(cause) {
+            Some(n) => *n += 1,
+            None if !full => {
+                causes.insert(cause.to_owned(), 1);
+            }
+            None => {}
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rule_links_go_to_the_released_version_s_docs() {
+        assert_eq!(
+            released_docs_url_of("https://github.com/example/skuld/", "0.3.1").as_deref(),
+            Some("https://github.com/example/skuld/blob/v0.3.1")
+        );
+        assert_eq!(released_docs_url_of("", "0.3.1"), None);
+        assert_eq!(
+            rule_page_url(
+                "https://github.com/example/skuld/blob/v0.3.1",
+                "licensing/seats"
+            ),
+            "https://github.com/example/skuld/blob/v0.3.1/docs/rules/licensing/seats.md"
+        );
+    }
 
     fn finding(rule: &str) -> Finding {
         Finding::new(
@@ -339,7 +444,8 @@ mod tests {
             [OmittedCount {
                 rule: "a".to_owned(),
                 severity: Severity::Warning,
-                count: 2
+                count: 2,
+                causes: vec![("m".to_owned(), 2)],
             }]
         );
     }

@@ -517,7 +517,15 @@ impl<'a> Interp<'a> {
                 TemplatePart::Text(s) => out.push_str(s),
                 TemplatePart::Hole(e) => {
                     let v = self.eval(e, env);
-                    self.write_value(&mut out, v);
+                    // A list written in the policy (`such as {[AAD_PREMIUM, EMS]}`) offers
+                    // alternatives; a list read from the tenant (`holds {u.licenses}`) names
+                    // what is all there.
+                    let joint = if matches!(e, Expr::Const(_)) {
+                        Joint::Or
+                    } else {
+                        Joint::And
+                    };
+                    self.write_joined(&mut out, v, joint);
                 }
             }
         }
@@ -525,6 +533,11 @@ impl<'a> Interp<'a> {
     }
 
     pub(super) fn write_value(&self, out: &mut String, v: Value<'a>) {
+        self.write_joined(out, v, Joint::And);
+    }
+
+    /// Writes `v`, a list's last two items joined by `joint`.
+    fn write_joined(&self, out: &mut String, v: Value<'a>, joint: Joint) {
         let m = self.model;
         match v {
             Value::Bool(b) => {
@@ -584,12 +597,18 @@ impl<'a> Interp<'a> {
                         self.write_value(out, item);
                         out.push_str(", ");
                     }
-                    let _ = write!(out, "… or {} more", n - MAX_LISTED);
+                    let _ = write!(out, "… {} {} more", joint.word(), n - MAX_LISTED);
                     return;
                 }
                 for (i, item) in l.iter().enumerate() {
                     if i > 0 {
-                        out.push_str(if i + 1 == n { " or " } else { ", " });
+                        if i + 1 == n {
+                            out.push(' ');
+                            out.push_str(joint.word());
+                            out.push(' ');
+                        } else {
+                            out.push_str(", ");
+                        }
                     }
                     self.write_value(out, item);
                 }
@@ -840,6 +859,24 @@ fn same_path(a: &Expr, b: &Expr) -> bool {
     }
 }
 
+/// How a list's last two items are joined when it is written out.
+#[derive(Debug, Clone, Copy)]
+enum Joint {
+    /// Every item holds: `holds Office 365 E3 and Microsoft Power Automate Free`.
+    And,
+    /// One of them will do: `such as Entra ID P1 or EMS E3`.
+    Or,
+}
+
+impl Joint {
+    fn word(self) -> &'static str {
+        match self {
+            Joint::And => "and",
+            Joint::Or => "or",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::compile::Policy;
@@ -871,7 +908,7 @@ mod tests {
         );
         // The list in the help names 20 groups and counts the rest.
         assert!(help.starts_with("move c0, c1, "), "{help}");
-        assert!(help.contains("c19, … or 117 more"), "{help}");
+        assert!(help.contains("c19, … and 117 more"), "{help}");
     }
 
     #[test]
@@ -882,7 +919,20 @@ mod tests {
             labels,
             ["`c0` is a member", "`c1` is a member", "`c2` is a member"]
         );
-        assert_eq!(f.help.as_deref(), Some("move c0, c1 or c2"));
+        // A list read from the tenant names what is all there: "and".
+        assert_eq!(f.help.as_deref(), Some("move c0, c1 and c2"));
+    }
+
+    #[test]
+    fn a_list_written_in_the_policy_offers_alternatives() {
+        let src = POLICY.replace(
+            "move {g.member_groups}",
+            "rename it {[\"Q\", \"R\", \"S\"]}",
+        );
+        let policy = Policy::from_sources(&[SourceFile::new("p.skuld", src)]).unwrap();
+        let t = "tenant: t\ngroups:\n  - name: P\n  - name: c\n    groups: [P]\n";
+        let findings = policy.check(&SourceFile::new("t.yaml", t)).unwrap();
+        assert_eq!(findings[0].help.as_deref(), Some("rename it Q, R or S"));
     }
 
     #[test]

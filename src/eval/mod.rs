@@ -135,9 +135,7 @@ impl<'a> OneRule<'_, 'a> {
         {
             return;
         }
-        // Past the cap the finding is only counted: its message is never built.
-        if out.admit(&rule.id) {
-            out.keep(interp.finding(rule, &self.constants, env));
-        }
+        // Past the cap the finding is still built: the summary counts its cause.
+        out.push(interp.finding(rule, &self.constants, env));
     }
 }

@@ -289,6 +289,7 @@ impl Workspace {
                     severity,
                     count: o.count,
                     cap: DEFAULT_PER_RULE,
+                    causes: Vec::new(),
                 }
                 .message();
                 Problem {

@@ -126,10 +126,35 @@ impl Diagnostic for WithoutSnippet<'_> {
     }
 }
 
+/// Secondary labels shown in one snippet: the seats finding of a large tenant labels every
+/// group that assigns the SKU, hundreds of them, and a snippet of a thousand lines hides the
+/// rest of the report.
+const MAX_LABELS: usize = 4;
+
+/// Renders a finding as a report with at most [`MAX_LABELS`] secondary labels; the others are
+/// counted in a last help line (every other format lists them all).
+pub fn render_finding(f: &Finding, style: Style, out: &mut String) {
+    let more = f.related.len().saturating_sub(MAX_LABELS);
+    if more == 0 {
+        return render_diagnostic(f, style, out);
+    }
+    let mut shown = f.clone();
+    shown.related.truncate(MAX_LABELS);
+    let note = format!(
+        "and {} not labelled here (`--format json` or `html` lists every one)",
+        plural(more, "more place", "more places")
+    );
+    shown.help = Some(match shown.help.take() {
+        Some(help) => format!("{help}\n{note}"),
+        None => note,
+    });
+    render_diagnostic(&shown, style, out);
+}
+
 /// Renders findings, each as a report.
 pub fn render_findings(findings: &[Finding], style: Style, out: &mut String) {
     for f in findings {
-        render_diagnostic(f, style, out);
+        render_finding(f, style, out);
         out.push('\n');
     }
 }
@@ -172,7 +197,7 @@ fn shortened(cause: &str) -> String {
 }
 
 /// Longest cause shown before it is cut.
-const CAUSE_CHARS: usize = 80;
+const CAUSE_CHARS: usize = 120;
 
 /// Others of a fold named on its line, with their lines; the rest are counted.
 const FOLD_NAMES: usize = 10;
@@ -220,7 +245,7 @@ pub fn render_file(
     if progress.view.show_all {
         for f in findings {
             if progress.room() {
-                render_diagnostic(f, style, out);
+                render_finding(f, style, out);
                 out.push('\n');
                 progress.shown += 1;
             } else {
@@ -236,7 +261,7 @@ pub fn render_file(
                 progress.held_back += 1 + fold.more.len();
                 continue;
             }
-            render_diagnostic(first, style, out);
+            render_finding(first, style, out);
             progress.shown += 1;
             if !fold.more.is_empty() {
                 fold_line(
@@ -265,7 +290,7 @@ fn fold_line<'a>(
         out,
         "  … and {n} more `{}` with the same cause ({}): ",
         first.rule,
-        shortened(crate::triage::causes::cause_text(first))
+        shortened(&crate::triage::causes::cause_text(first))
     );
     for (i, f) in more.take(FOLD_NAMES).enumerate() {
         if i > 0 {
@@ -307,7 +332,7 @@ pub fn render_end(run: &super::Run<'_>, progress: &Progress, out: &mut String) {
         &run.findings,
         run.omitted
             .iter()
-            .map(|o| (o.rule.clone(), o.severity, o.count)),
+            .map(|o| (o.rule.as_str(), o.severity, o.count, o.causes.as_slice())),
         TOP_CAUSES,
     );
     if !rules.is_empty() {

@@ -95,6 +95,8 @@ pub struct Omitted {
     pub count: usize,
     /// The cap that left them out.
     pub cap: usize,
+    /// Their causes, with how many had each (for the summary's most common causes).
+    pub causes: Vec<(String, usize)>,
 }
 
 impl Omitted {

@@ -11,16 +11,10 @@ use std::collections::HashMap;
 
 use crate::diagnostics::{Finding, Severity};
 
-/// The cause of a finding, as people read it: the first secondary label, else the first line
-/// of the help, else the primary label, else the message.
-pub fn cause_text(f: &Finding) -> &str {
-    if let Some((_, text)) = f.related.first() {
-        return text;
-    }
-    if let Some(help) = f.help.as_deref().and_then(|h| h.lines().next()) {
-        return help;
-    }
-    f.label.as_deref().unwrap_or(&f.message)
+/// The cause of a finding, as people read it ([`Finding::cause`]: the first secondary label,
+/// else the label with a subject that is not a user, else the label, else the message).
+pub fn cause_text(f: &Finding) -> std::borrow::Cow<'_, str> {
+    f.cause()
 }
 
 /// What makes two findings of the same rule in the same file share a cause.
@@ -112,19 +106,31 @@ pub struct CauseCount {
     pub count: usize,
 }
 
+/// Findings of one rule the per-rule cap left out: the rule, its severity, how many, and
+/// their causes with how many had each.
+pub type OmittedCauses<'a> = (&'a str, Severity, usize, &'a [(String, usize)]);
+
 /// The counts a summary shows: per rule and severity (errors first, then by count), and the
-/// causes that account for most findings (at most `top`, largest first; only causes shared by
-/// more than one finding).
-pub fn counts(
-    findings: &[Finding],
-    omitted: impl IntoIterator<Item = (String, Severity, usize)>,
+/// causes that account for most findings, those the cap left out included (at most `top`,
+/// largest first; only causes shared by more than one finding).
+pub fn counts<'a>(
+    findings: &'a [Finding],
+    omitted: impl IntoIterator<Item = OmittedCauses<'a>>,
     top: usize,
 ) -> (Vec<RuleCount>, Vec<CauseCount>) {
     let mut rules: HashMap<(&str, Severity), (usize, usize)> = HashMap::new();
-    let mut causes: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut causes: HashMap<(&str, std::borrow::Cow<'a, str>), usize> = HashMap::new();
     for f in findings {
         rules.entry((&f.rule, f.severity)).or_default().0 += 1;
         *causes.entry((&f.rule, cause_text(f))).or_default() += 1;
+    }
+    let omitted: Vec<OmittedCauses<'a>> = omitted.into_iter().collect();
+    for &(rule, _, _, omitted_causes) in &omitted {
+        for (cause, n) in omitted_causes {
+            *causes
+                .entry((rule, std::borrow::Cow::Borrowed(cause.as_str())))
+                .or_default() += n;
+        }
     }
     let mut rule_counts: Vec<RuleCount> = rules
         .into_iter()
@@ -135,7 +141,7 @@ pub fn counts(
             omitted: 0,
         })
         .collect();
-    for (rule, severity, n) in omitted {
+    for (rule, severity, n, _) in omitted {
         match rule_counts
             .iter_mut()
             .find(|r| r.rule == rule && r.severity == severity)
@@ -145,7 +151,7 @@ pub fn counts(
                 r.omitted += n;
             }
             None => rule_counts.push(RuleCount {
-                rule,
+                rule: rule.to_owned(),
                 severity,
                 count: n,
                 omitted: n,
@@ -164,7 +170,7 @@ pub fn counts(
         .filter(|(_, n)| *n > 1)
         .map(|((rule, cause), count)| CauseCount {
             rule: rule.to_owned(),
-            cause: cause.to_owned(),
+            cause: cause.into_owned(),
             count,
         })
         .collect();
@@ -245,7 +251,11 @@ mod tests {
             finding("r/a", 3, None, "fix it like this\nmore"),
             finding("r/b", 4, None, "other"),
         ];
-        let (rules, causes) = counts(&fs, [("r/b".to_owned(), Severity::Error, 10)], 5);
+        let left_out = [
+            ("through group `Lic-F3`".to_owned(), 7),
+            ("other".to_owned(), 3),
+        ];
+        let (rules, causes) = counts(&fs, [("r/b", Severity::Error, 10, &left_out[..])], 5);
         assert_eq!(
             rules
                 .iter()
@@ -253,9 +263,23 @@ mod tests {
                 .collect::<Vec<_>>(),
             [("r/b", 11, 10), ("r/a", 3, 0)]
         );
-        assert_eq!(causes.len(), 1);
-        assert_eq!(causes[0].cause, "through group `Lic-F3`");
-        assert_eq!(causes[0].count, 2);
-        assert_eq!(cause_text(&fs[2]), "fix it like this");
+        // The causes of findings the cap left out count too, with the kept ones of their rule.
+        let causes: Vec<(&str, &str, usize)> = causes
+            .iter()
+            .map(|c| (c.rule.as_str(), c.cause.as_str(), c.count))
+            .collect();
+        assert_eq!(
+            causes,
+            [
+                ("r/b", "through group `Lic-F3`", 7),
+                ("r/b", "other", 3),
+                ("r/a", "through group `Lic-F3`", 2),
+            ]
+        );
+        // The cause is never the help: the label (with a subject that is not a user).
+        assert_eq!(cause_text(&fs[2]), "here");
+        let mut unknown = finding("r/c", 5, None, "did you mean");
+        unknown.subject = Some("ENTERPRISEPAK".to_owned());
+        assert_eq!(cause_text(&unknown), "`ENTERPRISEPAK`: here");
     }
 }

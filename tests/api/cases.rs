@@ -17,6 +17,9 @@
 //!     line: 7                          # 1-based, within `tenant`
 //!     subject: bob@contoso.com         # absent: the finding has no subject
 //! want_error: skuld::tenant::unknown-key
+//! want_at: 4:15                        # optional, with want_error: where it points (line:column)
+//! want_help: never closed              # optional: a part of the error's help (with want_error)
+//!                                      # or of some finding's help (with want_findings)
 //! ```
 //! Cases under `tests/data/cases/<rule-id>/` named `fires-*` must produce a finding of that rule, and
 //! those named `silent-*` must not: the file name states the intent, the harness holds it to it.
@@ -42,6 +45,10 @@ struct Case {
     want_findings: Option<Vec<Want>>,
     #[serde(default)]
     want_error: Option<String>,
+    #[serde(default)]
+    want_at: Option<String>,
+    #[serde(default)]
+    want_help: Option<String>,
 }
 
 #[derive(Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord, Clone)]
@@ -125,6 +132,14 @@ fn run_case(path: &Path, default: &Policy) -> Result<(), String> {
                     "findings differ\n  want: {want:?}\n  got:  {got:?}"
                 ));
             }
+            if let Some(help) = &case.want_help {
+                if !findings
+                    .iter()
+                    .any(|f| f.help.as_deref().is_some_and(|h| h.contains(help.as_str())))
+                {
+                    return Err(format!("no finding's help contains {help:?}"));
+                }
+            }
             // The file name states the intent; hold the case to it.
             let rel = path.strip_prefix(cases_dir()).unwrap_or(path);
             let rule = rel.parent().map(|p| p.to_string_lossy().replace('\\', "/"));
@@ -150,11 +165,30 @@ fn run_case(path: &Path, default: &Policy) -> Result<(), String> {
                     .iter()
                     .filter_map(|r| r.code().map(|c| c.to_string()))
                     .collect();
-                if codes.iter().any(|c| c == code) {
-                    Ok(())
-                } else {
-                    Err(format!("expected error `{code}`, got {codes:?}: {d}"))
+                let Some(error) = d
+                    .iter()
+                    .find(|r| r.code().is_some_and(|c| c.to_string() == *code))
+                else {
+                    return Err(format!("expected error `{code}`, got {codes:?}: {d}"));
+                };
+                if let Some(want) = &case.want_at {
+                    let at = error.labels().and_then(|mut l| l.next()).map(|l| {
+                        let before = case.tenant.get(..l.offset()).unwrap_or_default();
+                        let line = before.matches('\n').count() + 1;
+                        let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+                        format!("{line}:{column}")
+                    });
+                    if at.as_deref() != Some(want.as_str()) {
+                        return Err(format!("`{code}` points at {at:?}, want {want}"));
+                    }
                 }
+                if let Some(want) = &case.want_help {
+                    let help = error.help().map(|h| h.to_string()).unwrap_or_default();
+                    if !help.contains(want.as_str()) {
+                        return Err(format!("the help of `{code}` is {help:?}, want {want:?}"));
+                    }
+                }
+                Ok(())
             }
         },
         _ => Err("a case has exactly one of `want_findings` and `want_error`".into()),

@@ -6,6 +6,8 @@
 
 use std::process::Command;
 
+use crate::common::{root, skuld_in, stderr, stdout};
+
 fn skuld(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_skuld"))
         .args(args)
@@ -274,4 +276,51 @@ fn rules_as_json_match_the_table() {
             .contains("Fires for each subscribed SKU")
     );
     assert!(rows.iter().any(|r| r["defined_in"] == "built-in"));
+}
+
+/// `skuld skus QUERY` searches part numbers, names, GUIDs and service plans; the table fits
+/// 100 columns; nothing found exits 1 with a message (issue 24).
+#[test]
+fn skus_searches_and_fits_100_columns() {
+    let table = skuld_in(&root(), &["skus", "--no-config"]);
+    assert_eq!(table.status.code(), Some(0));
+    let widest = stdout(&table)
+        .lines()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    assert!(widest <= 100, "{widest} columns");
+    for (query, part) in [
+        (&["SPB"][..], "SPB"),
+        (&["business", "premium"][..], "SPB"),
+        (&["cbdc14ab-d96c-4c30-b9f4-6ada7cdc1d46"][..], "SPB"),
+        (&["aad_premium_p2"][..], "EMSPREMIUM"),
+    ] {
+        let mut args = vec!["skus", "--no-config"];
+        args.extend_from_slice(query);
+        let o = skuld_in(&root(), &args);
+        assert_eq!(o.status.code(), Some(0), "{query:?}");
+        assert!(
+            stdout(&o)
+                .lines()
+                .any(|l| l.starts_with(&format!("{part} "))),
+            "{query:?}: {}",
+            stdout(&o)
+        );
+    }
+    let o = skuld_in(&root(), &["skus", "--no-config", "SPB", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let spb = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["part"] == "SPB")
+        .unwrap();
+    assert!(
+        spb["plans"].as_array().is_some_and(|p| p.len() > 10),
+        "{spb}"
+    );
+    let o = skuld_in(&root(), &["skus", "--no-config", "no-such-sku-anywhere"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no SKU matches `no-such-sku-anywhere`"));
 }

@@ -272,3 +272,113 @@ fn a_glob_matching_nothing_is_an_error() {
         "{err}"
     );
 }
+
+/// A repository set up as docs/cli.md says: `.skuld.yaml` names `policies/`, which declares a
+/// SKU and a rule of its own.
+fn repo_with_policy() -> tempfile::TempDir {
+    let dir = repo();
+    let r = dir.path();
+    write(&r.join(".skuld.yaml"), "policies: [policies/]\n");
+    write(
+        &r.join("policies/northwind.skuld"),
+        "\
+/// Northwind Suite: a reseller's bundle.
+sku NORTHWIND_SUITE \"Northwind Suite\" {
+    paid family office365
+    plans [AAD_PREMIUM]
+}
+grant sspr_cloud, sspr_onprem to NORTHWIND_SUITE
+
+/// Every user holds a licence.
+rule northwind/copilot-base-license {
+    severity warning
+    for user u
+    require count(u.licenses) > 0
+    at u
+    message \"`{u.upn}` holds no licence\"
+}
+",
+    );
+    write(
+        &r.join("policies/tests/suite.test.yaml"),
+        "\
+tenant: northwind.onmicrosoft.com
+users:
+  - upn: a@northwind.com
+    usage_location: US
+    licenses: [NORTHWIND_SUITE]
+",
+    );
+    write(
+        &r.join("tenant.yaml"),
+        "\
+tenant: northwind.onmicrosoft.com
+users:
+  - upn: a@northwind.com
+    licenses: [NORTHWIND_SUITE]
+  - upn: b@northwind.com
+",
+    );
+    dir
+}
+
+/// Every command that reads a policy reads it from `.skuld.yaml` (one loader): the config's
+/// rule and SKU are seen by each, and `--no-config` leaves them out again.
+#[test]
+fn every_command_reads_the_config_s_policies() {
+    let dir = repo_with_policy();
+    let r = dir.path();
+    let rule = "northwind/copilot-base-license";
+    let cases: &[(&[&str], &str)] = &[
+        (&["rules"], rule),
+        (&["rules", "--format", "json"], rule),
+        (&["explain", rule], "Every user holds a licence."),
+        (&["skus"], "NORTHWIND_SUITE"),
+        (&["skus", "--format", "json"], "NORTHWIND_SUITE"),
+        (&["schema"], "NORTHWIND_SUITE"),
+        (&["test", "policies/tests"], "1 passed"),
+        (&["check", "tenant.yaml", "--format", "compact"], rule),
+        (
+            &["diff", "tenant.yaml", "tenant.yaml", "--format", "json"],
+            "\"introduced\"",
+        ),
+        (
+            &["explain", "tenant.yaml", "--user", "b@northwind.com"],
+            rule,
+        ),
+        (&["check-policy"], "policy files"),
+    ];
+    for (args, expected) in cases {
+        let o = skuld_in(r, args);
+        assert!(
+            stdout(&o).contains(expected),
+            "skuld {}: {} / {}",
+            args.join(" "),
+            stdout(&o),
+            stderr(&o)
+        );
+        assert_ne!(
+            o.status.code(),
+            Some(2),
+            "skuld {}: {}",
+            args.join(" "),
+            stderr(&o)
+        );
+        // Without the config, the rule or the SKU is unknown (or the test fails on it).
+        let mut without = args.to_vec();
+        without.push("--no-config");
+        let o = skuld_in(r, &without);
+        assert!(
+            !stdout(&o).contains(expected) || args[0] == "diff" || args[0] == "check-policy",
+            "skuld {} --no-config: {}",
+            args.join(" "),
+            stdout(&o)
+        );
+    }
+    // check-policy analysed the config's file: two files, the default and northwind.skuld.
+    let o = skuld_in(r, &["check-policy"]);
+    let n = |o: &Output| stdout(o).lines().last().unwrap_or_default().to_owned();
+    let with = n(&o);
+    let without = n(&skuld_in(r, &["check-policy", "--no-config"]));
+    assert_ne!(with, without, "{with}");
+}

@@ -186,3 +186,75 @@ fn a_cap_of_zero_is_a_usage_error() {
     let (code, _) = capped("json", 1, "0");
     assert_eq!(code, Some(2));
 }
+
+/// A tenant where one subscription is over-subscribed through 40 groups far apart in the file
+/// (each group padded by comment lines), and 30 users hold a SKU that another of theirs
+/// includes: 20 through `AAD_PREMIUM`, 10 through `EMS`.
+fn wide_tenant() -> String {
+    let mut t = String::from(
+        "tenant: wide.onmicrosoft.com\ncountry: US\nsubscriptions:\n  - sku: STANDARDPACK\n    seats: 1\n  - sku: AAD_PREMIUM\n    seats: 100\n  - sku: EMS\n    seats: 100\n  - sku: SPE_E5\n    seats: 100\ngroups:\n",
+    );
+    for g in 0..40 {
+        let _ = writeln!(t, "  - name: G{g}\n    licenses: [STANDARDPACK, EMS]");
+        for _ in 0..20 {
+            t.push_str("    # padding\n");
+        }
+    }
+    t.push_str("users:\n");
+    for g in 0..40 {
+        let _ = writeln!(
+            t,
+            "  - upn: g{g}@wide.com\n    usage_location: US\n    groups: [G{g}]"
+        );
+    }
+    for u in 0..30 {
+        let included = if u < 20 { "AAD_PREMIUM" } else { "EMS" };
+        let _ = writeln!(
+            t,
+            "  - upn: r{u}@wide.com\n    usage_location: US\n    licenses: [SPE_E5, {included}]"
+        );
+    }
+    t
+}
+
+/// The terminal report of a large tenant stays readable (issue 24): a snippet labels a few of
+/// the 40 groups and counts the rest, `--max-findings` bounds the output, and the most common
+/// causes count the findings past `--max-findings-per-rule` too, named by what they are.
+#[test]
+fn a_wide_finding_is_labelled_in_part_and_causes_count_every_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.yaml");
+    std::fs::write(&path, wide_tenant()).unwrap();
+    let path = path.to_str().unwrap();
+    let o = skuld(&[
+        "check",
+        "--no-config",
+        path,
+        "--max-findings",
+        "1",
+        "--max-findings-per-rule",
+        "5",
+    ]);
+    let out = stdout(&o);
+    // The seats finding labels the subscription and 3 groups; 37 more are counted.
+    assert!(
+        out.contains("and 37 more places not labelled here"),
+        "{out}"
+    );
+    assert_eq!(out.matches("at risk with STANDARDPACK").count(), 3, "{out}");
+    // Groups 20 lines apart get a snippet each, not one snippet with every line between them.
+    assert!(
+        out.lines().count() < 80,
+        "{} lines:\n{out}",
+        out.lines().count()
+    );
+    // Causes: 25 of the 30 redundant-license findings were not kept, all are counted by cause.
+    assert!(
+        out.contains("  20  licensing/redundant-license: Microsoft Entra ID P1 (`AAD_PREMIUM`) is included in another license they hold"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  10  licensing/redundant-license: Enterprise Mobility + Security E3 (`EMS`) is included in another license they hold"),
+        "{out}"
+    );
+}

@@ -349,29 +349,14 @@ impl<'a> Events<'a> {
     }
 
     pub(super) fn syntax(&mut self, e: &ScanError) -> Fatal {
-        let start = self.offsets.byte(e.marker().index()).min(self.text.len());
+        let at = self.offsets.byte(e.marker().index()).min(self.text.len());
+        let info = e.info();
+        let (start, help) = syntax_help(self.text, at, info);
         let width = self
             .text
             .get(start..)
             .and_then(|rest| rest.chars().next())
             .map_or(0, |c| if c == '\n' { 0 } else { c.len_utf8() });
-        let info = e.info();
-        let help = if info.contains("tab") {
-            Some("YAML does not allow tabs for indentation: indent with spaces".to_owned())
-        } else if info.contains("unknown anchor") {
-            Some(
-                "define the anchor (`&name`) before the alias (`*name`) that repeats it".to_owned(),
-            )
-        } else if info.contains("recursion limit") {
-            Some(
-                "the brackets nest far too deep: a tenant file is at most four levels deep"
-                    .to_owned(),
-            )
-        } else if info.contains("mapping values are not allowed") {
-            Some("quote a value that contains `: `, or check the indentation".to_owned())
-        } else {
-            None
-        };
         self.fatal(LoadError::Syntax {
             src: self.src.clone(),
             message: info.to_owned(),
@@ -379,4 +364,152 @@ impl<'a> Events<'a> {
             help,
         })
     }
+}
+
+/// Where a YAML syntax error is to be pointed at (byte offset) and what to do, for the shapes a
+/// hand-written tenant file has: a tab (the parser stops at the scalar before it: point at the
+/// tab itself), a flow list or mapping never closed (the parser stops lines later: point at the
+/// bracket), a line indented unlike its neighbours. `at` is where the parser stopped.
+pub(super) fn syntax_help(text: &str, at: usize, info: &str) -> (usize, Option<String>) {
+    if info.contains("tab") {
+        let tab = text
+            .get(at..)
+            .and_then(|rest| rest.find('\t'))
+            .map(|i| at + i)
+            .or_else(|| {
+                let line_start = text
+                    .get(..at)
+                    .and_then(|b| b.rfind('\n'))
+                    .map_or(0, |i| i + 1);
+                text.get(line_start..at)
+                    .and_then(|b| b.find('\t'))
+                    .map(|i| line_start + i)
+            });
+        return (
+            tab.unwrap_or(at),
+            Some("YAML does not allow tabs for indentation: indent with spaces".to_owned()),
+        );
+    }
+    if info.contains("unknown anchor") {
+        return (
+            at,
+            Some(
+                "define the anchor (`&name`) before the alias (`*name`) that repeats it".to_owned(),
+            ),
+        );
+    }
+    if info.contains("recursion limit") {
+        return (
+            at,
+            Some(
+                "the brackets nest far too deep: a tenant file is at most four levels deep"
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(open) = unclosed_bracket(text.get(..at).unwrap_or(text)) {
+        let (bracket, close, what) = match text.get(open..).and_then(|r| r.chars().next()) {
+            Some('{') => ("{", "}", "mapping"),
+            _ => ("[", "]", "list"),
+        };
+        let line = text.get(..open).map_or(0, |b| b.matches('\n').count()) + 1;
+        return (
+            open,
+            Some(format!(
+                "the `{bracket}` on line {line} is never closed: end the {what} with `{close}` \
+                 on the same line, e.g. `licenses: [EMS, SPE_E3]`"
+            )),
+        );
+    }
+    let line_start = text
+        .get(..at)
+        .and_then(|b| b.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let indent = |line: &str| line.len() - line.trim_start_matches(' ').len();
+    // Where the keys of the line's mapping start: after a list item's `- `, if any.
+    let keys_at = |line: &str| line.len() - line.trim_start_matches([' ', '-']).len();
+    let this = text.get(line_start..).unwrap_or_default();
+    let above = text
+        .get(..line_start)
+        .unwrap_or_default()
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    let misaligned = above.is_some_and(|a| {
+        let (this, above) = (indent(this), keys_at(a));
+        // Deeper than the keys above without a key above opening a block: a key indented by
+        // mistake reads as the continuation of the value above, and its `:` is then "not
+        // allowed".
+        this != above && !a.trim_end().ends_with(':')
+    });
+    if info.contains("mapping values are not allowed") && !misaligned {
+        return (
+            at,
+            Some("quote a value that contains `: `, or check the indentation".to_owned()),
+        );
+    }
+    if info.contains("did not find expected")
+        || info.contains("block")
+        || info.contains("mapping values are not allowed")
+    {
+        let spaces = |n: usize| format!("{n} {}", if n == 1 { "space" } else { "spaces" });
+        let help = match above {
+            Some(above) => format!(
+                "check the indentation: this line is indented {}, the keys of the line above \
+                 by {}; the keys of one user or group line up under each other, and each list \
+                 item starts with `- `",
+                spaces(indent(this)),
+                spaces(keys_at(above))
+            ),
+            None => "check the indentation: the keys of one user or group line up under each \
+                     other, and each list item starts with `- `"
+                .to_owned(),
+        };
+        return (line_start + indent(this), Some(help));
+    }
+    (at, None)
+}
+
+/// The offset of the last `[` or `{` that opens a flow collection (after `key: `, `- `, or
+/// another bracket) and is not closed before the end of `text`; quoted text and comments are
+/// skipped. A plain scalar such as `name: a[b` opens nothing.
+fn unclosed_bracket(text: &str) -> Option<usize> {
+    let mut open: Vec<usize> = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut prev = '\n';
+    let mut prev_visible = '\n';
+    for (i, c) in text.char_indices() {
+        if c == '\n' {
+            comment = false;
+        }
+        if comment {
+            prev = c;
+            continue;
+        }
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '"' | '\'' if matches!(prev_visible, ':' | '-' | '[' | '{' | ',') => {
+                    quote = Some(c)
+                }
+                '#' if prev.is_whitespace() => comment = true,
+                '[' | '{'
+                    if matches!(prev_visible, ':' | '-' | '[' | '{' | ',') || !open.is_empty() =>
+                {
+                    open.push(i);
+                }
+                ']' | '}' if !open.is_empty() => {
+                    open.pop();
+                }
+                _ => {}
+            },
+        }
+        prev = c;
+        if !c.is_whitespace() {
+            prev_visible = c;
+        }
+    }
+    open.last().copied()
 }

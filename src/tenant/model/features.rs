@@ -209,7 +209,7 @@ impl<'d> Builder<'d, '_, '_> {
                     Some(Include::All(_)) => facts.all = true,
                     Some(Include::Groups(gs)) => {
                         for name in &gs.items {
-                            if let Some(g) = self.resolve_group(name, group_index) {
+                            if let Some(g) = self.resolve_included_group(name, group_index) {
                                 facts.include.push(g);
                             }
                         }

@@ -259,9 +259,20 @@ impl<'d> Builder<'d, '_, '_> {
             if odd.is_empty() {
                 continue;
             }
-            // Past the per-rule cap it is only counted: no code point names, no message.
+            // Past the per-rule cap it is only counted with its cause (as `report_suspicious`
+            // labels it): no message, no help.
             if self.findings.admit("tenant/suspicious-name") {
                 self.report_suspicious(kind, name, &odd);
+            } else {
+                let related = odd.get(1).map(|o| code_point(o.ch));
+                let label = odd.first().map_or_else(String::new, |o| code_point(o.ch));
+                let cause = crate::diagnostics::finding::cause_of(
+                    related.as_deref(),
+                    Some(&name.value),
+                    Some(&label),
+                    "",
+                );
+                self.findings.omit("tenant/suspicious-name", &cause);
             }
         }
     }

@@ -6,11 +6,16 @@ use std::collections::HashMap;
 use super::GroupId;
 use crate::compile::ir::{Catalog, SkuId};
 use crate::diagnostics::Severity;
-use crate::diagnostics::finding::{Finding, FindingOrigin, FindingSink};
+use crate::diagnostics::finding::{Finding, FindingOrigin, FindingSink, cause_of};
 use crate::diagnostics::suggest::Suggester;
 use crate::source::Span;
 use crate::tenant::country;
 use crate::tenant::document::{Spanned, TenantDocument};
+
+/// The label of a `tenant/unknown-sku` finding (its cause, with the name, past the cap too).
+const UNKNOWN_SKU_LABEL: &str = "not in the policy's SKU catalog";
+/// The label of a `tenant/unknown-group` finding.
+const UNKNOWN_GROUP_LABEL: &str = "no group of this name under `groups:`";
 
 pub(super) struct Builder<'d, 'c, 'f> {
     pub(super) doc: &'d TenantDocument,
@@ -53,9 +58,11 @@ impl<'d> Builder<'d, '_, '_> {
         if let Some(id) = self.catalog.resolve(&name.value) {
             return Some(id);
         }
-        // Past the per-rule cap the finding is only counted: no did-you-mean, no memo entry
-        // (a hostile file can name a million distinct unknown SKUs).
+        // Past the per-rule cap the finding is only counted with its cause: no did-you-mean,
+        // no memo entry (a hostile file can name a million distinct unknown SKUs).
         if !self.findings.admit("tenant/unknown-sku") {
+            let cause = cause_of(None, Some(&name.value), Some(UNKNOWN_SKU_LABEL), "");
+            self.findings.omit("tenant/unknown-sku", &cause);
             return None;
         }
         let catalog = self.catalog;
@@ -79,7 +86,7 @@ impl<'d> Builder<'d, '_, '_> {
                 format!("unknown SKU `{}`", name.value),
                 &name.value,
             )
-            .with_label("not in the policy's SKU catalog")
+            .with_label(UNKNOWN_SKU_LABEL)
             .with_help(help);
         self.findings.keep(f);
         None
@@ -90,27 +97,56 @@ impl<'d> Builder<'d, '_, '_> {
         name: &'d Spanned<String>,
         index: &HashMap<&'d str, GroupId>,
     ) -> Option<GroupId> {
+        self.resolve_group_or(name, index, None)
+    }
+
+    /// A group of a feature entry's `include:` list. `include: [all]` names a group called
+    /// `all`; when there is none, the writer meant `include: all`, and the help says so.
+    pub(super) fn resolve_included_group(
+        &mut self,
+        name: &'d Spanned<String>,
+        index: &HashMap<&'d str, GroupId>,
+    ) -> Option<GroupId> {
+        let help = (name.value == "all").then_some(
+            "to include every user, write `include: all` without brackets: `[all]` is a list \
+             naming a group called `all`",
+        );
+        self.resolve_group_or(name, index, help)
+    }
+
+    /// [`Builder::resolve_group`] with the help of an unknown name given instead of found.
+    fn resolve_group_or(
+        &mut self,
+        name: &'d Spanned<String>,
+        index: &HashMap<&'d str, GroupId>,
+        help: Option<&str>,
+    ) -> Option<GroupId> {
         if let Some(&g) = index.get(name.value.as_str()) {
             return Some(g);
         }
         if !self.findings.admit("tenant/unknown-group") {
+            let cause = cause_of(None, Some(&name.value), Some(UNKNOWN_GROUP_LABEL), "");
+            self.findings.omit("tenant/unknown-group", &cause);
             return None;
         }
         let suggester = self
             .group_suggester
             .get_or_insert_with(|| Suggester::new(index.keys().copied()));
-        let help = self
-            .help_memo
-            .entry((false, name.value.as_str()))
-            .or_insert_with(|| match suggester.suggest(&name.value) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!(
-                    "define it under `groups:` (`- name: {}`){}",
-                    name.value,
-                    stopped_note(suggester)
-                ),
-            })
-            .clone();
+        let help = match help {
+            Some(h) => h.to_owned(),
+            None => self
+                .help_memo
+                .entry((false, name.value.as_str()))
+                .or_insert_with(|| match suggester.suggest(&name.value) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!(
+                        "define it under `groups:` (`- name: {}`){}",
+                        name.value,
+                        stopped_note(suggester)
+                    ),
+                })
+                .clone(),
+        };
         let f = self
             .finding(
                 "tenant/unknown-group",
@@ -118,7 +154,7 @@ impl<'d> Builder<'d, '_, '_> {
                 format!("unknown group `{}`", name.value),
                 &name.value,
             )
-            .with_label("no group of this name under `groups:`")
+            .with_label(UNKNOWN_GROUP_LABEL)
             .with_help(help);
         self.findings.keep(f);
         None
@@ -164,47 +200,47 @@ pub const BUILTIN_CHECKS: &[(&str, Severity, &str)] = &[
     (
         "tenant/unknown-sku",
         Severity::Error,
-        "a SKU name that is not in the policy's catalog",
+        "A SKU is named that is not in the policy's catalog.",
     ),
     (
         "tenant/unknown-plan",
         Severity::Error,
-        "a `disabled_plans` name that is not a service plan of that SKU",
+        "A `disabled_plans` entry names a service plan that the SKU does not have.",
     ),
     (
         "tenant/unknown-group",
         Severity::Error,
-        "a group name not defined under `groups`",
+        "A group is named that is not defined under `groups`.",
     ),
     (
         "tenant/duplicate-user",
         Severity::Error,
-        "two users share a UPN (case-insensitive, after Unicode NFKC normalisation)",
+        "Two users share a UPN (case-insensitive, after Unicode NFKC normalisation).",
     ),
     (
         "tenant/duplicate-group",
         Severity::Error,
-        "two groups share a name (after Unicode NFC normalisation)",
+        "Two groups share a name (after Unicode NFC normalisation).",
     ),
     (
         "tenant/suspicious-name",
         Severity::Error,
-        "a group name, group reference or UPN with an invisible character or a look-alike letter from another script",
+        "A group name, group reference or UPN holds an invisible character or a look-alike letter from another script.",
     ),
     (
         "tenant/unknown-user",
         Severity::Error,
-        "a UPN in a feature's `users` that no user has",
+        "A feature's `users` names a UPN that no user has.",
     ),
     (
         "tenant/invalid-country",
         Severity::Error,
-        "a country or usage location that is not an ISO 3166-1 alpha-2 code",
+        "A country or usage location is not an ISO 3166-1 alpha-2 code.",
     ),
     (
         "tenant/yaml11-boolean",
         Severity::Warning,
-        "an unquoted value that YAML 1.1 tools read as a boolean (`NO`, `yes`, `on`)",
+        "An unquoted value is one that YAML 1.1 tools read as a boolean (`NO`, `yes`, `on`).",
     ),
 ];
 
