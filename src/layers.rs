@@ -6,7 +6,7 @@
 /// Layers, bottom first.
 #[cfg(test)]
 const LAYERS: &[&[&str]] = &[
-    &["source", "parallel"],
+    &["source", "parallel", "date"],
     &["diagnostics"],
     &["inputs"],
     &["policies"],

@@ -53,6 +53,7 @@
 pub(crate) mod cli;
 pub(crate) mod compile;
 pub(crate) mod config;
+pub(crate) mod date;
 pub(crate) mod diagnostics;
 pub(crate) mod eval;
 pub(crate) mod import;

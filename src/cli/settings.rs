@@ -20,7 +20,7 @@ pub(super) struct Settings {
     pub(super) policy: Policy,
     pub(super) selection: Selection,
     pub(super) waivers: crate::triage::waivers::Waivers,
-    pub(super) today: crate::triage::waivers::Date,
+    pub(super) today: crate::date::Date,
     pub(super) fail_on: FailOn,
     /// Which discovered files are tenants (the config's `tenants:`, its own files).
     pub(super) tenants: crate::inputs::Filter,
@@ -112,7 +112,7 @@ pub(super) fn settings(
     else {
         return Ok(None);
     };
-    let today = match crate::triage::waivers::Date::today() {
+    let today = match crate::date::Date::today() {
         Ok(d) => d,
         Err(bad) => {
             print_errors(

@@ -13,7 +13,8 @@ use crate::source::{SourceFile, Span};
 use crate::syntax::ast::Item;
 use crate::tenant::TenantDocument;
 use crate::triage::selection::Selection;
-use crate::triage::waivers::{Applied, DEFAULT_FILE, Date, Waivers};
+use crate::date::Date;
+use crate::triage::waivers::{Applied, DEFAULT_FILE, Waivers};
 
 /// A place in a file: its name (an absolute path, or `builtin:NAME` for an embedded policy) and
 /// a byte range.

@@ -9,7 +9,8 @@ use serde::Serialize;
 use super::{Run, RunError, Summary};
 use crate::diagnostics::{Finding, Severity};
 use crate::tenant::seats::SkuSeats;
-use crate::triage::waivers::{Date, Kind, Waived};
+use crate::date::Date;
+use crate::triage::waivers::{Kind, Waived};
 
 #[derive(Serialize)]
 struct Document<'a> {

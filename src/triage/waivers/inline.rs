@@ -8,7 +8,8 @@
 //! line (whatever their subject) until the end of that day. Any other comment starting with
 //! `skuld:` is an error, so that a typo never silently waives nothing.
 
-use super::{Date, Kind, Waiver, unwaivable};
+use super::{Kind, Waiver, unwaivable};
+use crate::date::Date;
 use crate::config::{Problem, unknown_rule};
 use crate::source::{SourceFile, Span};
 

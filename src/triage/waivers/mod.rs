@@ -8,7 +8,6 @@
 //! is itself reported (`skuld::waiver::expired`); a waiver that matches no finding is reported as
 //! unused (`skuld::waiver::unused`). Both are warnings pointing at the waiver.
 
-pub mod date;
 mod inline;
 
 use std::collections::HashMap;
@@ -20,7 +19,7 @@ use crate::config::yaml::{self, Node};
 use crate::config::{Fields, Problem, text, unknown_rule};
 use crate::diagnostics::Finding;
 use crate::source::{SourceFile, Span};
-pub use date::Date;
+use crate::date::Date;
 
 /// The waivers file read when no `--waivers` is given (and the config names none): next to the
 /// config file, or in the current folder; it is optional.
