@@ -139,6 +139,8 @@ pub(crate) struct CheckedTenant {
     pub(crate) omitted: Vec<diagnostics::finding::OmittedCount>,
     /// Seat use per subscribed SKU.
     pub(crate) seats: Option<Vec<tenant::seats::SkuSeats>>,
+    /// Users per SKU held, for the cost figures (empty unless asked for).
+    pub(crate) holders: Vec<(String, u64)>,
 }
 
 /// Findings by position, then rule.
@@ -255,6 +257,7 @@ impl Policy {
         tenant: &SourceFile,
         limits: &tenant::Limits,
         cap: usize,
+        with_holders: bool,
     ) -> Result<CheckedTenant, Diagnostics> {
         let doc = self.load_tenant(tenant, limits)?;
         let mut sink = diagnostics::finding::CappedFindings::new(cap);
@@ -263,10 +266,16 @@ impl Policy {
         let (mut findings, omitted) = sink.finish();
         sort_findings(&mut findings);
         let seats = tenant::seats::seats(&model, &self.catalog);
+        let holders = if with_holders {
+            tenant::seats::holders(&model, &self.catalog)
+        } else {
+            Vec::new()
+        };
         Ok(CheckedTenant {
             findings,
             omitted,
             seats,
+            holders,
         })
     }
 
@@ -347,6 +356,7 @@ impl<'p> Report<'p> {
             name,
             loaded,
             seats: None,
+            cost: None,
         });
     }
 

@@ -21,6 +21,8 @@ pub(super) struct Settings {
     pub(super) selection: Selection,
     pub(super) waivers: crate::triage::waivers::Waivers,
     pub(super) today: crate::date::Date,
+    /// The config's `prices:`, checked against the catalog; `None`: no cost figures.
+    pub(super) prices: Option<crate::config::PriceList>,
     pub(super) fail_on: FailOn,
     /// Which discovered files are tenants (the config's `tenants:`, its own files).
     pub(super) tenants: crate::inputs::Filter,
@@ -82,9 +84,17 @@ pub(super) fn settings(
         }
     };
 
-    let config_problems = config.check_rules(&policy);
+    let mut config_problems = config.check_rules(&policy);
+    let prices = config.prices(policy.catalog()).unwrap_or_else(|unknown| {
+        config_problems.extend(unknown);
+        None
+    });
     if !config_problems.is_empty() {
-        print_problems(config_problems, err_style, stderr)?;
+        print_problems(
+            crate::diagnostics::Problem::in_file_order(config_problems),
+            err_style,
+            stderr,
+        )?;
         return Ok(None);
     }
     let selection = match Selection::new(a.rules, &config, &policy) {
@@ -148,6 +158,7 @@ pub(super) fn settings(
         selection,
         waivers,
         today,
+        prices,
         fail_on,
         tenants,
         config_path,

@@ -695,6 +695,9 @@ impl<'a> Interp<'a> {
                         }
                         let entry = match item {
                             Value::Entity(Kind::Sku, sku) if entries => {
+                                if let Some(k) = self.policy.catalog.sku(sku) {
+                                    finding.licenses.push(k.part.clone());
+                                }
                                 self.license_entry_span(list, sku, env)
                             }
                             _ => None,

@@ -78,6 +78,9 @@ struct JsonTenant<'a> {
     loaded: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     seats: Option<&'a [SkuSeats]>,
+    /// With `prices:` in the config.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost: Option<&'a crate::triage::cost::Cost>,
 }
 
 #[derive(Serialize)]
@@ -209,6 +212,7 @@ fn run_document<'a>(run: &'a Run<'_>) -> Document<'a> {
             file: &f.name,
             loaded: f.loaded,
             seats: f.seats.as_deref(),
+            cost: f.cost.as_ref(),
         })
         .collect();
     doc.summary.counts = run.summary();

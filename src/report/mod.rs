@@ -116,7 +116,7 @@ pub struct View {
 }
 
 /// A tenant file named on the command line (or found in a folder).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CheckedFile {
     /// Its name as shown to users (the path as given, `<stdin>` for standard input).
     pub name: String,
@@ -125,6 +125,8 @@ pub struct CheckedFile {
     /// Seat use per subscribed SKU; `None` when the file tracks no subscriptions or was not
     /// loaded.
     pub seats: Option<Vec<crate::tenant::seats::SkuSeats>>,
+    /// The cost figures, when the config gives prices and the file was loaded.
+    pub cost: Option<crate::triage::cost::Cost>,
 }
 
 /// An error that stopped a file, or the run.
