@@ -11,7 +11,9 @@ use clap::{Args, ValueEnum};
 
 use super::{ColorArg, ExitStatus, FailOnArg, PolicyArgs, Settings, SettingsArgs};
 use crate::diagnostics::Diagnostics;
-use crate::report::{human, json};
+use crate::report::{github, human, json, markdown};
+use crate::triage::cost;
+use crate::triage::diff::{CostChange, SeatUse, seat_changes};
 use crate::tenant::Limits;
 
 #[derive(Debug, Args)]
@@ -43,8 +45,13 @@ pub(super) struct DiffArgs {
 enum DiffFormat {
     /// Reports of the introduced findings, a line per fixed one, and the counts
     Human,
-    /// `{"introduced":[…],"fixed":[…],"summary":{…}}`
+    /// `{"introduced":[…],"fixed":[…],"seats":[…],"cost":{…},"summary":{…}}`
     Json,
+    /// A pull-request comment: findings introduced and fixed by rule, seat changes, cost delta
+    /// (at most 65,536 characters)
+    Markdown,
+    /// GitHub Actions annotations of the introduced findings, on the new version's lines
+    Github,
 }
 
 pub(super) fn run(
@@ -59,6 +66,7 @@ pub(super) fn run(
         mut waivers,
         today,
         fail_on,
+        prices,
         ..
     }) = super::settings(
         &SettingsArgs {
@@ -81,9 +89,11 @@ pub(super) fn run(
         super::read_source(path, limits.max_file_bytes)
             .map_err(|e| Diagnostics::new(vec![e]))
             .and_then(|source| {
+                // Every finding kept (a diff shows what changes, not a capped sample), and the
+                // users per SKU for the seat figures.
                 policy
-                    .check_with(&source, &limits)
-                    .map(|findings| (source, findings))
+                    .check_capped(&source, &limits, usize::MAX, true)
+                    .map(|checked| (source, checked))
             })
     };
     let ((base_src, base), (head_src, head)) = match (check(&args.base), check(&args.head)) {
@@ -107,16 +117,50 @@ pub(super) fn run(
     }
     waivers.retain_rules(|rule| selection.reports(rule));
     // Expired and unused waivers are `check`'s to report: a diff sees one tenant of many.
-    let base = waivers.apply(selection.apply(base).collect(), today);
-    let head = waivers.apply(selection.apply(head).collect(), today);
+    let (base_seats, base_holders) = (base.seats, base.holders);
+    let (head_seats, head_holders) = (head.seats, head.holders);
+    let base = waivers.apply(selection.apply(base.findings).collect(), today);
+    let mut head = waivers.apply(selection.apply(head.findings).collect(), today);
+    let base_use = SeatUse {
+        seats: base_seats.as_deref(),
+        holders: &base_holders,
+    };
+    let head_use = SeatUse {
+        seats: head_seats.as_deref(),
+        holders: &head_holders,
+    };
+    let cost = prices.as_ref().map(|prices| {
+        let before = cost::cost(
+            prices,
+            base_use.seats,
+            base_use.holders,
+            &base.findings,
+            true,
+        );
+        let after = cost::cost(
+            prices,
+            head_use.seats,
+            head_use.holders,
+            &head.findings,
+            true,
+        );
+        cost::add_savings(&mut head.findings, prices);
+        CostChange::of(&before, &after)
+    });
     let mut diff = crate::triage::diff::diff(base.findings, head.findings);
     diff.waived = head.waived.len();
+    diff.seats = seat_changes(base_use, head_use);
+    diff.cost = cost;
     let text = match args.format {
         DiffFormat::Human => human::render_diff(
             &diff,
             super::style_for(ColorArg::Auto, io::stdout().is_terminal()),
         ),
         DiffFormat::Json => json::render_diff(&diff),
+        DiffFormat::Markdown => markdown::render_diff(&diff, &args.base, &args.head),
+        DiffFormat::Github => {
+            github::render_diff(&diff, std::env::current_dir().ok().as_deref())
+        }
     };
     stdout.write_all(text.as_bytes())?;
     stdout.flush()?;

@@ -299,6 +299,11 @@ fn document<'a>(
 struct DiffDocument<'a> {
     introduced: Vec<JsonFinding<'a>>,
     fixed: Vec<JsonFinding<'a>>,
+    /// SKUs whose seats or users change.
+    seats: &'a [crate::triage::diff::SeatChange],
+    /// With prices.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost: Option<&'a crate::triage::diff::CostChange>,
     summary: DiffSummary,
 }
 
@@ -319,6 +324,8 @@ pub fn render_diff(diff: &crate::triage::diff::Diff) -> String {
     let doc = DiffDocument {
         introduced: diff.introduced.iter().map(finding).collect(),
         fixed: diff.fixed.iter().map(finding).collect(),
+        seats: &diff.seats,
+        cost: diff.cost.as_ref(),
         summary: DiffSummary {
             introduced: diff.introduced.len(),
             fixed: diff.fixed.len(),

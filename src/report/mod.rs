@@ -13,6 +13,7 @@ pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod rules;
 pub mod sarif;
 pub mod skus;

@@ -138,3 +138,85 @@ fn mistakes_in_prices_point_into_the_config() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("`prices` needs a `currency`"), "{}", stderr(&o));
 }
+
+/// `skuld diff` in `dir` of the cost tenant (`tenant.yaml`) and its changed version (`head.yaml`).
+fn diff(dir: &std::path::Path, format: &str) -> std::process::Output {
+    let head = std::fs::read_to_string(root().join("tests/data/cost/head.yaml")).unwrap();
+    write(&dir.join("head.yaml"), &head);
+    skuld_in(dir, &["diff", "tenant.yaml", "head.yaml", "--format", format])
+}
+
+#[test]
+fn diff_gives_seats_and_cost_before_and_after() {
+    let dir = repo(&prices());
+    let o = diff(dir.path(), "json");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let doc = json(&o);
+    // SPE_E3: one seat bought and one holder more; ENTERPRISEPACK: one holder more, no seat.
+    assert_eq!(
+        doc["seats"],
+        json!([
+            {"sku": "SPE_E3", "seats_before": 3, "seats_after": 4, "used_before": 2, "used_after": 3},
+            {"sku": "ENTERPRISEPACK", "seats_before": 2, "seats_after": 2, "used_before": 2,
+             "used_after": 3},
+        ])
+    );
+    // After: 4 x 33.70 + max(2, 3) x 21.10 + 5 x 5.60 = 226.10.
+    assert_eq!(
+        doc["cost"],
+        json!({"currency": "EUR", "monthly_before": 171.3, "monthly_after": 226.1, "delta": 54.8,
+               "waste_before": 103.9, "waste_after": 125.0})
+    );
+    insta::assert_snapshot!("diff_markdown", stdout(&diff(dir.path(), "markdown")));
+    let github = stdout(&diff(dir.path(), "github"));
+    let lines: Vec<&str> = github.lines().collect();
+    assert_eq!(lines.len(), 3, "{github}");
+    assert!(
+        lines[0].starts_with("::error file=head.yaml,line=8,col=5,") && lines[0].contains("title=licensing/seats::"),
+        "{github}"
+    );
+    assert!(
+        lines[1].starts_with("::warning file=head.yaml,line=23,col=24,"),
+        "{github}"
+    );
+    assert_eq!(
+        lines[2],
+        "::notice title=skuld diff::2 introduced, 0 fixed; cost a month 171.30 EUR -> 226.10 EUR \
+         (+54.80 EUR)"
+    );
+
+    // Without prices: seats, no cost.
+    let dir = repo("fail-on: never\n");
+    let doc = json(&diff(dir.path(), "json"));
+    assert_eq!(doc["seats"].as_array().map(Vec::len), Some(2));
+    assert!(doc.get("cost").is_none(), "{doc}");
+    assert!(!stdout(&diff(dir.path(), "markdown")).contains("Cost"));
+}
+
+#[test]
+fn a_long_pull_request_comment_is_cut_with_a_note() {
+    let dir = repo(&prices());
+    let r = dir.path();
+    let mut head = std::fs::read_to_string(root().join("tests/data/cost/tenant.yaml")).unwrap();
+    for i in 0..3000 {
+        head.push_str(&format!(
+            "  - upn: user{i}@contoso.com\n    usage_location: US\n    licenses: [SPE_E3, ENTERPRISEPACK]\n"
+        ));
+    }
+    write(&r.join("big.yaml"), &head);
+    let o = skuld_in(r, &["diff", "tenant.yaml", "big.yaml", "--format", "markdown"]);
+    let text = stdout(&o);
+    let chars = text.chars().count();
+    assert!(chars <= 65_536, "{chars}");
+    assert!(chars > 60_000, "{chars}: the budget is used, not wasted");
+    // 3,000 redundant licences and 2 seat findings introduced; the counts stay whole.
+    assert!(text.contains("**3002 findings introduced**"), "{text}");
+    assert!(text.contains("| `licensing/redundant-license` | warning | 3000 |"));
+    let listed = text.lines().filter(|l| l.starts_with("- **")).count();
+    assert!(
+        text.contains(&format!("> **{} findings not listed:** a pull-request comment holds at most 65536 characters", 3002 - listed)),
+        "{}",
+        &text[text.len() - 400..]
+    );
+    assert!(text.trim_end().ends_with("for every finding."));
+}
