@@ -17,9 +17,9 @@ use serde::Serialize;
 
 use crate::config::yaml::{self, Node};
 use crate::config::{Fields, Problem, text, unknown_rule};
+pub use crate::date::Date;
 use crate::diagnostics::Finding;
 use crate::source::{SourceFile, Span};
-use crate::date::Date;
 
 /// The waivers file read when no `--waivers` is given (and the config names none): next to the
 /// config file, or in the current folder; it is optional.
