@@ -157,7 +157,7 @@ pub(super) fn run(
             super::style_for(ColorArg::Auto, io::stdout().is_terminal()),
         ),
         DiffFormat::Json => json::render_diff(&diff),
-        DiffFormat::Markdown => markdown::render_diff(&diff, &args.base, &args.head),
+        DiffFormat::Markdown => markdown::render_diff(&diff, &args.head),
         DiffFormat::Github => {
             github::render_diff(&diff, std::env::current_dir().ok().as_deref())
         }

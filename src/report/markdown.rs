@@ -63,16 +63,12 @@ fn by_rule(findings: &[Finding]) -> Vec<(&str, Severity, usize)> {
     rules
 }
 
-/// The comment for the change from `base` to `head`.
-pub fn render_diff(diff: &Diff, base: &Path, head: &Path) -> String {
+/// The comment for a change whose new version is `head` (the old one is often a temporary
+/// copy taken from the target branch, so it is not named).
+pub fn render_diff(diff: &Diff, head: &Path) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{MARKER}");
-    let _ = writeln!(
-        out,
-        "### skuld: `{}` → `{}`\n",
-        inert(&base.display().to_string()),
-        inert(&head.display().to_string())
-    );
+    let _ = writeln!(out, "### skuld: `{}`\n", inert(&head.display().to_string()));
     let s = crate::report::Summary::of(&diff.introduced);
     let _ = write!(
         out,
@@ -134,11 +130,16 @@ pub fn render_diff(diff: &Diff, base: &Path, head: &Path) -> String {
         let mut chars = out.chars().count();
         for f in findings {
             let (line, _) = f.line_col();
+            // Introduced findings are on the new version's lines; fixed ones were on the old's.
+            let place = if title == "Fixed" {
+                format!("was line {line}")
+            } else {
+                format!("line {line}")
+            };
             let item = format!(
-                "- **{}** `{}` at `{}:{line}`: {}\n",
+                "- **{}** `{}` ({place}): {}\n",
                 f.severity.as_str(),
                 inert(&f.rule),
-                inert(f.file.name()),
                 inert(&f.message)
             );
             let item_chars = item.chars().count();

@@ -172,16 +172,16 @@ fn diff_gives_seats_and_cost_before_and_after() {
     let lines: Vec<&str> = github.lines().collect();
     assert_eq!(lines.len(), 3, "{github}");
     assert!(
-        lines[0].starts_with("::error file=head.yaml,line=8,col=5,") && lines[0].contains("title=licensing/seats::"),
+        lines[0].starts_with("::error file=head.yaml,line=9,col=5,") && lines[0].contains("title=licensing/seats::"),
         "{github}"
     );
     assert!(
-        lines[1].starts_with("::warning file=head.yaml,line=23,col=24,"),
+        lines[1].starts_with("::warning file=head.yaml,line=25,col=24,"),
         "{github}"
     );
     assert_eq!(
         lines[2],
-        "::notice title=skuld diff::2 introduced, 0 fixed; cost a month 171.30 EUR -> 226.10 EUR \
+        "::notice title=skuld diff::2 introduced, 1 fixed; cost a month 171.30 EUR -> 226.10 EUR \
          (+54.80 EUR)"
     );
 
