@@ -45,6 +45,7 @@ fn default_policy_covers_the_contract() {
             "licensing/nested-group",
             "licensing/group-licensing-entitlement",
             "licensing/assignment-error",
+            "licensing/addon-prerequisite",
             "features/conditional-access-license",
             "features/identity-protection-license",
             "features/pim-license",
