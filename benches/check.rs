@@ -59,6 +59,7 @@ fn tenant(users: usize, feature_entries: usize) -> String {
         violations: VIOLATIONS_PERCENT,
         groups: None,
         feature_entries,
+        ..gen_tenant::Options::default()
     })
 }
 
