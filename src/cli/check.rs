@@ -38,6 +38,7 @@ pub(super) fn check(
             rules: (&args.only_rules, &args.skip_rules, &args.severities),
             waivers: args.waivers.as_deref(),
             fail_on: args.fail_on,
+            inactive_days: args.inactive_days,
         },
         err_style,
         stderr,

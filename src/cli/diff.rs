@@ -39,6 +39,9 @@ pub(super) struct DiffArgs {
     /// Ignore any config file
     #[arg(long)]
     no_config: bool,
+    /// Days without a sign-in after which a user is inactive, as for `check`
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    inactive_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -77,6 +80,7 @@ pub(super) fn run(
             rules: (&[], &[], &[]),
             waivers: args.waivers.as_deref(),
             fail_on: args.fail_on,
+            inactive_days: args.inactive_days,
         },
         err_style,
         stderr,

@@ -211,6 +211,10 @@ struct CheckArgs {
     /// Which findings make the run fail (exit 1) [default: error]
     #[arg(long, value_enum, value_name = "LEVEL")]
     fail_on: Option<FailOnArg>,
+    /// Days without a sign-in after which a user is inactive (licensing/inactive-user-license)
+    /// [default: the config's `inactive-days`, else 90]
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    inactive_days: Option<u32>,
     /// Report only these rules (repeatable; rule ids as `skuld rules` lists them)
     #[arg(long = "only-rule", value_name = "RULE")]
     only_rules: Vec<String>,

@@ -13,6 +13,8 @@ pub(super) struct SettingsArgs<'a> {
     pub(super) rules: (&'a [String], &'a [String], &'a [String]),
     pub(super) waivers: Option<&'a Path>,
     pub(super) fail_on: Option<FailOnArg>,
+    /// `--inactive-days`.
+    pub(super) inactive_days: Option<u32>,
 }
 
 /// What a run is set up with before any tenant is read: the config file merged with the flags.
@@ -75,7 +77,7 @@ pub(super) fn settings(
         print_reports([&miette::Report::new(c)], err_style, stderr)?;
         return Ok(None);
     }
-    let policy = match load_policy(policy_paths, with_default) {
+    let mut policy = match load_policy(policy_paths, with_default) {
         Ok(p) => p,
         Err(errors) => {
             print_errors(&errors, err_style, stderr)?;
@@ -132,6 +134,13 @@ pub(super) fn settings(
             )?;
             return Ok(None);
         }
+    };
+    policy.clock = crate::compile::ir::Clock {
+        today: Some(today),
+        inactive_days: a
+            .inactive_days
+            .or(config.inactive_days)
+            .unwrap_or(crate::compile::ir::DEFAULT_INACTIVE_DAYS),
     };
     let max_days = config
         .waiver_max_expiry

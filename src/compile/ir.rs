@@ -31,6 +31,31 @@ pub struct Policy {
     pub(crate) catalog: Catalog,
     pub(crate) capabilities: Vec<Capability>,
     pub(crate) rules: Vec<Rule>,
+    /// What rules that read dates are evaluated against (`skuld check` sets it from the
+    /// config and flags).
+    pub(crate) clock: Clock,
+}
+
+/// "Today" and the settings that turn dates into facts, for rules that read dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock {
+    /// Today; `None`: [`crate::date::Date::today`] at evaluation.
+    pub today: Option<crate::date::Date>,
+    /// After how many days without a sign-in a user is inactive (`inactive-days`, 90).
+    pub inactive_days: u32,
+}
+
+/// Days without a sign-in after which a user is inactive, unless `.skuld.yaml` or
+/// `--inactive-days` says otherwise (contract v3).
+pub const DEFAULT_INACTIVE_DAYS: u32 = 90;
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock {
+            today: None,
+            inactive_days: DEFAULT_INACTIVE_DAYS,
+        }
+    }
 }
 
 /// A licence product.
