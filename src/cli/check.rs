@@ -365,13 +365,11 @@ fn add_cost(
             .iter()
             .any(|o| o.file == file.name && cost::WASTE_RULES.contains(&o.rule.as_str()));
         let of_file = findings.iter().filter(|f| f.file.name() == file.name);
-        file.cost = Some(cost::cost(
-            prices,
-            file.seats.as_deref(),
+        let seat_use = cost::SeatUse {
+            seats: file.seats.as_deref(),
             holders,
-            of_file,
-            complete,
-        ));
+        };
+        file.cost = Some(cost::cost(prices, seat_use, of_file, complete));
     }
     cost::add_savings(findings, prices);
 }

@@ -13,7 +13,8 @@ use super::{ColorArg, ExitStatus, FailOnArg, PolicyArgs, Settings, SettingsArgs}
 use crate::diagnostics::Diagnostics;
 use crate::report::{github, human, json, markdown};
 use crate::triage::cost;
-use crate::triage::diff::{CostChange, SeatUse, seat_changes};
+use crate::triage::cost::SeatUse;
+use crate::triage::diff::{CostChange, seat_changes};
 use crate::tenant::Limits;
 
 #[derive(Debug, Args)]
@@ -134,20 +135,8 @@ pub(super) fn run(
         holders: &head_holders,
     };
     let cost = prices.as_ref().map(|prices| {
-        let before = cost::cost(
-            prices,
-            base_use.seats,
-            base_use.holders,
-            &base.findings,
-            true,
-        );
-        let after = cost::cost(
-            prices,
-            head_use.seats,
-            head_use.holders,
-            &head.findings,
-            true,
-        );
+        let before = cost::cost(prices, base_use, &base.findings, true);
+        let after = cost::cost(prices, head_use, &head.findings, true);
         cost::add_savings(&mut head.findings, prices);
         CostChange::of(&before, &after)
     });

@@ -16,7 +16,6 @@ use serde::Serialize;
 
 use crate::config::PriceList;
 use crate::diagnostics::Finding;
-use crate::tenant::seats::SkuSeats;
 
 /// The rules whose findings name licences that could be removed, in the order waste is put
 /// down to them.
@@ -80,19 +79,49 @@ pub struct RuleWaste {
     pub waste_monthly: f64,
 }
 
+/// What one tenant version buys and holds: seats per subscribed SKU, users per SKU held.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SeatUse<'a> {
+    /// The subscriptions' seat use (`None`: the version lists no subscriptions).
+    pub seats: Option<&'a [crate::tenant::seats::SkuSeats]>,
+    /// Users per SKU held ([`crate::tenant::seats::holders`]).
+    pub holders: &'a [(String, u64)],
+}
+
+impl SeatUse<'_> {
+    pub(crate) fn bought(&self, sku: &str) -> u64 {
+        self.seats
+            .and_then(|s| s.iter().find(|s| s.sku == sku))
+            .map_or(0, |s| s.bought)
+    }
+
+    pub(crate) fn used(&self, sku: &str) -> u64 {
+        self.holders
+            .iter()
+            .find(|(s, _)| s == sku)
+            .map_or(0, |(_, n)| *n)
+    }
+
+    /// Every SKU bought or held, subscriptions first, each once.
+    pub(crate) fn skus(&self) -> impl Iterator<Item = &str> {
+        self.seats
+            .into_iter()
+            .flatten()
+            .map(|s| s.sku.as_str())
+            .chain(self.holders.iter().map(|(s, _)| s.as_str()))
+    }
+}
+
 /// Money rounded to cents, as every figure is shown.
 fn cents(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// The cost figures of one tenant file. `seats`: the subscriptions' seat use (`None` when the
-/// file lists no subscriptions); `holders`: users per SKU held
-/// ([`crate::tenant::seats::holders`]); `findings`: the file's reported findings;
-/// `complete`: false when the cap left out findings of a waste rule.
+/// The cost figures of one tenant file: `seat_use` its seats and holders, `findings` its
+/// reported findings; `complete`: false when the cap left out findings of a waste rule.
 pub fn cost<'f>(
     prices: &PriceList,
-    seats: Option<&[SkuSeats]>,
-    holders: &[(String, u64)],
+    seat_use: SeatUse<'_>,
     findings: impl IntoIterator<Item = &'f Finding>,
     complete: bool,
 ) -> Cost {
@@ -129,13 +158,8 @@ pub fn cost<'f>(
     }
     let mut by_sku = Vec::new();
     for (sku, price) in &prices.monthly {
-        let bought = seats
-            .and_then(|s| s.iter().find(|s| s.sku == *sku))
-            .map_or(0, |s| s.bought);
-        let used = holders
-            .iter()
-            .find(|(s, _)| s == sku)
-            .map_or(0, |(_, n)| *n);
+        let bought = seat_use.bought(sku);
+        let used = seat_use.used(sku);
         let wasted = wasted_of.get(sku.as_str()).copied().unwrap_or(0);
         if bought == 0 && used == 0 {
             continue;

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::identity;
+use super::cost::SeatUse;
 use crate::diagnostics::Finding;
 
 /// Two versions of one tenant compared: what the newer one adds and what it fixes.
@@ -34,39 +35,6 @@ pub struct SeatChange {
     pub used_before: u64,
     /// Users holding it after.
     pub used_after: u64,
-}
-
-/// What one tenant version buys and holds: seats per subscribed SKU, users per SKU held.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SeatUse<'a> {
-    /// The subscriptions' seat use (`None`: the version lists no subscriptions).
-    pub seats: Option<&'a [crate::tenant::seats::SkuSeats]>,
-    /// Users per SKU held ([`crate::tenant::seats::holders`]).
-    pub holders: &'a [(String, u64)],
-}
-
-impl SeatUse<'_> {
-    fn bought(&self, sku: &str) -> u64 {
-        self.seats
-            .and_then(|s| s.iter().find(|s| s.sku == sku))
-            .map_or(0, |s| s.bought)
-    }
-
-    fn used(&self, sku: &str) -> u64 {
-        self.holders
-            .iter()
-            .find(|(s, _)| s == sku)
-            .map_or(0, |(_, n)| *n)
-    }
-
-    /// Every SKU bought or held, subscriptions first, each once.
-    fn skus(&self) -> impl Iterator<Item = &str> {
-        self.seats
-            .into_iter()
-            .flatten()
-            .map(|s| s.sku.as_str())
-            .chain(self.holders.iter().map(|(s, _)| s.as_str()))
-    }
 }
 
 /// The SKUs whose seats bought or users holding them differ between `before` and `after`: the
