@@ -234,3 +234,80 @@ pub fn money(amount: f64, currency: &str) -> String {
     let sign = if amount < 0.0 && cents_total > 0 { "-" } else { "" };
     format!("{sign}{grouped}.{:02} {currency}", cents_total % 100)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::{FindingOrigin, Severity};
+    use crate::source::{SourceFile, Span};
+
+    fn finding(rule: &str, user: &str, licenses: &[&str]) -> Finding {
+        let mut f = Finding::new(
+            rule.to_owned(),
+            Severity::Warning,
+            String::new(),
+            Some(user.to_owned()),
+            SourceFile::new("t.yaml".to_owned(), String::new()),
+            Span::new(0, 0),
+            FindingOrigin::Builtin,
+        );
+        f.licenses = licenses.iter().map(|s| (*s).to_owned()).collect();
+        f
+    }
+
+    fn prices() -> PriceList {
+        PriceList {
+            currency: "EUR".to_owned(),
+            monthly: vec![("SPE_E3".to_owned(), 33.7), ("EMS".to_owned(), 10.0)],
+        }
+    }
+
+    #[test]
+    fn money_is_grouped_rounded_and_signed() {
+        assert_eq!(money(1204.5, "EUR"), "1,204.50 EUR");
+        assert_eq!(money(1_234_567.891, "USD"), "1,234,567.89 USD");
+        assert_eq!(money(0.004, "EUR"), "0.00 EUR");
+        assert_eq!(money(-12.5, "EUR"), "-12.50 EUR");
+        assert_eq!(money(999.999, "EUR"), "1,000.00 EUR");
+    }
+
+    #[test]
+    fn a_licence_named_by_two_waste_rules_counts_once_for_the_first() {
+        let holders = [("SPE_E3".to_owned(), 2), ("EMS".to_owned(), 2)];
+        let findings = [
+            finding("licensing/redundant-license", "a@x", &["EMS"]),
+            finding("licensing/disabled-account-license", "a@x", &["SPE_E3", "EMS"]),
+            // Not a waste rule, and a SKU without a price: neither counts.
+            finding("licensing/seats", "a@x", &["SPE_E3"]),
+            finding("licensing/redundant-license", "b@x", &["FLOW_FREE"]),
+        ];
+        let seat_use = SeatUse {
+            seats: None,
+            holders: &holders,
+        };
+        let c = cost(&prices(), seat_use, &findings, true);
+        assert_eq!(c.monthly, 87.4);
+        assert_eq!(c.waste_licenses, 2);
+        assert_eq!(c.waste_monthly, 43.7);
+        let rules: Vec<(&str, u64)> = c
+            .by_rule
+            .iter()
+            .map(|r| (r.rule.as_str(), r.licenses))
+            .collect();
+        assert_eq!(rules, [("licensing/disabled-account-license", 2)]);
+    }
+
+    #[test]
+    fn savings_are_added_to_the_help_of_waste_findings_only() {
+        let mut findings = [
+            finding("licensing/redundant-license", "a@x", &["EMS", "FLOW_FREE"]),
+            finding("licensing/seats", "a@x", &["EMS"]),
+        ];
+        add_savings(&mut findings, &prices());
+        assert_eq!(
+            findings[0].help.as_deref(),
+            Some("removing it saves 10.00 EUR a month (EMS 10.00 EUR)")
+        );
+        assert_eq!(findings[1].help, None);
+    }
+}
