@@ -144,7 +144,11 @@ mod tests {
         let zone = |hours| jiff::tz::TimeZone::fixed(jiff::tz::offset(hours));
         let today = |hours| Date::today_at(None, late, &zone(hours)).map(|d| d.to_string());
         assert_eq!(today(0), Ok("2026-12-07".to_owned()));
-        assert_eq!(today(2), Ok("2026-12-08".to_owned()), "Helsinki is past midnight");
+        assert_eq!(
+            today(2),
+            Ok("2026-12-08".to_owned()),
+            "Helsinki is past midnight"
+        );
         assert_eq!(today(-8), Ok("2026-12-07".to_owned()));
         let early = jiff::Timestamp::from_second(1_796_608_800).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(early.to_string(), "2026-12-07T02:00:00Z");

@@ -12,10 +12,10 @@ use clap::{Args, ValueEnum};
 use super::{ColorArg, ExitStatus, FailOnArg, PolicyArgs, Settings, SettingsArgs};
 use crate::diagnostics::Diagnostics;
 use crate::report::{github, human, json, markdown};
+use crate::tenant::Limits;
 use crate::triage::cost;
 use crate::triage::cost::SeatUse;
 use crate::triage::diff::{CostChange, seat_changes};
-use crate::tenant::Limits;
 
 #[derive(Debug, Args)]
 pub(super) struct DiffArgs {
@@ -151,9 +151,7 @@ pub(super) fn run(
         ),
         DiffFormat::Json => json::render_diff(&diff),
         DiffFormat::Markdown => markdown::render_diff(&diff, &args.head),
-        DiffFormat::Github => {
-            github::render_diff(&diff, std::env::current_dir().ok().as_deref())
-        }
+        DiffFormat::Github => github::render_diff(&diff, std::env::current_dir().ok().as_deref()),
     };
     stdout.write_all(text.as_bytes())?;
     stdout.flush()?;

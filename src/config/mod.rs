@@ -559,7 +559,10 @@ fn prices(node: &Node, source: &SourceFile, problems: &mut Vec<Problem>) -> Opti
                 let price = value
                     .text()
                     .map(str::trim)
-                    .filter(|t| t.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-'))
+                    .filter(|t| {
+                        t.bytes()
+                            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+                    })
                     .and_then(|t| t.parse::<f64>().ok())
                     .filter(|p| p.is_finite());
                 match price {

@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 
 use crate::compile::Policy;
 use crate::config::Config;
+use crate::date::Date;
 use crate::diagnostics::finding::{docs_base_url, rule_page_url};
 use crate::diagnostics::{Diagnostics, Finding, Severity};
 use crate::source::{SourceFile, Span};
 use crate::syntax::ast::Item;
 use crate::tenant::TenantDocument;
 use crate::triage::selection::Selection;
-use crate::date::Date;
 use crate::triage::waivers::{Applied, DEFAULT_FILE, Waivers};
 
 /// A place in a file: its name (an absolute path, or `builtin:NAME` for an embedded policy) and

@@ -97,7 +97,12 @@ pub fn render_diff(diff: &crate::triage::diff::Diff, root: Option<&std::path::Pa
             super::markdown::signed_money(c.delta, &c.currency)
         );
     }
-    command(&mut out, "notice", &[("title", "skuld diff".to_owned())], &counts);
+    command(
+        &mut out,
+        "notice",
+        &[("title", "skuld diff".to_owned())],
+        &counts,
+    );
     out
 }
 

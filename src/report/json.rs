@@ -7,9 +7,9 @@
 use serde::Serialize;
 
 use super::{Run, RunError, Summary};
+use crate::date::Date;
 use crate::diagnostics::{Finding, Severity};
 use crate::tenant::seats::SkuSeats;
-use crate::date::Date;
 use crate::triage::waivers::{Kind, Waived};
 
 #[derive(Serialize)]

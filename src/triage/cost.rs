@@ -231,7 +231,11 @@ pub fn money(amount: f64, currency: &str) -> String {
         }
         grouped.push(c);
     }
-    let sign = if amount < 0.0 && cents_total > 0 { "-" } else { "" };
+    let sign = if amount < 0.0 && cents_total > 0 {
+        "-"
+    } else {
+        ""
+    };
     format!("{sign}{grouped}.{:02} {currency}", cents_total % 100)
 }
 
@@ -276,7 +280,11 @@ mod tests {
         let holders = [("SPE_E3".to_owned(), 2), ("EMS".to_owned(), 2)];
         let findings = [
             finding("licensing/redundant-license", "a@x", &["EMS"]),
-            finding("licensing/disabled-account-license", "a@x", &["SPE_E3", "EMS"]),
+            finding(
+                "licensing/disabled-account-license",
+                "a@x",
+                &["SPE_E3", "EMS"],
+            ),
             // Not a waste rule, and a SKU without a price: neither counts.
             finding("licensing/seats", "a@x", &["SPE_E3"]),
             finding("licensing/redundant-license", "b@x", &["FLOW_FREE"]),

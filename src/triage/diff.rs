@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use super::identity;
 use super::cost::SeatUse;
+use super::identity;
 use crate::diagnostics::Finding;
 
 /// Two versions of one tenant compared: what the newer one adds and what it fixes.

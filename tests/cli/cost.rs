@@ -4,7 +4,6 @@
 
 #![expect(
     clippy::unwrap_used,
-    clippy::indexing_slicing,
     reason = "helpers of tests: a panic is a test failure"
 )]
 
@@ -97,7 +96,13 @@ fn a_waived_finding_is_not_waste_and_the_cap_makes_it_at_least() {
 
     let o = skuld_in(
         r,
-        &["check", "tenant.yaml", "--quiet", "--max-findings-per-rule", "1"],
+        &[
+            "check",
+            "tenant.yaml",
+            "--quiet",
+            "--max-findings-per-rule",
+            "1",
+        ],
     );
     assert!(
         stdout(&o).contains("waste: at least 5 licences, 71.60 EUR a month"),
@@ -136,14 +141,21 @@ fn mistakes_in_prices_point_into_the_config() {
     let dir = repo("prices:\n  monthly: {SPE_E3: 33.70}\n");
     let o = skuld_in(dir.path(), &["check", "tenant.yaml"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("`prices` needs a `currency`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`prices` needs a `currency`"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// `skuld diff` in `dir` of the cost tenant (`tenant.yaml`) and its changed version (`head.yaml`).
 fn diff(dir: &std::path::Path, format: &str) -> std::process::Output {
     let head = std::fs::read_to_string(root().join("tests/data/cost/head.yaml")).unwrap();
     write(&dir.join("head.yaml"), &head);
-    skuld_in(dir, &["diff", "tenant.yaml", "head.yaml", "--format", format])
+    skuld_in(
+        dir,
+        &["diff", "tenant.yaml", "head.yaml", "--format", format],
+    )
 }
 
 #[test]
@@ -172,7 +184,8 @@ fn diff_gives_seats_and_cost_before_and_after() {
     let lines: Vec<&str> = github.lines().collect();
     assert_eq!(lines.len(), 3, "{github}");
     assert!(
-        lines[0].starts_with("::error file=head.yaml,line=9,col=5,") && lines[0].contains("title=licensing/seats::"),
+        lines[0].starts_with("::error file=head.yaml,line=9,col=5,")
+            && lines[0].contains("title=licensing/seats::"),
         "{github}"
     );
     assert!(
@@ -204,7 +217,10 @@ fn a_long_pull_request_comment_is_cut_with_a_note() {
         ));
     }
     write(&r.join("big.yaml"), &head);
-    let o = skuld_in(r, &["diff", "tenant.yaml", "big.yaml", "--format", "markdown"]);
+    let o = skuld_in(
+        r,
+        &["diff", "tenant.yaml", "big.yaml", "--format", "markdown"],
+    );
     let text = stdout(&o);
     let chars = text.chars().count();
     assert!(chars <= 65_536, "{chars}");
@@ -214,7 +230,10 @@ fn a_long_pull_request_comment_is_cut_with_a_note() {
     assert!(text.contains("| `licensing/redundant-license` | warning | 3000 |"));
     let listed = text.lines().filter(|l| l.starts_with("- **")).count();
     assert!(
-        text.contains(&format!("> **{} findings not listed:** a pull-request comment holds at most 65536 characters", 3002 - listed)),
+        text.contains(&format!(
+            "> **{} findings not listed:** a pull-request comment holds at most 65536 characters",
+            3002 - listed
+        )),
         "{}",
         &text[text.len() - 400..]
     );

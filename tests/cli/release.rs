@@ -185,10 +185,16 @@ fn given_a_base_ref_the_action_writes_the_diff_to_the_job_summary() {
         summary.contains("**Cost a month:** 171.30 EUR → 226.10 EUR (**+54.80 EUR**)"),
         "{summary}"
     );
-    assert!(summary.contains("| `SPE_E3` | 3 → 4 (+1) | 2 → 3 (+1) |"), "{summary}");
+    assert!(
+        summary.contains("| `SPE_E3` | 3 → 4 (+1) | 2 → 3 (+1) |"),
+        "{summary}"
+    );
     // The comment: the marker once, then the same section; with no token, only a warning.
     let comment = tmp.path().join("skuld-comment.md");
-    assert!(outputs.contains(&format!("diff-file={}", comment.display())), "{outputs}");
+    assert!(
+        outputs.contains(&format!("diff-file={}", comment.display())),
+        "{outputs}"
+    );
     let comment = std::fs::read_to_string(comment).unwrap();
     assert_eq!(comment, format!("<!-- skuld-diff -->\n{section}"));
     let stdout = String::from_utf8_lossy(&o.stdout);
