@@ -43,22 +43,26 @@ mod gen_tenant;
 const SEED: u64 = 42;
 const VIOLATIONS_PERCENT: f64 = 3.0;
 
-/// (label, users, entries of `features:`): 1k, 10k and 100k users are about 0.12, 1.3 and 13 MB
-/// of YAML.
-const SIZES: [(&str, usize, usize); 4] = [
-    ("1k", 1_000, 0),
-    ("10k", 10_000, 0),
-    ("100k", 100_000, 0),
-    ("100k-features", 100_000, 20),
+/// (label, users, entries of `features:`, people): 1k, 10k and 100k users are about 0.12, 1.3
+/// and 13 MB of YAML. "people" adds contract v3's guests (5 %) and switched-off plans (10 % of
+/// the direct licence lists).
+const SIZES: [(&str, usize, usize, bool); 5] = [
+    ("1k", 1_000, 0, false),
+    ("10k", 10_000, 0, false),
+    ("100k", 100_000, 0, false),
+    ("100k-features", 100_000, 20, false),
+    ("100k-people", 100_000, 0, true),
 ];
 
-fn tenant(users: usize, feature_entries: usize) -> String {
+fn tenant(users: usize, feature_entries: usize, people: bool) -> String {
     gen_tenant::generate_with(&gen_tenant::Options {
         users,
         seed: SEED,
         violations: VIOLATIONS_PERCENT,
         groups: None,
         feature_entries,
+        guests: if people { 5.0 } else { 0.0 },
+        disabled_plans: if people { 10.0 } else { 0.0 },
         ..gen_tenant::Options::default()
     })
 }
@@ -98,7 +102,7 @@ fn fail(message: &str) -> ! {
 fn benches(c: &mut Criterion) {
     let texts: Vec<(&str, usize, String)> = SIZES
         .iter()
-        .map(|&(label, users, entries)| (label, users, tenant(users, entries)))
+        .map(|&(label, users, entries, people)| (label, users, tenant(users, entries, people)))
         .collect();
 
     // The floor: a generic YAML parse of the same text, no semantics.

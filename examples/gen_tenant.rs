@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example gen_tenant -- --users 100000 [--seed N] [--violations P]
-//!     [--groups N] [--feature-entries N] [-o FILE]
+//!     [--groups N] [--feature-entries N] [--guests P] [--disabled-plans P] [-o FILE]
 //! ```
 //!
 //! The output follows the tenant YAML format of the public contract. With `--violations P`
@@ -13,6 +13,11 @@
 //! `--feature-entries N` adds a `features:` block (contract v2) of N entries spread over
 //! Conditional Access, Identity Protection, PIM and access reviews, each including one group,
 //! excluding another and listing two users.
+//! `--guests P` makes about P per cent of the users B2B guests (`user_type: guest`, contract v3),
+//! and `--disabled-plans P` switches a service plan off in about P per cent of the direct licence
+//! lists (`{sku, disabled_plans}`; Entra ID P1 in a tenth of them, so some users lose SSPR
+//! coverage). Both draw from a second generator, so the rest of the tenant is the same bytes
+//! with or without them.
 //!
 //! Contract v3 facts, each off by default (and drawn from a PRNG of their own, so a tenant
 //! without them is byte for byte what it was): `--disabled P` per cent of users with
@@ -50,6 +55,10 @@ pub struct Options {
     pub trials: usize,
     /// Percentage of users holding an add-on.
     pub addons: f64,
+    /// Percentage (0..=100) of users that are guests.
+    pub guests: f64,
+    /// Percentage (0..=100) of direct licence lists that switch a plan off.
+    pub disabled_plans: f64,
 }
 
 impl Default for Options {
@@ -64,6 +73,8 @@ impl Default for Options {
             sign_ins: None,
             trials: 0,
             addons: 0.0,
+            guests: 0.0,
+            disabled_plans: 0.0,
         }
     }
 }
@@ -198,6 +209,18 @@ const SKUS: [&str; 9] = [
     "STANDARDPACK",
     "O365_BUSINESS_PREMIUM",
     "FLOW_FREE",
+];
+/// A service plan of each of [`SKUS`] that admins commonly switch off.
+const SWITCHED_OFF: [&str; 9] = [
+    "MFA_PREMIUM",
+    "ADALLOM_S_DISCOVERY",
+    "INTUNE_A",
+    "YAMMER_ENTERPRISE",
+    "YAMMER_ENTERPRISE",
+    "YAMMER_ENTERPRISE",
+    "YAMMER_ENTERPRISE",
+    "YAMMER_ENTERPRISE",
+    "FLOW_P2_VIRAL",
 ];
 const P1: u16 = 1 << 0;
 const P2: u16 = 1 << 1;
@@ -546,25 +569,47 @@ fn effective(user: &User, groups: &[Group]) -> u16 {
         .fold(user.direct, |acc, g| acc | g.licenses)
 }
 
-fn write_licenses<W: Write>(
+fn write_licenses<W: Write>(out: &mut W, mask: u16, typo: bool) -> io::Result<()> {
+    write_licenses_off(out, mask, typo, None, None)
+}
+
+/// [`write_licenses`], with the first licence's plans switched off as `off` says: `Some(true)`
+/// Entra ID P1 (where the SKU has it), `Some(false)` the SKU's usual [`SWITCHED_OFF`] plan.
+fn write_licenses_off<W: Write>(
     out: &mut W,
     mask: u16,
     typo: bool,
+    mut off: Option<bool>,
     addon: Option<&str>,
 ) -> io::Result<()> {
     out.write_all(b"[")?;
-    let names = SKUS
-        .iter()
-        .enumerate()
-        .filter(|&(bit, _)| mask & (1 << bit) != 0)
-        .map(|(_, name)| *name)
-        .chain(typo.then_some(TYPO_SKU))
-        .chain(addon);
-    for (i, name) in names.enumerate() {
-        if i > 0 {
+    let mut first = true;
+    for (bit, name) in SKUS.iter().enumerate() {
+        if mask & (1 << bit) != 0 {
+            if !first {
+                out.write_all(b", ")?;
+            }
+            match off.take() {
+                Some(p1) => {
+                    let has_p1 = (P1 | P2 | EMS | SPE_E3 | SPE_E5) & (1 << bit) != 0;
+                    let plan = if p1 && has_p1 {
+                        "AAD_PREMIUM"
+                    } else {
+                        SWITCHED_OFF.get(bit).copied().unwrap_or("AAD_PREMIUM")
+                    };
+                    write!(out, "{{sku: {name}, disabled_plans: [{plan}]}}")?;
+                }
+                None => out.write_all(name.as_bytes())?,
+            }
+            first = false;
+        }
+    }
+    for name in typo.then_some(TYPO_SKU).into_iter().chain(addon) {
+        if !first {
             out.write_all(b", ")?;
         }
         out.write_all(name.as_bytes())?;
+        first = false;
     }
     out.write_all(b"]")
 }
@@ -629,6 +674,12 @@ pub fn write_tenant<W: Write>(out: &mut W, opts: &Options) -> io::Result<()> {
     if opts.addons > 0.0 {
         write!(out, " --addons {}", opts.addons)?;
     }
+    if opts.guests > 0.0 {
+        write!(out, " --guests {}", opts.guests)?;
+    }
+    if opts.disabled_plans > 0.0 {
+        write!(out, " --disabled-plans {}", opts.disabled_plans)?;
+    }
     writeln!(out)?;
     writeln!(
         out,
@@ -680,7 +731,7 @@ pub fn write_tenant<W: Write>(out: &mut W, opts: &Options) -> io::Result<()> {
         writeln!(out)?;
         if group.licenses != 0 {
             write!(out, "    licenses: ")?;
-            write_licenses(out, group.licenses, false, None)?;
+            write_licenses(out, group.licenses, false)?;
             writeln!(out)?;
         }
         if let Some(parent) = group.parent {
@@ -698,6 +749,10 @@ pub fn write_tenant<W: Write>(out: &mut W, opts: &Options) -> io::Result<()> {
         "users:"
     };
     writeln!(out, "{users_key}")?;
+    // Contract v3 attributes from their own generator: the base tenant stays the same bytes.
+    let mut people = Rng::new(opts.seed ^ 0x5eed_0f_0e0_91e5);
+    let guest_rate = (opts.guests / 100.0).clamp(0.0, 1.0);
+    let off_rate = (opts.disabled_plans / 100.0).clamp(0.0, 1.0);
     for (i, (user, e)) in users.iter().zip(&extra).enumerate() {
         writeln!(
             out,
@@ -721,13 +776,18 @@ pub fn write_tenant<W: Write>(out: &mut W, opts: &Options) -> io::Result<()> {
         } else if user.explicit_cloud {
             writeln!(out, "    source: cloud")?;
         }
+        if guest_rate > 0.0 && people.chance(guest_rate) {
+            writeln!(out, "    user_type: guest")?;
+        }
         if let Some(loc) = user.location {
             writeln!(out, "    usage_location: {loc}")?;
         }
-        let addon = e.addon.and_then(|a| ADDONS.get(a));
+        let addon = e.addon.and_then(|a| ADDONS.get(a)).copied();
         if user.direct != 0 || user.typo_sku || addon.is_some() {
+            let off = (off_rate > 0.0 && user.direct != 0 && people.chance(off_rate))
+                .then(|| people.chance(0.1));
             write!(out, "    licenses: ")?;
-            write_licenses(out, user.direct, user.typo_sku, addon.copied())?;
+            write_licenses_off(out, user.direct, user.typo_sku, off, addon)?;
             writeln!(out)?;
         }
         write!(out, "    groups: [")?;
@@ -805,7 +865,8 @@ fn write_features<W: Write>(
 
 const USAGE: &str = "\
 usage: gen_tenant --users N [--seed N] [--violations P] [--groups N] [--feature-entries N]
-                  [--disabled P] [--sign-ins P] [--trials N] [--addons P] [-o FILE]
+                  [--guests P] [--disabled-plans P] [--disabled P] [--sign-ins P] [--trials N]
+                  [--addons P] [-o FILE]
 
   --users N         number of users (default 1000)
   --seed N          PRNG seed (default 42); same options, same output
@@ -813,6 +874,9 @@ usage: gen_tenant --users N [--seed N] [--violations P] [--groups N] [--feature-
   --groups N        number of groups (default users/50, at least 6)
   --feature-entries N
                     entries of a `features:` block (default 0: no block)
+  --guests P        per cent of users who are B2B guests (default 0)
+  --disabled-plans P
+                    per cent of direct licence lists with a plan switched off (default 0)
   --disabled P      per cent of users with `enabled: false` (default 0)
   --sign-ins P      give every user a `last_sign_in`, P per cent of them over 90 days
                     before 2026-12-01 (default: no sign-in dates)
@@ -856,6 +920,17 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             "--sign-ins" => opts.sign_ins = Some(percent(&arg, args.next())?),
             "--trials" => opts.trials = value(&arg, args.next())?,
             "--addons" => opts.addons = percent(&arg, args.next())?,
+            "--guests" | "--disabled-plans" => {
+                let p: f64 = value(&arg, args.next())?;
+                if !(0.0..=100.0).contains(&p) {
+                    return Err(format!("{arg} must be between 0 and 100, got {p}"));
+                }
+                if arg == "--guests" {
+                    opts.guests = p;
+                } else {
+                    opts.disabled_plans = p;
+                }
+            }
             "-o" | "--output" => output = Some(value(&arg, args.next())?),
             other => return Err(format!("unexpected argument {other:?}\n\n{USAGE}")),
         }

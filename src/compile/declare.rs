@@ -159,6 +159,17 @@ impl<'a> Checker<'a> {
         }
         let id = match existing {
             Some(id) => id,
+            None if self.skus.len() >= ir::MAX_SKUS => {
+                // A SKU value keeps the catalog index in 16 bits (`ir::SkuId`).
+                let e = CompileError::new(
+                    CompileErrorKind::Invalid,
+                    format!("more than {} SKUs are declared", ir::MAX_SKUS),
+                )
+                .at(self.file(file), s.part.span, "one SKU too many")
+                .help(Some("a policy may declare at most 65,536 SKUs".to_owned()));
+                self.error(e);
+                return;
+            }
             None => {
                 self.sku_index
                     .insert(s.part.text.clone(), self.skus.len() as SkuId);
@@ -174,6 +185,7 @@ impl<'a> Checker<'a> {
                     plans: Vec::new(),
                     unavailable_in: Vec::new(),
                     grants: Vec::new(),
+                    plan_grants: Vec::new(),
                     includes: Vec::new(),
                     docs: s.docs.clone(),
                     origin,

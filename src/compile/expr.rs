@@ -314,7 +314,8 @@ impl<'a> Checker<'a> {
                 let r = self.expr(rhs, scope);
                 let ((l, lt), (r, rt)) = (l?, r?);
                 let ordered = matches!(op, B::Lt | B::Le | B::Gt | B::Ge);
-                if ordered && (lt != Ty::Int || rt != Ty::Int) {
+                let number = |t: &Ty| matches!(t, Ty::Int | Ty::OptInt);
+                if ordered && !(number(&lt) && number(&rt)) {
                     self.type_error(
                         span,
                         scope,

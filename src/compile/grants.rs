@@ -69,6 +69,7 @@ impl<'a> Checker<'a> {
                             if t.paid {
                                 skus.retain(|&s| self.skus.get(s as usize).is_some_and(|k| k.paid));
                             }
+                            self.add_plan_routes(&skus, &t.plans, &caps);
                             targets.extend(skus);
                         }
                         self.add_grants(&targets, &caps);
@@ -109,6 +110,25 @@ impl<'a> Checker<'a> {
             }
         }
         caps
+    }
+
+    /// Records that `caps` reach `skus` through the plans named, for licences with plans
+    /// switched off.
+    fn add_plan_routes(&mut self, skus: &[SkuId], plans: &[ast::Name], caps: &[CapId]) {
+        for &s in skus {
+            let Some(sku) = self.skus.get_mut(s as usize) else {
+                continue;
+            };
+            let mut route: Vec<u16> = plans
+                .iter()
+                .filter_map(|p| sku.plans.binary_search(&p.text).ok())
+                .filter_map(|i| u16::try_from(i).ok())
+                .collect();
+            route.sort_unstable();
+            for &c in caps {
+                sku.plan_grants.push((c, route.clone().into_boxed_slice()));
+            }
+        }
     }
 
     fn add_grants(&mut self, skus: &[SkuId], caps: &[CapId]) {

@@ -5,8 +5,26 @@ use std::collections::HashMap;
 use crate::source::{SourceFile, Span};
 use crate::syntax::ast::{Quantifier, RangeKind};
 
-/// Index of a SKU in the catalog.
+/// A SKU as a value: the index of a catalog SKU in the low 16 bits and, above them, which of a
+/// tenant's variants of it a user holds (a licence with service plans switched off; 0: none
+/// switched off). Comparisons look at the catalog SKU only ([`base_sku`]): `SPE_E3` with a plan
+/// switched off is still `SPE_E3`; its plans, grants and inclusions are the variant's.
 pub type SkuId = u32;
+
+/// How many SKUs a catalog may hold (the low 16 bits of a [`SkuId`]).
+pub const MAX_SKUS: usize = 1 << VARIANT_SHIFT;
+/// Where the variant starts in a [`SkuId`].
+pub const VARIANT_SHIFT: u32 = 16;
+
+/// The catalog SKU of a held SKU.
+pub fn base_sku(id: SkuId) -> SkuId {
+    id & ((1 << VARIANT_SHIFT) - 1)
+}
+
+/// The variant part of a held SKU (0: every plan on).
+pub fn sku_variant(id: SkuId) -> u32 {
+    id >> VARIANT_SHIFT
+}
 /// Index of a capability.
 pub type CapId = u32;
 /// Index of a feature in [`Catalog::features`].
@@ -82,6 +100,11 @@ pub struct Sku {
     pub unavailable_in: Vec<String>,
     /// Capabilities it grants, sorted.
     pub grants: Vec<CapId>,
+    /// The grants that come from its service plans (`grant C to plan A + B`): the capability
+    /// and the indices in [`Sku::plans`] of the plans it needs. A licence with plans switched off
+    /// keeps a capability only through a route whose plans are all on (see
+    /// [`Catalog::grants_without`]).
+    pub plan_grants: Vec<(CapId, Box<[u16]>)>,
     /// SKUs it includes, sorted: by service plans (placeholder plans aside) and by `includes`
     /// declarations.
     pub includes: Vec<SkuId>,
@@ -144,9 +167,53 @@ impl Catalog {
         self.get(name).or_else(|| self.by_guid(name))
     }
 
-    /// The SKU with this id.
+    /// The SKU with this id (for a variant: its catalog SKU).
     pub fn sku(&self, id: SkuId) -> Option<&Sku> {
-        self.skus.get(id as usize)
+        self.skus.get(base_sku(id) as usize)
+    }
+
+    /// What SKU `id` grants when the plans `off` (indices into its `plans`, sorted) are switched
+    /// off: a capability granted through service plans stays only while one of its plan routes
+    /// is entirely on. A capability granted by naming the SKU (`grant C to SPE_E3`) is tied to
+    /// the plans that grant it too, when some do (Microsoft 365 E3 covers SSPR for synced users
+    /// *because* it includes Entra ID P1); one that no plan grants stays.
+    pub fn grants_without(&self, id: SkuId, off: &[u16]) -> Vec<CapId> {
+        let Some(sku) = self.sku(id) else {
+            return Vec::new();
+        };
+        sku.grants
+            .iter()
+            .copied()
+            .filter(|&c| {
+                let mut routes = sku
+                    .plan_grants
+                    .iter()
+                    .filter(|(cap, _)| *cap == c)
+                    .peekable();
+                routes.peek().is_none()
+                    || routes.any(|(_, plans)| plans.iter().all(|p| off.binary_search(p).is_err()))
+            })
+            .collect()
+    }
+
+    /// The SKUs that SKU `id` includes when the plans `off` are switched off: those of its
+    /// inclusions that need none of them.
+    pub fn includes_without(&self, id: SkuId, off: &[u16]) -> Vec<SkuId> {
+        let Some(sku) = self.sku(id) else {
+            return Vec::new();
+        };
+        let off: Vec<&str> = off
+            .iter()
+            .filter_map(|&p| sku.plans.get(usize::from(p)).map(String::as_str))
+            .collect();
+        sku.includes
+            .iter()
+            .copied()
+            .filter(|&inc| {
+                self.sku(inc)
+                    .is_some_and(|k| k.plans.iter().all(|p| !off.contains(&p.as_str())))
+            })
+            .collect()
     }
 
     /// All SKUs in declaration order.
@@ -443,6 +510,16 @@ pub enum Field {
     UserSource,
     /// `u.synced`
     UserSynced,
+    /// `u.user_type`: `member` or `guest`
+    UserType,
+    /// `u.guest`
+    UserGuest,
+    /// `u.enabled`
+    UserEnabled,
+    /// `s.status`: `enabled`, `warning`, `suspended` or `locked_out`
+    SubStatus,
+    /// `s.trial`
+    SubTrial,
     /// `u.usage_location`
     UserUsageLocation,
     /// `u.location`: usage location, else the tenant country

@@ -11,6 +11,8 @@ pub enum Ty {
     Bool,
     /// A whole number.
     Int,
+    /// A whole number or `null` (a value the tenant file may leave unknown).
+    OptInt,
     /// Text.
     Str,
     /// Text or `null` (an optional YAML value).
@@ -59,8 +61,8 @@ impl Ty {
     pub fn comparable(&self, other: &Ty) -> bool {
         use Ty::*;
         match (self, other) {
-            (Str | OptStr, Str | OptStr) => true,
-            (OptStr | Null, Null) | (Null, OptStr) => true,
+            (Str | OptStr, Str | OptStr) | (Int | OptInt, Int | OptInt) => true,
+            (OptStr | OptInt | Null, Null) | (Null, OptStr | OptInt) => true,
             (List(a), List(b)) => a.comparable(b) || **a == Null || **b == Null,
             (a, b) => a == b,
         }
@@ -72,6 +74,7 @@ impl fmt::Display for Ty {
         match self {
             Ty::Bool => f.write_str("boolean"),
             Ty::Int => f.write_str("number"),
+            Ty::OptInt => f.write_str("optional number"),
             Ty::Str => f.write_str("string"),
             Ty::OptStr => f.write_str("optional string"),
             Ty::Null => f.write_str("null"),
@@ -117,6 +120,9 @@ pub fn fields_of(ty: &Ty) -> &'static [(&'static str, Field, FieldTy)] {
             ("upn", UserUpn, T::Str),
             ("source", UserSource, T::Str),
             ("synced", UserSynced, T::Bool),
+            ("user_type", UserType, T::Str),
+            ("guest", UserGuest, T::Bool),
+            ("enabled", UserEnabled, T::Bool),
             ("usage_location", UserUsageLocation, T::OptStr),
             ("location", UserLocation, T::OptStr),
             ("licenses", UserLicenses, T::Skus),
@@ -138,7 +144,9 @@ pub fn fields_of(ty: &Ty) -> &'static [(&'static str, Field, FieldTy)] {
         ],
         Ty::Subscription => &[
             ("sku", SubSku, T::Sku),
-            ("seats", SubSeats, T::Int),
+            ("seats", SubSeats, T::OptInt),
+            ("status", SubStatus, T::Str),
+            ("trial", SubTrial, T::Bool),
             ("used", SubUsed, T::Int),
             ("groups", SubGroups, T::Groups),
             ("at_risk", SubAtRisk, T::Skus),
@@ -185,6 +193,8 @@ pub enum FieldTy {
     Bool,
     /// number
     Int,
+    /// number or null
+    OptInt,
     /// string
     Str,
     /// optional string
@@ -219,6 +229,7 @@ impl FieldTy {
         match self {
             FieldTy::Bool => Ty::Bool,
             FieldTy::Int => Ty::Int,
+            FieldTy::OptInt => Ty::OptInt,
             FieldTy::Str => Ty::Str,
             FieldTy::OptStr => Ty::OptStr,
             FieldTy::Sspr => Ty::Sspr,

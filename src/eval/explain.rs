@@ -12,12 +12,12 @@ pub use features::FeatureMembership;
 use super::interp::Interp;
 use super::value::{Kind, Value};
 use crate::compile::Policy;
-use crate::compile::ir::{Expr, Rule};
+use crate::compile::ir::{Expr, Rule, SkuId};
 use crate::source::{SourceFile, Span};
 use crate::syntax::ast::{self, BinOp, ExprKind, RangeKind};
 use crate::tenant::TenantDocument;
-use crate::tenant::document::SsprScope;
-use crate::tenant::model::{Holder, TenantModel, UserId};
+use crate::tenant::document::{LicenseError, SsprScope};
+use crate::tenant::model::{Holder, LicenseErrorFacts, TenantModel, UserId};
 
 /// Everything skuld derives about one user.
 #[derive(Debug, Clone, Serialize)]
@@ -55,6 +55,13 @@ pub struct LicenceSource {
     pub group_line: Option<usize>,
     /// 1-based line of the licence entry (in the user's or the group's `licenses:`).
     pub line: usize,
+    /// Service plans the entry switches off (`disabled_plans`, as the catalog names them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub switched_off: Vec<String>,
+    /// Why the user does not hold it, when they do not: its assignment failed, or another SKU of
+    /// the same group failed (group licensing is all or nothing). `None`: held.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
 }
 
 /// A licence a group assigns, which the user does not receive because they are only a nested
@@ -165,7 +172,15 @@ pub fn explain_user(
     };
     let group_line = |g: u32| model.group_doc(g).map_or(0, |d| line(d.name.span));
 
-    // Licences: every assignment that reaches the user.
+    // Licences: every assignment that reaches the user, and whether a failure took it away
+    // (the same reading as the model's: `held` and `DependencyViolation` keep the licence).
+    let failures: Vec<&LicenseErrorFacts> = model
+        .ids(facts.license_errors)
+        .iter()
+        .filter_map(|&e| model.license_errors.get(e as usize))
+        .filter(|e| !e.held && e.error != LicenseError::DependencyViolation)
+        .collect();
+    let part = |s: SkuId| policy.catalog.sku(s).map_or("", |k| k.part.as_str());
     let mut licences = Vec::new();
     let direct_groups = model.ids(facts.groups);
     for a in &model.assignments {
@@ -177,12 +192,37 @@ pub fn explain_user(
             Holder::Group(g) if direct_groups.contains(&g) => Some(g),
             _ => continue,
         };
+        let failed = match group {
+            None => failures
+                .iter()
+                .find(|e| e.group.is_none() && e.sku == a.sku)
+                .map(|e| format!("its assignment failed ({})", e.error.as_str())),
+            Some(g) => failures.iter().find(|e| e.group == Some(g)).map(|e| {
+                if e.sku == a.sku {
+                    format!("its assignment failed ({})", e.error.as_str())
+                } else {
+                    format!(
+                        "`{}` of the same group failed ({}), and group licensing is all or nothing",
+                        part(e.sku),
+                        e.error.as_str()
+                    )
+                }
+            }),
+        };
+        let switched_off = model.sku_variant(a.held).map_or_else(Vec::new, |v| {
+            v.off
+                .iter()
+                .filter_map(|&p| sku.plans.get(usize::from(p)).cloned())
+                .collect()
+        });
         licences.push(LicenceSource {
             sku: sku.part.clone(),
             name: sku.display.clone(),
             group: group.map(group_name),
             group_line: group.map(group_line),
             line: line(a.span),
+            switched_off,
+            failed,
         });
     }
 

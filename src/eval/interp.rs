@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::value::{Kind, List, Value};
 use crate::compile::Policy;
-use crate::compile::ir::{Compare, Const, Expr, Field, Rule, Template, TemplatePart};
+use crate::compile::ir::{Compare, Const, Expr, Field, Rule, Template, TemplatePart, base_sku};
 use crate::diagnostics::{Finding, FindingOrigin};
 use crate::source::Span;
 use crate::syntax::ast::Quantifier;
@@ -226,6 +226,11 @@ impl<'a> Interp<'a> {
                     F::UserUpn => Value::Str(&ud.upn.value),
                     F::UserSource => Value::Str(if facts.synced { "synced" } else { "cloud" }),
                     F::UserSynced => Value::Bool(facts.synced),
+                    F::UserType => {
+                        Value::Str(ud.user_type.as_ref().map_or("member", |t| t.value.as_str()))
+                    }
+                    F::UserGuest => Value::Bool(ud.is_guest()),
+                    F::UserEnabled => Value::Bool(ud.is_enabled()),
                     F::UserUsageLocation => {
                         opt(ud.usage_location.as_ref().map(|l| l.value.as_str()))
                     }
@@ -265,8 +270,12 @@ impl<'a> Interp<'a> {
                 };
                 match f {
                     F::SubSku => Value::Entity(Kind::Sku, sub.sku),
-                    F::SubSeats => Value::Int(i64::try_from(sub.seats).unwrap_or(i64::MAX)),
+                    F::SubSeats => sub.seats.map_or(Value::Null, |n| {
+                        Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
+                    }),
                     F::SubUsed => Value::Int(i64::try_from(sub.used).unwrap_or(i64::MAX)),
+                    F::SubStatus => Value::Str(sub.status.as_str()),
+                    F::SubTrial => Value::Bool(sub.trial),
                     F::SubGroups => ids(Kind::Group, sub.groups),
                     F::SubAtRisk => ids(Kind::Sku, sub.at_risk),
                     _ => Value::Null,
@@ -311,6 +320,17 @@ impl<'a> Interp<'a> {
                 let Some(sku) = catalog.sku(s) else {
                     return Value::Null;
                 };
+                // A licence with plans switched off: what remains of the SKU.
+                if let Some(v) = m.sku_variant(s) {
+                    match f {
+                        F::SkuGrants => {
+                            return Value::List(List::Sorted(Kind::Capability, &v.grants));
+                        }
+                        F::SkuPlans => return Value::List(List::Strs(&v.plans)),
+                        F::SkuIncludes => return Value::List(List::Sorted(Kind::Sku, &v.includes)),
+                        _ => {}
+                    }
+                }
                 match f {
                     F::SkuPart => Value::Str(&sku.part),
                     F::SkuName => Value::Str(&sku.display),
@@ -418,6 +438,8 @@ impl<'a> Interp<'a> {
                 match f {
                     F::UserUpn => Some(d.upn.span),
                     F::UserSource | F::UserSynced => d.source.as_ref().map(|s| s.span),
+                    F::UserType | F::UserGuest => d.user_type.as_ref().map(|s| s.span),
+                    F::UserEnabled => d.enabled.as_ref().map(|s| s.span),
                     F::UserUsageLocation | F::UserLocation => {
                         d.usage_location.as_ref().map(|l| l.span)
                     }
@@ -444,7 +466,7 @@ impl<'a> Interp<'a> {
                 let d = doc.subscriptions.as_ref()?.items.get(sub.doc as usize)?;
                 match f {
                     F::SubSku => Some(d.sku.span),
-                    F::SubSeats => Some(d.seats.span),
+                    F::SubSeats => d.seats.as_ref().map(|n| n.span),
                     _ => None,
                 }
             }
@@ -514,7 +536,19 @@ impl<'a> Interp<'a> {
             Value::Sspr => out.push_str(self.scope().as_str()),
             Value::Entity(Kind::Sku, s) => {
                 if let Some(sku) = self.policy.catalog.sku(s) {
-                    let _ = write!(out, "{} (`{}`)", sku.display, sku.part);
+                    let _ = write!(out, "{} (`{}`", sku.display, sku.part);
+                    if let Some(v) = m.sku_variant(s) {
+                        out.push_str(" with ");
+                        for (i, p) in v.off.iter().enumerate() {
+                            if i > 0 {
+                                out.push_str(", ");
+                            }
+                            let name = sku.plans.get(usize::from(*p)).map_or("?", String::as_str);
+                            let _ = write!(out, "`{name}`");
+                        }
+                        out.push_str(" switched off");
+                    }
+                    out.push(')');
                 }
             }
             Value::Entity(Kind::Subscription, _) => {
@@ -752,11 +786,12 @@ impl<'a> Interp<'a> {
         };
         let m = self.model;
         let catalog = &self.policy.catalog;
-        let gives = |items: &'a [crate::tenant::document::Spanned<String>]| {
+        let sku = base_sku(sku);
+        let gives = |items: &'a [crate::tenant::document::LicenseItem]| {
             items
                 .iter()
-                .find(|i| catalog.resolve(&i.value) == Some(sku))
-                .map(|i| i.span)
+                .find(|i| catalog.resolve(&i.sku.value) == Some(sku))
+                .map(|i| i.sku.span)
         };
         if direct && let Some(s) = m.user_doc(u).and_then(|d| gives(&d.licenses.items)) {
             return Some(s);

@@ -1,6 +1,8 @@
 //! Run-time values. All `Copy` and borrowed from the policy or the tenant model: evaluating a rule
 //! allocates nothing until a finding's text is rendered.
 
+use crate::compile::ir::base_sku;
+
 /// What kind of entity a list holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -61,6 +63,14 @@ pub enum List<'a> {
     Bits(Kind, &'a [u64]),
 }
 
+/// What `==` compares of an entity id: a SKU's catalog SKU, anything else's index.
+fn identity(kind: Kind, id: u32) -> u32 {
+    match kind {
+        Kind::Sku => base_sku(id),
+        _ => id,
+    }
+}
+
 /// The index of the `n`-th set bit.
 fn nth_bit(words: &[u64], mut n: usize) -> Option<u32> {
     for (w, &word) in words.iter().enumerate() {
@@ -113,6 +123,16 @@ impl<'a> List<'a> {
     /// Membership, without walking entity ranges.
     pub fn contains(self, v: Value<'a>) -> bool {
         match (self, v) {
+            // A held SKU with plans switched off is still its catalog SKU; lists of held SKUs
+            // are short (a user's licences) and compared one by one.
+            (List::Ids(Kind::Sku, ids), Value::Entity(Kind::Sku, id)) => {
+                let id = base_sku(id);
+                ids.iter().any(|&x| base_sku(x) == id)
+            }
+            (List::Sorted(Kind::Sku, ids), Value::Entity(Kind::Sku, id)) => {
+                // Sorted SKU lists (inclusions) hold catalog SKUs only.
+                ids.binary_search(&base_sku(id)).is_ok()
+            }
             (List::All(k, n), Value::Entity(vk, id)) => k == vk && id < n,
             (List::Ids(k, ids), Value::Entity(vk, id)) => k == vk && ids.contains(&id),
             (List::Sorted(k, ids), Value::Entity(vk, id)) => {
@@ -139,7 +159,9 @@ impl<'a> Value<'a> {
             (Value::Null, Value::Null)
             | (Value::Tenant, Value::Tenant)
             | (Value::Sspr, Value::Sspr) => true,
-            (Value::Entity(k, a), Value::Entity(l, b)) => k == l && a == b,
+            (Value::Entity(k, a), Value::Entity(l, b)) => {
+                k == l && identity(k, a) == identity(l, b)
+            }
             (Value::List(a), Value::List(b)) => {
                 a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.equals(y))
             }

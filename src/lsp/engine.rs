@@ -255,7 +255,7 @@ impl Workspace {
                     .licenses
                     .items
                     .iter()
-                    .map(|l| format!("`{}`", l.value))
+                    .map(|l| format!("`{}`", l.sku.value))
                     .collect::<Vec<_>>();
                 let mut md = format!("**group `{name}`**\n\n- direct user members: {direct}\n");
                 if !licences.is_empty() {
@@ -430,9 +430,12 @@ fn tenant_node_at(doc: &TenantDocument, offset: usize) -> Option<(Node, Span)> {
     let list = |items: &[crate::tenant::document::Spanned<String>], make: fn(String) -> Node| {
         items.iter().find_map(|s| hit(s, make))
     };
+    let licences = |items: &[crate::tenant::document::LicenseItem]| {
+        items.iter().find_map(|i| hit(&i.sku, Node::Sku))
+    };
     for u in &doc.users {
         if let Some(n) = hit(&u.upn, Node::User)
-            .or_else(|| list(&u.licenses.items, Node::Sku))
+            .or_else(|| licences(&u.licenses.items))
             .or_else(|| list(&u.groups.items, Node::Group))
         {
             return Some(n);
@@ -447,7 +450,7 @@ fn tenant_node_at(doc: &TenantDocument, offset: usize) -> Option<(Node, Span)> {
     }
     for g in &doc.groups {
         if let Some(n) = hit(&g.name, Node::Group)
-            .or_else(|| list(&g.licenses.items, Node::Sku))
+            .or_else(|| licences(&g.licenses.items))
             .or_else(|| list(&g.groups.items, Node::Group))
         {
             return Some(n);

@@ -15,18 +15,33 @@ pub fn user(x: &UserExplanation, file: &str) -> String {
     );
 
     out.push_str("\neffective licences:\n");
-    if x.licences.is_empty() {
+    if x.licences.iter().all(|l| l.failed.is_some()) {
         out.push_str("  none\n");
     }
-    for l in &x.licences {
-        let from = match (&l.group, l.group_line) {
-            (Some(g), Some(gl)) => format!(
-                "via group `{g}` (line {gl}): group licences reach its direct members, line {}",
-                l.line
-            ),
-            _ => format!("assigned directly, line {}", l.line),
-        };
-        let _ = writeln!(out, "  {} ({}): {from}", l.name, l.sku);
+    let from = |l: &crate::eval::explain::LicenceSource| match (&l.group, l.group_line) {
+        (Some(g), Some(gl)) => format!(
+            "via group `{g}` (line {gl}): group licences reach its direct members, line {}",
+            l.line
+        ),
+        _ => format!("assigned directly, line {}", l.line),
+    };
+    for l in x.licences.iter().filter(|l| l.failed.is_none()) {
+        let _ = write!(out, "  {} ({}): {}", l.name, l.sku, from(l));
+        if !l.switched_off.is_empty() {
+            let plans: Vec<String> = l.switched_off.iter().map(|p| format!("`{p}`")).collect();
+            let _ = write!(out, "; switched off: {}", plans.join(", "));
+        }
+        out.push('\n');
+    }
+    for l in x.licences.iter().filter(|l| l.failed.is_some()) {
+        let why = l.failed.as_deref().unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  not held: {} ({}), {}: {why}",
+            l.name,
+            l.sku,
+            from(l)
+        );
     }
     for n in &x.not_received {
         let _ = writeln!(

@@ -14,8 +14,8 @@ pub struct SkuSeats {
     pub sku: String,
     /// Product name, e.g. `Office 365 E3`.
     pub name: String,
-    /// Prepaid seats (all entries for the SKU together).
-    pub bought: u64,
+    /// Prepaid seats (all entries for the SKU together); `None` when not known.
+    pub bought: Option<u64>,
     /// Users who effectively hold the SKU.
     pub used: u64,
     /// Users beyond the seats bought: that many will not get the SKU.
@@ -39,7 +39,7 @@ pub fn seats(model: &TenantModel<'_>, catalog: &Catalog) -> Option<Vec<SkuSeats>
             .subscriptions
             .iter()
             .map(|s| {
-                let at_risk = s.used.saturating_sub(s.seats);
+                let at_risk = s.seats.map_or(0, |seats| s.used.saturating_sub(seats));
                 SkuSeats {
                     sku: part(s.sku),
                     name: catalog

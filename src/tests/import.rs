@@ -55,19 +55,25 @@ fn the_mapping_follows_the_graph_semantics() {
     let names = |l: &crate::tenant::document::ListField<
         crate::tenant::document::Spanned<String>,
     >| { l.items.iter().map(|i| i.value.clone()).collect::<Vec<_>>() };
+    let skus = |l: &crate::tenant::document::ListField<crate::tenant::document::LicenseItem>| {
+        l.items
+            .iter()
+            .map(|i| i.sku.value.clone())
+            .collect::<Vec<_>>()
+    };
     // Seats are `prepaidUnits.enabled`.
     let subs = doc.subscriptions.as_ref().unwrap();
     let seats: BTreeMap<_, _> = subs
         .items
         .iter()
-        .map(|s| (s.sku.value.clone(), s.seats.value))
+        .map(|s| (s.sku.value.clone(), s.seats.as_ref().map_or(0, |n| n.value)))
         .collect();
     assert_eq!(seats.get("ENTERPRISEPACK"), Some(&3));
     assert_eq!(seats.get("EMS"), Some(&1));
     // alice holds E3 directly and through Sales: the direct one is kept on her, the group's on
     // the group only; EMS failed from Sales and is kept as an error.
     let alice = user("alice@contoso.com");
-    assert_eq!(names(&alice.licenses), ["ENTERPRISEPACK"]);
+    assert_eq!(skus(&alice.licenses), ["ENTERPRISEPACK"]);
     assert_eq!(names(&alice.groups), ["All Staff", "Sales"]);
     assert_eq!(alice.license_errors.items.len(), 1);
     let e = &alice.license_errors.items[0];
@@ -107,7 +113,7 @@ fn the_mapping_follows_the_graph_semantics() {
     assert!(emea.licenses.items.is_empty());
     // An unknown id is kept, with a comment.
     let dave = user("dave@contoso.com");
-    assert_eq!(names(&dave.licenses).len(), 2);
+    assert_eq!(skus(&dave.licenses).len(), 2);
     assert!(yaml.contains("# unknown SKU id: not in the policy's catalog nor in subscribedSkus"));
     // Users are sorted by UPN, groups by name.
     let upns: Vec<_> = doc
@@ -261,7 +267,7 @@ fn reloaded(yaml: &str) -> Result<emit::Tenant, String> {
                 .iter()
                 .map(|s| emit::Subscription {
                     sku: sku(&s.sku),
-                    seats: s.seats.value,
+                    seats: s.seats.as_ref().map_or(0, |n| n.value),
                 })
                 .collect()
         }),
@@ -270,7 +276,7 @@ fn reloaded(yaml: &str) -> Result<emit::Tenant, String> {
             .iter()
             .map(|g| emit::Group {
                 name: g.name.value.clone(),
-                licenses: g.licenses.items.iter().map(sku).collect(),
+                licenses: g.licenses.items.iter().map(|i| sku(&i.sku)).collect(),
                 groups: strings(&g.groups),
                 dynamic: g.dynamic.as_ref().is_some_and(|d| d.value),
             })
@@ -285,7 +291,7 @@ fn reloaded(yaml: &str) -> Result<emit::Tenant, String> {
                     .as_ref()
                     .is_some_and(|s| s.value == UserSource::Synced),
                 usage_location: u.usage_location.as_ref().map(|l| l.value.clone()),
-                licenses: u.licenses.items.iter().map(sku).collect(),
+                licenses: u.licenses.items.iter().map(|i| sku(&i.sku)).collect(),
                 groups: strings(&u.groups),
                 license_errors: u
                     .license_errors
@@ -413,7 +419,7 @@ fn incomplete_or_ambiguous_responses_give_warnings_and_still_a_tenant() {
         .licenses
         .items
         .iter()
-        .map(|l| l.value.as_str())
+        .map(|l| l.sku.value.as_str())
         .collect();
     assert_eq!(licenses, ["EMS", "ENTERPRISEPACK", "FLOW_FREE"]);
     assert!(!yaml.contains("erin@contoso.com"), "{yaml}");

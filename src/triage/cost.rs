@@ -92,7 +92,8 @@ impl SeatUse<'_> {
     pub(crate) fn bought(&self, sku: &str) -> u64 {
         self.seats
             .and_then(|s| s.iter().find(|s| s.sku == sku))
-            .map_or(0, |s| s.bought)
+            .and_then(|s| s.bought)
+            .unwrap_or(0)
     }
 
     pub(crate) fn used(&self, sku: &str) -> u64 {

@@ -116,18 +116,22 @@ fn invalid_tenants_are_rejected_by_both() {
     let validator = schema();
     let policy = Policy::builtin().unwrap();
     let bad = [
-        "users: []\n",                                                      // no tenant
-        "tenant: x\nuser: []\n",                                            // unknown key
-        "tenant: x\nsspr:\n  scope: some\n",                                // scope enum
-        "tenant: x\nsspr:\n  scope: selected\n",                            // group required
-        "tenant: x\nsspr:\n  scope: all\n  group: G\n",                     // group forbidden
-        "tenant: x\nsspr:\n  scope: all\n  writeback: yes\n",               // YAML 1.1 boolean
-        "tenant: x\nsubscriptions:\n  - sku: EMS\n",                        // seats required
-        "tenant: x\nsubscriptions:\n  - sku: EMS\n    seats: -1\n",         // negative seats
-        "tenant: x\nusers:\n  - upn: a\n    source: onprem\n",              // source enum
-        "tenant: x\nusers:\n  - upn: a\n    usage_locaton: US\n",           // misspelt key
-        "tenant: x\ngroups:\n  - licenses: [EMS]\n",                        // name required
-        "tenant: 5\n",                                                      // not a string
+        "users: []\n",                                                             // no tenant
+        "tenant: x\nuser: []\n",                                                   // unknown key
+        "tenant: x\nsspr:\n  scope: some\n",                                       // scope enum
+        "tenant: x\nsspr:\n  scope: selected\n",                                   // group required
+        "tenant: x\nsspr:\n  scope: all\n  group: G\n", // group forbidden
+        "tenant: x\nsspr:\n  scope: all\n  writeback: yes\n", // YAML 1.1 boolean
+        "tenant: x\nsubscriptions:\n  - sku: EMS\n    status: paused\n", // status enum
+        "tenant: x\nsubscriptions:\n  - sku: EMS\n    ends: 2027-13-01\n", // not a date
+        "tenant: x\nusers:\n  - upn: a\n    user_type: external\n", // user type enum
+        "tenant: x\nusers:\n  - upn: a\n    enabled: yes\n", // YAML 1.1 boolean
+        "tenant: x\nusers:\n  - upn: a\n    licenses: [{sku: EMS, plans: [X]}]\n", // item keys
+        "tenant: x\nsubscriptions:\n  - sku: EMS\n    seats: -1\n", // negative seats
+        "tenant: x\nusers:\n  - upn: a\n    source: onprem\n", // source enum
+        "tenant: x\nusers:\n  - upn: a\n    usage_locaton: US\n", // misspelt key
+        "tenant: x\ngroups:\n  - licenses: [EMS]\n",    // name required
+        "tenant: 5\n",                                  // not a string
         "tenant: x\nfeatures:\n  conditonal_access:\n    - include: all\n", // undeclared feature
         "tenant: x\nfeatures:\n  pim:\n    - name: P\n", // include or users required
         "tenant: x\nfeatures:\n  pim:\n    - include: some\n", // `all` or a list
@@ -144,11 +148,27 @@ fn invalid_tenants_are_rejected_by_both() {
                 source: synced\n    usage_location: GB\n    groups: [G]\n    licenses:\n";
     assert!(policy.check(&SourceFile::new("t.yaml", good)).is_ok());
     assert!(validator.is_valid(&as_json(good).unwrap()));
+    // Every key contract v3 adds, accepted by both.
+    let v3 = "tenant: x\nsubscriptions:\n  - sku: EMS\n    status: warning\n    trial: true\n    \
+              ends: 2027-03-31\n  - sku: SPE_E3\ngroups:\n  - name: G\n    licenses:\n      - EMS\n      \
+              - {sku: SPE_E3, disabled_plans: [AAD_PREMIUM]}\nusers:\n  - upn: a\n    user_type: guest\n    \
+              enabled: false\n    last_sign_in: 2026-08-14\n    groups: [G]\n    license_errors:\n      \
+              - {sku: EMS, group: G, error: Other, held: true}\n";
+    assert!(policy.check(&SourceFile::new("t.yaml", v3)).is_ok());
+    assert!(validator.is_valid(&as_json(v3).unwrap()), "{v3}");
     let good = "tenant: x\ngroups:\n  - name: G\n    dynamic: true\n  - name: B\nfeatures:\n  \
                 conditional_access:\n    - name: MFA\n      include: all\n      exclude: [B]\n  \
                 pim:\n    - include: [G]\n      users: [a]\nusers:\n  - upn: a\n";
     assert!(policy.check(&SourceFile::new("t.yaml", good)).is_ok());
     assert!(validator.is_valid(&as_json(good).unwrap()));
+    // Every key contract v3 adds, accepted by both.
+    let v3 = "tenant: x\nsubscriptions:\n  - sku: EMS\n    status: warning\n    trial: true\n    \
+              ends: 2027-03-31\n  - sku: SPE_E3\ngroups:\n  - name: G\n    licenses:\n      - EMS\n      \
+              - {sku: SPE_E3, disabled_plans: [AAD_PREMIUM]}\nusers:\n  - upn: a\n    user_type: guest\n    \
+              enabled: false\n    last_sign_in: 2026-08-14\n    groups: [G]\n    license_errors:\n      \
+              - {sku: EMS, group: G, error: Other, held: true}\n";
+    assert!(policy.check(&SourceFile::new("t.yaml", v3)).is_ok());
+    assert!(validator.is_valid(&as_json(v3).unwrap()), "{v3}");
 }
 
 #[test]

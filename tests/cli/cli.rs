@@ -389,8 +389,8 @@ fn rules_and_explain_show_the_policy_docs() {
     let out = stdout(&o);
     assert_eq!(
         out.lines().count(),
-        24,
-        "16 policy rules and 8 built-in checks:\n{out}"
+        25,
+        "16 policy rules and 9 built-in checks:\n{out}"
     );
     let row = |id: &str, rest: &str| {
         out.lines()

@@ -152,15 +152,17 @@ fn import_then_check_end_to_end() {
             "licensing/dynamic-group-license",
             "frank_fabrikam.com#EXT#@contoso.onmicrosoft.com",
         ),
+        // EMS from `Sales` failed for Carol (CountViolation), and group licensing is all or
+        // nothing: she gets none of `Sales`' SKUs, so nothing entitles her to group licensing.
+        ("licensing/group-licensing-entitlement", "carol@contoso.com"),
         // A guest who receives only the free Power Automate licence from `All Staff`.
         (
             "licensing/group-licensing-entitlement",
             "frank_fabrikam.com#EXT#@contoso.onmicrosoft.com",
         ),
         ("licensing/nested-group", "Sales"),
-        // EMS from `Sales` failed (CountViolation) for the user Graph reports: that user holds
-        // none and uses no seat, so EMS is no longer over its seats.
-        ("licensing/seats", "ENTERPRISEPACK"),
+        // The users whose `Sales` assignment failed hold none of its SKUs and use no seat of
+        // them, so neither EMS nor Office 365 E3 is over its seats.
         ("tenant/unknown-sku", "CONTOSO_PREVIEW_SKU"),
         ("tenant/unknown-sku", "CONTOSO_PREVIEW_SKU"),
         ("tenant/unknown-sku", "d76d4330-f144-4bea-b0c1-1fdecb91ce37"),

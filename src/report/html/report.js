@@ -187,12 +187,12 @@
         if (s.also_at_risk && s.also_at_risk.length) add(sku, el('div', 'small risk', 'members without a seat also lose ' + s.also_at_risk.join(', ')));
         var use = el('td', 'bar-cell');
         var bar = el('div', 'bar');
-        var pct = s.bought > 0 ? Math.min(100, (100 * s.used) / s.bought) : (s.used > 0 ? 100 : 0);
+        var pct = s.bought === null ? 0 : s.bought > 0 ? Math.min(100, (100 * s.used) / s.bought) : (s.used > 0 ? 100 : 0);
         var fill = el('div', 'fill' + (s.at_risk > 0 ? ' over' : pct >= 90 ? ' high' : ''));
         fill.style.width = pct.toFixed(1) + '%';
         add(bar, fill);
         add(use, bar);
-        add(tr, sku, el('td', 'num', fmt(s.bought)), el('td', 'num', fmt(s.used)),
+        add(tr, sku, el('td', 'num', s.bought === null ? 'unknown' : fmt(s.bought)), el('td', 'num', fmt(s.used)),
           s.at_risk > 0 ? add(el('td', 'num'), el('span', 'count error', fmt(s.at_risk))) : el('td', 'num muted', '0'), use);
         tb.appendChild(tr);
       });

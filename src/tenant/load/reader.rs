@@ -11,9 +11,10 @@ use super::error::{LoadError, error_pos};
 use super::events::{Ev, Events, Scalar, TagKind};
 use super::scalar::{Kind, as_bool, found, is_int, resolve, shown};
 use super::schema::{MapState, Node, Place, R, Stop, StrField, What};
+use crate::date::Date;
 use crate::diagnostics::suggest::did_you_mean;
 use crate::source::{SourceFile, Span};
-use crate::tenant::document::{ListField, Spanned};
+use crate::tenant::document::{LicenseItem, ListField, Spanned};
 
 /// Errors of one kind reported for one file; past it they are counted
 /// ([`LoadError::TooManyErrors`]), so that a hostile file of a million unknown keys costs no
@@ -710,6 +711,98 @@ impl<'a> Loader<'a> {
             items: exact,
             span: Some(self.entry(key_span)),
         })
+    }
+
+    /// `licenses:`: a sequence whose items are part numbers or (contract v3) mappings
+    /// `{sku, disabled_plans}`; null or empty is an empty list.
+    pub(super) fn license_list(&mut self, key: &str, key_span: Span) -> R<ListField<LicenseItem>> {
+        let node = self.node()?;
+        let Node::Seq(_) = node else {
+            // Not a sequence: reported (or null) exactly as for any list of names.
+            let names = self.name_list_of(node, key, key_span)?;
+            return Ok(ListField {
+                items: names.items.into_iter().map(LicenseItem::plain).collect(),
+                span: names.span,
+            });
+        };
+        let mut items = Vec::new();
+        let what = What::Item(key);
+        loop {
+            let ev = self.next(true)?;
+            if let Ev::SeqEnd(_) = ev {
+                break;
+            }
+            match self.node_of(ev)? {
+                Node::Scalar(s) => {
+                    if let Some(sku) = self.scalar_string(s, what, StrField::Plain) {
+                        items.push(LicenseItem::plain(sku));
+                    }
+                }
+                Node::Map(start) => {
+                    if let Some(item) = self.license_item(start)? {
+                        items.push(item);
+                    }
+                }
+                node => {
+                    let help = Some(format!(
+                        "write a part number, or `{{sku: PART_NUMBER, disabled_plans: [PLAN]}}`, as an item of `{key}`"
+                    ));
+                    self.wrong_container(&node, "a part number", what.text(), help)?;
+                }
+            }
+        }
+        Ok(ListField {
+            items,
+            span: Some(self.entry(key_span)),
+        })
+    }
+
+    /// A calendar date `YYYY-MM-DD` (plain or quoted; YAML 1.2 has no date type).
+    pub(super) fn date_field(&mut self, key: &str) -> R<Option<Spanned<Date>>> {
+        let expected = "a date (`YYYY-MM-DD`)";
+        let s = match self.node()? {
+            Node::Scalar(s) => s,
+            node => {
+                self.wrong_container(&node, expected, What::Key(key).text(), None)?;
+                return Ok(None);
+            }
+        };
+        let kind = match resolve(&s) {
+            Ok(kind) => kind,
+            Err(tag) => {
+                self.bad_tag_value(tag, &s);
+                return Ok(None);
+            }
+        };
+        let text = s.value.trim();
+        if let (Kind::Str, Some(date)) = (kind, Date::parse(text)) {
+            return Ok(Some(Spanned::new(date, s.span)));
+        }
+        // Graph writes date-times (`2026-08-14T09:30:00Z`): the date part is what counts.
+        let help = match text.get(..10).and_then(Date::parse) {
+            Some(_) if kind == Kind::Str => {
+                format!(
+                    "write the date part only: `{key}: {}`",
+                    text.get(..10).unwrap_or(text)
+                )
+            }
+            _ => format!("write `{key}: YYYY-MM-DD`, such as `{key}: 2026-08-14`"),
+        };
+        if kind == Kind::Str {
+            self.error(LoadError::InvalidValue {
+                src: self.src.clone(),
+                message: format!(
+                    "`{}` is not a valid `{key}`: expected {expected}",
+                    shown(text)
+                ),
+                span: s.span,
+                help: Some(help),
+            });
+        } else {
+            let found = found(kind, &s);
+            self.wrong_type(expected, What::Key(key).text(), found, s.span, Some(help));
+        }
+        Ok(None)
     }
 
     /// A list of mappings (`users:`, `groups:`, `subscriptions:`), each read by `item`.

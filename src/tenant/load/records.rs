@@ -5,11 +5,11 @@ use super::error::LoadError;
 use super::events::Ev;
 use super::reader::Loader;
 use super::scalar::{Kind, found, resolve};
-use super::schema::{MapState, Node, Place, R, SCOPES, SOURCES, StrField};
+use super::schema::{MapState, Node, Place, R, SCOPES, SOURCES, StrField, USER_TYPES};
 use crate::source::Span;
 use crate::tenant::document::{
-    GroupDocument, LicenseError, LicenseErrorDocument, ListField, SsprDocument, SsprScope,
-    SubscriptionDocument, TenantDocument, UserDocument,
+    GroupDocument, LicenseError, LicenseErrorDocument, LicenseItem, ListField, SsprDocument,
+    SsprScope, SubscriptionDocument, SubscriptionStatus, TenantDocument, UserDocument,
 };
 
 impl<'a> Loader<'a> {
@@ -229,10 +229,16 @@ impl<'a> Loader<'a> {
         let mut st = MapState::new(Place::Subscription);
         let mut sku = None;
         let mut seats = None;
-        while let Some((key, _)) = self.next_key(&mut st)? {
+        let mut status = None;
+        let mut trial = None;
+        let mut ends = None;
+        while let Some((key, key_span)) = self.next_key(&mut st)? {
             match key {
                 "sku" => sku = self.string_field(key, StrField::Plain)?,
                 "seats" => seats = self.seats_field()?,
+                "status" => status = self.enum_field(key, &SubscriptionStatus::ALL)?,
+                "trial" => trial = self.bool_field("trial", key_span)?,
+                "ends" => ends = self.date_field(key)?,
                 _ => self.skip_node()?,
             }
         }
@@ -245,18 +251,19 @@ impl<'a> Loader<'a> {
                 "add `sku: PART_NUMBER`, such as `sku: ENTERPRISEPACK`".to_owned(),
             );
         }
-        if st.seen("seats").is_none() {
-            self.missing(
-                "seats",
-                Place::Subscription,
-                span,
-                "add `seats: N`, the number of prepaid units".to_owned(),
-            );
+        // `seats` absent means "not known" (contract v3: Graph gave no `prepaidUnits`); a
+        // `seats` that is present but wrong is reported, and the entry left out.
+        if st.seen("seats").is_some() && seats.is_none() {
+            return Ok(None);
         }
-        Ok(match (sku, seats) {
-            (Some(sku), Some(seats)) => Some(SubscriptionDocument { span, sku, seats }),
-            _ => None,
-        })
+        Ok(sku.map(|sku| SubscriptionDocument {
+            span,
+            sku,
+            seats,
+            status,
+            trial,
+            ends,
+        }))
     }
 
     fn group(&mut self, start: Span) -> R<Option<GroupDocument>> {
@@ -268,7 +275,7 @@ impl<'a> Loader<'a> {
         while let Some((key, key_span)) = self.next_key(&mut st)? {
             match key {
                 "name" => name = self.string_field(key, StrField::Plain)?,
-                "licenses" => licenses = self.name_list(key, key_span)?,
+                "licenses" => licenses = self.license_list(key, key_span)?,
                 "groups" => groups = self.name_list(key, key_span)?,
                 "dynamic" => dynamic = self.bool_field("dynamic", key_span)?,
                 _ => self.skip_node()?,
@@ -300,12 +307,18 @@ impl<'a> Loader<'a> {
         let mut licenses = ListField::default();
         let mut groups = ListField::default();
         let mut license_errors = ListField::default();
+        let mut user_type = None;
+        let mut enabled = None;
+        let mut last_sign_in = None;
         while let Some((key, key_span)) = self.next_key(&mut st)? {
             match key {
                 "upn" => upn = self.string_field(key, StrField::Plain)?,
                 "source" => source = self.enum_field(key, &SOURCES)?,
                 "usage_location" => usage_location = self.string_field(key, StrField::Country)?,
-                "licenses" => licenses = self.name_list(key, key_span)?,
+                "user_type" => user_type = self.enum_field(key, &USER_TYPES)?,
+                "enabled" => enabled = self.bool_field("enabled", key_span)?,
+                "last_sign_in" => last_sign_in = self.date_field(key)?,
+                "licenses" => licenses = self.license_list(key, key_span)?,
                 "groups" => groups = self.name_list(key, key_span)?,
                 "license_errors" => {
                     let items = self.mapping_list(
@@ -339,6 +352,9 @@ impl<'a> Loader<'a> {
             licenses,
             groups,
             license_errors,
+            user_type,
+            enabled,
+            last_sign_in,
         }))
     }
 
@@ -348,11 +364,13 @@ impl<'a> Loader<'a> {
         let mut sku = None;
         let mut error = None;
         let mut group = None;
-        while let Some((key, _)) = self.next_key(&mut st)? {
+        let mut held = None;
+        while let Some((key, key_span)) = self.next_key(&mut st)? {
             match key {
                 "sku" => sku = self.string_field(key, StrField::Plain)?,
                 "error" => error = self.enum_field(key, &LicenseError::ALL)?,
                 "group" => group = self.string_field(key, StrField::Plain)?,
+                "held" => held = self.bool_field("held", key_span)?,
                 _ => self.skip_node()?,
             }
         }
@@ -379,8 +397,36 @@ impl<'a> Loader<'a> {
                 sku,
                 error,
                 group,
+                held,
             }),
             _ => None,
         })
+    }
+
+    /// One mapping item of a `licenses:` list: `{sku: SPE_E3, disabled_plans: [AAD_PREMIUM]}`.
+    pub(super) fn license_item(&mut self, start: Span) -> R<Option<LicenseItem>> {
+        let mut st = MapState::new(Place::LicenseItem);
+        let mut sku = None;
+        let mut disabled = None;
+        while let Some((key, key_span)) = self.next_key(&mut st)? {
+            match key {
+                "sku" => sku = self.string_field(key, StrField::Plain)?,
+                "disabled_plans" => disabled = Some(self.name_list(key, key_span)?),
+                _ => self.skip_node()?,
+            }
+        }
+        let span = self.since(start);
+        if st.seen("sku").is_none() {
+            self.missing(
+                "sku",
+                Place::LicenseItem,
+                span,
+                "add `sku: PART_NUMBER`, or write the part number alone as the item".to_owned(),
+            );
+        }
+        Ok(sku.map(|sku| LicenseItem {
+            sku,
+            disabled_plans: disabled.map(Box::new),
+        }))
     }
 }

@@ -3,7 +3,7 @@
 use super::events::Scalar;
 use crate::diagnostics::suggest::did_you_mean;
 use crate::source::Span;
-use crate::tenant::document::{SsprScope, UserSource};
+use crate::tenant::document::{SsprScope, UserSource, UserType};
 
 /// A mapping of the schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,10 +15,12 @@ pub(super) enum Place {
     User,
     LicenseError,
     FeatureEntry,
+    /// `{sku: …, disabled_plans: […]}` in a `licenses:` list.
+    LicenseItem,
 }
 
 impl Place {
-    pub(super) const ALL: [Place; 7] = [
+    pub(super) const ALL: [Place; 8] = [
         Place::Top,
         Place::Sspr,
         Place::Subscription,
@@ -26,6 +28,7 @@ impl Place {
         Place::User,
         Place::LicenseError,
         Place::FeatureEntry,
+        Place::LicenseItem,
     ];
 
     pub(super) fn keys(self) -> &'static [&'static str] {
@@ -40,7 +43,7 @@ impl Place {
                 "features",
             ],
             Place::Sspr => &["scope", "group", "writeback"],
-            Place::Subscription => &["sku", "seats"],
+            Place::Subscription => &["sku", "seats", "status", "trial", "ends"],
             Place::Group => &["name", "licenses", "groups", "dynamic"],
             Place::User => &[
                 "upn",
@@ -49,9 +52,13 @@ impl Place {
                 "licenses",
                 "groups",
                 "license_errors",
+                "user_type",
+                "enabled",
+                "last_sign_in",
             ],
-            Place::LicenseError => &["sku", "error", "group"],
+            Place::LicenseError => &["sku", "error", "group", "held"],
             Place::FeatureEntry => &["name", "include", "exclude", "users"],
+            Place::LicenseItem => &["sku", "disabled_plans"],
         }
     }
 
@@ -64,6 +71,7 @@ impl Place {
             Place::User => "a user",
             Place::LicenseError => "a license error",
             Place::FeatureEntry => "a feature entry",
+            Place::LicenseItem => "a license item",
         }
     }
 
@@ -105,14 +113,14 @@ impl Place {
 #[derive(Debug)]
 pub(super) struct MapState {
     pub(super) place: Place,
-    pub(super) seen: [Option<Span>; 8],
+    pub(super) seen: [Option<Span>; 12],
 }
 
 impl MapState {
     pub(super) fn new(place: Place) -> Self {
         MapState {
             place,
-            seen: [None; 8],
+            seen: [None; 12],
         }
     }
 
@@ -171,3 +179,6 @@ pub(super) const SCOPES: [(&str, SsprScope); 3] = [
 
 pub(super) const SOURCES: [(&str, UserSource); 2] =
     [("cloud", UserSource::Cloud), ("synced", UserSource::Synced)];
+
+pub(super) const USER_TYPES: [(&str, UserType); 2] =
+    [("member", UserType::Member), ("guest", UserType::Guest)];

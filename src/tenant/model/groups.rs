@@ -7,6 +7,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::resolve::Builder;
 use super::{AssignmentFacts, GroupFacts, GroupId, Holder, IdRange, TenantModel};
+use crate::compile::ir::base_sku;
 
 impl<'d> Builder<'d, '_, '_> {
     /// The groups of the model; the index from name to id, for every later reference.
@@ -71,18 +72,18 @@ impl<'d> Builder<'d, '_, '_> {
                 continue;
             };
             scratch.clear();
-            for name in &g.licenses.items {
-                if let Some(s) = self.resolve_sku(name) {
+            for item in &g.licenses.items {
+                if let Some(s) = self.held_sku(model, item) {
                     scratch.push(s);
                     model.assignments.push(AssignmentFacts {
-                        sku: s,
+                        sku: base_sku(s),
+                        held: s,
                         holder: Holder::Group(gid as GroupId),
-                        span: name.span,
+                        span: item.sku.span,
                     });
                 }
             }
-            scratch.sort_unstable();
-            scratch.dedup();
+            self.merge_held(model, &mut scratch);
             let licenses = model.push_ids(&scratch);
             scratch.clear();
             for parent in &g.groups.items {

@@ -12,6 +12,7 @@
 mod features;
 mod groups;
 mod names;
+mod plans;
 mod resolve;
 mod seats;
 mod sspr;
@@ -20,9 +21,10 @@ mod users;
 use std::collections::HashMap;
 
 pub use features::{CoverReason, FeatureCoverage};
+pub use plans::SkuVariant;
 pub use resolve::BUILTIN_CHECKS;
 
-use super::document::{LicenseError, TenantDocument};
+use super::document::{LicenseError, SubscriptionStatus, TenantDocument};
 use crate::compile::ir::{Catalog, SkuId};
 use crate::diagnostics::finding::{Finding, FindingSink};
 use crate::source::Span;
@@ -45,11 +47,14 @@ pub struct IdRange {
 pub struct UserFacts {
     /// Index into the document's users.
     pub doc: u32,
-    /// Directly assigned SKUs (known to the catalog), sorted.
+    /// Directly assigned SKUs the user holds (known to the catalog; a failed assignment left
+    /// out), sorted, one per SKU (plans switched off: a variant id, see `ir::SkuId`).
     pub direct: IdRange,
-    /// SKUs from groups the user is a direct member of, sorted.
+    /// SKUs from groups the user is a direct member of (a group whose assignment failed for
+    /// the user gives none: group licensing is all or nothing), sorted, one per SKU.
     pub via_groups: IdRange,
-    /// Effective licences: direct ∪ via groups, sorted.
+    /// Effective licences: direct ∪ via groups, sorted, one per SKU, with the plans some
+    /// assignment has on.
     pub effective: IdRange,
     /// The effective licences as a set shared by every user who holds the same ones: an index
     /// of [`TenantModel::license_sets`]. A rule that reads the user only through `u.licenses`
@@ -78,6 +83,8 @@ pub struct LicenseErrorFacts {
     /// The group whose assignment failed; `None` for a direct assignment (or an unknown group,
     /// which is reported as `tenant/unknown-group`).
     pub group: Option<GroupId>,
+    /// The licence is active all the same (`held: true`, Graph's `ActiveWithError`).
+    pub held: bool,
     /// The entry in the tenant file.
     pub span: Span,
 }
@@ -102,10 +109,17 @@ pub struct GroupFacts {
 pub struct SubscriptionFacts {
     /// The SKU.
     pub sku: SkuId,
-    /// Prepaid seats, all entries for this SKU together.
-    pub seats: u64,
+    /// Prepaid seats, all entries for this SKU together; `None` when an entry does not say
+    /// (the number is unknown).
+    pub seats: Option<u64>,
     /// Users who effectively hold the SKU (one seat each, however many ways they hold it).
     pub used: u64,
+    /// The state of the subscription: the worst of its entries' (`status:`, contract v3).
+    pub status: SubscriptionStatus,
+    /// Every entry is a trial (`trial: true`).
+    pub trial: bool,
+    /// The earliest `ends:` of its entries.
+    pub ends: Option<crate::date::Date>,
     /// Groups that assign the SKU, in file order.
     pub groups: IdRange,
     /// The other SKUs those groups assign, sorted: group licensing is all-or-nothing per group,
@@ -127,8 +141,10 @@ pub enum Holder {
 /// One licence entry of a user or a group.
 #[derive(Debug, Clone)]
 pub struct AssignmentFacts {
-    /// The SKU.
+    /// The SKU (the catalog SKU: subscriptions and seats are per SKU).
     pub sku: SkuId,
+    /// The SKU as the entry gives it: with the variant of its switched-off plans, if any.
+    pub held: SkuId,
     /// Who it is assigned to.
     pub holder: Holder,
     /// The list item in the tenant file.
@@ -162,6 +178,9 @@ pub struct TenantModel<'d> {
     /// The distinct sets of effective licences, in order of first holder (see
     /// [`UserFacts::license_set`]).
     pub license_sets: Vec<IdRange>,
+    /// The SKUs with plans switched off that licences hold: variant `v` of a held
+    /// [`SkuId`] is `sku_variants[v - 1]`.
+    sku_variants: Vec<SkuVariant>,
     ids: Vec<u32>,
 }
 
@@ -241,6 +260,7 @@ impl<'d> TenantModel<'d> {
             help_memo: HashMap::new(),
             sku_suggester: None,
             group_suggester: None,
+            variants: plans::Variants::default(),
         };
         b.build()
     }
@@ -263,6 +283,7 @@ impl<'d> Builder<'d, '_, '_> {
             country: doc.country.as_ref().map(|c| c.value.as_str()),
             features: FeatureCoverage::default(),
             license_sets: Vec::new(),
+            sku_variants: Vec::new(),
             ids: Vec::with_capacity(doc.users.len() * 6),
         };
 

@@ -21,6 +21,8 @@ pub(super) struct Builder<'d, 'c, 'f> {
     /// Prepared on the first unknown SKU / group.
     pub(super) sku_suggester: Option<Suggester<'c>>,
     pub(super) group_suggester: Option<Suggester<'d>>,
+    /// The tenant's SKUs with plans switched off, interned.
+    pub(super) variants: super::plans::Variants,
 }
 
 impl<'d> Builder<'d, '_, '_> {
@@ -163,6 +165,11 @@ pub const BUILTIN_CHECKS: &[(&str, Severity, &str)] = &[
         "tenant/unknown-sku",
         Severity::Error,
         "a SKU name that is not in the policy's catalog",
+    ),
+    (
+        "tenant/unknown-plan",
+        Severity::Error,
+        "a `disabled_plans` name that is not a service plan of that SKU",
     ),
     (
         "tenant/unknown-group",

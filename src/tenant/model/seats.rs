@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use super::resolve::Builder;
 use super::{GroupId, IdRange, SubscriptionFacts, TenantModel};
-use crate::compile::ir::SkuId;
+use crate::compile::ir::{SkuId, base_sku};
+use crate::tenant::document::SubscriptionStatus;
 
 impl<'d> Builder<'d, '_, '_> {
     /// The subscriptions of the model, with seat use and the groups that assign each SKU.
@@ -18,17 +19,35 @@ impl<'d> Builder<'d, '_, '_> {
                 let Some(sku) = self.resolve_sku(&s.sku) else {
                     continue;
                 };
+                let seats = s.seats.as_ref().map(|n| n.value);
+                let status = s
+                    .status
+                    .as_ref()
+                    .map_or(SubscriptionStatus::Enabled, |st| st.value);
+                let trial = s.trial.as_ref().is_some_and(|t| t.value);
+                let ends = s.ends.as_ref().map(|e| e.value);
                 match by_sku.get(&sku) {
                     Some(&k) => {
                         if let Some(existing) = model.subscriptions.get_mut(k) {
-                            existing.seats = existing.seats.saturating_add(s.seats.value);
+                            // An entry whose seats are not known makes the total unknown.
+                            existing.seats =
+                                existing.seats.zip(seats).map(|(a, b)| a.saturating_add(b));
+                            existing.status = existing.status.max(status);
+                            existing.trial &= trial;
+                            existing.ends = match (existing.ends, ends) {
+                                (Some(a), Some(b)) => Some(a.min(b)),
+                                (a, b) => a.or(b),
+                            };
                         }
                     }
                     None => {
                         by_sku.insert(sku, model.subscriptions.len());
                         model.subscriptions.push(SubscriptionFacts {
                             sku,
-                            seats: s.seats.value,
+                            seats,
+                            status,
+                            trial,
+                            ends,
                             used: 0,
                             groups: IdRange::default(),
                             at_risk: IdRange::default(),
@@ -49,9 +68,9 @@ impl<'d> Builder<'d, '_, '_> {
                 let mut at_risk = Vec::new();
                 for (g, facts) in model.groups.iter().enumerate() {
                     let licenses = model.ids(facts.licenses);
-                    if licenses.contains(&sku) {
+                    if licenses.iter().any(|&k| base_sku(k) == sku) {
                         groups.push(g as GroupId);
-                        at_risk.extend(licenses.iter().copied().filter(|&k| k != sku));
+                        at_risk.extend(licenses.iter().map(|&k| base_sku(k)).filter(|&k| k != sku));
                     }
                 }
                 at_risk.sort_unstable();
@@ -76,7 +95,7 @@ impl TenantModel<'_> {
         let mut used = vec![0u64; skus];
         for u in &self.users {
             for &s in self.ids(u.effective) {
-                if let Some(n) = used.get_mut(s as usize) {
+                if let Some(n) = used.get_mut(base_sku(s) as usize) {
                     *n += 1;
                 }
             }

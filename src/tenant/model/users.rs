@@ -7,6 +7,7 @@ use super::resolve::Builder;
 use super::{
     AssignmentFacts, GroupId, Holder, IdRange, LicenseErrorFacts, TenantModel, UserFacts, UserId,
 };
+use crate::compile::ir::{SkuId, base_sku};
 use crate::tenant::document::{LicenseError, SsprScope, UserSource};
 
 impl<'d> Builder<'d, '_, '_> {
@@ -25,6 +26,8 @@ impl<'d> Builder<'d, '_, '_> {
         let mut direct: Vec<u32> = Vec::new();
         let mut effective: Vec<u32> = Vec::new();
         let mut groups: Vec<u32> = Vec::new();
+        // The failed assignments of the current user: (SKU, the group, or `None` if direct).
+        let mut failed: Vec<(SkuId, Option<GroupId>)> = Vec::new();
         // Which groups `groups` holds (reset entry by entry): a user listing 100k groups must
         // not scan the list for each.
         let mut listed = vec![false; model.groups.len()];
@@ -76,6 +79,7 @@ impl<'d> Builder<'d, '_, '_> {
                         sku,
                         error: e.error.value,
                         group,
+                        held: e.is_held(),
                         span: e.span,
                     });
                 }
@@ -89,30 +93,34 @@ impl<'d> Builder<'d, '_, '_> {
             };
             let uid = model.users.len() as UserId;
             direct.clear();
-            for name in &u.licenses.items {
-                if let Some(s) = self.resolve_sku(name) {
+            for item in &u.licenses.items {
+                if let Some(s) = self.held_sku(model, item) {
                     direct.push(s);
                     model.assignments.push(AssignmentFacts {
-                        sku: s,
+                        sku: base_sku(s),
+                        held: s,
                         holder: Holder::User(uid),
-                        span: name.span,
+                        span: item.sku.span,
                     });
                 }
             }
-            direct.sort_unstable();
-            direct.dedup();
             // A failed assignment gives the user nothing: Graph keeps the intent "in an error
             // state", and the licence is not the user's for any rule or seat count. Except a
             // `DependencyViolation`: that is a failed *removal* ("Other products depend on this
-            // license", licensing-groups-resolve-problems.md), so the user still holds it.
-            let failed: Vec<&LicenseErrorFacts> = model
-                .license_errors
-                .get(errors_start as usize..)
-                .unwrap_or_default()
-                .iter()
-                .filter(|e| e.error != LicenseError::DependencyViolation)
-                .collect();
-            direct.retain(|&s| !failed.iter().any(|e| e.sku == s && e.group.is_none()));
+            // license", licensing-groups-resolve-problems.md), so the user still holds it; and
+            // `held: true` (Graph's `ActiveWithError`): the licence is active, with an error.
+            failed.clear();
+            failed.extend(
+                model
+                    .license_errors
+                    .get(errors_start as usize..)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|e| !e.held && e.error != LicenseError::DependencyViolation)
+                    .map(|e| (e.sku, e.group)),
+            );
+            direct.retain(|&s| !failed.contains(&(base_sku(s), None)));
+            self.merge_held(model, &mut direct);
             for &g in &groups {
                 if let Some(l) = listed.get_mut(g as usize) {
                     *l = false;
@@ -130,25 +138,24 @@ impl<'d> Builder<'d, '_, '_> {
                     }
                 }
             }
-            // Group-based licensing reaches direct members only: no walk up the nesting.
+            // Group-based licensing reaches direct members only: no walk up the nesting. And it
+            // is all or nothing: "If Microsoft Entra ID can't assign one of the products because
+            // of business logic problems, it won't assign the other licenses in the group
+            // either" (licensing-groups-resolve-problems.md), so a group with a failed
+            // assignment for this user gives them none of its SKUs.
             effective.clear();
             for &g in &groups {
+                if failed.iter().any(|&(_, fg)| fg == Some(g)) {
+                    continue;
+                }
                 if let Some(facts) = model.groups.get(g as usize) {
-                    effective.extend(
-                        model
-                            .ids(facts.licenses)
-                            .iter()
-                            .copied()
-                            .filter(|&s| !failed.iter().any(|e| e.sku == s && e.group == Some(g))),
-                    );
+                    effective.extend_from_slice(model.ids(facts.licenses));
                 }
             }
-            effective.sort_unstable();
-            effective.dedup();
+            self.merge_held(model, &mut effective);
             let via_groups = model.push_ids(&effective);
             effective.extend_from_slice(&direct);
-            effective.sort_unstable();
-            effective.dedup();
+            self.merge_held(model, &mut effective);
             let in_sspr_scope = match scope {
                 SsprScope::None => false,
                 SsprScope::All => true,
@@ -164,7 +171,7 @@ impl<'d> Builder<'d, '_, '_> {
                 .filter_map(|&g| model.groups.get(g as usize))
                 .filter_map(|f| doc.groups.get(f.doc as usize))
                 .flat_map(|gd| gd.licenses.items.iter());
-            for name in u.licenses.items.iter().chain(from_groups) {
+            for name in u.licenses.items.iter().chain(from_groups).map(|i| &i.sku) {
                 if self.catalog.resolve(&name.value).is_none() {
                     model.unknown_names.push(name.value.clone());
                     model.unknown_spans.push(name.span);

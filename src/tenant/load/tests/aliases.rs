@@ -30,12 +30,15 @@ users:
         .licenses
         .items
         .iter()
-        .map(|i| i.value.as_str())
+        .map(|i| i.sku.value.as_str())
         .collect();
     assert_eq!(names, ["A", "B"]);
     // Items point at where they are written; the entry spans the alias.
     let a = second.licenses.items.first().ok_or("a")?;
-    assert_eq!((text_of(&doc, a.span), line_of(&doc, a.span)), ("A", 4));
+    assert_eq!(
+        (text_of(&doc, a.sku.span), line_of(&doc, a.sku.span)),
+        ("A", 4)
+    );
     assert_eq!(
         text_of(&doc, second.licenses.span.ok_or("span")?),
         "licenses: *std"
@@ -69,7 +72,7 @@ users:
         .licenses
         .items
         .iter()
-        .map(|i| i.value.as_str())
+        .map(|i| i.sku.value.as_str())
         .collect();
     assert_eq!(licenses, ["A", "B"]);
     Ok(())

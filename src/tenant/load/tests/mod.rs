@@ -11,6 +11,7 @@ mod aliases;
 mod document;
 mod keys;
 mod limits;
+mod people;
 mod scalars;
 mod spans;
 

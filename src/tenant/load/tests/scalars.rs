@@ -38,9 +38,11 @@ fn seats_must_be_a_whole_number_of_at_least_zero() -> Result<(), String> {
         ("!!int 12", 12),
     ] {
         let doc = ok(&sub(text))?;
-        let seats = doc
-            .subscriptions
-            .and_then(|s| s.items.first().map(|s| s.seats.value));
+        let seats = doc.subscriptions.and_then(|s| {
+            s.items
+                .first()
+                .and_then(|s| s.seats.as_ref().map(|n| n.value))
+        });
         assert_eq!(seats, Some(n), "{text}");
     }
     Ok(())
