@@ -45,6 +45,11 @@ impl Date {
         )
     }
 
+    /// The local date, whatever `SKULD_TODAY` says.
+    pub fn local_today() -> Date {
+        Date(jiff::tz::TimeZone::system().to_datetime(jiff::Timestamp::now()).date())
+    }
+
     /// [`Date::today`] with the variable's value, the clock and the time zone given.
     fn today_at(
         var: Option<&str>,
@@ -55,6 +60,11 @@ impl Date {
             Some(v) if !v.is_empty() => Date::parse(v).ok_or_else(|| v.to_owned()),
             _ => Ok(Date(zone.to_datetime(now).date())),
         }
+    }
+
+    /// Whole days from `earlier` to this date (negative when `earlier` is later).
+    pub fn days_since(self, earlier: Date) -> i64 {
+        i64::from(earlier.0.until(self.0).map_or(0, |s| s.get_days()))
     }
 
     /// The date `days` days after this one (the last representable date when that is past it).
@@ -117,6 +127,9 @@ mod tests {
         assert_eq!(d.plus_days(365).to_string(), "2027-12-03");
         assert_eq!(d.plus_days(29).to_string(), "2027-01-01");
         assert_eq!(date("2024-02-28").plus_days(1).to_string(), "2024-02-29");
+        assert_eq!(date("2027-01-01").days_since(d), 29);
+        assert_eq!(d.days_since(date("2027-01-01")), -29);
+        assert_eq!(date("2025-03-01").days_since(date("2024-03-01")), 365);
         assert_eq!(date("9999-12-31").plus_days(10).to_string(), "9999-12-31");
     }
 

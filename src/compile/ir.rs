@@ -494,6 +494,8 @@ pub enum Field {
     TenantSubscribed,
     /// `tenant.skus`: the catalog
     TenantSkus,
+    /// `tenant.inactive_days`: days without a sign-in after which a user is inactive
+    TenantInactiveDays,
     // sspr
     /// `sspr.scope`
     SsprScope,
@@ -516,10 +518,16 @@ pub enum Field {
     UserGuest,
     /// `u.enabled`
     UserEnabled,
+    /// `u.last_sign_in_days`: days from `last_sign_in` to today; `null` when unknown
+    UserLastSignInDays,
+    /// `u.inactive`: `last_sign_in` more than `tenant.inactive_days` days before today
+    UserInactive,
     /// `s.status`: `enabled`, `warning`, `suspended` or `locked_out`
     SubStatus,
     /// `s.trial`
     SubTrial,
+    /// `s.ends_in_days`: days from today to the earliest `ends`; `null` when none
+    SubEndsInDays,
     /// `u.usage_location`
     UserUsageLocation,
     /// `u.location`: usage location, else the tenant country
