@@ -358,53 +358,26 @@ impl Config {
             config.tenants = tenants(n, &dir, source, &mut problems);
         }
         if let Some(n) = fields.get("waiver-max-expiry") {
-            let days = n.text().and_then(|t| {
-                let t = t.trim();
-                t.strip_suffix('d').unwrap_or(t).parse::<u32>().ok()
-            });
-            match days {
-                // A century is "no limit" in practice; more is a typo.
-                Some(d @ 1..=36_500) => config.waiver_max_expiry = Some(d),
-                _ => problems.push(
-                    Problem::new(
-                        CODE,
-                        "`waiver-max-expiry` must be a number of days, e.g. `365d`".to_owned(),
-                        source,
-                        n.span(),
-                        "not a number of days (1 to 36500)",
-                    )
-                    .with_help(Some(
-                        "waivers must expire within this many days from today (default 365d)"
-                            .to_owned(),
-                    )),
-                ),
-            }
+            config.waiver_max_expiry = days(
+                n,
+                ("waiver-max-expiry", "365d"),
+                "waivers must expire within this many days from today (default 365d)",
+                source,
+                &mut problems,
+            );
         }
         if let Some(n) = fields.get("prices") {
             config.prices = prices(n, source, &mut problems);
         }
         if let Some(n) = fields.get("inactive-days") {
-            let days = n.text().and_then(|t| {
-                let t = t.trim();
-                t.strip_suffix('d').unwrap_or(t).parse::<u32>().ok()
-            });
-            match days {
-                Some(d @ 1..=36_500) => config.inactive_days = Some(d),
-                _ => problems.push(
-                    Problem::new(
-                        CODE,
-                        "`inactive-days` must be a number of days, e.g. `90`".to_owned(),
-                        source,
-                        n.span(),
-                        "not a number of days (1 to 36500)",
-                    )
-                    .with_help(Some(
-                        "a user whose last sign-in is more than this many days before today is \
-                         inactive (default 90)"
-                            .to_owned(),
-                    )),
-                ),
-            }
+            config.inactive_days = days(
+                n,
+                ("inactive-days", "90"),
+                "a user whose last sign-in is more than this many days before today is inactive \
+                 (default 90)",
+                source,
+                &mut problems,
+            );
         }
         if problems.is_empty() {
             Ok(config)
@@ -508,6 +481,37 @@ fn tenants(node: &Node, dir: &Path, source: &SourceFile, problems: &mut Vec<Prob
     out.include = read("include");
     out.exclude = read("exclude");
     out
+}
+
+/// A number of days from 1 to 36500 (`90` or `90d`), or a problem naming `key` with an
+/// `example`. A century is "no limit" in practice; more is a typo.
+fn days(
+    n: &Node,
+    (key, example): (&str, &str),
+    help: &str,
+    source: &SourceFile,
+    problems: &mut Vec<Problem>,
+) -> Option<u32> {
+    let days = n.text().and_then(|t| {
+        let t = t.trim();
+        t.strip_suffix('d').unwrap_or(t).parse::<u32>().ok()
+    });
+    match days {
+        Some(d @ 1..=36_500) => Some(d),
+        _ => {
+            problems.push(
+                Problem::new(
+                    CODE,
+                    format!("`{key}` must be a number of days, e.g. `{example}`"),
+                    source,
+                    n.span(),
+                    "not a number of days (1 to 36500)",
+                )
+                .with_help(Some(help.to_owned())),
+            );
+            None
+        }
+    }
 }
 
 /// `prices: {currency: EUR, monthly: {SKU: 33.70}}`: a currency and non-negative prices.
