@@ -147,7 +147,7 @@ fn a_licence_item_is_a_part_number_or_a_mapping_with_sku() {
     );
     assert_eq!(d.message, "missing key `sku` in a license item");
     let d = one(
-        "tenant: t\nusers:\n  - upn: a\n    licenses:\n      - {sku: X, disabled: [Y]}\n",
+        "tenant: t\nusers:\n  - upn: a\n    licenses:\n      - {sku: X, disabled_plan: [Y]}\n",
         "skuld::tenant::unknown-key",
     );
     assert_eq!(d.help, "did you mean `disabled_plans`?");
