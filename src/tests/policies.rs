@@ -45,7 +45,6 @@ fn default_policy_covers_the_contract() {
             "licensing/nested-group",
             "licensing/group-licensing-entitlement",
             "licensing/assignment-error",
-            "licensing/addon-prerequisite",
             "licensing/disabled-account-license",
             "licensing/inactive-user-license",
             "licensing/subscription-lapsing",
@@ -55,6 +54,7 @@ fn default_policy_covers_the_contract() {
             "features/access-reviews-license",
             "licensing/dynamic-group-license",
             "licensing/redundant-license",
+            "licensing/addon-prerequisite",
         ]
     );
     for part in [
