@@ -750,7 +750,7 @@ pub fn write_tenant<W: Write>(out: &mut W, opts: &Options) -> io::Result<()> {
     };
     writeln!(out, "{users_key}")?;
     // Contract v3 attributes from their own generator: the base tenant stays the same bytes.
-    let mut people = Rng::new(opts.seed ^ 0x5eed_0f_0e0_91e5);
+    let mut people = Rng::new(opts.seed ^ 0x0005_eed0_f0e0_91e5);
     let guest_rate = (opts.guests / 100.0).clamp(0.0, 1.0);
     let off_rate = (opts.disabled_plans / 100.0).clamp(0.0, 1.0);
     for (i, (user, e)) in users.iter().zip(&extra).enumerate() {
