@@ -47,7 +47,11 @@ impl Date {
 
     /// The local date, whatever `SKULD_TODAY` says.
     pub fn local_today() -> Date {
-        Date(jiff::tz::TimeZone::system().to_datetime(jiff::Timestamp::now()).date())
+        Date(
+            jiff::tz::TimeZone::system()
+                .to_datetime(jiff::Timestamp::now())
+                .date(),
+        )
     }
 
     /// [`Date::today`] with the variable's value, the clock and the time zone given.

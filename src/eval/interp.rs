@@ -245,12 +245,12 @@ impl<'a> Interp<'a> {
                     }
                     F::UserGuest => Value::Bool(ud.is_guest()),
                     F::UserEnabled => Value::Bool(ud.is_enabled()),
-                    F::UserLastSignInDays => ud.last_sign_in.as_ref().map_or(Value::Null, |d| {
-                        Value::Int(self.today.days_since(d.value))
-                    }),
+                    F::UserLastSignInDays => ud
+                        .last_sign_in
+                        .as_ref()
+                        .map_or(Value::Null, |d| Value::Int(self.today.days_since(d.value))),
                     F::UserInactive => Value::Bool(ud.last_sign_in.as_ref().is_some_and(|d| {
-                        self.today.days_since(d.value)
-                            > i64::from(self.policy.clock.inactive_days)
+                        self.today.days_since(d.value) > i64::from(self.policy.clock.inactive_days)
                     })),
                     F::UserUsageLocation => {
                         opt(ud.usage_location.as_ref().map(|l| l.value.as_str()))
