@@ -64,6 +64,7 @@ fn tenant(users: usize, feature_entries: usize, people: bool) -> String {
         feature_entries,
         guests: if people { 5.0 } else { 0.0 },
         disabled_plans: if people { 10.0 } else { 0.0 },
+        ..gen_tenant::Options::default()
     })
 }
 

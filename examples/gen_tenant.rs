@@ -19,6 +19,14 @@
 //! coverage). Both draw from a second generator, so the rest of the tenant is the same bytes
 //! with or without them.
 //!
+//! Contract v3 facts, each off by default (and drawn from a PRNG of their own, so a tenant
+//! without them is byte for byte what it was): `--disabled P` per cent of users with
+//! `enabled: false`; `--sign-ins P` gives every user a `last_sign_in`, P per cent of them more
+//! than 90 days before 2026-12-01; `--trials N` makes N subscriptions trials that end within 30
+//! days of that date; `--addons P` gives P per cent of users an add-on (Teams Phone Standard or
+//! Microsoft 365 Copilot, with its subscription), and about `--violations` per cent of those
+//! holders a licence set without the add-on's base (Microsoft Power Automate Free only).
+//!
 //! The bench (`benches/check.rs`) includes this file as a module and calls [`generate`].
 #![forbid(unsafe_code)]
 
@@ -38,6 +46,15 @@ pub struct Options {
     pub groups: Option<usize>,
     /// Entries of the `features:` block; 0 leaves the block out.
     pub feature_entries: usize,
+    /// Percentage of users with `enabled: false`.
+    pub disabled: f64,
+    /// Percentage of users whose `last_sign_in` is more than 90 days old; `None` writes no
+    /// sign-in dates.
+    pub sign_ins: Option<f64>,
+    /// Subscriptions that are trials ending soon.
+    pub trials: usize,
+    /// Percentage of users holding an add-on.
+    pub addons: f64,
     /// Percentage (0..=100) of users that are guests.
     pub guests: f64,
     /// Percentage (0..=100) of direct licence lists that switch a plan off.
@@ -52,10 +69,74 @@ impl Default for Options {
             violations: 3.0,
             groups: None,
             feature_entries: 0,
+            disabled: 0.0,
+            sign_ins: None,
+            trials: 0,
+            addons: 0.0,
             guests: 0.0,
             disabled_plans: 0.0,
         }
     }
+}
+
+/// The date the v3 facts are relative to (sign-ins, trial ends): fixed, so the output is too.
+pub const REFERENCE_DATE: &str = "2026-12-01";
+
+/// The add-ons `--addons` deals out, with their subscriptions.
+const ADDONS: [&str; 2] = ["MCOEV", "Microsoft_365_Copilot"];
+
+/// A user's contract v3 facts (see the module docs).
+#[derive(Debug, Default, Clone, Copy)]
+struct Extra {
+    disabled: bool,
+    /// Days before [`REFERENCE_DATE`] of the last sign-in.
+    sign_in_days_ago: Option<u32>,
+    /// Index into [`ADDONS`].
+    addon: Option<usize>,
+    /// Holds the add-on and nothing it could be added to.
+    addon_alone: bool,
+}
+
+fn extras(opts: &Options, users: &mut [User]) -> Vec<Extra> {
+    // A PRNG of its own: the base tenant stays as it was.
+    let mut rng = Rng::new(opts.seed ^ 0x0003_0003);
+    let rate = (opts.violations / 100.0).clamp(0.0, 1.0);
+    users
+        .iter_mut()
+        .map(|user| {
+            let mut e = Extra {
+                disabled: rng.chance(opts.disabled / 100.0),
+                ..Extra::default()
+            };
+            if let Some(p) = opts.sign_ins {
+                e.sign_in_days_ago = Some(if rng.chance(p / 100.0) {
+                    91 + u32::try_from(rng.below(600)).unwrap_or(0)
+                } else {
+                    u32::try_from(rng.below(90)).unwrap_or(0)
+                });
+            }
+            if rng.chance(opts.addons / 100.0) {
+                e.addon = Some(rng.below(ADDONS.len()));
+                if rng.chance(rate) {
+                    // Only a free licence, in no licensed group: the add-on has no base.
+                    e.addon_alone = true;
+                    user.direct = FLOW;
+                    user.typo_sku = false;
+                    user.n_groups = 0;
+                    user.bad_group = None;
+                    user.location = Some(user.location.unwrap_or("US"));
+                }
+            }
+            e
+        })
+        .collect()
+}
+
+/// `YYYY-MM-DD`, `days` before (negative: after) [`REFERENCE_DATE`].
+fn date_from_reference(days_before: i64) -> String {
+    jiff::civil::date(2026, 12, 1)
+        .checked_sub(jiff::Span::new().days(days_before))
+        .map_or_else(|_| REFERENCE_DATE.to_owned(), |d| d.to_string())
 }
 
 /// Generates a tenant into a string (the bench's entry point).
@@ -489,7 +570,7 @@ fn effective(user: &User, groups: &[Group]) -> u16 {
 }
 
 fn write_licenses<W: Write>(out: &mut W, mask: u16, typo: bool) -> io::Result<()> {
-    write_licenses_off(out, mask, typo, None)
+    write_licenses_off(out, mask, typo, None, None)
 }
 
 /// [`write_licenses`], with the first licence's plans switched off as `off` says: `Some(true)`
@@ -499,6 +580,7 @@ fn write_licenses_off<W: Write>(
     mask: u16,
     typo: bool,
     mut off: Option<bool>,
+    addon: Option<&str>,
 ) -> io::Result<()> {
     out.write_all(b"[")?;
     let mut first = true;
@@ -522,11 +604,12 @@ fn write_licenses_off<W: Write>(
             first = false;
         }
     }
-    if typo {
+    for name in typo.then_some(TYPO_SKU).into_iter().chain(addon) {
         if !first {
             out.write_all(b", ")?;
         }
-        out.write_all(TYPO_SKU.as_bytes())?;
+        out.write_all(name.as_bytes())?;
+        first = false;
     }
     out.write_all(b"]")
 }
@@ -537,7 +620,14 @@ pub fn write_tenant<W: Write>(out: &mut W, opts: &Options) -> io::Result<()> {
     let mut rng = Rng::new(opts.seed);
     let group_count = opts.groups.unwrap_or(opts.users / 50).max(6);
     let groups = build_groups(&mut rng, group_count, rate);
-    let users = build_users(&mut rng, opts.users, &groups, rate);
+    let mut users = build_users(&mut rng, opts.users, &groups, rate);
+    let extra = extras(opts, &mut users);
+    let mut addon_holders = [0_usize; ADDONS.len()];
+    for e in &extra {
+        if let Some(n) = e.addon.and_then(|a| addon_holders.get_mut(a)) {
+            *n += 1;
+        }
+    }
 
     let mut used = [0_usize; SKUS.len()];
     for user in &users {
@@ -571,6 +661,18 @@ pub fn write_tenant<W: Write>(out: &mut W, opts: &Options) -> io::Result<()> {
     }
     if opts.feature_entries > 0 {
         write!(out, " --feature-entries {}", opts.feature_entries)?;
+    }
+    if opts.disabled > 0.0 {
+        write!(out, " --disabled {}", opts.disabled)?;
+    }
+    if let Some(p) = opts.sign_ins {
+        write!(out, " --sign-ins {p}")?;
+    }
+    if opts.trials > 0 {
+        write!(out, " --trials {}", opts.trials)?;
+    }
+    if opts.addons > 0.0 {
+        write!(out, " --addons {}", opts.addons)?;
     }
     if opts.guests > 0.0 {
         write!(out, " --guests {}", opts.guests)?;
@@ -607,6 +709,19 @@ pub fn write_tenant<W: Write>(out: &mut W, opts: &Options) -> io::Result<()> {
         };
         writeln!(out, "  - sku: {name}")?;
         writeln!(out, "    seats: {seats}")?;
+        // The last `trials` subscriptions are trials, ending 3, 10, 17, … days after the
+        // reference date.
+        if let Some(k) = (i + opts.trials).checked_sub(SKUS.len()) {
+            writeln!(out, "    trial: true")?;
+            let ends = 3 + 7 * i64::try_from(k).unwrap_or(0);
+            writeln!(out, "    ends: {}", date_from_reference(-ends))?;
+        }
+    }
+    for (name, &n) in ADDONS.iter().zip(addon_holders.iter()) {
+        if n > 0 {
+            writeln!(out, "  - sku: {name}")?;
+            writeln!(out, "    seats: {n}")?;
+        }
     }
 
     writeln!(out, "groups:")?;
@@ -638,7 +753,7 @@ pub fn write_tenant<W: Write>(out: &mut W, opts: &Options) -> io::Result<()> {
     let mut people = Rng::new(opts.seed ^ 0x0005_eed0_f0e0_91e5);
     let guest_rate = (opts.guests / 100.0).clamp(0.0, 1.0);
     let off_rate = (opts.disabled_plans / 100.0).clamp(0.0, 1.0);
-    for (i, user) in users.iter().enumerate() {
+    for (i, (user, e)) in users.iter().zip(&extra).enumerate() {
         writeln!(
             out,
             "  - upn: {}.{}{}@contoso.com",
@@ -646,6 +761,16 @@ pub fn write_tenant<W: Write>(out: &mut W, opts: &Options) -> io::Result<()> {
             user.last,
             i + 1
         )?;
+        if e.disabled {
+            writeln!(out, "    enabled: false")?;
+        }
+        if let Some(days) = e.sign_in_days_ago {
+            writeln!(
+                out,
+                "    last_sign_in: {}",
+                date_from_reference(i64::from(days))
+            )?;
+        }
         if user.synced {
             writeln!(out, "    source: synced")?;
         } else if user.explicit_cloud {
@@ -657,11 +782,12 @@ pub fn write_tenant<W: Write>(out: &mut W, opts: &Options) -> io::Result<()> {
         if let Some(loc) = user.location {
             writeln!(out, "    usage_location: {loc}")?;
         }
-        if user.direct != 0 || user.typo_sku {
+        let addon = e.addon.and_then(|a| ADDONS.get(a)).copied();
+        if user.direct != 0 || user.typo_sku || addon.is_some() {
             let off = (off_rate > 0.0 && user.direct != 0 && people.chance(off_rate))
                 .then(|| people.chance(0.1));
             write!(out, "    licenses: ")?;
-            write_licenses_off(out, user.direct, user.typo_sku, off)?;
+            write_licenses_off(out, user.direct, user.typo_sku, off, addon)?;
             writeln!(out)?;
         }
         write!(out, "    groups: [")?;
@@ -739,7 +865,8 @@ fn write_features<W: Write>(
 
 const USAGE: &str = "\
 usage: gen_tenant --users N [--seed N] [--violations P] [--groups N] [--feature-entries N]
-                  [--guests P] [--disabled-plans P] [-o FILE]
+                  [--guests P] [--disabled-plans P] [--disabled P] [--sign-ins P] [--trials N]
+                  [--addons P] [-o FILE]
 
   --users N         number of users (default 1000)
   --seed N          PRNG seed (default 42); same options, same output
@@ -750,6 +877,12 @@ usage: gen_tenant --users N [--seed N] [--violations P] [--groups N] [--feature-
   --guests P        per cent of users who are B2B guests (default 0)
   --disabled-plans P
                     per cent of direct licence lists with a plan switched off (default 0)
+  --disabled P      per cent of users with `enabled: false` (default 0)
+  --sign-ins P      give every user a `last_sign_in`, P per cent of them over 90 days
+                    before 2026-12-01 (default: no sign-in dates)
+  --trials N        the last N subscriptions are trials ending within 30 days of 2026-12-01
+  --addons P        per cent of users holding an add-on (Teams Phone Standard or Copilot);
+                    about --violations per cent of them without its base licence
   -o, --output FILE write to FILE instead of stdout
 ";
 
@@ -765,6 +898,13 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
         v.parse()
             .map_err(|_| format!("invalid value for {flag}: {v:?}"))
     }
+    fn percent(flag: &str, v: Option<String>) -> Result<f64, String> {
+        let p: f64 = value(flag, v)?;
+        if !(0.0..=100.0).contains(&p) {
+            return Err(format!("{flag} must be between 0 and 100, got {p}"));
+        }
+        Ok(p)
+    }
     let mut opts = Options::default();
     let mut output = None;
     let mut args = args.into_iter();
@@ -773,15 +913,13 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             "-h" | "--help" => return Ok(Command::Help),
             "--users" | "-n" => opts.users = value(&arg, args.next())?,
             "--seed" => opts.seed = value(&arg, args.next())?,
-            "--violations" => {
-                let p: f64 = value(&arg, args.next())?;
-                if !(0.0..=100.0).contains(&p) {
-                    return Err(format!("--violations must be between 0 and 100, got {p}"));
-                }
-                opts.violations = p;
-            }
+            "--violations" => opts.violations = percent(&arg, args.next())?,
             "--groups" => opts.groups = Some(value(&arg, args.next())?),
             "--feature-entries" => opts.feature_entries = value(&arg, args.next())?,
+            "--disabled" => opts.disabled = percent(&arg, args.next())?,
+            "--sign-ins" => opts.sign_ins = Some(percent(&arg, args.next())?),
+            "--trials" => opts.trials = value(&arg, args.next())?,
+            "--addons" => opts.addons = percent(&arg, args.next())?,
             "--guests" | "--disabled-plans" => {
                 let p: f64 = value(&arg, args.next())?;
                 if !(0.0..=100.0).contains(&p) {

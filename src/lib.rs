@@ -139,6 +139,8 @@ pub(crate) struct CheckedTenant {
     pub(crate) omitted: Vec<diagnostics::finding::OmittedCount>,
     /// Seat use per subscribed SKU.
     pub(crate) seats: Option<Vec<tenant::seats::SkuSeats>>,
+    /// Users per SKU held, for the cost figures (empty unless asked for).
+    pub(crate) holders: Vec<(String, u64)>,
 }
 
 /// Findings by position, then rule.
@@ -255,9 +257,10 @@ impl Policy {
         tenant: &SourceFile,
         limits: &tenant::Limits,
         cap: usize,
+        with_holders: bool,
     ) -> Result<CheckedTenant, Diagnostics> {
         let doc = self.load_tenant(tenant, limits)?;
-        Ok(self.check_loaded_capped(&doc, cap))
+        Ok(self.check_loaded_capped(&doc, cap, with_holders))
     }
 
     /// [`Policy::check_capped`] of a document already loaded (the language server keeps it
@@ -266,6 +269,7 @@ impl Policy {
         &self,
         doc: &tenant::TenantDocument,
         cap: usize,
+        with_holders: bool,
     ) -> CheckedTenant {
         let mut sink = diagnostics::finding::CappedFindings::new(cap);
         let model = TenantModel::derive_into(doc, &self.catalog, &mut sink);
@@ -273,10 +277,16 @@ impl Policy {
         let (mut findings, omitted) = sink.finish();
         sort_findings(&mut findings);
         let seats = tenant::seats::seats(&model, &self.catalog);
+        let holders = if with_holders {
+            tenant::seats::holders(&model, &self.catalog)
+        } else {
+            Vec::new()
+        };
         CheckedTenant {
             findings,
             omitted,
             seats,
+            holders,
         }
     }
 
@@ -357,6 +367,7 @@ impl<'p> Report<'p> {
             name,
             loaded,
             seats: None,
+            cost: None,
         });
     }
 

@@ -42,6 +42,7 @@ const FILES: &[(&str, &str)] = &[
         "builtin:features",
         include_str!("../policies/features.skuld"),
     ),
+    ("builtin:addons", include_str!("../policies/addons.skuld")),
     (
         "builtin:sspr-2019",
         include_str!("../policies/sspr-2019.skuld"),
@@ -53,7 +54,7 @@ const FILES: &[(&str, &str)] = &[
 ];
 
 /// How many files of [`FILES`] make up the default policy (the first ones).
-const DEFAULT_FILES: usize = 6;
+const DEFAULT_FILES: usize = 7;
 
 /// Groups of embedded files that are alternatives of one another: a policy holds at most one
 /// file of a group.

@@ -26,6 +26,13 @@
 #   SKULD_REPOSITORY    owner/name of the releases; empty: the action's own repository, read
 #                       from GITHUB_ACTION_PATH (…/_actions/OWNER/NAME/REF), because
 #                       `github.action_repository` is empty in composite actions
+#   INPUT_BASE_REF  a git ref (the pull request's target branch): also run `skuld diff` of every
+#                   tenant file the change modifies against that ref, and write the Markdown to
+#                   the job summary; empty: no diff
+#   INPUT_DIFF_ARGS more arguments for `skuld diff` (--policy, --config, --waivers)
+#   INPUT_COMMENT   true: post the diff as one pull-request comment, updated on later pushes
+#                   (needs `pull-requests: write`); false: job summary only
+#   INPUT_PULL_REQUEST  the pull request's number; INPUT_TOKEN  the token to comment with
 #   SKULD_BIN           use this binary, download nothing (tests, self-built binaries)
 #   SKULD_RELEASE_HOST  where releases are (default https://github.com; tests use a file:// tree)
 set -euo pipefail
@@ -182,5 +189,88 @@ if [ "$sarif" = true ]; then
         echo "sarif-file=$sarif_file" >> "$output"
     fi
 fi
+
+# The pull-request view: what the change does to each modified tenant file (findings introduced
+# and fixed, seats, cost), as Markdown in the job summary and, if asked, one comment.
+limit=65536
+marker='<!-- skuld-diff -->'
+base_commit() {  # the commit to compare with: the merge base of the ref and HEAD when known
+    local ref=$1 c=''
+    for candidate in "$ref" "origin/$ref"; do
+        if c=$(git rev-parse --verify --quiet "$candidate^{commit}"); then break; fi
+        c=''
+    done
+    if [ -z "$c" ]; then
+        git fetch --quiet --depth=1 origin "$ref" >&2 || fail "cannot fetch the base ref $ref (check out with fetch-depth: 0)"
+        c=$(git rev-parse --verify "FETCH_HEAD^{commit}")
+    fi
+    git merge-base "$c" HEAD 2>/dev/null || echo "$c"
+}
+post_comment() {  # BODY_FILE: create or update the one comment that starts with the marker
+    local api=${GITHUB_API_URL:-https://api.github.com} repo=${GITHUB_REPOSITORY:-} pr=${INPUT_PULL_REQUEST:-}
+    local auth="Authorization: Bearer ${INPUT_TOKEN:-}" id code body
+    if [ -z "$repo" ] || [ -z "$pr" ] || [ -z "${INPUT_TOKEN:-}" ]; then
+        echo "::warning title=skuld action::no pull request or token: the diff is in the job summary only"
+        return 0
+    fi
+    body=$(jq -Rs '{body: .}' < "$1")
+    id=$(curl --fail --silent --show-error --header "$auth" --header 'Accept: application/vnd.github+json' \
+        "$api/repos/$repo/issues/$pr/comments?per_page=100" \
+        | jq -r --arg m "$marker" '[.[] | select(.body | startswith($m))][0].id // empty') || id=''
+    if [ -n "$id" ]; then
+        code=$(curl --silent --output /dev/null --write-out '%{http_code}' --request PATCH --header "$auth" \
+            --header 'Accept: application/vnd.github+json' --data "$body" "$api/repos/$repo/issues/comments/$id")
+    else
+        code=$(curl --silent --output /dev/null --write-out '%{http_code}' --request POST --header "$auth" \
+            --header 'Accept: application/vnd.github+json' --data "$body" "$api/repos/$repo/issues/$pr/comments")
+    fi
+    case $code in
+        2??) ;;
+        403 | 404) echo "::warning title=skuld action::GitHub refused the pull-request comment ($code): the workflow needs \`permissions: pull-requests: write\` (the diff is in the job summary)" ;;
+        *) echo "::warning title=skuld action::the pull-request comment failed (HTTP $code); the diff is in the job summary" ;;
+    esac
+}
+if [ -n "${INPUT_BASE_REF:-}" ]; then
+    base=$(base_commit "$INPUT_BASE_REF")
+    # shellcheck disable=SC2206
+    diff_args=(${INPUT_DIFF_ARGS:-})
+    comment=$work/skuld-comment.md
+    printf '%s\n' "$marker" > "$comment"
+    old_dir=$(mktemp -d "$work/skuld-base.XXXXXX")
+    files=0
+    while IFS= read -r -d '' file; do
+        case $file in
+            *.yaml | *.yml) ;;
+            *) continue ;;
+        esac
+        case ${file##*/} in
+            .skuld.yaml | skuld-waivers.yaml) continue ;;
+        esac
+        files=$((files + 1))
+        mkdir -p "$old_dir/$(dirname "$file")"
+        git show "$base:$file" > "$old_dir/$file"
+        part=$work/skuld-diff-part.md
+        if "$bin" diff "$old_dir/$file" "$file" ${diff_args[@]+"${diff_args[@]}"} --format markdown --fail-on never > "$part" 2> "$part.err"; then
+            # The marker once, at the top of the comment; each file's section below it.
+            grep -vxF "$marker" "$part" > "$part.body" || true
+        else
+            { echo "### skuld: \`$file\`"; echo; echo "could not be compared:"; echo '```'; cat "$part.err"; echo '```'; echo; } > "$part.body"
+        fi
+        cat "$part.body" >> "${GITHUB_STEP_SUMMARY:-/dev/null}"
+        if [ $(( $(wc -m < "$comment") + $(wc -m < "$part.body") + 200 )) -le "$limit" ]; then
+            cat "$part.body" >> "$comment"
+        else
+            echo "> **\`$file\` is not in this comment:** a comment holds at most $limit characters; the job summary has it." >> "$comment"
+        fi
+    done < <(git diff -z --name-only --diff-filter=M "$base" HEAD -- ${path_args[@]+"${path_args[@]}"})
+    if [ "$files" -eq 0 ]; then
+        echo "No tenant file changed against \`$INPUT_BASE_REF\`." | tee -a "${GITHUB_STEP_SUMMARY:-/dev/null}" >> "$comment"
+    fi
+    echo "diff-file=$comment" >> "$output"
+    if [ "${INPUT_COMMENT:-false}" = true ]; then
+        post_comment "$comment"
+    fi
+fi
+
 echo "exit-code=$status" >> "$output"
 exit "$status"

@@ -24,6 +24,7 @@ pub(super) fn check(
         selection,
         mut waivers,
         today,
+        prices,
         fail_on,
         mut tenants,
         config_path,
@@ -39,6 +40,7 @@ pub(super) fn check(
             rules: (&args.only_rules, &args.skip_rules, &args.severities),
             waivers: args.waivers.as_deref(),
             fail_on: args.fail_on,
+            inactive_days: args.inactive_days,
         },
         err_style,
         stderr,
@@ -117,7 +119,12 @@ pub(super) fn check(
             .map_err(|e| vec![e])
             .and_then(|source| {
                 policy
-                    .check_capped(&source, &limits, args.max_findings_per_rule)
+                    .check_capped(
+                        &source,
+                        &limits,
+                        args.max_findings_per_rule,
+                        prices.is_some(),
+                    )
                     .map(|checked| (source, checked))
                     .map_err(Diagnostics::into_vec)
             })
@@ -126,6 +133,8 @@ pub(super) fn check(
     let mut files: Vec<report::CheckedFile> = Vec::with_capacity(paths.len());
     let mut bad_waivers = false;
     let mut omitted: Vec<report::Omitted> = Vec::new();
+    // Per file, users per SKU held (for the cost figures).
+    let mut held: Vec<Vec<(String, u64)>> = Vec::with_capacity(paths.len());
     for (path, outcome) in paths.iter().zip(outcomes) {
         let name = display_name(path);
         let outcome = outcome.unwrap_or_else(|| {
@@ -136,9 +145,11 @@ pub(super) fn check(
             })])
         });
         let mut seats = None;
+        let mut holders = Vec::new();
         let loaded = match outcome {
             Ok((source, checked)) => {
                 seats = checked.seats;
+                holders = checked.holders;
                 omitted.extend(
                     checked
                         .omitted
@@ -175,10 +186,15 @@ pub(super) fn check(
             name,
             loaded,
             seats,
+            cost: None,
         });
+        held.push(holders);
     }
     waivers.retain_rules(|rule| selection.reports(rule));
-    let applied = waivers.apply(findings, today);
+    let mut applied = waivers.apply(findings, today);
+    if let Some(prices) = &prices {
+        add_cost(&mut files, &held, &mut applied.findings, &omitted, prices);
+    }
     let (findings, known) = match &baseline {
         Some(b) => {
             let (new, known) = b.filter(applied.findings, root.as_deref());
@@ -341,4 +357,28 @@ fn contradictions(args: &CheckArgs) -> Vec<miette::Report> {
         }));
     }
     out
+}
+
+/// The cost figures of each loaded file, from its reported findings (waived ones left out), and
+/// what removing each waste finding's licences saves, added to its help.
+fn add_cost(
+    files: &mut [report::CheckedFile],
+    held: &[Vec<(String, u64)>],
+    findings: &mut [Finding],
+    omitted: &[report::Omitted],
+    prices: &crate::config::PriceList,
+) {
+    use crate::triage::cost;
+    for (file, holders) in files.iter_mut().zip(held).filter(|(f, _)| f.loaded) {
+        let complete = !omitted
+            .iter()
+            .any(|o| o.file == file.name && cost::WASTE_RULES.contains(&o.rule.as_str()));
+        let of_file = findings.iter().filter(|f| f.file.name() == file.name);
+        let seat_use = cost::SeatUse {
+            seats: file.seats.as_deref(),
+            holders,
+        };
+        file.cost = Some(cost::cost(prices, seat_use, of_file, complete));
+    }
+    cost::add_savings(findings, prices);
 }

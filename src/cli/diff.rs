@@ -11,8 +11,11 @@ use clap::{Args, ValueEnum};
 
 use super::{ColorArg, ExitStatus, FailOnArg, PolicyArgs, Settings, SettingsArgs};
 use crate::diagnostics::Diagnostics;
-use crate::report::{human, json};
+use crate::report::{github, human, json, markdown};
 use crate::tenant::Limits;
+use crate::triage::cost;
+use crate::triage::cost::SeatUse;
+use crate::triage::diff::{CostChange, seat_changes};
 
 #[derive(Debug, Args)]
 pub(super) struct DiffArgs {
@@ -31,14 +34,22 @@ pub(super) struct DiffArgs {
     /// Waivers file, as for `check`
     #[arg(long, value_name = "FILE")]
     waivers: Option<PathBuf>,
+    /// Days without a sign-in after which a user is inactive, as for `check`
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    inactive_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum DiffFormat {
     /// Reports of the introduced findings, a line per fixed one, and the counts
     Human,
-    /// `{"introduced":[…],"fixed":[…],"summary":{…}}`
+    /// `{"introduced":[…],"fixed":[…],"seats":[…],"cost":{…},"summary":{…}}`
     Json,
+    /// A pull-request comment: findings introduced and fixed by rule, seat changes, cost delta
+    /// (at most 65,536 characters)
+    Markdown,
+    /// GitHub Actions annotations of the introduced findings, on the new version's lines
+    Github,
 }
 
 pub(super) fn run(
@@ -53,6 +64,7 @@ pub(super) fn run(
         mut waivers,
         today,
         fail_on,
+        prices,
         ..
     }) = super::settings(
         &SettingsArgs {
@@ -64,6 +76,7 @@ pub(super) fn run(
             rules: (&[], &[], &[]),
             waivers: args.waivers.as_deref(),
             fail_on: args.fail_on,
+            inactive_days: args.inactive_days,
         },
         err_style,
         stderr,
@@ -76,12 +89,26 @@ pub(super) fn run(
         super::read_source(path, limits.max_file_bytes)
             .map_err(|e| Diagnostics::new(vec![e]))
             .and_then(|source| {
+                // Every finding kept (a diff shows what changes, not a capped sample), and the
+                // users per SKU for the seat figures.
                 policy
-                    .check_with(&source, &limits)
-                    .map(|findings| (source, findings))
+                    .check_capped(&source, &limits, usize::MAX, true)
+                    .map(|checked| (source, checked))
             })
     };
-    let ((base_src, base), (head_src, head)) = match (check(&args.base), check(&args.head)) {
+    // The two versions are read and evaluated side by side (a diff costs about one check of
+    // wall time on two cores, not two).
+    let paths = [args.base.as_path(), args.head.as_path()];
+    let mut both = crate::parallel::map(&paths, 2, |p| check(p)).into_iter();
+    let mut next = || {
+        both.next().flatten().unwrap_or_else(|| {
+            Err(Diagnostics::new(vec![miette::miette!(
+                "internal error: the check of a version did not finish"
+            )]))
+        })
+    };
+    let (base_checked, head_checked) = (next(), next());
+    let ((base_src, base), (head_src, head)) = match (base_checked, head_checked) {
         (Ok(base), Ok(head)) => (base, head),
         (base, head) => {
             for errors in [base.err(), head.err()].into_iter().flatten() {
@@ -102,16 +129,36 @@ pub(super) fn run(
     }
     waivers.retain_rules(|rule| selection.reports(rule));
     // Expired and unused waivers are `check`'s to report: a diff sees one tenant of many.
-    let base = waivers.apply(selection.apply(base).collect(), today);
-    let head = waivers.apply(selection.apply(head).collect(), today);
+    let (base_seats, base_holders) = (base.seats, base.holders);
+    let (head_seats, head_holders) = (head.seats, head.holders);
+    let base = waivers.apply(selection.apply(base.findings).collect(), today);
+    let mut head = waivers.apply(selection.apply(head.findings).collect(), today);
+    let base_use = SeatUse {
+        seats: base_seats.as_deref(),
+        holders: &base_holders,
+    };
+    let head_use = SeatUse {
+        seats: head_seats.as_deref(),
+        holders: &head_holders,
+    };
+    let cost = prices.as_ref().map(|prices| {
+        let before = cost::cost(prices, base_use, &base.findings, true);
+        let after = cost::cost(prices, head_use, &head.findings, true);
+        cost::add_savings(&mut head.findings, prices);
+        CostChange::of(&before, &after)
+    });
     let mut diff = crate::triage::diff::diff(base.findings, head.findings);
     diff.waived = head.waived.len();
+    diff.seats = seat_changes(base_use, head_use);
+    diff.cost = cost;
     let text = match args.format {
         DiffFormat::Human => human::render_diff(
             &diff,
             super::style_for(ColorArg::Auto, io::stdout().is_terminal()),
         ),
         DiffFormat::Json => json::render_diff(&diff),
+        DiffFormat::Markdown => markdown::render_diff(&diff, &args.head),
+        DiffFormat::Github => github::render_diff(&diff, std::env::current_dir().ok().as_deref()),
     };
     stdout.write_all(text.as_bytes())?;
     stdout.flush()?;

@@ -81,10 +81,6 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "one value per process, parsed once; boxing `check`'s flags would buy nothing"
-)]
 enum Command {
     /// Check tenant files against the licensing policy
     #[command(after_help = AFTER_HELP)]
@@ -214,6 +210,10 @@ struct CheckArgs {
     /// Which findings make the run fail (exit 1) [default: error]
     #[arg(long, value_enum, value_name = "LEVEL")]
     fail_on: Option<FailOnArg>,
+    /// Days without a sign-in after which a user is inactive (licensing/inactive-user-license)
+    /// [default: the config's `inactive-days`, else 90]
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    inactive_days: Option<u32>,
     /// Report only these rules (repeatable; rule ids as `skuld rules` lists them)
     #[arg(long = "only-rule", value_name = "RULE")]
     only_rules: Vec<String>,

@@ -15,6 +15,8 @@ pub(super) struct SettingsArgs<'a> {
     pub(super) rules: (&'a [String], &'a [String], &'a [String]),
     pub(super) waivers: Option<&'a Path>,
     pub(super) fail_on: Option<FailOnArg>,
+    /// `--inactive-days`.
+    pub(super) inactive_days: Option<u32>,
 }
 
 /// What a run is set up with before any tenant is read: the config file merged with the flags.
@@ -22,7 +24,9 @@ pub(super) struct Settings {
     pub(super) policy: Policy,
     pub(super) selection: Selection,
     pub(super) waivers: crate::triage::waivers::Waivers,
-    pub(super) today: crate::triage::waivers::Date,
+    pub(super) today: crate::date::Date,
+    /// The config's `prices:`, checked against the catalog; `None`: no cost figures.
+    pub(super) prices: Option<crate::config::PriceList>,
     pub(super) fail_on: FailOn,
     /// Which discovered files are tenants (the config's `tenants:`, its own files).
     pub(super) tenants: crate::inputs::Filter,
@@ -45,7 +49,7 @@ pub(super) fn settings(
     let Some(PolicySetup {
         config,
         config_path,
-        policy,
+        mut policy,
         policy_paths,
     }) = policy_setup(
         &PolicyFlags {
@@ -66,9 +70,17 @@ pub(super) fn settings(
         print_reports([&miette::Report::new(c)], err_style, stderr)?;
         return Ok(None);
     }
-    let config_problems = config.check_rules(&policy);
+    let mut config_problems = config.check_rules(&policy);
+    let prices = config.prices(policy.catalog()).unwrap_or_else(|unknown| {
+        config_problems.extend(unknown);
+        None
+    });
     if !config_problems.is_empty() {
-        print_problems(config_problems, err_style, stderr)?;
+        print_problems(
+            crate::diagnostics::Problem::in_file_order(config_problems),
+            err_style,
+            stderr,
+        )?;
         return Ok(None);
     }
     let selection = match Selection::new(a.rules, &config, &policy) {
@@ -97,7 +109,7 @@ pub(super) fn settings(
     else {
         return Ok(None);
     };
-    let today = match crate::triage::waivers::Date::today() {
+    let today = match crate::date::Date::today() {
         Ok(d) => d,
         Err(bad) => {
             print_errors(
@@ -107,6 +119,13 @@ pub(super) fn settings(
             )?;
             return Ok(None);
         }
+    };
+    policy.clock = crate::compile::ir::Clock {
+        today: Some(today),
+        inactive_days: a
+            .inactive_days
+            .or(config.inactive_days)
+            .unwrap_or(crate::compile::ir::DEFAULT_INACTIVE_DAYS),
     };
     let max_days = config
         .waiver_max_expiry
@@ -135,6 +154,7 @@ pub(super) fn settings(
         selection,
         waivers,
         today,
+        prices,
         fail_on,
         tenants,
         config_path,

@@ -49,6 +49,31 @@ pub struct Policy {
     pub(crate) catalog: Catalog,
     pub(crate) capabilities: Vec<Capability>,
     pub(crate) rules: Vec<Rule>,
+    /// What rules that read dates are evaluated against (`skuld check` sets it from the
+    /// config and flags).
+    pub(crate) clock: Clock,
+}
+
+/// "Today" and the settings that turn dates into facts, for rules that read dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock {
+    /// Today; `None`: [`crate::date::Date::today`] at evaluation.
+    pub today: Option<crate::date::Date>,
+    /// After how many days without a sign-in a user is inactive (`inactive-days`, 90).
+    pub inactive_days: u32,
+}
+
+/// Days without a sign-in after which a user is inactive, unless `.skuld.yaml` or
+/// `--inactive-days` says otherwise (contract v3).
+pub const DEFAULT_INACTIVE_DAYS: u32 = 90;
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock {
+            today: None,
+            inactive_days: DEFAULT_INACTIVE_DAYS,
+        }
+    }
 }
 
 /// A licence product.
@@ -503,6 +528,8 @@ pub enum Field {
     TenantSubscribed,
     /// `tenant.skus`: the catalog
     TenantSkus,
+    /// `tenant.inactive_days`: days without a sign-in after which a user is inactive
+    TenantInactiveDays,
     // sspr
     /// `sspr.scope`
     SsprScope,
@@ -525,10 +552,16 @@ pub enum Field {
     UserGuest,
     /// `u.enabled`
     UserEnabled,
+    /// `u.last_sign_in_days`: days from `last_sign_in` to today; `null` when unknown
+    UserLastSignInDays,
+    /// `u.inactive`: `last_sign_in` more than `tenant.inactive_days` days before today
+    UserInactive,
     /// `s.status`: `enabled`, `warning`, `suspended` or `locked_out`
     SubStatus,
     /// `s.trial`
     SubTrial,
+    /// `s.ends_in_days`: days from today to the earliest `ends`; `null` when none
+    SubEndsInDays,
     /// `u.usage_location`
     UserUsageLocation,
     /// `u.location`: usage location, else the tenant country

@@ -185,6 +185,7 @@ pub fn compile_with_limits(
         },
         capabilities: caps,
         rules,
+        clock: ir::Clock::default(),
     })
 }
 

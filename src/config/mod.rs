@@ -142,6 +142,8 @@ const KEYS: &[&str] = &[
     "skip-rules",
     "tenants",
     "waiver-max-expiry",
+    "prices",
+    "inactive-days",
 ];
 
 /// The settings of a config file. Rule ids are checked against the policy later
@@ -172,6 +174,35 @@ pub struct Config {
     pub(crate) path: Option<PathBuf>,
     /// `tenants: {include, exclude}`: which discovered files are tenants.
     pub(crate) tenants: Tenants,
+    /// `prices:`: what one seat of each SKU costs a month; `None`: no cost figures.
+    pub(crate) prices: Option<Prices>,
+    /// `inactive-days: N`: after how many days without a sign-in a user is inactive.
+    pub inactive_days: Option<u32>,
+}
+
+/// `prices: {currency, monthly: {SKU: price}}` as written; the SKUs are checked against the
+/// policy's catalog later ([`Config::prices`]), since the policy depends on the config.
+#[derive(Debug, Clone)]
+pub(crate) struct Prices {
+    currency: String,
+    /// SKU as written (part number or GUID), its span, the monthly price of one seat.
+    monthly: Vec<(String, Span, f64)>,
+}
+
+/// Prices checked against the catalog: what the cost figures are computed with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PriceList {
+    /// The currency, as written (`EUR`).
+    pub currency: String,
+    /// Monthly price of one seat per SKU part number, in the config's order.
+    pub monthly: Vec<(String, f64)>,
+}
+
+impl PriceList {
+    /// The monthly price of one seat of `sku` (a part number), if the config gives one.
+    pub fn of(&self, sku: &str) -> Option<f64> {
+        self.monthly.iter().find(|(s, _)| s == sku).map(|(_, p)| *p)
+    }
 }
 
 /// The `tenants:` key: gitignore-style globs relative to the config file's folder.
@@ -327,27 +358,26 @@ impl Config {
             config.tenants = tenants(n, &dir, source, &mut problems);
         }
         if let Some(n) = fields.get("waiver-max-expiry") {
-            let days = n.text().and_then(|t| {
-                let t = t.trim();
-                t.strip_suffix('d').unwrap_or(t).parse::<u32>().ok()
-            });
-            match days {
-                // A century is "no limit" in practice; more is a typo.
-                Some(d @ 1..=36_500) => config.waiver_max_expiry = Some(d),
-                _ => problems.push(
-                    Problem::new(
-                        CODE,
-                        "`waiver-max-expiry` must be a number of days, e.g. `365d`".to_owned(),
-                        source,
-                        n.span(),
-                        "not a number of days (1 to 36500)",
-                    )
-                    .with_help(Some(
-                        "waivers must expire within this many days from today (default 365d)"
-                            .to_owned(),
-                    )),
-                ),
-            }
+            config.waiver_max_expiry = days(
+                n,
+                ("waiver-max-expiry", "365d"),
+                "waivers must expire within this many days from today (default 365d)",
+                source,
+                &mut problems,
+            );
+        }
+        if let Some(n) = fields.get("prices") {
+            config.prices = prices(n, source, &mut problems);
+        }
+        if let Some(n) = fields.get("inactive-days") {
+            config.inactive_days = days(
+                n,
+                ("inactive-days", "90"),
+                "a user whose last sign-in is more than this many days before today is inactive \
+                 (default 90)",
+                source,
+                &mut problems,
+            );
         }
         if problems.is_empty() {
             Ok(config)
@@ -435,6 +465,48 @@ impl Config {
         out
     }
 
+    /// The config's prices with every SKU checked against `catalog` (part number or GUID, read
+    /// as its part number): `Ok(None)` without `prices:`, `Err` with a did-you-mean for each SKU
+    /// the catalog does not have.
+    pub(crate) fn prices(
+        &self,
+        catalog: &crate::compile::Catalog,
+    ) -> Result<Option<PriceList>, Vec<Problem>> {
+        let (Some(prices), Some(source)) = (&self.prices, &self.source) else {
+            return Ok(None);
+        };
+        let mut problems = Vec::new();
+        let mut monthly = Vec::with_capacity(prices.monthly.len());
+        for (sku, span, price) in &prices.monthly {
+            match catalog.resolve(sku).and_then(|id| catalog.sku(id)) {
+                Some(k) => monthly.push((k.part.clone(), *price)),
+                None => problems.push(
+                    Problem::new(
+                        CODE,
+                        format!("no SKU of the policy's catalog is named `{sku}`"),
+                        source,
+                        *span,
+                        "unknown SKU",
+                    )
+                    .with_help(Some(
+                        did_you_mean(sku, catalog.part_numbers()).unwrap_or_else(|| {
+                            "SKUs are named by part number (`ENTERPRISEPACK`) or GUID, as in \
+                             tenant files; `skuld skus` lists them"
+                                .to_owned()
+                        }),
+                    )),
+                ),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Some(PriceList {
+            currency: prices.currency.clone(),
+            monthly,
+        }))
+    }
+
     /// Every rule id the config names that the policy does not have (did-you-mean).
     pub fn check_rules(&self, policy: &crate::Policy) -> Vec<Problem> {
         let Some(source) = &self.source else {
@@ -488,6 +560,151 @@ fn tenants(node: &Node, dir: &Path, source: &SourceFile, problems: &mut Vec<Prob
     out.include = read("include");
     out.exclude = read("exclude");
     out
+}
+
+/// A number of days from 1 to 36500 (`90` or `90d`), or a problem naming `key` with an
+/// `example`. A century is "no limit" in practice; more is a typo.
+fn days(
+    n: &Node,
+    (key, example): (&str, &str),
+    help: &str,
+    source: &SourceFile,
+    problems: &mut Vec<Problem>,
+) -> Option<u32> {
+    let days = n.text().and_then(|t| {
+        let t = t.trim();
+        t.strip_suffix('d').unwrap_or(t).parse::<u32>().ok()
+    });
+    match days {
+        Some(d @ 1..=36_500) => Some(d),
+        _ => {
+            problems.push(
+                Problem::new(
+                    CODE,
+                    format!("`{key}` must be a number of days, e.g. `{example}`"),
+                    source,
+                    n.span(),
+                    "not a number of days (1 to 36500)",
+                )
+                .with_help(Some(help.to_owned())),
+            );
+            None
+        }
+    }
+}
+
+/// `prices: {currency: EUR, monthly: {SKU: 33.70}}`: a currency and non-negative prices.
+fn prices(node: &Node, source: &SourceFile, problems: &mut Vec<Problem>) -> Option<Prices> {
+    let fields = Fields::read(
+        node,
+        &["currency", "monthly"],
+        "`prices`",
+        CODE,
+        source,
+        problems,
+    )?;
+    let before = problems.len();
+    let currency = match fields.get("currency") {
+        Some(n) => text(n, "`currency`", CODE, source, problems).map(|(t, _)| t.trim().to_owned()),
+        None => {
+            problems.push(
+                Problem::new(
+                    CODE,
+                    "`prices` needs a `currency`".to_owned(),
+                    source,
+                    node.span(),
+                    "no currency",
+                )
+                .with_help(Some(
+                    "add `currency: EUR` (the currency the prices are in)".to_owned(),
+                )),
+            );
+            None
+        }
+    };
+    let mut monthly: Vec<(String, Span, f64)> = Vec::new();
+    match fields.get("monthly") {
+        Some(Node::Map { entries, .. }) => {
+            for (key, value) in entries {
+                if monthly.iter().any(|(s, _, _)| *s == key.name) {
+                    problems.push(
+                        Problem::new(
+                            CODE,
+                            format!("the price of `{}` is given twice", key.name),
+                            source,
+                            key.span,
+                            "repeated here",
+                        )
+                        .with_help(Some("keep one of them".to_owned())),
+                    );
+                    continue;
+                }
+                let price = value
+                    .text()
+                    .map(str::trim)
+                    .filter(|t| {
+                        t.bytes()
+                            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+                    })
+                    .and_then(|t| t.parse::<f64>().ok())
+                    .filter(|p| p.is_finite());
+                match price {
+                    Some(p) if p >= 0.0 => monthly.push((key.name.clone(), key.span, p)),
+                    Some(_) => problems.push(
+                        Problem::new(
+                            CODE,
+                            format!("the price of `{}` is negative", key.name),
+                            source,
+                            value.span(),
+                            "a negative price",
+                        )
+                        .with_help(Some(
+                            "a price is what one seat costs a month, 0 or more".to_owned(),
+                        )),
+                    ),
+                    None => problems.push(
+                        Problem::new(
+                            CODE,
+                            format!("the price of `{}` must be a number", key.name),
+                            source,
+                            value.span(),
+                            "not a number",
+                        )
+                        .with_help(Some(
+                            "write the monthly price of one seat as a number, e.g. `33.70`"
+                                .to_owned(),
+                        )),
+                    ),
+                }
+            }
+        }
+        Some(other) => problems.push(Problem::new(
+            CODE,
+            format!(
+                "`monthly` must be a mapping of SKUs to prices, found {}",
+                other.kind()
+            ),
+            source,
+            other.span(),
+            "expected `SKU: price` lines",
+        )),
+        None => problems.push(
+            Problem::new(
+                CODE,
+                "`prices` needs `monthly`".to_owned(),
+                source,
+                node.span(),
+                "no prices",
+            )
+            .with_help(Some(
+                "add `monthly: {SPE_E3: 33.70}`: the monthly price of one seat per SKU".to_owned(),
+            )),
+        ),
+    }
+    (problems.len() == before).then_some(Prices {
+        currency: currency?,
+        monthly,
+    })
 }
 
 /// A rule id named in one of skuld's files, checked against the registry: `None` when a rule

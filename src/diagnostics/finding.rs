@@ -75,6 +75,10 @@ pub struct Finding {
     pub help: Option<String>,
     /// Where the rule is defined.
     pub origin: FindingOrigin,
+    /// The licences (SKU part numbers) the finding labels one by one (`label l in u.licenses
+    /// … => l`), in the order of the user's list: what a waste rule says could be removed, which
+    /// the cost figures count.
+    pub licenses: Vec<String>,
 }
 
 impl Finding {
@@ -99,6 +103,7 @@ impl Finding {
             related: Vec::new(),
             help: None,
             origin,
+            licenses: Vec::new(),
         }
     }
 

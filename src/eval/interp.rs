@@ -38,11 +38,22 @@ pub(super) struct RuleConstants {
 pub(super) struct Interp<'a> {
     policy: &'a Policy,
     model: &'a TenantModel<'a>,
+    /// Today, for the fields that count days ([`crate::compile::ir::Clock`]).
+    today: crate::date::Date,
 }
 
 impl<'a> Interp<'a> {
     pub(super) fn new(policy: &'a Policy, model: &'a TenantModel<'a>) -> Self {
-        Interp { policy, model }
+        // `skuld check` has checked SKULD_TODAY before evaluating; an embedding program that set
+        // a bad one gets the local date rather than a panic.
+        let today = policy.clock.today.unwrap_or_else(|| {
+            crate::date::Date::today().unwrap_or_else(|_| crate::date::Date::local_today())
+        });
+        Interp {
+            policy,
+            model,
+            today,
+        }
     }
 
     pub(super) fn truthy(&self, e: &'a Expr, env: &mut [Value<'a>]) -> bool {
@@ -205,6 +216,9 @@ impl<'a> Interp<'a> {
             (Value::Tenant, F::TenantSkus) => {
                 Value::List(List::All(Kind::Sku, catalog.skus().len() as u32))
             }
+            (Value::Tenant, F::TenantInactiveDays) => {
+                Value::Int(i64::from(self.policy.clock.inactive_days))
+            }
 
             (Value::Sspr, F::SsprScope) => Value::Str(self.scope().as_str()),
             (Value::Sspr, F::SsprGroup) => opt(doc
@@ -233,6 +247,13 @@ impl<'a> Interp<'a> {
                     }
                     F::UserGuest => Value::Bool(ud.is_guest()),
                     F::UserEnabled => Value::Bool(ud.is_enabled()),
+                    F::UserLastSignInDays => ud
+                        .last_sign_in
+                        .as_ref()
+                        .map_or(Value::Null, |d| Value::Int(self.today.days_since(d.value))),
+                    F::UserInactive => Value::Bool(ud.last_sign_in.as_ref().is_some_and(|d| {
+                        self.today.days_since(d.value) > i64::from(self.policy.clock.inactive_days)
+                    })),
                     F::UserUsageLocation => {
                         opt(ud.usage_location.as_ref().map(|l| l.value.as_str()))
                     }
@@ -278,6 +299,9 @@ impl<'a> Interp<'a> {
                     F::SubUsed => Value::Int(i64::try_from(sub.used).unwrap_or(i64::MAX)),
                     F::SubStatus => Value::Str(sub.status.as_str()),
                     F::SubTrial => Value::Bool(sub.trial),
+                    F::SubEndsInDays => sub
+                        .ends
+                        .map_or(Value::Null, |d| Value::Int(d.days_since(self.today))),
                     F::SubGroups => ids(Kind::Group, sub.groups),
                     F::SubAtRisk => ids(Kind::Sku, sub.at_risk),
                     _ => Value::Null,
@@ -443,6 +467,9 @@ impl<'a> Interp<'a> {
                     F::UserSource | F::UserSynced => d.source.as_ref().map(|s| s.span),
                     F::UserType | F::UserGuest => d.user_type.as_ref().map(|s| s.span),
                     F::UserEnabled => d.enabled.as_ref().map(|s| s.span),
+                    F::UserLastSignInDays | F::UserInactive => {
+                        d.last_sign_in.as_ref().map(|s| s.span)
+                    }
                     F::UserUsageLocation | F::UserLocation => {
                         d.usage_location.as_ref().map(|l| l.span)
                     }
@@ -751,6 +778,9 @@ impl<'a> Interp<'a> {
                         }
                         let entry = match item {
                             Value::Entity(Kind::Sku, sku) if entries => {
+                                if let Some(k) = self.policy.catalog.sku(sku) {
+                                    finding.licenses.push(k.part.clone());
+                                }
                                 self.license_entry_span(list, sku, env)
                             }
                             _ => None,

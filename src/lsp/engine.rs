@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::compile::Policy;
 use crate::config::Config;
+use crate::date::Date;
 use crate::diagnostics::finding::{DEFAULT_PER_RULE, docs_base_url, rule_page_url};
 use crate::diagnostics::{Diagnostics, Finding, Severity};
 use crate::inputs::guard;
@@ -14,7 +15,7 @@ use crate::source::{SourceFile, Span};
 use crate::syntax::ast::Item;
 use crate::tenant::TenantDocument;
 use crate::triage::selection::Selection;
-use crate::triage::waivers::{Applied, DEFAULT_FILE, Date, Waivers};
+use crate::triage::waivers::{Applied, DEFAULT_FILE, Waivers};
 
 /// The keys of each mapping of the tenant format, as the loader knows them.
 pub(crate) use crate::tenant::keys_under;
@@ -275,7 +276,7 @@ impl Workspace {
             Ok(doc) => doc,
             Err(errors) => return (from_diagnostics(&errors, path), None),
         };
-        let checked = policy.check_loaded_capped(&doc, DEFAULT_PER_RULE);
+        let checked = policy.check_loaded_capped(&doc, DEFAULT_PER_RULE, false);
         let findings: Vec<Finding> = selection.apply(checked.findings).collect();
         let omitted = checked
             .omitted

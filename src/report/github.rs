@@ -30,25 +30,7 @@ pub fn render(run: &Run<'_>) -> String {
         command(&mut out, "notice", &[("title", CONFIG_TITLE.to_owned())], o);
     }
     for f in &run.findings {
-        let r = Region::of(&f.file, f.span);
-        let props = [
-            ("file", run.repo_path(f.file.name())),
-            ("line", r.start_line.to_string()),
-            ("col", r.start_column.to_string()),
-            ("endLine", r.end_line.to_string()),
-            ("endColumn", r.last_column.to_string()),
-            ("title", f.rule.clone()),
-        ];
-        let mut message = f.message.clone();
-        if let Some(help) = &f.help {
-            message.push_str("\nhelp: ");
-            message.push_str(help);
-        }
-        let kind = match f.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        command(&mut out, kind, &props, &message);
+        finding(&mut out, f, &run.repo_path(f.file.name()));
     }
     // Findings the per-rule cap left out: one annotation of the rule's level per rule and file.
     for o in &run.omitted {
@@ -73,6 +55,63 @@ pub fn render(run: &Run<'_>) -> String {
 
 /// The title of the notices that say what the config turned off.
 const CONFIG_TITLE: &str = "skuld: the config turns this off";
+
+/// One finding as an `::error` or `::warning` annotation on its lines of `path`.
+fn finding(out: &mut String, f: &crate::diagnostics::Finding, path: &str) {
+    let r = Region::of(&f.file, f.span);
+    let props = [
+        ("file", path.to_owned()),
+        ("line", r.start_line.to_string()),
+        ("col", r.start_column.to_string()),
+        ("endLine", r.end_line.to_string()),
+        ("endColumn", r.last_column.to_string()),
+        ("title", f.rule.clone()),
+    ];
+    let mut message = f.message.clone();
+    if let Some(help) = &f.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    let kind = match f.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    command(out, kind, &props, &message);
+}
+
+/// `skuld diff --format github`: an annotation per introduced finding, on the new version's
+/// lines (which a pull request's diff shows), and one notice with the counts. Paths are made
+/// relative to `root`.
+pub fn render_diff(diff: &crate::triage::diff::Diff, root: Option<&std::path::Path>) -> String {
+    let mut out = String::new();
+    for f in &diff.introduced {
+        finding(&mut out, f, &super::repo_path(f.file.name(), root));
+    }
+    let mut counts = format!(
+        "{} introduced, {} fixed",
+        diff.introduced.len(),
+        diff.fixed.len()
+    );
+    if diff.waived > 0 {
+        let _ = write!(counts, ", {} waived", diff.waived);
+    }
+    if let Some(c) = &diff.cost {
+        let _ = write!(
+            counts,
+            "; cost a month {} -> {} ({})",
+            crate::triage::cost::money(c.monthly_before, &c.currency),
+            crate::triage::cost::money(c.monthly_after, &c.currency),
+            super::markdown::signed_money(c.delta, &c.currency)
+        );
+    }
+    command(
+        &mut out,
+        "notice",
+        &[("title", "skuld diff".to_owned())],
+        &counts,
+    );
+    out
+}
 
 fn command(out: &mut String, kind: &str, props: &[(&str, String)], message: &str) {
     out.push_str("::");

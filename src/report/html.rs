@@ -132,6 +132,10 @@ const BODY: &str = r#"</style>
   <div id="seats"></div>
 </section>
 </div>
+<section id="cost-section" class="panel" aria-labelledby="cost-h" hidden>
+  <h2 id="cost-h">Cost and waste per month</h2>
+  <div id="cost"></div>
+</section>
 <section class="panel findings-panel" aria-labelledby="findings-h">
   <div class="findings-head">
     <h2 id="findings-h">Findings</h2>

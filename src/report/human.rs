@@ -383,6 +383,19 @@ pub fn render_end(run: &super::Run<'_>, progress: &Progress, out: &mut String) {
         let _ = write!(out, "; {known} known from the baseline left out");
     }
     out.push('\n');
+    let priced: Vec<_> = run
+        .files
+        .iter()
+        .filter_map(|f| f.cost.as_ref().map(|c| (f.name.as_str(), c)))
+        .collect();
+    for (name, cost) in &priced {
+        let place = if priced.len() > 1 {
+            format!(" in {name}")
+        } else {
+            String::new()
+        };
+        out.push_str(&waste_line(&place, cost));
+    }
     // Which settings applied (issue 15): one line, only when a config file did.
     if let Some(config) = &run.config {
         let _ = writeln!(out, "config: {config}");
@@ -399,6 +412,36 @@ pub fn render(run: &super::Run<'_>, style: Style) -> String {
     }
     render_end(run, &progress, &mut text);
     text
+}
+
+/// `waste: 37 licences, 1,204.50 EUR a month (of 9,876.00 EUR)`, with what it is made of.
+fn waste_line(place: &str, cost: &crate::triage::cost::Cost) -> String {
+    use crate::triage::cost::money;
+    let at_least = if cost.complete { "" } else { "at least " };
+    let mut line = format!(
+        "waste{place}: {at_least}{}, {} a month (of {} a month for priced licences)",
+        plural(
+            usize::try_from(cost.waste_licenses).unwrap_or(usize::MAX),
+            "licence",
+            "licences"
+        ),
+        money(cost.waste_monthly, &cost.currency),
+        money(cost.monthly, &cost.currency),
+    );
+    let parts: Vec<String> = cost
+        .by_rule
+        .iter()
+        .map(|r| format!("{} {}", r.rule, r.licenses))
+        .chain((cost.unused_seats > 0).then(|| format!("unused seats {}", cost.unused_seats)))
+        .collect();
+    if !parts.is_empty() {
+        let _ = write!(line, ": {}", parts.join(", "));
+    }
+    if !cost.complete {
+        line.push_str(" (`--max-findings-per-rule` left findings out: raise it to count all)");
+    }
+    line.push('\n');
+    line
 }
 
 /// One line for a waived finding: where, what, and the waiver's reason and end.

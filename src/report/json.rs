@@ -7,9 +7,10 @@
 use serde::Serialize;
 
 use super::{Run, RunError, Summary};
+use crate::date::Date;
 use crate::diagnostics::{Finding, Severity};
 use crate::tenant::seats::SkuSeats;
-use crate::triage::waivers::{Date, Kind, Waived};
+use crate::triage::waivers::{Kind, Waived};
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -80,6 +81,9 @@ struct JsonTenant<'a> {
     loaded: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     seats: Option<&'a [SkuSeats]>,
+    /// With `prices:` in the config.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost: Option<&'a crate::triage::cost::Cost>,
 }
 
 #[derive(Serialize)]
@@ -212,6 +216,7 @@ fn run_document<'a>(run: &'a Run<'_>) -> Document<'a> {
             file: &f.name,
             loaded: f.loaded,
             seats: f.seats.as_deref(),
+            cost: f.cost.as_ref(),
         })
         .collect();
     doc.summary.counts = run.summary();
@@ -299,6 +304,11 @@ fn document<'a>(
 struct DiffDocument<'a> {
     introduced: Vec<JsonFinding<'a>>,
     fixed: Vec<JsonFinding<'a>>,
+    /// SKUs whose seats or users change.
+    seats: &'a [crate::triage::diff::SeatChange],
+    /// With prices.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost: Option<&'a crate::triage::diff::CostChange>,
     summary: DiffSummary,
 }
 
@@ -319,6 +329,8 @@ pub fn render_diff(diff: &crate::triage::diff::Diff) -> String {
     let doc = DiffDocument {
         introduced: diff.introduced.iter().map(finding).collect(),
         fixed: diff.fixed.iter().map(finding).collect(),
+        seats: &diff.seats,
+        cost: diff.cost.as_ref(),
         summary: DiffSummary {
             introduced: diff.introduced.len(),
             fixed: diff.fixed.len(),

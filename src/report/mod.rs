@@ -13,6 +13,7 @@ pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod neutral;
 pub mod rules;
 pub mod sarif;
@@ -123,7 +124,7 @@ pub struct View {
 }
 
 /// A tenant file named on the command line (or found in a folder).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CheckedFile {
     /// Its name as shown to users (the path as given, `<stdin>` for standard input).
     pub name: String,
@@ -132,6 +133,8 @@ pub struct CheckedFile {
     /// Seat use per subscribed SKU; `None` when the file tracks no subscriptions or was not
     /// loaded.
     pub seats: Option<Vec<crate::tenant::seats::SkuSeats>>,
+    /// The cost figures, when the config gives prices and the file was loaded.
+    pub cost: Option<crate::triage::cost::Cost>,
 }
 
 /// An error that stopped a file, or the run.

@@ -64,3 +64,16 @@ pub fn seats(model: &TenantModel<'_>, catalog: &Catalog) -> Option<Vec<SkuSeats>
             .collect(),
     )
 }
+
+/// How many users hold each SKU (one each, however they hold it), for every SKU held, in
+/// catalog order: what a price is multiplied by when no subscription says how many seats were
+/// bought.
+pub fn holders(model: &TenantModel<'_>, catalog: &Catalog) -> Vec<(String, u64)> {
+    model
+        .holders_per_sku(catalog.skus().len())
+        .iter()
+        .enumerate()
+        .filter(|&(_, &n)| n > 0)
+        .filter_map(|(id, &n)| Some((catalog.sku(u32::try_from(id).ok()?)?.part.clone(), n)))
+        .collect()
+}

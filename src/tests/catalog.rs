@@ -232,7 +232,8 @@ fn a_matrix_replaces_the_default_one() {
                 "builtin:catalog-extra",
                 name,
                 "builtin:licensing",
-                "builtin:features"
+                "builtin:features",
+                "builtin:addons"
             ]
         );
         let rule = policy

@@ -45,12 +45,16 @@ fn default_policy_covers_the_contract() {
             "licensing/nested-group",
             "licensing/group-licensing-entitlement",
             "licensing/assignment-error",
+            "licensing/disabled-account-license",
+            "licensing/inactive-user-license",
+            "licensing/subscription-lapsing",
             "features/conditional-access-license",
             "features/identity-protection-license",
             "features/pim-license",
             "features/access-reviews-license",
             "licensing/dynamic-group-license",
             "licensing/redundant-license",
+            "licensing/addon-prerequisite",
         ]
     );
     for part in [

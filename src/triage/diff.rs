@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use super::cost::SeatUse;
 use super::identity;
 use crate::diagnostics::Finding;
 
@@ -15,6 +16,75 @@ pub struct Diff {
     pub fixed: Vec<Finding>,
     /// How many findings of the new version waivers accepted (left out of both lists).
     pub waived: usize,
+    /// SKUs whose seats bought or users holding them change ([`seat_changes`]).
+    pub seats: Vec<SeatChange>,
+    /// With prices: the monthly cost of both versions ([`CostChange::of`]).
+    pub cost: Option<CostChange>,
+}
+
+/// Seats bought and users holding one SKU, before and after.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SeatChange {
+    /// Part number.
+    pub sku: String,
+    /// Seats bought before (0 when no subscription listed it).
+    pub seats_before: u64,
+    /// Seats bought after.
+    pub seats_after: u64,
+    /// Users holding it before.
+    pub used_before: u64,
+    /// Users holding it after.
+    pub used_after: u64,
+}
+
+/// The SKUs whose seats bought or users holding them differ between `before` and `after`: the
+/// new version's SKUs in its order, then those only the old one has.
+pub fn seat_changes(before: SeatUse<'_>, after: SeatUse<'_>) -> Vec<SeatChange> {
+    let mut seen = std::collections::HashSet::new();
+    after
+        .skus()
+        .chain(before.skus())
+        .filter(|sku| seen.insert(*sku))
+        .map(|sku| SeatChange {
+            sku: sku.to_owned(),
+            seats_before: before.bought(sku),
+            seats_after: after.bought(sku),
+            used_before: before.used(sku),
+            used_after: after.used(sku),
+        })
+        .filter(|c| c.seats_before != c.seats_after || c.used_before != c.used_after)
+        .collect()
+}
+
+/// The monthly cost of both versions, with the config's prices.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CostChange {
+    /// The currency.
+    pub currency: String,
+    /// The old version's monthly cost.
+    pub monthly_before: f64,
+    /// The new version's monthly cost.
+    pub monthly_after: f64,
+    /// After − before.
+    pub delta: f64,
+    /// The old version's waste a month.
+    pub waste_before: f64,
+    /// The new version's waste a month.
+    pub waste_after: f64,
+}
+
+impl CostChange {
+    /// From the cost figures of the two versions.
+    pub fn of(before: &super::cost::Cost, after: &super::cost::Cost) -> Self {
+        CostChange {
+            currency: after.currency.clone(),
+            monthly_before: before.monthly,
+            monthly_after: after.monthly,
+            delta: ((after.monthly - before.monthly) * 100.0).round() / 100.0,
+            waste_before: before.waste_monthly,
+            waste_after: after.waste_monthly,
+        }
+    }
 }
 
 /// Compares the findings of two versions of one tenant by fingerprint (not by file or line,
@@ -45,6 +115,8 @@ pub fn diff(base: Vec<Finding>, head: Vec<Finding>) -> Diff {
         introduced: keep_unmatched(head, base_counts),
         fixed: keep_unmatched(base, head_counts),
         waived: 0,
+        seats: Vec::new(),
+        cost: None,
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod baseline;
 pub mod causes;
+pub mod cost;
 pub mod diff;
 pub mod identity;
 pub mod selection;

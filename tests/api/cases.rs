@@ -132,13 +132,12 @@ fn run_case(path: &Path, default: &Policy) -> Result<(), String> {
                     "findings differ\n  want: {want:?}\n  got:  {got:?}"
                 ));
             }
-            if let Some(help) = &case.want_help {
-                if !findings
+            if let Some(help) = &case.want_help
+                && !findings
                     .iter()
                     .any(|f| f.help.as_deref().is_some_and(|h| h.contains(help.as_str())))
-                {
-                    return Err(format!("no finding's help contains {help:?}"));
-                }
+            {
+                return Err(format!("no finding's help contains {help:?}"));
             }
             // The file name states the intent; hold the case to it.
             let rel = path.strip_prefix(cases_dir()).unwrap_or(path);

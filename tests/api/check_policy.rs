@@ -30,21 +30,21 @@ fn skuld(args: &[&str]) -> (i32, String, String) {
 fn the_default_policy_is_clean() {
     let (code, out, err) = skuld(&["check-policy"]);
     assert_eq!((code, err.as_str()), (0, ""), "{err}");
-    assert_eq!(out, "6 policy files: 0 errors, 0 warnings\n");
+    assert_eq!(out, "7 policy files: 0 errors, 0 warnings\n");
 }
 
 #[test]
 fn a_clean_policy_of_ones_own_is_clean() {
     let (code, out, err) = skuld(&["check-policy", "tests/data/check_policy/clean.skuld"]);
     assert_eq!((code, err.as_str()), (0, ""), "{err}");
-    assert_eq!(out, "7 policy files: 0 errors, 0 warnings\n");
+    assert_eq!(out, "8 policy files: 0 errors, 0 warnings\n");
 }
 
 #[test]
 fn every_lint_fires_with_a_span_and_help() {
     let (code, out, err) = skuld(&["check-policy", "tests/data/check_policy/problems.skuld"]);
     assert_eq!(code, 1);
-    assert_eq!(out, "7 policy files: 3 errors, 5 warnings\n");
+    assert_eq!(out, "8 policy files: 3 errors, 5 warnings\n");
     for lint in [
         "ungranted-capability",
         "unused-capability",

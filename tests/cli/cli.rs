@@ -389,8 +389,8 @@ fn rules_and_explain_show_the_policy_docs() {
     let out = stdout(&o);
     assert_eq!(
         out.lines().count(),
-        25,
-        "16 policy rules and 9 built-in checks:\n{out}"
+        29,
+        "20 policy rules and 9 built-in checks:\n{out}"
     );
     let row = |id: &str, rest: &str| {
         out.lines()

@@ -8,6 +8,7 @@ mod cli;
 mod cli_extras;
 mod common;
 mod config;
+mod cost;
 mod discovery;
 mod docs_tutorial;
 mod editors;

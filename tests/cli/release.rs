@@ -28,12 +28,27 @@ fn action(tmp: &Path, env: &[(&str, &str)]) -> (Output, String) {
 
 /// Runs a copy of the action's script (beside its own `release-sums.txt`).
 fn action_at(script: &Path, tmp: &Path, env: &[(&str, &str)]) -> (Output, String) {
+    run_action(script, &root(), tmp, env)
+}
+
+/// [`action`] in the checkout `dir`.
+fn action_in(dir: &Path, tmp: &Path, env: &[(&str, &str)]) -> (Output, String) {
+    run_action(
+        &root().join(".github/action/install-and-run.sh"),
+        dir,
+        tmp,
+        env,
+    )
+}
+
+/// Runs the action's script `script` in the folder `dir`.
+fn run_action(script: &Path, dir: &Path, tmp: &Path, env: &[(&str, &str)]) -> (Output, String) {
     let out = tmp.join("github-output");
     std::fs::write(&out, "").unwrap();
     let path_file = tmp.join("github-path");
     let mut cmd = Command::new("bash");
     cmd.arg(script)
-        .current_dir(root())
+        .current_dir(dir)
         .env("RUNNER_TEMP", tmp)
         .env("GITHUB_OUTPUT", &out)
         .env("GITHUB_PATH", &path_file)
@@ -119,6 +134,91 @@ fn the_action_checks_writes_sarif_and_exits_with_skulds_status() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(outputs.contains("exit-code=2"), "{outputs}");
     assert!(!outputs.contains("sarif-file="), "{outputs}");
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let o = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
+}
+
+#[test]
+fn given_a_base_ref_the_action_writes_the_diff_to_the_job_summary() {
+    // A checkout: the target branch has tenants/contoso.yaml; the pull request changes it (and
+    // the config, which is no tenant).
+    let repo = tempfile::tempdir().unwrap();
+    let r = repo.path();
+    std::fs::create_dir_all(r.join("tenants")).unwrap();
+    git(r, &["init", "--quiet", "--initial-branch=main"]);
+    std::fs::write(
+        r.join(".skuld.yaml"),
+        read("tests/data/cost/skuld.yaml") + "fail-on: never\n",
+    )
+    .unwrap();
+    std::fs::write(
+        r.join("tenants/contoso.yaml"),
+        read("tests/data/cost/tenant.yaml"),
+    )
+    .unwrap();
+    std::fs::write(r.join("tenants/clean.yaml"), read("examples/clean.yaml")).unwrap();
+    git(r, &["add", "."]);
+    git(r, &["commit", "--quiet", "-m", "base"]);
+    git(r, &["checkout", "--quiet", "-b", "change"]);
+    std::fs::write(
+        r.join("tenants/contoso.yaml"),
+        read("tests/data/cost/head.yaml"),
+    )
+    .unwrap();
+    std::fs::write(r.join(".skuld.yaml"), read("tests/data/cost/skuld.yaml")).unwrap();
+    git(r, &["commit", "--quiet", "-am", "change"]);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let summary = tmp.path().join("summary.md");
+    let (o, outputs) = action_in(
+        r,
+        tmp.path(),
+        &[
+            ("SKULD_BIN", BIN),
+            ("INPUT_PATHS", "tenants/"),
+            ("INPUT_SARIF", "false"),
+            ("INPUT_FAIL_ON", "never"),
+            ("INPUT_BASE_REF", "main"),
+            ("INPUT_COMMENT", "true"),
+            ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+            ("INPUT_TOKEN", ""),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // After `check`'s own table: the diff of the one tenant file the change modified.
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    let start = summary.find("### skuld: `tenants/contoso.yaml`\n").unwrap();
+    let section = &summary[start..];
+    assert!(!section.contains("clean.yaml"), "{section}");
+    assert!(
+        summary.contains("**Cost a month:** 171.30 EUR → 226.10 EUR (**+54.80 EUR**)"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("| `SPE_E3` | 3 → 4 (+1) | 2 → 3 (+1) |"),
+        "{summary}"
+    );
+    // The comment: the marker once, then the same section; with no token, only a warning.
+    let comment = tmp.path().join("skuld-comment.md");
+    assert!(
+        outputs.contains(&format!("diff-file={}", comment.display())),
+        "{outputs}"
+    );
+    let comment = std::fs::read_to_string(comment).unwrap();
+    assert_eq!(comment, format!("<!-- skuld-diff -->\n{section}"));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("::warning title=skuld action::no pull request or token"),
+        "{stdout}"
+    );
 }
 
 /// The release target the action's script picks on this machine.
@@ -239,7 +339,19 @@ fn the_action_installs_only_a_release_whose_sum_its_repository_records() {
 #[test]
 fn action_yml_is_a_composite_action_with_the_documented_inputs() {
     let action = crate::yaml::to_json(&read("action.yml")).unwrap();
-    for input in ["paths", "format", "fail-on", "version", "sarif"] {
+    for input in [
+        "paths",
+        "format",
+        "fail-on",
+        "version",
+        "sarif",
+        "config-from",
+        "base-ref",
+        "diff-args",
+        "comment",
+        "pull-request",
+        "github-token",
+    ] {
         assert!(
             action["inputs"][input]["description"].is_string(),
             "input {input}"
@@ -257,6 +369,11 @@ fn action_yml_is_a_composite_action_with_the_documented_inputs() {
         ("fail-on", "INPUT_FAIL_ON"),
         ("version", "INPUT_VERSION"),
         ("sarif", "INPUT_SARIF"),
+        ("base-ref", "INPUT_BASE_REF"),
+        ("diff-args", "INPUT_DIFF_ARGS"),
+        ("comment", "INPUT_COMMENT"),
+        ("pull-request", "INPUT_PULL_REQUEST"),
+        ("github-token", "INPUT_TOKEN"),
     ] {
         assert_eq!(
             steps[0]["env"][var].as_str().unwrap(),

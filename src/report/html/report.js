@@ -50,6 +50,7 @@
     }));
     totals();
     seats();
+    cost();
     findings(baseline);
     rules();
     filters();
@@ -202,6 +203,47 @@
       box.appendChild(table);
     });
     if (!any) add(box, el('p', 'muted', 'No tenant file lists subscriptions, so seat use is not tracked.'));
+  }
+
+  function money(n, currency) {
+    return Number(n).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + ' ' + currency;
+  }
+
+  // The cost card: figures computed by skuld (`tenants[].cost`), only laid out here.
+  function cost() {
+    var box = $('cost');
+    (doc.tenants || []).forEach(function (t) {
+      var c = t.cost;
+      if (!c) return;
+      $('cost-section').hidden = false;
+      add(box, el('h3', 'tenant', t.file));
+      var cards = el('div', 'cost-cards');
+      add(cards,
+        add(el('div', 'cost-card'), el('div', 'muted small', 'Priced licences'), el('div', 'cost-figure', money(c.monthly, c.currency))),
+        add(el('div', 'cost-card waste'), el('div', 'muted small', 'Waste' + (c.complete ? '' : ' (at least)')), el('div', 'cost-figure', money(c.waste_monthly, c.currency)),
+          el('div', 'small', fmt(c.waste_licenses) + (c.waste_licenses === 1 ? ' licence' : ' licences'))));
+      add(box, cards);
+      if (c.by_rule.length || c.unused_seats) {
+        var ul = el('ul', 'cost-rules');
+        c.by_rule.forEach(function (r) {
+          add(ul, add(el('li'), el('code', null, r.rule), document.createTextNode(': ' + fmt(r.licenses) + ' · ' + money(r.waste_monthly, c.currency))));
+        });
+        if (c.unused_seats) add(ul, el('li', null, 'unused seats: ' + fmt(c.unused_seats)));
+        add(box, ul);
+      }
+      var table = el('table', 'seats');
+      var head = el('tr');
+      ['SKU', 'Price', 'Seats', 'Used', 'Monthly', 'Waste'].forEach(function (h, i) { add(head, el('th', i > 0 ? 'num' : null, h)); });
+      add(table, add(el('thead'), head));
+      var tb = el('tbody');
+      c.by_sku.forEach(function (s) {
+        add(tb, add(el('tr', s.waste_monthly > 0 ? 'wasteful' : null), add(el('td'), el('code', 'small', s.sku)),
+          el('td', 'num', money(s.price, c.currency)), el('td', 'num', fmt(s.seats)), el('td', 'num', fmt(s.used)),
+          el('td', 'num', money(s.monthly, c.currency)), el('td', 'num', money(s.waste_monthly, c.currency))));
+      });
+      add(table, tb);
+      box.appendChild(table);
+    });
   }
 
   function findings(baseline) {

@@ -56,14 +56,7 @@ impl<'d> Builder<'d, '_, '_> {
                     }
                 }
             }
-            let mut used = vec![0u64; self.catalog.skus().len()];
-            for u in &model.users {
-                for &s in model.ids(u.effective) {
-                    if let Some(n) = used.get_mut(base_sku(s) as usize) {
-                        *n += 1;
-                    }
-                }
-            }
+            let used = model.holders_per_sku(self.catalog.skus().len());
             for s in &mut model.subscriptions {
                 s.used = used.get(s.sku as usize).copied().unwrap_or(0);
             }
@@ -92,5 +85,21 @@ impl<'d> Builder<'d, '_, '_> {
             model.subscribed = model.subscriptions.iter().map(|s| s.sku).collect();
             model.subscribed.sort_unstable();
         }
+    }
+}
+
+impl TenantModel<'_> {
+    /// Per SKU id below `skus`: how many users effectively hold it (one seat each, however
+    /// many ways they hold it).
+    pub fn holders_per_sku(&self, skus: usize) -> Vec<u64> {
+        let mut used = vec![0u64; skus];
+        for u in &self.users {
+            for &s in self.ids(u.effective) {
+                if let Some(n) = used.get_mut(base_sku(s) as usize) {
+                    *n += 1;
+                }
+            }
+        }
+        used
     }
 }

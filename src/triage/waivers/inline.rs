@@ -9,8 +9,9 @@
 //! `skuld:` is an error, so that a typo never silently waives nothing.
 
 use super::cap::Capped;
-use super::{Date, Kind, Waiver, unwaivable};
+use super::{Kind, Waiver, unwaivable};
 use crate::config::{Problem, unknown_rule};
+use crate::date::Date;
 use crate::source::{SourceFile, Span};
 
 pub(super) const INLINE_CODE: &str = "skuld::waivers::inline";
