@@ -250,11 +250,11 @@ fn a_wide_finding_is_labelled_in_part_and_causes_count_every_finding() {
     );
     // Causes: 25 of the 30 redundant-license findings were not kept, all are counted by cause.
     assert!(
-        out.contains("  20  licensing/redundant-license: Microsoft Entra ID P1 (`AAD_PREMIUM`) is included in another license they hold"),
+        out.contains("  20  licensing/redundant-license: Microsoft Entra ID P1 (`AAD_PREMIUM`) is included in Microsoft 365 E5 (`SPE_E5`)"),
         "{out}"
     );
     assert!(
-        out.contains("  10  licensing/redundant-license: Enterprise Mobility + Security E3 (`EMS`) is included in another license they hold"),
+        out.contains("  10  licensing/redundant-license: Enterprise Mobility + Security E3 (`EMS`) is included in Microsoft 365 E5 (`SPE_E5`)"),
         "{out}"
     );
 }
