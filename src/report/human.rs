@@ -357,7 +357,22 @@ pub fn render_end(run: &super::Run<'_>, progress: &Progress, out: &mut String) {
             out.push('\n');
         }
         if !causes.is_empty() {
-            out.push_str("Most common causes:\n");
+            // A rule's findings past the per-rule cap are counted, not built, so their causes
+            // are unknown (the built-in checks count theirs); say how many are not in the list.
+            let uncounted: usize = run
+                .omitted
+                .iter()
+                .filter(|o| o.causes.is_empty())
+                .map(|o| o.count)
+                .sum();
+            if uncounted > 0 {
+                let _ = writeln!(
+                    out,
+                    "Most common causes (of the findings kept; {uncounted} past the per-rule limit are not counted here):"
+                );
+            } else {
+                out.push_str("Most common causes:\n");
+            }
             let digits = causes
                 .iter()
                 .map(|c| c.count.to_string().len())
