@@ -543,6 +543,25 @@ impl<'a> Loader<'a> {
         Ok(None)
     }
 
+    /// The next node as a scalar with its resolved type, for a field that takes `expected`;
+    /// `None` after reporting a mapping, a sequence or a bad tag.
+    fn typed_scalar(&mut self, expected: &str, what: What<'_>) -> R<Option<(Scalar<'a>, Kind)>> {
+        let s = match self.node()? {
+            Node::Scalar(s) => s,
+            node => {
+                self.wrong_container(&node, expected, what.text(), None)?;
+                return Ok(None);
+            }
+        };
+        match resolve(&s) {
+            Ok(kind) => Ok(Some((s, kind))),
+            Err(tag) => {
+                self.bad_tag_value(tag, &s);
+                Ok(None)
+            }
+        }
+    }
+
     /// A boolean; the span is the whole `key: value` entry.
     pub(super) fn bool_field(
         &mut self,
@@ -551,19 +570,8 @@ impl<'a> Loader<'a> {
     ) -> R<Option<Spanned<bool>>> {
         let what = What::Key(key);
         let expected = "a boolean (`true` or `false`)";
-        let s = match self.node()? {
-            Node::Scalar(s) => s,
-            node => {
-                self.wrong_container(&node, expected, what.text(), None)?;
-                return Ok(None);
-            }
-        };
-        let kind = match resolve(&s) {
-            Ok(kind) => kind,
-            Err(tag) => {
-                self.bad_tag_value(tag, &s);
-                return Ok(None);
-            }
+        let Some((s, kind)) = self.typed_scalar(expected, what)? else {
+            return Ok(None);
         };
         match kind {
             Kind::Bool(b) => return Ok(Some(Spanned::new(b, self.entry(key_span)))),
@@ -591,19 +599,8 @@ impl<'a> Loader<'a> {
     pub(super) fn seats_field(&mut self) -> R<Option<Spanned<u64>>> {
         let what = What::Key("seats");
         let expected = "a whole number";
-        let s = match self.node()? {
-            Node::Scalar(s) => s,
-            node => {
-                self.wrong_container(&node, expected, what.text(), None)?;
-                return Ok(None);
-            }
-        };
-        let kind = match resolve(&s) {
-            Ok(kind) => kind,
-            Err(tag) => {
-                self.bad_tag_value(tag, &s);
-                return Ok(None);
-            }
+        let Some((s, kind)) = self.typed_scalar(expected, what)? else {
+            return Ok(None);
         };
         let v = s.value.as_ref();
         if kind == Kind::Int {
@@ -760,19 +757,8 @@ impl<'a> Loader<'a> {
     /// A calendar date `YYYY-MM-DD` (plain or quoted; YAML 1.2 has no date type).
     pub(super) fn date_field(&mut self, key: &str) -> R<Option<Spanned<Date>>> {
         let expected = "a date (`YYYY-MM-DD`)";
-        let s = match self.node()? {
-            Node::Scalar(s) => s,
-            node => {
-                self.wrong_container(&node, expected, What::Key(key).text(), None)?;
-                return Ok(None);
-            }
-        };
-        let kind = match resolve(&s) {
-            Ok(kind) => kind,
-            Err(tag) => {
-                self.bad_tag_value(tag, &s);
-                return Ok(None);
-            }
+        let Some((s, kind)) = self.typed_scalar(expected, What::Key(key))? else {
+            return Ok(None);
         };
         let text = s.value.trim();
         if let (Kind::Str, Some(date)) = (kind, Date::parse(text)) {
