@@ -16,7 +16,7 @@ use crate::compile::ir::{Expr, Rule, SkuId};
 use crate::source::{SourceFile, Span};
 use crate::syntax::ast::{self, BinOp, ExprKind, RangeKind};
 use crate::tenant::TenantDocument;
-use crate::tenant::document::{LicenseError, SsprScope};
+use crate::tenant::document::SsprScope;
 use crate::tenant::model::{Holder, LicenseErrorFacts, TenantModel, UserId};
 
 /// Everything skuld derives about one user.
@@ -173,12 +173,12 @@ pub fn explain_user(
     let group_line = |g: u32| model.group_doc(g).map_or(0, |d| line(d.name.span));
 
     // Licences: every assignment that reaches the user, and whether a failure took it away
-    // (the same reading as the model's: `held` and `DependencyViolation` keep the licence).
+    // (the model's reading: `LicenseErrorFacts::takes_licence`).
     let failures: Vec<&LicenseErrorFacts> = model
         .ids(facts.license_errors)
         .iter()
         .filter_map(|&e| model.license_errors.get(e as usize))
-        .filter(|e| !e.held && e.error != LicenseError::DependencyViolation)
+        .filter(|e| e.takes_licence())
         .collect();
     let part = |s: SkuId| policy.catalog.sku(s).map_or("", |k| k.part.as_str());
     let mut licences = Vec::new();

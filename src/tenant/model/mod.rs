@@ -89,6 +89,14 @@ pub struct LicenseErrorFacts {
     pub span: Span,
 }
 
+impl LicenseErrorFacts {
+    /// Whether the failure takes the licence away: not when it is held (`ActiveWithError`), nor
+    /// for a `DependencyViolation`, which is a failed *removal*.
+    pub fn takes_licence(&self) -> bool {
+        !self.held && self.error != LicenseError::DependencyViolation
+    }
+}
+
 /// A group, resolved.
 #[derive(Debug, Clone)]
 pub struct GroupFacts {

@@ -8,7 +8,7 @@ use super::{
     AssignmentFacts, GroupId, Holder, IdRange, LicenseErrorFacts, TenantModel, UserFacts, UserId,
 };
 use crate::compile::ir::{SkuId, base_sku};
-use crate::tenant::document::{LicenseError, SsprScope, UserSource};
+use crate::tenant::document::{SsprScope, UserSource};
 
 impl<'d> Builder<'d, '_, '_> {
     /// The users of the model, and the members of each group.
@@ -116,7 +116,7 @@ impl<'d> Builder<'d, '_, '_> {
                     .get(errors_start as usize..)
                     .unwrap_or_default()
                     .iter()
-                    .filter(|e| !e.held && e.error != LicenseError::DependencyViolation)
+                    .filter(|e| e.takes_licence())
                     .map(|e| (e.sku, e.group)),
             );
             direct.retain(|&s| !failed.contains(&(base_sku(s), None)));
