@@ -260,17 +260,17 @@ impl Policy {
         with_holders: bool,
     ) -> Result<CheckedTenant, Diagnostics> {
         let doc = self.load_tenant(tenant, limits)?;
-        Ok(self.check_loaded_capped(&doc, cap, with_holders))
+        Ok(self.check_loaded_capped(&doc, cap, with_holders).0)
     }
 
-    /// [`Policy::check_capped`] of a document already loaded (the language server keeps it
-    /// for hover and definitions).
-    pub(crate) fn check_loaded_capped(
+    /// [`Policy::check_capped`] of a document already loaded, with the model it derived (the
+    /// language server keeps both, and explains a user on hover against that model).
+    pub(crate) fn check_loaded_capped<'d>(
         &self,
-        doc: &tenant::TenantDocument,
+        doc: &'d tenant::TenantDocument,
         cap: usize,
         with_holders: bool,
-    ) -> CheckedTenant {
+    ) -> (CheckedTenant, TenantModel<'d>) {
         let mut sink = diagnostics::finding::CappedFindings::new(cap);
         let model = TenantModel::derive_into(doc, &self.catalog, &mut sink);
         eval::evaluate(self, &model, &mut sink);
@@ -282,12 +282,13 @@ impl Policy {
         } else {
             Vec::new()
         };
-        CheckedTenant {
+        let checked = CheckedTenant {
             findings,
             omitted,
             seats,
             holders,
-        }
+        };
+        (checked, model)
     }
 
     fn evaluate_with_seats(

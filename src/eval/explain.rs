@@ -136,6 +136,18 @@ pub struct Condition {
     pub value: String,
 }
 
+/// Which rules an explanation gives verdicts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdicts<'r> {
+    /// Every rule.
+    All,
+    /// The rule with this id.
+    Only(&'r str),
+    /// None: the facts alone (the language server's hover, which takes the rules that fire from
+    /// its last check instead of evaluating them again).
+    Skip,
+}
+
 /// Explains the user `upn` (exact, else case-insensitive) of `doc`; `rule`, when given, limits
 /// the verdicts to that rule. `Err` lists the UPNs of the tenant, for a suggestion.
 pub fn explain_user(
@@ -146,6 +158,24 @@ pub fn explain_user(
 ) -> Result<UserExplanation, Vec<String>> {
     let mut scratch = Vec::new();
     let model = TenantModel::derive(doc, &policy.catalog, &mut scratch);
+    explain_in_model(
+        policy,
+        &model,
+        upn,
+        rule.map_or(Verdicts::All, Verdicts::Only),
+    )
+}
+
+/// [`explain_user`] against a model already derived (by a check of the same document with the
+/// same policy): no second derivation, so the cost is the user's own facts plus one pass over
+/// the assignments.
+pub fn explain_in_model(
+    policy: &Policy,
+    model: &TenantModel<'_>,
+    upn: &str,
+    verdicts: Verdicts<'_>,
+) -> Result<UserExplanation, Vec<String>> {
+    let doc = model.doc;
     let find = |exact: bool| {
         (0..model.users.len() as UserId).find(|&u| {
             model.user_doc(u).is_some_and(|d| {
@@ -228,7 +258,7 @@ pub fn explain_user(
 
     // Groups reached only through nesting, with the chain that reaches them.
     let mut not_received = Vec::new();
-    let chains = reachable_groups(&model, direct_groups);
+    let chains = reachable_groups(model, direct_groups);
     for (g, chain) in &chains {
         if direct_groups.contains(g) {
             continue;
@@ -267,7 +297,7 @@ pub fn explain_user(
         },
     };
 
-    let features = features::features_of(policy, &model, src, user);
+    let features = features::features_of(policy, model, src, user);
 
     let sspr = match &doc.sspr {
         None => SsprMembership {
@@ -297,7 +327,11 @@ pub fn explain_user(
         }
     };
 
-    let rules = verdicts(policy, &model, user, rule);
+    let rules = match verdicts {
+        Verdicts::All => rule_verdicts(policy, model, user, None),
+        Verdicts::Only(id) => rule_verdicts(policy, model, user, Some(id)),
+        Verdicts::Skip => Vec::new(),
+    };
     Ok(UserExplanation {
         upn: udoc.upn.value.clone(),
         line: line(udoc.upn.span),
@@ -333,7 +367,7 @@ fn reachable_groups(model: &TenantModel<'_>, start: &[u32]) -> Vec<(u32, Vec<u32
 
 /// The rules over users (this one), over assignments (this user's direct licences) and over the
 /// tenant, evaluated with each condition's value.
-fn verdicts(
+fn rule_verdicts(
     policy: &Policy,
     model: &TenantModel<'_>,
     user: UserId,

@@ -4,16 +4,20 @@
 //! type. When modules move, this file is the one to re-point.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, mpsc};
 
+use crate::CheckedTenant;
 use crate::compile::Policy;
 use crate::config::Config;
 use crate::date::Date;
 use crate::diagnostics::finding::{DEFAULT_PER_RULE, docs_base_url, rule_page_url};
 use crate::diagnostics::{Diagnostics, Finding, Severity};
+use crate::eval::explain::{Verdicts, explain_in_model};
 use crate::inputs::guard;
 use crate::source::{SourceFile, Span};
 use crate::syntax::ast::Item;
 use crate::tenant::TenantDocument;
+use crate::tenant::model::TenantModel;
 use crate::triage::selection::Selection;
 use crate::triage::waivers::{Applied, DEFAULT_FILE, Waivers};
 
@@ -69,7 +73,8 @@ pub struct Problem {
 /// The policy of a workspace: what `skuld check` would use there, plus the open `.skuld` files.
 #[derive(Debug)]
 pub struct Workspace {
-    policy: Option<Policy>,
+    /// Shared with the threads that keep each checked tenant's model ([`Checked`]).
+    policy: Option<Arc<Policy>>,
     selection: Option<Selection>,
     waivers: Waivers,
     problems: Vec<Problem>,
@@ -78,6 +83,75 @@ pub struct Workspace {
     /// Where files named by the workspace's own files must be: the repository of the workspace
     /// folder (`inputs::guard`).
     confine_to: Option<PathBuf>,
+}
+
+/// An open tenant at the version its last check read: the loaded document, and the model the
+/// check derived from it, so that hover explains a user without deriving the model again. The
+/// model borrows the document, so the two live together in the frame of a thread that answers
+/// questions about them (no self-referential struct, no `unsafe`); dropping this ends the thread
+/// and frees both.
+#[derive(Debug)]
+pub struct Checked {
+    doc: Arc<TenantDocument>,
+    /// The thread holding the model; `None` without a policy, or when no thread could start.
+    model: Option<mpsc::Sender<ModelJob>>,
+}
+
+/// A question about a kept model, asked on its thread.
+type ModelJob = Box<dyn FnOnce(&Policy, &TenantModel<'_>) + Send>;
+
+impl Checked {
+    /// The loaded document.
+    pub fn doc(&self) -> &TenantDocument {
+        &self.doc
+    }
+
+    /// Runs `job` against the kept model and waits for its answer.
+    fn ask<R: Send + 'static>(
+        &self,
+        job: impl FnOnce(&Policy, &TenantModel<'_>) -> R + Send + 'static,
+    ) -> Option<R> {
+        let (tx, rx) = mpsc::channel();
+        let job: ModelJob = Box::new(move |policy, model| {
+            // The asker waits for this answer; if it stopped waiting, nobody needs it.
+            let _ = tx.send(job(policy, model));
+        });
+        self.model.as_ref()?.send(job).ok()?;
+        rx.recv().ok()
+    }
+}
+
+/// What `skuld check` evaluates for one loaded tenant, on a thread that then keeps the document
+/// and its model for [`Checked::ask`]. When no thread can be started, the check runs here and no
+/// model is kept (hover on a user then shows nothing).
+fn check_keeping_model(policy: &Arc<Policy>, doc: Arc<TenantDocument>) -> (CheckedTenant, Checked) {
+    let (jobs, inbox) = mpsc::channel::<ModelJob>();
+    let (done, result) = mpsc::channel();
+    let (p, d) = (Arc::clone(policy), Arc::clone(&doc));
+    let spawned = std::thread::Builder::new()
+        .name("skuld-lsp-model".to_owned())
+        .spawn(move || {
+            let (checked, model) = p.check_loaded_capped(&d, DEFAULT_PER_RULE, false);
+            if done.send(checked).is_ok() {
+                // Until the server drops this version's `Checked` (a newer version was checked).
+                for job in inbox {
+                    job(&p, &model);
+                }
+            }
+        });
+    match spawned.ok().and_then(|_| result.recv().ok()) {
+        Some(checked) => (
+            checked,
+            Checked {
+                doc,
+                model: Some(jobs),
+            },
+        ),
+        None => {
+            let checked = policy.check_loaded_capped(&doc, DEFAULT_PER_RULE, false).0;
+            (checked, Checked { doc, model: None })
+        }
+    }
 }
 
 /// A name declared in a policy file.
@@ -181,7 +255,7 @@ impl Workspace {
         }
         let declarations = declarations(&sources);
         let policy = match crate::compile::compile(&sources) {
-            Ok(p) => Some(p),
+            Ok(p) => Some(Arc::new(p)),
             Err(errors) => {
                 problems.extend(from_diagnostics(&errors, ""));
                 None
@@ -266,17 +340,22 @@ impl Workspace {
     /// What `skuld check` reports for one tenant file: load errors, or findings (at most
     /// [`DEFAULT_PER_RULE`] per rule, the rest as one "and N more" each) after the config's rule
     /// selection and the waivers (file and inline), plus the inline waivers' own problems. With
-    /// them the loaded document, kept by the server for hover, definitions and completion.
-    pub fn check_tenant(&self, source: &SourceFile) -> (Vec<Problem>, Option<TenantDocument>) {
+    /// them the loaded document and its model, kept by the server for hover, definitions and
+    /// completion.
+    pub fn check_tenant(&self, source: &SourceFile) -> (Vec<Problem>, Option<Checked>) {
         let path = source.name();
         let (Some(policy), Some(selection)) = (&self.policy, &self.selection) else {
-            return (Vec::new(), load(source));
+            let doc = load(source).map(|doc| Checked {
+                doc: Arc::new(doc),
+                model: None,
+            });
+            return (Vec::new(), doc);
         };
         let doc = match policy.load_tenant(source, &crate::tenant::Limits::default()) {
-            Ok(doc) => doc,
+            Ok(doc) => Arc::new(doc),
             Err(errors) => return (from_diagnostics(&errors, path), None),
         };
-        let checked = policy.check_loaded_capped(&doc, DEFAULT_PER_RULE, false);
+        let (checked, kept) = check_keeping_model(policy, doc);
         let findings: Vec<Finding> = selection.apply(checked.findings).collect();
         let omitted = checked
             .omitted
@@ -342,7 +421,7 @@ impl Workspace {
                 .filter(|p| p.place.file == path),
         );
         out.extend(omitted);
-        (out, Some(doc))
+        (out, Some(kept))
     }
 
     /// Hover text (Markdown) for the tenant node at `offset`: a user (as `explain --user`), a
@@ -351,17 +430,23 @@ impl Workspace {
     /// its findings there (waived ones too), not evaluated again.
     pub fn tenant_hover(
         &self,
-        doc: &TenantDocument,
+        kept: &Checked,
         offset: usize,
         checked: &[Problem],
     ) -> Option<(String, Place)> {
         let policy = self.policy.as_ref()?;
+        let doc = kept.doc();
         let path = doc.source.name();
         match tenant_node_at(doc, offset)? {
             (Node::User(upn), span) => {
-                // No rule is named `""`: the explanation without its rule verdicts, which would
-                // evaluate (and parse the source of) every rule again on each hover.
-                let e = crate::eval::explain::explain_user(policy, doc, &upn, Some("")).ok()?;
+                // The facts against the model of the last check; the rules that fire are that
+                // check's findings, not evaluated again (nor their source parsed again).
+                let asked = upn.clone();
+                let e = kept
+                    .ask(move |policy, model| {
+                        explain_in_model(policy, model, &asked, Verdicts::Skip).ok()
+                    })
+                    .flatten()?;
                 let mut fired: Vec<&str> = checked
                     .iter()
                     .filter(|p| {
@@ -884,6 +969,45 @@ mod tests {
             Some("ENTERPRISEPACK")
         );
         assert_eq!(did_you_mean("assign one of: `A`"), None);
+    }
+
+    /// Hover explains a user against the model the check kept: the same facts as
+    /// `explain --user` deriving its own, for every user of the example with problems.
+    #[test]
+    fn the_kept_model_explains_users_as_explain_does() {
+        let ws = Workspace::load(None, &[]);
+        let text = include_str!("../../examples/problems.yaml");
+        let (problems, kept) = ws.check_tenant(&SourceFile::new("problems.yaml", text));
+        assert!(!problems.is_empty());
+        let (Some(kept), Some(policy)) = (kept, ws.policy.clone()) else {
+            panic!("the example loads and the default policy compiles");
+        };
+        let upns: Vec<String> = kept
+            .doc()
+            .users
+            .iter()
+            .map(|u| u.upn.value.clone())
+            .collect();
+        assert!(upns.len() > 3, "{upns:?}");
+        for upn in upns {
+            let mut want = crate::eval::explain::explain_user(&policy, kept.doc(), &upn, None)
+                .map_err(|_| upn.clone());
+            let asked = upn.clone();
+            let got = kept.ask(move |p, m| explain_in_model(p, m, &asked, Verdicts::Skip));
+            let got = got.map(|r| r.map_err(|_| upn.clone()));
+            if let Ok(w) = &mut want {
+                assert!(!w.rules.is_empty(), "{upn}: explain gives verdicts");
+                w.rules.clear();
+            }
+            let json = |e: &crate::eval::explain::UserExplanation| {
+                serde_json::to_string(e).unwrap_or_default()
+            };
+            assert_eq!(
+                got.as_ref().map(|r| r.as_ref().map(json)),
+                Some(want.as_ref().map(json)),
+                "{upn}"
+            );
+        }
     }
 
     #[test]

@@ -15,12 +15,11 @@ use lsp_server::{Message, Notification, Request, RequestId, Response};
 use serde_json::{Value, json};
 
 use super::context::{self, Slot};
-use super::engine::{self, Level, Place, Problem, Workspace};
+use super::engine::{self, Checked, Level, Place, Problem, Workspace};
 use super::position::{Encoding, LineCol, LineIndex, Lines};
 use super::transport::Incoming;
 use super::uri;
 use crate::source::SourceFile;
-use crate::tenant::TenantDocument;
 
 /// What an open document is to skuld.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,9 +40,9 @@ struct Doc {
     lines: Lines,
     version: i32,
     kind: Kind,
-    /// The newest version that loaded, with its document: hover and definitions use it when it
-    /// is this version, completion's group names whatever version it is.
-    parsed: Option<(i32, TenantDocument)>,
+    /// The newest version that loaded, with its document and model: hover and definitions use
+    /// it when it is this version, completion's group names whatever version it is.
+    parsed: Option<(i32, Checked)>,
 }
 
 impl Doc {
@@ -68,7 +67,7 @@ impl Doc {
     }
 
     /// The document loaded from this very version, if it loaded.
-    fn current(&self) -> Option<&TenantDocument> {
+    fn current(&self) -> Option<&Checked> {
         self.parsed
             .as_ref()
             .filter(|(v, _)| *v == self.version)
@@ -646,7 +645,7 @@ impl<'w> Server<'w> {
         let place = match doc.kind {
             Kind::Tenant => doc
                 .current()
-                .and_then(|parsed| self.ws.tenant_definition(parsed, offset)),
+                .and_then(|parsed| self.ws.tenant_definition(parsed.doc(), offset)),
             Kind::Policy => {
                 context::word_at(doc.text(), offset).and_then(|(_, _, w)| self.ws.declaration(w))
             }
@@ -723,7 +722,7 @@ impl<'w> Server<'w> {
                 Slot::Group => doc
                     .parsed
                     .iter()
-                    .flat_map(|(_, parsed)| engine::group_names(parsed))
+                    .flat_map(|(_, parsed)| engine::group_names(parsed.doc()))
                     .map(|g| item(g, 6, Some("group"), None))
                     .collect(),
                 Slot::Rule => self
