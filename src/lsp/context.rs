@@ -1,9 +1,14 @@
-//! What the cursor is on, read from the text around it: the word under it, and in a tenant file
-//! what kind of value belongs where it is typing. Text-based on purpose: a file being typed is
-//! usually not valid YAML at that moment (`- {upn: a@x.com, licenses: [` is a half-typed flow
-//! mapping), so the loader's spans are not available; hover and definitions, which point at
-//! finished names, use them. Flow style (`{…}`, `[…]` on the cursor's line) and block style give
-//! the same slots. The keys offered are the loader's own lists (`tenant::keys_under`).
+//! What the cursor is on: the word under it, and in a tenant file what kind of value belongs
+//! where it is typing. A file being typed is rarely valid YAML at that moment (`- {upn: a@x.com,
+//! licenses: [` is a half-typed flow mapping), so the slot is read from a YAML parse of the text
+//! up to the cursor, with a placeholder token at the cursor: the parser says whether that token
+//! is a key or a value, of which mapping, or an item of which list, in block and flow style
+//! alike, and whatever follows the cursor cannot confuse it. Only the entry around the cursor is
+//! parsed (from the start of its item of a top-level list), so the cost does not grow with the
+//! file. Hover and definitions, which point at finished names, use the loader's spans of the last
+//! version that loaded. The keys offered are the loader's own lists (`tenant::keys_under`).
+
+use saphyr_parser::{Event, Parser};
 
 use super::engine::keys_under as keys;
 
@@ -57,36 +62,7 @@ pub fn word_at(text: &str, offset: usize) -> Option<(usize, usize, &str)> {
     (!word.is_empty()).then_some((start, end, word))
 }
 
-/// The column of a line's key (after its indentation and any `- `), and whether it is a list
-/// item.
-fn key_col(line: &str) -> (usize, bool) {
-    let spaces = line.len() - line.trim_start_matches(' ').len();
-    let rest = line.get(spaces..).unwrap_or("");
-    let item = rest.starts_with('-');
-    let key = rest.trim_start_matches(['-', ' ']);
-    (line.len() - key.len(), item)
-}
-
-/// The key and its column of the nearest line above `line_start` that opens the block holding
-/// column `col`: its key is left of `col` (or at `col` for a list item written flush with its
-/// key).
-fn parent_key(text: &str, line_start: usize, col: usize, item: bool) -> Option<(String, usize)> {
-    let above = text.get(..line_start)?;
-    for line in above.lines().rev() {
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let (kc, is_item) = key_col(line);
-        if kc < col || (item && kc == col && !is_item) {
-            let key = line.get(kc..)?.split(':').next()?.trim();
-            return Some((key.to_owned(), kc));
-        }
-    }
-    None
-}
-
-/// The value slot after `key:` (block or flow); `nested` when the key is not at the top level.
+/// The slot after `key:` (block or flow); `nested` when the key is not at the top level.
 fn value_slot(key: &str, nested: bool) -> Slot {
     const BOOL: &[&str] = &["true", "false"];
     match key {
@@ -109,69 +85,206 @@ fn value_slot(key: &str, nested: bool) -> Slot {
     }
 }
 
-/// The slot inside a list (`[`, or a block list's `- `) held by `key`; `nested` when the key is
-/// not at the top level (the top-level `groups:` holds group definitions, not names).
-fn list_slot(key: &str, nested: bool) -> Option<Slot> {
+/// The slot of an item of the list `key:` holds; `nested` when the key is not at the top level
+/// (the top-level `groups:` holds group definitions, not names). An item of a block list whose
+/// items are mappings is a key being typed (`- ` then `name: IT`); in a flow list (`[`) it is not.
+fn item_slot(key: &str, nested: bool, flow: bool) -> Slot {
     match key {
-        "licenses" => Some(Slot::Sku),
-        "groups" | "exclude" if nested => Some(Slot::Group),
-        _ => None,
+        "licenses" => Slot::Sku,
+        "groups" | "include" | "exclude" if nested => Slot::Group,
+        _ if flow => Slot::None,
+        _ => Slot::Key(Some(key.to_owned())),
     }
 }
 
-/// A flow collection open at the cursor: its bracket, the key it is the value of (`None` for a
-/// list item), and where its content starts in the line.
-#[derive(Debug, Clone, Copy)]
-struct Open<'a> {
-    bracket: char,
-    key: Option<&'a str>,
-    start: usize,
+/// The token put at the cursor: a plain scalar that joins whatever is half-typed there.
+const CURSOR: &str = "skuld_cursor_";
+
+/// An open collection while the text up to the cursor is parsed.
+#[derive(Debug)]
+enum Frame {
+    /// A mapping: the key that holds it (or holds the list it is an item of; `None` at the top
+    /// level), and the key just read, whose value comes next, with its line.
+    Map {
+        parent: Option<String>,
+        top: bool,
+        key: Option<(String, usize)>,
+    },
+    /// A list: the key that holds it, whether that key is at the top level, and `[` style.
+    Seq {
+        key: Option<String>,
+        top: bool,
+        flow: bool,
+    },
 }
 
-/// The flow collections of `prefix` (a line up to the cursor) still open, outermost first.
-fn open_flows(prefix: &str) -> Vec<Open<'_>> {
-    let mut stack: Vec<Open<'_>> = Vec::new();
-    let mut quote = None;
-    for (i, c) in prefix.char_indices() {
-        if let Some(q) = quote {
-            if c == q {
-                quote = None;
+/// Where the entry around byte `offset` starts: the start of its item of a top-level block list
+/// (`  - upn: …`), with the line of the top-level key above it (`users:`), or the start of that
+/// top-level key's line when it holds no block list. Lines are only sorted by their indentation
+/// here; what they mean is the parser's business.
+fn entry_start(text: &str, offset: usize) -> (Option<&str>, usize) {
+    let bytes = text.as_bytes();
+    // The nearest line starting with `-` at each indentation seen so far, the least indentation.
+    let mut item: Option<(usize, usize)> = None;
+    let mut end = offset;
+    loop {
+        let start = bytes
+            .get(..end)
+            .and_then(|b| b.iter().rposition(|&c| c == b'\n'))
+            .map_or(0, |i| i + 1);
+        let line = text.get(start..end).unwrap_or("");
+        let body = line.trim_start_matches(' ');
+        let col = line.len() - body.len();
+        let blank = body.trim().is_empty() || body.starts_with('#');
+        if !blank {
+            if body.starts_with("- ") || body == "-" || (body.starts_with('-') && end == offset) {
+                if item.is_none_or(|(c, _)| col < c) {
+                    item = Some((col, start));
+                }
+            } else if col == 0 {
+                if body.starts_with("---") || body.starts_with("...") || body.starts_with('%') {
+                    return (None, end.min(text.len()).max(start));
+                }
+                let key_end = text
+                    .get(start..)
+                    .and_then(|t| t.find('\n'))
+                    .map_or(text.len(), |i| start + i);
+                return match item {
+                    Some((_, item)) if item > start => (text.get(start..key_end), item),
+                    _ => (None, start),
+                };
             }
-            continue;
         }
-        match c {
-            '"' | '\'' => quote = Some(c),
-            '[' | '{' => stack.push(Open {
-                bracket: c,
-                key: prefix.get(..i).and_then(key_before),
-                start: i + 1,
-            }),
-            ']' | '}' => {
-                stack.pop();
+        if start == 0 {
+            return (None, item.map_or(0, |(_, s)| s));
+        }
+        end = start - 1;
+    }
+}
+
+/// Byte offsets of the parser's character indices, read forwards (events come in order).
+struct Chars<'a> {
+    text: &'a str,
+    index: usize,
+    byte: usize,
+}
+
+impl Chars<'_> {
+    fn byte(&mut self, index: usize) -> usize {
+        if index < self.index {
+            (self.index, self.byte) = (0, 0);
+        }
+        let rest = self.text.get(self.byte..).unwrap_or("");
+        for c in rest.chars().take(index - self.index) {
+            self.byte += c.len_utf8();
+            self.index += 1;
+        }
+        self.byte
+    }
+}
+
+/// What a placeholder at the end of `window` is, from the parser's events: a key of a mapping,
+/// the value of a key, or an item of a list. Parsing stops at the placeholder, or at the first
+/// error (a half-typed construct), whose state is then the answer.
+fn slot_of_placeholder(window: &str) -> Slot {
+    let mut chars = Chars {
+        text: window,
+        index: 0,
+        byte: 0,
+    };
+    let mut stack: Vec<Frame> = Vec::new();
+    // Reading the placeholder (on `line`) or an error: the slot the parser was at.
+    let here = |stack: &[Frame], line: usize| match stack.last() {
+        None => Slot::Key(None),
+        Some(Frame::Map {
+            parent, key: None, ..
+        }) => Slot::Key(parent.clone()),
+        // Alone on a line below `key:`, YAML reads it as the key's value; but what is typed
+        // there is the first key of the mapping `key:` will hold, when it holds one.
+        Some(Frame::Map {
+            key: Some((key, at)),
+            ..
+        }) if line > *at && !keys(Some(key)).is_empty() => Slot::Key(Some(key.clone())),
+        Some(Frame::Map {
+            key: Some((key, _)),
+            top,
+            ..
+        }) => value_slot(key, !top),
+        Some(Frame::Seq {
+            key: Some(key),
+            top,
+            flow,
+        }) => item_slot(key, !top, *flow),
+        Some(Frame::Seq { key: None, .. }) => Slot::None,
+    };
+    // A node in the place `stack` is at: the key holding it, and whether that key is top-level.
+    let holder = |stack: &[Frame]| match stack.last() {
+        Some(Frame::Map { key, top, .. }) => (key.as_ref().map(|(k, _)| k.clone()), *top),
+        Some(Frame::Seq { key, top, .. }) => (key.clone(), *top),
+        None => (None, false),
+    };
+    for event in Parser::new_from_str(window) {
+        let (event, span) = match event {
+            Ok(e) => e,
+            Err(e) => return here(&stack, e.marker().line()),
+        };
+        match event {
+            Event::Scalar(value, ..) if value.contains(CURSOR) => {
+                return here(&stack, span.start.line());
             }
+            Event::Scalar(..) | Event::Alias(_) => {
+                if let Some(Frame::Map { key, .. }) = stack.last_mut() {
+                    *key = match key.take() {
+                        // A key: its value comes next.
+                        None => match event {
+                            Event::Scalar(value, ..) => Some((value.into_owned(), span.end.line())),
+                            _ => Some((String::new(), span.end.line())),
+                        },
+                        Some(_) => None,
+                    };
+                }
+            }
+            Event::MappingStart(..) => {
+                let (parent, _) = holder(&stack);
+                let top = stack.is_empty();
+                stack.push(Frame::Map {
+                    parent,
+                    top,
+                    key: None,
+                });
+            }
+            Event::SequenceStart(..) => {
+                let (key, top) = holder(&stack);
+                let at = chars.byte(span.start.index());
+                let flow = window.get(at..).is_some_and(|t| t.starts_with('['));
+                stack.push(Frame::Seq { key, top, flow });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                stack.pop();
+                // The collection was the value of the key before it.
+                if let Some(Frame::Map { key, .. }) = stack.last_mut() {
+                    *key = None;
+                }
+            }
+            Event::StreamEnd => break,
             _ => {}
         }
     }
-    stack
-}
-
-/// The key whose value starts right after `before` (`… licenses: ` → `licenses`).
-fn key_before(before: &str) -> Option<&str> {
-    let before = before.trim_end().strip_suffix(':')?;
-    let start = before
-        .rfind(|c: char| c.is_whitespace() || "{[,-".contains(c))
-        .map_or(0, |i| i + 1);
-    before.get(start..).filter(|k| !k.is_empty())
+    here(&stack, usize::MAX)
 }
 
 /// What belongs at byte `offset` of a tenant file.
 pub fn tenant_slot(text: &str, offset: usize) -> Slot {
-    let offset = offset.min(text.len());
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let line_start = text
         .get(..offset)
         .and_then(|b| b.rfind('\n'))
         .map_or(0, |i| i + 1);
     let prefix = text.get(line_start..offset).unwrap_or("");
+    // In a comment the parser sees nothing: read the comment's own words.
     if let Some(hash) = prefix
         .find(" #")
         .map(|i| i + 1)
@@ -184,46 +297,19 @@ pub fn tenant_slot(text: &str, offset: usize) -> Slot {
             Slot::None
         };
     }
-    let body = prefix.trim_start();
-    let col = prefix.len() - body.len();
-    let item = body.starts_with('-');
-    let flows = open_flows(prefix);
-    if let Some(open) = flows.last() {
-        // The text of the entry being typed: after the bracket or the last comma.
-        let inner = prefix.get(open.start..).unwrap_or("");
-        let entry = inner.rsplit(',').next().unwrap_or(inner).trim_start();
-        let nested = col > 0 || flows.len() > 1;
-        if open.bracket == '[' {
-            return open
-                .key
-                .and_then(|k| list_slot(k, nested))
-                .unwrap_or(Slot::None);
-        }
-        if let Some((key, _)) = entry.split_once(':') {
-            return value_slot(key.trim(), true);
-        }
-        // A key of the mapping: of `key: {`, else of the list it is an item of.
-        let parent = open.key.map(str::to_owned).or_else(|| {
-            let below = flows.len().checked_sub(2).and_then(|i| flows.get(i));
-            match below {
-                Some(list) => list.key.map(str::to_owned),
-                None => parent_key(text, line_start, col, item).map(|(k, _)| k),
-            }
-        });
-        return Slot::Key(parent);
+    let (key_line, start) = entry_start(text, offset);
+    let mut window = String::new();
+    if let Some(key) = key_line {
+        window.push_str(key);
+        window.push('\n');
     }
-    let typed = body.trim_start_matches(['-', ' ']);
-    if let Some((key, _)) = typed.split_once(':') {
-        return value_slot(key.trim(), col > 0 || item);
+    window.push_str(text.get(start..offset).unwrap_or(""));
+    // Right after `key:`, the value is what is being typed, not a longer plain scalar.
+    if window.ends_with(':') {
+        window.push(' ');
     }
-    let (parent, parent_col) =
-        parent_key(text, line_start, col, item).map_or((None, 0), |(k, c)| (Some(k), c));
-    match parent.as_deref() {
-        Some(key) if item => {
-            list_slot(key, parent_col > 0).unwrap_or_else(|| Slot::Key(parent.clone()))
-        }
-        _ => Slot::Key(parent),
-    }
+    window.push_str(CURSOR);
+    slot_of_placeholder(&window)
 }
 
 #[cfg(test)]
@@ -264,7 +350,18 @@ mod tests {
         assert!(wrong.is_empty(), "{wrong:#?}");
         // Every case was read (a format slip would silently skip them).
         assert_eq!(checked, cases.matches("\n=== ").count());
-        assert!(checked >= 41, "{checked}");
+        assert!(checked >= 72, "{checked}");
+    }
+
+    #[test]
+    fn only_the_entry_around_the_cursor_is_parsed() {
+        let t = "tenant: x\nusers:\n  - upn: a@x.com\n    licenses: [A]\n  - upn: b@x.com\n    licenses: [";
+        let (key, start) = entry_start(t, t.len());
+        assert_eq!(key, Some("users:"));
+        assert_eq!(t.get(start..), Some("  - upn: b@x.com\n    licenses: ["));
+        // A top-level key without a block list: from its line.
+        let t = "tenant: x\nsspr: {scope: all, ";
+        assert_eq!(entry_start(t, t.len()), (None, 10));
     }
 
     #[test]
