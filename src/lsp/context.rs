@@ -11,6 +11,7 @@
 use saphyr_parser::{Event, Parser};
 
 use super::engine::keys_under as keys;
+use super::position::LineIndex;
 
 /// What a tenant file expects at the cursor.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,45 +122,48 @@ enum Frame {
 /// Where the entry around byte `offset` starts: the start of its item of a top-level block list
 /// (`  - upn: …`), with the line of the top-level key above it (`users:`), or the start of that
 /// top-level key's line when it holds no block list. Lines are only sorted by their indentation
-/// here; what they mean is the parser's business.
-fn entry_start(text: &str, offset: usize) -> (Option<&str>, usize) {
+/// here; what they mean is the parser's business. `starts` are the text's line starts.
+fn entry_start<'t>(text: &'t str, starts: &[usize], offset: usize) -> (Option<&'t str>, usize) {
     let bytes = text.as_bytes();
-    // The nearest line starting with `-` at each indentation seen so far, the least indentation.
+    // The nearest line starting with `-` at the least indentation seen so far. The loop runs over
+    // every line up to the top-level key (the whole `users:` list for the last user), so it
+    // looks at each line's indentation and first byte only, from the version's line index.
     let mut item: Option<(usize, usize)> = None;
-    let mut end = offset;
-    loop {
-        let start = bytes
-            .get(..end)
-            .and_then(|b| b.iter().rposition(|&c| c == b'\n'))
-            .map_or(0, |i| i + 1);
-        let line = text.get(start..end).unwrap_or("");
-        let body = line.trim_start_matches(' ');
-        let col = line.len() - body.len();
-        let blank = body.trim().is_empty() || body.starts_with('#');
-        if !blank {
-            if body.starts_with("- ") || body == "-" || (body.starts_with('-') && end == offset) {
+    let cursor_line = starts.partition_point(|&s| s <= offset).saturating_sub(1);
+    for line in (0..=cursor_line).rev() {
+        let start = starts.get(line).copied().unwrap_or(0);
+        let end = if line == cursor_line {
+            offset
+        } else {
+            starts.get(line + 1).map_or(text.len(), |next| next - 1)
+        };
+        let body = bytes.get(start..end).unwrap_or_default();
+        let col = body.iter().take_while(|&&b| b == b' ').count();
+        let after = body.get(col + 1).copied();
+        match body.get(col) {
+            // Blank lines and comments say nothing.
+            None | Some(b'#' | b'\r' | b'\t') => {}
+            Some(b'-') if matches!(after, None | Some(b' ' | b'\r')) || line == cursor_line => {
                 if item.is_none_or(|(c, _)| col < c) {
                     item = Some((col, start));
                 }
-            } else if col == 0 {
-                if body.starts_with("---") || body.starts_with("...") || body.starts_with('%') {
-                    return (None, end.min(text.len()).max(start));
-                }
-                let key_end = text
-                    .get(start..)
-                    .and_then(|t| t.find('\n'))
-                    .map_or(text.len(), |i| start + i);
+            }
+            Some(b'-' | b'.' | b'%') if col == 0 => {
+                // `---`, `...` or a directive: the document starts below.
+                let below = starts.get(line + 1).copied().unwrap_or(end);
+                return (None, item.map_or(below.min(offset), |(_, s)| s));
+            }
+            Some(_) if col == 0 => {
+                let key_end = starts.get(line + 1).map_or(text.len(), |next| next - 1);
                 return match item {
                     Some((_, item)) if item > start => (text.get(start..key_end), item),
                     _ => (None, start),
                 };
             }
+            Some(_) => {}
         }
-        if start == 0 {
-            return (None, item.map_or(0, |(_, s)| s));
-        }
-        end = start - 1;
     }
+    (None, item.map_or(0, |(_, s)| s))
 }
 
 /// Byte offsets of the parser's character indices, read forwards (events come in order).
@@ -274,7 +278,8 @@ fn slot_of_placeholder(window: &str) -> Slot {
 }
 
 /// What belongs at byte `offset` of a tenant file.
-pub fn tenant_slot(text: &str, offset: usize) -> Slot {
+pub fn tenant_slot(index: LineIndex<'_>, offset: usize) -> Slot {
+    let text = index.text();
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
@@ -297,7 +302,7 @@ pub fn tenant_slot(text: &str, offset: usize) -> Slot {
             Slot::None
         };
     }
-    let (key_line, start) = entry_start(text, offset);
+    let (key_line, start) = entry_start(text, index.starts(), offset);
     let mut window = String::new();
     if let Some(key) = key_line {
         window.push_str(key);
@@ -315,6 +320,17 @@ pub fn tenant_slot(text: &str, offset: usize) -> Slot {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lsp::position::Lines;
+
+    fn slot(text: &str, offset: usize) -> Slot {
+        let lines = Lines::new(text);
+        tenant_slot(lines.of(text), offset)
+    }
+
+    fn entry(text: &str, offset: usize) -> (Option<&str>, usize) {
+        let lines = Lines::new(text);
+        entry_start(text, lines.of(text).starts(), offset)
+    }
 
     const T: &str = "tenant: x\nsspr:\n  scope: all\ngroups:\n  - name: IT\n    licenses: [AAD_PREMIUM]\nusers:\n  - upn: a@x.com\n    groups:\n      - IT\n    licenses: [EN\n";
 
@@ -341,7 +357,7 @@ mod tests {
             let (want, _style) = head.split_once(' ').unwrap_or((head, ""));
             let cursor = text.find('|').unwrap_or(text.len());
             let text = text.replacen('|', "", 1);
-            let got = shown(&tenant_slot(&text, cursor));
+            let got = shown(&slot(&text, cursor));
             if got != want {
                 wrong.push(format!("{head}: got {got}"));
             }
@@ -356,43 +372,43 @@ mod tests {
     #[test]
     fn only_the_entry_around_the_cursor_is_parsed() {
         let t = "tenant: x\nusers:\n  - upn: a@x.com\n    licenses: [A]\n  - upn: b@x.com\n    licenses: [";
-        let (key, start) = entry_start(t, t.len());
+        let (key, start) = entry(t, t.len());
         assert_eq!(key, Some("users:"));
         assert_eq!(t.get(start..), Some("  - upn: b@x.com\n    licenses: ["));
         // A top-level key without a block list: from its line.
         let t = "tenant: x\nsspr: {scope: all, ";
-        assert_eq!(entry_start(t, t.len()), (None, 10));
+        assert_eq!(entry(t, t.len()), (None, 10));
     }
 
     #[test]
     fn values_after_known_keys() {
-        assert_eq!(tenant_slot(T, at(T, "licenses: [EN")), Slot::Sku);
+        assert_eq!(slot(T, at(T, "licenses: [EN")), Slot::Sku);
         assert_eq!(
-            tenant_slot(T, at(T, "scope: ")),
+            slot(T, at(T, "scope: ")),
             Slot::Value(&["all", "none", "selected"])
         );
-        assert_eq!(tenant_slot(T, at(T, "      - ")), Slot::Group);
+        assert_eq!(slot(T, at(T, "      - ")), Slot::Group);
     }
 
     #[test]
     fn keys_by_their_parent() {
         let t = "tenant: x\nusers:\n  - upn: a@x.com\n    \n";
         assert_eq!(
-            tenant_slot(t, at(t, "a@x.com\n    ")),
+            slot(t, at(t, "a@x.com\n    ")),
             Slot::Key(Some("users".to_owned()))
         );
         let t = "tenant: x\n\n";
-        assert_eq!(tenant_slot(t, t.len()), Slot::Key(None));
+        assert_eq!(slot(t, t.len()), Slot::Key(None));
     }
 
     #[test]
     fn rule_ids_in_waiver_and_expect_comments() {
         let t = "  - upn: a@x.com  # skuld: waive ";
-        assert_eq!(tenant_slot(t, t.len()), Slot::Rule);
+        assert_eq!(slot(t, t.len()), Slot::Rule);
         let t = "  - upn: a@x.com  # expect: ";
-        assert_eq!(tenant_slot(t, t.len()), Slot::Rule);
+        assert_eq!(slot(t, t.len()), Slot::Rule);
         let t = "  - upn: a@x.com  # just a note";
-        assert_eq!(tenant_slot(t, t.len()), Slot::None);
+        assert_eq!(slot(t, t.len()), Slot::None);
     }
 
     #[test]

@@ -60,6 +60,16 @@ pub struct LineIndex<'a> {
 }
 
 impl<'a> LineIndex<'a> {
+    /// The text.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// The offsets where its lines start, in order (the first is 0).
+    pub fn starts(&self) -> &'a [usize] {
+        self.starts
+    }
+
     /// The text of line `line` without its line end, and its start offset.
     fn line(&self, line: usize) -> Option<(usize, &'a str)> {
         let start = *self.starts.get(line)?;

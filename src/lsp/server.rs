@@ -511,10 +511,11 @@ impl<'w> Server<'w> {
         if let (Some(v), Some(obj)) = (version, params.as_object_mut()) {
             obj.insert("version".to_owned(), json!(v));
         }
-        self.send(Message::Notification(Notification::new(
-            "textDocument/publishDiagnostics".to_owned(),
+        // Built as a value already: `Notification::new` would serialise it into a copy.
+        self.send(Message::Notification(Notification {
+            method: "textDocument/publishDiagnostics".to_owned(),
             params,
-        )))
+        }))
     }
 
     /// The text and line starts of a file: the open buffer (indexed once per version), else the
@@ -713,7 +714,7 @@ impl<'w> Server<'w> {
                 .collect::<Vec<_>>()
         };
         let items: Vec<Value> = match doc.kind {
-            Kind::Tenant => match context::tenant_slot(doc.text(), offset) {
+            Kind::Tenant => match context::tenant_slot(doc.index(), offset) {
                 Slot::Key(parent) => engine::keys_under(parent.as_deref())
                     .iter()
                     .map(|k| item(k, 10, None, Some(format!("{k}: "))))

@@ -124,17 +124,22 @@ fn read(input: &mut impl BufRead, max: usize, skip: &mut u64) -> io::Result<Opti
     if body.len() != length {
         return Ok(None);
     }
-    Ok(Some(match serde_json::from_slice::<Message>(&body) {
-        Ok(m) => Incoming::Message(m),
-        Err(e) => match serde_json::from_slice::<serde_json::Value>(&body) {
-            Ok(_) => Incoming::Bad(
-                INVALID_REQUEST,
-                "the message is JSON but not a JSON-RPC request, notification or response"
-                    .to_owned(),
-            ),
-            Err(_) => Incoming::Bad(PARSE_ERROR, format!("the message is not JSON: {e}")),
+    // JSON first, then the message: `Message` is an untagged enum, which serde buffers; from
+    // a parsed value the buffer takes the strings over instead of copying them (a didChange
+    // carries the whole text).
+    Ok(Some(
+        match serde_json::from_slice::<serde_json::Value>(&body) {
+            Ok(value) => match serde_json::from_value::<Message>(value) {
+                Ok(m) => Incoming::Message(m),
+                Err(_) => Incoming::Bad(
+                    INVALID_REQUEST,
+                    "the message is JSON but not a JSON-RPC request, notification or response"
+                        .to_owned(),
+                ),
+            },
+            Err(e) => Incoming::Bad(PARSE_ERROR, format!("the message is not JSON: {e}")),
         },
-    }))
+    ))
 }
 
 #[cfg(test)]
