@@ -13,9 +13,10 @@ burst cost). Each figure is printed with the 1-minute load average when it was t
 shared machine wall-clock figures are only comparable at the same load.
 
 With --sessions DIR it writes scripted sessions instead (standard input for `skuld lsp`, no
-timing): `open.lsp` (initialize, didOpen, shutdown, exit: one check), `hover.lsp` (the same plus
-10 hovers on the last user) and `complete.lsp` (plus 10 completions). Run under callgrind they
-give instruction counts, which load does not change:
+timing): `open.lsp` (initialize, didOpen, shutdown, exit: one check), `change.lsp` (the same
+plus one hover and one didChange: a second check), `hover.lsp` (open plus 10 hovers on the last
+user) and `complete.lsp` (open plus 10 completions on a new last user). Run under callgrind they
+give instruction counts, which load does not change (change - open: one didChange):
 
     valgrind --tool=callgrind --callgrind-out-file=/tmp/open.cg target/release/skuld lsp < DIR/open.lsp
     valgrind --tool=callgrind --callgrind-out-file=/tmp/check.cg target/release/skuld check --format json TENANT
@@ -143,8 +144,19 @@ def sessions(text, out, root):
             }
         ]
 
+    changed = [
+        {
+            "method": "textDocument/didChange",
+            "params": {
+                "textDocument": {"uri": uri, "version": 2},
+                "contentChanges": [{"text": text + "#"}],
+            },
+        }
+    ]
     for name, msgs in [
         ("open", start + opened(text) + end),
+        # A request before the change makes the server check version 1 first: two checks.
+        ("change", start + opened(text) + asks("textDocument/hover", hover_at)[:1] + changed + end),
         ("hover", start + opened(text) + asks("textDocument/hover", hover_at) + end),
         ("complete", start + opened(typed) + asks("textDocument/completion", at_pos) + end),
     ]:
