@@ -656,7 +656,9 @@ fn tenant_node_at(doc: &TenantDocument, offset: usize) -> Option<(Node, Span)> {
     let licences = |items: &[crate::tenant::document::LicenseItem]| {
         items.iter().find_map(|i| hit(&i.sku, Node::Sku))
     };
-    for u in &doc.users {
+    // Users and groups are in file order: only the entry whose mapping holds `offset` is looked
+    // into (a scan of every entry costs a cache miss or three per entry on a 100k-user tenant).
+    if let Some(u) = entry_at(&doc.users, |u| u.span, offset) {
         if let Some(n) = hit(&u.upn, Node::User)
             .or_else(|| licences(&u.licenses.items))
             .or_else(|| list(&u.groups.items, Node::Group))
@@ -671,13 +673,12 @@ fn tenant_node_at(doc: &TenantDocument, offset: usize) -> Option<(Node, Span)> {
             }
         }
     }
-    for g in &doc.groups {
-        if let Some(n) = hit(&g.name, Node::Group)
+    if let Some(g) = entry_at(&doc.groups, |g| g.span, offset)
+        && let Some(n) = hit(&g.name, Node::Group)
             .or_else(|| licences(&g.licenses.items))
             .or_else(|| list(&g.groups.items, Node::Group))
-        {
-            return Some(n);
-        }
+    {
+        return Some(n);
     }
     if let Some(subs) = &doc.subscriptions {
         for s in &subs.items {
@@ -705,6 +706,14 @@ fn tenant_node_at(doc: &TenantDocument, offset: usize) -> Option<(Node, Span)> {
         .as_ref()
         .and_then(|s| s.group.as_ref())
         .and_then(|g| hit(g, Node::Group))
+}
+
+/// The entry of `entries` (in file order) whose mapping, `span` of it, holds `offset`.
+fn entry_at<T>(entries: &[T], span: impl Fn(&T) -> Span, offset: usize) -> Option<&T> {
+    let after = entries.partition_point(|e| span(e).start as usize <= offset);
+    entries
+        .get(after.checked_sub(1)?)
+        .filter(|e| contains(span(e), offset))
 }
 
 fn load(source: &SourceFile) -> Option<TenantDocument> {
