@@ -15,7 +15,8 @@ shared machine wall-clock figures are only comparable at the same load.
 With --sessions DIR it writes scripted sessions instead (standard input for `skuld lsp`, no
 timing): `open.lsp` (initialize, didOpen, shutdown, exit: one check), `change.lsp` (the same
 plus one hover and one didChange: a second check), `hover.lsp` (open plus 10 hovers on the last
-user) and `complete.lsp` (open plus 10 completions on a new last user). Run under callgrind they
+user), `complete.lsp` (open plus 10 completions on a new last user) and `all.lsp` (open, 10
+hovers, 10 completions, one didChange, in one run). Run under callgrind they
 give instruction counts, which load does not change (change - open: one didChange):
 
     valgrind --tool=callgrind --callgrind-out-file=/tmp/open.cg target/release/skuld lsp < DIR/open.lsp
@@ -159,6 +160,17 @@ def sessions(text, out, root):
         ("change", start + opened(text) + asks("textDocument/hover", hover_at)[:1] + changed + end),
         ("hover", start + opened(text) + asks("textDocument/hover", hover_at) + end),
         ("complete", start + opened(typed) + asks("textDocument/completion", at_pos) + end),
+        # Everything in one run, for a large tenant: read each request's inclusive cost
+        # (`Server::hover`, `Server::completion`, the model thread's jobs) off the profile.
+        (
+            "all",
+            start
+            + opened(typed)
+            + asks("textDocument/hover", hover_at)
+            + asks("textDocument/completion", at_pos)
+            + changed
+            + end,
+        ),
     ]:
         with open(os.path.join(out, name + ".lsp"), "wb") as f:
             for m in msgs:
