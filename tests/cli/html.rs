@@ -284,7 +284,11 @@ fn the_sample_report_renders_in_chromium() {
         l.dom.contains("^ 4 seats"),
         "the primary label under its line"
     );
-    assert!(l.dom.contains("help: </strong>raise `seats` to at least 5"));
+    // Markdown code in help and messages is code, set as text.
+    assert!(
+        l.dom
+            .contains("help: </strong>raise <code class=\"md\">seats</code> to at least 5")
+    );
     // The totals row counts the policy's rules and those that fired no finding, as the JSON
     // document embedded in the page has them.
     let doc: serde_json::Value = serde_json::from_slice(
@@ -390,4 +394,144 @@ fn ten_thousand_findings_load_in_reasonable_time() {
         l.took.as_secs_f64()
     );
     assert!(l.took < Duration::from_secs(60), "{:?}", l.took);
+}
+
+#[path = "../../examples/gen_tenant.rs"]
+#[expect(
+    dead_code,
+    reason = "the example's command-line front end (main, argument parsing) is not used here"
+)]
+mod gen_tenant;
+
+/// Put after the page's script by `the_100k_user_report_reads_top_down`: where the layout put
+/// things, as attributes `load` can read from the dumped DOM.
+const LAYOUT_PROBE: &str = r#"<script>(function(){var r=document.documentElement;
+var h=document.getElementById('findings-h').getBoundingClientRect();
+r.setAttribute('data-probe-findings-top',String(Math.round(h.top+window.scrollY)));
+r.setAttribute('data-probe-viewport',String(window.innerWidth)+'x'+String(window.innerHeight));
+var most=0;Array.prototype.forEach.call(document.querySelectorAll('.groups'),function(g){
+most=Math.max(most,g.firstChild.textContent.split(',').length);});
+r.setAttribute('data-probe-most-groups',String(most));
+var first=document.querySelector('table.seats tbody tr');
+r.setAttribute('data-probe-first-seat',first?first.className:'');
+r.setAttribute('data-probe-rule-groups',Array.prototype.map.call(document.querySelectorAll('section.rgroup'),function(g){return g.className;}).join(';'));
+})();</script>"#;
+
+/// The generated 100k-user tenant (`examples/gen_tenant.rs`, as the benches use it) in a
+/// 1280×800 window: the seats table is riskiest first and names at most 5 groups per SKU, the
+/// findings are by rule, errors first, folded by cause, and the findings heading starts within
+/// the first three screen heights. `SKULD_HTML_SCREENSHOT=FILE` also saves the first three
+/// screens as a PNG (how `docs/report-html-100k.png` is made).
+#[test]
+fn the_100k_user_report_reads_top_down() {
+    let dir = tempdir("100k");
+    let tenant = dir.join("tenant.yaml");
+    let start = Instant::now();
+    std::fs::write(&tenant, gen_tenant::generate(100_000, 42, 3.0, None)).unwrap();
+    let generated = start.elapsed();
+    let page = dir.join("report.html");
+    let o = skuld(&[
+        "check",
+        tenant.to_str().unwrap(),
+        "--format",
+        "html",
+        "-o",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let checked = start.elapsed() - generated;
+    let html = std::fs::read_to_string(&page).unwrap();
+    let data = embedded(&html);
+    // What the core decided, as the page receives it.
+    let seats = data["report"]["tenants"][0]["seats"].as_array().unwrap();
+    assert_eq!(seats[0]["risk"], "over_subscribed");
+    assert_eq!(seats[0]["sku"], "ENTERPRISEPACK");
+    assert!(
+        seats
+            .iter()
+            .all(|s| s["groups"].as_array().unwrap().len() > 5)
+    );
+    let groups = data["groups"].as_array().unwrap();
+    let severities: Vec<&str> = groups
+        .iter()
+        .map(|g| g["severity"].as_str().unwrap())
+        .collect();
+    let errors = severities.iter().take_while(|s| **s == "error").count();
+    assert!(
+        errors > 0 && severities[errors..].iter().all(|s| *s == "warning"),
+        "{severities:?}"
+    );
+    let listed: usize = groups
+        .iter()
+        .map(|g| g["count"].as_u64().unwrap() as usize)
+        .sum();
+    assert_eq!(listed, data["report"]["findings"].as_array().unwrap().len());
+
+    let Some(browser) = chromium() else { return };
+    let probed = dir.join("probed.html");
+    let at = html.rfind("</body>").unwrap();
+    std::fs::write(
+        &probed,
+        format!("{}{LAYOUT_PROBE}{}", &html[..at], &html[at..]),
+    )
+    .unwrap();
+    let l = load(
+        &browser,
+        &probed,
+        "",
+        &["--window-size=1280,800", "--dump-dom"],
+    );
+    assert_clean(&l);
+    let top: f64 = attr(&l.dom, "data-probe-findings-top")
+        .unwrap()
+        .parse()
+        .unwrap();
+    // Headless Chromium takes its window frame off `--window-size`: the page gets a little
+    // less than 800 px, so three of its screens are a stricter bound than 2,400 px.
+    let viewport = attr(&l.dom, "data-probe-viewport").unwrap();
+    let (width, height) = viewport.split_once('x').unwrap();
+    assert_eq!(width, "1280");
+    let screen: f64 = height.parse().unwrap();
+    assert!(
+        top < 3.0 * screen && top < 2400.0,
+        "the findings start at {top} px, past three {screen} px screens"
+    );
+    assert_eq!(attr(&l.dom, "data-probe-most-groups").as_deref(), Some("5"));
+    assert_eq!(
+        attr(&l.dom, "data-probe-first-seat").as_deref(),
+        Some("risk-over_subscribed")
+    );
+    let shown = attr(&l.dom, "data-probe-rule-groups").unwrap();
+    assert!(shown.starts_with("rgroup sev-error;"), "{shown}");
+    assert_eq!(shown.split(';').count(), groups.len());
+    // Folded: one line per cause a rule shows (at most 5), not one per finding.
+    let lines = l.dom.matches("<details class=\"finding ").count();
+    assert!(lines <= 5 * groups.len(), "{lines} finding lines");
+    eprintln!(
+        "html report, 100k users: {:.1} MB; generated in {:.1} s, checked in {:.1} s, \
+         Chromium {:.1} s (the script: {} ms); findings heading at {top} px of a {viewport} window",
+        html.len() as f64 / 1e6,
+        generated.as_secs_f64(),
+        checked.as_secs_f64(),
+        l.took.as_secs_f64(),
+        attr(&l.dom, "data-render-ms").unwrap_or_default(),
+    );
+    if let Some(png) = std::env::var_os("SKULD_HTML_SCREENSHOT") {
+        let png = std::path::absolute(PathBuf::from(png)).unwrap();
+        let shot = load(
+            &browser,
+            &page,
+            "",
+            &[
+                "--window-size=1280,2400",
+                &format!("--screenshot={}", png.display()),
+            ],
+        );
+        assert!(png.exists(), "no screenshot: {}", shot.log);
+    }
 }
