@@ -527,8 +527,9 @@
       });
       group.node.hidden = n === 0;
       var all = group.g.count;
+      // The causes are named only when some are shared (fewer causes than findings).
       group.count.textContent = (n === all ? plural(all, 'finding', 'findings') : fmt(n) + ' of ' + fmt(all) + ' findings') +
-        ' · ' + plural(group.folds.length, 'cause', 'causes');
+        (group.folds.length < all ? ' · ' + plural(group.folds.length, 'cause', 'causes') : '');
       if (group.rest) {
         group.rest.hidden = restFolds === 0;
         group.restSummary.textContent = 'and ' + plural(restFolds, 'more cause', 'more causes') + ' (' + plural(restFindings, 'finding', 'findings') + ')';
