@@ -23,14 +23,22 @@ fn root() -> PathBuf {
 }
 
 fn skuld(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_skuld"))
-        .args(args)
+    skuld_on(None, args)
+}
+
+/// `skuld` with "today" set (`SKULD_TODAY`), for what depends on dates (waivers, trials).
+fn skuld_on(today: Option<&str>, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_skuld"));
+    cmd.args(args)
         .current_dir(root())
         .env_remove("SKULD_DOCS_URL")
         .env_remove("GITHUB_STEP_SUMMARY")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+        .env("NO_COLOR", "1");
+    match today {
+        Some(day) => cmd.env("SKULD_TODAY", day),
+        None => cmd.env_remove("SKULD_TODAY"),
+    };
+    cmd.output().unwrap()
 }
 
 fn tempdir(name: &str) -> PathBuf {
@@ -559,11 +567,10 @@ fn seats_are_listed_riskiest_first() {
     let dir = tempdir("risks");
     let tenant = dir.join("risks.yaml");
     std::fs::write(&tenant, RISKS).unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_skuld"))
-        .args(["check", tenant.to_str().unwrap(), "--format", "json"])
-        .env("SKULD_TODAY", "2026-12-08")
-        .output()
-        .unwrap();
+    let o = skuld_on(
+        Some("2026-12-08"),
+        &["check", tenant.to_str().unwrap(), "--format", "json"],
+    );
     let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
     let seats: Vec<(&str, &str)> = doc["tenants"][0]["seats"]
         .as_array()
@@ -584,4 +591,45 @@ fn seats_are_listed_riskiest_first() {
     );
     assert_eq!(doc["tenants"][0]["seats"][2]["status"], "suspended");
     assert_eq!(doc["tenants"][0]["seats"][1]["ends"], "2026-12-20");
+}
+
+/// Folded and waived findings in the browser: a cause's other findings sit behind its toggle,
+/// `#finding-N` opens the toggle it is behind, and waived findings come after the open ones, in
+/// a group of their own.
+#[test]
+fn folds_open_for_a_linked_finding_and_waived_come_last() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempdir("folds");
+    let page = dir.join("folds.html");
+    let o = skuld_on(
+        Some("2026-11-25"),
+        &[
+            "check",
+            "tests/data/fixtures/waivers/tenant.yaml",
+            "--waivers",
+            "tests/data/fixtures/waivers/active.yaml",
+            "--format",
+            "html",
+            "-o",
+            page.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let l = load(&browser, &page, "#finding-2", &["--dump-dom"]);
+    assert_clean(&l);
+    let findings = &l.dom[l.dom.find("id=\"findings\"").unwrap()..];
+    let open = findings
+        .find("<section class=\"rgroup sev-error\"")
+        .unwrap();
+    let waived = findings
+        .find("<section class=\"rgroup sev-error waived\"")
+        .unwrap();
+    assert!(open < waived);
+    assert!(findings.contains("<span class=\"rcount\">2 findings · 1 cause</span>"));
+    assert!(findings.contains(
+        "<details class=\"more\" open=\"\"><summary>and 1 more with the same cause: cloud user in SSPR scope</summary>"
+    ));
+    assert!(findings.contains("id=\"finding-2\" open=\"\""));
+    // The first finding of the fold stays closed; only the one linked to is opened.
+    assert!(findings.contains("id=\"finding-1\"><summary>"));
 }
