@@ -306,20 +306,22 @@ mod tests {
             finding("r/a", 5, Some("through group `Other`"), "fix"),
             finding("r/b", 6, None, "else"),
         ];
-        let rules = by_rule(&fs);
-        let shape: Vec<(&str, Severity, usize, Vec<(usize, Vec<usize>)>)> = rules
-            .iter()
-            .map(|r| {
-                let folds = r.folds.iter().map(|f| (f.first, f.more.clone())).collect();
-                (r.rule, r.severity, r.count, folds)
-            })
-            .collect();
+        let fold = |first, more: &[usize]| Fold {
+            first,
+            more: more.to_vec(),
+        };
+        let rule = |rule, severity, count, folds| RuleFolds {
+            rule,
+            severity,
+            count,
+            folds,
+        };
         assert_eq!(
-            shape,
+            by_rule(&fs),
             [
-                ("r/b", Severity::Error, 3, vec![(2, vec![3]), (6, vec![])]),
-                ("r/a", Severity::Error, 2, vec![(1, vec![]), (5, vec![])]),
-                ("r/w", Severity::Warning, 2, vec![(0, vec![4])]),
+                rule("r/b", Severity::Error, 3, vec![fold(2, &[3]), fold(6, &[])]),
+                rule("r/a", Severity::Error, 2, vec![fold(1, &[]), fold(5, &[])]),
+                rule("r/w", Severity::Warning, 2, vec![fold(0, &[4])]),
             ]
         );
     }
