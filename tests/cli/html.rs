@@ -258,6 +258,34 @@ fn a_console_error_fails_the_browser_check() {
     assert_eq!(found.len(), 1, "{found:?}");
 }
 
+/// `skuld check ARGS --format html -o PAGE`.
+fn write_page(today: Option<&str>, args: &[&str], page: &Path) -> Output {
+    let html = ["--format", "html", "-o", page.to_str().unwrap()];
+    skuld_on(today, &[&["check"], args, &html[..]].concat())
+}
+
+/// Runs `skuld check ARGS --format html` into a page of its own and loads it in Chromium (at
+/// `fragment`), asserting that the check found something and that the page loaded clean.
+fn check_in_browser(
+    browser: &Path,
+    name: &str,
+    today: Option<&str>,
+    args: &[&str],
+    fragment: &str,
+) -> Loaded {
+    let page = tempdir(name).join(format!("{name}.html"));
+    let o = write_page(today, args, &page);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let l = load(browser, &page, fragment, &["--dump-dom"]);
+    assert_clean(&l);
+    l
+}
+
 fn attr(dom: &str, name: &str) -> Option<String> {
     let key = format!("{name}=\"");
     let at = dom.find(&key)? + key.len();
@@ -267,20 +295,13 @@ fn attr(dom: &str, name: &str) -> Option<String> {
 #[test]
 fn the_sample_report_renders_in_chromium() {
     let Some(browser) = chromium() else { return };
-    let dir = tempdir("sample");
-    let page = dir.join("report.html");
-    let o = skuld(&[
-        "check",
-        "examples/problems.yaml",
-        "examples/clean.yaml",
-        "--format",
-        "html",
-        "-o",
-        page.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    let l = load(&browser, &page, "#expand-all", &["--dump-dom"]);
-    assert_clean(&l);
+    let l = check_in_browser(
+        &browser,
+        "sample",
+        None,
+        &["examples/problems.yaml", "examples/clean.yaml"],
+        "#expand-all",
+    );
     let n = problem_findings();
     assert_eq!(attr(&l.dom, "data-findings"), Some(n.to_string()));
     assert_eq!(attr(&l.dom, "data-shown"), Some(n.to_string()));
@@ -324,19 +345,14 @@ fn the_sample_report_renders_in_chromium() {
 #[test]
 fn hostile_names_stay_text_in_chromium() {
     let Some(browser) = chromium() else { return };
-    let dir = tempdir("hostile");
-    let tenant = write_hostile(&dir);
-    let page = dir.join("hostile.html");
-    skuld(&[
-        "check",
-        tenant.to_str().unwrap(),
-        "--format",
-        "html",
-        "-o",
-        page.to_str().unwrap(),
-    ]);
-    let l = load(&browser, &page, "#expand-all", &["--dump-dom"]);
-    assert_clean(&l);
+    let tenant = write_hostile(&tempdir("hostile"));
+    let l = check_in_browser(
+        &browser,
+        "hostile-page",
+        None,
+        &[tenant.to_str().unwrap()],
+        "#expand-all",
+    );
     // Our two scripts, nothing else; the names are shown as text.
     assert_eq!(l.dom.matches("<script").count(), 2);
     assert!(!l.dom.contains("<img"));
@@ -370,16 +386,15 @@ fn ten_thousand_findings_load_in_reasonable_time() {
     let tenant = dir.join("big.yaml");
     std::fs::write(&tenant, big_tenant(10_000)).unwrap();
     let page = dir.join("big.html");
-    let o = skuld(&[
-        "check",
-        tenant.to_str().unwrap(),
-        "--format",
-        "html",
-        "--max-findings-per-rule",
-        "100000",
-        "-o",
-        page.to_str().unwrap(),
-    ]);
+    let o = write_page(
+        None,
+        &[
+            tenant.to_str().unwrap(),
+            "--max-findings-per-rule",
+            "100000",
+        ],
+        &page,
+    );
     assert_eq!(o.status.code(), Some(1));
     let size = std::fs::metadata(&page).unwrap().len();
     let html = std::fs::read_to_string(&page).unwrap();
@@ -438,14 +453,7 @@ fn the_100k_user_report_reads_top_down() {
     std::fs::write(&tenant, gen_tenant::generate(100_000, 42, 3.0, None)).unwrap();
     let generated = start.elapsed();
     let page = dir.join("report.html");
-    let o = skuld(&[
-        "check",
-        tenant.to_str().unwrap(),
-        "--format",
-        "html",
-        "-o",
-        page.to_str().unwrap(),
-    ]);
+    let o = write_page(None, &[tenant.to_str().unwrap()], &page);
     assert_eq!(
         o.status.code(),
         Some(1),
@@ -599,24 +607,17 @@ fn seats_are_listed_riskiest_first() {
 #[test]
 fn folds_open_for_a_linked_finding_and_waived_come_last() {
     let Some(browser) = chromium() else { return };
-    let dir = tempdir("folds");
-    let page = dir.join("folds.html");
-    let o = skuld_on(
+    let l = check_in_browser(
+        &browser,
+        "folds",
         Some("2026-11-25"),
         &[
-            "check",
             "tests/data/fixtures/waivers/tenant.yaml",
             "--waivers",
             "tests/data/fixtures/waivers/active.yaml",
-            "--format",
-            "html",
-            "-o",
-            page.to_str().unwrap(),
         ],
+        "#finding-2",
     );
-    assert_eq!(o.status.code(), Some(1));
-    let l = load(&browser, &page, "#finding-2", &["--dump-dom"]);
-    assert_clean(&l);
     let findings = &l.dom[l.dom.find("id=\"findings\"").unwrap()..];
     let open = findings
         .find("<section class=\"rgroup sev-error\"")

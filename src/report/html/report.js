@@ -238,7 +238,7 @@
     add(d, el('summary', null, 'and ' + fmt(groups.length - SHOWN) + ' more'));
     d.addEventListener('toggle', function () {
       if (d.open && d.childNodes.length < 2) add(d, el('div', 'group-names', groups.join(', ')));
-    }, { once: false });
+    });
     add(line, ' ', d);
     return line;
   }
