@@ -276,7 +276,7 @@ impl Policy {
         eval::evaluate(self, &model, &mut sink);
         let (mut findings, omitted) = sink.finish();
         sort_findings(&mut findings);
-        let seats = tenant::seats::seats(&model, &self.catalog);
+        let seats = tenant::seats::seats(&model, &self.catalog, self.clock.today());
         let holders = if with_holders {
             tenant::seats::holders(&model, &self.catalog)
         } else {
@@ -298,7 +298,7 @@ impl Policy {
         let model = TenantModel::derive(doc, &self.catalog, &mut findings);
         eval::evaluate(self, &model, &mut findings);
         sort_findings(&mut findings);
-        let seats = tenant::seats::seats(&model, &self.catalog);
+        let seats = tenant::seats::seats(&model, &self.catalog, self.clock.today());
         (findings, seats)
     }
 

@@ -67,6 +67,17 @@ pub struct Clock {
 /// `--inactive-days` says otherwise (contract v3).
 pub const DEFAULT_INACTIVE_DAYS: u32 = 90;
 
+impl Clock {
+    /// The day rules and reports measure dates against: the one given, else
+    /// [`crate::date::Date::today`]. `skuld check` has checked `SKULD_TODAY` before evaluating;
+    /// an embedding program that set a bad one gets the local date rather than a panic.
+    pub fn today(&self) -> crate::date::Date {
+        self.today.unwrap_or_else(|| {
+            crate::date::Date::today().unwrap_or_else(|_| crate::date::Date::local_today())
+        })
+    }
+}
+
 impl Default for Clock {
     fn default() -> Self {
         Clock {

@@ -44,11 +44,7 @@ pub(super) struct Interp<'a> {
 
 impl<'a> Interp<'a> {
     pub(super) fn new(policy: &'a Policy, model: &'a TenantModel<'a>) -> Self {
-        // `skuld check` has checked SKULD_TODAY before evaluating; an embedding program that set
-        // a bad one gets the local date rather than a panic.
-        let today = policy.clock.today.unwrap_or_else(|| {
-            crate::date::Date::today().unwrap_or_else(|_| crate::date::Date::local_today())
-        });
+        let today = policy.clock.today();
         Interp {
             policy,
             model,
