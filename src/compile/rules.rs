@@ -137,25 +137,23 @@ impl<'a> Checker<'a> {
             ast::SeverityKw::Error => Severity::Error,
             ast::SeverityKw::Warning => Severity::Warning,
         };
-        let default = self.one_default(
-            scope.file,
-            r.severities
-                .iter()
-                .filter(|c| c.when.is_none())
-                .map(|c| c.span),
-            r.severities.first().map(|c| c.span),
-            "severity",
-            "add `severity error` (or `warning`) for the findings no condition picks",
-        );
+        let default = self
+            .one_default(
+                scope.file,
+                r.severities.iter().map(|c| (c.span, c.when.is_none())),
+                "severity",
+                "add `severity error` (or `warning`) for them",
+            )
+            .and_then(|i| r.severities.get(i))
+            .map(level);
+        let file = self.file(scope.file).clone();
         let mut other: Option<(Severity, Expr)> = None;
         let mut first_when: Option<Span> = None;
         let mut ok = default.is_some();
         for c in &r.severities {
             let Some(w) = &c.when else { continue };
             let cond = self.bool_expr(w, scope, "`severity … when`");
-            ok &= cond.is_some();
-            let file = self.file(scope.file).clone();
-            if let Some(first) = first_when {
+            if let Some(first) = first_when.replace(c.span) {
                 let e = CompileError::new(
                     CompileErrorKind::Invalid,
                     "a rule has at most one `severity … when`",
@@ -167,31 +165,26 @@ impl<'a> Checker<'a> {
                 ));
                 self.error(e);
                 ok = false;
-                continue;
-            }
-            first_when = Some(c.span);
-            let default_level = r.severities.iter().find(|d| d.when.is_none()).map(level);
-            if default_level == Some(level(c)) {
-                let name = level(c).as_str();
+            } else if default == Some(level(c)) {
+                let (this, that) = match level(c) {
+                    Severity::Error => ("error", "warning"),
+                    Severity::Warning => ("warning", "error"),
+                };
                 let e = CompileError::new(
                     CompileErrorKind::Invalid,
-                    format!("`severity {name} when …` gives the rule's default severity again"),
+                    format!("`severity {this} when …` gives the rule's default severity again"),
                 )
-                .at(&file, c.span, format!("already the default: it changes nothing"))
+                .at(&file, c.span, "already the default: it changes nothing")
                 .help(Some(format!(
-                    "the condition picks the findings that get the other severity: write `severity {} when …`, or remove the clause",
-                    match level(c) {
-                        Severity::Error => "warning",
-                        Severity::Warning => "error",
-                    }
+                    "the condition picks the findings that get the other severity: write `severity {that} when …`, or remove the clause"
                 )));
                 self.error(e);
                 ok = false;
-                continue;
+            } else {
+                ok &= cond.is_some();
+                other = cond.map(|cond| (level(c), cond));
             }
-            other = cond.map(|cond| (level(c), cond));
         }
-        let default = r.severities.iter().find(|c| c.when.is_none()).map(level);
         match default {
             Some(d) if ok => Some((d, other)),
             _ => None,
@@ -205,13 +198,11 @@ impl<'a> Checker<'a> {
         r: &ast::RuleDecl,
         scope: &mut Scope,
     ) -> Option<(ir::Template, Vec<(ir::Template, Expr)>)> {
-        let defaults = r.messages.iter().filter(|m| m.when.is_none());
         let found = self.one_default(
             scope.file,
-            defaults.map(|m| m.text.span),
-            r.messages.first().map(|m| m.text.span),
+            r.messages.iter().map(|m| (m.text.span, m.when.is_none())),
             "message",
-            "add a `message \"…\"` without `when` for the findings no condition picks",
+            "add a `message \"…\"` without `when` for them",
         );
         let mut default = None;
         let mut cases = Vec::new();
@@ -219,7 +210,7 @@ impl<'a> Checker<'a> {
         for m in &r.messages {
             let text = self.template(&m.text, scope);
             match &m.when {
-                None => default = text,
+                None => default = default.or(text),
                 Some(w) => match (text, self.bool_expr(w, scope, "`message … when`")) {
                     (Some(t), Some(c)) => cases.push((t, c)),
                     _ => ok = false,
@@ -232,33 +223,34 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Checks that exactly one clause of a kind (`what`) has no `when` (`defaults`: their
-    /// spans); reports none (at `first`, the first clause) or a second one. `Some` when there is
-    /// exactly one.
+    /// Checks that exactly one clause of a kind (`what`; `clauses`: each one's span and
+    /// whether it has no `when`) is the default; reports none (at the first clause) or a second
+    /// one. The index of the default when there is exactly one.
     fn one_default(
         &mut self,
         file: usize,
-        mut defaults: impl Iterator<Item = Span>,
-        first: Option<Span>,
+        clauses: impl Iterator<Item = (Span, bool)>,
         what: &str,
         help: &str,
-    ) -> Option<Span> {
+    ) -> Option<usize> {
+        let clauses: Vec<(Span, bool)> = clauses.collect();
+        let mut defaults = clauses.iter().enumerate().filter(|(_, (_, d))| *d);
         let source = self.file(file).clone();
-        let Some(default) = defaults.next() else {
-            if let Some(first) = first {
+        let Some((index, &(default, _))) = defaults.next() else {
+            if let Some((first, _)) = clauses.first() {
                 let e = CompileError::new(
                     CompileErrorKind::Invalid,
                     format!("the rule has no `{what}` without `when`"),
                 )
-                .at(&source, first, "every clause has a condition")
+                .at(&source, *first, "every clause has a condition")
                 .help(Some(format!(
-                    "{help}: the findings where no `when` holds need one"
+                    "the findings where no `when` holds need one: {help}"
                 )));
                 self.error(e);
             }
             return None;
         };
-        if let Some(again) = defaults.next() {
+        if let Some((_, &(again, _))) = defaults.next() {
             let e = CompileError::new(
                 CompileErrorKind::Duplicate,
                 format!("`{what}` without `when` is given twice"),
@@ -266,12 +258,12 @@ impl<'a> Checker<'a> {
             .at(&source, again, "a second default")
             .also(&source, default, "the first one")
             .help(Some(format!(
-                "a rule has one default `{what}`; give the other findings theirs with `{what} … when <condition>`"
+                "a rule has one default `{what}`; give the other findings theirs with a `{what}` clause ending in `when <condition>`"
             )));
             self.error(e);
             return None;
         }
-        Some(default)
+        Some(index)
     }
 
     pub(super) fn label(&mut self, l: &ast::Label, scope: &mut Scope) -> Option<ir::Label> {

@@ -251,11 +251,11 @@ fn policy_tests_dir() -> PathBuf {
 /// The `# subject: NAME` note of a line of a policy test (`#` separates the parts of a comment,
 /// as `skuld test` reads them); `None` without one.
 fn subject_note(line: &str) -> Option<&str> {
-    note(line, "subject:")
+    comment_note(line, "subject:")
 }
 
 /// The note of a line of a policy test that starts with `key` (`subject:`, `severity:`).
-fn note<'l>(line: &'l str, key: &str) -> Option<&'l str> {
+fn comment_note<'l>(line: &'l str, key: &str) -> Option<&'l str> {
     let start = line
         .char_indices()
         .find(|&(i, c)| {
@@ -304,7 +304,9 @@ fn policy_tests_name_the_subjects_of_their_findings() {
         for f in &findings {
             let line = f.line_col().0;
             let note = lines.get(line - 1).and_then(|l| subject_note(l));
-            if let Some(level) = lines.get(line - 1).and_then(|l| note(l, "severity:"))
+            if let Some(level) = lines
+                .get(line - 1)
+                .and_then(|l| comment_note(l, "severity:"))
                 && level != f.severity.as_str()
             {
                 failures.push(format!(
