@@ -301,12 +301,15 @@ fn policy_tests_name_the_subjects_of_their_findings() {
             .check(&SourceFile::new(path.display().to_string(), text.clone()))
             .unwrap();
         noted += lines.iter().filter(|l| subject_note(l).is_some()).count();
+        let rel = path.strip_prefix(&root).unwrap();
+        let rule = rel.parent().map(|p| p.to_string_lossy().replace('\\', "/"));
         for f in &findings {
             let line = f.line_col().0;
             let note = lines.get(line - 1).and_then(|l| subject_note(l));
             if let Some(level) = lines
                 .get(line - 1)
                 .and_then(|l| comment_note(l, "severity:"))
+                && rule.as_deref() == Some(f.rule.as_str())
                 && level != f.severity.as_str()
             {
                 failures.push(format!(
@@ -325,8 +328,6 @@ fn policy_tests_name_the_subjects_of_their_findings() {
                 ));
             }
         }
-        let rel = path.strip_prefix(&root).unwrap();
-        let rule = rel.parent().map(|p| p.to_string_lossy().replace('\\', "/"));
         let name = path.file_name().unwrap().to_string_lossy();
         if let Some(rule) = rule.filter(|r| r.contains('/')) {
             let fires = findings.iter().any(|f| f.rule == rule);

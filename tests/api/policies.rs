@@ -84,9 +84,9 @@ fn every_addon_set_quotes_microsoft_and_names_the_page() {
     assert_eq!(
         sets,
         [
-            "teams_phone",
-            "audio_conferencing",
-            "teams_premium",
+            "teams_phone_addons",
+            "audio_conferencing_addons",
+            "teams_premium_addons",
             "teams_addons",
             "copilot_addons"
         ]
