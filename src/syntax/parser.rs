@@ -518,10 +518,7 @@ impl Cx {
                 Rule::kw_warning => SeverityKw::Warning,
                 _ => return Err(self.internal(&level, "severity")),
             };
-            let when = match (parts.next(), parts.next()) {
-                (Some(_when), Some(cond)) => Some(self.expr(cond)?),
-                _ => None,
-            };
+            let when = self.condition(&mut parts)?;
             severities.push(SeverityClause { level, span, when });
             next = self.next(&mut it, &outer, "`for`")?;
         }
@@ -556,10 +553,7 @@ impl Cx {
                 Rule::message_clause => {
                     let text =
                         self.template(self.next(&mut parts, &clause_outer, "a message")?)?;
-                    let when = match (parts.next(), parts.next()) {
-                        (Some(_when), Some(cond)) => Some(self.expr(cond)?),
-                        _ => None,
-                    };
+                    let when = self.condition(&mut parts)?;
                     messages.push(Message { text, when });
                 }
                 Rule::subject_clause => {
@@ -569,10 +563,7 @@ impl Cx {
                 Rule::help_clause => {
                     let text =
                         self.template(self.next(&mut parts, &clause_outer, "a help text")?)?;
-                    let when = match (parts.next(), parts.next()) {
-                        (Some(_when), Some(cond)) => Some(self.expr(cond)?),
-                        _ => None,
-                    };
+                    let when = self.condition(&mut parts)?;
                     helps.push(Help { text, when });
                 }
                 Rule::label_clause => {
@@ -633,6 +624,14 @@ impl Cx {
             labels,
             span,
         })
+    }
+
+    /// The `when <expr>` that may end a `severity`, `message` or `help` clause.
+    fn condition(self, parts: &mut Pairs<'_, Rule>) -> R<Option<Expr>> {
+        match (parts.next(), parts.next()) {
+            (Some(_when), Some(cond)) => Ok(Some(self.expr(cond)?)),
+            _ => Ok(None),
+        }
     }
 
     fn for_clause(self, pair: Pair<'_, Rule>) -> R<(RangeKind, Option<Name>, Option<Expr>)> {
