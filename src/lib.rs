@@ -174,6 +174,20 @@ impl Policy {
         compile::compile(sources)
     }
 
+    /// The same policy evaluated on `today` (rules that count days from today), whatever
+    /// `SKULD_TODAY` and the clock say.
+    pub(crate) fn on(&self, today: date::Date) -> Policy {
+        let mut dated = self.clone();
+        dated.clock.today = Some(today);
+        dated
+    }
+
+    /// The same policy evaluated on the day `YYYY-MM-DD` (what a policy test's `# today:`
+    /// line does); `None` when `day` is not a date.
+    pub fn on_day(&self, day: &str) -> Option<Policy> {
+        date::Date::parse(day).map(|d| self.on(d))
+    }
+
     /// Checks one tenant file with default limits: every finding, ordered by position.
     /// `Err` when the file cannot be read as a tenant (YAML syntax, schema, limits).
     pub fn check(&self, tenant: &SourceFile) -> Result<Vec<Finding>, Diagnostics> {

@@ -295,6 +295,7 @@ impl<'a> Interp<'a> {
                     F::SubUsed => Value::Int(i64::try_from(sub.used).unwrap_or(i64::MAX)),
                     F::SubStatus => Value::Str(sub.status.as_str()),
                     F::SubTrial => Value::Bool(sub.trial),
+                    F::SubEnds => sub.ends.map_or(Value::Null, Value::Date),
                     F::SubEndsInDays => sub
                         .ends
                         .map_or(Value::Null, |d| Value::Int(d.days_since(self.today))),
@@ -570,6 +571,9 @@ impl<'a> Interp<'a> {
                 let _ = write!(out, "{i}");
             }
             Value::Str(s) => out.push_str(s),
+            Value::Date(d) => {
+                let _ = write!(out, "{d}");
+            }
             Value::Null => out.push_str("none"),
             Value::Tenant => out.push_str(&m.doc.name.value),
             Value::Sspr => out.push_str(self.scope().as_str()),
@@ -687,15 +691,22 @@ impl<'a> Interp<'a> {
         RuleConstants { origin, helps }
     }
 
-    /// Builds the finding for `rule` with the current bindings; `constants` are
-    /// [`Interp::constants`] of the rule.
+    /// Builds the finding for `rule` with the current bindings, at `severity` (the rule's
+    /// [`Rule::severity_if`]); `constants` are [`Interp::constants`] of the rule.
     pub(super) fn finding(
         &self,
         rule: &'a Rule,
+        severity: crate::diagnostics::Severity,
         constants: &RuleConstants,
         env: &mut [Value<'a>],
     ) -> Finding {
-        let message = self.render(&rule.message, env);
+        // The first `message … when` whose condition holds, else the default.
+        let text = rule
+            .messages_when
+            .iter()
+            .find(|(_, when)| self.truthy(when, env))
+            .map_or(&rule.message, |(text, _)| text);
+        let message = self.render(text, env);
         let span = self.at_span(&rule.at, env);
         let subject = match &rule.subject {
             Some(e) => {
@@ -719,7 +730,7 @@ impl<'a> Interp<'a> {
         };
         let mut finding = Finding::new(
             rule.id.clone(),
-            rule.severity,
+            severity,
             message,
             subject,
             self.model.doc.source.clone(),

@@ -89,7 +89,10 @@ struct JsonTenant<'a> {
 #[derive(Serialize)]
 struct JsonRule<'a> {
     id: &'a str,
+    /// The default severity.
     severity: Severity,
+    /// Every severity its findings can have, the default first.
+    severities: Vec<Severity>,
     summary: &'a str,
     docs: &'a str,
     shipped: bool,
@@ -237,7 +240,8 @@ fn run_document<'a>(run: &'a Run<'_>) -> Document<'a> {
             let (count, omitted) = per_rule.get(r.id).copied().unwrap_or_default();
             JsonRule {
                 id: r.id,
-                severity: r.severity,
+                severity: r.severity(),
+                severities: r.severities.all().collect(),
                 summary: r.summary,
                 docs: r.docs.trim(),
                 shipped: r.shipped,

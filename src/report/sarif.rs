@@ -59,6 +59,15 @@ struct Rule<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<Text>,
     default_configuration: Configuration,
+    /// For a rule whose findings have two severities (`severity … when`): both, the default
+    /// (`defaultConfiguration`) first; each result carries its own `level`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<RuleProperties>,
+}
+
+#[derive(Serialize)]
+struct RuleProperties {
+    severities: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -202,8 +211,11 @@ pub fn render(run: &Run<'_>) -> String {
                 text: format!("See docs/rules/{}.md in the skuld repository.", r.id),
             }),
             default_configuration: Configuration {
-                level: level(r.severity),
+                level: level(r.severity()),
             },
+            properties: r.severities.other.map(|_| RuleProperties {
+                severities: r.severities.all().map(level).collect(),
+            }),
         })
         .collect();
 

@@ -504,26 +504,31 @@ impl Cx {
         let _kw = self.next(&mut it, &outer, "`rule`")?;
         let id = self.ident(self.next(&mut it, &outer, "a rule id")?);
 
-        let severity_clause = self.next(&mut it, &outer, "`severity`")?;
-        let severity_pair = severity_clause
-            .into_inner()
-            .nth(1)
-            .and_then(|s| s.into_inner().next())
-            .ok_or_else(|| self.internal(&outer, "severity"))?;
-        let severity = match severity_pair.as_rule() {
-            Rule::kw_error => SeverityKw::Error,
-            Rule::kw_warning => SeverityKw::Warning,
-            _ => return Err(self.internal(&severity_pair, "severity")),
-        };
-        let severity = (severity, self.span(&severity_pair));
+        let mut severities = Vec::new();
+        let mut next = self.next(&mut it, &outer, "`severity`")?;
+        while next.as_rule() == Rule::severity_clause {
+            let clause_outer = next.clone();
+            let mut parts = next.into_inner();
+            let _kw = self.next(&mut parts, &clause_outer, "`severity`")?;
+            let level = self.next(&mut parts, &clause_outer, "a severity")?;
+            let level = self.next(&mut level.into_inner(), &clause_outer, "a severity")?;
+            let span = self.span(&level);
+            let level = match level.as_rule() {
+                Rule::kw_error => SeverityKw::Error,
+                Rule::kw_warning => SeverityKw::Warning,
+                _ => return Err(self.internal(&level, "severity")),
+            };
+            let when = self.condition(&mut parts)?;
+            severities.push(SeverityClause { level, span, when });
+            next = self.next(&mut it, &outer, "`for`")?;
+        }
 
-        let for_clause = self.next(&mut it, &outer, "`for`")?;
-        let (range, var, filter) = self.for_clause(for_clause)?;
+        let (range, var, filter) = self.for_clause(next)?;
 
         let mut require = None;
         let mut at = None;
         let mut at_label = None;
-        let mut message = None;
+        let mut messages = Vec::new();
         let mut subject = None;
         let mut helps = Vec::new();
         let mut labels = Vec::new();
@@ -546,8 +551,10 @@ impl Cx {
                     at_label = parts.next().map(|t| self.template(t)).transpose()?;
                 }
                 Rule::message_clause => {
-                    message =
-                        Some(self.template(self.next(&mut parts, &clause_outer, "a message")?)?)
+                    let text =
+                        self.template(self.next(&mut parts, &clause_outer, "a message")?)?;
+                    let when = self.condition(&mut parts)?;
+                    messages.push(Message { text, when });
                 }
                 Rule::subject_clause => {
                     subject =
@@ -556,10 +563,7 @@ impl Cx {
                 Rule::help_clause => {
                     let text =
                         self.template(self.next(&mut parts, &clause_outer, "a help text")?)?;
-                    let when = match (parts.next(), parts.next()) {
-                        (Some(_when), Some(cond)) => Some(self.expr(cond)?),
-                        _ => None,
-                    };
+                    let when = self.condition(&mut parts)?;
                     helps.push(Help { text, when });
                 }
                 Rule::label_clause => {
@@ -607,19 +611,27 @@ impl Cx {
         Ok(RuleDecl {
             docs,
             id,
-            severity,
+            severities,
             range,
             var,
             filter,
             require: require.ok_or_else(|| missing("`require`"))?,
             at: at.ok_or_else(|| missing("`at`"))?,
             at_label,
-            message: message.ok_or_else(|| missing("`message`"))?,
+            messages,
             subject,
             helps,
             labels,
             span,
         })
+    }
+
+    /// The `when <expr>` that may end a `severity`, `message` or `help` clause.
+    fn condition(self, parts: &mut Pairs<'_, Rule>) -> R<Option<Expr>> {
+        match (parts.next(), parts.next()) {
+            (Some(_when), Some(cond)) => Ok(Some(self.expr(cond)?)),
+            _ => Ok(None),
+        }
     }
 
     fn for_clause(self, pair: Pair<'_, Rule>) -> R<(RangeKind, Option<Name>, Option<Expr>)> {

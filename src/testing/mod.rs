@@ -63,6 +63,9 @@ pub struct TestCase {
     pub tenant: SourceFile,
     /// Expected findings, sorted.
     pub expected: Vec<Expectation>,
+    /// `# today: YYYY-MM-DD`: the day the test is evaluated on (rules that count days), over
+    /// `SKULD_TODAY` and the clock; `Err` holds a value that is not a date.
+    pub today: Option<Result<crate::date::Date, String>>,
 }
 
 /// The tests of one file (`name` is how the file is shown).
@@ -78,10 +81,17 @@ pub fn cases(name: &str, text: &str, kind: FileKind) -> Vec<TestCase> {
             })
             .collect();
         exp.sort();
+        let today = text
+            .split('\n')
+            .enumerate()
+            .filter(|(i, _)| lines.contains(&(i + 1)))
+            .find_map(|(_, l)| today_of(l))
+            .map(|d| crate::date::Date::parse(d).ok_or_else(|| d.to_owned()));
         TestCase {
             name: case,
             tenant,
             expected: exp,
+            today,
         }
     };
     match kind {
@@ -144,6 +154,26 @@ fn case_name(line: &str) -> Option<String> {
     (!name.is_empty()).then(|| name.to_owned())
 }
 
+/// `# today: YYYY-MM-DD` (a whole-line comment): the value.
+pub fn today_of(line: &str) -> Option<&str> {
+    line.trim_start()
+        .strip_prefix('#')?
+        .trim_start()
+        .strip_prefix("today:")
+        .map(str::trim)
+}
+
+/// A test's `# today:` that is not a date.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("`# today: {value}` is not a date")]
+#[diagnostic(
+    code("skuld::test::bad-today"),
+    help("write the day the test is evaluated on as YYYY-MM-DD, e.g. `# today: 2026-12-08`")
+)]
+struct BadToday {
+    value: String,
+}
+
 /// The result of running one test.
 #[derive(Debug)]
 pub struct Outcome {
@@ -166,6 +196,24 @@ impl Outcome {
 
 /// Runs one test.
 pub fn run(policy: &Policy, case: &TestCase) -> Outcome {
+    let dated;
+    let policy = match &case.today {
+        None => policy,
+        Some(Ok(today)) => {
+            dated = policy.on(*today);
+            &dated
+        }
+        Some(Err(value)) => {
+            return Outcome {
+                findings: Vec::new(),
+                actual: Vec::new(),
+                error: Some(Diagnostics::single(BadToday {
+                    value: value.clone(),
+                })),
+                selected: Vec::new(),
+            };
+        }
+    };
     match policy.load_tenant(&case.tenant, &Limits::default()) {
         Err(error) => Outcome {
             findings: Vec::new(),
