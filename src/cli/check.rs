@@ -301,10 +301,42 @@ pub(super) fn check(
         }
     }
     let failed = run.failed();
-    let findings = run.findings;
     let stopped = failed > 0 || paths.is_empty() || write_failed || bad_waivers || missing;
-    // A rule's findings past the cap fail the run as its kept ones do.
-    Ok(fail_on.outcome(stopped, &findings))
+    let status = fail_on.outcome(stopped, &run.findings);
+    // A rule's findings past the cap fail the run as its kept ones of the same severity do. A
+    // rule with `severity … when` can keep only warnings while errors were left out: those fail
+    // the run on their own, unless kept ones of their severity were all waived (a clean run has
+    // no unwaived kept finding that fails it).
+    if status != crate::triage::ExitStatus::Clean {
+        return Ok(status);
+    }
+    let failing: Vec<&report::Omitted> = run
+        .omitted
+        .iter()
+        .filter(|o| o.count > 0 && fail_on.fails(o.severity))
+        .collect();
+    if failing.is_empty() {
+        return Ok(status);
+    }
+    let waived: std::collections::HashSet<(&str, &str, crate::Severity)> = run
+        .waived
+        .iter()
+        .map(|w| {
+            (
+                w.finding.file.name(),
+                w.finding.rule.as_str(),
+                w.finding.severity,
+            )
+        })
+        .collect();
+    let left_out_fail = failing
+        .iter()
+        .any(|o| !waived.contains(&(o.file.as_str(), o.rule.as_str(), o.severity)));
+    Ok(if left_out_fail {
+        crate::triage::ExitStatus::Findings
+    } else {
+        status
+    })
 }
 
 /// A command line that asks for two things that exclude each other.

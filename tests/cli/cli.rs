@@ -684,3 +684,38 @@ fn a_rule_with_two_severities_reports_each_finding_at_its_own() {
         stdout(&o)
     );
 }
+
+/// A two-severity rule can keep only warnings under `--max-findings-per-rule` while errors were
+/// left out: those still fail the run, as the summary counts them.
+#[test]
+fn errors_past_the_cap_fail_the_run_when_only_warnings_were_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = "tenant: t\ncountry: US\nsubscriptions:\n  - sku: SPE_E3\n    seats: 5\n    status: warning\n  - sku: SPE_E5\n    seats: 5\n    status: suspended\nusers:\n  - upn: a@t.com\n    usage_location: US\n    licenses: [SPE_E3, SPE_E5]\n";
+    let path = write(dir.path(), "t.yaml", tenant);
+    let capped = |cap: &str| {
+        skuld(&[
+            "check",
+            "--no-config",
+            "--format",
+            "json",
+            "--only-rule",
+            "licensing/subscription-lapsing",
+            "--max-findings-per-rule",
+            cap,
+            &path,
+        ])
+    };
+    let o = capped("1");
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["findings"][0]["severity"], "warning", "{}", stdout(&o));
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(doc["summary"]["errors"], 1, "the error left out is counted");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "and fails the run: {}",
+        stderr(&o)
+    );
+    // Without the cap the same run fails on the error it keeps.
+    assert_eq!(capped("10").status.code(), Some(1));
+}
