@@ -23,6 +23,7 @@ mod compare;
 mod completions;
 mod diff;
 mod discovery;
+mod eval;
 mod explain_user;
 mod fmt;
 mod import;
@@ -107,6 +108,9 @@ enum Command {
         #[command(flatten)]
         policy: PolicyArgs,
     },
+    /// Evaluate a policy expression on a tenant file (or alone) and show the value of each part
+    #[command(after_help = eval::AFTER_HELP)]
+    Eval(eval::EvalArgs),
     /// Rewrite policy files in the canonical layout
     #[command(after_help = fmt::AFTER_HELP)]
     Fmt(fmt::FmtArgs),
@@ -373,6 +377,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStat
             }
             None => explain(&rule, &policy, stdout, stderr),
         },
+        Command::Eval(args) => eval::run(&args, stdout, stderr),
         Command::Fmt(args) => fmt::run(&args, stdout, stderr),
         Command::Skus(args) => skus::run(&args, stdout, stderr),
         Command::CheckPolicy(args) => check_policy::run(&args, stdout, stderr),
