@@ -848,7 +848,7 @@ mod tests {
 
     #[test]
     fn same_ast_as_pest_on_odd_but_valid_products() {
-        let text = "\u{feff}// c\n//// not a doc\nproduct \"a b\" \"x \\\"y\\\" \\\\ z\"\nproduct B \"b\" {}\nproduct C \"c\" { plans [] plans [P,] id \"g\" }\nproduct D \"d\" { paid free }\n";
+        let text = "\u{feff}// c\n//// not a doc\nproduct \"a b\" \"x \\\"y\\\" \\\\ z\"\nproduct B \"b\" {}\nproduct C \"c\" { plans [] plans [P,] id \"g\" }\nproduct D \"d\" { paid free }\nproduct E \"e\" { family office365 paid }\n";
         let src = crate::source::SourceFile::new("t", text);
         let (pest, errors) = parse_file_with_pest(&src, text, Vec::new(), Vec::new());
         assert!(errors.is_empty(), "{errors:?}");
