@@ -2,11 +2,6 @@
 //! `--user`, `--group` and `--subscription` bind, JSON, and the diagnostics that point into
 //! EXPR (exit 2).
 
-#![expect(
-    clippy::unwrap_used,
-    reason = "helpers of tests: a panic is a test failure"
-)]
-
 use std::process::Output;
 
 use crate::common::{json, root, skuld_in, stderr, stdout};
