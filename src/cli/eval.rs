@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 use miette::Diagnostic;
 use thiserror::Error;
 
-use super::settings::{self, BadToday, PolicyFlags};
+use super::settings::{self, BadToday};
 use super::{ColorArg, ExitStatus, PolicyArgs};
 use crate::compile::{Binder, ExpressionQuery, compile_expression};
 use crate::diagnostics::Diagnostics;
@@ -102,24 +102,10 @@ pub(super) fn run(
         Ok(ExitStatus::Error)
     };
     let stopped = "nothing was evaluated";
-    let Some(paths) = settings::policy_paths(
-        &PolicyFlags {
-            config: args.policy.config.as_deref(),
-            no_config: args.policy.no_config,
-            policies: &args.policy.policies,
-            no_default_policy: args.policy.no_default_policy,
-            config_from: None,
-        },
-        stopped,
-        style,
-        stderr,
-    )?
+    let Some((paths, sources)) =
+        settings::policy_sources(&args.policy.flags(), stopped, style, stderr)?
     else {
         return Ok(ExitStatus::Error);
-    };
-    let sources = match crate::policies::resolve(&paths.paths, paths.with_default) {
-        Ok(s) => s,
-        Err(e) => return fail(&e, stderr),
     };
     let source = SourceFile::new(EXPRESSION_NAME, args.expression.clone());
     let ast = match crate::syntax::parse_expression(&source) {

@@ -278,6 +278,19 @@ struct PolicyArgs {
     no_config: bool,
 }
 
+impl PolicyArgs {
+    /// The flags as the one config loader takes them.
+    fn flags(&self) -> settings::PolicyFlags<'_> {
+        settings::PolicyFlags {
+            config: self.config.as_deref(),
+            no_config: self.no_config,
+            policies: &self.policies,
+            no_default_policy: self.no_default_policy,
+            config_from: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum FormatArg {
     /// Annotated source snippets and a summary line
@@ -484,13 +497,7 @@ fn policy_or_report(
     stderr: &mut dyn Write,
 ) -> io::Result<Option<Policy>> {
     Ok(settings::policy_setup(
-        &settings::PolicyFlags {
-            config: args.config.as_deref(),
-            no_config: args.no_config,
-            policies: &args.policies,
-            no_default_policy: args.no_default_policy,
-            config_from: None,
-        },
+        &args.flags(),
         stopped,
         style_for(ColorArg::Auto, io::stderr().is_terminal()),
         stderr,
