@@ -121,8 +121,9 @@ pub(super) fn parse_expression(source: &SourceFile) -> Result<Expr, miette::Repo
             source, at, MAX_DEPTH,
         )));
     }
-    let mut pairs = PolicyParser::parse(Rule::expression_input, text)
-        .map_err(|err| miette::Report::new(ParseError::from_pest(source, 0, &err)))?;
+    let mut pairs = PolicyParser::parse(Rule::expression_input, text).map_err(|err| {
+        miette::Report::new(ParseError::from_pest(source, 0, &err).in_expression())
+    })?;
     let cx = Cx { base: 0, depth: 0 };
     let outer = pairs.next();
     let expr = outer
