@@ -355,6 +355,7 @@ pub struct Report<'p> {
     findings: Vec<Finding>,
     files: Vec<report::CheckedFile>,
     errors: Vec<(String, Diagnostics)>,
+    edition: policies::PolicyEdition,
 }
 
 impl<'p> Report<'p> {
@@ -365,6 +366,7 @@ impl<'p> Report<'p> {
             findings: Vec::new(),
             files: Vec::new(),
             errors: Vec::new(),
+            edition: policies::PolicyEdition::of(policy.files()),
         }
     }
 
@@ -427,6 +429,7 @@ impl<'p> Report<'p> {
             docs_url: None,
             overrides: Vec::new(),
             config: None,
+            policy: self.edition,
             omitted: Vec::new(),
             view: report::View::default(),
         };

@@ -249,6 +249,7 @@ pub(super) fn check(
         root,
         docs_url: crate::diagnostics::finding::docs_base_url(),
         config: config_path.map(|p| p.display().to_string()),
+        policy: crate::policies::PolicyEdition::of(policy.files()),
         omitted,
         overrides,
         view: report::View {

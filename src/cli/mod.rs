@@ -23,6 +23,7 @@ mod compare;
 mod completions;
 mod diff;
 mod discovery;
+mod eval;
 mod explain_user;
 mod fmt;
 mod import;
@@ -107,6 +108,9 @@ enum Command {
         #[command(flatten)]
         policy: PolicyArgs,
     },
+    /// Evaluate a policy expression on a tenant file (or alone) and show the value of each part
+    #[command(after_help = eval::AFTER_HELP)]
+    Eval(eval::EvalArgs),
     /// Rewrite policy files in the canonical layout
     #[command(after_help = fmt::AFTER_HELP)]
     Fmt(fmt::FmtArgs),
@@ -274,6 +278,19 @@ struct PolicyArgs {
     no_config: bool,
 }
 
+impl PolicyArgs {
+    /// The flags as the one config loader takes them.
+    fn flags(&self) -> settings::PolicyFlags<'_> {
+        settings::PolicyFlags {
+            config: self.config.as_deref(),
+            no_config: self.no_config,
+            policies: &self.policies,
+            no_default_policy: self.no_default_policy,
+            config_from: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum FormatArg {
     /// Annotated source snippets and a summary line
@@ -373,6 +390,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStat
             }
             None => explain(&rule, &policy, stdout, stderr),
         },
+        Command::Eval(args) => eval::run(&args, stdout, stderr),
         Command::Fmt(args) => fmt::run(&args, stdout, stderr),
         Command::Skus(args) => skus::run(&args, stdout, stderr),
         Command::CheckPolicy(args) => check_policy::run(&args, stdout, stderr),
@@ -479,13 +497,7 @@ fn policy_or_report(
     stderr: &mut dyn Write,
 ) -> io::Result<Option<Policy>> {
     Ok(settings::policy_setup(
-        &settings::PolicyFlags {
-            config: args.config.as_deref(),
-            no_config: args.no_config,
-            policies: &args.policies,
-            no_default_policy: args.no_default_policy,
-            config_from: None,
-        },
+        &args.flags(),
         stopped,
         style_for(ColorArg::Auto, io::stderr().is_terminal()),
         stderr,

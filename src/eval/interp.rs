@@ -644,7 +644,7 @@ impl<'a> Interp<'a> {
     }
 
     /// The natural subject of a node: a UPN, group name or SKU part number.
-    fn subject_of(&self, v: Value<'a>) -> Option<String> {
+    pub(super) fn subject_of(&self, v: Value<'a>) -> Option<String> {
         let field = match v {
             Value::Entity(Kind::User, _) => Field::UserUpn,
             Value::Entity(Kind::Group, _) => Field::GroupName,

@@ -7,6 +7,7 @@
 
 pub mod explain;
 mod interp;
+pub mod query;
 pub(crate) mod trace;
 pub mod value;
 

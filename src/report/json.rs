@@ -2,7 +2,7 @@
 //! `{"findings":[{"rule","severity","message","file","line","column","subject"?}],"summary":{"errors","warnings"}}`,
 //! with additive fields: each finding's `fingerprint` (what `--baseline` matches), a `waived`
 //! list when waivers accepted findings (each with its `waiver`), and `summary.waived` and, with
-//! `--baseline`, `summary.known`.
+//! `--baseline`, `summary.known`; `policy` (the policy and SSPR matrix applied) for a run.
 
 use serde::Serialize;
 
@@ -35,6 +35,10 @@ struct Document<'a> {
     /// What the config in force turns off or changes, one sentence each (issue 23).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     overrides: &'a [String],
+    /// The policy applied: default or not, its SSPR matrix and the others to choose from, the
+    /// user's policy files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policy: Option<&'a crate::policies::PolicyEdition>,
 }
 
 #[derive(Serialize)]
@@ -212,6 +216,7 @@ fn run_document<'a>(run: &'a Run<'_>) -> Document<'a> {
     doc.errors = run.errors.iter().map(JsonError::of).collect();
     doc.notes = run.notes.iter().map(JsonError::of).collect();
     doc.overrides = &run.overrides;
+    doc.policy = Some(&run.policy);
     doc.tenants = run
         .files
         .iter()
@@ -278,6 +283,7 @@ fn document<'a>(
 ) -> Document<'a> {
     Document {
         overrides: &[],
+        policy: None,
         findings: findings.iter().map(finding).collect(),
         waived: waived
             .iter()

@@ -30,6 +30,17 @@ struct SarifRun<'a> {
     invocations: [Invocation; 1],
     column_kind: &'static str,
     results: Vec<SarifResult>,
+    /// SARIF's property bag of the run: the policy and SSPR matrix the results were made under.
+    properties: RunProperties<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunProperties<'a> {
+    /// The policy applied, as data (`sspr_matrix`, `matrix_date`, `other_matrices`, …).
+    policy: &'a crate::policies::PolicyEdition,
+    /// The same as one sentence, as the human report shows it.
+    policy_text: String,
 }
 
 #[derive(Serialize)]
@@ -321,6 +332,10 @@ pub fn render(run: &Run<'_>) -> String {
             }],
             column_kind: "unicodeCodePoints",
             results,
+            properties: RunProperties {
+                policy: &run.policy,
+                policy_text: run.policy.sentence(),
+            },
         }],
     };
     let mut out = serde_json::to_string_pretty(&log)

@@ -113,6 +113,33 @@ fn parse_file_with_pest(
     (File { items }, errors)
 }
 
+/// Parses `source` as one expression (`skuld eval`), with the file's depth bound.
+pub(super) fn parse_expression(source: &SourceFile) -> Result<Expr, miette::Report> {
+    let text = source.text();
+    if let Some(at) = too_deep_at(text, MAX_DEPTH) {
+        return Err(miette::Report::new(TooDeepError::new(
+            source, at, MAX_DEPTH,
+        )));
+    }
+    let mut pairs = PolicyParser::parse(Rule::expression_input, text).map_err(|err| {
+        miette::Report::new(ParseError::from_pest(source, 0, &err).in_expression())
+    })?;
+    let cx = Cx { base: 0, depth: 0 };
+    let outer = pairs.next();
+    let expr = outer
+        .into_iter()
+        .flat_map(Pair::into_inner)
+        .find(|p| p.as_rule() == Rule::expr);
+    match expr {
+        Some(pair) => cx.expr(pair).map_err(|e| e.into_report(source)),
+        None => Err(miette::Report::new(ParseError::internal(
+            source,
+            Span::new(0, text.len()),
+            "no expression in the input".to_owned(),
+        ))),
+    }
+}
+
 /// The start of the next line at or after `from` that begins a declaration.
 fn resync(text: &str, from: usize) -> Option<usize> {
     const STARTS: [&str; 7] = [
@@ -834,7 +861,7 @@ mod tests {
 
     #[test]
     fn same_ast_as_pest_on_odd_but_valid_products() {
-        let text = "\u{feff}// c\n//// not a doc\nproduct \"a b\" \"x \\\"y\\\" \\\\ z\"\nproduct B \"b\" {}\nproduct C \"c\" { plans [] plans [P,] id \"g\" }\nproduct D \"d\" { paid free }\n";
+        let text = "\u{feff}// c\n//// not a doc\nproduct \"a b\" \"x \\\"y\\\" \\\\ z\"\nproduct B \"b\" {}\nproduct C \"c\" { plans [] plans [P,] id \"g\" }\nproduct D \"d\" { paid free }\nproduct E \"e\" { family office365 paid }\n";
         let src = crate::source::SourceFile::new("t", text);
         let (pest, errors) = parse_file_with_pest(&src, text, Vec::new(), Vec::new());
         assert!(errors.is_empty(), "{errors:?}");

@@ -305,8 +305,12 @@ pub fn bless(text: &str, runs: &[(&TestCase, &Outcome)]) -> String {
 /// How often each rule fired and stayed silent across the tests.
 #[derive(Debug, Clone)]
 pub struct Coverage {
-    /// Every rule of the policy (declaration order), then the built-in `tenant/*` checks.
+    /// The rules counted, in declaration order: those of [`Coverage::files`]; or, when the
+    /// policy is only the embedded one, every rule of it, then the built-in `tenant/*` checks.
     pub rules: Vec<RuleCoverage>,
+    /// The policy files under test (not `builtin:`), whose rules are counted; empty when the
+    /// policy is only the embedded one (its own tests cover all of it).
+    pub files: Vec<String>,
 }
 
 /// One rule's coverage.
@@ -334,29 +338,52 @@ impl RuleCoverage {
 }
 
 impl Coverage {
-    /// Coverage over the outcomes of tests that loaded.
+    /// Coverage over the outcomes of tests that loaded, of the rules under test: a policy
+    /// author's tests of `my.skuld` are measured against the rules of `my.skuld`, not the
+    /// default policy's (whose own tests cover those).
     pub fn of<'a>(policy: &Policy, outcomes: impl IntoIterator<Item = &'a Outcome>) -> Self {
-        let mut rules: Vec<RuleCoverage> = policy
-            .registry()
-            .ids()
-            .map(|id| RuleCoverage {
-                rule: id.to_owned(),
-                fired: 0,
-                silent: 0,
+        let registry = policy.registry();
+        // Not shipped: a rule of a policy file the command was given (not `builtin:`).
+        let own = |e: &crate::registry::RuleEntry<'_>| !e.shipped;
+        let files: Vec<String> = policy
+            .files()
+            .iter()
+            .map(SourceFile::name)
+            .filter(|n| !n.starts_with("builtin:"))
+            .map(str::to_owned)
+            .collect();
+        let scoped = registry.iter().any(own);
+        // (index in the registry, coverage): the index is the rule's in `Outcome::selected`.
+        let mut rules: Vec<(usize, RuleCoverage)> = registry
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !scoped || own(e))
+            .map(|(i, e)| {
+                (
+                    i,
+                    RuleCoverage {
+                        rule: e.id.to_owned(),
+                        fired: 0,
+                        silent: 0,
+                    },
+                )
             })
             .collect();
         let policy_rules = policy.rules().len();
         for o in outcomes.into_iter().filter(|o| o.error.is_none()) {
             let fired: BTreeSet<&str> = o.findings.iter().map(|f| f.rule.as_str()).collect();
-            for (i, r) in rules.iter_mut().enumerate() {
+            for (i, r) in &mut rules {
                 if fired.contains(r.rule.as_str()) {
                     r.fired += 1;
-                } else if i >= policy_rules || o.selected.get(i).is_some_and(|&n| n > 0) {
+                } else if *i >= policy_rules || o.selected.get(*i).is_some_and(|&n| n > 0) {
                     r.silent += 1;
                 }
             }
         }
-        Coverage { rules }
+        Coverage {
+            rules: rules.into_iter().map(|(_, r)| r).collect(),
+            files: if scoped { files } else { Vec::new() },
+        }
     }
 
     /// Rules that fired in some test and stayed silent in another.

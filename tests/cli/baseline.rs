@@ -12,7 +12,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{json, problem_findings, root, skuld_in, stderr, stdout};
+use crate::common::{DEFAULT_POLICY_LINE, json, problem_findings, root, skuld_in, stderr, stdout};
 
 /// A folder holding `t.yaml` (the problem example) and `base.json`, its report.
 fn with_baseline() -> tempfile::TempDir {
@@ -98,7 +98,7 @@ fn the_baseline_hides_known_findings_even_when_lines_move() {
     assert_eq!(
         stdout(&human),
         format!(
-            "no findings in 1 tenant file; {} known from the baseline left out\n",
+            "{DEFAULT_POLICY_LINE}no findings in 1 tenant file; {} known from the baseline left out\n",
             problem_findings()
         )
     );

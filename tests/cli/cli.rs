@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::common::{problem_findings, root, stderr, stdout};
+use crate::common::{DEFAULT_POLICY_LINE, problem_findings, root, stderr, stdout};
 
 /// Runs skuld in the repository root with a fixed, colourless environment.
 fn skuld(args: &[&str]) -> Output {
@@ -31,7 +31,10 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
 fn clean_tenant_exits_0() {
     let o = skuld(&["check", "examples/clean.yaml"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(stdout(&o), "no findings in 1 tenant file\n");
+    assert_eq!(
+        stdout(&o),
+        format!("{DEFAULT_POLICY_LINE}no findings in 1 tenant file\n")
+    );
     assert_eq!(stderr(&o), "");
 }
 
@@ -59,7 +62,14 @@ fn json_follows_the_contract() {
     // Contract v2 adds `errors`; `tenants` (seat use) and `rules` are additive.
     let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
     keys.sort_unstable();
-    assert_eq!(keys, ["errors", "findings", "rules", "summary", "tenants"]);
+    assert_eq!(
+        keys,
+        [
+            "errors", "findings", "policy", "rules", "summary", "tenants"
+        ]
+    );
+    assert_eq!(doc["policy"]["sspr_matrix"], "builtin:sspr-2017");
+    assert_eq!(doc["policy"]["matrix_date"], "2017-04-26");
     assert_eq!(doc["errors"], serde_json::json!([]));
     let findings = doc["findings"].as_array().unwrap();
     assert_eq!(findings.len(), problem_findings());

@@ -12,6 +12,7 @@ mod cost;
 mod discovery;
 mod docs_tutorial;
 mod editors;
+mod eval;
 mod explain;
 mod fmt;
 mod formats;
