@@ -14,6 +14,7 @@ mod features;
 pub mod graph;
 pub mod live;
 mod locate;
+mod scratch;
 pub(crate) mod plans;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
