@@ -235,7 +235,10 @@ fn temp_dir() -> Result<TempDir, miette::Report> {
                 "cannot create a temporary folder in `{}`: {e}",
                 std::env::temp_dir().display()
             ),
-            Some("set TMPDIR to a writable folder, or keep the responses with `--save DIR`".to_owned()),
+            Some(
+                "set TMPDIR to a writable folder, or keep the responses with `--save DIR`"
+                    .to_owned(),
+            ),
         )
     })
 }
@@ -498,7 +501,12 @@ impl Client {
 
     /// Streams a 200's body into a new private `file`, counting it against the byte and page
     /// budgets as it arrives.
-    fn save(&mut self, body: &mut ureq::Body, url: &str, file: &Path) -> Result<(), miette::Report> {
+    fn save(
+        &mut self,
+        body: &mut ureq::Body,
+        url: &str,
+        file: &Path,
+    ) -> Result<(), miette::Report> {
         if self.pages >= self.budget.max_pages {
             return Err(self.over_budget(
                 "skuld::import::too-many-pages",

@@ -14,8 +14,8 @@ mod features;
 pub mod graph;
 pub mod live;
 mod locate;
-mod scratch;
 pub(crate) mod plans;
+mod scratch;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;

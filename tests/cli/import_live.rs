@@ -1380,7 +1380,11 @@ fn a_signal_mid_download_removes_the_temporary_folder() {
         assert!(killed.success());
         let o = finish(child);
         assert_eq!(o.status.signal(), Some(number), "SIG{signal}: {o:?}");
-        assert!(!folder.exists(), "SIG{signal}: {} is left", folder.display());
+        assert!(
+            !folder.exists(),
+            "SIG{signal}: {} is left",
+            folder.display()
+        );
         assert!(temp_folders(tmp.path()).is_empty(), "SIG{signal}");
     }
 }
