@@ -846,6 +846,37 @@ mod tests {
     }
 
     #[test]
+    fn a_saved_page_is_read_back_for_its_link_and_the_groups_to_complete() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("groups.json");
+        let hundred = vec![serde_json::json!({"id": "m"}); super::super::EXPAND_LIMIT];
+        let page = serde_json::json!({
+            "@odata.context": "x",
+            "value": [
+                {"id": "full", "displayName": "a", "members": hundred},
+                {"id": "more", "members": [], "members@odata.nextLink": "https://g/x"},
+                {"id": "small", "members": [{"id": "m"}]},
+                {"displayName": "no id", "members@odata.nextLink": "https://g/y"}
+            ],
+            "@odata.nextLink": "https://g/v1.0/groups?$skiptoken=2"
+        });
+        std::fs::write(&file, page.to_string()).unwrap();
+        let mut ids = BTreeSet::new();
+        assert_eq!(
+            read_page(&file, Some(&mut ids)),
+            Ok(Some("https://g/v1.0/groups?$skiptoken=2".to_owned()))
+        );
+        assert_eq!(ids.into_iter().collect::<Vec<_>>(), ["full", "more"]);
+        // Other resources: the link only; the last page has none.
+        std::fs::write(&file, r#"{"value":[{"id":"u"}]}"#).unwrap();
+        assert_eq!(read_page(&file, None), Ok(None));
+        for bad in ["[1]", "{\"value\": 1", "{} {}", "<html>"] {
+            std::fs::write(&file, bad).unwrap();
+            assert!(read_page(&file, None).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn origins_compare_scheme_host_and_port() {
         assert_eq!(
             origin("https://Graph.microsoft.com/v1.0/users?$skiptoken=x"),
