@@ -82,6 +82,14 @@ impl Fake {
         self.log.lock().unwrap().clone()
     }
 
+    /// How many Graph requests went to a target starting with `prefix`.
+    fn asked(&self, prefix: &str) -> usize {
+        self.graph_requests()
+            .iter()
+            .filter(|r| r.target.starts_with(prefix))
+            .count()
+    }
+
     fn graph_requests(&self) -> Vec<Request> {
         self.requests()
             .into_iter()
@@ -538,11 +546,7 @@ fn throttling_is_retried_after_retry_after() {
         "Retry-After: 1 honoured"
     );
     assert_eq!(body(&text(&o.stdout)), body(&offline_fixture_import()));
-    let users = fake
-        .graph_requests()
-        .iter()
-        .filter(|r| r.target.starts_with("/v1.0/users?"))
-        .count();
+    let users = fake.asked("/v1.0/users?");
     assert_eq!(users, 5, "three throttled tries, then the two pages");
 }
 
@@ -564,11 +568,7 @@ fn endless_throttling_stops_after_a_bounded_number_of_tries() {
     assert!(err.contains("skuld::import::throttled"), "{err}");
     assert!(err.contains("kept answering 429"), "{err}");
     assert!(o.stdout.is_empty());
-    let tries = fake
-        .graph_requests()
-        .iter()
-        .filter(|r| r.target.starts_with("/v1.0/subscribedSkus"))
-        .count();
+    let tries = fake.asked("/v1.0/subscribedSkus");
     assert_eq!(tries, 6);
 }
 
@@ -1288,22 +1288,15 @@ fn endless_pages_of_a_megabyte_stop_at_the_byte_budget_in_bounded_memory() {
         &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)],
     );
     *pid.lock().unwrap() = Some(child.id());
-    let o = finish(child);
-    let err = text(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("skuld::import::too-many-bytes"), "{err}");
-    assert!(
-        err.contains("Microsoft Graph sent more than the budget of 100000000 bytes"),
-        "{err}"
+    let err = stopped_by_budget(
+        &finish(child),
+        tmp.path(),
+        "skuld::import::too-many-bytes",
+        "Microsoft Graph sent more than the budget of 100000000 bytes",
     );
     assert!(err.contains("--max-bytes BYTES"), "{err}");
-    assert!(o.stdout.is_empty());
     // 95 pages of a megabyte fit; the 96th passes the budget.
-    let pages = fake
-        .graph_requests()
-        .iter()
-        .filter(|r| r.target.starts_with("/v1.0/groups?"))
-        .count();
+    let pages = fake.asked("/v1.0/groups?");
     assert_eq!(pages, 96, "{err}");
     let peak = *peak_kb.lock().unwrap();
     assert!(peak > 0, "no VmHWM was read");
@@ -1311,7 +1304,18 @@ fn endless_pages_of_a_megabyte_stop_at_the_byte_budget_in_bounded_memory() {
         peak < 60_000,
         "peak RSS {peak} kB while downloading 100 MB of pages"
     );
-    assert!(temp_folders(tmp.path()).is_empty());
+}
+
+/// The import stopped at a budget: exit 2, the error `code` with `message`, nothing written,
+/// no temporary folder left in `tmp`. Its standard error.
+fn stopped_by_budget(o: &Output, tmp: &Path, code: &str, message: &str) -> String {
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(code), "{err}");
+    assert!(err.contains(message), "{err}");
+    assert!(o.stdout.is_empty());
+    assert!(temp_folders(tmp).is_empty());
+    err
 }
 
 #[test]
@@ -1321,14 +1325,12 @@ fn the_page_and_time_budgets_stop_endless_or_slow_pages() {
     let fake = endless_groups(10, Duration::ZERO, |_| {});
     // organization, subscribedSkus, users (2 pages): 4 pages before the groups.
     let o = live(&fake, tmp.path(), &["--max-pages", "30"], &token);
-    let err = text(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("skuld::import::too-many-pages"), "{err}");
-    assert!(
-        err.contains("Microsoft Graph sent more pages than the budget of 30 (the next is `/v1.0/groups?$skiptoken=27`"),
-        "{err}"
+    stopped_by_budget(
+        &o,
+        tmp.path(),
+        "skuld::import::too-many-pages",
+        "Microsoft Graph sent more pages than the budget of 30 (the next is `/v1.0/groups?$skiptoken=27`",
     );
-    assert!(temp_folders(tmp.path()).is_empty());
 
     // Pages that come slowly, and one that never comes: the time budget ends both, the
     // second while the request waits.
@@ -1340,16 +1342,14 @@ fn the_page_and_time_budgets_stop_endless_or_slow_pages() {
         let started = Instant::now();
         let o = live(&fake, tmp.path(), &["--max-seconds", "2"], &token);
         let took = started.elapsed();
-        let err = text(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{err}");
-        assert!(err.contains("skuld::import::too-slow"), "{err}");
-        assert!(
-            err.contains("the import took longer than its time budget of 2 seconds"),
-            "{err}"
+        let err = stopped_by_budget(
+            &o,
+            tmp.path(),
+            "skuld::import::too-slow",
+            "the import took longer than its time budget of 2 seconds",
         );
         assert!(took < Duration::from_secs(20), "{took:?}");
         assert!(err.contains(at), "{err}");
-        assert!(temp_folders(tmp.path()).is_empty());
     }
 }
 
