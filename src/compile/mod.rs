@@ -169,7 +169,7 @@ pub fn compile_with_limits(
         .enumerate()
         .map(|(i, s)| (s.part.clone(), i as SkuId))
         .collect();
-    let mut by_guid = HashMap::new();
+    let mut by_guid = ir::NameIndex::default();
     for (i, s) in skus.iter().enumerate() {
         for g in &s.guids {
             by_guid.entry(g.clone()).or_insert(i as SkuId);
