@@ -151,16 +151,27 @@ pub(super) fn run(
     diff.waived = head.waived.len();
     diff.seats = seat_changes(base_use, head_use);
     diff.cost = cost;
-    let text = match args.format {
-        DiffFormat::Human => human::render_diff(
-            &diff,
-            super::style_for(ColorArg::Auto, io::stdout().is_terminal()),
+    use crate::report::neutral::{self, Output, Syntax};
+    let (text, output) = match args.format {
+        DiffFormat::Human => {
+            let style = super::style_for(ColorArg::Auto, io::stdout().is_terminal());
+            (
+                human::render_diff(&diff, style),
+                Output::Whole(crate::report::human_syntax(style)),
+            )
+        }
+        DiffFormat::Json => (json::render_diff(&diff), Output::Whole(Syntax::Json)),
+        DiffFormat::Markdown => (
+            markdown::render_diff(&diff, &args.head),
+            Output::Whole(Syntax::Text),
         ),
-        DiffFormat::Json => json::render_diff(&diff),
-        DiffFormat::Markdown => markdown::render_diff(&diff, &args.head),
-        DiffFormat::Github => github::render_diff(&diff, std::env::current_dir().ok().as_deref()),
+        DiffFormat::Github => (
+            github::render_diff(&diff, std::env::current_dir().ok().as_deref()),
+            Output::Commands("::"),
+        ),
     };
-    stdout.write_all(text.as_bytes())?;
+    // Tenant values reach every format: no line of it may steer a CI runner (issue 23).
+    neutral::write(stdout, &text, output)?;
     stdout.flush()?;
     Ok(fail_on.outcome(false, &diff.introduced))
 }
