@@ -1,21 +1,26 @@
 //! `skuld diff BASE.yaml HEAD.yaml`: checks two versions of one tenant and reports the findings
 //! HEAD introduces and, separately, those it fixes. Findings are matched by fingerprint (the
 //! rule id and the subject), so moved lines do not count as changes. The config file, rule
-//! selection and waivers apply to both versions as in `check`, so a waived finding is neither
-//! introduced nor fixed.
+//! selection, waivers and a baseline apply to both versions as in `check`, both as findings of
+//! HEAD's file (the old version is usually a copy written elsewhere by `git show`), so a waived
+//! or known finding is neither introduced nor fixed.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use super::{ColorArg, ExitStatus, FailOnArg, PolicyArgs, Settings, SettingsArgs};
+use super::{
+    ColorArg, ExitStatus, FailOnArg, Guard, PolicyArgs, RuleArgs, Settings, SettingsArgs,
+    report_write_error, write_safely,
+};
 use crate::diagnostics::Diagnostics;
-use crate::report::{github, human, json, markdown};
+use crate::report::compare::{self, DiffFormat as Shape};
+use crate::report::{self, Format};
 use crate::tenant::Limits;
 use crate::triage::cost;
 use crate::triage::cost::SeatUse;
-use crate::triage::diff::{CostChange, seat_changes};
+use crate::triage::diff::{CostChange, Version, seat_changes};
 
 #[derive(Debug, Args)]
 pub(super) struct DiffArgs {
@@ -25,15 +30,28 @@ pub(super) struct DiffArgs {
     head: PathBuf,
     #[command(flatten)]
     policy: PolicyArgs,
+    #[command(flatten)]
+    rules: RuleArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     format: DiffFormat,
+    /// Write the report to FILE instead of standard output (replaced whole, never left
+    /// half-written)
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// When to use colours (NO_COLOR is honoured)
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    color: ColorArg,
     /// Which introduced findings make the run fail (exit 1) [default: error]
     #[arg(long, value_enum, value_name = "LEVEL")]
     fail_on: Option<FailOnArg>,
-    /// Waivers file, as for `check`
+    /// Waivers file, as for `check`; it applies to both versions as to HEAD's file
     #[arg(long, value_name = "FILE")]
     waivers: Option<PathBuf>,
+    /// Leave out of both versions the findings of this earlier `check --format json` report
+    /// (matched as findings of HEAD's file)
+    #[arg(long, value_name = "FINDINGS.json")]
+    baseline: Option<PathBuf>,
     /// Days without a sign-in after which a user is inactive, as for `check`
     #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]
     inactive_days: Option<u32>,
@@ -43,13 +61,39 @@ pub(super) struct DiffArgs {
 enum DiffFormat {
     /// Reports of the introduced findings, a line per fixed one, and the counts
     Human,
+    /// One `path:line:col: severity[rule]: message` line per introduced finding
+    Compact,
     /// `{"introduced":[…],"fixed":[…],"seats":[…],"cost":{…},"summary":{…}}`
     Json,
+    /// SARIF 2.1.0 of the introduced findings, for code scanning
+    Sarif,
+    /// GitHub Actions annotations of the introduced findings, on the new version's lines
+    Github,
+    /// Azure Pipelines logging commands for the introduced findings
+    Azure,
+    /// JUnit XML of the introduced findings
+    Junit,
+    /// One self-contained HTML page of the introduced findings (write it with `-o diff.html`)
+    Html,
     /// A pull-request comment: findings introduced and fixed by rule, seat changes, cost delta
     /// (at most 65,536 characters)
     Markdown,
-    /// GitHub Actions annotations of the introduced findings, on the new version's lines
-    Github,
+}
+
+impl DiffFormat {
+    fn shape(self) -> Shape {
+        match self {
+            DiffFormat::Human => Shape::Human,
+            DiffFormat::Json => Shape::Json,
+            DiffFormat::Markdown => Shape::Markdown,
+            DiffFormat::Compact => Shape::Introduced(Format::Compact),
+            DiffFormat::Sarif => Shape::Introduced(Format::Sarif),
+            DiffFormat::Github => Shape::Introduced(Format::Github),
+            DiffFormat::Azure => Shape::Introduced(Format::Azure),
+            DiffFormat::Junit => Shape::Introduced(Format::Junit),
+            DiffFormat::Html => Shape::Introduced(Format::Html),
+        }
+    }
 }
 
 pub(super) fn run(
@@ -57,7 +101,12 @@ pub(super) fn run(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
-    let err_style = super::style_for(ColorArg::Auto, io::stderr().is_terminal());
+    let err_style = super::style_for(args.color, io::stderr().is_terminal());
+    let conflicts = args.rules.contradictions();
+    if !conflicts.is_empty() {
+        super::print_reports(&conflicts, err_style, stderr)?;
+        return Ok(ExitStatus::Error);
+    }
     let Some(Settings {
         policy,
         selection,
@@ -65,6 +114,9 @@ pub(super) fn run(
         today,
         fail_on,
         prices,
+        config_path,
+        read,
+        overrides,
         ..
     }) = super::settings(
         &SettingsArgs {
@@ -73,7 +125,7 @@ pub(super) fn run(
             config_from: None,
             policies: &args.policy.policies,
             no_default_policy: args.policy.no_default_policy,
-            rules: (&[], &[], &[]),
+            rules: args.rules.lists(),
             waivers: args.waivers.as_deref(),
             fail_on: args.fail_on,
             inactive_days: args.inactive_days,
@@ -83,6 +135,23 @@ pub(super) fn run(
     )?
     else {
         return Ok(ExitStatus::Error);
+    };
+    let root = std::env::current_dir().ok();
+    let baseline = match &args.baseline {
+        None => None,
+        Some(path) => {
+            let parsed = super::read_source(path, super::settings::MAX_OWN_FILE).and_then(|src| {
+                crate::triage::baseline::Baseline::parse(&src, root.as_deref())
+                    .map_err(miette::Report::new)
+            });
+            match parsed {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    super::print_reports([&e], err_style, stderr)?;
+                    return Ok(ExitStatus::Error);
+                }
+            }
+        }
     };
     let limits = Limits::default();
     let check = |path: &Path| {
@@ -131,8 +200,35 @@ pub(super) fn run(
     // Expired and unused waivers are `check`'s to report: a diff sees one tenant of many.
     let (base_seats, base_holders) = (base.seats, base.holders);
     let (head_seats, head_holders) = (head.seats, head.holders);
-    let base = waivers.apply(selection.apply(base.findings).collect(), today);
-    let mut head = waivers.apply(selection.apply(head.findings).collect(), today);
+    // Both versions are waived, and filtered by the baseline, as findings of HEAD's file: a
+    // waiver or baseline entry for `tenants/contoso.yaml` covers the old version written to
+    // `/tmp/base.yaml` too, so what it accepts is neither introduced nor fixed.
+    let head_name = head_src.name();
+    let base = waivers.apply_as(selection.apply(base.findings).collect(), today, &args.head);
+    let head = waivers.apply_as(selection.apply(head.findings).collect(), today, &args.head);
+    let accepted = |a: &crate::triage::waivers::Applied| -> Vec<crate::diagnostics::Finding> {
+        a.waived.iter().map(|w| w.finding.clone()).collect()
+    };
+    let mut base_version = Version {
+        accepted: accepted(&base),
+        counted: base.findings,
+    };
+    let mut head_version = Version {
+        accepted: accepted(&head),
+        counted: head.findings,
+    };
+    let mut known = None;
+    if let Some(b) = &baseline {
+        for (version, is_head) in [(&mut base_version, false), (&mut head_version, true)] {
+            let counted = std::mem::take(&mut version.counted);
+            let (new, old) = b.filter_as(counted, root.as_deref(), head_name);
+            if is_head {
+                known = Some(old.len());
+            }
+            version.counted = new;
+            version.accepted.extend(old);
+        }
+    }
     let base_use = SeatUse {
         seats: base_seats.as_deref(),
         holders: &base_holders,
@@ -141,26 +237,69 @@ pub(super) fn run(
         seats: head_seats.as_deref(),
         holders: &head_holders,
     };
-    let cost = prices.as_ref().map(|prices| {
-        let before = cost::cost(prices, base_use, &base.findings, true);
-        let after = cost::cost(prices, head_use, &head.findings, true);
-        cost::add_savings(&mut head.findings, prices);
-        CostChange::of(&before, &after)
+    let costs = prices.as_ref().map(|prices| {
+        let before = cost::cost(prices, base_use, &base_version.counted, true);
+        let after = cost::cost(prices, head_use, &head_version.counted, true);
+        cost::add_savings(&mut head_version.counted, prices);
+        (before, after)
     });
-    let mut diff = crate::triage::diff::diff(base.findings, head.findings);
+    let mut diff = crate::triage::diff::diff(base_version, head_version);
     diff.waived = head.waived.len();
+    diff.known = known;
     diff.seats = seat_changes(base_use, head_use);
-    diff.cost = cost;
-    let text = match args.format {
-        DiffFormat::Human => human::render_diff(
-            &diff,
-            super::style_for(ColorArg::Auto, io::stdout().is_terminal()),
-        ),
-        DiffFormat::Json => json::render_diff(&diff),
-        DiffFormat::Markdown => markdown::render_diff(&diff, &args.head),
-        DiffFormat::Github => github::render_diff(&diff, std::env::current_dir().ok().as_deref()),
+    diff.cost = costs
+        .as_ref()
+        .map(|(before, after)| CostChange::of(before, after));
+    diff.overrides = overrides.clone();
+
+    let to_file = args.output.is_some();
+    let out_style = super::style_for(args.color, !to_file && io::stdout().is_terminal());
+    let rules = policy.registry();
+    // The diff as a check of HEAD whose findings are the introduced ones: what the `check`
+    // formats render. Waived findings are counted, not listed: HEAD's waived findings are mostly
+    // the old version's too.
+    let run = report::Run {
+        rules: &rules,
+        findings: diff.introduced.clone(),
+        files: vec![report::CheckedFile {
+            name: head_name.to_owned(),
+            loaded: true,
+            seats: head_seats,
+            cost: costs.map(|(_, after)| after),
+        }],
+        errors: Vec::new(),
+        waived: Vec::new(),
+        known,
+        notes: Vec::new(),
+        root,
+        docs_url: crate::diagnostics::finding::docs_base_url(),
+        config: config_path.map(|p| p.display().to_string()),
+        omitted: Vec::new(),
+        overrides,
+        view: report::View::default(),
     };
-    stdout.write_all(text.as_bytes())?;
-    stdout.flush()?;
+    let text = compare::render_diff(args.format.shape(), &diff, &run, &args.head, out_style);
+    match &args.output {
+        Some(path) => {
+            let inputs: Vec<PathBuf> = [&args.base, &args.head]
+                .into_iter()
+                .chain(&read)
+                .chain(&args.baseline)
+                .cloned()
+                .collect();
+            let guard = Guard {
+                inputs: &inputs,
+                was: None,
+            };
+            if let Err(e) = write_safely(path, text.as_bytes(), guard) {
+                report_write_error(path, &e, stderr)?;
+                return Ok(ExitStatus::Error);
+            }
+        }
+        None => {
+            stdout.write_all(text.as_bytes())?;
+            stdout.flush()?;
+        }
+    }
     Ok(fail_on.outcome(false, &diff.introduced))
 }
