@@ -154,21 +154,20 @@ pub(super) fn run(
         }
     };
     let limits = Limits::default();
-    let check = |path: &Path| {
+    // The two versions are read and evaluated side by side (a diff costs about one check of
+    // wall time on two cores, not two). Every finding is kept, those past the per-rule cap
+    // light (without texts): matching needs them all, a report only the ones that change.
+    let load = |path: &Path| {
         super::read_source(path, limits.max_file_bytes)
             .map_err(|e| Diagnostics::new(vec![e]))
             .and_then(|source| {
-                // Every finding kept (a diff shows what changes, not a capped sample), and the
-                // users per SKU for the seat figures.
-                policy
-                    .check_capped(&source, &limits, usize::MAX, true)
-                    .map(|checked| (source, checked))
+                let doc = policy.load_tenant(&source, &limits)?;
+                let checked = policy.check_loaded_light(&doc, LIGHT_PAST);
+                Ok((source, doc, checked))
             })
     };
-    // The two versions are read and evaluated side by side (a diff costs about one check of
-    // wall time on two cores, not two).
     let paths = [args.base.as_path(), args.head.as_path()];
-    let mut both = crate::parallel::map(&paths, 2, |p| check(p)).into_iter();
+    let mut both = crate::parallel::map(&paths, 2, |p| load(p)).into_iter();
     let mut next = || {
         both.next().flatten().unwrap_or_else(|| {
             Err(Diagnostics::new(vec![miette::miette!(
@@ -177,19 +176,20 @@ pub(super) fn run(
         })
     };
     let (base_checked, head_checked) = (next(), next());
-    let ((base_src, base), (head_src, head)) = match (base_checked, head_checked) {
-        (Ok(base), Ok(head)) => (base, head),
-        (base, head) => {
-            for errors in [base.err(), head.err()].into_iter().flatten() {
-                super::print_errors(&errors, err_style, stderr)?;
+    let ((base_src, base_doc, base), (head_src, head_doc, head)) =
+        match (base_checked, head_checked) {
+            (Ok(base), Ok(head)) => (base, head),
+            (base, head) => {
+                for errors in [base.err(), head.err()].into_iter().flatten() {
+                    super::print_errors(&errors, err_style, stderr)?;
+                }
+                writeln!(
+                    stderr,
+                    "a version could not be checked: nothing was compared"
+                )?;
+                return Ok(ExitStatus::Error);
             }
-            writeln!(
-                stderr,
-                "a version could not be checked: nothing was compared"
-            )?;
-            return Ok(ExitStatus::Error);
-        }
-    };
+        };
     let mut problems = waivers.add_inline(&base_src, &policy);
     problems.extend(waivers.add_inline(&head_src, &policy));
     if !problems.is_empty() {
@@ -198,58 +198,41 @@ pub(super) fn run(
     }
     waivers.retain_rules(|rule| selection.reports(rule));
     // Expired and unused waivers are `check`'s to report: a diff sees one tenant of many.
-    let (base_seats, base_holders) = (base.seats, base.holders);
-    let (head_seats, head_holders) = (head.seats, head.holders);
-    // Both versions are waived, and filtered by the baseline, as findings of HEAD's file: a
-    // waiver or baseline entry for `tenants/contoso.yaml` covers the old version written to
-    // `/tmp/base.yaml` too, so what it accepts is neither introduced nor fixed.
-    let head_name = head_src.name();
-    let base = waivers.apply_as(selection.apply(base.findings).collect(), today, &args.head);
-    let head = waivers.apply_as(selection.apply(head.findings).collect(), today, &args.head);
-    let accepted = |a: &crate::triage::waivers::Applied| -> Vec<crate::diagnostics::Finding> {
-        a.waived.iter().map(|w| w.finding.clone()).collect()
+    let triage = Triage {
+        selection: &selection,
+        waivers: &waivers,
+        today,
+        baseline: baseline.as_ref(),
+        root: root.as_deref(),
+        head: &args.head,
+        head_name: head_src.name(),
+        prices: prices.as_ref(),
     };
-    let mut base_version = Version {
-        accepted: accepted(&base),
-        counted: base.findings,
-    };
-    let mut head_version = Version {
-        accepted: accepted(&head),
-        counted: head.findings,
-    };
-    let mut known = None;
-    if let Some(b) = &baseline {
-        for (version, is_head) in [(&mut base_version, false), (&mut head_version, true)] {
-            let counted = std::mem::take(&mut version.counted);
-            let (new, old) = b.filter_as(counted, root.as_deref(), head_name);
-            if is_head {
-                known = Some(old.len());
+    let mut compared = triage.compare(base, head);
+    // A finding that changes but was kept light (past the cap of a rule with many findings):
+    // that version is evaluated again with every finding whole (the documents are kept, so
+    // this costs an evaluation, not a read), and the other light again.
+    let light = |fs: &[crate::diagnostics::Finding]| fs.iter().any(|f| f.is_light());
+    let (base_whole, head_whole) = (
+        light(&compared.diff.fixed),
+        light(&compared.diff.introduced),
+    );
+    if base_whole || head_whole {
+        let again = |doc, whole| {
+            if whole {
+                policy.check_loaded_capped(doc, usize::MAX, true)
+            } else {
+                policy.check_loaded_light(doc, LIGHT_PAST)
             }
-            version.counted = new;
-            version.accepted.extend(old);
-        }
+        };
+        compared = triage.compare(again(&base_doc, base_whole), again(&head_doc, head_whole));
     }
-    let base_use = SeatUse {
-        seats: base_seats.as_deref(),
-        holders: &base_holders,
-    };
-    let head_use = SeatUse {
-        seats: head_seats.as_deref(),
-        holders: &head_holders,
-    };
-    let costs = prices.as_ref().map(|prices| {
-        let before = cost::cost(prices, base_use, &base_version.counted, true);
-        let after = cost::cost(prices, head_use, &head_version.counted, true);
-        cost::add_savings(&mut head_version.counted, prices);
-        (before, after)
-    });
-    let mut diff = crate::triage::diff::diff(base_version, head_version);
-    diff.waived = head.waived.len();
-    diff.known = known;
-    diff.seats = seat_changes(base_use, head_use);
-    diff.cost = costs
-        .as_ref()
-        .map(|(before, after)| CostChange::of(before, after));
+    let Compared {
+        mut diff,
+        head_seats,
+        head_cost,
+    } = compared;
+    let known = diff.known;
     diff.overrides = overrides.clone();
 
     let to_file = args.output.is_some();
@@ -262,10 +245,10 @@ pub(super) fn run(
         rules: &rules,
         findings: diff.introduced.clone(),
         files: vec![report::CheckedFile {
-            name: head_name.to_owned(),
+            name: head_src.name().to_owned(),
             loaded: true,
             seats: head_seats,
-            cost: costs.map(|(_, after)| after),
+            cost: head_cost,
         }],
         errors: Vec::new(),
         waived: Vec::new(),
@@ -302,4 +285,86 @@ pub(super) fn run(
         }
     }
     Ok(fail_on.outcome(false, &diff.introduced))
+}
+
+/// Findings of a rule past this many per version are kept light (no texts) while matching.
+const LIGHT_PAST: usize = crate::diagnostics::finding::DEFAULT_PER_RULE;
+
+/// What applies to both versions' findings before they are matched.
+struct Triage<'a> {
+    selection: &'a crate::triage::selection::Selection,
+    waivers: &'a crate::triage::waivers::Waivers,
+    today: crate::date::Date,
+    baseline: Option<&'a crate::triage::baseline::Baseline>,
+    root: Option<&'a Path>,
+    /// HEAD's path, as given: both versions are waived as findings of it.
+    head: &'a Path,
+    /// HEAD's name, as findings name their file: the baseline matches both versions on it.
+    head_name: &'a str,
+    prices: Option<&'a crate::config::PriceList>,
+}
+
+/// The diff, and HEAD's seats and cost for the formats that report HEAD as a check.
+struct Compared {
+    diff: crate::triage::diff::Diff,
+    head_seats: Option<Vec<crate::tenant::seats::SkuSeats>>,
+    head_cost: Option<cost::Cost>,
+}
+
+impl Triage<'_> {
+    /// Rule selection, waivers and the baseline on both versions, then the match.
+    fn compare(&self, base: crate::CheckedTenant, head: crate::CheckedTenant) -> Compared {
+        // Both versions are waived, and filtered by the baseline, as findings of HEAD's file:
+        // a waiver or baseline entry for `tenants/contoso.yaml` covers the old version written
+        // to `/tmp/base.yaml` too, so what it accepts is neither introduced nor fixed.
+        let version = |findings: Vec<crate::diagnostics::Finding>| {
+            let applied = self.waivers.apply_as(
+                self.selection.apply(findings).collect(),
+                self.today,
+                self.head,
+            );
+            let waived = applied.waived.len();
+            let mut version = Version {
+                accepted: applied.waived.into_iter().map(|w| w.finding).collect(),
+                counted: applied.findings,
+            };
+            let mut known = None;
+            if let Some(b) = self.baseline {
+                let counted = std::mem::take(&mut version.counted);
+                let (new, old) = b.filter_as(counted, self.root, self.head_name);
+                known = Some(old.len());
+                version.counted = new;
+                version.accepted.extend(old);
+            }
+            (version, waived, known)
+        };
+        let (base_version, _, _) = version(base.findings);
+        let (mut head_version, waived, known) = version(head.findings);
+        let base_use = SeatUse {
+            seats: base.seats.as_deref(),
+            holders: &base.holders,
+        };
+        let head_use = SeatUse {
+            seats: head.seats.as_deref(),
+            holders: &head.holders,
+        };
+        let costs = self.prices.map(|prices| {
+            let before = cost::cost(prices, base_use, &base_version.counted, true);
+            let after = cost::cost(prices, head_use, &head_version.counted, true);
+            cost::add_savings(&mut head_version.counted, prices);
+            (before, after)
+        });
+        let mut diff = crate::triage::diff::diff(base_version, head_version);
+        diff.waived = waived;
+        diff.known = known;
+        diff.seats = seat_changes(base_use, head_use);
+        diff.cost = costs
+            .as_ref()
+            .map(|(before, after)| CostChange::of(before, after));
+        Compared {
+            diff,
+            head_seats: head.seats,
+            head_cost: costs.map(|(_, after)| after),
+        }
+    }
 }

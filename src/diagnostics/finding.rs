@@ -82,6 +82,13 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding built without its texts (message, labels, help) past the per-rule cap, for
+    /// `skuld diff`, which matches findings by identity and shows only the ones that change
+    /// (see `CappedFindings::keeping_light`). A built finding always has a message.
+    pub(crate) fn is_light(&self) -> bool {
+        self.message.is_empty()
+    }
+
     /// A finding with no labels or help yet.
     pub(crate) fn new(
         rule: String,
@@ -287,6 +294,11 @@ pub(crate) trait FindingSink {
     /// Counts the cause ([`cause_of`]) of a finding [`FindingSink::admit`] left out, so that the
     /// summary's causes count every finding.
     fn omit(&mut self, rule: &str, cause: &str);
+    /// Whether findings past the cap are kept light rather than only counted: built without
+    /// their texts ([`Finding::is_light`]) and given to [`FindingSink::keep`].
+    fn keeps_light(&self) -> bool {
+        false
+    }
     /// Counts a finding and keeps it when the cap allows.
     fn push(&mut self, finding: Finding) {
         if self.admit(&finding.rule) {
@@ -321,6 +333,8 @@ pub(crate) struct CappedFindings {
     counts: std::collections::HashMap<String, usize>,
     /// Per rule: the causes of the findings left out, and how many had each.
     omitted_causes: std::collections::HashMap<String, std::collections::HashMap<String, usize>>,
+    /// Findings past the cap are kept light ([`FindingSink::keeps_light`]), not counted.
+    light: bool,
 }
 
 /// Findings of one rule in one file that the cap left out: counted, not kept.
@@ -345,7 +359,15 @@ impl CappedFindings {
             findings: Vec::new(),
             counts: std::collections::HashMap::new(),
             omitted_causes: std::collections::HashMap::new(),
+            light: false,
         }
+    }
+
+    /// Keeps every finding, those past the cap light: what `skuld diff` matches findings on,
+    /// at about the cost of a capped check.
+    pub(crate) fn keeping_light(mut self) -> Self {
+        self.light = true;
+        self
     }
 
     /// The kept findings, and per rule how many were left out (rules in the order of their
@@ -376,6 +398,17 @@ impl CappedFindings {
 }
 
 impl FindingSink for CappedFindings {
+    fn keeps_light(&self) -> bool {
+        self.light
+    }
+    fn push(&mut self, finding: Finding) {
+        // A finding given whole (the built-in checks) is kept whole when light ones are kept.
+        if self.admit(&finding.rule) || self.light {
+            self.keep(finding);
+        } else {
+            self.omit(&finding.rule, &finding.cause());
+        }
+    }
     fn admit(&mut self, rule: &str) -> bool {
         let n = match self.counts.get_mut(rule) {
             Some(n) => n,

@@ -693,13 +693,17 @@ impl<'a> Interp<'a> {
 
     /// Builds the finding for `rule` with the current bindings; `constants` are
     /// [`Interp::constants`] of the rule.
+    ///
+    /// Without `texts`, a light finding ([`Finding::is_light`], for `skuld diff`'s matching):
+    /// no message, label texts or help, which are most of a finding's cost; a finding without
+    /// a subject is built in full, since its message is its identity.
     pub(super) fn finding(
         &self,
         rule: &'a Rule,
         constants: &RuleConstants,
         env: &mut [Value<'a>],
+        texts: bool,
     ) -> Finding {
-        let message = self.render(&rule.message, env);
         let span = self.at_span(&rule.at, env);
         let subject = match &rule.subject {
             Some(e) => {
@@ -721,6 +725,15 @@ impl<'a> Interp<'a> {
                 self.subject_of(v)
             }
         };
+        let texts = texts || subject.is_none();
+        let render = |template: &'a Template, env: &mut [Value<'a>]| {
+            if texts {
+                self.render(template, env)
+            } else {
+                String::new()
+            }
+        };
+        let message = render(&rule.message, env);
         let mut finding = Finding::new(
             rule.id.clone(),
             rule.severity,
@@ -731,10 +744,10 @@ impl<'a> Interp<'a> {
             constants.origin.clone(),
         );
         if let Some(label) = &rule.at_label {
-            finding.label = Some(self.render(label, env));
+            finding.label = Some(render(label, env));
         }
         let mut help = String::new();
-        for (i, (text, when)) in rule.helps.iter().enumerate() {
+        for (i, (text, when)) in rule.helps.iter().enumerate().filter(|_| texts) {
             if when.as_ref().is_none_or(|w| self.truthy(w, env)) {
                 if !help.is_empty() {
                     help.push('\n');
@@ -757,7 +770,7 @@ impl<'a> Interp<'a> {
                         && s != span
                     {
                         labelled.insert(s);
-                        let text = self.render(&label.text, env);
+                        let text = render(&label.text, env);
                         finding.add_label(s, text);
                     }
                 }
@@ -787,7 +800,7 @@ impl<'a> Interp<'a> {
                         };
                         if let (Some(s), true) = (entry, focus && finding.span == span) {
                             finding.span = s;
-                            finding.label = Some(self.render(&label.text, env));
+                            finding.label = Some(render(&label.text, env));
                             continue;
                         }
                         let place = entry.or_else(|| self.place_span(&label.place, env));
@@ -796,7 +809,7 @@ impl<'a> Interp<'a> {
                             // member groups gives one finding with 300k places.
                             if s != finding.span && labelled.insert(s) {
                                 if finding.related.len() < MAX_LABELS {
-                                    let text = self.render(&label.text, env);
+                                    let text = render(&label.text, env);
                                     finding.add_label(s, text);
                                 } else {
                                     unlabelled += 1;
@@ -807,7 +820,7 @@ impl<'a> Interp<'a> {
                 }
             }
         }
-        if unlabelled > 0 {
+        if unlabelled > 0 && texts {
             let note = more_places_note(finding.related.len(), unlabelled);
             finding.help = Some(match finding.help.take() {
                 Some(h) => format!("{h}\n{note}"),
