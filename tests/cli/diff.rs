@@ -280,3 +280,47 @@ fn the_config_s_overrides_are_said_in_the_ci_formats_and_the_comment() {
         "{doc}"
     );
 }
+
+/// `base.yaml` with `users` unlicensed users in SSPR scope (one `sspr/cloud-user-license`
+/// finding each), and `head.yaml` with `from` replaced by `to`.
+fn many_users(users: usize, from: &str, to: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text =
+        String::from("tenant: t.onmicrosoft.com\ncountry: US\nsspr:\n  scope: all\nusers:\n");
+    for i in 1..=users {
+        text.push_str(&format!("  - upn: user{i}@t.com\n"));
+    }
+    std::fs::write(dir.path().join("base.yaml"), &text).unwrap();
+    assert!(text.contains(from));
+    std::fs::write(dir.path().join("head.yaml"), text.replacen(from, to, 1)).unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    dir
+}
+
+#[test]
+fn findings_past_the_per_rule_cap_are_matched_and_reported_whole() {
+    // 1,005 findings of one rule: past the first 1,000 they are matched light (no texts); the
+    // one that changes is built again whole, on either side.
+    for (from, to) in [
+        ("user1@t.com\n", "user0@t.com\n"),
+        ("user1005@t.com\n", "user1006@t.com\n"),
+    ] {
+        let dir = many_users(1005, from, to);
+        let o = skuld_in(
+            dir.path(),
+            &["diff", "base.yaml", "head.yaml", "--format", "json"],
+        );
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let doc = json(&o);
+        assert_eq!(doc["summary"]["introduced"], 1, "{to}: {doc}");
+        assert_eq!(doc["summary"]["fixed"], 1, "{to}: {doc}");
+        let (introduced, fixed) = (&doc["introduced"][0], &doc["fixed"][0]);
+        assert_eq!(introduced["subject"], to.trim_end());
+        assert_eq!(fixed["subject"], from.trim_end());
+        for f in [introduced, fixed] {
+            let message = f["message"].as_str().unwrap();
+            assert!(message.starts_with("cloud user `user"), "{message}");
+            assert!(f["help"].as_str().is_some_and(|h| !h.is_empty()), "{f}");
+        }
+    }
+}
