@@ -279,15 +279,16 @@ impl Policy {
     }
 
     /// `skuld diff`'s check of a loaded version: every finding, those past `cap` per rule light
-    /// ([`Finding::is_light`]), and the users per SKU.
+    /// ([`Finding::is_light`]) to `detail`, and the users per SKU.
     pub(crate) fn check_loaded_light(
         &self,
         doc: &tenant::TenantDocument,
         cap: usize,
+        detail: diagnostics::finding::Light,
     ) -> CheckedTenant {
         self.check_loaded_into(
             doc,
-            diagnostics::finding::CappedFindings::new(cap).keeping_light(),
+            diagnostics::finding::CappedFindings::new(cap).keeping_light(detail),
             true,
         )
     }

@@ -15,6 +15,7 @@ use super::{
     report_write_error, write_safely,
 };
 use crate::diagnostics::Diagnostics;
+use crate::diagnostics::finding::Light;
 use crate::report::compare::{self, DiffFormat as Shape};
 use crate::report::{self, Format};
 use crate::tenant::Limits;
@@ -154,16 +155,14 @@ pub(super) fn run(
         }
     };
     let limits = Limits::default();
-    // The two versions are read and evaluated side by side (a diff costs about one check of
-    // wall time on two cores, not two). Every finding is kept, those past the per-rule cap
-    // light (without texts): matching needs them all, a report only the ones that change.
+    // The two versions are read, then evaluated, side by side (a diff costs about one check
+    // of wall time on two cores, not two).
     let load = |path: &Path| {
         super::read_source(path, limits.max_file_bytes)
             .map_err(|e| Diagnostics::new(vec![e]))
             .and_then(|source| {
                 let doc = policy.load_tenant(&source, &limits)?;
-                let checked = policy.check_loaded_light(&doc, LIGHT_PAST);
-                Ok((source, doc, checked))
+                Ok((source, doc))
             })
     };
     let paths = [args.base.as_path(), args.head.as_path()];
@@ -176,20 +175,19 @@ pub(super) fn run(
         })
     };
     let (base_checked, head_checked) = (next(), next());
-    let ((base_src, base_doc, base), (head_src, head_doc, head)) =
-        match (base_checked, head_checked) {
-            (Ok(base), Ok(head)) => (base, head),
-            (base, head) => {
-                for errors in [base.err(), head.err()].into_iter().flatten() {
-                    super::print_errors(&errors, err_style, stderr)?;
-                }
-                writeln!(
-                    stderr,
-                    "a version could not be checked: nothing was compared"
-                )?;
-                return Ok(ExitStatus::Error);
+    let ((base_src, base_doc), (head_src, head_doc)) = match (base_checked, head_checked) {
+        (Ok(base), Ok(head)) => (base, head),
+        (base, head) => {
+            for errors in [base.err(), head.err()].into_iter().flatten() {
+                super::print_errors(&errors, err_style, stderr)?;
             }
-        };
+            writeln!(
+                stderr,
+                "a version could not be checked: nothing was compared"
+            )?;
+            return Ok(ExitStatus::Error);
+        }
+    };
     let mut problems = waivers.add_inline(&base_src, &policy);
     problems.extend(waivers.add_inline(&head_src, &policy));
     if !problems.is_empty() {
@@ -198,6 +196,28 @@ pub(super) fn run(
     }
     waivers.retain_rules(|rule| selection.reports(rule));
     // Expired and unused waivers are `check`'s to report: a diff sees one tenant of many.
+
+    // Every finding is kept, those past the per-rule cap light (without texts): matching needs
+    // them all, a report only the ones that change. Their places and licences are needed only
+    // by inline waivers (which match a line) and the cost figures.
+    let detail = if prices.is_some() || waivers.any_inline() {
+        Light::Places
+    } else {
+        Light::Identity
+    };
+    let docs = [&base_doc, &head_doc];
+    let mut evaluated = crate::parallel::map(&docs, 2, |doc| {
+        policy.check_loaded_light(doc, LIGHT_PAST, detail)
+    })
+    .into_iter()
+    .flatten();
+    let (Some(base), Some(head)) = (evaluated.next(), evaluated.next()) else {
+        writeln!(
+            stderr,
+            "internal error: the check of a version did not finish"
+        )?;
+        return Ok(ExitStatus::Error);
+    };
     let triage = Triage {
         selection: &selection,
         waivers: &waivers,
@@ -222,7 +242,7 @@ pub(super) fn run(
             if whole {
                 policy.check_loaded_capped(doc, usize::MAX, true)
             } else {
-                policy.check_loaded_light(doc, LIGHT_PAST)
+                policy.check_loaded_light(doc, LIGHT_PAST, detail)
             }
         };
         compared = triage.compare(again(&base_doc, base_whole), again(&head_doc, head_whole));

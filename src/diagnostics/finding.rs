@@ -294,10 +294,10 @@ pub(crate) trait FindingSink {
     /// Counts the cause ([`cause_of`]) of a finding [`FindingSink::admit`] left out, so that the
     /// summary's causes count every finding.
     fn omit(&mut self, rule: &str, cause: &str);
-    /// Whether findings past the cap are kept light rather than only counted: built without
-    /// their texts ([`Finding::is_light`]) and given to [`FindingSink::keep`].
-    fn keeps_light(&self) -> bool {
-        false
+    /// How findings past the cap are kept: `None`, only counted (the default); else built light
+    /// ([`Finding::is_light`]) to this detail and given to [`FindingSink::keep`].
+    fn light(&self) -> Option<Light> {
+        None
     }
     /// Counts a finding and keeps it when the cap allows.
     fn push(&mut self, finding: Finding) {
@@ -333,8 +333,18 @@ pub(crate) struct CappedFindings {
     counts: std::collections::HashMap<String, usize>,
     /// Per rule: the causes of the findings left out, and how many had each.
     omitted_causes: std::collections::HashMap<String, std::collections::HashMap<String, usize>>,
-    /// Findings past the cap are kept light ([`FindingSink::keeps_light`]), not counted.
-    light: bool,
+    /// Findings past the cap are kept light ([`FindingSink::light`]), not counted.
+    light: Option<Light>,
+}
+
+/// What a light finding (past the cap, for `skuld diff`'s matching) is built with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Light {
+    /// Rule, severity, subject and the place `at` names: all that matching by identity needs.
+    Identity,
+    /// Also the places and licences its labels name (what inline waivers and the cost figures
+    /// read): the label conditions are evaluated, their texts not rendered.
+    Places,
 }
 
 /// Findings of one rule in one file that the cap left out: counted, not kept.
@@ -359,14 +369,14 @@ impl CappedFindings {
             findings: Vec::new(),
             counts: std::collections::HashMap::new(),
             omitted_causes: std::collections::HashMap::new(),
-            light: false,
+            light: None,
         }
     }
 
     /// Keeps every finding, those past the cap light: what `skuld diff` matches findings on,
     /// at about the cost of a capped check.
-    pub(crate) fn keeping_light(mut self) -> Self {
-        self.light = true;
+    pub(crate) fn keeping_light(mut self, detail: Light) -> Self {
+        self.light = Some(detail);
         self
     }
 
@@ -398,12 +408,12 @@ impl CappedFindings {
 }
 
 impl FindingSink for CappedFindings {
-    fn keeps_light(&self) -> bool {
+    fn light(&self) -> Option<Light> {
         self.light
     }
     fn push(&mut self, finding: Finding) {
         // A finding given whole (the built-in checks) is kept whole when light ones are kept.
-        if self.admit(&finding.rule) || self.light {
+        if self.admit(&finding.rule) || self.light.is_some() {
             self.keep(finding);
         } else {
             self.omit(&finding.rule, &finding.cause());

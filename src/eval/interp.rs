@@ -8,6 +8,7 @@ use crate::compile::Policy;
 use crate::compile::ir::{
     Compare, Const, Expr, Field, Label, Rule, Template, TemplatePart, base_sku,
 };
+use crate::diagnostics::finding::Light;
 use crate::diagnostics::{Finding, FindingOrigin};
 use crate::source::Span;
 use crate::syntax::ast::Quantifier;
@@ -694,15 +695,16 @@ impl<'a> Interp<'a> {
     /// Builds the finding for `rule` with the current bindings; `constants` are
     /// [`Interp::constants`] of the rule.
     ///
-    /// Without `texts`, a light finding ([`Finding::is_light`], for `skuld diff`'s matching):
-    /// no message, label texts or help, which are most of a finding's cost; a finding without
-    /// a subject is built in full, since its message is its identity.
+    /// With `light`, a light finding ([`Finding::is_light`], for `skuld diff`'s matching): no
+    /// message, label texts or help, which are most of a finding's cost, and with
+    /// [`Light::Identity`] no labels at all; a finding without a subject is built whole, since
+    /// its message is its identity.
     pub(super) fn finding(
         &self,
         rule: &'a Rule,
         constants: &RuleConstants,
         env: &mut [Value<'a>],
-        texts: bool,
+        light: Option<Light>,
     ) -> Finding {
         let span = self.at_span(&rule.at, env);
         let subject = match &rule.subject {
@@ -725,7 +727,8 @@ impl<'a> Interp<'a> {
                 self.subject_of(v)
             }
         };
-        let texts = texts || subject.is_none();
+        let light = light.filter(|_| subject.is_some());
+        let texts = light.is_none();
         let render = |template: &'a Template, env: &mut [Value<'a>]| {
             if texts {
                 self.render(template, env)
@@ -763,7 +766,12 @@ impl<'a> Interp<'a> {
         }
         let mut labelled: HashSet<Span> = finding.related.iter().map(|(s, _)| *s).collect();
         let mut unlabelled = 0usize;
-        for label in &rule.labels {
+        let labels: &[Label] = if light == Some(Light::Identity) {
+            &[]
+        } else {
+            &rule.labels
+        };
+        for label in labels {
             match &label.binding {
                 None => {
                     if let Some(s) = self.place_span(&label.place, env)

@@ -226,6 +226,11 @@ impl Waivers {
         })
     }
 
+    /// Whether any waiver is an inline comment (which matches a finding by its line).
+    pub fn any_inline(&self) -> bool {
+        self.waivers.iter().any(|w| w.kind == Kind::Inline)
+    }
+
     /// Keeps the waivers of the rules `reported` accepts: a run with `--only-rule` or
     /// `--skip-rule` does not call the other rules' waivers unused.
     pub fn retain_rules(&mut self, reported: impl Fn(&str) -> bool) {
