@@ -136,11 +136,7 @@ fn a_baseline_applies_to_both_versions_as_the_new_file() {
 /// `base.yaml` (the problem example) and `head.yaml`, where the intern is renamed: one finding
 /// fixed (line 59 of the old version), one introduced (line 59 of the new).
 fn renamed_intern() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(root().join("examples/problems.yaml")).unwrap();
-    std::fs::write(dir.path().join("base.yaml"), &text).unwrap();
-    let head = text.replacen("intern@fabrikam.com", "intern2@fabrikam.com", 1);
-    std::fs::write(dir.path().join("head.yaml"), head).unwrap();
+    let dir = crate::baseline::two_versions("intern@fabrikam.com", "intern2@fabrikam.com");
     std::fs::create_dir(dir.path().join(".git")).unwrap();
     dir
 }
