@@ -285,7 +285,34 @@ impl Policy {
         cap: usize,
         with_holders: bool,
     ) -> CheckedTenant {
-        let mut sink = diagnostics::finding::CappedFindings::new(cap);
+        self.check_loaded_into(
+            doc,
+            diagnostics::finding::CappedFindings::new(cap),
+            with_holders,
+        )
+    }
+
+    /// `skuld diff`'s check of a loaded version: every finding, those past `cap` per rule light
+    /// ([`Finding::is_light`]) to `detail`, and the users per SKU.
+    pub(crate) fn check_loaded_light(
+        &self,
+        doc: &tenant::TenantDocument,
+        cap: usize,
+        detail: diagnostics::finding::Light,
+    ) -> CheckedTenant {
+        self.check_loaded_into(
+            doc,
+            diagnostics::finding::CappedFindings::new(cap).keeping_light(detail),
+            true,
+        )
+    }
+
+    fn check_loaded_into(
+        &self,
+        doc: &tenant::TenantDocument,
+        mut sink: diagnostics::finding::CappedFindings,
+        with_holders: bool,
+    ) -> CheckedTenant {
         let model = TenantModel::derive_into(doc, &self.catalog, &mut sink);
         eval::evaluate(self, &model, &mut sink);
         let (mut findings, omitted) = sink.finish();

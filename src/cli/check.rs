@@ -37,7 +37,7 @@ pub(super) fn check(
             config_from: args.config_from.as_deref(),
             policies: &args.policies,
             no_default_policy: args.no_default_policy,
-            rules: (&args.only_rules, &args.skip_rules, &args.severities),
+            rules: args.rules.lists(),
             waivers: args.waivers.as_deref(),
             fail_on: args.fail_on,
             inactive_days: args.inactive_days,
@@ -362,16 +362,7 @@ impl Contradiction {
 /// The flags of `check` that contradict each other (clap knows the simple pairs; these depend
 /// on values).
 fn contradictions(args: &CheckArgs) -> Vec<miette::Report> {
-    let mut out = Vec::new();
-    for id in &args.only_rules {
-        if args.skip_rules.contains(id) {
-            out.push(miette::Report::new(Contradiction {
-                message: format!("`--only-rule {id}` and `--skip-rule {id}` contradict each other"),
-                help: "name the rule in one of them; as given, nothing of it would be reported"
-                    .to_owned(),
-            }));
-        }
-    }
+    let mut out = args.rules.contradictions();
     if args.output.as_deref() == Some(Path::new("-")) {
         out.push(miette::Report::new(Contradiction::new(
             "`--output -` would write a file named `-`".to_owned(),

@@ -143,7 +143,7 @@ pub(super) fn run(
             return Ok(ExitStatus::Error);
         }
     };
-    use crate::report::neutral::{self, Output, Syntax};
+    use crate::report::neutral::{self, Syntax};
     let (text, syntax) = match args.format {
         ExplainFormat::Human => (
             crate::report::explain::user(&explanation, doc.source.name()),
@@ -156,7 +156,7 @@ pub(super) fn run(
         }
     };
     // The tenant's values are in it: no line may steer a CI runner (issue 23).
-    neutral::write(stdout, &text, Output::Whole(syntax))?;
+    neutral::write(stdout, &text, syntax)?;
     stdout.flush()?;
     Ok(ExitStatus::Clean)
 }

@@ -218,15 +218,8 @@ struct CheckArgs {
     /// [default: the config's `inactive-days`, else 90]
     #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]
     inactive_days: Option<u32>,
-    /// Report only these rules (repeatable; rule ids as `skuld rules` lists them)
-    #[arg(long = "only-rule", value_name = "RULE")]
-    only_rules: Vec<String>,
-    /// Leave these rules out (repeatable)
-    #[arg(long = "skip-rule", value_name = "RULE")]
-    skip_rules: Vec<String>,
-    /// Change a rule's severity: `RULE=error` or `RULE=warning` (repeatable)
-    #[arg(long = "severity", value_name = "RULE=LEVEL")]
-    severities: Vec<String>,
+    #[command(flatten)]
+    rules: RuleArgs,
     /// Waivers file (default: `skuld-waivers.yaml` beside the config file, or in the current
     /// folder, when it exists); see docs/waivers.md
     #[arg(long, value_name = "FILE")]
@@ -256,6 +249,43 @@ struct CheckArgs {
         conflicts_with_all = ["baseline", "waivers", "config", "config_from", "fail_on"]
     )]
     compare: Option<Vec<String>>,
+}
+
+/// Which rules a run reports and at what severity: `check` and `diff` take the same flags (over
+/// the config's `only-rules`, `skip-rules` and `severity`).
+#[derive(Debug, Args)]
+struct RuleArgs {
+    /// Report only these rules (repeatable; rule ids as `skuld rules` lists them)
+    #[arg(long = "only-rule", value_name = "RULE")]
+    only_rules: Vec<String>,
+    /// Leave these rules out (repeatable)
+    #[arg(long = "skip-rule", value_name = "RULE")]
+    skip_rules: Vec<String>,
+    /// Change a rule's severity: `RULE=error` or `RULE=warning` (repeatable)
+    #[arg(long = "severity", value_name = "RULE=LEVEL")]
+    severities: Vec<String>,
+}
+
+impl RuleArgs {
+    /// `--only-rule`, `--skip-rule`, `--severity`, as [`Selection::new`] takes them.
+    fn lists(&self) -> (&[String], &[String], &[String]) {
+        (&self.only_rules, &self.skip_rules, &self.severities)
+    }
+
+    /// A rule named by both `--only-rule` and `--skip-rule`: as given, nothing of it would be
+    /// reported.
+    fn contradictions(&self) -> Vec<miette::Report> {
+        self.only_rules
+            .iter()
+            .filter(|id| self.skip_rules.contains(id))
+            .map(|id| {
+                miette::Report::new(check::Contradiction::new(
+                    format!("`--only-rule {id}` and `--skip-rule {id}` contradict each other"),
+                    "name the rule in one of them; as given, nothing of it would be reported",
+                ))
+            })
+            .collect()
+    }
 }
 
 /// How every command but `check` (which has its own, documented flag by flag) finds its

@@ -40,5 +40,4 @@ pub(super) fn explain(
     Ok(ExitStatus::Clean)
 }
 
-const INERT_TEXT: report::neutral::Output =
-    report::neutral::Output::Whole(report::neutral::Syntax::Text);
+const INERT_TEXT: report::neutral::Syntax = report::neutral::Syntax::Text;

@@ -175,7 +175,7 @@ pub(super) fn run(
     };
 
     let ids = policy.registry();
-    use crate::report::neutral::{self, Output, Syntax};
+    use crate::report::neutral::{self, Syntax};
     let text = match args.format {
         TestFormat::Human => crate::report::test::human(
             &all,
@@ -198,7 +198,7 @@ pub(super) fn run(
         TestFormat::Human => Syntax::Text,
         TestFormat::Json => Syntax::Json,
     };
-    neutral::write(stdout, &text, Output::Whole(syntax))?;
+    neutral::write(stdout, &text, syntax)?;
     stdout.flush()?;
     Ok(if write_failed {
         ExitStatus::Error

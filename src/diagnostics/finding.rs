@@ -82,6 +82,13 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding built without its texts (message, labels, help) past the per-rule cap, for
+    /// `skuld diff`, which matches findings by identity and shows only the ones that change
+    /// (see `CappedFindings::keeping_light`). A built finding always has a message.
+    pub(crate) fn is_light(&self) -> bool {
+        self.message.is_empty()
+    }
+
     /// A finding with no labels or help yet.
     pub(crate) fn new(
         rule: String,
@@ -293,6 +300,11 @@ pub(crate) trait FindingSink {
     /// Counts the cause ([`cause_of`]) of a finding [`FindingSink::admit`] left out, so that the
     /// summary's causes count every finding.
     fn omit(&mut self, rule: &str, cause: &str);
+    /// How findings past the cap are kept: `None`, only counted (the default); else built light
+    /// ([`Finding::is_light`]) to this detail and given to [`FindingSink::keep`].
+    fn light(&self) -> Option<Light> {
+        None
+    }
     /// Counts a finding and keeps it when the cap allows.
     fn push(&mut self, finding: Finding) {
         if self.admit(&finding.rule) {
@@ -330,6 +342,18 @@ pub(crate) struct CappedFindings {
     /// Per rule, of the findings left out through [`FindingSink::admit_at`]: how many were
     /// errors and how many warnings.
     omitted_at: std::collections::HashMap<String, [usize; 2]>,
+    /// Findings past the cap are kept light ([`FindingSink::light`]), not counted.
+    light: Option<Light>,
+}
+
+/// What a light finding (past the cap, for `skuld diff`'s matching) is built with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Light {
+    /// Rule, severity, subject and the place `at` names: all that matching by identity needs.
+    Identity,
+    /// Also the places and licences its labels name (what inline waivers and the cost figures
+    /// read): the label conditions are evaluated, their texts not rendered.
+    Places,
 }
 
 /// Findings of one rule in one file that the cap left out: counted, not kept.
@@ -355,7 +379,15 @@ impl CappedFindings {
             counts: std::collections::HashMap::new(),
             omitted_causes: std::collections::HashMap::new(),
             omitted_at: std::collections::HashMap::new(),
+            light: None,
         }
+    }
+
+    /// Keeps every finding, those past the cap light: what `skuld diff` matches findings on,
+    /// at about the cost of a capped check.
+    pub(crate) fn keeping_light(mut self, detail: Light) -> Self {
+        self.light = Some(detail);
+        self
     }
 
     /// The kept findings, and per rule how many were left out (rules in the order of their
@@ -395,6 +427,17 @@ impl CappedFindings {
 }
 
 impl FindingSink for CappedFindings {
+    fn light(&self) -> Option<Light> {
+        self.light
+    }
+    fn push(&mut self, finding: Finding) {
+        // A finding given whole (the built-in checks) is kept whole when light ones are kept.
+        if self.admit(&finding.rule) || self.light.is_some() {
+            self.keep(finding);
+        } else {
+            self.omit(&finding.rule, &finding.cause());
+        }
+    }
     fn admit(&mut self, rule: &str) -> bool {
         let n = match self.counts.get_mut(rule) {
             Some(n) => n,

@@ -8,6 +8,7 @@ use crate::compile::Policy;
 use crate::compile::ir::{
     Compare, Const, Expr, Field, Label, Rule, Template, TemplatePart, base_sku,
 };
+use crate::diagnostics::finding::Light;
 use crate::diagnostics::{Finding, FindingOrigin};
 use crate::source::Span;
 use crate::syntax::ast::Quantifier;
@@ -693,20 +694,19 @@ impl<'a> Interp<'a> {
 
     /// Builds the finding for `rule` with the current bindings, at `severity` (the rule's
     /// [`Rule::severity_if`]); `constants` are [`Interp::constants`] of the rule.
+    ///
+    /// With `light`, a light finding ([`Finding::is_light`], for `skuld diff`'s matching): no
+    /// message, label texts or help, which are most of a finding's cost, and with
+    /// [`Light::Identity`] no labels at all; a finding without a subject is built whole, since
+    /// its message is its identity.
     pub(super) fn finding(
         &self,
         rule: &'a Rule,
         severity: crate::diagnostics::Severity,
         constants: &RuleConstants,
         env: &mut [Value<'a>],
+        light: Option<Light>,
     ) -> Finding {
-        // The first `message … when` whose condition holds, else the default.
-        let text = rule
-            .messages_when
-            .iter()
-            .find(|(_, when)| self.truthy(when, env))
-            .map_or(&rule.message, |(text, _)| text);
-        let message = self.render(text, env);
         let span = self.at_span(&rule.at, env);
         let subject = match &rule.subject {
             Some(e) => {
@@ -728,6 +728,26 @@ impl<'a> Interp<'a> {
                 self.subject_of(v)
             }
         };
+        let light = light.filter(|_| subject.is_some());
+        let texts = light.is_none();
+        let render = |template: &'a Template, env: &mut [Value<'a>]| {
+            if texts {
+                self.render(template, env)
+            } else {
+                String::new()
+            }
+        };
+        // The first `message … when` whose condition holds, else the default.
+        let message = if texts {
+            let text = rule
+                .messages_when
+                .iter()
+                .find(|(_, when)| self.truthy(when, env))
+                .map_or(&rule.message, |(text, _)| text);
+            self.render(text, env)
+        } else {
+            String::new()
+        };
         let mut finding = Finding::new(
             rule.id.clone(),
             severity,
@@ -738,10 +758,10 @@ impl<'a> Interp<'a> {
             constants.origin.clone(),
         );
         if let Some(label) = &rule.at_label {
-            finding.label = Some(self.render(label, env));
+            finding.label = Some(render(label, env));
         }
         let mut help = String::new();
-        for (i, (text, when)) in rule.helps.iter().enumerate() {
+        for (i, (text, when)) in rule.helps.iter().enumerate().filter(|_| texts) {
             if when.as_ref().is_none_or(|w| self.truthy(w, env)) {
                 if !help.is_empty() {
                     help.push('\n');
@@ -757,14 +777,19 @@ impl<'a> Interp<'a> {
         }
         let mut labelled: HashSet<Span> = finding.related.iter().map(|(s, _)| *s).collect();
         let mut unlabelled = 0usize;
-        for label in &rule.labels {
+        let labels: &[Label] = if light == Some(Light::Identity) {
+            &[]
+        } else {
+            &rule.labels
+        };
+        for label in labels {
             match &label.binding {
                 None => {
                     if let Some(s) = self.place_span(&label.place, env)
                         && s != span
                     {
                         labelled.insert(s);
-                        let text = self.render(&label.text, env);
+                        let text = render(&label.text, env);
                         finding.add_label(s, text);
                     }
                 }
@@ -794,7 +819,7 @@ impl<'a> Interp<'a> {
                         };
                         if let (Some(s), true) = (entry, focus && finding.span == span) {
                             finding.span = s;
-                            finding.label = Some(self.render(&label.text, env));
+                            finding.label = Some(render(&label.text, env));
                             continue;
                         }
                         let place = entry.or_else(|| self.place_span(&label.place, env));
@@ -803,7 +828,7 @@ impl<'a> Interp<'a> {
                             // member groups gives one finding with 300k places.
                             if s != finding.span && labelled.insert(s) {
                                 if finding.related.len() < MAX_LABELS {
-                                    let text = self.render(&label.text, env);
+                                    let text = render(&label.text, env);
                                     finding.add_label(s, text);
                                 } else {
                                     unlabelled += 1;
@@ -814,7 +839,7 @@ impl<'a> Interp<'a> {
                 }
             }
         }
-        if unlabelled > 0 {
+        if unlabelled > 0 && texts {
             let note = more_places_note(finding.related.len(), unlabelled);
             finding.help = Some(match finding.help.take() {
                 Some(h) => format!("{h}\n{note}"),

@@ -519,6 +519,9 @@ pub fn render_diff(diff: &crate::triage::diff::Diff, style: Style) -> String {
     if diff.waived > 0 {
         let _ = write!(text, "; {} waived", diff.waived);
     }
+    if let Some(known) = diff.known {
+        let _ = write!(text, "; {known} known from the baseline left out");
+    }
     text.push('\n');
     text
 }

@@ -319,6 +319,9 @@ struct DiffDocument<'a> {
     /// With prices.
     #[serde(skip_serializing_if = "Option::is_none")]
     cost: Option<&'a crate::triage::diff::CostChange>,
+    /// What the config in force turns off or changes (as in the check document).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    overrides: &'a [String],
     summary: DiffSummary,
 }
 
@@ -327,13 +330,16 @@ struct DiffSummary {
     introduced: usize,
     fixed: usize,
     waived: usize,
+    /// With `--baseline`: findings of the new version the baseline has.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    known: Option<usize>,
     /// Counts of the introduced findings.
     #[serde(flatten)]
     counts: Summary,
 }
 
 /// Renders `skuld diff`: `{"introduced":[…],"fixed":[…],"summary":{"introduced","fixed",
-/// "waived","errors","warnings"}}`, findings as in the check document (errors and warnings count the
+/// "waived","known"?,"errors","warnings"}}`, findings as in the check document (errors and warnings count the
 /// introduced findings).
 pub fn render_diff(diff: &crate::triage::diff::Diff) -> String {
     let doc = DiffDocument {
@@ -341,10 +347,12 @@ pub fn render_diff(diff: &crate::triage::diff::Diff) -> String {
         fixed: diff.fixed.iter().map(finding).collect(),
         seats: &diff.seats,
         cost: diff.cost.as_ref(),
+        overrides: &diff.overrides,
         summary: DiffSummary {
             introduced: diff.introduced.len(),
             fixed: diff.fixed.len(),
             waived: diff.waived,
+            known: diff.known,
             counts: Summary::of(&diff.introduced),
         },
     };

@@ -56,23 +56,10 @@ pub fn neutralise_commands(s: &str, prefix: &str) -> String {
     out
 }
 
-/// How a whole output is written, for [`write`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Output {
-    /// One [`Syntax`] throughout.
-    Whole(Syntax),
-    /// A command format whose own commands start their lines with this prefix
-    /// ([`neutralise_commands`]).
-    Commands(&'static str),
-}
-
-/// Writes `text` to `out` made inert as `output` says: the one way the commands that render
-/// their output outside [`super::render`] (`diff`, `test`, `explain`, `rules`) write it.
-pub fn write(out: &mut dyn std::io::Write, text: &str, output: Output) -> std::io::Result<()> {
-    match output {
-        Output::Whole(syntax) => out.write_all(neutralise(text, syntax).as_bytes()),
-        Output::Commands(prefix) => out.write_all(neutralise_commands(text, prefix).as_bytes()),
-    }
+/// Writes `text` to `out` made inert as `syntax` says: the one way the commands that render
+/// their output outside [`super::render`] (`test`, `explain`, `rules`) write it.
+pub fn write(out: &mut dyn std::io::Write, text: &str, syntax: Syntax) -> std::io::Result<()> {
+    out.write_all(neutralise(text, syntax).as_bytes())
 }
 
 /// Whether `s` holds anything [`neutralise`] would change.

@@ -238,7 +238,7 @@ fn a_deeply_nested_baseline_is_refused() {
 }
 
 /// A folder holding `base.yaml` (the problem example) and `head.yaml` (a changed copy).
-fn two_versions(from: &str, to: &str) -> tempfile::TempDir {
+pub fn two_versions(from: &str, to: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(root().join("examples/problems.yaml")).unwrap();
     std::fs::write(dir.path().join("base.yaml"), &text).unwrap();

@@ -9,6 +9,7 @@ mod cli_extras;
 mod common;
 mod config;
 mod cost;
+mod diff;
 mod discovery;
 mod docs_tutorial;
 mod editors;

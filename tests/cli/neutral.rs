@@ -262,18 +262,39 @@ fn hostile_folder() -> tempfile::TempDir {
 
 #[test]
 fn diff_output_is_inert_in_every_format() {
-    let dir = hostile_folder();
-    for (format, own_github) in [
-        ("human", false),
-        ("json", false),
-        ("markdown", false),
-        ("github", true),
+    // The hostile tenant is the new version of an empty one: every finding is introduced, and
+    // every format of `skuld diff` shows it.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("base.yaml"), "tenant: t\n").unwrap();
+    std::fs::write(dir.path().join(NAME), HOSTILE).unwrap();
+    for (format, own_azure, own_github) in [
+        ("human", None, false),
+        ("compact", None, false),
+        ("json", None, false),
+        ("sarif", None, false),
+        ("github", None, true),
+        ("azure", Some("##vso[task.logissue "), false),
+        ("junit", None, false),
+        ("html", None, false),
+        ("markdown", None, false),
     ] {
-        let out = skuld_in(
-            dir.path(),
-            &["diff", "base.yaml", NAME, "--no-config", "--format", format],
-        );
-        inert(&format!("diff --format {format}"), out, "vso", own_github);
+        let o = Command::new(env!("CARGO_BIN_EXE_skuld"))
+            .args(["diff", "base.yaml", NAME, "--no-config", "--format", format])
+            .current_dir(dir.path())
+            .env_remove("COLUMNS")
+            .env_remove("SKULD_DOCS_URL")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{format}: {}", lossy(&o.stderr));
+        let (stdout, stderr) = (lossy(&o.stdout), lossy(&o.stderr));
+        assert!(stdout.contains("vso"), "diff {format}: shown\n{stdout}");
+        for (what, text, own) in [("stdout", &stdout, true), ("stderr", &stderr, false)] {
+            let what = format!("diff --format {format}, {what}");
+            azure(&what, text, own_azure.filter(|_| own));
+            github(&what, text, own_github && own);
+            terminal(&what, text);
+        }
     }
 }
 
