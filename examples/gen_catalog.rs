@@ -119,7 +119,9 @@ pub fn generate(text: &str) -> Result<String, String> {
          // (tests/catalog.rs checks that this file is what the generator makes of the CSV).\n\
          // `paid` and `free` are derived from the data (see docs/policies.md: a free, trial or\n\
          // developer marker in the name; else a per-user Office 365, Entra ID or Intune plan);\n\
-         // a SKU with neither is unknown. What a SKU grants is in the matrix policies.\n",
+         // a SKU with neither is unknown. `family` is the suite a SKU's name makes it a member\n\
+         // of (see `family_of` in examples/gen_catalog.rs). What a SKU grants is in the matrix\n\
+         // policies.\n",
     );
     if !repaired.is_empty() {
         out.push_str(
@@ -146,10 +148,76 @@ pub fn generate(text: &str) -> Result<String, String> {
             Status::Free(_) => out.push_str("    free\n"),
             Status::Unknown => {}
         }
+        if let Some(family) = family_of(&p.display) {
+            out.push_str(&format!("    family {family}\n"));
+        }
         let plans: Vec<String> = p.plans.iter().map(|s| name(s)).collect();
         out.push_str(&format!("    plans [{}]\n}}\n", plans.join(", ")));
     }
     Ok(out)
+}
+
+/// The suite family a product's display name makes it a member of (the rule is stated in
+/// docs/policies.md, and `src/tests/catalog.rs` holds every SKU of the default catalog to it):
+///
+/// - the suite's name, then a tier: `Office 365 E3`, `Office 365 GCC G5`, `Microsoft 365 F1`,
+///   `Enterprise Mobility + Security A3`, `Microsoft Entra ID P1` (a tier is a letter A, E, F or
+///   G and a digit; for Entra ID, `Basic`, `P1` or `P2`), whatever follows (`for faculty`,
+///   `_USGOV_GCCHIGH`, `without Audio Conferencing`), unless what follows marks an add-on named
+///   after the suite (`Security`, `Compliance`, `Add-on`, `Suite features`, `Extra Features`:
+///   `Microsoft 365 E5 Security` is not a Microsoft 365 suite);
+/// - the Office 365 suites Microsoft renamed in 2020 (`Microsoft 365 Business Basic` and
+///   `Business Standard`, formerly Office 365 Business Essentials and Premium) and the older
+///   `Office 365 Small Business` and `Midsize Business` are `office365`;
+///   `Microsoft 365 Business Premium` (`SPB`, with Entra ID P1 and Intune) is `microsoft365`.
+pub fn family_of(display: &str) -> Option<&'static str> {
+    const ADD_ON: [&str; 5] = [
+        "Security",
+        "Compliance",
+        "Add-on",
+        "Suite features",
+        "Extra Features",
+    ];
+    const NAMED: [(&str, &str); 5] = [
+        ("Microsoft 365 Business Basic", "office365"),
+        ("Microsoft 365 Business Standard", "office365"),
+        ("Office 365 Small Business", "office365"),
+        ("Office 365 Midsize Business", "office365"),
+        ("Microsoft 365 Business Premium", "microsoft365"),
+    ];
+    const TIERED: [(&str, &str); 4] = [
+        ("Office 365 ", "office365"),
+        ("Microsoft 365 ", "microsoft365"),
+        ("Enterprise Mobility + Security ", "ems"),
+        ("Microsoft Entra ID ", "entra"),
+    ];
+    let ends_word = |rest: &str| !rest.starts_with(|c: char| c.is_ascii_alphanumeric());
+    if let Some((_, family)) = NAMED
+        .iter()
+        .find(|(name, _)| display.strip_prefix(name).is_some_and(ends_word))
+    {
+        return Some(family);
+    }
+    let (rest, family) = TIERED
+        .iter()
+        .find_map(|(prefix, family)| Some((display.strip_prefix(prefix)?, *family)))?;
+    let after_tier = if family == "entra" {
+        ["Basic", "P1", "P2"]
+            .iter()
+            .find_map(|t| rest.strip_prefix(t).filter(|r| ends_word(r)))?
+    } else {
+        let rest = rest.strip_prefix("GCC ").unwrap_or(rest);
+        let mut chars = rest.chars();
+        match (chars.next(), chars.next()) {
+            (Some('A' | 'E' | 'F' | 'G'), Some(d)) if d.is_ascii_digit() => {}
+            _ => return None,
+        }
+        rest.get(2..).filter(|r| ends_word(r))?
+    };
+    if ADD_ON.iter().any(|w| after_tier.contains(w)) {
+        return None;
+    }
+    Some(family)
 }
 
 /// Whether a SKU is paid, free or unknown, and the evidence (the CSV has no price column).

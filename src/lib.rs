@@ -174,6 +174,20 @@ impl Policy {
         compile::compile(sources)
     }
 
+    /// The same policy evaluated on `today` (rules that count days from today), whatever
+    /// `SKULD_TODAY` and the clock say.
+    pub(crate) fn on(&self, today: date::Date) -> Policy {
+        let mut dated = self.clone();
+        dated.clock.today = Some(today);
+        dated
+    }
+
+    /// The same policy evaluated on the day `YYYY-MM-DD` (what a policy test's `# today:`
+    /// line does); `None` when `day` is not a date.
+    pub fn on_day(&self, day: &str) -> Option<Policy> {
+        date::Date::parse(day).map(|d| self.on(d))
+    }
+
     /// Checks one tenant file with default limits: every finding, ordered by position.
     /// `Err` when the file cannot be read as a tenant (YAML syntax, schema, limits).
     pub fn check(&self, tenant: &SourceFile) -> Result<Vec<Finding>, Diagnostics> {
@@ -260,23 +274,61 @@ impl Policy {
         with_holders: bool,
     ) -> Result<CheckedTenant, Diagnostics> {
         let doc = self.load_tenant(tenant, limits)?;
-        Ok(self.check_loaded_capped(&doc, cap, with_holders).0)
+        Ok(self.check_loaded_capped(&doc, cap, with_holders))
     }
 
-    /// [`Policy::check_capped`] of a document already loaded, with the model it derived (the
-    /// language server keeps both, and explains a user on hover against that model).
-    pub(crate) fn check_loaded_capped<'d>(
+    /// [`Policy::check_capped`] of a document already loaded.
+    pub(crate) fn check_loaded_capped(
+        &self,
+        doc: &tenant::TenantDocument,
+        cap: usize,
+        with_holders: bool,
+    ) -> CheckedTenant {
+        self.check_loaded_with_model(doc, cap, with_holders).0
+    }
+
+    /// [`Policy::check_loaded_capped`] with the model it derived (the language server keeps
+    /// both, and explains a user on hover against that model).
+    pub(crate) fn check_loaded_with_model<'d>(
         &self,
         doc: &'d tenant::TenantDocument,
         cap: usize,
         with_holders: bool,
     ) -> (CheckedTenant, TenantModel<'d>) {
-        let mut sink = diagnostics::finding::CappedFindings::new(cap);
+        self.check_loaded_into(
+            doc,
+            diagnostics::finding::CappedFindings::new(cap),
+            with_holders,
+        )
+    }
+
+    /// `skuld diff`'s check of a loaded version: every finding, those past `cap` per rule light
+    /// ([`Finding::is_light`]) to `detail`, and the users per SKU.
+    pub(crate) fn check_loaded_light(
+        &self,
+        doc: &tenant::TenantDocument,
+        cap: usize,
+        detail: diagnostics::finding::Light,
+    ) -> CheckedTenant {
+        self.check_loaded_into(
+            doc,
+            diagnostics::finding::CappedFindings::new(cap).keeping_light(detail),
+            true,
+        )
+        .0
+    }
+
+    fn check_loaded_into<'d>(
+        &self,
+        doc: &'d tenant::TenantDocument,
+        mut sink: diagnostics::finding::CappedFindings,
+        with_holders: bool,
+    ) -> (CheckedTenant, TenantModel<'d>) {
         let model = TenantModel::derive_into(doc, &self.catalog, &mut sink);
         eval::evaluate(self, &model, &mut sink);
         let (mut findings, omitted) = sink.finish();
         sort_findings(&mut findings);
-        let seats = tenant::seats::seats(&model, &self.catalog);
+        let seats = tenant::seats::seats(&model, &self.catalog, self.clock.today());
         let holders = if with_holders {
             tenant::seats::holders(&model, &self.catalog)
         } else {
@@ -299,7 +351,7 @@ impl Policy {
         let model = TenantModel::derive(doc, &self.catalog, &mut findings);
         eval::evaluate(self, &model, &mut findings);
         sort_findings(&mut findings);
-        let seats = tenant::seats::seats(&model, &self.catalog);
+        let seats = tenant::seats::seats(&model, &self.catalog, self.clock.today());
         (findings, seats)
     }
 
@@ -342,6 +394,7 @@ pub struct Report<'p> {
     findings: Vec<Finding>,
     files: Vec<report::CheckedFile>,
     errors: Vec<(String, Diagnostics)>,
+    edition: policies::PolicyEdition,
 }
 
 impl<'p> Report<'p> {
@@ -352,6 +405,7 @@ impl<'p> Report<'p> {
             findings: Vec::new(),
             files: Vec::new(),
             errors: Vec::new(),
+            edition: policies::PolicyEdition::of(policy.files()),
         }
     }
 
@@ -414,6 +468,7 @@ impl<'p> Report<'p> {
             docs_url: None,
             overrides: Vec::new(),
             config: None,
+            policy: self.edition,
             omitted: Vec::new(),
             view: report::View::default(),
         };

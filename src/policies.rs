@@ -19,6 +19,87 @@ use crate::source::SourceFile;
 /// (Microsoft's SSPR licensing page of 2017-04-26). Change it with the matrix.
 pub const DEFAULT_POLICY_VERSION: &str = "sspr-2017, matrix of 2017-04-26";
 
+/// The SSPR licensing matrices skuld embeds, oldest first: the file and the date of Microsoft's
+/// page it encodes (the first line of each file says "as of" that date; a test checks it).
+pub const SSPR_MATRICES: [(&str, &str); 3] = [
+    ("builtin:sspr-2017", "2017-04-26"),
+    ("builtin:sspr-2019", "2019-01-11"),
+    ("builtin:sspr-current", "2025-01-06"),
+];
+
+/// Which policy a run applied, for reports: whether the embedded default is in it, which SSPR
+/// matrix (and how to choose another), and the policy files of the user's own. Counted from
+/// the files' names, so it costs nothing measurable.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PolicyEdition {
+    /// The embedded default policy (catalog and general rules) is part of it.
+    pub default_policy: bool,
+    /// The embedded SSPR matrix in force (`builtin:sspr-2017`), if any.
+    pub sspr_matrix: Option<&'static str>,
+    /// The date of Microsoft's page that matrix encodes (`2017-04-26`).
+    pub matrix_date: Option<&'static str>,
+    /// The other embedded matrices, each chosen with `--policy NAME` (or in `.skuld.yaml`'s
+    /// `policies:`); it replaces the one in force.
+    pub other_matrices: Vec<&'static str>,
+    /// The policy files that are not embedded, as named.
+    pub files: Vec<String>,
+}
+
+impl PolicyEdition {
+    /// The edition of a policy compiled from `files`.
+    pub fn of(files: &[SourceFile]) -> Self {
+        let has = |name: &str| files.iter().any(|f| f.name() == name);
+        let matrix = SSPR_MATRICES.iter().find(|(name, _)| has(name));
+        PolicyEdition {
+            // The general rules stand for the default (a matrix may be replaced in it).
+            default_policy: has("builtin:licensing"),
+            sspr_matrix: matrix.map(|(name, _)| *name),
+            matrix_date: matrix.map(|(_, date)| *date),
+            other_matrices: SSPR_MATRICES
+                .iter()
+                .map(|(name, _)| *name)
+                .filter(|name| !has(name))
+                .collect(),
+            files: files
+                .iter()
+                .map(SourceFile::name)
+                .filter(|n| !n.starts_with("builtin:"))
+                .map(str::to_owned)
+                .collect(),
+        }
+    }
+
+    /// One sentence for people: `the default policy, SSPR matrix of 2017-04-26
+    /// (builtin:sspr-2017; another: --policy builtin:sspr-2019 or builtin:sspr-current)`, then
+    /// the user's files.
+    pub fn sentence(&self) -> String {
+        let mut parts = Vec::new();
+        if self.default_policy {
+            parts.push("the default policy".to_owned());
+        }
+        let files = self.files.join(", ");
+        if !files.is_empty() {
+            parts.push(files);
+        }
+        if parts.is_empty() {
+            parts.push("embedded files only".to_owned());
+        }
+        let mut text = parts.join(" + ");
+        match (self.sspr_matrix, self.matrix_date) {
+            (Some(name), Some(date)) => {
+                text.push_str(&format!(", SSPR matrix of {date} ({name}"));
+                if !self.other_matrices.is_empty() {
+                    text.push_str("; another: --policy ");
+                    text.push_str(&self.other_matrices.join(" or "));
+                }
+                text.push(')');
+            }
+            _ => text.push_str(", no embedded SSPR matrix"),
+        }
+        text
+    }
+}
+
 /// Embedded policy files: name, text.
 const FILES: &[(&str, &str)] = &[
     ("builtin:catalog", include_str!("../policies/catalog.skuld")),
@@ -159,4 +240,51 @@ pub fn resolve(paths: &[String], with_default: bool) -> Result<Vec<SourceFile>, 
         return Err(Diagnostics::new(errors));
     }
     Ok(sources)
+}
+
+#[cfg(test)]
+mod edition_tests {
+    use super::{DEFAULT_POLICY_VERSION, PolicyEdition, SSPR_MATRICES, add_builtin, builtin};
+
+    #[test]
+    fn each_matrix_file_says_the_date_it_is_listed_with() {
+        for (name, date) in SSPR_MATRICES {
+            let file = builtin(name).unwrap();
+            let first = file.text().lines().next().unwrap_or_default();
+            assert!(
+                first.ends_with(&format!("as of {date}.")),
+                "{name}: {first}"
+            );
+        }
+        let (default, date) = SSPR_MATRICES[0];
+        assert_eq!(
+            DEFAULT_POLICY_VERSION,
+            format!(
+                "{}, matrix of {date}",
+                default.trim_start_matches("builtin:")
+            )
+        );
+    }
+
+    #[test]
+    fn the_edition_names_the_matrix_in_force_and_the_others() {
+        let mut files = super::default_sources();
+        let e = PolicyEdition::of(&files);
+        assert_eq!(
+            e.sentence(),
+            "the default policy, SSPR matrix of 2017-04-26 (builtin:sspr-2017; another: --policy builtin:sspr-2019 or builtin:sspr-current)"
+        );
+        add_builtin(&mut files, builtin("builtin:sspr-current").unwrap());
+        files.push(crate::source::SourceFile::new("my.skuld", ""));
+        let e = PolicyEdition::of(&files);
+        assert_eq!(e.sspr_matrix, Some("builtin:sspr-current"));
+        assert_eq!(e.matrix_date, Some("2025-01-06"));
+        assert_eq!(e.files, ["my.skuld"]);
+        assert_eq!(
+            e.sentence(),
+            "the default policy + my.skuld, SSPR matrix of 2025-01-06 (builtin:sspr-current; another: --policy builtin:sspr-2017 or builtin:sspr-2019)"
+        );
+        let e = PolicyEdition::of(&[crate::source::SourceFile::new("my.skuld", "")]);
+        assert_eq!(e.sentence(), "my.skuld, no embedded SSPR matrix");
+    }
 }

@@ -5,6 +5,7 @@
 //! through [`Registry::lookup`].
 
 use crate::compile::Policy;
+use crate::compile::ir::Severities;
 use crate::diagnostics::Severity;
 use crate::diagnostics::suggest::did_you_mean;
 use crate::source::{SourceFile, Span};
@@ -30,8 +31,8 @@ pub enum RuleOrigin<'a> {
 pub struct RuleEntry<'a> {
     /// Public id, e.g. `sspr/cloud-user-license`.
     pub id: &'a str,
-    /// Default severity.
-    pub severity: Severity,
+    /// The severities of its findings: the default, and the one `severity … when` gives some.
+    pub severities: Severities,
     /// The one-line summary: the docs' first sentence, whole.
     pub summary: &'a str,
     /// The whole documentation as written (doc comment, or the built-in check's text).
@@ -43,6 +44,11 @@ pub struct RuleEntry<'a> {
 }
 
 impl RuleEntry<'_> {
+    /// The default severity: of the findings no `severity … when` picks.
+    pub fn severity(&self) -> Severity {
+        self.severities.default
+    }
+
     /// `file:line` for a policy rule, `built-in` for a built-in check.
     pub fn defined_in(&self) -> String {
         match self.origin {
@@ -83,7 +89,7 @@ impl<'a> Registry<'a> {
             let file = files.get(r.origin.file);
             rules.push(RuleEntry {
                 id: &r.id,
-                severity: r.severity,
+                severities: r.severities(),
                 summary: &r.summary,
                 docs: &r.docs,
                 origin: match file {
@@ -102,7 +108,7 @@ impl<'a> Registry<'a> {
                 .iter()
                 .map(|(id, severity, text)| RuleEntry {
                     id,
-                    severity: *severity,
+                    severities: Severities::one(*severity),
                     summary: text,
                     docs: text,
                     origin: RuleOrigin::Builtin,

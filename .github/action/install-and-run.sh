@@ -15,16 +15,16 @@
 #   INPUT_PATHS     tenant files, folders or quoted globs, separated by spaces or new lines
 #   INPUT_FORMAT    the format of the log output (default github: annotations + job summary)
 #   INPUT_FAIL_ON   error | warning | never
-#   INPUT_VERSION   a release tag (v0.2.0) or empty: the action's own ref when it is a version
-#                   tag (`uses: OWNER/skuld@v0.2.0` installs v0.2.0), else the newest release
-#                   recorded in release-sums.txt (so `uses: OWNER/skuld@<sha>` installs the
+#   INPUT_VERSION   a release tag (v0.1.0) or empty: the action's own ref when it is a version
+#                   tag (`uses: <owner>/skuld@v0.1.0` installs v0.1.0), else the newest release
+#                   recorded in release-sums.txt (so `uses: <owner>/skuld@<sha>` installs the
 #                   release pinned with that commit, never whatever is newest on the releases
 #                   page); `latest` means the same
 #   INPUT_SARIF     true: also write SARIF (for code scanning); false: do not
 #   INPUT_ARGS      more arguments for `skuld check` (--policy, --waivers, …), split on spaces
 #   INPUT_CONFIG_FROM   a git revision (origin/main): the config and waivers are read from it
 #   SKULD_REPOSITORY    owner/name of the releases; empty: the action's own repository, read
-#                       from GITHUB_ACTION_PATH (…/_actions/OWNER/NAME/REF), because
+#                       from GITHUB_ACTION_PATH (…/_actions/<owner>/<name>/<ref>), because
 #                       `github.action_repository` is empty in composite actions
 #   INPUT_BASE_REF  a git ref (the pull request's target branch): also run `skuld diff` of every
 #                   tenant file the change modifies against that ref, and write the Markdown to
@@ -107,7 +107,7 @@ if [ -z "$version" ]; then
 fi
 if [ "$version" = latest ] && [ -z "${SKULD_BIN:-}" ]; then
     version=$(newest_recorded)
-    [ -n "$version" ] || fail "no skuld release is recorded in $sums_file for this commit of the action: pin a version tag (uses: OWNER/skuld@vX.Y.Z) or set the \`version\` input"
+    [ -n "$version" ] || fail "no skuld release is recorded in $sums_file for this commit of the action: pin a version tag (uses: ${repository:-<owner>/skuld}@vX.Y.Z) or set the \`version\` input"
 fi
 
 install() {
@@ -119,7 +119,7 @@ install() {
     esac
     case $version in
         v[0-9]*) ;;
-        *) fail "version \`$version\` is not a release tag such as v0.2.0" ;;
+        *) fail "version \`$version\` is not a release tag such as v0.1.0" ;;
     esac
     [ -n "$repository" ] || fail "no repository to install skuld from: set the action's \`repository\` input (owner/name)"
     host=${SKULD_RELEASE_HOST:-https://github.com}

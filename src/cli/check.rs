@@ -37,7 +37,7 @@ pub(super) fn check(
             config_from: args.config_from.as_deref(),
             policies: &args.policies,
             no_default_policy: args.no_default_policy,
-            rules: (&args.only_rules, &args.skip_rules, &args.severities),
+            rules: args.rules.lists(),
             waivers: args.waivers.as_deref(),
             fail_on: args.fail_on,
             inactive_days: args.inactive_days,
@@ -249,6 +249,7 @@ pub(super) fn check(
         root,
         docs_url: crate::diagnostics::finding::docs_base_url(),
         config: config_path.map(|p| p.display().to_string()),
+        policy: crate::policies::PolicyEdition::of(policy.files()),
         omitted,
         overrides,
         view: report::View {
@@ -301,10 +302,42 @@ pub(super) fn check(
         }
     }
     let failed = run.failed();
-    let findings = run.findings;
     let stopped = failed > 0 || paths.is_empty() || write_failed || bad_waivers || missing;
-    // A rule's findings past the cap fail the run as its kept ones do.
-    Ok(fail_on.outcome(stopped, &findings))
+    let status = fail_on.outcome(stopped, &run.findings);
+    // A rule's findings past the cap fail the run as its kept ones of the same severity do. A
+    // rule with `severity … when` can keep only warnings while errors were left out: those fail
+    // the run on their own, unless kept ones of their severity were all waived (a clean run has
+    // no unwaived kept finding that fails it).
+    if status != crate::triage::ExitStatus::Clean {
+        return Ok(status);
+    }
+    let failing: Vec<&report::Omitted> = run
+        .omitted
+        .iter()
+        .filter(|o| o.count > 0 && fail_on.fails(o.severity))
+        .collect();
+    if failing.is_empty() {
+        return Ok(status);
+    }
+    let waived: std::collections::HashSet<(&str, &str, crate::Severity)> = run
+        .waived
+        .iter()
+        .map(|w| {
+            (
+                w.finding.file.name(),
+                w.finding.rule.as_str(),
+                w.finding.severity,
+            )
+        })
+        .collect();
+    let left_out_fail = failing
+        .iter()
+        .any(|o| !waived.contains(&(o.file.as_str(), o.rule.as_str(), o.severity)));
+    Ok(if left_out_fail {
+        crate::triage::ExitStatus::Findings
+    } else {
+        status
+    })
 }
 
 /// A command line that asks for two things that exclude each other.
@@ -329,16 +362,7 @@ impl Contradiction {
 /// The flags of `check` that contradict each other (clap knows the simple pairs; these depend
 /// on values).
 fn contradictions(args: &CheckArgs) -> Vec<miette::Report> {
-    let mut out = Vec::new();
-    for id in &args.only_rules {
-        if args.skip_rules.contains(id) {
-            out.push(miette::Report::new(Contradiction {
-                message: format!("`--only-rule {id}` and `--skip-rule {id}` contradict each other"),
-                help: "name the rule in one of them; as given, nothing of it would be reported"
-                    .to_owned(),
-            }));
-        }
-    }
+    let mut out = args.rules.contradictions();
     if args.output.as_deref() == Some(Path::new("-")) {
         out.push(miette::Report::new(Contradiction::new(
             "`--output -` would write a file named `-`".to_owned(),

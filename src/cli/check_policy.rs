@@ -49,7 +49,7 @@ pub(super) fn run(
     stderr: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
     let style = style_for(ColorArg::Auto, io::stderr().is_terminal());
-    let Some(setup) = super::settings::policy_paths(
+    let Some((_, sources)) = super::settings::policy_sources(
         &super::settings::PolicyFlags {
             config: args.config.as_deref(),
             no_config: args.no_config,
@@ -63,13 +63,6 @@ pub(super) fn run(
     )?
     else {
         return Ok(ExitStatus::Error);
-    };
-    let sources = match crate::policies::resolve(&setup.paths, setup.with_default) {
-        Ok(s) => s,
-        Err(errors) => {
-            print_errors(&errors, style, stderr)?;
-            return Ok(ExitStatus::Error);
-        }
     };
     let lints = match lint::lint(&sources) {
         Ok(l) => l,

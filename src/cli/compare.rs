@@ -37,12 +37,12 @@ pub(super) fn run(
         paths.push(p.clone());
         let compiled = load_policy(&paths, !args.no_default_policy).and_then(|policy| {
             // The comparison is between two policies as named: no config file applies.
-            let rules = (
-                &args.only_rules[..],
-                &args.skip_rules[..],
-                &args.severities[..],
-            );
-            Selection::new(rules, &crate::config::Config::default(), &policy).map(|s| (policy, s))
+            Selection::new(
+                args.rules.lists(),
+                &crate::config::Config::default(),
+                &policy,
+            )
+            .map(|s| (policy, s))
         });
         match compiled {
             Ok(x) => policies.push(x),
@@ -120,7 +120,12 @@ pub(super) fn run(
         };
         comparison.files += 1;
         let after = b.len();
-        let diff = crate::triage::diff::diff(a, b);
+        // No waivers in a comparison: every finding counts.
+        let version = |counted| crate::triage::diff::Version {
+            counted,
+            accepted: Vec::new(),
+        };
+        let diff = crate::triage::diff::diff(version(a), version(b));
         comparison.unchanged += after - diff.introduced.len();
         comparison.disappeared.extend(diff.fixed);
         comparison.appeared.extend(diff.introduced);

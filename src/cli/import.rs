@@ -41,6 +41,16 @@ pub(super) struct GraphArgs {
     /// reads
     #[arg(long, value_name = "DIR", requires = "live")]
     save: Option<PathBuf>,
+    /// --live stops with an error once the responses pass BYTES in all (they are saved to disk
+    /// as they arrive, not kept in memory)
+    #[arg(long, value_name = "BYTES", requires = "live", default_value_t = import::live::Budget::DEFAULT.max_bytes, value_parser = clap::value_parser!(u64).range(1..))]
+    max_bytes: u64,
+    /// --live stops with an error past N pages in all
+    #[arg(long, value_name = "N", requires = "live", default_value_t = import::live::Budget::DEFAULT.max_pages, value_parser = clap::value_parser!(u64).range(1..))]
+    max_pages: u64,
+    /// --live stops with an error when it has run SECONDS (throttling waits included)
+    #[arg(long, value_name = "SECONDS", requires = "live", default_value_t = import::live::Budget::DEFAULT.max_time.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    max_seconds: u64,
     /// Write the tenant YAML to FILE (replaced whole, never left half-written) instead of
     /// standard output
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -98,6 +108,11 @@ pub(super) fn run(
             &import::live::Options {
                 graph_url: args.graph_url.clone(),
                 save: args.save.clone(),
+                budget: import::live::Budget {
+                    max_bytes: args.max_bytes,
+                    max_pages: args.max_pages,
+                    max_time: std::time::Duration::from_secs(args.max_seconds),
+                },
             },
             policy.catalog(),
             &import::auth::ProcessEnv,

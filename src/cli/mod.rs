@@ -23,6 +23,7 @@ mod compare;
 mod completions;
 mod diff;
 mod discovery;
+mod eval;
 mod explain_user;
 mod fmt;
 mod import;
@@ -107,6 +108,9 @@ enum Command {
         #[command(flatten)]
         policy: PolicyArgs,
     },
+    /// Evaluate a policy expression on a tenant file (or alone) and show the value of each part
+    #[command(after_help = eval::AFTER_HELP)]
+    Eval(eval::EvalArgs),
     /// Rewrite policy files in the canonical layout
     #[command(after_help = fmt::AFTER_HELP)]
     Fmt(fmt::FmtArgs),
@@ -214,15 +218,8 @@ struct CheckArgs {
     /// [default: the config's `inactive-days`, else 90]
     #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]
     inactive_days: Option<u32>,
-    /// Report only these rules (repeatable; rule ids as `skuld rules` lists them)
-    #[arg(long = "only-rule", value_name = "RULE")]
-    only_rules: Vec<String>,
-    /// Leave these rules out (repeatable)
-    #[arg(long = "skip-rule", value_name = "RULE")]
-    skip_rules: Vec<String>,
-    /// Change a rule's severity: `RULE=error` or `RULE=warning` (repeatable)
-    #[arg(long = "severity", value_name = "RULE=LEVEL")]
-    severities: Vec<String>,
+    #[command(flatten)]
+    rules: RuleArgs,
     /// Waivers file (default: `skuld-waivers.yaml` beside the config file, or in the current
     /// folder, when it exists); see docs/waivers.md
     #[arg(long, value_name = "FILE")]
@@ -254,6 +251,43 @@ struct CheckArgs {
     compare: Option<Vec<String>>,
 }
 
+/// Which rules a run reports and at what severity: `check` and `diff` take the same flags (over
+/// the config's `only-rules`, `skip-rules` and `severity`).
+#[derive(Debug, Args)]
+struct RuleArgs {
+    /// Report only these rules (repeatable; rule ids as `skuld rules` lists them)
+    #[arg(long = "only-rule", value_name = "RULE")]
+    only_rules: Vec<String>,
+    /// Leave these rules out (repeatable)
+    #[arg(long = "skip-rule", value_name = "RULE")]
+    skip_rules: Vec<String>,
+    /// Change a rule's severity: `RULE=error` or `RULE=warning` (repeatable)
+    #[arg(long = "severity", value_name = "RULE=LEVEL")]
+    severities: Vec<String>,
+}
+
+impl RuleArgs {
+    /// `--only-rule`, `--skip-rule`, `--severity`, as [`Selection::new`] takes them.
+    fn lists(&self) -> (&[String], &[String], &[String]) {
+        (&self.only_rules, &self.skip_rules, &self.severities)
+    }
+
+    /// A rule named by both `--only-rule` and `--skip-rule`: as given, nothing of it would be
+    /// reported.
+    fn contradictions(&self) -> Vec<miette::Report> {
+        self.only_rules
+            .iter()
+            .filter(|id| self.skip_rules.contains(id))
+            .map(|id| {
+                miette::Report::new(check::Contradiction::new(
+                    format!("`--only-rule {id}` and `--skip-rule {id}` contradict each other"),
+                    "name the rule in one of them; as given, nothing of it would be reported",
+                ))
+            })
+            .collect()
+    }
+}
+
 /// How every command but `check` (which has its own, documented flag by flag) finds its
 /// policy: the config file's `policies:` and `default-policy:` unless these flags say otherwise.
 #[derive(Debug, Args)]
@@ -272,6 +306,19 @@ struct PolicyArgs {
     /// Ignore any config file
     #[arg(long)]
     no_config: bool,
+}
+
+impl PolicyArgs {
+    /// The flags as the one config loader takes them.
+    fn flags(&self) -> settings::PolicyFlags<'_> {
+        settings::PolicyFlags {
+            config: self.config.as_deref(),
+            no_config: self.no_config,
+            policies: &self.policies,
+            no_default_policy: self.no_default_policy,
+            config_from: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -373,6 +420,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> ExitStat
             }
             None => explain(&rule, &policy, stdout, stderr),
         },
+        Command::Eval(args) => eval::run(&args, stdout, stderr),
         Command::Fmt(args) => fmt::run(&args, stdout, stderr),
         Command::Skus(args) => skus::run(&args, stdout, stderr),
         Command::CheckPolicy(args) => check_policy::run(&args, stdout, stderr),
@@ -479,13 +527,7 @@ fn policy_or_report(
     stderr: &mut dyn Write,
 ) -> io::Result<Option<Policy>> {
     Ok(settings::policy_setup(
-        &settings::PolicyFlags {
-            config: args.config.as_deref(),
-            no_config: args.no_config,
-            policies: &args.policies,
-            no_default_policy: args.no_default_policy,
-            config_from: None,
-        },
+        &args.flags(),
         stopped,
         style_for(ColorArg::Auto, io::stderr().is_terminal()),
         stderr,

@@ -207,6 +207,26 @@ pub(super) fn policy_setup(
     }
 }
 
+/// [`policy_paths`], then the policy files they name, read but not compiled: `check-policy`
+/// analyses them, `eval` compiles them with its expression. `None` after printing what is wrong.
+pub(super) fn policy_sources(
+    flags: &PolicyFlags<'_>,
+    stopped: &str,
+    err_style: human::Style,
+    stderr: &mut dyn Write,
+) -> io::Result<Option<(PolicyPaths, Vec<crate::source::SourceFile>)>> {
+    let Some(paths) = policy_paths(flags, stopped, err_style, stderr)? else {
+        return Ok(None);
+    };
+    match crate::policies::resolve(&paths.paths, paths.with_default) {
+        Ok(sources) => Ok(Some((paths, sources))),
+        Err(errors) => {
+            print_errors(&errors, err_style, stderr)?;
+            Ok(None)
+        }
+    }
+}
+
 /// The flags that say where a command's config and policy come from.
 pub(super) struct PolicyFlags<'a> {
     /// `--config FILE`.

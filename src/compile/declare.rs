@@ -110,8 +110,8 @@ impl<'a> Checker<'a> {
     }
 
     /// Declares a SKU, or merges a `sku` and a `product` declaration of the same part number:
-    /// the hand-written `sku` decides display name, docs, `paid`/`free`, family and where
-    /// diagnostics point; ids and plans add up.
+    /// the hand-written `sku` decides display name, docs, `paid`/`free`, family (the
+    /// `product`'s applies when it has none) and where diagnostics point; ids and plans add up.
     fn declare_sku(&mut self, s: &ast::SkuDecl, file: usize) {
         let origin = Origin {
             file,
@@ -219,13 +219,17 @@ impl<'a> Checker<'a> {
             sku.display = s.display.text.clone();
             sku.docs = s.docs.clone();
             sku.origin = origin;
-            sku.family = family;
+            // The hand-written family, else the generated one.
+            sku.family = family.or(sku.family.take());
             sku.unavailable_in = unavailable_in.unwrap_or_default();
             // The hand-written ids come first.
             guids.append(&mut sku.guids);
             sku.guids = guids;
         } else {
             sku.guids.append(&mut guids);
+            if sku.family.is_none() {
+                sku.family = family;
+            }
         }
         let mut seen = std::collections::HashSet::new();
         sku.guids.retain(|g| seen.insert(g.clone()));

@@ -121,6 +121,21 @@ impl<'a> Checker<'a> {
             return Some((Expr::Slot(slot), ty));
         }
         if let Some((_, field)) = ROOTS.iter().find(|(n, _)| *n == name) {
+            if let Some(cx) = &self.expression
+                && !cx.tenant
+                && name != "skus"
+            {
+                let e = CompileError::new(
+                    CompileErrorKind::UnknownName,
+                    format!("`{name}` needs a tenant file"),
+                )
+                .at(self.file(scope.file), span, "read from the tenant")
+                .help(Some(
+                    "name a tenant file after the expression: `skuld eval '…' tenant.yaml`; without one only constants, the catalog (`skus`) and the policy's names can be evaluated".to_owned(),
+                ));
+                self.error(e);
+                return None;
+            }
             return Some(match field {
                 None => (Expr::Tenant, Ty::Tenant),
                 Some(f) => {
@@ -159,7 +174,12 @@ impl<'a> Checker<'a> {
             candidates.extend(self.sets.keys().map(String::as_str));
             candidates.extend(self.sku_index.keys().map(String::as_str));
         }
-        let help = did_you_mean(name, candidates.iter().copied()).or_else(|| {
+        let bound_by_flag = self
+            .expression
+            .as_ref()
+            .and_then(|cx| cx.unbound.iter().find(|(n, _)| *n == name))
+            .map(|(_, help)| help.clone());
+        let help = bound_by_flag.or_else(|| did_you_mean(name, candidates.iter().copied())).or_else(|| {
             Some("a name is a variable, `tenant`, `users`, `groups`, `subscriptions`, `assignments`, `skus`, or a declared capability, feature, set or SKU".to_owned())
         });
         let e = CompileError::new(
@@ -338,6 +358,40 @@ impl<'a> Checker<'a> {
                 Some((Expr::Compare(c, Box::new(l), Box::new(r)), Ty::Bool))
             }
         }
+    }
+}
+
+impl<'a> Checker<'a> {
+    /// Checks a `skuld eval` expression in a scope holding its binders (slots `0..`); the
+    /// expression's text is file `file`. `None` after recording its errors.
+    pub(super) fn check_query(
+        &mut self,
+        query: &super::ExpressionQuery<'a>,
+        file: usize,
+    ) -> Option<super::CheckedExpression> {
+        let mut scope = Scope {
+            file,
+            vars: Vec::new(),
+            max: 0,
+        };
+        for (name, binder) in query.binders {
+            let ty = match binder {
+                super::Binder::User => Ty::User,
+                super::Binder::Group => Ty::Group,
+                super::Binder::Subscription => Ty::Subscription,
+            };
+            scope.push(name, ty);
+        }
+        self.expression = Some(super::ExpressionContext {
+            tenant: query.tenant,
+            unbound: query.unbound,
+        });
+        let (expr, ty) = self.expr(query.expr, &mut scope)?;
+        Some(super::CheckedExpression {
+            expr,
+            ty: ty.to_string(),
+            slots: scope.max,
+        })
     }
 }
 

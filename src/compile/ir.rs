@@ -67,6 +67,17 @@ pub struct Clock {
 /// `--inactive-days` says otherwise (contract v3).
 pub const DEFAULT_INACTIVE_DAYS: u32 = 90;
 
+impl Clock {
+    /// The day rules and reports measure dates against: the one given, else
+    /// [`crate::date::Date::today`]. `skuld check` has checked `SKULD_TODAY` before evaluating;
+    /// an embedding program that set a bad one gets the local date rather than a panic.
+    pub fn today(&self) -> crate::date::Date {
+        self.today.unwrap_or_else(|| {
+            crate::date::Date::today().unwrap_or_else(|_| crate::date::Date::local_today())
+        })
+    }
+}
+
 impl Default for Clock {
     fn default() -> Self {
         Clock {
@@ -129,13 +140,19 @@ pub struct Capability {
     pub origin: Origin,
 }
 
+/// A map from names read in tenant files (part numbers, GUIDs, UPNs, group names) to ids.
+/// Hashing them with std's SipHash cost 5 % of a 100k-user check; foldhash costs a fraction of
+/// that and seeds per process, so a hostile file cannot be written to collide in advance
+/// (`docs/architecture.md`, "Dependencies").
+pub(crate) type NameIndex<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// The SKUs a policy knows.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     pub(crate) skus: Vec<Sku>,
-    pub(crate) by_part: HashMap<String, SkuId>,
+    pub(crate) by_part: NameIndex<String, SkuId>,
     /// Lower-case GUID → SKU.
-    pub(crate) by_guid: HashMap<String, SkuId>,
+    pub(crate) by_guid: NameIndex<String, SkuId>,
     /// Features tenant files may list under `features:`, in declaration order.
     pub(crate) features: Vec<Feature>,
 }
@@ -245,8 +262,11 @@ impl Catalog {
 pub struct Rule {
     /// Stable public id, e.g. `sspr/cloud-user-license`.
     pub id: String,
-    /// Severity of its findings.
+    /// Severity of its findings: the default (`severity error`).
     pub severity: Severity,
+    /// `severity warning when …`: the other severity, of the findings where the condition
+    /// holds. Read only when a finding fires, so a rule without one costs nothing more.
+    pub severity_when: Option<(Severity, Expr)>,
     /// Doc comment (the rule's documentation).
     pub docs: String,
     /// The docs' first sentence ([`summary`]), for one-line listings.
@@ -268,8 +288,10 @@ pub struct Rule {
     pub at: Expr,
     /// Text of the label at the `at` node.
     pub at_label: Option<Template>,
-    /// `message`.
+    /// `message`: the default.
     pub message: Template,
+    /// `message "…" when …`, in order: the first whose condition holds is the finding's message.
+    pub messages_when: Vec<(Template, Expr)>,
     /// `subject`; defaults to the natural name of the `at` node.
     pub subject: Option<Expr>,
     /// `help … when …`.
@@ -284,8 +306,57 @@ pub struct Rule {
     pub decl: Span,
 }
 
-/// The feature `filter` requires of the range variable (slot 0): `f in u.features`, alone or
-/// as a conjunct of `and`.
+impl Rule {
+    /// The severity of every finding for which `when` (the condition of
+    /// [`Rule::severity_when`], evaluated by the caller) is `true`, `false` otherwise.
+    pub fn severity_if<'r>(&'r self, when: impl FnOnce(&'r Expr) -> bool) -> Severity {
+        match &self.severity_when {
+            Some((other, cond)) if when(cond) => *other,
+            _ => self.severity,
+        }
+    }
+
+    /// The severities its findings can have: the default, then the conditional one.
+    pub fn severities(&self) -> Severities {
+        Severities {
+            default: self.severity,
+            other: self.severity_when.as_ref().map(|(s, _)| *s),
+        }
+    }
+}
+
+/// The severities a rule's findings can have, for listings ("error / warning").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Severities {
+    /// `severity error`: findings no `when` picks.
+    pub default: Severity,
+    /// `severity warning when …`: the findings its condition picks.
+    pub other: Option<Severity>,
+}
+
+impl Severities {
+    /// One severity only.
+    pub fn one(default: Severity) -> Self {
+        Severities {
+            default,
+            other: None,
+        }
+    }
+
+    /// `error`, or `error / warning` (the default first).
+    pub fn label(self) -> String {
+        match self.other {
+            Some(o) => format!("{} / {}", self.default.as_str(), o.as_str()),
+            None => self.default.as_str().to_owned(),
+        }
+    }
+
+    /// Every severity, the default first.
+    pub fn all(self) -> impl Iterator<Item = Severity> {
+        std::iter::once(self.default).chain(self.other)
+    }
+}
+
 /// The first sentence of a doc comment: its first paragraph's lines joined, up to the first
 /// `. ` followed by a capital letter that does not close an abbreviation (`e.g. Office`), or
 /// the whole paragraph.
@@ -316,6 +387,8 @@ pub fn summary(docs: &str) -> String {
     text.get(..end).unwrap_or(&text).to_owned()
 }
 
+/// The feature `filter` requires of the range variable (slot 0): `f in u.features`, alone or
+/// as a conjunct of `and`.
 pub fn feature_guard(filter: &Expr) -> Option<u32> {
     match filter {
         Expr::In {
@@ -560,6 +633,8 @@ pub enum Field {
     SubStatus,
     /// `s.trial`
     SubTrial,
+    /// `s.ends`: the earliest `ends` of the SKU's subscriptions; `null` when none
+    SubEnds,
     /// `s.ends_in_days`: days from today to the earliest `ends`; `null` when none
     SubEndsInDays,
     /// `u.usage_location`

@@ -349,8 +349,14 @@ fn rule_names<'a>(r: &'a ast::RuleDecl, out: &mut HashSet<&'a str>) {
     let mut exprs: Vec<&ast::Expr> = vec![&r.require, &r.at];
     exprs.extend(r.filter.iter());
     exprs.extend(r.subject.iter());
-    let mut templates: Vec<&ast::Template> = vec![&r.message];
+    let mut templates: Vec<&ast::Template> = r.messages.iter().map(|m| &m.text).collect();
     templates.extend(r.at_label.iter());
+    for m in &r.messages {
+        exprs.extend(m.when.iter());
+    }
+    for c in &r.severities {
+        exprs.extend(c.when.iter());
+    }
     for h in &r.helps {
         templates.push(&h.text);
         exprs.extend(h.when.iter());

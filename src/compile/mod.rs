@@ -65,6 +65,66 @@ pub fn compile_with_limits(
     files: &[SourceFile],
     limits: &PolicyLimits,
 ) -> Result<Policy, Diagnostics> {
+    compile_inner(files, limits, None).map(|(policy, _)| policy)
+}
+
+/// What `skuld eval` binds on the command line: a variable and the kind of entity it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Binder {
+    /// `--user UPN`
+    User,
+    /// `--group NAME`
+    Group,
+    /// `--subscription SKU`
+    Subscription,
+}
+
+/// An expression to check against the names of a policy (`skuld eval`).
+pub struct ExpressionQuery<'q> {
+    /// The expression's text (diagnostics point into it).
+    pub source: &'q SourceFile,
+    /// The expression as parsed from `source`.
+    pub expr: &'q ast::Expr,
+    /// Variables the command line binds, in slot order.
+    pub binders: &'q [(&'q str, Binder)],
+    /// Whether a tenant file is given: without one, `tenant`, `users`, `groups`,
+    /// `subscriptions` and `assignments` are errors (`skus`, the catalog, is not).
+    pub tenant: bool,
+    /// Names a flag would bind, with the help an unknown one gets (`u`: "bind it with --user").
+    pub unbound: &'q [(&'q str, String)],
+}
+
+/// An expression checked against a policy: the IR, its type, and how many variable slots
+/// evaluating it needs (the binders first).
+#[derive(Debug)]
+pub struct CheckedExpression {
+    /// The expression, names resolved.
+    pub expr: ir::Expr,
+    /// Its type, as messages name types (`list of SKU`).
+    pub ty: String,
+    /// Variable slots: the binders', then the quantifiers'.
+    pub slots: usize,
+}
+
+/// Compiles the policy `files` and checks `query` against its names: the policy is compiled
+/// once, whole (a policy with errors is an error here too), and a policy without rules is
+/// accepted (its names are what an expression needs).
+pub fn compile_expression(
+    files: &[SourceFile],
+    query: &ExpressionQuery<'_>,
+) -> Result<(Policy, CheckedExpression), Diagnostics> {
+    let (policy, checked) = compile_inner(files, &PolicyLimits::default(), Some(query))?;
+    match checked {
+        Some(c) => Ok((policy, c)),
+        None => Err(Diagnostics::new(Vec::new())),
+    }
+}
+
+fn compile_inner(
+    files: &[SourceFile],
+    limits: &PolicyLimits,
+    query: Option<&ExpressionQuery<'_>>,
+) -> Result<(Policy, Option<CheckedExpression>), Diagnostics> {
     if files.len() > limits.max_files {
         return Err(Diagnostics::single(
             CompileError::new(
@@ -113,8 +173,14 @@ pub fn compile_with_limits(
     if let Some(e) = too_many_rules(files, &asts, limits.max_rules) {
         return Err(Diagnostics::single(e));
     }
+    // The expression's text is one more file, for its diagnostics; it is not parsed as policy.
+    let mut all_files = files.to_vec();
+    if let Some(q) = query {
+        all_files.push(q.source.clone());
+    }
     let mut checker = Checker {
-        files,
+        files: &all_files,
+        expression: None,
         errors: Vec::new(),
         skus: Vec::new(),
         sku_index: HashMap::new(),
@@ -135,7 +201,8 @@ pub fn compile_with_limits(
     checker.grant(&asts);
     checker.includes(&asts);
     checker.check_rules(&asts);
-    if checker.rules.is_empty() && checker.errors.is_empty() {
+    let checked = query.and_then(|q| checker.check_query(q, files.len()));
+    if checker.rules.is_empty() && checker.errors.is_empty() && query.is_none() {
         let names: Vec<&str> = files.iter().map(SourceFile::name).collect();
         checker.errors.push(
             CompileError::new(
@@ -169,13 +236,13 @@ pub fn compile_with_limits(
         .enumerate()
         .map(|(i, s)| (s.part.clone(), i as SkuId))
         .collect();
-    let mut by_guid = HashMap::new();
+    let mut by_guid = ir::NameIndex::default();
     for (i, s) in skus.iter().enumerate() {
         for g in &s.guids {
             by_guid.entry(g.clone()).or_insert(i as SkuId);
         }
     }
-    Ok(Policy {
+    let policy = Policy {
         files: files.to_vec(),
         catalog: Catalog {
             skus,
@@ -186,7 +253,8 @@ pub fn compile_with_limits(
         capabilities: caps,
         rules,
         clock: ir::Clock::default(),
-    })
+    };
+    Ok((policy, checked))
 }
 
 /// An error at the first rule past `max_rules` (counted over all files, in order), if any.
@@ -244,8 +312,16 @@ enum SetValue {
     Caps(Vec<CapId>),
 }
 
+/// What checking a `skuld eval` expression changes in name look-up.
+struct ExpressionContext<'a> {
+    tenant: bool,
+    unbound: &'a [(&'a str, String)],
+}
+
 struct Checker<'a> {
     files: &'a [SourceFile],
+    /// Set while checking the expression of `skuld eval` (after the policy's own rules).
+    expression: Option<ExpressionContext<'a>>,
     errors: Vec<CompileError>,
     skus: Vec<ir::Sku>,
     sku_index: HashMap<String, SkuId>,

@@ -4,6 +4,7 @@ use super::expr::Scope;
 use super::ir::{Expr, Origin};
 use super::types::Ty;
 use super::{Checker, CompileError, CompileErrorKind, Severity, ir};
+use crate::source::Span;
 use crate::syntax::ast;
 
 impl<'a> Checker<'a> {
@@ -50,7 +51,8 @@ impl<'a> Checker<'a> {
             .and_then(|e| self.bool_expr(e, &mut scope, "`where`"));
         let require = self.bool_expr(&r.require, &mut scope, "`require`");
         let at = self.place(&r.at, &mut scope);
-        let message = self.template(&r.message, &mut scope);
+        let severities = self.severities(r, &mut scope);
+        let messages = self.messages(r, &mut scope);
         let at_label = match &r.at_label {
             Some(t) => self.template(t, &mut scope).map(Some),
             None => Some(None),
@@ -79,17 +81,20 @@ impl<'a> Checker<'a> {
         if self.errors.len() != errors_before {
             return;
         }
-        let (Some(require), Some(at), Some(message), Some(at_label)) =
-            (require, at, message, at_label)
+        let (
+            Some(require),
+            Some(at),
+            Some((severity, severity_when)),
+            Some((message, messages_when)),
+            Some(at_label),
+        ) = (require, at, severities, messages, at_label)
         else {
             return;
         };
         self.rules.push(ir::Rule {
             id: r.id.text.clone(),
-            severity: match r.severity.0 {
-                ast::SeverityKw::Error => Severity::Error,
-                ast::SeverityKw::Warning => Severity::Warning,
-            },
+            severity,
+            severity_when,
             docs: r.docs.clone(),
             summary: ir::summary(&r.docs),
             range: r.range,
@@ -111,6 +116,7 @@ impl<'a> Checker<'a> {
             at,
             at_label,
             message,
+            messages_when,
             subject,
             helps,
             labels,
@@ -118,6 +124,146 @@ impl<'a> Checker<'a> {
             origin,
             decl: r.span,
         });
+    }
+
+    /// The `severity` clauses: the default (exactly one without `when`) and at most one
+    /// conditional one, of the other level.
+    fn severities(
+        &mut self,
+        r: &ast::RuleDecl,
+        scope: &mut Scope,
+    ) -> Option<(Severity, Option<(Severity, Expr)>)> {
+        let level = |c: &ast::SeverityClause| match c.level {
+            ast::SeverityKw::Error => Severity::Error,
+            ast::SeverityKw::Warning => Severity::Warning,
+        };
+        let default = self
+            .one_default(
+                scope.file,
+                r.severities.iter().map(|c| (c.span, c.when.is_none())),
+                "severity",
+                "add `severity error` (or `warning`) for them",
+            )
+            .and_then(|i| r.severities.get(i))
+            .map(level);
+        let file = self.file(scope.file).clone();
+        let mut other: Option<(Severity, Expr)> = None;
+        let mut first_when: Option<Span> = None;
+        let mut ok = default.is_some();
+        for c in &r.severities {
+            let Some(w) = &c.when else { continue };
+            let cond = self.bool_expr(w, scope, "`severity … when`");
+            if let Some(first) = first_when.replace(c.span) {
+                let e = CompileError::new(
+                    CompileErrorKind::Invalid,
+                    "a rule has at most one `severity … when`",
+                )
+                .at(&file, c.span, "a second conditional severity")
+                .also(&file, first, "the first one")
+                .help(Some(
+                    "join the conditions with `or` in one `severity … when` clause".to_owned(),
+                ));
+                self.error(e);
+                ok = false;
+            } else if default == Some(level(c)) {
+                let (this, that) = match level(c) {
+                    Severity::Error => ("error", "warning"),
+                    Severity::Warning => ("warning", "error"),
+                };
+                let e = CompileError::new(
+                    CompileErrorKind::Invalid,
+                    format!("`severity {this} when …` gives the rule's default severity again"),
+                )
+                .at(&file, c.span, "already the default: it changes nothing")
+                .help(Some(format!(
+                    "the condition picks the findings that get the other severity: write `severity {that} when …`, or remove the clause"
+                )));
+                self.error(e);
+                ok = false;
+            } else {
+                ok &= cond.is_some();
+                other = cond.map(|cond| (level(c), cond));
+            }
+        }
+        match default {
+            Some(d) if ok => Some((d, other)),
+            _ => None,
+        }
+    }
+
+    /// The `message` clauses: the default (exactly one without `when`) and the conditional
+    /// ones, in order.
+    fn messages(
+        &mut self,
+        r: &ast::RuleDecl,
+        scope: &mut Scope,
+    ) -> Option<(ir::Template, Vec<(ir::Template, Expr)>)> {
+        let found = self.one_default(
+            scope.file,
+            r.messages.iter().map(|m| (m.text.span, m.when.is_none())),
+            "message",
+            "add a `message \"…\"` without `when` for them",
+        );
+        let mut default = None;
+        let mut cases = Vec::new();
+        let mut ok = found.is_some();
+        for m in &r.messages {
+            let text = self.template(&m.text, scope);
+            match &m.when {
+                None => default = default.or(text),
+                Some(w) => match (text, self.bool_expr(w, scope, "`message … when`")) {
+                    (Some(t), Some(c)) => cases.push((t, c)),
+                    _ => ok = false,
+                },
+            }
+        }
+        match default {
+            Some(d) if ok => Some((d, cases)),
+            _ => None,
+        }
+    }
+
+    /// Checks that exactly one clause of a kind (`what`; `clauses`: each one's span and
+    /// whether it has no `when`) is the default; reports none (at the first clause) or a second
+    /// one. The index of the default when there is exactly one.
+    fn one_default(
+        &mut self,
+        file: usize,
+        clauses: impl Iterator<Item = (Span, bool)>,
+        what: &str,
+        help: &str,
+    ) -> Option<usize> {
+        let clauses: Vec<(Span, bool)> = clauses.collect();
+        let mut defaults = clauses.iter().enumerate().filter(|(_, (_, d))| *d);
+        let source = self.file(file).clone();
+        let Some((index, &(default, _))) = defaults.next() else {
+            if let Some((first, _)) = clauses.first() {
+                let e = CompileError::new(
+                    CompileErrorKind::Invalid,
+                    format!("the rule has no `{what}` without `when`"),
+                )
+                .at(&source, *first, "every clause has a condition")
+                .help(Some(format!(
+                    "the findings where no `when` holds need one: {help}"
+                )));
+                self.error(e);
+            }
+            return None;
+        };
+        if let Some((_, &(again, _))) = defaults.next() {
+            let e = CompileError::new(
+                CompileErrorKind::Duplicate,
+                format!("`{what}` without `when` is given twice"),
+            )
+            .at(&source, again, "a second default")
+            .also(&source, default, "the first one")
+            .help(Some(format!(
+                "a rule has one default `{what}`; give the other findings theirs with a `{what}` clause ending in `when <condition>`"
+            )));
+            self.error(e);
+            return None;
+        }
+        Some(index)
     }
 
     pub(super) fn label(&mut self, l: &ast::Label, scope: &mut Scope) -> Option<ir::Label> {

@@ -17,6 +17,8 @@ pub enum Ty {
     Str,
     /// Text or `null` (an optional YAML value).
     OptStr,
+    /// A calendar date or `null` (shown as `YYYY-MM-DD`; day counts are fields of their own).
+    OptDate,
     /// `null`
     Null,
     /// The tenant.
@@ -62,7 +64,7 @@ impl Ty {
         use Ty::*;
         match (self, other) {
             (Str | OptStr, Str | OptStr) | (Int | OptInt, Int | OptInt) => true,
-            (OptStr | OptInt | Null, Null) | (Null, OptStr | OptInt) => true,
+            (OptStr | OptInt | OptDate | Null, Null) | (Null, OptStr | OptInt | OptDate) => true,
             (List(a), List(b)) => a.comparable(b) || **a == Null || **b == Null,
             (a, b) => a == b,
         }
@@ -77,6 +79,7 @@ impl fmt::Display for Ty {
             Ty::OptInt => f.write_str("optional number"),
             Ty::Str => f.write_str("string"),
             Ty::OptStr => f.write_str("optional string"),
+            Ty::OptDate => f.write_str("optional date"),
             Ty::Null => f.write_str("null"),
             Ty::Tenant => f.write_str("tenant"),
             Ty::Sspr => f.write_str("sspr settings"),
@@ -150,6 +153,7 @@ pub fn fields_of(ty: &Ty) -> &'static [(&'static str, Field, FieldTy)] {
             ("seats", SubSeats, T::OptInt),
             ("status", SubStatus, T::Str),
             ("trial", SubTrial, T::Bool),
+            ("ends", SubEnds, T::OptDate),
             ("ends_in_days", SubEndsInDays, T::OptInt),
             ("used", SubUsed, T::Int),
             ("groups", SubGroups, T::Groups),
@@ -204,6 +208,8 @@ pub enum FieldTy {
     Str,
     /// optional string
     OptStr,
+    /// date or null
+    OptDate,
     /// SSPR settings
     Sspr,
     /// a SKU
@@ -237,6 +243,7 @@ impl FieldTy {
             FieldTy::OptInt => Ty::OptInt,
             FieldTy::Str => Ty::Str,
             FieldTy::OptStr => Ty::OptStr,
+            FieldTy::OptDate => Ty::OptDate,
             FieldTy::Sspr => Ty::Sspr,
             FieldTy::Sku => Ty::Sku,
             FieldTy::Users => Ty::User.list(),

@@ -422,12 +422,15 @@ impl Config {
             ));
         }
         for (rule, level, span) in &self.severity {
-            let default = rules.lookup(rule).map(|r| r.severity).ok();
-            if default == Some(*level) {
+            let severities = rules.lookup(rule).map(|r| r.severities).ok();
+            // Unchanged only when every finding already has that severity.
+            if severities.is_some_and(|s| s.default == *level && s.other.is_none()) {
                 continue;
             }
-            let was =
-                default.map_or_else(String::new, |d| format!(" (its default is {})", d.as_str()));
+            let was = severities.map_or_else(String::new, |s| match s.other {
+                Some(_) => format!(" (it is {}, by finding)", s.label()),
+                None => format!(" (its default is {})", s.default.as_str()),
+            });
             out.push(format!(
                 "rule `{rule}` is reported as {}{was} ({})",
                 level.as_str(),

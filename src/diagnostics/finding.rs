@@ -82,6 +82,13 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding built without its texts (message, labels, help) past the per-rule cap, for
+    /// `skuld diff`, which matches findings by identity and shows only the ones that change
+    /// (see `CappedFindings::keeping_light`). A built finding always has a message.
+    pub(crate) fn is_light(&self) -> bool {
+        self.message.is_empty()
+    }
+
     /// A finding with no labels or help yet.
     pub(crate) fn new(
         rule: String,
@@ -282,11 +289,22 @@ pub(crate) trait FindingSink {
     /// Counts one finding of `rule`; false when its details would be dropped, so that the
     /// caller need not build it.
     fn admit(&mut self, rule: &str) -> bool;
+    /// [`FindingSink::admit`] for a finding whose severity is known before it is built (a
+    /// rule with `severity … when`): one left out is counted at that severity, not at the
+    /// severity of the rule's kept findings.
+    fn admit_at(&mut self, rule: &str, _severity: Severity) -> bool {
+        self.admit(rule)
+    }
     /// Keeps a finding [`FindingSink::admit`] let in.
     fn keep(&mut self, finding: Finding);
     /// Counts the cause ([`cause_of`]) of a finding [`FindingSink::admit`] left out, so that the
     /// summary's causes count every finding.
     fn omit(&mut self, rule: &str, cause: &str);
+    /// How findings past the cap are kept: `None`, only counted (the default); else built light
+    /// ([`Finding::is_light`]) to this detail and given to [`FindingSink::keep`].
+    fn light(&self) -> Option<Light> {
+        None
+    }
     /// Counts a finding and keeps it when the cap allows.
     fn push(&mut self, finding: Finding) {
         if self.admit(&finding.rule) {
@@ -321,6 +339,21 @@ pub(crate) struct CappedFindings {
     counts: std::collections::HashMap<String, usize>,
     /// Per rule: the causes of the findings left out, and how many had each.
     omitted_causes: std::collections::HashMap<String, std::collections::HashMap<String, usize>>,
+    /// Per rule, of the findings left out through [`FindingSink::admit_at`]: how many were
+    /// errors and how many warnings.
+    omitted_at: std::collections::HashMap<String, [usize; 2]>,
+    /// Findings past the cap are kept light ([`FindingSink::light`]), not counted.
+    light: Option<Light>,
+}
+
+/// What a light finding (past the cap, for `skuld diff`'s matching) is built with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Light {
+    /// Rule, severity, subject and the place `at` names: all that matching by identity needs.
+    Identity,
+    /// Also the places and licences its labels name (what inline waivers and the cost figures
+    /// read): the label conditions are evaluated, their texts not rendered.
+    Places,
 }
 
 /// Findings of one rule in one file that the cap left out: counted, not kept.
@@ -345,7 +378,16 @@ impl CappedFindings {
             findings: Vec::new(),
             counts: std::collections::HashMap::new(),
             omitted_causes: std::collections::HashMap::new(),
+            omitted_at: std::collections::HashMap::new(),
+            light: None,
         }
+    }
+
+    /// Keeps every finding, those past the cap light: what `skuld diff` matches findings on,
+    /// at about the cost of a capped check.
+    pub(crate) fn keeping_light(mut self, detail: Light) -> Self {
+        self.light = Some(detail);
+        self
     }
 
     /// The kept findings, and per rule how many were left out (rules in the order of their
@@ -363,12 +405,21 @@ impl CappedFindings {
                     .into_iter()
                     .collect();
                 causes.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                omitted.push(OmittedCount {
-                    rule: f.rule.clone(),
-                    severity: f.severity,
-                    count: total - self.cap,
-                    causes,
-                });
+                // Left out at a severity of their own (`severity … when`), else at that of
+                // the kept findings; errors first, the causes with the first count.
+                let at = self.omitted_at.get(&f.rule).copied().unwrap_or_default();
+                let rest = (total - self.cap).saturating_sub(at.iter().sum());
+                for (severity, at) in [Severity::Error, Severity::Warning].into_iter().zip(at) {
+                    let count = at + if severity == f.severity { rest } else { 0 };
+                    if count > 0 {
+                        omitted.push(OmittedCount {
+                            rule: f.rule.clone(),
+                            severity,
+                            count,
+                            causes: std::mem::take(&mut causes),
+                        });
+                    }
+                }
             }
         }
         (self.findings, omitted)
@@ -376,6 +427,17 @@ impl CappedFindings {
 }
 
 impl FindingSink for CappedFindings {
+    fn light(&self) -> Option<Light> {
+        self.light
+    }
+    fn push(&mut self, finding: Finding) {
+        // A finding given whole (the built-in checks) is kept whole when light ones are kept.
+        if self.admit(&finding.rule) || self.light.is_some() {
+            self.keep(finding);
+        } else {
+            self.omit(&finding.rule, &finding.cause());
+        }
+    }
     fn admit(&mut self, rule: &str) -> bool {
         let n = match self.counts.get_mut(rule) {
             Some(n) => n,
@@ -383,6 +445,23 @@ impl FindingSink for CappedFindings {
         };
         *n += 1;
         *n <= self.cap
+    }
+    fn admit_at(&mut self, rule: &str, severity: Severity) -> bool {
+        if self.admit(rule) {
+            return true;
+        }
+        let at = match self.omitted_at.get_mut(rule) {
+            Some(at) => at,
+            None => self.omitted_at.entry(rule.to_owned()).or_default(),
+        };
+        let i = match severity {
+            Severity::Error => 0,
+            Severity::Warning => 1,
+        };
+        if let Some(n) = at.get_mut(i) {
+            *n += 1;
+        }
+        false
     }
     fn keep(&mut self, finding: Finding) {
         self.findings.push(finding);
@@ -433,6 +512,21 @@ mod tests {
             Span::new(0, 1),
             FindingOrigin::Builtin,
         )
+    }
+
+    #[test]
+    fn findings_left_out_at_a_severity_of_their_own_are_counted_at_it() {
+        // A rule with `severity … when`: the kept finding is a warning, two of those left out
+        // are errors; the summary and the exit code must see them as errors.
+        let mut sink = CappedFindings::new(1);
+        assert!(sink.admit_at("r", Severity::Warning));
+        sink.keep(finding("r"));
+        for severity in [Severity::Error, Severity::Warning, Severity::Error] {
+            assert!(!sink.admit_at("r", severity));
+        }
+        let (_, omitted) = sink.finish();
+        let counts: Vec<_> = omitted.iter().map(|o| (o.severity, o.count)).collect();
+        assert_eq!(counts, [(Severity::Error, 2), (Severity::Warning, 1)]);
     }
 
     #[test]

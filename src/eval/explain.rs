@@ -451,7 +451,7 @@ fn rule_ast(policy: &Policy, rule: &Rule) -> Option<(SourceFile, ast::RuleDecl)>
 
 /// Appends `e` and, through `and` / `or` / `not`, its parts, each with its value; a quantifier
 /// or `count` shows the list it ranges over. `src` is the same expression as written, when found.
-fn conditions_of<'a>(
+pub(super) fn conditions_of<'a>(
     interp: &Interp<'a>,
     e: &'a Expr,
     src: Option<(&SourceFile, &ast::Expr)>,

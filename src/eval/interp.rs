@@ -8,6 +8,7 @@ use crate::compile::Policy;
 use crate::compile::ir::{
     Compare, Const, Expr, Field, Label, Rule, Template, TemplatePart, base_sku,
 };
+use crate::diagnostics::finding::Light;
 use crate::diagnostics::{Finding, FindingOrigin};
 use crate::source::Span;
 use crate::syntax::ast::Quantifier;
@@ -44,11 +45,7 @@ pub(super) struct Interp<'a> {
 
 impl<'a> Interp<'a> {
     pub(super) fn new(policy: &'a Policy, model: &'a TenantModel<'a>) -> Self {
-        // `skuld check` has checked SKULD_TODAY before evaluating; an embedding program that set
-        // a bad one gets the local date rather than a panic.
-        let today = policy.clock.today.unwrap_or_else(|| {
-            crate::date::Date::today().unwrap_or_else(|_| crate::date::Date::local_today())
-        });
+        let today = policy.clock.today();
         Interp {
             policy,
             model,
@@ -299,6 +296,7 @@ impl<'a> Interp<'a> {
                     F::SubUsed => Value::Int(i64::try_from(sub.used).unwrap_or(i64::MAX)),
                     F::SubStatus => Value::Str(sub.status.as_str()),
                     F::SubTrial => Value::Bool(sub.trial),
+                    F::SubEnds => sub.ends.map_or(Value::Null, Value::Date),
                     F::SubEndsInDays => sub
                         .ends
                         .map_or(Value::Null, |d| Value::Int(d.days_since(self.today))),
@@ -574,6 +572,9 @@ impl<'a> Interp<'a> {
                 let _ = write!(out, "{i}");
             }
             Value::Str(s) => out.push_str(s),
+            Value::Date(d) => {
+                let _ = write!(out, "{d}");
+            }
             Value::Null => out.push_str("none"),
             Value::Tenant => out.push_str(&m.doc.name.value),
             Value::Sspr => out.push_str(self.scope().as_str()),
@@ -644,7 +645,7 @@ impl<'a> Interp<'a> {
     }
 
     /// The natural subject of a node: a UPN, group name or SKU part number.
-    fn subject_of(&self, v: Value<'a>) -> Option<String> {
+    pub(super) fn subject_of(&self, v: Value<'a>) -> Option<String> {
         let field = match v {
             Value::Entity(Kind::User, _) => Field::UserUpn,
             Value::Entity(Kind::Group, _) => Field::GroupName,
@@ -691,15 +692,21 @@ impl<'a> Interp<'a> {
         RuleConstants { origin, helps }
     }
 
-    /// Builds the finding for `rule` with the current bindings; `constants` are
-    /// [`Interp::constants`] of the rule.
+    /// Builds the finding for `rule` with the current bindings, at `severity` (the rule's
+    /// [`Rule::severity_if`]); `constants` are [`Interp::constants`] of the rule.
+    ///
+    /// With `light`, a light finding ([`Finding::is_light`], for `skuld diff`'s matching): no
+    /// message, label texts or help, which are most of a finding's cost, and with
+    /// [`Light::Identity`] no labels at all; a finding without a subject is built whole, since
+    /// its message is its identity.
     pub(super) fn finding(
         &self,
         rule: &'a Rule,
+        severity: crate::diagnostics::Severity,
         constants: &RuleConstants,
         env: &mut [Value<'a>],
+        light: Option<Light>,
     ) -> Finding {
-        let message = self.render(&rule.message, env);
         let span = self.at_span(&rule.at, env);
         let subject = match &rule.subject {
             Some(e) => {
@@ -721,9 +728,29 @@ impl<'a> Interp<'a> {
                 self.subject_of(v)
             }
         };
+        let light = light.filter(|_| subject.is_some());
+        let texts = light.is_none();
+        let render = |template: &'a Template, env: &mut [Value<'a>]| {
+            if texts {
+                self.render(template, env)
+            } else {
+                String::new()
+            }
+        };
+        // The first `message … when` whose condition holds, else the default.
+        let message = if texts {
+            let text = rule
+                .messages_when
+                .iter()
+                .find(|(_, when)| self.truthy(when, env))
+                .map_or(&rule.message, |(text, _)| text);
+            self.render(text, env)
+        } else {
+            String::new()
+        };
         let mut finding = Finding::new(
             rule.id.clone(),
-            rule.severity,
+            severity,
             message,
             subject,
             self.model.doc.source.clone(),
@@ -731,10 +758,10 @@ impl<'a> Interp<'a> {
             constants.origin.clone(),
         );
         if let Some(label) = &rule.at_label {
-            finding.label = Some(self.render(label, env));
+            finding.label = Some(render(label, env));
         }
         let mut help = String::new();
-        for (i, (text, when)) in rule.helps.iter().enumerate() {
+        for (i, (text, when)) in rule.helps.iter().enumerate().filter(|_| texts) {
             if when.as_ref().is_none_or(|w| self.truthy(w, env)) {
                 if !help.is_empty() {
                     help.push('\n');
@@ -750,14 +777,19 @@ impl<'a> Interp<'a> {
         }
         let mut labelled: HashSet<Span> = finding.related.iter().map(|(s, _)| *s).collect();
         let mut unlabelled = 0usize;
-        for label in &rule.labels {
+        let labels: &[Label] = if light == Some(Light::Identity) {
+            &[]
+        } else {
+            &rule.labels
+        };
+        for label in labels {
             match &label.binding {
                 None => {
                     if let Some(s) = self.place_span(&label.place, env)
                         && s != span
                     {
                         labelled.insert(s);
-                        let text = self.render(&label.text, env);
+                        let text = render(&label.text, env);
                         finding.add_label(s, text);
                     }
                 }
@@ -787,7 +819,7 @@ impl<'a> Interp<'a> {
                         };
                         if let (Some(s), true) = (entry, focus && finding.span == span) {
                             finding.span = s;
-                            finding.label = Some(self.render(&label.text, env));
+                            finding.label = Some(render(&label.text, env));
                             continue;
                         }
                         let place = entry.or_else(|| self.place_span(&label.place, env));
@@ -796,7 +828,7 @@ impl<'a> Interp<'a> {
                             // member groups gives one finding with 300k places.
                             if s != finding.span && labelled.insert(s) {
                                 if finding.related.len() < MAX_LABELS {
-                                    let text = self.render(&label.text, env);
+                                    let text = render(&label.text, env);
                                     finding.add_label(s, text);
                                 } else {
                                     unlabelled += 1;
@@ -807,7 +839,7 @@ impl<'a> Interp<'a> {
                 }
             }
         }
-        if unlabelled > 0 {
+        if unlabelled > 0 && texts {
             let note = more_places_note(finding.related.len(), unlabelled);
             finding.help = Some(match finding.help.take() {
                 Some(h) => format!("{h}\n{note}"),

@@ -33,6 +33,8 @@ pub enum Value<'a> {
     Int(i64),
     /// text
     Str(&'a str),
+    /// a calendar date
+    Date(crate::date::Date),
     /// null
     Null,
     /// the tenant
@@ -156,6 +158,7 @@ impl<'a> Value<'a> {
             (Value::Bool(a), Value::Bool(b)) => a == b,
             (Value::Int(a), Value::Int(b)) => a == b,
             (Value::Str(a), Value::Str(b)) => a == b,
+            (Value::Date(a), Value::Date(b)) => a == b,
             (Value::Null, Value::Null)
             | (Value::Tenant, Value::Tenant)
             | (Value::Sspr, Value::Sspr) => true,

@@ -9,15 +9,17 @@
 //! `http://` is accepted for loopback addresses only (test servers).
 
 use std::collections::BTreeSet;
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use miette::Diagnostic;
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use thiserror::Error;
 
 use super::auth::{self, Env, Token, TokenSource};
 use super::graph;
+use super::scratch::{self, TempDir};
 use crate::compile::Catalog;
 
 /// The default Graph endpoint (the global cloud).
@@ -29,8 +31,35 @@ const MAX_ATTEMPTS: u32 = 6;
 const MAX_TOTAL_WAIT: Duration = Duration::from_secs(600);
 /// Largest response body read (as for saved files).
 const MAX_BODY_BYTES: u64 = 256 * 1024 * 1024;
-/// More pages than this for one resource means a loop or a runaway server.
-const MAX_PAGES: usize = 100_000;
+/// Largest body of an error or throttling answer read (for its message).
+const MAX_ERROR_BODY_BYTES: u64 = 1024 * 1024;
+/// The longest one request may take, body included (less when the time budget runs out).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// How much one `--live` import may fetch before it stops with an error: the bytes of every
+/// response saved, the number of pages saved, and the wall time from the first request to the
+/// last byte (throttling waits included). A server that never stops sending pages, or sends them
+/// slowly, ends in a clear error instead of filling the disk or running for good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// `--max-bytes`.
+    pub max_bytes: u64,
+    /// `--max-pages`.
+    pub max_pages: u64,
+    /// `--max-seconds`.
+    pub max_time: Duration,
+}
+
+impl Budget {
+    /// 2 GiB, 25,000 pages, 3 hours. A tenant of 100,000 users is about 0.6 GB in about 5,500
+    /// pages (docs/import.md has the sums): three to four times that, and time for Graph's
+    /// throttling of a tenant that size.
+    pub const DEFAULT: Budget = Budget {
+        max_bytes: 2 * 1024 * 1024 * 1024,
+        max_pages: 25_000,
+        max_time: Duration::from_secs(3 * 60 * 60),
+    };
+}
 
 /// What `--live` needs.
 #[derive(Debug, Clone)]
@@ -39,6 +68,8 @@ pub struct Options {
     pub graph_url: String,
     /// `--save DIR`: keep the responses there (the folder must be new or empty).
     pub save: Option<PathBuf>,
+    /// `--max-bytes`, `--max-pages`, `--max-seconds`.
+    pub budget: Budget,
 }
 
 /// An error of the live import (exit code 2).
@@ -82,11 +113,12 @@ pub fn import(
     let base = graph_base(&options.graph_url).map_err(|e| vec![e])?;
     let agent = agent();
     let token = auth::acquire(&base, &agent, env).map_err(|e| vec![miette::Report::new(*e)])?;
+    // Dropped on every return below, which removes the folder (a signal removes it too).
     let (dir, _cleanup) = match &options.save {
         Some(dir) => (prepare_save_dir(dir).map_err(|e| vec![e])?, None),
         None => {
-            let tmp = TempDir::new().map_err(|e| vec![e])?;
-            (tmp.0.clone(), Some(tmp))
+            let tmp = temp_dir().map_err(|e| vec![e])?;
+            (tmp.path().to_path_buf(), Some(tmp))
         }
     };
     let mut client = Client {
@@ -94,6 +126,10 @@ pub fn import(
         base: base.clone(),
         token,
         waited: Duration::ZERO,
+        budget: options.budget,
+        started: Instant::now(),
+        bytes: 0,
+        pages: 0,
     };
     let skipped = client.fetch_all(&dir).map_err(|e| {
         let mut e = e;
@@ -183,44 +219,28 @@ fn prepare_save_dir(dir: &Path) -> Result<PathBuf, miette::Report> {
             if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(parent).map_err(|e| save_error(e.to_string()))?;
             }
-            private_dir(dir).map_err(|e| save_error(e.to_string()))?;
+            scratch::private_dir(dir).map_err(|e| save_error(e.to_string()))?;
         }
         Err(e) => return Err(save_error(e.to_string())),
     }
     Ok(dir.to_path_buf())
 }
 
-/// A private folder for the responses of a run without `--save`, removed at the end.
-#[derive(Debug)]
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> Result<TempDir, miette::Report> {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        let path =
-            std::env::temp_dir().join(format!("skuld-graph-{}-{nanos:x}", std::process::id()));
-        private_dir(&path).map_err(|e| {
-            live_error(
-                "skuld::io",
-                format!("cannot create a temporary folder `{}`: {e}", path.display()),
-                Some(
-                    "set TMPDIR to a writable folder, or keep the responses with `--save DIR`"
-                        .to_owned(),
-                ),
-            )
-        })?;
-        Ok(TempDir(path))
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        // Nothing to do about a failure: the folder is in the temporary directory.
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// The temporary folder of a run without `--save`.
+fn temp_dir() -> Result<TempDir, miette::Report> {
+    TempDir::new().map_err(|e| {
+        live_error(
+            "skuld::io",
+            format!(
+                "cannot create a temporary folder in `{}`: {e}",
+                std::env::temp_dir().display()
+            ),
+            Some(
+                "set TMPDIR to a writable folder, or keep the responses with `--save DIR`"
+                    .to_owned(),
+            ),
+        )
+    })
 }
 
 struct Client {
@@ -229,42 +249,40 @@ struct Client {
     token: Token,
     /// Time already spent waiting for throttling.
     waited: Duration,
+    budget: Budget,
+    /// When the first request was sent (the time budget counts from there).
+    started: Instant,
+    /// Bytes and pages saved so far.
+    bytes: u64,
+    pages: u64,
 }
 
 impl Client {
     /// Fetches every resource into `dir`; what Graph refused: the users' `signInActivity`, and
     /// optional resources (features).
     fn fetch_all(&mut self, dir: &Path) -> Result<(Vec<String>, Vec<String>), miette::Report> {
-        let mut group_pages = Vec::new();
+        // The groups whose member list `$expand` cut short, noted as their pages are read.
+        let mut large_groups = BTreeSet::new();
         let mut remarks = Vec::new();
         let mut notes = Vec::new();
         for r in graph::RESOURCES {
             let url = format!("{}{}", self.base, r.path);
-            let pages = if r.name == "users" {
+            let groups = (r.name == "groups").then_some(&mut large_groups);
+            if r.name == "users" {
                 // `signInActivity` needs AuditLog.Read.All (and Entra ID P1): when Graph refuses
                 // it, the users are fetched without it and `last_sign_in` is left out.
-                match self.collection(dir, r.name, url, true)? {
-                    Some(p) => p,
-                    None => {
-                        remarks.push("Microsoft Graph refused `signInActivity` of the users (403): grant AuditLog.Read.All (the tenant needs Entra ID P1) to import `last_sign_in`; the users were imported without it".to_owned());
-                        let url = format!("{}{}", self.base, graph::USERS_WITHOUT_SIGN_IN);
-                        self.collection(dir, r.name, url, false)?
-                            .unwrap_or_default()
-                    }
+                if !self.collection(dir, r.name, url, true, None)? {
+                    remarks.push("Microsoft Graph refused `signInActivity` of the users (403): grant AuditLog.Read.All (the tenant needs Entra ID P1) to import `last_sign_in`; the users were imported without it".to_owned());
+                    let url = format!("{}{}", self.base, graph::USERS_WITHOUT_SIGN_IN);
+                    self.collection(dir, r.name, url, false, None)?;
                 }
             } else {
-                self.collection(dir, r.name, url, false)?
-                    .unwrap_or_default()
-            };
-            if r.name == "groups" {
-                group_pages = pages;
+                self.collection(dir, r.name, url, false, groups)?;
             }
         }
         for r in graph::OPTIONAL_RESOURCES.iter().filter(|r| r.live) {
-            if self
-                .collection(dir, r.name, format!("{}{}", self.base, r.path), true)?
-                .is_none()
-            {
+            let url = format!("{}{}", self.base, r.path);
+            if !self.collection(dir, r.name, url, true, None)? {
                 let note = format!(
                     "Microsoft Graph refused `{}` (403 or 404): grant {} to import what it gives",
                     r.path, r.permission
@@ -279,33 +297,10 @@ impl Client {
         }
         // `$expand` returns at most 100 members of a group without saying so: fetch the full
         // list of every group that reached the limit or says it has more.
-        let mut ids = BTreeSet::new();
-        for page in &group_pages {
-            let Ok(v) = serde_json::from_str::<serde_json::Value>(page) else {
-                continue;
-            };
-            for g in v
-                .get("value")
-                .and_then(|v| v.as_array())
-                .into_iter()
-                .flatten()
-            {
-                let expanded = g
-                    .get("members")
-                    .and_then(|m| m.as_array())
-                    .map_or(0, Vec::len);
-                let more = g.get("members@odata.nextLink").is_some();
-                if let Some(id) = g.get("id").and_then(|i| i.as_str())
-                    && (expanded >= super::EXPAND_LIMIT || more)
-                {
-                    ids.insert(id.to_owned());
-                }
-            }
-        }
-        if !ids.is_empty() {
+        if !large_groups.is_empty() {
             let members = dir.join("members");
-            private_dir(&members).map_err(|e| write_error(&members, &e))?;
-            for id in ids {
+            scratch::private_dir(&members).map_err(|e| write_error(&members, &e))?;
+            for id in large_groups {
                 // A group id names a file: only the characters of a GUID.
                 if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
                     return Err(live_error(
@@ -315,62 +310,58 @@ impl Client {
                     ));
                 }
                 let url = format!("{}/v1.0/groups/{id}/members?$select=id&$top=999", self.base);
-                self.collection(&members, &id, url, false)?;
+                self.collection(&members, &id, url, false, None)?;
             }
         }
         Ok((remarks, notes))
     }
 
-    /// Every page of one resource, saved as `NAME.json`, `NAME.2.json`, …; the bodies of the
-    /// `groups` pages (none of the others). An `optional` resource whose first page Graph
-    /// refuses (403, 404) is `None`, nothing saved.
+    /// Every page of one resource, saved as `NAME.json`, `NAME.2.json`, … as it arrives, then
+    /// read back from the file for its next link (and, for `groups`, into `large_groups`): no
+    /// page is held in memory. An `optional` resource whose first page Graph refuses (403, 404)
+    /// is `false`, nothing saved.
     fn collection(
         &mut self,
         dir: &Path,
         name: &str,
         first: String,
         optional: bool,
-    ) -> Result<Option<Vec<String>>, miette::Report> {
-        // Only the groups' bodies are looked at again (for member lists to fetch): the others
-        // are on disk, and are not kept in memory as well.
-        let keep = name == "groups";
-        let mut pages = Vec::new();
+        mut large_groups: Option<&mut BTreeSet<String>>,
+    ) -> Result<bool, miette::Report> {
         let mut count = 0usize;
         let mut seen = BTreeSet::new();
         let mut next = Some(first);
         while let Some(url) = next.take() {
-            if !seen.insert(url.clone()) || count >= MAX_PAGES {
+            if !seen.insert(url.clone()) {
                 return Err(live_error(
                     "skuld::import::next-link",
                     format!("the pages of `{name}` do not end: `{url}` was requested before"),
                     None,
                 ));
             }
-            let Some(body) = self.get(&url, optional && count == 0)? else {
-                return Ok(None);
-            };
-            count += 1;
-            let n = count;
-            let file = if n == 1 {
+            let file = if count == 0 {
                 dir.join(format!("{name}.json"))
             } else {
-                dir.join(format!("{name}.{n}.json"))
+                dir.join(format!("{name}.{}.json", count + 1))
             };
-            write_file(&file, &body)?;
-            let value: serde_json::Value = serde_json::from_str(&body).map_err(|e| {
+            if !self.get(&url, optional && count == 0, &file)? {
+                return Ok(false);
+            }
+            count += 1;
+            let link = read_page(&file, large_groups.as_deref_mut()).map_err(|e| {
                 live_error(
                     "skuld::import::json",
-                    format!("Graph answered `{url}` with something that is not JSON: {e}"),
+                    format!("Graph answered `{url}` with something that is not a JSON page: {e}"),
                     Some(format!("the body is saved in `{}`", file.display())),
                 )
             })?;
-            if let Some(link) = value.get("@odata.nextLink").and_then(|l| l.as_str()) {
-                if origin(link) != origin(&self.base) {
+            if let Some(link) = link {
+                if origin(&link) != origin(&self.base) {
                     return Err(live_error(
                         "skuld::import::next-link",
                         format!(
                             "the next page of `{name}` is on another host: `{}`",
-                            origin(link).unwrap_or_else(|| link.to_owned())
+                            origin(&link).unwrap_or_else(|| link.clone())
                         ),
                         Some(format!(
                             "skuld follows pages on `{}` only, so that the access token is not sent elsewhere; check --graph-url",
@@ -378,30 +369,61 @@ impl Client {
                         )),
                     ));
                 }
-                next = Some(link.to_owned());
-            }
-            if keep {
-                pages.push(body);
+                next = Some(link);
             }
         }
-        Ok(Some(pages))
+        Ok(true)
     }
 
-    /// One GET with throttling retries; the body of a 200. With `may_refuse`, a 403 or 404 is
-    /// `None` (an optional resource the identity may not read, or the tenant not have).
-    fn get(&mut self, url: &str, may_refuse: bool) -> Result<Option<String>, miette::Report> {
+    /// The time left of the budget before fetching `url`; the budget's error when none is left.
+    fn time_left(&self, url: &str) -> Result<Duration, miette::Report> {
+        match self.budget.max_time.checked_sub(self.started.elapsed()) {
+            Some(left) if !left.is_zero() => Ok(left),
+            _ => Err(self.over_budget(
+                "skuld::import::too-slow",
+                format!(
+                    "the import took longer than its time budget of {} seconds (at `{}`, after {} pages, {} bytes)",
+                    self.budget.max_time.as_secs(),
+                    path_of(url),
+                    self.pages,
+                    self.bytes
+                ),
+                "--max-seconds SECONDS",
+            )),
+        }
+    }
+
+    fn over_budget(&self, code: &'static str, message: String, flag: &str) -> miette::Report {
+        live_error(
+            code,
+            message,
+            Some(format!(
+                "a tenant of 100,000 users is about 0.6 GB in 5,500 pages; if this one is larger, raise the budget with `{flag}` (docs/import.md); otherwise check --graph-url: an endpoint that never stops sending pages, or sends them slowly, is stopped by the budget"
+            )),
+        )
+    }
+
+    /// One GET with throttling retries, a 200's body saved in `file` (`true`). With
+    /// `may_refuse`, a 403 or 404 is `false` (an optional resource the identity may not read,
+    /// or the tenant not have).
+    fn get(&mut self, url: &str, may_refuse: bool, file: &Path) -> Result<bool, miette::Report> {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
+            let left = self.time_left(url)?;
             let response = self
                 .agent
                 .get(url)
                 .header("Authorization", &format!("Bearer {}", self.token.secret()))
                 .header("Accept", "application/json")
+                .config()
+                .timeout_global(Some(left.min(REQUEST_TIMEOUT)))
+                .build()
                 .call();
             let mut response = match response {
                 Ok(r) => r,
                 Err(e) => {
+                    self.time_left(url)?;
                     return Err(live_error(
                         "skuld::import::network",
                         auth::redact(
@@ -413,16 +435,22 @@ impl Client {
                 }
             };
             let status = response.status().as_u16();
+            if status == 200 {
+                self.save(response.body_mut(), url, file)?;
+                return Ok(true);
+            }
             let retry_after = response
                 .headers()
                 .get("retry-after")
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| retry_after(v, SystemTime::now()));
+            // Only for its message: an unreadable or oversized one is no message.
             let body = response
                 .body_mut()
                 .with_config()
-                .limit(MAX_BODY_BYTES)
-                .read_to_string();
+                .limit(MAX_ERROR_BODY_BYTES)
+                .read_to_string()
+                .unwrap_or_default();
             if matches!(status, 429 | 503 | 504) {
                 // Without `Retry-After`, back off exponentially: 1, 2, 4, … seconds.
                 let wait = Duration::from_secs(retry_after.unwrap_or(1u64 << (attempt - 1).min(6)));
@@ -460,24 +488,73 @@ impl Client {
                     ));
                 }
                 self.waited = total;
-                std::thread::sleep(wait);
+                // A wait past the time budget ends at the budget, and the next try says so.
+                std::thread::sleep(wait.min(self.time_left(url)?));
                 continue;
             }
-            let body = body.map_err(|e| {
-                live_error(
-                    "skuld::import::network",
-                    format!("cannot read Graph's answer to `{}`: {e}", path_of(url)),
-                    None,
-                )
-            })?;
-            if status == 200 {
-                return Ok(Some(body));
-            }
             if may_refuse && matches!(status, 403 | 404) {
-                return Ok(None);
+                return Ok(false);
             }
             return Err(self.status_error(status, url, &body));
         }
+    }
+
+    /// Streams a 200's body into a new private `file`, counting it against the byte and page
+    /// budgets as it arrives.
+    fn save(
+        &mut self,
+        body: &mut ureq::Body,
+        url: &str,
+        file: &Path,
+    ) -> Result<(), miette::Report> {
+        if self.pages >= self.budget.max_pages {
+            return Err(self.over_budget(
+                "skuld::import::too-many-pages",
+                format!(
+                    "Microsoft Graph sent more pages than the budget of {} (the next is `{}`; {} bytes so far)",
+                    self.budget.max_pages,
+                    path_of(url),
+                    self.bytes
+                ),
+                "--max-pages N",
+            ));
+        }
+        self.pages += 1;
+        let mut out = scratch::new_file(file).map_err(|e| write_error(file, &e))?;
+        let mut reader = body.with_config().limit(MAX_BODY_BYTES).reader();
+        let mut buffer = vec![0u8; 64 * 1024];
+        loop {
+            let n = match reader.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.time_left(url)?;
+                    return Err(live_error(
+                        "skuld::import::network",
+                        format!("cannot read Graph's answer to `{}`: {e}", path_of(url)),
+                        None,
+                    ));
+                }
+            };
+            self.bytes = self.bytes.saturating_add(n as u64);
+            if self.bytes > self.budget.max_bytes {
+                return Err(self.over_budget(
+                    "skuld::import::too-many-bytes",
+                    format!(
+                        "Microsoft Graph sent more than the budget of {} bytes (in page {}, `{}`)",
+                        self.budget.max_bytes,
+                        self.pages,
+                        path_of(url)
+                    ),
+                    "--max-bytes BYTES",
+                ));
+            }
+            if let Some(chunk) = buffer.get(..n) {
+                out.write_all(chunk).map_err(|e| write_error(file, &e))?;
+            }
+        }
+        out.flush().map_err(|e| write_error(file, &e))
     }
 
     /// A clear error for a status other than 200 and the throttling ones.
@@ -621,32 +698,104 @@ fn path_of(url: &str) -> &str {
         .unwrap_or(url)
 }
 
+/// What one saved page says: its `@odata.nextLink`, and with `large_groups` (the `groups`
+/// pages), the ids of the groups on it whose member list `$expand` cut short. Read from the
+/// file as a stream, so that a page is never held whole in memory.
+fn read_page(
+    file: &Path,
+    large_groups: Option<&mut BTreeSet<String>>,
+) -> Result<Option<String>, String> {
+    let f = std::fs::File::open(file).map_err(|e| e.to_string())?;
+    let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::new(f));
+    let link = PageSeed(large_groups)
+        .deserialize(&mut de)
+        .map_err(|e| e.to_string())?;
+    de.end().map_err(|e| e.to_string())?;
+    Ok(link)
+}
+
+/// A page's fields, visited one by one (see `read_page`).
+struct PageSeed<'a>(Option<&'a mut BTreeSet<String>>);
+
+impl<'de> DeserializeSeed<'de> for PageSeed<'_> {
+    type Value = Option<String>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PageSeed<'_> {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut link = None;
+        while let Some(key) = map.next_key::<String>()? {
+            match (key.as_str(), self.0.as_deref_mut()) {
+                ("@odata.nextLink", _) => link = map.next_value::<Option<String>>()?,
+                ("value", Some(ids)) => map.next_value_seed(LargeGroups(ids))?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(link)
+    }
+}
+
+/// The `value` of a `groups` page: each group read on its own, its id kept only if its member
+/// list must be fetched whole.
+struct LargeGroups<'a>(&'a mut BTreeSet<String>);
+
+/// What a group on a `groups` page says about its expanded member list.
+#[derive(serde::Deserialize)]
+struct ExpandedGroup {
+    id: Option<String>,
+    /// Counted, not kept (`IgnoredAny` takes no memory).
+    #[serde(default)]
+    members: Option<Vec<IgnoredAny>>,
+    #[serde(rename = "members@odata.nextLink", default)]
+    more: Option<IgnoredAny>,
+}
+
+impl<'de> DeserializeSeed<'de> for LargeGroups<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for LargeGroups<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list of groups")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(group) = seq.next_element::<ExpandedGroup>()? {
+            let expanded = group.members.as_ref().map_or(0, Vec::len);
+            if let Some(id) = group.id
+                && (expanded >= super::EXPAND_LIMIT || group.more.is_some())
+            {
+                self.0.insert(id);
+            }
+        }
+        Ok(())
+    }
+}
+
 fn write_error(path: &Path, e: &std::io::Error) -> miette::Report {
     live_error(
         "skuld::io",
         format!("cannot write `{}`: {e}", path.display()),
         None,
     )
-}
-
-/// A folder only its owner can read (0700 on Unix): the responses name every user.
-fn private_dir(path: &Path) -> std::io::Result<()> {
-    let mut b = std::fs::DirBuilder::new();
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-    b.create(path)
-}
-
-/// A new response file only its owner can read (0600 on Unix).
-fn write_file(path: &Path, body: &str) -> Result<(), miette::Report> {
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    let mut f = o.open(path).map_err(|e| write_error(path, &e))?;
-    f.write_all(body.as_bytes())
-        .and_then(|()| f.flush())
-        .map_err(|e| write_error(path, &e))
 }
 
 #[cfg(test)]
@@ -693,6 +842,37 @@ mod tests {
             "Sunday, 06-Nov-94 08:49:37 GMT",
         ] {
             assert_eq!(retry_after(bad, now), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_saved_page_is_read_back_for_its_link_and_the_groups_to_complete() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("groups.json");
+        let hundred = vec![serde_json::json!({"id": "m"}); super::super::EXPAND_LIMIT];
+        let page = serde_json::json!({
+            "@odata.context": "x",
+            "value": [
+                {"id": "full", "displayName": "a", "members": hundred},
+                {"id": "more", "members": [], "members@odata.nextLink": "https://g/x"},
+                {"id": "small", "members": [{"id": "m"}]},
+                {"displayName": "no id", "members@odata.nextLink": "https://g/y"}
+            ],
+            "@odata.nextLink": "https://g/v1.0/groups?$skiptoken=2"
+        });
+        std::fs::write(&file, page.to_string()).unwrap();
+        let mut ids = BTreeSet::new();
+        assert_eq!(
+            read_page(&file, Some(&mut ids)),
+            Ok(Some("https://g/v1.0/groups?$skiptoken=2".to_owned()))
+        );
+        assert_eq!(ids.into_iter().collect::<Vec<_>>(), ["full", "more"]);
+        // Other resources: the link only; the last page has none.
+        std::fs::write(&file, r#"{"value":[{"id":"u"}]}"#).unwrap();
+        assert_eq!(read_page(&file, None), Ok(None));
+        for bad in ["[1]", "{\"value\": 1", "{} {}", "<html>"] {
+            std::fs::write(&file, bad).unwrap();
+            assert!(read_page(&file, None).is_err(), "{bad}");
         }
     }
 

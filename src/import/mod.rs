@@ -15,6 +15,7 @@ pub mod graph;
 pub mod live;
 mod locate;
 pub(crate) mod plans;
+mod scratch;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;

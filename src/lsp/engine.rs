@@ -131,7 +131,7 @@ fn check_keeping_model(policy: &Arc<Policy>, doc: Arc<TenantDocument>) -> (Check
     let spawned = std::thread::Builder::new()
         .name("skuld-lsp-model".to_owned())
         .spawn(move || {
-            let (checked, model) = p.check_loaded_capped(&d, DEFAULT_PER_RULE, false);
+            let (checked, model) = p.check_loaded_with_model(&d, DEFAULT_PER_RULE, false);
             if done.send(checked).is_ok() {
                 // Until the server drops this version's `Checked` (a newer version was checked).
                 for job in inbox {
@@ -148,7 +148,7 @@ fn check_keeping_model(policy: &Arc<Policy>, doc: Arc<TenantDocument>) -> (Check
             },
         ),
         None => {
-            let checked = policy.check_loaded_capped(&doc, DEFAULT_PER_RULE, false).0;
+            let checked = policy.check_loaded_capped(&doc, DEFAULT_PER_RULE, false);
             (checked, Checked { doc, model: None })
         }
     }

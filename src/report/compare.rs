@@ -1,10 +1,54 @@
-//! `skuld check --compare`: the findings that appear and disappear, as text or JSON.
+//! Comparisons rendered: `skuld check --compare` (the findings that appear and disappear, as
+//! text or JSON) and `skuld diff` in every format, neutralised here as [`super::render`] does
+//! for `check`.
+
+use std::path::Path;
 
 use serde::Serialize;
 
+use super::neutral::{Syntax, neutralise, neutralise_commands};
+use super::{Format, Run, human};
 use crate::diagnostics::Finding;
 use crate::report::json::JsonFinding;
-use crate::triage::diff::Comparison;
+use crate::triage::diff::{Comparison, Diff};
+
+/// What `skuld diff` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiffFormat {
+    /// The introduced findings as full reports, a line per fixed one, the counts.
+    Human,
+    /// `{"introduced","fixed","seats","cost"?,"overrides"?,"summary"}`.
+    Json,
+    /// The pull-request comment.
+    Markdown,
+    /// A `check` format (compact, SARIF, GitHub, Azure, JUnit, HTML) over the introduced
+    /// findings, on the new version's lines: what a code host annotates in a pull request.
+    Introduced(Format),
+}
+
+/// `skuld diff` in `format`. `run` is the diff as a check of the new version `head` whose
+/// findings are the introduced ones, which the `check` formats render; `diff` has the rest.
+pub fn render_diff(
+    format: DiffFormat,
+    diff: &Diff,
+    run: &Run<'_>,
+    head: &Path,
+    style: human::Style,
+) -> String {
+    match format {
+        DiffFormat::Human => {
+            neutralise(&human::render_diff(diff, style), super::human_syntax(style)).into_owned()
+        }
+        DiffFormat::Json => neutralise(&super::json::render_diff(diff), Syntax::Json).into_owned(),
+        DiffFormat::Markdown => {
+            neutralise(&super::markdown::render_diff(diff, head), Syntax::Text).into_owned()
+        }
+        DiffFormat::Introduced(Format::Github) => {
+            neutralise_commands(&super::github::render_diff(diff, run), "::")
+        }
+        DiffFormat::Introduced(format) => super::render(format, run, style),
+    }
+}
 
 /// The order of the human listing: file, place, rule, message.
 type Order = (String, u32, u32, String, String);

@@ -1,9 +1,10 @@
 //! `skuld explain TENANT --user UPN`: a user's licence sources, location, SSPR chain and each
-//! rule's conditions, as text.
+//! rule's conditions, as text; and `skuld eval`'s expression with the values of its parts.
 
 use std::fmt::Write as _;
 
-use crate::eval::explain::UserExplanation;
+use crate::eval::explain::{Condition, UserExplanation};
+use crate::eval::query::Evaluation;
 
 /// The human explanation of one user: licence sources, location, SSPR chain, rule by rule.
 pub fn user(x: &UserExplanation, file: &str) -> String {
@@ -154,16 +155,38 @@ pub fn user(x: &UserExplanation, file: &str) -> String {
         };
         let _ = writeln!(out, "  {}{on}: {verdict}", r.rule);
         for c in &r.conditions {
-            let indent = "  ".repeat(c.depth + 2);
-            let clause = if c.clause.is_empty() {
-                String::new()
-            } else {
-                format!("{} ", c.clause)
-            };
-            let _ = writeln!(out, "{indent}{clause}{} = {}", c.text, shorten(&c.value));
+            condition(&mut out, c, c.depth + 2);
         }
     }
     out
+}
+
+/// `skuld eval`: the expression and its value, its parts indented below it (as `explain
+/// --user` shows a rule's conditions), then its type, where it was evaluated and the bindings.
+pub fn expression(x: &Evaluation, tenant: Option<&str>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} = {}", x.expression.trim(), x.text);
+    for c in &x.parts {
+        condition(&mut out, c, c.depth);
+    }
+    let on = tenant.map_or_else(|| "without a tenant".to_owned(), |t| format!("on {t}"));
+    let _ = write!(out, "\n{}, {on}", x.ty);
+    for b in &x.bindings {
+        let _ = write!(out, "; {} = {} (line {})", b.variable, b.value, b.line);
+    }
+    out.push('\n');
+    out
+}
+
+/// One condition or part: `text = value`, `depth` levels in, its clause keyword first.
+fn condition(out: &mut String, c: &Condition, depth: usize) {
+    let indent = "  ".repeat(depth);
+    let clause = if c.clause.is_empty() {
+        String::new()
+    } else {
+        format!("{} ", c.clause)
+    };
+    let _ = writeln!(out, "{indent}{clause}{} = {}", c.text, shorten(&c.value));
 }
 
 /// A value cut to a readable length (`--format json` has it whole).

@@ -79,14 +79,11 @@ fn finding(out: &mut String, f: &crate::diagnostics::Finding, path: &str) {
     command(out, kind, &props, &message);
 }
 
-/// `skuld diff --format github`: an annotation per introduced finding, on the new version's
-/// lines (which a pull request's diff shows), and one notice with the counts. Paths are made
-/// relative to `root`.
-pub fn render_diff(diff: &crate::triage::diff::Diff, root: Option<&std::path::Path>) -> String {
-    let mut out = String::new();
-    for f in &diff.introduced {
-        finding(&mut out, f, &super::repo_path(f.file.name(), root));
-    }
+/// `skuld diff --format github`: the check format's annotations over the diff's [`Run`] (the
+/// introduced findings, on the new version's lines, which a pull request's diff shows; the
+/// config's notices), then one notice with the counts and the cost change.
+pub fn render_diff(diff: &crate::triage::diff::Diff, run: &Run<'_>) -> String {
+    let mut out = render(run);
     let mut counts = format!(
         "{} introduced, {} fixed",
         diff.introduced.len(),
@@ -94,6 +91,9 @@ pub fn render_diff(diff: &crate::triage::diff::Diff, root: Option<&std::path::Pa
     );
     if diff.waived > 0 {
         let _ = write!(counts, ", {} waived", diff.waived);
+    }
+    if let Some(known) = diff.known {
+        let _ = write!(counts, ", {known} known from the baseline left out");
     }
     if let Some(c) = &diff.cost {
         let _ = write!(

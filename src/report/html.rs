@@ -24,6 +24,7 @@ pub fn render(run: &Run<'_>) -> String {
     let data = serde_json::json!({
         "report": super::json::run_value(run),
         "snippets": snippets(run),
+        "groups": groups(run),
         "version": env!("CARGO_PKG_VERSION"),
     });
     let blob = serde_json::to_string(&data).unwrap_or_else(|_| "null".to_owned());
@@ -73,6 +74,46 @@ fn snippets(run: &Run<'_>) -> BTreeMap<String, BTreeMap<usize, String>> {
         }
     }
     out
+}
+
+/// The findings as the page lists them: by rule (errors first, then the larger rule), each
+/// rule's findings folded by cause (`triage::causes`), open findings before waived ones. A
+/// finding is named by its index in the document's `findings` followed by its `waived`.
+fn groups(run: &Run<'_>) -> Vec<serde_json::Value> {
+    let open: Vec<&Finding> = run.findings.iter().collect();
+    let waived: Vec<&Finding> = run.waived.iter().map(|w| &w.finding).collect();
+    let mut out = rule_groups(&open, 0, false);
+    out.extend(rule_groups(&waived, open.len(), true));
+    out
+}
+
+fn rule_groups(findings: &[&Finding], offset: usize, waived: bool) -> Vec<serde_json::Value> {
+    crate::triage::causes::by_rule(findings.iter().copied())
+        .into_iter()
+        .map(|r| {
+            let folds: Vec<serde_json::Value> = r
+                .folds
+                .iter()
+                .map(|fold| {
+                    let cause = findings
+                        .get(fold.first)
+                        .map(|f| crate::triage::causes::cause_text(f));
+                    let members: Vec<usize> = std::iter::once(fold.first)
+                        .chain(fold.more.iter().copied())
+                        .map(|i| i + offset)
+                        .collect();
+                    serde_json::json!({ "cause": cause, "findings": members })
+                })
+                .collect();
+            serde_json::json!({
+                "rule": r.rule,
+                "severity": r.severity,
+                "waived": waived,
+                "count": r.count,
+                "folds": folds,
+            })
+        })
+        .collect()
 }
 
 fn labelled_lines(f: &Finding) -> impl Iterator<Item = usize> + '_ {

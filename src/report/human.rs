@@ -390,6 +390,9 @@ pub fn render_end(run: &super::Run<'_>, progress: &Progress, out: &mut String) {
         }
         out.push('\n');
     }
+    // Which policy and SSPR matrix the verdict was made under, and how to choose another; the
+    // totals stay the last line.
+    let _ = writeln!(out, "policy: {}", run.policy.sentence());
     out.push_str(&counts_line(run.summary(), run.files.len(), run.failed()));
     if !run.waived.is_empty() {
         let _ = write!(out, "; {} waived", run.waived.len());
@@ -515,6 +518,9 @@ pub fn render_diff(diff: &crate::triage::diff::Diff, style: Style) -> String {
     );
     if diff.waived > 0 {
         let _ = write!(text, "; {} waived", diff.waived);
+    }
+    if let Some(known) = diff.known {
+        let _ = write!(text, "; {known} known from the baseline left out");
     }
     text.push('\n');
     text

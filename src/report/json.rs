@@ -2,7 +2,7 @@
 //! `{"findings":[{"rule","severity","message","file","line","column","subject"?}],"summary":{"errors","warnings"}}`,
 //! with additive fields: each finding's `fingerprint` (what `--baseline` matches), a `waived`
 //! list when waivers accepted findings (each with its `waiver`), and `summary.waived` and, with
-//! `--baseline`, `summary.known`.
+//! `--baseline`, `summary.known`; `policy` (the policy and SSPR matrix applied) for a run.
 
 use serde::Serialize;
 
@@ -35,6 +35,10 @@ struct Document<'a> {
     /// What the config in force turns off or changes, one sentence each (issue 23).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     overrides: &'a [String],
+    /// The policy applied: default or not, its SSPR matrix and the others to choose from, the
+    /// user's policy files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policy: Option<&'a crate::policies::PolicyEdition>,
 }
 
 #[derive(Serialize)]
@@ -89,7 +93,10 @@ struct JsonTenant<'a> {
 #[derive(Serialize)]
 struct JsonRule<'a> {
     id: &'a str,
+    /// The default severity.
     severity: Severity,
+    /// Every severity its findings can have, the default first.
+    severities: Vec<Severity>,
     summary: &'a str,
     docs: &'a str,
     shipped: bool,
@@ -209,6 +216,7 @@ fn run_document<'a>(run: &'a Run<'_>) -> Document<'a> {
     doc.errors = run.errors.iter().map(JsonError::of).collect();
     doc.notes = run.notes.iter().map(JsonError::of).collect();
     doc.overrides = &run.overrides;
+    doc.policy = Some(&run.policy);
     doc.tenants = run
         .files
         .iter()
@@ -237,7 +245,8 @@ fn run_document<'a>(run: &'a Run<'_>) -> Document<'a> {
             let (count, omitted) = per_rule.get(r.id).copied().unwrap_or_default();
             JsonRule {
                 id: r.id,
-                severity: r.severity,
+                severity: r.severity(),
+                severities: r.severities.all().collect(),
                 summary: r.summary,
                 docs: r.docs.trim(),
                 shipped: r.shipped,
@@ -274,6 +283,7 @@ fn document<'a>(
 ) -> Document<'a> {
     Document {
         overrides: &[],
+        policy: None,
         findings: findings.iter().map(finding).collect(),
         waived: waived
             .iter()
@@ -309,6 +319,9 @@ struct DiffDocument<'a> {
     /// With prices.
     #[serde(skip_serializing_if = "Option::is_none")]
     cost: Option<&'a crate::triage::diff::CostChange>,
+    /// What the config in force turns off or changes (as in the check document).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    overrides: &'a [String],
     summary: DiffSummary,
 }
 
@@ -317,13 +330,16 @@ struct DiffSummary {
     introduced: usize,
     fixed: usize,
     waived: usize,
+    /// With `--baseline`: findings of the new version the baseline has.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    known: Option<usize>,
     /// Counts of the introduced findings.
     #[serde(flatten)]
     counts: Summary,
 }
 
 /// Renders `skuld diff`: `{"introduced":[…],"fixed":[…],"summary":{"introduced","fixed",
-/// "waived","errors","warnings"}}`, findings as in the check document (errors and warnings count the
+/// "waived","known"?,"errors","warnings"}}`, findings as in the check document (errors and warnings count the
 /// introduced findings).
 pub fn render_diff(diff: &crate::triage::diff::Diff) -> String {
     let doc = DiffDocument {
@@ -331,10 +347,12 @@ pub fn render_diff(diff: &crate::triage::diff::Diff) -> String {
         fixed: diff.fixed.iter().map(finding).collect(),
         seats: &diff.seats,
         cost: diff.cost.as_ref(),
+        overrides: &diff.overrides,
         summary: DiffSummary {
             introduced: diff.introduced.len(),
             fixed: diff.fixed.len(),
             waived: diff.waived,
+            known: diff.known,
             counts: Summary::of(&diff.introduced),
         },
     };

@@ -81,7 +81,19 @@ pub fn render_diff(diff: &Diff, head: &Path) -> String {
     if diff.waived > 0 {
         let _ = write!(out, ", {} waived", diff.waived);
     }
+    if let Some(known) = diff.known {
+        let _ = write!(out, ", {known} known from the baseline left out");
+    }
     out.push_str("\n\n");
+    // What the config turns off, before anything else: a change that loosens its own gate says
+    // so where the reviewer reads.
+    if !diff.overrides.is_empty() {
+        out.push_str("**The config in force turns off or changes:**\n\n");
+        for o in &diff.overrides {
+            let _ = writeln!(out, "- {}", inert(o));
+        }
+        out.push('\n');
+    }
     if let Some(c) = &diff.cost {
         let _ = writeln!(
             out,

@@ -72,6 +72,10 @@ pub struct Run<'a> {
     /// The config file that applied, as shown (`.skuld.yaml`), or `None`; the human report
     /// names it, so that a reader knows which settings the verdict was made under.
     pub config: Option<String>,
+    /// The policy applied: the default or not, the SSPR matrix and how to choose another, the
+    /// user's files. Every format names it (human: a line; JSON and HTML: `policy`; SARIF: the
+    /// run's properties).
+    pub policy: crate::policies::PolicyEdition,
     /// Findings the per-rule cap left out of each file: counted, not kept.
     pub omitted: Vec<Omitted>,
     /// What the config in force turns off or changes (skipped rules, severities, the default

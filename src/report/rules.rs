@@ -6,16 +6,18 @@ use crate::registry::{Registry, RuleEntry, RuleOrigin};
 
 /// `skuld rules`: one aligned row per rule: id, severity, where it is defined, summary.
 pub fn table(rules: &Registry<'_>) -> String {
-    let rows: Vec<(&str, &str, String, &str)> = rules
+    let rows: Vec<(&str, String, String, &str)> = rules
         .iter()
-        .map(|r| (r.id, r.severity.as_str(), r.defined_in(), r.summary))
+        .map(|r| (r.id, r.severities.label(), r.defined_in(), r.summary))
         .collect();
     let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    // At least `warning`: the column only widens when a rule has two severities.
+    let sev_width = rows.iter().map(|r| r.1.len()).max().unwrap_or(0).max(7);
     let origin_width = rows.iter().map(|r| r.2.len()).max().unwrap_or(0);
     let mut out = String::new();
     for (id, sev, origin, text) in &rows {
         out.push_str(&format!(
-            "{id:width$}  {sev:7}  {origin:origin_width$}  {text}\n"
+            "{id:width$}  {sev:sev_width$}  {origin:origin_width$}  {text}\n"
         ));
     }
     out
@@ -25,7 +27,11 @@ pub fn table(rules: &Registry<'_>) -> String {
 #[derive(Serialize)]
 struct RuleRow<'a> {
     id: &'a str,
+    /// The default severity.
     severity: &'a str,
+    /// Every severity its findings can have, the default first (`["error", "warning"]` for a
+    /// rule with `severity warning when …`).
+    severities: Vec<&'a str>,
     /// `file:line`, or `built-in` for the tenant loader's checks.
     defined_in: String,
     summary: &'a str,
@@ -38,7 +44,8 @@ pub fn json(rules: &Registry<'_>) -> Result<String, serde_json::Error> {
         .iter()
         .map(|r| RuleRow {
             id: r.id,
-            severity: r.severity.as_str(),
+            severity: r.severity().as_str(),
+            severities: r.severities.all().map(|s| s.as_str()).collect(),
             defined_in: r.defined_in(),
             summary: r.summary,
             docs: r.docs,
@@ -52,7 +59,7 @@ pub fn json(rules: &Registry<'_>) -> Result<String, serde_json::Error> {
 /// `skuld explain RULE`: id and severity, where it is defined, and its declaration (or the
 /// built-in check's description).
 pub fn explain(rule: &RuleEntry<'_>) -> String {
-    let mut out = format!("{} ({})\n", rule.id, rule.severity.as_str());
+    let mut out = format!("{} ({})\n", rule.id, rule.severities.label());
     match rule.origin {
         RuleOrigin::Policy { file, decl, .. } => {
             out.push_str(&format!("defined in {}\n\n", rule.defined_in()));

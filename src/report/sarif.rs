@@ -30,6 +30,17 @@ struct SarifRun<'a> {
     invocations: [Invocation; 1],
     column_kind: &'static str,
     results: Vec<SarifResult>,
+    /// SARIF's property bag of the run: the policy and SSPR matrix the results were made under.
+    properties: RunProperties<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunProperties<'a> {
+    /// The policy applied, as data (`sspr_matrix`, `matrix_date`, `other_matrices`, …).
+    policy: &'a crate::policies::PolicyEdition,
+    /// The same as one sentence, as the human report shows it.
+    policy_text: String,
 }
 
 #[derive(Serialize)]
@@ -59,6 +70,15 @@ struct Rule<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<Text>,
     default_configuration: Configuration,
+    /// For a rule whose findings have two severities (`severity … when`): both, the default
+    /// (`defaultConfiguration`) first; each result carries its own `level`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<RuleProperties>,
+}
+
+#[derive(Serialize)]
+struct RuleProperties {
+    severities: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -202,8 +222,11 @@ pub fn render(run: &Run<'_>) -> String {
                 text: format!("See docs/rules/{}.md in the skuld repository.", r.id),
             }),
             default_configuration: Configuration {
-                level: level(r.severity),
+                level: level(r.severity()),
             },
+            properties: r.severities.other.map(|_| RuleProperties {
+                severities: r.severities.all().map(level).collect(),
+            }),
         })
         .collect();
 
@@ -309,6 +332,10 @@ pub fn render(run: &Run<'_>) -> String {
             }],
             column_kind: "unicodeCodePoints",
             results,
+            properties: RunProperties {
+                policy: &run.policy,
+                policy_text: run.policy.sentence(),
+            },
         }],
     };
     let mut out = serde_json::to_string_pretty(&log)

@@ -80,8 +80,10 @@ pub fn human(
         let _ = writeln!(out, "\nblessed {f}");
     }
     if let Some(c) = coverage {
-        out.push_str(
-            "\nrule coverage (tests in which each rule fired / was exercised and stayed silent):\n",
+        let _ = writeln!(
+            out,
+            "\nrule coverage{} (tests in which each rule fired / was exercised and stayed silent):",
+            of_files(&c.files)
         );
         let width = c.rules.iter().map(|r| r.rule.len()).max().unwrap_or(0);
         let _ = writeln!(out, "  {:width$}  fired  silent", "rule");
@@ -112,7 +114,8 @@ pub fn human(
         }
         let _ = write!(
             out,
-            "coverage: {} of {} rules fire in some test and stay silent in another ({:.1}%)",
+            "coverage{}: {} of {} rules fire in some test and stay silent in another ({:.1}%)",
+            of_files(&c.files),
             c.covered(),
             c.rules.len(),
             c.percent()
@@ -133,6 +136,16 @@ pub fn human(
         all.len() - failed
     );
     out
+}
+
+/// ` of the rules in a.skuld, b.skuld` when coverage counts the rules of the files under test
+/// only; nothing when it counts the whole (embedded) policy.
+fn of_files(files: &[String]) -> String {
+    if files.is_empty() {
+        String::new()
+    } else {
+        format!(" of the rules in {}", files.join(", "))
+    }
 }
 
 /// The JSON report: one object per test file, coverage and the summary.
@@ -198,6 +211,7 @@ pub fn json(
                 "silent": r.silent,
                 "covered": r.covered(),
             })).collect::<Vec<_>>(),
+            "files": c.files,
             "covered": c.covered(),
             "total": c.rules.len(),
             "percent": c.percent(),

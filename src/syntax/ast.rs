@@ -203,8 +203,9 @@ pub struct RuleDecl {
     pub docs: String,
     /// The stable public id.
     pub id: Name,
-    /// `severity …`
-    pub severity: (SeverityKw, Span),
+    /// `severity …` clauses in order: the default (no `when`) and the conditional ones, as
+    /// written (the compiler checks that there is one default).
+    pub severities: Vec<SeverityClause>,
     /// `for …`
     pub range: RangeKind,
     /// The bound variable (`for user u`); `None` for `for tenant`.
@@ -217,8 +218,8 @@ pub struct RuleDecl {
     pub at: Expr,
     /// `at … "label"`: the text of the label at that node.
     pub at_label: Option<Template>,
-    /// `message "…"`
-    pub message: Template,
+    /// `message "…" [when …]` clauses in order (the compiler checks that there is one default).
+    pub messages: Vec<Message>,
     /// `subject …`
     pub subject: Option<Expr>,
     /// `help "…" [when …]`
@@ -227,6 +228,42 @@ pub struct RuleDecl {
     pub labels: Vec<Label>,
     /// The whole declaration.
     pub span: Span,
+}
+
+/// `severity error`, or `severity warning when cond`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeverityClause {
+    /// The level.
+    pub level: SeverityKw,
+    /// The level keyword.
+    pub span: Span,
+    /// The findings it applies to; `None`: the rule's default.
+    pub when: Option<Expr>,
+}
+
+impl SeverityClause {
+    /// Where the clause ends: its condition, else its level.
+    pub fn end(&self) -> u32 {
+        self.when.as_ref().map_or(self.span.end, |w| w.span.end)
+    }
+}
+
+/// `message "…"`, or `message "…" when cond`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    /// The text.
+    pub text: Template,
+    /// The findings it is the message of; `None`: the rule's default.
+    pub when: Option<Expr>,
+}
+
+impl Message {
+    /// Where the clause ends: its condition, else its text.
+    pub fn end(&self) -> u32 {
+        self.when
+            .as_ref()
+            .map_or(self.text.span.end, |w| w.span.end)
+    }
 }
 
 /// `help "…" when cond`

@@ -88,6 +88,26 @@ impl ParseError {
     pub(super) fn offset(&self) -> usize {
         self.span.start as usize
     }
+
+    /// For a one-line input (`skuld eval EXPR`): the input ends, not a file, and when it ends
+    /// too early the label marks its last character, which a terminal can show.
+    pub(super) fn in_expression(mut self) -> Self {
+        let text = self.source_file.text();
+        self.message = self
+            .message
+            .replace("end of file", "the end of the expression");
+        if self.span.start as usize >= text.trim_end().len() {
+            self.label = "the expression ends here".to_owned();
+            let last = text.trim_end().char_indices().next_back();
+            if let Some((at, c)) = last {
+                self.span = Span::new(at, at + c.len_utf8());
+            }
+            if self.help.is_none() && text.matches('(').count() > text.matches(')').count() {
+                self.help = Some("a `(` is not closed".to_owned());
+            }
+        }
+        self
+    }
 }
 
 /// A policy file that nests deeper than [`MAX_DEPTH`](super::MAX_DEPTH) levels: brackets,

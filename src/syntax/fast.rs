@@ -173,6 +173,9 @@ impl Scanner<'_> {
                     attrs.push(SkuAttr::Paid(Span::new(at, self.pos)));
                 } else if self.keyword("free") {
                     attrs.push(SkuAttr::Free(Span::new(at, self.pos)));
+                } else if self.keyword("family") {
+                    self.skip_trivia()?;
+                    attrs.push(SkuAttr::Family(self.ident()?));
                 } else if self.keyword("plans") {
                     self.punct(b'[')?;
                     let mut plans = Vec::new();
@@ -220,7 +223,7 @@ mod tests {
             "sku X \"x\"",
             "/// doc\nproduct X \"x\"",
             "product and \"x\"",
-            "product X \"x\" { family f }",
+            "product X \"x\" { family \"f\" }",
             "product X \"x\" { plans [,] }",
             "product X \"unterminated",
             "product X \"x\" { id \"g\"",

@@ -27,3 +27,8 @@ pub fn parse(source: &SourceFile) -> Result<ast::File, Diagnostics> {
         Err(Diagnostics::new(errors))
     }
 }
+
+/// Parses a bare expression (`skuld eval EXPR`): the whole of `source` must be one expression.
+pub fn parse_expression(source: &SourceFile) -> Result<ast::Expr, Diagnostics> {
+    parser::parse_expression(source).map_err(|e| Diagnostics::new(vec![e]))
+}

@@ -113,6 +113,33 @@ fn parse_file_with_pest(
     (File { items }, errors)
 }
 
+/// Parses `source` as one expression (`skuld eval`), with the file's depth bound.
+pub(super) fn parse_expression(source: &SourceFile) -> Result<Expr, miette::Report> {
+    let text = source.text();
+    if let Some(at) = too_deep_at(text, MAX_DEPTH) {
+        return Err(miette::Report::new(TooDeepError::new(
+            source, at, MAX_DEPTH,
+        )));
+    }
+    let mut pairs = PolicyParser::parse(Rule::expression_input, text).map_err(|err| {
+        miette::Report::new(ParseError::from_pest(source, 0, &err).in_expression())
+    })?;
+    let cx = Cx { base: 0, depth: 0 };
+    let outer = pairs.next();
+    let expr = outer
+        .into_iter()
+        .flat_map(Pair::into_inner)
+        .find(|p| p.as_rule() == Rule::expr);
+    match expr {
+        Some(pair) => cx.expr(pair).map_err(|e| e.into_report(source)),
+        None => Err(miette::Report::new(ParseError::internal(
+            source,
+            Span::new(0, text.len()),
+            "no expression in the input".to_owned(),
+        ))),
+    }
+}
+
 /// The start of the next line at or after `from` that begins a declaration.
 fn resync(text: &str, from: usize) -> Option<usize> {
     const STARTS: [&str; 7] = [
@@ -504,26 +531,31 @@ impl Cx {
         let _kw = self.next(&mut it, &outer, "`rule`")?;
         let id = self.ident(self.next(&mut it, &outer, "a rule id")?);
 
-        let severity_clause = self.next(&mut it, &outer, "`severity`")?;
-        let severity_pair = severity_clause
-            .into_inner()
-            .nth(1)
-            .and_then(|s| s.into_inner().next())
-            .ok_or_else(|| self.internal(&outer, "severity"))?;
-        let severity = match severity_pair.as_rule() {
-            Rule::kw_error => SeverityKw::Error,
-            Rule::kw_warning => SeverityKw::Warning,
-            _ => return Err(self.internal(&severity_pair, "severity")),
-        };
-        let severity = (severity, self.span(&severity_pair));
+        let mut severities = Vec::new();
+        let mut next = self.next(&mut it, &outer, "`severity`")?;
+        while next.as_rule() == Rule::severity_clause {
+            let clause_outer = next.clone();
+            let mut parts = next.into_inner();
+            let _kw = self.next(&mut parts, &clause_outer, "`severity`")?;
+            let level = self.next(&mut parts, &clause_outer, "a severity")?;
+            let level = self.next(&mut level.into_inner(), &clause_outer, "a severity")?;
+            let span = self.span(&level);
+            let level = match level.as_rule() {
+                Rule::kw_error => SeverityKw::Error,
+                Rule::kw_warning => SeverityKw::Warning,
+                _ => return Err(self.internal(&level, "severity")),
+            };
+            let when = self.condition(&mut parts)?;
+            severities.push(SeverityClause { level, span, when });
+            next = self.next(&mut it, &outer, "`for`")?;
+        }
 
-        let for_clause = self.next(&mut it, &outer, "`for`")?;
-        let (range, var, filter) = self.for_clause(for_clause)?;
+        let (range, var, filter) = self.for_clause(next)?;
 
         let mut require = None;
         let mut at = None;
         let mut at_label = None;
-        let mut message = None;
+        let mut messages = Vec::new();
         let mut subject = None;
         let mut helps = Vec::new();
         let mut labels = Vec::new();
@@ -546,8 +578,10 @@ impl Cx {
                     at_label = parts.next().map(|t| self.template(t)).transpose()?;
                 }
                 Rule::message_clause => {
-                    message =
-                        Some(self.template(self.next(&mut parts, &clause_outer, "a message")?)?)
+                    let text =
+                        self.template(self.next(&mut parts, &clause_outer, "a message")?)?;
+                    let when = self.condition(&mut parts)?;
+                    messages.push(Message { text, when });
                 }
                 Rule::subject_clause => {
                     subject =
@@ -556,10 +590,7 @@ impl Cx {
                 Rule::help_clause => {
                     let text =
                         self.template(self.next(&mut parts, &clause_outer, "a help text")?)?;
-                    let when = match (parts.next(), parts.next()) {
-                        (Some(_when), Some(cond)) => Some(self.expr(cond)?),
-                        _ => None,
-                    };
+                    let when = self.condition(&mut parts)?;
                     helps.push(Help { text, when });
                 }
                 Rule::label_clause => {
@@ -607,19 +638,27 @@ impl Cx {
         Ok(RuleDecl {
             docs,
             id,
-            severity,
+            severities,
             range,
             var,
             filter,
             require: require.ok_or_else(|| missing("`require`"))?,
             at: at.ok_or_else(|| missing("`at`"))?,
             at_label,
-            message: message.ok_or_else(|| missing("`message`"))?,
+            messages,
             subject,
             helps,
             labels,
             span,
         })
+    }
+
+    /// The `when <expr>` that may end a `severity`, `message` or `help` clause.
+    fn condition(self, parts: &mut Pairs<'_, Rule>) -> R<Option<Expr>> {
+        match (parts.next(), parts.next()) {
+            (Some(_when), Some(cond)) => Ok(Some(self.expr(cond)?)),
+            _ => Ok(None),
+        }
     }
 
     fn for_clause(self, pair: Pair<'_, Rule>) -> R<(RangeKind, Option<Name>, Option<Expr>)> {
@@ -822,7 +861,7 @@ mod tests {
 
     #[test]
     fn same_ast_as_pest_on_odd_but_valid_products() {
-        let text = "\u{feff}// c\n//// not a doc\nproduct \"a b\" \"x \\\"y\\\" \\\\ z\"\nproduct B \"b\" {}\nproduct C \"c\" { plans [] plans [P,] id \"g\" }\nproduct D \"d\" { paid free }\n";
+        let text = "\u{feff}// c\n//// not a doc\nproduct \"a b\" \"x \\\"y\\\" \\\\ z\"\nproduct B \"b\" {}\nproduct C \"c\" { plans [] plans [P,] id \"g\" }\nproduct D \"d\" { paid free }\nproduct E \"e\" { family office365 paid }\n";
         let src = crate::source::SourceFile::new("t", text);
         let (pest, errors) = parse_file_with_pest(&src, text, Vec::new(), Vec::new());
         assert!(errors.is_empty(), "{errors:?}");

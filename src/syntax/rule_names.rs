@@ -127,5 +127,6 @@ pub(super) fn describe(rule: &Rule) -> &'static str {
         Rule::kw_true => "`true`",
         Rule::kw_false => "`false`",
         Rule::kw_null => "`null`",
+        Rule::expression_input => "an expression",
     }
 }

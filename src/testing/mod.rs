@@ -63,6 +63,9 @@ pub struct TestCase {
     pub tenant: SourceFile,
     /// Expected findings, sorted.
     pub expected: Vec<Expectation>,
+    /// `# today: YYYY-MM-DD`: the day the test is evaluated on (rules that count days), over
+    /// `SKULD_TODAY` and the clock; `Err` holds a value that is not a date.
+    pub today: Option<Result<crate::date::Date, String>>,
 }
 
 /// The tests of one file (`name` is how the file is shown).
@@ -78,10 +81,17 @@ pub fn cases(name: &str, text: &str, kind: FileKind) -> Vec<TestCase> {
             })
             .collect();
         exp.sort();
+        let today = text
+            .split('\n')
+            .enumerate()
+            .filter(|(i, _)| lines.contains(&(i + 1)))
+            .find_map(|(_, l)| today_of(l))
+            .map(|d| crate::date::Date::parse(d).ok_or_else(|| d.to_owned()));
         TestCase {
             name: case,
             tenant,
             expected: exp,
+            today,
         }
     };
     match kind {
@@ -144,6 +154,26 @@ fn case_name(line: &str) -> Option<String> {
     (!name.is_empty()).then(|| name.to_owned())
 }
 
+/// `# today: YYYY-MM-DD` (a whole-line comment): the value.
+pub fn today_of(line: &str) -> Option<&str> {
+    line.trim_start()
+        .strip_prefix('#')?
+        .trim_start()
+        .strip_prefix("today:")
+        .map(str::trim)
+}
+
+/// A test's `# today:` that is not a date.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("`# today: {value}` is not a date")]
+#[diagnostic(
+    code("skuld::test::bad-today"),
+    help("write the day the test is evaluated on as YYYY-MM-DD, e.g. `# today: 2026-12-08`")
+)]
+struct BadToday {
+    value: String,
+}
+
 /// The result of running one test.
 #[derive(Debug)]
 pub struct Outcome {
@@ -166,6 +196,24 @@ impl Outcome {
 
 /// Runs one test.
 pub fn run(policy: &Policy, case: &TestCase) -> Outcome {
+    let dated;
+    let policy = match &case.today {
+        None => policy,
+        Some(Ok(today)) => {
+            dated = policy.on(*today);
+            &dated
+        }
+        Some(Err(value)) => {
+            return Outcome {
+                findings: Vec::new(),
+                actual: Vec::new(),
+                error: Some(Diagnostics::single(BadToday {
+                    value: value.clone(),
+                })),
+                selected: Vec::new(),
+            };
+        }
+    };
     match policy.load_tenant(&case.tenant, &Limits::default()) {
         Err(error) => Outcome {
             findings: Vec::new(),
@@ -257,8 +305,12 @@ pub fn bless(text: &str, runs: &[(&TestCase, &Outcome)]) -> String {
 /// How often each rule fired and stayed silent across the tests.
 #[derive(Debug, Clone)]
 pub struct Coverage {
-    /// Every rule of the policy (declaration order), then the built-in `tenant/*` checks.
+    /// The rules counted, in declaration order: those of [`Coverage::files`]; or, when the
+    /// policy is only the embedded one, every rule of it, then the built-in `tenant/*` checks.
     pub rules: Vec<RuleCoverage>,
+    /// The policy files under test (not `builtin:`), whose rules are counted; empty when the
+    /// policy is only the embedded one (its own tests cover all of it).
+    pub files: Vec<String>,
 }
 
 /// One rule's coverage.
@@ -286,29 +338,52 @@ impl RuleCoverage {
 }
 
 impl Coverage {
-    /// Coverage over the outcomes of tests that loaded.
+    /// Coverage over the outcomes of tests that loaded, of the rules under test: a policy
+    /// author's tests of `my.skuld` are measured against the rules of `my.skuld`, not the
+    /// default policy's (whose own tests cover those).
     pub fn of<'a>(policy: &Policy, outcomes: impl IntoIterator<Item = &'a Outcome>) -> Self {
-        let mut rules: Vec<RuleCoverage> = policy
-            .registry()
-            .ids()
-            .map(|id| RuleCoverage {
-                rule: id.to_owned(),
-                fired: 0,
-                silent: 0,
+        let registry = policy.registry();
+        // Not shipped: a rule of a policy file the command was given (not `builtin:`).
+        let own = |e: &crate::registry::RuleEntry<'_>| !e.shipped;
+        let files: Vec<String> = policy
+            .files()
+            .iter()
+            .map(SourceFile::name)
+            .filter(|n| !n.starts_with("builtin:"))
+            .map(str::to_owned)
+            .collect();
+        let scoped = registry.iter().any(own);
+        // (index in the registry, coverage): the index is the rule's in `Outcome::selected`.
+        let mut rules: Vec<(usize, RuleCoverage)> = registry
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !scoped || own(e))
+            .map(|(i, e)| {
+                (
+                    i,
+                    RuleCoverage {
+                        rule: e.id.to_owned(),
+                        fired: 0,
+                        silent: 0,
+                    },
+                )
             })
             .collect();
         let policy_rules = policy.rules().len();
         for o in outcomes.into_iter().filter(|o| o.error.is_none()) {
             let fired: BTreeSet<&str> = o.findings.iter().map(|f| f.rule.as_str()).collect();
-            for (i, r) in rules.iter_mut().enumerate() {
+            for (i, r) in &mut rules {
                 if fired.contains(r.rule.as_str()) {
                     r.fired += 1;
-                } else if i >= policy_rules || o.selected.get(i).is_some_and(|&n| n > 0) {
+                } else if *i >= policy_rules || o.selected.get(*i).is_some_and(|&n| n > 0) {
                     r.silent += 1;
                 }
             }
         }
-        Coverage { rules }
+        Coverage {
+            rules: rules.into_iter().map(|(_, r)| r).collect(),
+            files: if scoped { files } else { Vec::new() },
+        }
     }
 
     /// Rules that fired in some test and stayed silent in another.

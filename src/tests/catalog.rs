@@ -257,3 +257,83 @@ fn a_matrix_replaces_the_default_one() {
     assert!(out.contains("builtin:sspr-current:"), "{out}");
     assert!(!out.contains("builtin:sspr-2017"));
 }
+
+/// Families are consistent over the whole catalog: every SKU of the default policy (hand-written
+/// `sku`s, generated and extra `product`s) has the family its name makes it a member of, by the
+/// rule of `gen_catalog::family_of` (docs/policies.md), and none otherwise. Siblings share one:
+/// `SPB` is a Microsoft 365 suite like `SPE_E3`, the renamed Business Basic like Office 365 E1.
+#[test]
+fn every_sku_has_the_family_its_name_gives() {
+    let policy = Policy::builtin().unwrap();
+    let catalog = &policy.catalog;
+    let mut wrong = Vec::new();
+    for sku in &catalog.skus {
+        let expected = gen_catalog::family_of(&sku.display);
+        if sku.family.as_deref() != expected {
+            wrong.push(format!(
+                "{} \"{}\": {:?}, the rule says {:?}",
+                sku.part, sku.display, sku.family, expected
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    let family = |part: &str| {
+        catalog
+            .sku(catalog.get(part).unwrap())
+            .unwrap()
+            .family
+            .clone()
+    };
+    let siblings: [(&str, &[&str]); 4] = [
+        (
+            "microsoft365",
+            &[
+                "SPB",
+                "SPE_E3",
+                "SPE_E5",
+                "SPE_F1",
+                "M365EDU_A3_FACULTY",
+                "M365_G5_GCC",
+                "Microsoft_365_E5_(no_Teams)",
+            ],
+        ),
+        (
+            "office365",
+            &[
+                "STANDARDPACK",
+                "ENTERPRISEPACK",
+                "O365_BUSINESS_ESSENTIALS",
+                "SMB_BUSINESS_ESSENTIALS",
+                "O365_BUSINESS_PREMIUM",
+                "DESKLESSPACK",
+                "ENTERPRISEPACK_GOV",
+            ],
+        ),
+        ("ems", &["EMS", "EMSPREMIUM", "EMS_GOV"]),
+        (
+            "entra",
+            &[
+                "AAD_BASIC",
+                "AAD_PREMIUM",
+                "AAD_PREMIUM_P2",
+                "AAD_PREMIUM_USGOV_GCCHIGH",
+            ],
+        ),
+    ];
+    for (name, parts) in siblings {
+        for part in parts {
+            assert_eq!(family(part).as_deref(), Some(name), "{part}");
+        }
+    }
+    // Add-ons named after a suite, and products of no suite, have none.
+    for part in [
+        "IDENTITY_THREAT_PROTECTION",
+        "SPE_F5_SEC",
+        "M365_E5_SUITE_COMPONENTS",
+        "O365_BUSINESS",
+        "FLOW_FREE",
+        "Microsoft_Entra_ID_Governance",
+    ] {
+        assert_eq!(family(part), None, "{part}");
+    }
+}

@@ -321,7 +321,10 @@ fn arb_rule() -> impl Strategy<Value = RuleDecl> {
     let head = (
         arb_docs(),
         "[a-z0-9_-]{1,8}(/[a-z0-9_-]{1,8}){0,2}",
-        prop_oneof![Just(SeverityKw::Error), Just(SeverityKw::Warning)],
+        (
+            prop_oneof![Just(SeverityKw::Error), Just(SeverityKw::Warning)],
+            proptest::option::of(arb_expr()),
+        ),
         range,
         arb_ident(),
         proptest::option::of(arb_expr()),
@@ -330,7 +333,10 @@ fn arb_rule() -> impl Strategy<Value = RuleDecl> {
         arb_expr(),
         arb_expr(),
         proptest::option::of(arb_template()),
-        arb_template(),
+        (
+            arb_template(),
+            proptest::collection::vec((arb_template(), arb_expr()), 0..2),
+        ),
         proptest::option::of(arb_expr()),
         proptest::collection::vec((arb_template(), proptest::option::of(arb_expr())), 0..3),
         proptest::collection::vec(
@@ -349,19 +355,41 @@ fn arb_rule() -> impl Strategy<Value = RuleDecl> {
     );
     (head, body).prop_map(
         |(
-            (docs, id, severity, range, var, filter),
-            (require, at, at_label, message, subject, helps, labels),
+            (docs, id, (severity, other), range, var, filter),
+            (require, at, at_label, (message, cases), subject, helps, labels),
         )| RuleDecl {
             docs,
             id: nm(id),
-            severity: (severity, S),
+            // The default, and maybe the other level for the findings a condition picks.
+            severities: std::iter::once(SeverityClause {
+                level: severity,
+                span: S,
+                when: None,
+            })
+            .chain(other.map(|when| SeverityClause {
+                level: match severity {
+                    SeverityKw::Error => SeverityKw::Warning,
+                    SeverityKw::Warning => SeverityKw::Error,
+                },
+                span: S,
+                when: Some(when),
+            }))
+            .collect(),
             range,
             var: (range != RangeKind::Tenant).then(|| nm(var)),
             filter,
             require,
             at,
             at_label,
-            message,
+            messages: std::iter::once(Message {
+                text: message,
+                when: None,
+            })
+            .chain(cases.into_iter().map(|(text, when)| Message {
+                text,
+                when: Some(when),
+            }))
+            .collect(),
             subject,
             helps: helps
                 .into_iter()

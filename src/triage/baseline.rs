@@ -71,26 +71,44 @@ impl Baseline {
 
     /// The findings not in the baseline, and how many were left out as known.
     pub fn filter(&self, findings: Vec<Finding>, root: Option<&Path>) -> (Vec<Finding>, usize) {
+        let (new, known) = self.filter_in(findings, root, None);
+        (new, known.len())
+    }
+
+    /// The findings of a version of the tenant file `tenant` read from elsewhere (`skuld
+    /// diff`'s old version, a copy written by `git show`), matched as if they were in `tenant`:
+    /// those not in the baseline, and those it knows.
+    pub fn filter_as(
+        &self,
+        findings: Vec<Finding>,
+        root: Option<&Path>,
+        tenant: &str,
+    ) -> (Vec<Finding>, Vec<Finding>) {
+        self.filter_in(findings, root, Some(tenant))
+    }
+
+    fn filter_in(
+        &self,
+        findings: Vec<Finding>,
+        root: Option<&Path>,
+        tenant: Option<&str>,
+    ) -> (Vec<Finding>, Vec<Finding>) {
         let mut left = self.known.clone();
-        let mut known = 0;
-        let new = findings
-            .into_iter()
-            .filter(|f| {
-                let key = (
-                    crate::source::repo_path(f.file.name(), root),
-                    identity::of(f),
-                );
-                match left.get_mut(&key) {
-                    Some(n) if *n > 0 => {
-                        *n -= 1;
-                        known += 1;
-                        false
-                    }
-                    _ => true,
+        let tenant = tenant.map(|t| crate::source::repo_path(t, root));
+        findings.into_iter().partition(|f| {
+            let file = match &tenant {
+                Some(t) => t.clone(),
+                None => crate::source::repo_path(f.file.name(), root),
+            };
+            let key = (file, identity::of(f));
+            match left.get_mut(&key) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    false
                 }
-            })
-            .collect();
-        (new, known)
+                _ => true,
+            }
+        })
     }
 }
 

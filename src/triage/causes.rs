@@ -1,6 +1,7 @@
 //! What findings have in common: the cause a finding shares with others (the group or SKU its
 //! secondary labels name, else the fix its help gives), the groups of findings that share one
-//! (folded by the human report), and the counts per rule and per cause of a run's summary.
+//! (folded by the human report; by rule, then by cause, in the HTML report), and the counts per
+//! rule and per cause of a run's summary.
 //!
 //! The cause is derived from data every finding carries, so it works for the rules of any
 //! policy: two findings of one rule in one file share a cause when their secondary labels say
@@ -59,10 +60,10 @@ pub struct Fold {
 
 /// Groups `findings` by cause, in the order of each group's first finding. Linear in the
 /// findings (one hash lookup each).
-pub fn fold(findings: &[Finding]) -> Vec<Fold> {
-    let mut index: HashMap<CauseKey<'_>, usize> = HashMap::new();
+pub fn fold<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Vec<Fold> {
+    let mut index: HashMap<CauseKey<'a>, usize> = HashMap::new();
     let mut folds: Vec<Fold> = Vec::new();
-    for (i, f) in findings.iter().enumerate() {
+    for (i, f) in findings.into_iter().enumerate() {
         match index.get(&CauseKey::of(f)).copied() {
             Some(g) => {
                 if let Some(fold) = folds.get_mut(g) {
@@ -79,6 +80,59 @@ pub fn fold(findings: &[Finding]) -> Vec<Fold> {
         }
     }
     folds
+}
+
+/// The findings of one rule at one severity, folded by cause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleFolds<'a> {
+    /// The rule id.
+    pub rule: &'a str,
+    /// Its severity in this run.
+    pub severity: Severity,
+    /// Its findings.
+    pub count: usize,
+    /// Its findings grouped by cause (indexes as [`fold`] gives them), in the order of each
+    /// group's first finding.
+    pub folds: Vec<Fold>,
+}
+
+/// Groups `findings` by rule and severity, each folded by cause: errors first, then the rule
+/// with more findings, then by id (the order of [`counts`]). Linear in the findings, plus a
+/// sort of the rules.
+pub fn by_rule<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Vec<RuleFolds<'a>> {
+    let findings: Vec<&'a Finding> = findings.into_iter().collect();
+    let mut index: HashMap<(&str, Severity), usize> = HashMap::new();
+    let mut rules: Vec<RuleFolds<'a>> = Vec::new();
+    for fold in fold(findings.iter().copied()) {
+        let Some(first) = findings.get(fold.first) else {
+            continue;
+        };
+        let key = (first.rule.as_str(), first.severity);
+        let at = *index.entry(key).or_insert_with(|| {
+            rules.push(RuleFolds {
+                rule: &first.rule,
+                severity: first.severity,
+                count: 0,
+                folds: Vec::new(),
+            });
+            rules.len() - 1
+        });
+        if let Some(r) = rules.get_mut(at) {
+            r.count += 1 + fold.more.len();
+            r.folds.push(fold);
+        }
+    }
+    rules.sort_by(|a, b| rank(a.severity, a.count, a.rule).cmp(&rank(b.severity, b.count, b.rule)));
+    rules
+}
+
+/// The order rules are listed in: errors first, then more findings first, then by id.
+fn rank(
+    severity: Severity,
+    count: usize,
+    rule: &str,
+) -> (Severity, std::cmp::Reverse<usize>, &str) {
+    (severity, std::cmp::Reverse(count), rule)
 }
 
 /// Findings of one rule at one severity: how many, and how many of them the per-rule cap left
@@ -159,11 +213,7 @@ pub fn counts<'a>(
         }
     }
     rule_counts.sort_by(|a, b| {
-        (a.severity, std::cmp::Reverse(a.count), &a.rule).cmp(&(
-            b.severity,
-            std::cmp::Reverse(b.count),
-            &b.rule,
-        ))
+        rank(a.severity, a.count, &a.rule).cmp(&rank(b.severity, b.count, &b.rule))
     });
     let mut cause_counts: Vec<CauseCount> = causes
         .into_iter()
@@ -239,6 +289,39 @@ mod tests {
                     first: 4,
                     more: vec![]
                 },
+            ]
+        );
+    }
+
+    #[test]
+    fn by_rule_lists_errors_first_then_the_larger_rule_each_folded() {
+        let mut warning = finding("r/w", 9, None, "w");
+        warning.severity = Severity::Warning;
+        let fs = [
+            warning.clone(),
+            finding("r/a", 1, Some("through group `Lic-F3`"), "fix"),
+            finding("r/b", 2, None, "other"),
+            finding("r/b", 3, None, "other"),
+            warning,
+            finding("r/a", 5, Some("through group `Other`"), "fix"),
+            finding("r/b", 6, None, "else"),
+        ];
+        let fold = |first, more: &[usize]| Fold {
+            first,
+            more: more.to_vec(),
+        };
+        let rule = |rule, severity, count, folds| RuleFolds {
+            rule,
+            severity,
+            count,
+            folds,
+        };
+        assert_eq!(
+            by_rule(&fs),
+            [
+                rule("r/b", Severity::Error, 3, vec![fold(2, &[3]), fold(6, &[])]),
+                rule("r/a", Severity::Error, 2, vec![fold(1, &[]), fold(5, &[])]),
+                rule("r/w", Severity::Warning, 2, vec![fold(0, &[4])]),
             ]
         );
     }

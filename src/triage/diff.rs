@@ -16,6 +16,12 @@ pub struct Diff {
     pub fixed: Vec<Finding>,
     /// How many findings of the new version waivers accepted (left out of both lists).
     pub waived: usize,
+    /// With `--baseline`: how many findings of the new version the baseline knows (left out of
+    /// both lists).
+    pub known: Option<usize>,
+    /// What the config in force turns off or changes (as the `overrides` of a check report),
+    /// one sentence each: a change that loosens its own gate says so.
+    pub overrides: Vec<String>,
     /// SKUs whose seats bought or users holding them change ([`seat_changes`]).
     pub seats: Vec<SeatChange>,
     /// With prices: the monthly cost of both versions ([`CostChange::of`]).
@@ -87,36 +93,56 @@ impl CostChange {
     }
 }
 
+/// The findings of one version of a tenant after waivers and baseline.
+#[derive(Debug, Default)]
+pub struct Version {
+    /// The findings that count.
+    pub counted: Vec<Finding>,
+    /// The findings a waiver accepted or the baseline knows: they are there, but do not count.
+    pub accepted: Vec<Finding>,
+}
+
 /// Compares the findings of two versions of one tenant by fingerprint (not by file or line,
-/// since the versions are different files and lines move).
-pub fn diff(base: Vec<Finding>, head: Vec<Finding>) -> Diff {
-    let count = |findings: &[Finding]| {
-        let mut m: HashMap<String, usize> = HashMap::new();
+/// since the versions are different files and lines move). Introduced: what counts in the new
+/// version and did not count in the old (a finding whose waiver the change removes is
+/// introduced). Fixed: what the old version had, counted or accepted, that the new one no
+/// longer has at all (a finding the change waives is not fixed; a waived finding the change
+/// removes is).
+pub fn diff(base: Version, head: Version) -> Diff {
+    // Keyed by the fingerprint's number: a 64-bit FNV-1a collision between two findings of one
+    // tenant is far less likely than any other failure, and no string is built per finding.
+    let count = |findings: &mut dyn Iterator<Item = &Finding>| {
+        let mut m: HashMap<u64, usize> = HashMap::new();
         for f in findings {
-            *m.entry(identity::of(f)).or_default() += 1;
+            *m.entry(identity::key(f)).or_default() += 1;
         }
         m
     };
-    let keep_unmatched = |findings: Vec<Finding>, mut other: HashMap<String, usize>| {
+    let base_counted = count(&mut base.counted.iter());
+    let head_all = count(&mut head.counted.iter().chain(&head.accepted));
+    let keep_unmatched = |findings: Vec<Finding>, mut other: HashMap<u64, usize>| {
         findings
             .into_iter()
-            .filter(|f| match other.get_mut(&identity::of(f)) {
+            .filter(|f| match other.get_mut(&identity::key(f)) {
                 Some(n) if *n > 0 => {
                     *n -= 1;
                     false
                 }
                 _ => true,
             })
-            .collect()
+            .collect::<Vec<_>>()
     };
-    let base_counts = count(&base);
-    let head_counts = count(&head);
+    let mut old = base.counted;
+    old.extend(base.accepted);
+    let mut fixed = keep_unmatched(old, head_all);
+    // In the old version's order, as its findings were before waivers split them.
+    fixed.sort_by(|a, b| {
+        (a.span.start, &a.rule, a.span.end).cmp(&(b.span.start, &b.rule, b.span.end))
+    });
     Diff {
-        introduced: keep_unmatched(head, base_counts),
-        fixed: keep_unmatched(base, head_counts),
-        waived: 0,
-        seats: Vec::new(),
-        cost: None,
+        introduced: keep_unmatched(head.counted, base_counted),
+        fixed,
+        ..Diff::default()
     }
 }
 

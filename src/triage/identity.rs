@@ -39,12 +39,23 @@ pub fn of(f: &Finding) -> String {
 
 /// A stable fingerprint: FNV-1a (64 bits) of the rule id and the subject, as 16 hex digits.
 pub fn fingerprint(rule: &str, subject: &str) -> String {
+    format!("{:016x}", fnv1a(rule, subject))
+}
+
+/// The fingerprint of `f` as the number it is written from: what matching in memory keys on
+/// (`skuld diff` of two 100k-user tenants matches some 75,000 findings; no string is built).
+pub fn key(f: &Finding) -> u64 {
+    let id = Identity::of(f);
+    fnv1a(id.rule, id.subject.unwrap_or(id.message))
+}
+
+fn fnv1a(rule: &str, subject: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for b in rule.bytes().chain([0]).chain(subject.bytes()) {
         hash ^= u64::from(b);
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    format!("{hash:016x}")
+    hash
 }
 
 #[cfg(test)]

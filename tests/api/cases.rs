@@ -251,6 +251,11 @@ fn policy_tests_dir() -> PathBuf {
 /// The `# subject: NAME` note of a line of a policy test (`#` separates the parts of a comment,
 /// as `skuld test` reads them); `None` without one.
 fn subject_note(line: &str) -> Option<&str> {
+    comment_note(line, "subject:")
+}
+
+/// The note of a line of a policy test that starts with `key` (`subject:`, `severity:`).
+fn comment_note<'l>(line: &'l str, key: &str) -> Option<&'l str> {
     let start = line
         .char_indices()
         .find(|&(i, c)| {
@@ -262,14 +267,16 @@ fn subject_note(line: &str) -> Option<&str> {
         .0;
     line.get(start..)?
         .split('#')
-        .find_map(|part| part.trim().strip_prefix("subject:"))
+        .find_map(|part| part.trim().strip_prefix(key))
         .map(str::trim)
 }
 
 /// What `skuld test` cannot say about the default policy's own tests (`policies/tests/**/
 /// *.test.yaml`), checked here: the subject of each finding is the `# subject:` note of its line
-/// (no note: no subject), and a test named `fires-*` in a rule's folder produces that rule, one
-/// named `silent-*` does not. Rule and line are `skuld test`'s (`tests/skuld_test.rs`).
+/// (no note: no subject), its severity the `# severity:` note when there is one, and a test
+/// named `fires-*` in a rule's folder produces that rule, one named `silent-*` does not. A
+/// `# today:` line sets the day, as for `skuld test`. Rule and line are `skuld test`'s
+/// (`tests/skuld_test.rs`).
 #[test]
 fn policy_tests_name_the_subjects_of_their_findings() {
     let policy = Policy::builtin().unwrap();
@@ -284,13 +291,34 @@ fn policy_tests_name_the_subjects_of_their_findings() {
     for path in &files {
         let text = std::fs::read_to_string(path).unwrap();
         let lines: Vec<&str> = text.lines().collect();
-        let findings = policy
+        let dated = lines
+            .iter()
+            .find_map(|l| l.trim().strip_prefix("# today:"))
+            .map(|d| policy.on_day(d.trim()).unwrap());
+        let findings = dated
+            .as_ref()
+            .unwrap_or(&policy)
             .check(&SourceFile::new(path.display().to_string(), text.clone()))
             .unwrap();
         noted += lines.iter().filter(|l| subject_note(l).is_some()).count();
+        let rel = path.strip_prefix(&root).unwrap();
+        let rule = rel.parent().map(|p| p.to_string_lossy().replace('\\', "/"));
         for f in &findings {
             let line = f.line_col().0;
             let note = lines.get(line - 1).and_then(|l| subject_note(l));
+            if let Some(level) = lines
+                .get(line - 1)
+                .and_then(|l| comment_note(l, "severity:"))
+                && rule.as_deref() == Some(f.rule.as_str())
+                && level != f.severity.as_str()
+            {
+                failures.push(format!(
+                    "{}:{line}: `{}` is {}, the line notes {level}",
+                    path.display(),
+                    f.rule,
+                    f.severity.as_str()
+                ));
+            }
             if note != f.subject.as_deref() {
                 failures.push(format!(
                     "{}:{line}: `{}` has subject {:?}, the line notes {note:?}",
@@ -300,8 +328,6 @@ fn policy_tests_name_the_subjects_of_their_findings() {
                 ));
             }
         }
-        let rel = path.strip_prefix(&root).unwrap();
-        let rule = rel.parent().map(|p| p.to_string_lossy().replace('\\', "/"));
         let name = path.file_name().unwrap().to_string_lossy();
         if let Some(rule) = rule.filter(|r| r.contains('/')) {
             let fires = findings.iter().any(|f| f.rule == rule);

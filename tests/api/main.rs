@@ -9,6 +9,7 @@ mod check_policy;
 mod common;
 mod differential;
 mod docs;
+mod docs_placeholders;
 mod facade;
 mod matrix;
 mod msrv;

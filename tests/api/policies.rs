@@ -44,3 +44,51 @@ fn no_rules_is_an_error() {
         .collect();
     assert_eq!(codes, ["skuld::policy::no-rules"]);
 }
+
+/// Each add-on set of the default policy (`policies/addons.skuld`: what an add-on is, and so
+/// what it needs beside it) carries Microsoft's own sentence, quoted, and the page it is on.
+#[test]
+fn every_addon_set_quotes_microsoft_and_names_the_page() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/policies/addons.skuld"
+    ))
+    .unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut sets = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(name) = line.strip_prefix("set ") else {
+            continue;
+        };
+        let name = name.split_whitespace().next().unwrap();
+        let docs: Vec<&str> = lines
+            .get(..i)
+            .unwrap_or_default()
+            .iter()
+            .rev()
+            .take_while(|l| l.starts_with("///"))
+            .copied()
+            .collect();
+        let docs = docs.join("\n");
+        assert!(
+            docs.matches('"').count() >= 2,
+            "set `{name}` quotes no sentence of Microsoft's"
+        );
+        assert!(
+            docs.contains("(https://learn.microsoft.com/")
+                || docs.contains("(https://www.microsoft.com/"),
+            "set `{name}` names no Microsoft page"
+        );
+        sets.push(name);
+    }
+    assert_eq!(
+        sets,
+        [
+            "teams_phone_addons",
+            "audio_conferencing_addons",
+            "teams_premium_addons",
+            "teams_addons",
+            "copilot_addons"
+        ]
+    );
+}

@@ -271,6 +271,80 @@ fn a_policy_added_on_the_command_line_is_tested() {
     assert!(stdout(&o).contains("tenant/unknown-sku"));
 }
 
+/// Coverage of a policy file under test counts the rules of that file, not the default
+/// policy's: one new rule that fires in one test and stays silent in another is "1 of 1".
+#[test]
+fn coverage_counts_the_rules_of_the_files_under_test() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("acme.skuld"),
+        "\
+/// A user holds at most one licence.
+rule acme/one-licence {
+    severity warning
+    for user u
+    require count(u.licenses) <= 1
+    at u
+    message \"`{u.upn}` holds {u.licenses}\"
+}
+",
+    )
+    .unwrap();
+    let tenant = |licences: &str, expect: &str| {
+        format!(
+            "tenant: contoso.onmicrosoft.com\nusers:\n  - upn: a@contoso.com{expect}\n    usage_location: US\n    licenses: [{licences}]\n"
+        )
+    };
+    std::fs::write(
+        dir.path().join("fires.test.yaml"),
+        tenant("STANDARDPACK, FLOW_FREE", "   # expect: acme/one-licence"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("silent.test.yaml"),
+        tenant("STANDARDPACK", ""),
+    )
+    .unwrap();
+    let o = skuld_in(
+        dir.path(),
+        &[
+            "test",
+            ".",
+            "--policy",
+            "acme.skuld",
+            "--coverage",
+            "--min-coverage",
+            "100",
+        ],
+    );
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}\n{}", stderr(&o));
+    assert!(
+        out.contains("coverage of the rules in acme.skuld: 1 of 1 rules fire in some test and stay silent in another (100.0%)"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("sspr/"),
+        "only the file's rules are listed: {out}"
+    );
+    let o = skuld_in(
+        dir.path(),
+        &[
+            "test",
+            ".",
+            "--policy",
+            "acme.skuld",
+            "--format",
+            "json",
+            "--coverage",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["coverage"]["files"], serde_json::json!(["acme.skuld"]));
+    assert_eq!(v["coverage"]["total"], 1);
+    assert_eq!(v["coverage"]["rules"][0]["rule"], "acme/one-licence");
+}
+
 /// The fenced blocks of a Markdown text: (info string, text).
 fn blocks(markdown: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();

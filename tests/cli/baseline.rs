@@ -12,7 +12,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{json, problem_findings, root, skuld_in, stderr, stdout};
+use crate::common::{DEFAULT_POLICY_LINE, json, problem_findings, root, skuld_in, stderr, stdout};
 
 /// A folder holding `t.yaml` (the problem example) and `base.json`, its report.
 fn with_baseline() -> tempfile::TempDir {
@@ -98,7 +98,7 @@ fn the_baseline_hides_known_findings_even_when_lines_move() {
     assert_eq!(
         stdout(&human),
         format!(
-            "no findings in 1 tenant file; {} known from the baseline left out\n",
+            "{DEFAULT_POLICY_LINE}no findings in 1 tenant file; {} known from the baseline left out\n",
             problem_findings()
         )
     );
@@ -238,7 +238,7 @@ fn a_deeply_nested_baseline_is_refused() {
 }
 
 /// A folder holding `base.yaml` (the problem example) and `head.yaml` (a changed copy).
-fn two_versions(from: &str, to: &str) -> tempfile::TempDir {
+pub fn two_versions(from: &str, to: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(root().join("examples/problems.yaml")).unwrap();
     std::fs::write(dir.path().join("base.yaml"), &text).unwrap();

@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::common::{problem_findings, root, stderr, stdout};
+use crate::common::{DEFAULT_POLICY_LINE, problem_findings, root, stderr, stdout};
 
 /// Runs skuld in the repository root with a fixed, colourless environment.
 fn skuld(args: &[&str]) -> Output {
@@ -31,7 +31,10 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
 fn clean_tenant_exits_0() {
     let o = skuld(&["check", "examples/clean.yaml"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(stdout(&o), "no findings in 1 tenant file\n");
+    assert_eq!(
+        stdout(&o),
+        format!("{DEFAULT_POLICY_LINE}no findings in 1 tenant file\n")
+    );
     assert_eq!(stderr(&o), "");
 }
 
@@ -59,7 +62,14 @@ fn json_follows_the_contract() {
     // Contract v2 adds `errors`; `tenants` (seat use) and `rules` are additive.
     let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
     keys.sort_unstable();
-    assert_eq!(keys, ["errors", "findings", "rules", "summary", "tenants"]);
+    assert_eq!(
+        keys,
+        [
+            "errors", "findings", "policy", "rules", "summary", "tenants"
+        ]
+    );
+    assert_eq!(doc["policy"]["sspr_matrix"], "builtin:sspr-2017");
+    assert_eq!(doc["policy"]["matrix_date"], "2017-04-26");
     assert_eq!(doc["errors"], serde_json::json!([]));
     let findings = doc["findings"].as_array().unwrap();
     assert_eq!(findings.len(), problem_findings());
@@ -396,11 +406,29 @@ fn rules_and_explain_show_the_policy_docs() {
         out.lines()
             .any(|l| l.starts_with(&format!("{id} ")) && l.contains(rest))
     };
+    // The severity column is as wide as its widest entry: a rule whose findings have two
+    // severities shows both, the default first.
     assert!(
-        row("sspr/cloud-user-license", " error    builtin:sspr-2017:"),
+        row(
+            "sspr/cloud-user-license",
+            " error            builtin:sspr-2017:"
+        ),
         "{out}"
     );
-    assert!(row("licensing/nested-group", " warning  "), "{out}");
+    assert!(row("licensing/nested-group", " warning          "), "{out}");
+    assert!(
+        row(
+            "licensing/subscription-lapsing",
+            " error / warning  builtin:licensing:"
+        ),
+        "{out}"
+    );
+    let o = skuld(&["explain", "licensing/subscription-lapsing"]);
+    assert!(
+        stdout(&o).starts_with("licensing/subscription-lapsing (error / warning)\n"),
+        "{}",
+        stdout(&o)
+    );
 
     let o = skuld(&["explain", "licensing/seats"]);
     assert_eq!(o.status.code(), Some(0));
@@ -601,4 +629,103 @@ fn parallel_checking_keeps_the_order() {
         .collect();
     assert_eq!(files.len(), 46, "23 readable tenants, two findings each");
     assert!(files.windows(2).all(|w| w[0] <= w[1]), "in file order");
+}
+
+/// `licensing/subscription-lapsing` has two severities: each finding is reported, counted and
+/// exits at its own; the rule lists show both; an override sets every finding.
+#[test]
+fn a_rule_with_two_severities_reports_each_finding_at_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = |status: &str| {
+        format!(
+            "tenant: t\ncountry: US\nsubscriptions:\n  - sku: SPE_E3\n    seats: 5\n    status: {status}\nusers:\n  - upn: a@t.com\n    usage_location: US\n    licenses: [SPE_E3]\n"
+        )
+    };
+    let grace = write(dir.path(), "grace.yaml", &tenant("warning"));
+    let suspended = write(dir.path(), "suspended.yaml", &tenant("suspended"));
+
+    let o = skuld(&["check", "--format", "json", &grace]);
+    assert_eq!(o.status.code(), Some(0), "a warning alone: {}", stdout(&o));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["findings"][0]["rule"], "licensing/subscription-lapsing");
+    assert_eq!(doc["findings"][0]["severity"], "warning");
+    assert_eq!(doc["summary"]["warnings"], 1);
+    assert_eq!(doc["summary"]["errors"], 0);
+    let rule = doc["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "licensing/subscription-lapsing")
+        .unwrap();
+    assert_eq!(rule["severity"], "error");
+    assert_eq!(rule["severities"], serde_json::json!(["error", "warning"]));
+
+    let o = skuld(&["check", "--format", "json", &suspended]);
+    assert_eq!(o.status.code(), Some(1), "an error: {}", stdout(&o));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["findings"][0]["severity"], "error");
+
+    let o = skuld(&["check", "--format", "sarif", &grace]);
+    let sarif: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let run = &sarif["runs"][0];
+    let rule = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "licensing/subscription-lapsing")
+        .unwrap();
+    assert_eq!(rule["defaultConfiguration"]["level"], "error");
+    assert_eq!(
+        rule["properties"]["severities"],
+        serde_json::json!(["error", "warning"])
+    );
+    assert_eq!(run["results"][0]["level"], "warning");
+
+    let o = skuld(&[
+        "check",
+        "--severity",
+        "licensing/subscription-lapsing=error",
+        &grace,
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "an override sets every finding: {}",
+        stdout(&o)
+    );
+}
+
+/// A two-severity rule can keep only warnings under `--max-findings-per-rule` while errors were
+/// left out: those still fail the run, as the summary counts them.
+#[test]
+fn errors_past_the_cap_fail_the_run_when_only_warnings_were_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = "tenant: t\ncountry: US\nsubscriptions:\n  - sku: SPE_E3\n    seats: 5\n    status: warning\n  - sku: SPE_E5\n    seats: 5\n    status: suspended\nusers:\n  - upn: a@t.com\n    usage_location: US\n    licenses: [SPE_E3, SPE_E5]\n";
+    let path = write(dir.path(), "t.yaml", tenant);
+    let capped = |cap: &str| {
+        skuld(&[
+            "check",
+            "--no-config",
+            "--format",
+            "json",
+            "--only-rule",
+            "licensing/subscription-lapsing",
+            "--max-findings-per-rule",
+            cap,
+            &path,
+        ])
+    };
+    let o = capped("1");
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["findings"][0]["severity"], "warning", "{}", stdout(&o));
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(doc["summary"]["errors"], 1, "the error left out is counted");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "and fails the run: {}",
+        stderr(&o)
+    );
+    // Without the cap the same run fails on the error it keeps.
+    assert_eq!(capped("10").status.code(), Some(1));
 }

@@ -186,6 +186,26 @@ fn rules_lists_id_severity_and_summary() {
     assert!(line.contains("A group assigns licenses"), "{line}");
 }
 
+/// A command line's words: white space separates them except inside single quotes (the
+/// documented `skuld eval '…'` lines), which are dropped.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                word.get_or_insert_with(String::new);
+            }
+            c if c.is_whitespace() && !quoted => words.extend(word.take()),
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    words.extend(word);
+    words
+}
+
 /// Every `skuld …` line of docs/cli.md runs for real (in a scratch folder holding the files the
 /// examples name; redirections and comments cut off) and is accepted: exit 0 or 1, never 2.
 #[test]
@@ -207,6 +227,7 @@ fn every_command_in_the_cli_docs_runs() {
         dir.join("my-skus.skuld"),
     )
     .unwrap();
+    std::fs::copy(root.join("examples/clean.yaml"), dir.join("clean.yaml")).unwrap();
     let mut in_block = false;
     let mut ran = 0;
     for line in doc.lines() {
@@ -217,12 +238,21 @@ fn every_command_in_the_cli_docs_runs() {
         let Some(rest) = line.strip_prefix("skuld ").filter(|_| in_block) else {
             continue;
         };
-        let cut = [" #", " >", " <", " &&", " |"]
-            .iter()
-            .filter_map(|m| rest.find(m))
-            .min()
-            .unwrap_or(rest.len());
-        let args: Vec<&str> = rest[..cut].split_whitespace().collect();
+        // The first comment, redirection or pipe outside single quotes.
+        let cut = rest
+            .char_indices()
+            .scan(false, |quoted, (i, c)| {
+                *quoted ^= c == '\'';
+                Some((i, *quoted))
+            })
+            .find(|&(i, quoted)| {
+                !quoted
+                    && [" #", " >", " <", " &&", " |"]
+                        .iter()
+                        .any(|m| rest[i..].starts_with(m))
+            })
+            .map_or(rest.len(), |(i, _)| i);
+        let args = shell_words(&rest[..cut]);
         // `< FILE` feeds the file to standard input.
         let input = rest
             .split_once(" < ")

@@ -10,6 +10,9 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+/// The line the human report gives the embedded default policy, before the totals.
+pub const DEFAULT_POLICY_LINE: &str = "policy: the default policy, SSPR matrix of 2017-04-26 (builtin:sspr-2017; another: --policy builtin:sspr-2019 or builtin:sspr-current)\n";
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

@@ -347,6 +347,17 @@ fn every_command_reads_the_config_s_policies() {
             rule,
         ),
         (&["check-policy"], "policy files"),
+        (&["eval", "NORTHWIND_SUITE.name"], "Northwind Suite"),
+        (
+            &[
+                "eval",
+                "u.licenses",
+                "tenant.yaml",
+                "--user",
+                "a@northwind.com",
+            ],
+            "NORTHWIND_SUITE",
+        ),
     ];
     for (args, expected) in cases {
         let o = skuld_in(r, args);

@@ -164,13 +164,14 @@ fn diff_gives_seats_and_cost_before_and_after() {
     let o = diff(dir.path(), "json");
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let doc = json(&o);
-    // SPE_E3: one seat bought and one holder more; ENTERPRISEPACK: one holder more, no seat.
+    // ENTERPRISEPACK: one holder more, no seat (over-subscribed, so listed first); SPE_E3: one
+    // seat bought and one holder more.
     assert_eq!(
         doc["seats"],
         json!([
-            {"sku": "SPE_E3", "seats_before": 3, "seats_after": 4, "used_before": 2, "used_after": 3},
             {"sku": "ENTERPRISEPACK", "seats_before": 2, "seats_after": 2, "used_before": 2,
              "used_after": 3},
+            {"sku": "SPE_E3", "seats_before": 3, "seats_after": 4, "used_before": 2, "used_after": 3},
         ])
     );
     // After: 4 x 33.70 + max(2, 3) x 21.10 + 5 x 5.60 = 226.10.

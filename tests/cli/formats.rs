@@ -379,7 +379,9 @@ fn json_is_unchanged_and_the_same_through_output() {
     // Contract v2 adds `errors`; `tenants` and `rules` are additive (keys sorted by serde_json).
     assert_eq!(
         doc.as_object().unwrap().keys().collect::<Vec<_>>(),
-        ["errors", "findings", "rules", "summary", "tenants"]
+        [
+            "errors", "findings", "policy", "rules", "summary", "tenants"
+        ]
     );
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("findings.json");
@@ -511,5 +513,67 @@ fn load_errors_keep_their_help_in_every_ci_format() {
         errors
             .iter()
             .all(|e| e["code"].is_string() && e["file"].is_string())
+    );
+}
+
+/// Every format names the policy and its SSPR matrix, with how to choose another: the human
+/// report one line before the totals, JSON (and so the HTML page's data) `policy`, SARIF the
+/// run's properties.
+#[test]
+fn reports_name_the_policy_and_its_sspr_matrix() {
+    let dir = tempfile::tempdir().unwrap();
+    let mine = dir.path().join("mine.skuld");
+    std::fs::write(&mine, "capability acme_thing \"a thing\"\n").unwrap();
+    let mine = mine.display().to_string();
+    let args = |format: &str| {
+        vec![
+            "check",
+            PROBLEMS,
+            "--no-config",
+            "--policy",
+            "builtin:sspr-current",
+            "--policy",
+            mine.as_str(),
+            "--format",
+            format,
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>()
+    };
+    let run = |format: &str| {
+        let a = args(format);
+        skuld(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let human = stdout(&run("human"));
+    let lines: Vec<&str> = human.lines().collect();
+    assert_eq!(
+        lines[lines.len() - 2],
+        format!(
+            "policy: the default policy + {mine}, SSPR matrix of 2025-01-06 (builtin:sspr-current; another: --policy builtin:sspr-2017 or builtin:sspr-2019)"
+        )
+    );
+    let doc: Value = serde_json::from_str(&stdout(&run("json"))).unwrap();
+    let policy = &doc["policy"];
+    assert_eq!(policy["default_policy"], true);
+    assert_eq!(policy["sspr_matrix"], "builtin:sspr-current");
+    assert_eq!(policy["matrix_date"], "2025-01-06");
+    assert_eq!(
+        policy["other_matrices"],
+        serde_json::json!(["builtin:sspr-2017", "builtin:sspr-2019"])
+    );
+    assert_eq!(policy["files"], serde_json::json!([mine]));
+    let sarif: Value = serde_json::from_str(&stdout(&run("sarif"))).unwrap();
+    assert_eq!(&sarif["runs"][0]["properties"]["policy"], policy);
+    assert!(
+        sarif["runs"][0]["properties"]["policyText"]
+            .as_str()
+            .unwrap()
+            .contains("SSPR matrix of 2025-01-06")
+    );
+    let html = stdout(&run("html"));
+    assert!(
+        html.contains(r#""matrix_date":"2025-01-06""#),
+        "the page's data names it"
     );
 }

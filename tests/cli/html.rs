@@ -23,14 +23,22 @@ fn root() -> PathBuf {
 }
 
 fn skuld(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_skuld"))
-        .args(args)
+    skuld_on(None, args)
+}
+
+/// `skuld` with "today" set (`SKULD_TODAY`), for what depends on dates (waivers, trials).
+fn skuld_on(today: Option<&str>, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_skuld"));
+    cmd.args(args)
         .current_dir(root())
         .env_remove("SKULD_DOCS_URL")
         .env_remove("GITHUB_STEP_SUMMARY")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+        .env("NO_COLOR", "1");
+    match today {
+        Some(day) => cmd.env("SKULD_TODAY", day),
+        None => cmd.env_remove("SKULD_TODAY"),
+    };
+    cmd.output().unwrap()
 }
 
 fn tempdir(name: &str) -> PathBuf {
@@ -250,6 +258,34 @@ fn a_console_error_fails_the_browser_check() {
     assert_eq!(found.len(), 1, "{found:?}");
 }
 
+/// `skuld check ARGS --format html -o PAGE`.
+fn write_page(today: Option<&str>, args: &[&str], page: &Path) -> Output {
+    let html = ["--format", "html", "-o", page.to_str().unwrap()];
+    skuld_on(today, &[&["check"], args, &html[..]].concat())
+}
+
+/// Runs `skuld check ARGS --format html` into a page of its own and loads it in Chromium (at
+/// `fragment`), asserting that the check found something and that the page loaded clean.
+fn check_in_browser(
+    browser: &Path,
+    name: &str,
+    today: Option<&str>,
+    args: &[&str],
+    fragment: &str,
+) -> Loaded {
+    let page = tempdir(name).join(format!("{name}.html"));
+    let o = write_page(today, args, &page);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let l = load(browser, &page, fragment, &["--dump-dom"]);
+    assert_clean(&l);
+    l
+}
+
 fn attr(dom: &str, name: &str) -> Option<String> {
     let key = format!("{name}=\"");
     let at = dom.find(&key)? + key.len();
@@ -259,20 +295,13 @@ fn attr(dom: &str, name: &str) -> Option<String> {
 #[test]
 fn the_sample_report_renders_in_chromium() {
     let Some(browser) = chromium() else { return };
-    let dir = tempdir("sample");
-    let page = dir.join("report.html");
-    let o = skuld(&[
-        "check",
-        "examples/problems.yaml",
-        "examples/clean.yaml",
-        "--format",
-        "html",
-        "-o",
-        page.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    let l = load(&browser, &page, "#expand-all", &["--dump-dom"]);
-    assert_clean(&l);
+    let l = check_in_browser(
+        &browser,
+        "sample",
+        None,
+        &["examples/problems.yaml", "examples/clean.yaml"],
+        "#expand-all",
+    );
     let n = problem_findings();
     assert_eq!(attr(&l.dom, "data-findings"), Some(n.to_string()));
     assert_eq!(attr(&l.dom, "data-shown"), Some(n.to_string()));
@@ -284,7 +313,11 @@ fn the_sample_report_renders_in_chromium() {
         l.dom.contains("^ 4 seats"),
         "the primary label under its line"
     );
-    assert!(l.dom.contains("help: </strong>raise `seats` to at least 5"));
+    // Markdown code in help and messages is code, set as text.
+    assert!(
+        l.dom
+            .contains("help: </strong>raise <code class=\"md\">seats</code> to at least 5")
+    );
     // The totals row counts the policy's rules and those that fired no finding, as the JSON
     // document embedded in the page has them.
     let doc: serde_json::Value = serde_json::from_slice(
@@ -312,19 +345,14 @@ fn the_sample_report_renders_in_chromium() {
 #[test]
 fn hostile_names_stay_text_in_chromium() {
     let Some(browser) = chromium() else { return };
-    let dir = tempdir("hostile");
-    let tenant = write_hostile(&dir);
-    let page = dir.join("hostile.html");
-    skuld(&[
-        "check",
-        tenant.to_str().unwrap(),
-        "--format",
-        "html",
-        "-o",
-        page.to_str().unwrap(),
-    ]);
-    let l = load(&browser, &page, "#expand-all", &["--dump-dom"]);
-    assert_clean(&l);
+    let tenant = write_hostile(&tempdir("hostile"));
+    let l = check_in_browser(
+        &browser,
+        "hostile-page",
+        None,
+        &[tenant.to_str().unwrap()],
+        "#expand-all",
+    );
     // Our two scripts, nothing else; the names are shown as text.
     assert_eq!(l.dom.matches("<script").count(), 2);
     assert!(!l.dom.contains("<img"));
@@ -358,16 +386,15 @@ fn ten_thousand_findings_load_in_reasonable_time() {
     let tenant = dir.join("big.yaml");
     std::fs::write(&tenant, big_tenant(10_000)).unwrap();
     let page = dir.join("big.html");
-    let o = skuld(&[
-        "check",
-        tenant.to_str().unwrap(),
-        "--format",
-        "html",
-        "--max-findings-per-rule",
-        "100000",
-        "-o",
-        page.to_str().unwrap(),
-    ]);
+    let o = write_page(
+        None,
+        &[
+            tenant.to_str().unwrap(),
+            "--max-findings-per-rule",
+            "100000",
+        ],
+        &page,
+    );
     assert_eq!(o.status.code(), Some(1));
     let size = std::fs::metadata(&page).unwrap().len();
     let html = std::fs::read_to_string(&page).unwrap();
@@ -390,4 +417,220 @@ fn ten_thousand_findings_load_in_reasonable_time() {
         l.took.as_secs_f64()
     );
     assert!(l.took < Duration::from_secs(60), "{:?}", l.took);
+}
+
+#[path = "../../examples/gen_tenant.rs"]
+#[expect(
+    dead_code,
+    reason = "the example's command-line front end (main, argument parsing) is not used here"
+)]
+mod gen_tenant;
+
+/// Put after the page's script by `the_100k_user_report_reads_top_down`: where the layout put
+/// things, as attributes `load` can read from the dumped DOM.
+const LAYOUT_PROBE: &str = r#"<script>(function(){var r=document.documentElement;
+var h=document.getElementById('findings-h').getBoundingClientRect();
+r.setAttribute('data-probe-findings-top',String(Math.round(h.top+window.scrollY)));
+r.setAttribute('data-probe-viewport',String(window.innerWidth)+'x'+String(window.innerHeight));
+var most=0;Array.prototype.forEach.call(document.querySelectorAll('.groups'),function(g){
+most=Math.max(most,g.firstChild.textContent.split(',').length);});
+r.setAttribute('data-probe-most-groups',String(most));
+var first=document.querySelector('table.seats tbody tr');
+r.setAttribute('data-probe-first-seat',first?first.className:'');
+r.setAttribute('data-probe-rule-groups',Array.prototype.map.call(document.querySelectorAll('section.rgroup'),function(g){return g.className;}).join(';'));
+})();</script>"#;
+
+/// The generated 100k-user tenant (`examples/gen_tenant.rs`, as the benches use it) in a
+/// 1280×800 window: the seats table is riskiest first and names at most 5 groups per SKU, the
+/// findings are by rule, errors first, folded by cause, and the findings heading starts within
+/// the first three screen heights (`docs/report.md` says how the screenshot of those screens in
+/// `docs/report-html-100k.png` is made).
+#[test]
+fn the_100k_user_report_reads_top_down() {
+    let dir = tempdir("100k");
+    let tenant = dir.join("tenant.yaml");
+    let start = Instant::now();
+    std::fs::write(&tenant, gen_tenant::generate(100_000, 42, 3.0, None)).unwrap();
+    let generated = start.elapsed();
+    let page = dir.join("report.html");
+    let o = write_page(None, &[tenant.to_str().unwrap()], &page);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let checked = start.elapsed() - generated;
+    let html = std::fs::read_to_string(&page).unwrap();
+    let data = embedded(&html);
+    // What the core decided, as the page receives it.
+    let seats = data["report"]["tenants"][0]["seats"].as_array().unwrap();
+    assert_eq!(seats[0]["risk"], "over_subscribed");
+    assert_eq!(seats[0]["sku"], "ENTERPRISEPACK");
+    assert!(
+        seats
+            .iter()
+            .all(|s| s["groups"].as_array().unwrap().len() > 5)
+    );
+    let groups = data["groups"].as_array().unwrap();
+    let severities: Vec<&str> = groups
+        .iter()
+        .map(|g| g["severity"].as_str().unwrap())
+        .collect();
+    let errors = severities.iter().take_while(|s| **s == "error").count();
+    assert!(
+        errors > 0 && severities[errors..].iter().all(|s| *s == "warning"),
+        "{severities:?}"
+    );
+    let listed: usize = groups
+        .iter()
+        .map(|g| g["count"].as_u64().unwrap() as usize)
+        .sum();
+    assert_eq!(listed, data["report"]["findings"].as_array().unwrap().len());
+
+    let Some(browser) = chromium() else { return };
+    let probed = dir.join("probed.html");
+    let at = html.rfind("</body>").unwrap();
+    std::fs::write(
+        &probed,
+        format!("{}{LAYOUT_PROBE}{}", &html[..at], &html[at..]),
+    )
+    .unwrap();
+    let l = load(
+        &browser,
+        &probed,
+        "",
+        &["--window-size=1280,800", "--dump-dom"],
+    );
+    assert_clean(&l);
+    let top: f64 = attr(&l.dom, "data-probe-findings-top")
+        .unwrap()
+        .parse()
+        .unwrap();
+    // Headless Chromium takes its window frame off `--window-size`: the page gets a little
+    // less than 800 px, so three of its screens are a stricter bound than 2,400 px.
+    let viewport = attr(&l.dom, "data-probe-viewport").unwrap();
+    let (width, height) = viewport.split_once('x').unwrap();
+    assert_eq!(width, "1280");
+    let screen: f64 = height.parse().unwrap();
+    assert!(
+        top < 3.0 * screen && top < 2400.0,
+        "the findings start at {top} px, past three {screen} px screens"
+    );
+    assert_eq!(attr(&l.dom, "data-probe-most-groups").as_deref(), Some("5"));
+    assert_eq!(
+        attr(&l.dom, "data-probe-first-seat").as_deref(),
+        Some("risk-over_subscribed")
+    );
+    let shown = attr(&l.dom, "data-probe-rule-groups").unwrap();
+    assert!(shown.starts_with("rgroup sev-error;"), "{shown}");
+    assert_eq!(shown.split(';').count(), groups.len());
+    // Folded: one line per cause a rule shows (at most 5), not one per finding.
+    let lines = l.dom.matches("<details class=\"finding ").count();
+    assert!(lines <= 5 * groups.len(), "{lines} finding lines");
+    eprintln!(
+        "html report, 100k users: {:.1} MB; generated in {:.1} s, checked in {:.1} s, \
+         Chromium {:.1} s (the script: {} ms); findings heading at {top} px of a {viewport} window",
+        html.len() as f64 / 1e6,
+        generated.as_secs_f64(),
+        checked.as_secs_f64(),
+        l.took.as_secs_f64(),
+        attr(&l.dom, "data-render-ms").unwrap_or_default(),
+    );
+}
+
+const RISKS: &str = "tenant: risks.onmicrosoft.com
+subscriptions:
+  - sku: STANDARDPACK
+    seats: 10
+  - sku: ENTERPRISEPACK
+    seats: 1
+  - sku: EMS
+    seats: 5
+    trial: true
+    ends: 2026-12-20
+  - sku: AAD_PREMIUM
+    seats: 1
+  - sku: SPE_E3
+    seats: 5
+    status: suspended
+  - sku: FLOW_FREE
+    seats: 5
+    trial: true
+    ends: 2027-06-01
+users:
+  - upn: ana@risks.com
+    usage_location: US
+    licenses: [STANDARDPACK, ENTERPRISEPACK, EMS, AAD_PREMIUM, SPE_E3, FLOW_FREE]
+  - upn: ben@risks.com
+    usage_location: US
+    licenses: [AAD_PREMIUM]
+";
+
+/// The seats table (and the JSON document the page carries) lists SKUs riskiest first:
+/// over-subscribed, then lapsing (a subscription past its term, a trial ending within 30
+/// days) and at the limit, then the rest, each in file order.
+#[test]
+fn seats_are_listed_riskiest_first() {
+    let dir = tempdir("risks");
+    let tenant = dir.join("risks.yaml");
+    std::fs::write(&tenant, RISKS).unwrap();
+    let o = skuld_on(
+        Some("2026-12-08"),
+        &["check", tenant.to_str().unwrap(), "--format", "json"],
+    );
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let seats: Vec<(&str, &str)> = doc["tenants"][0]["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["sku"].as_str().unwrap(), s["risk"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        seats,
+        [
+            ("AAD_PREMIUM", "over_subscribed"),
+            ("EMS", "lapsing"),
+            ("SPE_E3", "lapsing"),
+            ("ENTERPRISEPACK", "at_limit"),
+            ("STANDARDPACK", "ok"),
+            ("FLOW_FREE", "ok"),
+        ]
+    );
+    assert_eq!(doc["tenants"][0]["seats"][2]["status"], "suspended");
+    assert_eq!(doc["tenants"][0]["seats"][1]["ends"], "2026-12-20");
+}
+
+/// Folded and waived findings in the browser: a cause's other findings sit behind its toggle,
+/// `#finding-N` opens the toggle it is behind, and waived findings come after the open ones, in
+/// a group of their own.
+#[test]
+fn folds_open_for_a_linked_finding_and_waived_come_last() {
+    let Some(browser) = chromium() else { return };
+    let l = check_in_browser(
+        &browser,
+        "folds",
+        Some("2026-11-25"),
+        &[
+            "tests/data/fixtures/waivers/tenant.yaml",
+            "--waivers",
+            "tests/data/fixtures/waivers/active.yaml",
+        ],
+        "#finding-2",
+    );
+    let findings = &l.dom[l.dom.find("id=\"findings\"").unwrap()..];
+    let open = findings
+        .find("<section class=\"rgroup sev-error\"")
+        .unwrap();
+    let waived = findings
+        .find("<section class=\"rgroup sev-error waived\"")
+        .unwrap();
+    assert!(open < waived);
+    assert!(findings.contains("<span class=\"rcount\">2 findings · 1 cause</span>"));
+    assert!(findings.contains(
+        "<details class=\"more\" open=\"\"><summary>and 1 more with the same cause: cloud user in SSPR scope</summary>"
+    ));
+    assert!(findings.contains("id=\"finding-2\" open=\"\""));
+    // The first finding of the fold stays closed; only the one linked to is opened.
+    assert!(findings.contains("id=\"finding-1\"><summary>"));
 }

@@ -82,6 +82,14 @@ impl Fake {
         self.log.lock().unwrap().clone()
     }
 
+    /// How many Graph requests went to a target starting with `prefix`.
+    fn asked(&self, prefix: &str) -> usize {
+        self.graph_requests()
+            .iter()
+            .filter(|r| r.target.starts_with(prefix))
+            .count()
+    }
+
     fn graph_requests(&self) -> Vec<Request> {
         self.requests()
             .into_iter()
@@ -349,6 +357,24 @@ fn certificate_assertion_is_valid(jwt: &str, target: &str) -> bool {
 /// Runs skuld with only the given environment (no credentials of the machine, no proxy), and
 /// kills it after a minute.
 fn skuld(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    finish(spawn(dir, args, env))
+}
+
+/// Waits for `child` (a minute at most) and collects its output.
+fn finish(mut child: std::process::Child) -> Output {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("skuld did not end within a minute");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// The skuld process of `skuld`, started in `dir` (also its TMPDIR) with only `env`.
+fn spawn(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Child {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_skuld"));
     cmd.args(args)
         .current_dir(dir)
@@ -368,24 +394,25 @@ fn skuld(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let mut child = cmd.spawn().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            child.kill().unwrap();
-            panic!("skuld {args:?} did not end within a minute");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
+    cmd.spawn().unwrap()
 }
 
 /// `skuld import graph --live --graph-url <fake> EXTRA…` in `dir`: the one way every test runs
 /// the live import.
 fn live(fake: &Fake, dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Output {
+    finish(spawn_live(fake, dir, extra, env))
+}
+
+/// The process of `live`, still running.
+fn spawn_live(
+    fake: &Fake,
+    dir: &Path,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> std::process::Child {
     let mut args = vec!["import", "graph", "--live", "--graph-url", &fake.base];
     args.extend_from_slice(extra);
-    skuld(dir, &args, env)
+    spawn(dir, &args, env)
 }
 
 fn text(b: &[u8]) -> String {
@@ -519,11 +546,7 @@ fn throttling_is_retried_after_retry_after() {
         "Retry-After: 1 honoured"
     );
     assert_eq!(body(&text(&o.stdout)), body(&offline_fixture_import()));
-    let users = fake
-        .graph_requests()
-        .iter()
-        .filter(|r| r.target.starts_with("/v1.0/users?"))
-        .count();
+    let users = fake.asked("/v1.0/users?");
     assert_eq!(users, 5, "three throttled tries, then the two pages");
 }
 
@@ -545,11 +568,7 @@ fn endless_throttling_stops_after_a_bounded_number_of_tries() {
     assert!(err.contains("skuld::import::throttled"), "{err}");
     assert!(err.contains("kept answering 429"), "{err}");
     assert!(o.stdout.is_empty());
-    let tries = fake
-        .graph_requests()
-        .iter()
-        .filter(|r| r.target.starts_with("/v1.0/subscribedSkus"))
-        .count();
+    let tries = fake.asked("/v1.0/subscribedSkus");
     assert_eq!(tries, 6);
 }
 
@@ -1202,4 +1221,170 @@ fn responses_on_disk_are_private_to_the_owner() {
     assert_eq!(mode(&tmp.path().join("saved")), 0o700);
     assert_eq!(mode(&tmp.path().join("saved/members")), 0o700);
     assert_eq!(mode(&tmp.path().join("saved/users.2.json")), 0o600);
+}
+
+/// Graph whose `groups` pages never end: page N (from 1) holds one group named with `filler`
+/// bytes and links to page N + 1, each after `delay`. `on_page` sees N before it is answered.
+fn endless_groups(
+    filler: usize,
+    delay: Duration,
+    on_page: impl Fn(u64) + Send + Sync + 'static,
+) -> Fake {
+    graph_with(move |req, base| {
+        let rest = req.target.strip_prefix("/v1.0/groups?")?;
+        let n: u64 = rest
+            .strip_prefix("$skiptoken=")
+            .map_or(1, |t| t.parse().unwrap());
+        on_page(n);
+        std::thread::sleep(delay);
+        Some(Response::json(
+            200,
+            format!(
+                r#"{{"value":[{{"id":"00000000-0000-0000-0000-{n:012}","displayName":"{}","groupTypes":[],"assignedLicenses":[],"members":[]}}],"@odata.nextLink":"{base}/v1.0/groups?$skiptoken={}"}}"#,
+                "x".repeat(filler),
+                n + 1
+            ),
+        ))
+    })
+}
+
+/// The `skuld-graph-*` folders in `dir`.
+fn temp_folders(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("skuld-graph-"))
+        .map(|e| e.path())
+        .collect()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn endless_pages_of_a_megabyte_stop_at_the_byte_budget_in_bounded_memory() {
+    // Issue 23: endless distinct `@odata.nextLink` pages of 1 MB grew 2.3 GB in 12 s (every
+    // `groups` page was kept). Now each page goes to disk as it arrives: the process's peak RSS,
+    // read from /proc while it waits for each page, stays far below the 100 MB it downloads.
+    let tmp = tempfile::tempdir().unwrap();
+    let pid = Arc::new(Mutex::new(None::<u32>));
+    let peak_kb = Arc::new(Mutex::new(0u64));
+    let (p, k) = (Arc::clone(&pid), Arc::clone(&peak_kb));
+    let fake = endless_groups(1 << 20, Duration::ZERO, move |_| {
+        let Some(pid) = *p.lock().unwrap() else {
+            return;
+        };
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let hwm = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0);
+        let mut k = k.lock().unwrap();
+        *k = (*k).max(hwm);
+    });
+    let child = spawn_live(
+        &fake,
+        tmp.path(),
+        &["--max-bytes", "100000000"],
+        &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)],
+    );
+    *pid.lock().unwrap() = Some(child.id());
+    let err = stopped_by_budget(
+        &finish(child),
+        tmp.path(),
+        "skuld::import::too-many-bytes",
+        "Microsoft Graph sent more than the budget of 100000000 bytes",
+    );
+    assert!(err.contains("--max-bytes BYTES"), "{err}");
+    // 95 pages of a megabyte fit; the 96th passes the budget.
+    let pages = fake.asked("/v1.0/groups?");
+    assert_eq!(pages, 96, "{err}");
+    let peak = *peak_kb.lock().unwrap();
+    assert!(peak > 0, "no VmHWM was read");
+    assert!(
+        peak < 60_000,
+        "peak RSS {peak} kB while downloading 100 MB of pages"
+    );
+}
+
+/// The import stopped at a budget: exit 2, the error `code` with `message`, nothing written,
+/// no temporary folder left in `tmp`. Its standard error.
+fn stopped_by_budget(o: &Output, tmp: &Path, code: &str, message: &str) -> String {
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(code), "{err}");
+    assert!(err.contains(message), "{err}");
+    assert!(o.stdout.is_empty());
+    assert!(temp_folders(tmp).is_empty());
+    err
+}
+
+#[test]
+fn the_page_and_time_budgets_stop_endless_or_slow_pages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let token = [("SKULD_GRAPH_TOKEN", GOOD_TOKEN)];
+    let fake = endless_groups(10, Duration::ZERO, |_| {});
+    // organization, subscribedSkus, users (2 pages): 4 pages before the groups.
+    let o = live(&fake, tmp.path(), &["--max-pages", "30"], &token);
+    stopped_by_budget(
+        &o,
+        tmp.path(),
+        "skuld::import::too-many-pages",
+        "Microsoft Graph sent more pages than the budget of 30 (the next is `/v1.0/groups?$skiptoken=27`",
+    );
+
+    // Pages that come slowly, and one that never comes: the time budget ends both, the
+    // second while the request waits.
+    for (delay, at) in [
+        (Duration::from_millis(400), "at `/v1.0/groups?$skiptoken="),
+        (Duration::from_secs(30), "at `/v1.0/groups?$select="),
+    ] {
+        let fake = endless_groups(10, delay, |_| {});
+        let started = Instant::now();
+        let o = live(&fake, tmp.path(), &["--max-seconds", "2"], &token);
+        let took = started.elapsed();
+        let err = stopped_by_budget(
+            &o,
+            tmp.path(),
+            "skuld::import::too-slow",
+            "the import took longer than its time budget of 2 seconds",
+        );
+        assert!(took < Duration::from_secs(20), "{took:?}");
+        assert!(err.contains(at), "{err}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_signal_mid_download_removes_the_temporary_folder() {
+    use std::os::unix::process::ExitStatusExt as _;
+    // Issue 23: the temporary folder stayed behind when the process was killed.
+    for (signal, number) in [("TERM", 15), ("INT", 2), ("HUP", 1)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let fake = endless_groups(1000, Duration::from_millis(100), |_| {});
+        let child = spawn_live(&fake, tmp.path(), &[], &[("SKULD_GRAPH_TOKEN", GOOD_TOKEN)]);
+        // Wait until a few `groups` pages are on disk.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let folder = loop {
+            assert!(Instant::now() < deadline, "no groups pages saved");
+            if let Some(f) = temp_folders(tmp.path()).pop()
+                && f.join("groups.3.json").exists()
+            {
+                break f;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let killed = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let o = finish(child);
+        assert_eq!(o.status.signal(), Some(number), "SIG{signal}: {o:?}");
+        assert!(
+            !folder.exists(),
+            "SIG{signal}: {} is left",
+            folder.display()
+        );
+        assert!(temp_folders(tmp.path()).is_empty(), "SIG{signal}");
+    }
 }

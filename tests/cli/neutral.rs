@@ -2,6 +2,8 @@
 //! format, whatever the tenant file holds: Azure Pipelines' `##vso[` (anywhere in a line) and
 //! `##[`, GitHub Actions' line-leading `::`, ESC, BEL and `\r`; and in the GitHub job summary a
 //! backtick cannot leave a code span. One test per format; each applies every CI system's check.
+//! The same for the other commands that show what a pull request brings: `diff`, `test`,
+//! `explain --user`, `explain RULE` and `rules`, one test per command and format.
 
 #![expect(
     clippy::unwrap_used,
@@ -212,4 +214,167 @@ fn colours_on_a_terminal_are_skulds_own_only() {
     assert!(out.contains("␛]8;;http://x"), "{out}");
     azure("--color always", &out, None);
     github("--color always", &out, false);
+}
+
+/// `skuld ARGS` in `dir` (no colour, no config); stdout and stderr, the exit code not 2 unless
+/// `fails`.
+fn skuld_in(dir: &Path, args: &[&str]) -> (String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_skuld"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("COLUMNS")
+        .env_remove("SKULD_DOCS_URL")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (lossy(&o.stdout), lossy(&o.stderr));
+    assert_ne!(o.status.code(), Some(2), "{args:?}: {stderr}");
+    (stdout, stderr)
+}
+
+/// Every CI system's check on stdout and stderr of one command; `shown` must be in stdout (the
+/// hostile text is there, made inert, not left out).
+fn inert(what: &str, (stdout, stderr): (String, String), shown: &str, own_github: bool) {
+    assert!(
+        stdout.contains(shown),
+        "{what}: `{shown}` is shown\n{stdout}"
+    );
+    for (stream, text, own) in [("stdout", &stdout, own_github), ("stderr", &stderr, false)] {
+        let what = format!("{what}, {stream}");
+        azure(&what, text, None);
+        github(&what, text, own);
+        terminal(&what, text);
+    }
+}
+
+/// A folder with the hostile tenant as `NAME` and a clean earlier version as `base.yaml`.
+fn hostile_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(NAME), HOSTILE).unwrap();
+    std::fs::write(
+        dir.path().join("base.yaml"),
+        "tenant: t\nusers:\n  - upn: b@x.com\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn diff_output_is_inert_in_every_format() {
+    // The hostile tenant is the new version of an empty one: every finding is introduced, and
+    // every format of `skuld diff` shows it.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("base.yaml"), "tenant: t\n").unwrap();
+    std::fs::write(dir.path().join(NAME), HOSTILE).unwrap();
+    for (format, own_azure, own_github) in [
+        ("human", None, false),
+        ("compact", None, false),
+        ("json", None, false),
+        ("sarif", None, false),
+        ("github", None, true),
+        ("azure", Some("##vso[task.logissue "), false),
+        ("junit", None, false),
+        ("html", None, false),
+        ("markdown", None, false),
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_skuld"))
+            .args(["diff", "base.yaml", NAME, "--no-config", "--format", format])
+            .current_dir(dir.path())
+            .env_remove("COLUMNS")
+            .env_remove("SKULD_DOCS_URL")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{format}: {}", lossy(&o.stderr));
+        let (stdout, stderr) = (lossy(&o.stdout), lossy(&o.stderr));
+        assert!(stdout.contains("vso"), "diff {format}: shown\n{stdout}");
+        for (what, text, own) in [("stdout", &stdout, true), ("stderr", &stderr, false)] {
+            let what = format!("diff --format {format}, {what}");
+            azure(&what, text, own_azure.filter(|_| own));
+            github(&what, text, own_github && own);
+            terminal(&what, text);
+        }
+    }
+}
+
+#[test]
+fn test_output_is_inert_in_every_format() {
+    // A test file whose name and tenant carry the commands, expecting nothing: it fails, and
+    // the failure shows the findings.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path()
+            .join("##vso[task.setvariable variable=F]f.test.yaml"),
+        HOSTILE,
+    )
+    .unwrap();
+    for format in ["human", "json"] {
+        let out = skuld_in(
+            dir.path(),
+            &["test", ".", "--no-config", "--format", format],
+        );
+        inert(&format!("test --format {format}"), out, "vso", false);
+    }
+}
+
+#[test]
+fn explain_user_output_is_inert_in_every_format() {
+    let dir = hostile_folder();
+    let upn = "c\r##vso[task.setvariable variable=X]pwned\r@x.com";
+    for format in ["human", "json"] {
+        let out = skuld_in(
+            dir.path(),
+            &[
+                "explain",
+                NAME,
+                "--user",
+                upn,
+                "--no-config",
+                "--format",
+                format,
+            ],
+        );
+        inert(
+            &format!("explain --user --format {format}"),
+            out,
+            "vso",
+            false,
+        );
+    }
+}
+
+#[test]
+fn rules_and_explain_rule_output_is_inert() {
+    // Policy files come with the pull request too: their doc comments and texts are shown.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.skuld"),
+        concat!(
+            "/// ##vso[task.setvariable variable=D]d \u{1b}]0;title\u{7}\n",
+            "/// ::error::pwned\n",
+            "rule acme/hostile {\n",
+            "    severity warning\n",
+            "    for user u\n",
+            "    require u.synced\n",
+            "    at u \"##[group]label\"\n",
+            "    message \"`{u.upn}` ##vso[task.setvariable variable=M]m\"\n",
+            "    help \"\\r::warning::h\"\n",
+            "}\n",
+        ),
+    )
+    .unwrap();
+    let out = skuld_in(dir.path(), &["rules", "--no-config", "--policy", "p.skuld"]);
+    inert("rules", out, "acme/hostile", false);
+    let out = skuld_in(
+        dir.path(),
+        &[
+            "explain",
+            "acme/hostile",
+            "--no-config",
+            "--policy",
+            "p.skuld",
+        ],
+    );
+    inert("explain RULE", out, "vso", false);
 }

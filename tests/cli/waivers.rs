@@ -12,7 +12,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::common::{assert_valid_sarif, json, root, stderr, stdout};
+use crate::common::{DEFAULT_POLICY_LINE, assert_valid_sarif, json, root, stderr, stdout};
 
 const DIR: &str = "tests/data/fixtures/waivers";
 const TENANT: &str = "tests/data/fixtures/waivers/tenant.yaml";
@@ -168,7 +168,10 @@ fn waivers_of_rules_left_out_are_not_unused() {
     );
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(stderr(&o), "");
-    assert_eq!(stdout(&o), "no findings in 1 tenant file\n");
+    assert_eq!(
+        stdout(&o),
+        format!("{DEFAULT_POLICY_LINE}no findings in 1 tenant file\n")
+    );
 }
 
 #[test]

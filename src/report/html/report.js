@@ -23,6 +23,20 @@
   function $(id) { return document.getElementById(id); }
   function plural(n, one, many) { return n + ' ' + (n === 1 ? one : many); }
   function fmt(n) { return Number(n).toLocaleString('en-US'); }
+  // Messages and help mark code with backticks (Markdown code spans): each span becomes a
+  // <code> element whose text is set as text, so tenant text inside it stays text. A backtick
+  // without its pair is shown as it is.
+  function md(parent, text) {
+    var parts = String(text === null || text === undefined ? '' : text).split('`');
+    parts.forEach(function (part, i) {
+      if (i % 2 === 0) { if (part) parent.appendChild(document.createTextNode(part)); }
+      else if (i < parts.length - 1) parent.appendChild(el('code', 'md', part));
+      else parent.appendChild(document.createTextNode('`' + part));
+    });
+    return parent;
+  }
+  // How many causes of a rule, and groups of a SKU, are shown before an "and N more" toggle.
+  var SHOWN = 5;
 
   var data, doc, items = [], rulesById = Object.create(null);
 
@@ -55,13 +69,13 @@
     rules();
     filters();
     window.addEventListener('beforeprint', function () {
-      items.forEach(function (it) { body(it); it.node.open = true; });
+      items.forEach(function (it) { reveal(it); });
       Array.prototype.forEach.call(document.querySelectorAll('details.rule-doc'), function (d) { d.open = true; });
     });
     // A link to the report can ask for a finding (#finding-3) or for every finding opened.
     var hash = location.hash.slice(1);
-    items.forEach(function (it) {
-      if (hash === 'expand-all' || it.node.id === hash) { body(it); it.node.open = true; }
+    items.forEach(function (it, i) {
+      if (hash === 'expand-all' || 'finding-' + (i + 1) === hash) reveal(it);
     });
     root.setAttribute('data-findings', String((doc.findings || []).length));
     root.setAttribute('data-waived', String((doc.waived || []).length));
@@ -151,7 +165,7 @@
       a.addEventListener('click', function (ev) { ev.preventDefault(); $('f-rule').value = id; apply(); $('findings-h').scrollIntoView(); });
       add(name, a);
       var r = rulesById[id];
-      if (r && r.summary) add(name, el('div', 'muted small', r.summary));
+      if (r && r.summary) add(name, md(el('div', 'muted small'), r.summary));
       if (c.omitted) add(name, el('div', 'muted small', fmt(c.omitted) + ' not listed below: at most ' + fmt(c.limit) + ' per rule and tenant file are kept (--max-findings-per-rule)'));
       add(tr, name, num(c.error, 'error'), num(c.warning, 'warning'), num(c.waived, 'waived'));
       if (any) tbody.appendChild(tr);
@@ -170,6 +184,9 @@
     return td;
   }
 
+  // Seat use per SKU, riskiest first (skuld orders them: over-subscribed, lapsing, at the
+  // limit, the rest). A SKU names at most SHOWN of the groups that assign it; the rest are
+  // behind a toggle, so a tenant with hundreds of groups keeps one line per SKU.
   function seats() {
     var box = $('seats');
     var any = false;
@@ -183,10 +200,12 @@
       add(table, add(el('thead'), head));
       var tb = el('tbody');
       t.seats.forEach(function (s) {
-        var tr = el('tr', s.at_risk > 0 ? 'short' : null);
+        var tr = el('tr', 'risk-' + s.risk);
         var sku = el('td');
         add(sku, el('div', 'sku-name', s.name || s.sku), el('code', 'small', s.sku));
-        if (s.groups && s.groups.length) add(sku, el('div', 'muted small', 'assigned by ' + s.groups.join(', ')));
+        var why = riskNote(s);
+        if (why) add(sku, ' ', el('span', 'badge risk-' + s.risk, why));
+        if (s.groups && s.groups.length) add(sku, groupList(s.groups));
         if (s.also_at_risk && s.also_at_risk.length) add(sku, el('div', 'small risk', 'members without a seat also lose ' + s.also_at_risk.join(', ')));
         var use = el('td', 'bar-cell');
         var bar = el('div', 'bar');
@@ -203,6 +222,25 @@
       box.appendChild(table);
     });
     if (!any) add(box, el('p', 'muted', 'No tenant file lists subscriptions, so seat use is not tracked.'));
+  }
+
+  function riskNote(s) {
+    if (s.risk === 'over_subscribed') return 'over-subscribed';
+    if (s.risk === 'lapsing') return s.status ? 'subscription ' + s.status : 'trial ends ' + s.ends;
+    if (s.risk === 'at_limit') return 'every seat used';
+    return null;
+  }
+
+  function groupList(groups) {
+    var line = el('div', 'muted small groups', 'assigned by ' + groups.slice(0, SHOWN).join(', '));
+    if (groups.length <= SHOWN) return line;
+    var d = el('details', 'all-groups');
+    add(d, el('summary', null, 'and ' + fmt(groups.length - SHOWN) + ' more'));
+    d.addEventListener('toggle', function () {
+      if (d.open && d.childNodes.length < 2) add(d, el('div', 'group-names', groups.join(', ')));
+    });
+    add(line, ' ', d);
+    return line;
   }
 
   function money(n, currency) {
@@ -246,31 +284,120 @@
     });
   }
 
+  // Findings by rule (errors first, then the larger rule), each rule's folded by cause, as
+  // skuld groups them (`groups` in the data). A rule shows its first SHOWN causes; a cause shows
+  // its first finding and hides the others behind "and N more with the same cause". Nodes
+  // behind a toggle are built when it is first opened.
+  var groups = [];
+
   function findings(baseline) {
     var box = $('findings');
     var frag = document.createDocumentFragment();
     items.forEach(function (it, i) {
       var f = it.f;
-      var d = el('details', 'finding sev-' + f.severity + (it.status === 'waived' ? ' waived' : ''));
-      d.id = 'finding-' + (i + 1);
-      var s = el('summary');
-      add(s, el('span', 'badge ' + f.severity, f.severity));
-      if (it.status === 'waived') add(s, el('span', 'badge waived', 'waived'));
-      else if (baseline) add(s, el('span', 'badge new', 'new'));
-      add(s, el('span', 'msg', f.message));
-      var meta = el('span', 'fmeta');
-      add(meta, el('code', 'rule', f.rule), el('span', 'loc', place(f.file, f.line, f.column)));
-      if (f.subject) add(meta, el('span', 'subject', f.subject));
-      add(s, meta);
-      d.appendChild(s);
-      it.node = d;
+      it.i = i;
+      it.baseline = baseline;
+      it.node = null;
       it.built = false;
+      it.ok = true;
       it.text = [f.message, f.rule, f.file, f.subject || '', f.label || '', f.help || '',
         it.waiver ? it.waiver.reason : ''].join('\n').toLowerCase();
-      d.addEventListener('toggle', function () { if (d.open) body(it); });
-      frag.appendChild(d);
+    });
+    (data.groups || []).forEach(function (g) {
+      var group = { g: g, folds: [], node: el('section', 'rgroup sev-' + g.severity + (g.waived ? ' waived' : '')) };
+      group.node.id = 'rule-group-' + groups.length;
+      var head = el('div', 'rhead');
+      add(head, el('span', 'badge ' + g.severity, g.severity));
+      if (g.waived) add(head, el('span', 'badge waived', 'waived'));
+      add(head, el('code', 'rule', g.rule));
+      group.count = el('span', 'rcount');
+      add(head, group.count);
+      var omitted = g.waived ? 0 : (doc.omitted || []).reduce(function (n, o) {
+        return o.rule === g.rule && o.severity === g.severity ? n + o.count : n;
+      }, 0);
+      if (omitted) add(head, el('span', 'muted small', fmt(omitted) + ' more not listed (--max-findings-per-rule)'));
+      var r = rulesById[g.rule];
+      add(group.node, head);
+      if (r && r.summary) add(group.node, md(el('div', 'muted small rsummary'), r.summary));
+      g.folds.forEach(function (fd) {
+        var fold = { cause: fd.cause, items: [], group: group, k: group.folds.length, node: el('div', 'fold'), more: null, built: false };
+        fd.findings.forEach(function (i) { var it = items[i]; if (it) { it.fold = fold; fold.items.push(it); } });
+        if (!fold.items.length) return;
+        group.folds.push(fold);
+        if (fold.k < SHOWN) placeFold(fold);
+      });
+      if (group.folds.length > SHOWN) {
+        var rest = el('details', 'more-causes');
+        group.restSummary = el('summary');
+        add(rest, group.restSummary);
+        rest.addEventListener('toggle', function () { if (rest.open) group.folds.forEach(placeFold); });
+        group.rest = rest;
+        add(group.node, rest);
+      }
+      groups.push(group);
+      frag.appendChild(group.node);
     });
     box.appendChild(frag);
+  }
+
+  // Puts a fold's node in its group (the first SHOWN in the group, the others inside the
+  // group's "more causes" toggle), with its first finding and the toggle for the others.
+  function placeFold(fold) {
+    if (fold.node.parentNode) return;
+    var group = fold.group;
+    if (fold.k < SHOWN) group.node.insertBefore(fold.node, group.rest || null);
+    else group.rest.appendChild(fold.node);
+    add(fold.node, row(fold.items[0]));
+    if (fold.items.length > 1) {
+      var more = el('details', 'more');
+      fold.summary = el('summary');
+      add(more, fold.summary);
+      more.addEventListener('toggle', function () { if (more.open) members(fold); });
+      fold.more = more;
+      add(fold.node, more);
+    }
+    show(fold);
+  }
+
+  // The other findings of a fold, built when its toggle is first opened.
+  function members(fold) {
+    if (fold.built) return;
+    fold.built = true;
+    var list = el('div', 'members');
+    fold.items.slice(1).forEach(function (it) { add(list, row(it)); });
+    add(fold.more, list);
+  }
+
+  // One finding's line (its body is built when it is opened).
+  function row(it) {
+    var f = it.f;
+    var d = el('details', 'finding sev-' + f.severity + (it.status === 'waived' ? ' waived' : ''));
+    d.id = 'finding-' + (it.i + 1);
+    var s = el('summary');
+    add(s, el('span', 'badge ' + f.severity, f.severity));
+    if (it.status === 'waived') add(s, el('span', 'badge waived', 'waived'));
+    else if (it.baseline) add(s, el('span', 'badge new', 'new'));
+    add(s, md(el('span', 'msg'), f.message));
+    var meta = el('span', 'fmeta');
+    add(meta, el('code', 'rule', f.rule), el('span', 'loc', place(f.file, f.line, f.column)));
+    if (f.subject) add(meta, el('span', 'subject', f.subject));
+    add(s, meta);
+    d.appendChild(s);
+    d.hidden = !it.ok;
+    it.node = d;
+    d.addEventListener('toggle', function () { if (d.open) body(it); });
+    return d;
+  }
+
+  // Opens a finding wherever it is folded: its rule's other causes, its fold, then itself.
+  function reveal(it) {
+    var fold = it.fold;
+    if (!fold) return;
+    placeFold(fold);
+    if (fold.k >= SHOWN) fold.group.rest.open = true;
+    if (it !== fold.items[0]) { members(fold); fold.more.open = true; }
+    body(it);
+    it.node.open = true;
   }
 
   // The body of a finding: snippet with labels, help, related places, waiver, rule docs.
@@ -287,10 +414,10 @@
     var elsewhere = labels.filter(function (l) { return l.file !== f.file; });
     if (elsewhere.length) {
       var ul = el('ul', 'related');
-      elsewhere.forEach(function (l) { add(ul, add(el('li'), el('span', 'loc', place(l.file, l.line, l.column)), ' ', l.message)); });
+      elsewhere.forEach(function (l) { add(ul, md(add(el('li'), el('span', 'loc', place(l.file, l.line, l.column)), ' '), l.message)); });
       add(b, ul);
     }
-    if (f.help) add(b, add(el('div', 'help'), el('strong', null, 'help: '), f.help));
+    if (f.help) add(b, md(add(el('div', 'help'), el('strong', null, 'help: ')), f.help));
     if (it.waiver) {
       var w = it.waiver;
       var wd = el('div', 'waiver');
@@ -351,7 +478,7 @@
       var d = el('details', 'rule-doc');
       d.id = 'rule-' + r.id;
       var s = el('summary');
-      add(s, el('code', 'rule', r.id), ' ', el('span', 'badge ' + r.severity, r.severity), ' ', el('span', null, r.summary));
+      add(s, el('code', 'rule', r.id), ' ', el('span', 'badge ' + r.severity, r.severity), ' ', md(el('span'), r.summary));
       add(d, s, el('pre', 'docs', r.docs));
       box.appendChild(d);
     });
@@ -369,8 +496,10 @@
     var timer = 0;
     $('q').addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(apply, 120); });
     ['f-error', 'f-warning', 'f-status', 'f-rule', 'f-file'].forEach(function (id) { $(id).addEventListener('change', apply); });
-    $('expand').addEventListener('click', function () { items.forEach(function (it) { if (!it.node.hidden) { body(it); it.node.open = true; } }); });
-    $('collapse').addEventListener('click', function () { items.forEach(function (it) { it.node.open = false; }); });
+    $('expand').addEventListener('click', function () { items.forEach(function (it) { if (it.ok) reveal(it); }); });
+    $('collapse').addEventListener('click', function () {
+      Array.prototype.forEach.call($('findings').querySelectorAll('details'), function (d) { d.open = false; });
+    });
     apply();
   }
 
@@ -381,18 +510,52 @@
     var shown = 0;
     items.forEach(function (it) {
       var f = it.f;
-      var ok = sev[f.severity] !== false &&
+      it.ok = sev[f.severity] !== false &&
         (!status || it.status === status) &&
         (!rule || f.rule === rule) &&
         (!file || f.file === file) &&
         (!q || it.text.indexOf(q) >= 0);
-      if (it.node.hidden === ok) it.node.hidden = !ok;
-      if (ok) shown++;
+      if (it.node && it.node.hidden === it.ok) it.node.hidden = !it.ok;
+      if (it.ok) shown++;
+    });
+    groups.forEach(function (group) {
+      var n = 0, restFolds = 0, restFindings = 0;
+      group.folds.forEach(function (fold, k) {
+        var m = show(fold);
+        n += m;
+        if (k >= SHOWN && m) { restFolds++; restFindings += m; }
+      });
+      group.node.hidden = n === 0;
+      var all = group.g.count;
+      // The causes are named only when some are shared (fewer causes than findings).
+      group.count.textContent = (n === all ? plural(all, 'finding', 'findings') : fmt(n) + ' of ' + fmt(all) + ' findings') +
+        (group.folds.length < all ? ' · ' + plural(group.folds.length, 'cause', 'causes') : '');
+      if (group.rest) {
+        group.rest.hidden = restFolds === 0;
+        group.restSummary.textContent = 'and ' + plural(restFolds, 'more cause', 'more causes') + ' (' + plural(restFindings, 'finding', 'findings') + ')';
+      }
     });
     $('shown').textContent = 'showing ' + fmt(shown) + ' of ' + fmt(items.length);
     $('none').hidden = shown > 0 || items.length === 0;
     if (items.length === 0) { $('none').hidden = false; $('none').textContent = 'No findings.'; }
     root.setAttribute('data-shown', String(shown));
+  }
+
+  // Shows a fold as far as the filters let it: its first finding if it matches, and the
+  // number of its other findings that match on its toggle. Returns how many match.
+  function show(fold) {
+    var first = fold.items[0];
+    var others = 0;
+    fold.items.forEach(function (it, i) { if (i > 0 && it.ok) others++; });
+    var n = others + (first.ok ? 1 : 0);
+    fold.node.hidden = n === 0;
+    if (fold.more) {
+      fold.more.hidden = others === 0;
+      fold.summary.textContent = '';
+      md(fold.summary, (first.ok ? 'and ' + fmt(others) + ' more' : plural(others, 'finding', 'findings')) +
+        ' with the same cause: ' + (fold.cause || ''));
+    }
+    return n;
   }
 
   try {

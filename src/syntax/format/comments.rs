@@ -142,7 +142,17 @@ fn strings_of_item(item: &Item, out: &mut Vec<Span>) {
             if let Some(t) = &r.at_label {
                 out.push(t.span);
             }
-            out.push(r.message.span);
+            for m in &r.messages {
+                out.push(m.text.span);
+                if let Some(w) = &m.when {
+                    strings_of_expr(w, out);
+                }
+            }
+            for c in &r.severities {
+                if let Some(w) = &c.when {
+                    strings_of_expr(w, out);
+                }
+            }
             for h in &r.helps {
                 out.push(h.text.span);
                 if let Some(w) = &h.when {

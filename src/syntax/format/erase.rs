@@ -77,7 +77,12 @@ fn erase_item(item: &mut Item) {
         Item::Rule(r) => {
             r.span = NO_SPAN;
             erase_name(&mut r.id);
-            r.severity.1 = NO_SPAN;
+            for c in &mut r.severities {
+                c.span = NO_SPAN;
+                if let Some(w) = &mut c.when {
+                    erase_expr(w);
+                }
+            }
             if let Some(v) = &mut r.var {
                 erase_name(v);
             }
@@ -89,7 +94,12 @@ fn erase_item(item: &mut Item) {
             if let Some(t) = &mut r.at_label {
                 erase_template(t);
             }
-            erase_template(&mut r.message);
+            for m in &mut r.messages {
+                erase_template(&mut m.text);
+                if let Some(w) = &mut m.when {
+                    erase_expr(w);
+                }
+            }
             if let Some(s) = &mut r.subject {
                 erase_expr(s);
             }

@@ -85,7 +85,7 @@ pub fn comment_in_template(file: &File, text: &str) -> Option<Span> {
         | Item::Includes(_)
         | Item::Placeholder(_) => None,
         Item::Rule(r) => {
-            let mut templates = vec![&r.message];
+            let mut templates: Vec<_> = r.messages.iter().map(|m| &m.text).collect();
             templates.extend(r.at_label.iter());
             templates.extend(r.helps.iter().map(|h| &h.text));
             templates.extend(r.labels.iter().map(|l| &l.text));

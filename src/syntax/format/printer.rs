@@ -274,18 +274,23 @@ impl Printer {
         self.docs(&r.docs);
         self.flush_in(Some(r.id.span.start), 0, false);
         self.line(0, &format!("rule {} {{", r.id.text));
-        self.limit = r.severity.1.start;
+        let first = r.severities.first().map_or(r.id.span.end, |c| c.span.start);
+        self.limit = first;
         self.trailing_after(Some(r.id.span.end));
         self.limit = r.span.end;
-        let severity = match r.severity.0 {
-            SeverityKw::Error => "error",
-            SeverityKw::Warning => "warning",
-        };
-        self.clause(
-            Some(r.severity.1.start),
-            Some(r.severity.1.end),
-            vec![Seg::Text(format!("severity {severity}"))],
-        );
+        let mut severity_end = first;
+        for c in &r.severities {
+            let level = match c.level {
+                SeverityKw::Error => "error",
+                SeverityKw::Warning => "warning",
+            };
+            let mut segs = vec![Seg::Text(format!("severity {level}"))];
+            if let Some(w) = &c.when {
+                segs.push(Seg::Expr("when", w));
+            }
+            severity_end = c.end();
+            self.clause(Some(c.span.start), Some(severity_end), segs);
+        }
 
         let range = match r.range {
             RangeKind::Tenant => "tenant",
@@ -310,7 +315,7 @@ impl Printer {
             .as_ref()
             .map(|v| v.span.start)
             .or(r.filter.as_ref().map(|f| f.span.start))
-            .or_else(|| self.next_code(r.severity.1.end));
+            .or_else(|| self.next_code(severity_end));
         let end = r
             .filter
             .as_ref()
@@ -329,11 +334,13 @@ impl Printer {
         }
         let end = r.at_label.as_ref().map_or(r.at.span.end, |t| t.span.end);
         self.clause(Some(r.at.span.start), Some(end), segs);
-        self.clause(
-            Some(r.message.span.start),
-            Some(r.message.span.end),
-            vec![Seg::Text(format!("message {}", template(&r.message)))],
-        );
+        for m in &r.messages {
+            let mut segs = vec![Seg::Text(format!("message {}", template(&m.text)))];
+            if let Some(w) = &m.when {
+                segs.push(Seg::Expr("when", w));
+            }
+            self.clause(Some(m.text.span.start), Some(m.end()), segs);
+        }
         if let Some(s) = &r.subject {
             self.clause(
                 Some(s.span.start),

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use super::resolve::Builder;
+use super::resolve::{Builder, NameIndex};
 use super::users::UpnKey;
 use super::{GroupId, TenantModel, UserId};
 use crate::diagnostics::suggest::Suggester;
@@ -169,8 +169,8 @@ impl<'d> Builder<'d, '_, '_> {
     pub(super) fn feature_coverage(
         &mut self,
         model: &TenantModel<'d>,
-        group_index: &HashMap<&'d str, GroupId>,
-        upn_index: &HashMap<UpnKey<'d>, u32>,
+        group_index: &NameIndex<&'d str, GroupId>,
+        upn_index: &NameIndex<UpnKey<'d>, u32>,
     ) -> FeatureCoverage {
         let n_features = self.catalog.features().len();
         let words = n_features.div_ceil(64);

@@ -5,16 +5,17 @@ use std::collections::HashMap;
 
 use unicode_normalization::UnicodeNormalization;
 
-use super::resolve::Builder;
+use super::resolve::{Builder, NameIndex};
 use super::{AssignmentFacts, GroupFacts, GroupId, Holder, IdRange, TenantModel};
 use crate::compile::ir::base_sku;
 
 impl<'d> Builder<'d, '_, '_> {
     /// The groups of the model; the index from name to id, for every later reference.
-    pub(super) fn groups(&mut self, model: &mut TenantModel<'d>) -> HashMap<&'d str, GroupId> {
+    pub(super) fn groups(&mut self, model: &mut TenantModel<'d>) -> NameIndex<&'d str, GroupId> {
         let doc = self.doc;
         // Groups: names first, so that references in any order resolve.
-        let mut group_index: HashMap<&'d str, GroupId> = HashMap::with_capacity(doc.groups.len());
+        let mut group_index: NameIndex<&'d str, GroupId> =
+            NameIndex::with_capacity_and_hasher(doc.groups.len(), Default::default());
         let mut group_docs: Vec<u32> = Vec::with_capacity(doc.groups.len());
         // Non-ASCII names by their NFC form: two canonically equivalent names (`é` precomposed
         // or as `e` + combining accent) render the same, so they are one group.

@@ -13,6 +13,9 @@ use crate::tenant::country;
 use crate::tenant::document::{Spanned, TenantDocument};
 
 /// The label of a `tenant/unknown-sku` finding (its cause, with the name, past the cap too).
+/// The tenant's name indexes: groups by name, users by UPN.
+pub(super) use crate::compile::ir::NameIndex;
+
 const UNKNOWN_SKU_LABEL: &str = "not in the policy's SKU catalog";
 /// The label of a `tenant/unknown-group` finding.
 const UNKNOWN_GROUP_LABEL: &str = "no group of this name under `groups:`";
@@ -95,7 +98,7 @@ impl<'d> Builder<'d, '_, '_> {
     pub(super) fn resolve_group(
         &mut self,
         name: &'d Spanned<String>,
-        index: &HashMap<&'d str, GroupId>,
+        index: &NameIndex<&'d str, GroupId>,
     ) -> Option<GroupId> {
         self.resolve_group_or(name, index, None)
     }
@@ -105,7 +108,7 @@ impl<'d> Builder<'d, '_, '_> {
     pub(super) fn resolve_included_group(
         &mut self,
         name: &'d Spanned<String>,
-        index: &HashMap<&'d str, GroupId>,
+        index: &NameIndex<&'d str, GroupId>,
     ) -> Option<GroupId> {
         let help = (name.value == "all").then_some(
             "to include every user, write `include: all` without brackets: `[all]` is a list \
@@ -118,7 +121,7 @@ impl<'d> Builder<'d, '_, '_> {
     fn resolve_group_or(
         &mut self,
         name: &'d Spanned<String>,
-        index: &HashMap<&'d str, GroupId>,
+        index: &NameIndex<&'d str, GroupId>,
         help: Option<&str>,
     ) -> Option<GroupId> {
         if let Some(&g) = index.get(name.value.as_str()) {

@@ -1,9 +1,7 @@
 //! SSPR scope: `all` is everyone; `selected` is the selected group and every group nested in
 //! it, at any depth (a visited set makes cycles harmless).
 
-use std::collections::HashMap;
-
-use super::resolve::Builder;
+use super::resolve::{Builder, NameIndex};
 use super::{GroupId, TenantModel};
 use crate::tenant::document::SsprScope;
 
@@ -12,7 +10,7 @@ impl<'d> Builder<'d, '_, '_> {
     pub(super) fn sspr_scope(
         &mut self,
         model: &TenantModel<'d>,
-        group_index: &HashMap<&'d str, GroupId>,
+        group_index: &NameIndex<&'d str, GroupId>,
     ) -> (SsprScope, Vec<bool>) {
         let doc = self.doc;
         // SSPR scope: the selected group and every group nested in it, at any depth.

@@ -226,6 +226,11 @@ impl Waivers {
         })
     }
 
+    /// Whether any waiver is an inline comment (which matches a finding by its line).
+    pub fn any_inline(&self) -> bool {
+        self.waivers.iter().any(|w| w.kind == Kind::Inline)
+    }
+
     /// Keeps the waivers of the rules `reported` accepts: a run with `--only-rule` or
     /// `--skip-rule` does not call the other rules' waivers unused.
     pub fn retain_rules(&mut self, reported: impl Fn(&str) -> bool) {
@@ -238,6 +243,18 @@ impl Waivers {
     /// finding: when several findings of its rule start on its line (a flow list of users), it
     /// waives none of them and says so.
     pub fn apply(&self, findings: Vec<Finding>, today: Date) -> Applied {
+        self.apply_in(findings, today, None)
+    }
+
+    /// [`Waivers::apply`] to findings of a version of the tenant file `tenant` that is read from
+    /// elsewhere (`skuld diff`'s old version, a copy written by `git show`): a waiver restricted
+    /// to a tenant file matches them as if they were in `tenant`, so both versions are waived
+    /// alike.
+    pub fn apply_as(&self, findings: Vec<Finding>, today: Date, tenant: &Path) -> Applied {
+        self.apply_in(findings, today, Some(tenant))
+    }
+
+    fn apply_in(&self, findings: Vec<Finding>, today: Date, tenant: Option<&Path>) -> Applied {
         if self.waivers.is_empty() {
             return Applied {
                 findings,
@@ -264,11 +281,15 @@ impl Waivers {
         }
         // Each tenant file's path, normalized once.
         let mut paths: HashMap<String, PathBuf> = HashMap::new();
+        let tenant = tenant.map(normalize);
         let mut choice: Vec<Option<usize>> = Vec::with_capacity(findings.len());
         for f in &findings {
-            let path = paths
-                .entry(f.file.name().to_owned())
-                .or_insert_with(|| normalize(Path::new(f.file.name())));
+            let path: &Path = match &tenant {
+                Some(t) => t,
+                None => paths
+                    .entry(f.file.name().to_owned())
+                    .or_insert_with(|| normalize(Path::new(f.file.name()))),
+            };
             let id = crate::triage::identity::Identity::of(f);
             let inline = if by_line.is_empty() {
                 None
