@@ -25,6 +25,8 @@ pub fn render(run: &Run<'_>) -> String {
         "report": super::json::run_value(run),
         "snippets": snippets(run),
         "groups": groups(run),
+        // The human report's `policy:` line: which policy and SSPR matrix, and the others.
+        "policy": run.policy.sentence(),
         "version": env!("CARGO_PKG_VERSION"),
     });
     let blob = serde_json::to_string(&data).unwrap_or_else(|_| "null".to_owned());

@@ -313,6 +313,13 @@ fn the_sample_report_renders_in_chromium() {
         l.dom.contains("^ 4 seats"),
         "the primary label under its line"
     );
+    // The policy and its SSPR matrix edition, as the human report's `policy:` line says them.
+    assert!(
+        l.dom.contains(
+            "id=\"policy\">policy: the default policy, SSPR matrix of 2017-04-26 (builtin:sspr-2017"
+        ),
+        "the policy line"
+    );
     // Markdown code in help and messages is code, set as text.
     assert!(
         l.dom

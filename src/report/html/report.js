@@ -86,6 +86,11 @@
     var meta = $('meta');
     add(meta, el('span', null, plural(tenants.length, 'tenant file', 'tenant files')));
     if (baseline) add(meta, el('span', 'pill', 'baseline: ' + plural(known, 'known finding', 'known findings') + ' left out'));
+    if (data.policy) {
+      var policy = el('div', 'policy');
+      policy.id = 'policy';
+      add(meta.parentNode, md(policy, 'policy: ' + data.policy));
+    }
     document.title = 'skuld report: ' + summaryLine();
     $('foot').textContent = 'skuld ' + data.version + ' · the same data as skuld check --format json · ' +
       'self-contained: this file loads nothing from the network';
