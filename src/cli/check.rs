@@ -162,6 +162,7 @@ pub(super) fn check(
                             count: o.count,
                             cap: args.max_findings_per_rule,
                             causes: o.causes,
+                            kept_alike: o.kept_alike,
                         }),
                 );
                 let f = checked.findings;
@@ -304,39 +305,16 @@ pub(super) fn check(
     let failed = run.failed();
     let stopped = failed > 0 || paths.is_empty() || write_failed || bad_waivers || missing;
     let status = fail_on.outcome(stopped, &run.findings);
-    // A rule's findings past the cap fail the run as its kept ones of the same severity do. A
-    // rule with `severity … when` can keep only warnings while errors were left out: those fail
-    // the run on their own, unless kept ones of their severity were all waived (a clean run has
-    // no unwaived kept finding that fails it).
-    if status != crate::triage::ExitStatus::Clean {
-        return Ok(status);
-    }
-    let failing: Vec<&report::Omitted> = run
+    // A rule's findings past the cap fail the run as its kept ones of the same severity do
+    // (reported, waived or known to the baseline). A rule with `severity … when` can keep only
+    // warnings while errors were left out: those fail the run on their own.
+    let left_out_fail = run
         .omitted
         .iter()
-        .filter(|o| o.count > 0 && fail_on.fails(o.severity))
-        .collect();
-    if failing.is_empty() {
-        return Ok(status);
-    }
-    let waived: std::collections::HashSet<(&str, &str, crate::Severity)> = run
-        .waived
-        .iter()
-        .map(|w| {
-            (
-                w.finding.file.name(),
-                w.finding.rule.as_str(),
-                w.finding.severity,
-            )
-        })
-        .collect();
-    let left_out_fail = failing
-        .iter()
-        .any(|o| !waived.contains(&(o.file.as_str(), o.rule.as_str(), o.severity)));
-    Ok(if left_out_fail {
-        crate::triage::ExitStatus::Findings
-    } else {
-        status
+        .any(|o| o.count > 0 && !o.kept_alike && fail_on.fails(o.severity));
+    Ok(match status {
+        crate::triage::ExitStatus::Clean if left_out_fail => crate::triage::ExitStatus::Findings,
+        status => status,
     })
 }
 

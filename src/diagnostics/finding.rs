@@ -368,6 +368,10 @@ pub(crate) struct OmittedCount {
     /// The causes of those left out, with how many had each (at most [`MAX_OMITTED_CAUSES`]
     /// distinct ones; most first).
     pub causes: Vec<(String, usize)>,
+    /// Whether findings of this rule at this severity were kept: then they decide for these
+    /// too (waived or known to a baseline, these are not reported either). When none were (a
+    /// rule with `severity … when` that kept only its warnings), these fail a run on their own.
+    pub kept_alike: bool,
 }
 
 impl CappedFindings {
@@ -395,6 +399,14 @@ impl CappedFindings {
     pub(crate) fn finish(mut self) -> (Vec<Finding>, Vec<OmittedCount>) {
         let mut omitted = Vec::new();
         let mut seen = std::collections::HashSet::new();
+        // Per rule: whether an error, a warning was kept.
+        let mut kept: std::collections::HashMap<&str, [bool; 2]> = std::collections::HashMap::new();
+        for f in &self.findings {
+            let at = kept.entry(f.rule.as_str()).or_default();
+            if let Some(k) = at.get_mut(severity_index(f.severity)) {
+                *k = true;
+            }
+        }
         for f in &self.findings {
             let total = self.counts.get(&f.rule).copied().unwrap_or(0);
             if total > self.cap && seen.insert(f.rule.as_str()) {
@@ -412,17 +424,31 @@ impl CappedFindings {
                 for (severity, at) in [Severity::Error, Severity::Warning].into_iter().zip(at) {
                     let count = at + if severity == f.severity { rest } else { 0 };
                     if count > 0 {
+                        let kept_alike = kept
+                            .get(f.rule.as_str())
+                            .and_then(|k| k.get(severity_index(severity)))
+                            .copied()
+                            .unwrap_or(false);
                         omitted.push(OmittedCount {
                             rule: f.rule.clone(),
                             severity,
                             count,
                             causes: std::mem::take(&mut causes),
+                            kept_alike,
                         });
                     }
                 }
             }
         }
         (self.findings, omitted)
+    }
+}
+
+/// Where a severity's count is kept in a `[errors, warnings]` pair.
+fn severity_index(severity: Severity) -> usize {
+    match severity {
+        Severity::Error => 0,
+        Severity::Warning => 1,
     }
 }
 
@@ -454,11 +480,7 @@ impl FindingSink for CappedFindings {
             Some(at) => at,
             None => self.omitted_at.entry(rule.to_owned()).or_default(),
         };
-        let i = match severity {
-            Severity::Error => 0,
-            Severity::Warning => 1,
-        };
-        if let Some(n) = at.get_mut(i) {
+        if let Some(n) = at.get_mut(severity_index(severity)) {
             *n += 1;
         }
         false
@@ -545,6 +567,7 @@ mod tests {
                 severity: Severity::Warning,
                 count: 2,
                 causes: vec![("m".to_owned(), 2)],
+                kept_alike: true,
             }]
         );
     }

@@ -370,6 +370,7 @@ impl Workspace {
                     count: o.count,
                     cap: DEFAULT_PER_RULE,
                     causes: Vec::new(),
+                    kept_alike: o.kept_alike,
                 }
                 .message();
                 Problem {

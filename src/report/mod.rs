@@ -102,6 +102,9 @@ pub struct Omitted {
     pub cap: usize,
     /// Their causes, with how many had each (for the summary's most common causes).
     pub causes: Vec<(String, usize)>,
+    /// Whether findings of this rule at this severity were kept in this file: then those decide
+    /// the exit code for these too; else these fail the run on their own.
+    pub kept_alike: bool,
 }
 
 impl Omitted {

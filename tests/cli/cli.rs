@@ -729,3 +729,42 @@ fn errors_past_the_cap_fail_the_run_when_only_warnings_were_kept() {
     // Without the cap the same run fails on the error it keeps.
     assert_eq!(capped("10").status.code(), Some(1));
 }
+
+/// Findings past the cap follow the kept ones of their severity: a baseline that knows every
+/// kept finding (written with a higher cap) passes the run, however many the cap left out.
+#[test]
+fn findings_past_the_cap_pass_when_the_baseline_knows_the_kept_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut tenant = String::from("tenant: t\nsspr: {scope: all}\nusers:\n");
+    for i in 0..30 {
+        tenant.push_str(&format!("  - upn: u{i}@x.com\n"));
+    }
+    let path = write(dir.path(), "t.yaml", &tenant);
+    let baseline = dir.path().join("b.json").display().to_string();
+    let made = skuld(&[
+        "check",
+        "--no-config",
+        "--format",
+        "json",
+        "--max-findings-per-rule",
+        "100",
+        "--output",
+        &baseline,
+        &path,
+    ]);
+    assert_eq!(made.status.code(), Some(1), "{}", stderr(&made));
+    let with = |cap: &str| {
+        skuld(&[
+            "check",
+            "--no-config",
+            "--baseline",
+            &baseline,
+            "--max-findings-per-rule",
+            cap,
+            &path,
+        ])
+    };
+    assert_eq!(with("100").status.code(), Some(0));
+    let o = with("10");
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+}
