@@ -397,46 +397,50 @@ impl CappedFindings {
     /// The kept findings, and per rule how many were left out (rules in the order of their
     /// first finding).
     pub(crate) fn finish(mut self) -> (Vec<Finding>, Vec<OmittedCount>) {
-        let mut omitted = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        // Per rule: whether an error, a warning was kept.
-        let mut kept: std::collections::HashMap<&str, [bool; 2]> = std::collections::HashMap::new();
+        // The rules past the cap, in the order of their first finding, with the severity of
+        // that finding and whether an error, a warning of theirs was kept.
+        let mut over: Vec<(&str, Severity, [bool; 2])> = Vec::new();
+        let mut at_index = std::collections::HashMap::new();
         for f in &self.findings {
-            let at = kept.entry(f.rule.as_str()).or_default();
-            if let Some(k) = at.get_mut(severity_index(f.severity)) {
+            let total = self.counts.get(&f.rule).copied().unwrap_or(0);
+            if total <= self.cap {
+                continue;
+            }
+            let i = *at_index.entry(f.rule.as_str()).or_insert_with(|| {
+                over.push((f.rule.as_str(), f.severity, [false; 2]));
+                over.len() - 1
+            });
+            if let Some(k) = over
+                .get_mut(i)
+                .and_then(|o| o.2.get_mut(severity_index(f.severity)))
+            {
                 *k = true;
             }
         }
-        for f in &self.findings {
-            let total = self.counts.get(&f.rule).copied().unwrap_or(0);
-            if total > self.cap && seen.insert(f.rule.as_str()) {
-                let mut causes: Vec<(String, usize)> = self
-                    .omitted_causes
-                    .remove(&f.rule)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .collect();
-                causes.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                // Left out at a severity of their own (`severity … when`), else at that of
-                // the kept findings; errors first, the causes with the first count.
-                let at = self.omitted_at.get(&f.rule).copied().unwrap_or_default();
-                let rest = (total - self.cap).saturating_sub(at.iter().sum());
-                for (severity, at) in [Severity::Error, Severity::Warning].into_iter().zip(at) {
-                    let count = at + if severity == f.severity { rest } else { 0 };
-                    if count > 0 {
-                        let kept_alike = kept
-                            .get(f.rule.as_str())
-                            .and_then(|k| k.get(severity_index(severity)))
-                            .copied()
-                            .unwrap_or(false);
-                        omitted.push(OmittedCount {
-                            rule: f.rule.clone(),
-                            severity,
-                            count,
-                            causes: std::mem::take(&mut causes),
-                            kept_alike,
-                        });
-                    }
+        let mut omitted = Vec::new();
+        for (rule, first, kept) in over {
+            let total = self.counts.get(rule).copied().unwrap_or(0);
+            let mut causes: Vec<(String, usize)> = self
+                .omitted_causes
+                .remove(rule)
+                .unwrap_or_default()
+                .into_iter()
+                .collect();
+            causes.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            // Left out at a severity of their own (`severity … when`), else at that of the
+            // first kept finding; errors first, the causes with the first count.
+            let at = self.omitted_at.get(rule).copied().unwrap_or_default();
+            let rest = (total - self.cap).saturating_sub(at.iter().sum());
+            for (severity, at) in [Severity::Error, Severity::Warning].into_iter().zip(at) {
+                let count = at + if severity == first { rest } else { 0 };
+                if count > 0 {
+                    omitted.push(OmittedCount {
+                        rule: rule.to_owned(),
+                        severity,
+                        count,
+                        causes: std::mem::take(&mut causes),
+                        kept_alike: kept.get(severity_index(severity)).copied().unwrap_or(false),
+                    });
                 }
             }
         }
